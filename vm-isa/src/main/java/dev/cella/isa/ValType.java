@@ -1,0 +1,54 @@
+package dev.cella.isa;
+
+/**
+ * The four value types of Cella registers, globals and signatures.
+ *
+ * <p>At run time every value is held as a {@code long} of raw bits: an i32 as its sign-extended
+ * int value, an f32 as {@link Float#floatToRawIntBits} (zero-extended), an f64 as {@link
+ * Double#doubleToRawLongBits}. The binary codes are WebAssembly's, so hex dumps read alike.
+ */
+public enum ValType {
+    I32(0x7F),
+    I64(0x7E),
+    F32(0x7D),
+    F64(0x7C);
+
+    private static final ValType[] BY_CODE = new ValType[0x80];
+
+    static {
+        for (ValType t : values()) {
+            BY_CODE[t.code] = t;
+        }
+    }
+
+    /** The byte that stands for this type in the binary format. */
+    public final int code;
+
+    /** The name used in text and documentation: {@code i32}, {@code i64}, {@code f32}, {@code f64}. */
+    public final String text;
+
+    ValType(int code) {
+        this.code = code;
+        this.text = name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Returns the type with binary code {@code code}, or null if there is none. */
+    public static ValType fromCode(int code) {
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+
+    /** Returns the type named {@code text} ({@code "i32"} and so on), or null if there is none. */
+    public static ValType fromText(String text) {
+        for (ValType t : values()) {
+            if (t.text.equals(text)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.cella.isa.module;
+
+import java.util.List;
+
+/**
+ * A guest module: what the assembler and the binary reader produce and the verifier checks.
+ *
+ * <p>Index spaces: functions are numbered imports first, then {@link #functions}; tables,
+ * globals and types by their position in their lists. There is at most one memory.
+ *
+ * @param types signatures, each listed once
+ * @param imports imported host functions
+ * @param functions defined functions
+ * @param tables function-reference tables
+ * @param memory the linear memory's limits in 64 KiB pages, or null if the module has none
+ * @param globals globals
+ * @param exports exports, names unique
+ * @param start index of the start function, or -1
+ * @param elements table initializers
+ * @param data memory initializers
+ * @param names debugging names (never null; {@link Names#EMPTY} if none)
+ */
+public record Module(List<FuncType> types, List<Import> imports, List<Function> functions, List<Limits> tables,
+        Limits memory, List<Global> globals, List<Export> exports, int start, List<ElementSegment> elements,
+        List<DataSegment> data, Names names) {
+
+    /** The largest memory Cella supports, in 64 KiB pages (2 GiB minus one page: a Java array's reach). */
+    public static final long MAX_MEMORY_PAGES = 32767;
+
+    /** Bytes in one page of linear memory. */
+    public static final int PAGE_SIZE = 65536;
+
+    public Module {
+        types = List.copyOf(types);
+        imports = List.copyOf(imports);
+        functions = List.copyOf(functions);
+        tables = List.copyOf(tables);
+        globals = List.copyOf(globals);
+        exports = List.copyOf(exports);
+        elements = List.copyOf(elements);
+        data = List.copyOf(data);
+        if (names == null) {
+            names = Names.EMPTY;
+        }
+    }
+
+    /** Number of functions in the function index space (imports plus defined functions). */
+    public int functionCount() {
+        return imports.size() + functions.size();
+    }
+
+    /** True if function {@code index} is an import. */
+    public boolean isImport(int index) {
+        return index < imports.size();
+    }
+
+    /** The type index of function {@code index} (import or defined). */
+    public int functionTypeIndex(int index) {
+        return index < imports.size() ? imports.get(index).typeIndex()
+                : functions.get(index - imports.size()).typeIndex();
+    }
+
+    /** The defined function with function index {@code index}; it must not be an import. */
+    public Function function(int index) {
+        return functions.get(index - imports.size());
+    }
+
+    /** The signature of function {@code index}. */
+    public FuncType functionType(int index) {
+        return types.get(functionTypeIndex(index));
+    }
+
+    /** The export named {@code name} of kind {@code kind}, or null. */
+    public Export export(String name, ExportKind kind) {
+        for (Export e : exports) {
+            if (e.kind() == kind && e.name().equals(name)) {
+                return e;
+            }
+        }
+        return null;
+    }
+}
