@@ -1,0 +1,225 @@
+package dev.cella.isa.verify;
+
+import dev.cella.isa.FormatException;
+import dev.cella.isa.Opcode;
+import dev.cella.isa.Operand;
+import dev.cella.isa.OperandKind;
+import dev.cella.isa.ValType;
+import dev.cella.isa.VerifyException;
+import dev.cella.isa.code.CodeReader;
+import dev.cella.isa.code.Instruction;
+import dev.cella.isa.module.FuncType;
+import dev.cella.isa.module.Global;
+import dev.cella.isa.module.Module;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Checks one function body in a single pass: each instruction's operands as it is decoded, then
+ * the branch targets, once every instruction start is known.
+ *
+ * <p>Preconditions (established by {@link Verifier} before it creates one): the module's types,
+ * imports, tables, memory and globals are valid, and every defined function's header is (type
+ * index in range, parameters first among its registers, body non-empty and within {@link
+ * Verifier#MAX_CODE_BYTES}).
+ */
+final class CodeVerifier {
+    /** The mnemonics of the terminators, for the message about falling off the end. */
+    private static final String TERMINATORS = Arrays.stream(Opcode.values())
+            .filter(Opcode::isTerminator)
+            .map(op -> op.mnemonic)
+            .collect(Collectors.joining(", "));
+
+    private final Module module;
+    private final int function;
+    private final String name;
+    private final List<ValType> registers;
+    private final FuncType type;
+    private final byte[] code;
+
+    /** The pcs at which an instruction starts. */
+    private final boolean[] starts;
+    /** Branch targets to check once all starts are known: (pc of the branch, target) pairs. */
+    private long[] targets = new long[32];
+    private int targetCount;
+
+    CodeVerifier(Module module, int function, String name) {
+        this.module = module;
+        this.function = function;
+        this.name = name;
+        this.registers = module.function(function).registers();
+        this.type = module.functionType(function);
+        this.code = module.function(function).code();
+        this.starts = new boolean[code.length];
+    }
+
+    /**
+     * Checks the whole body.
+     *
+     * @throws VerifyException naming this function, the pc of the offending instruction and why
+     */
+    void verify() {
+        CodeReader reader = new CodeReader(code, 0);
+        Instruction last = null;
+        while (reader.hasNext()) {
+            int pc = reader.pc();
+            Instruction insn;
+            try {
+                insn = reader.next();
+            } catch (FormatException e) {
+                // The offset of a body decoded with base 0 is a byte position in the body.
+                throw fail(pc, "malformed instruction: " + e.reason() + " (at byte " + e.offset() + " of the body)");
+            }
+            starts[pc] = true;
+            checkInstruction(insn);
+            last = insn;
+        }
+        // The body is non-empty (checked with the header), so there is a last instruction.
+        if (!last.opcode().isTerminator()) {
+            throw fail(last.pc(), "control falls off the end of the function after " + last.opcode().mnemonic
+                    + "; the last instruction must be one of " + TERMINATORS);
+        }
+        for (int i = 0; i < targetCount; i += 2) {
+            checkTarget((int) targets[i], targets[i + 1]);
+        }
+    }
+
+    private VerifyException fail(int pc, String reason) {
+        return new VerifyException(function, name, pc, reason);
+    }
+
+    private void checkInstruction(Instruction insn) {
+        Opcode op = insn.opcode();
+        int pc = insn.pc();
+        if (op.usesMemory() && module.memory() == null) {
+            throw fail(pc, op.mnemonic + " needs a memory but the module has none");
+        }
+        List<Operand> operands = op.operands();
+        // The signature that the register lists of this instruction must match: the callee's for
+        // a call (set when its func or type operand is checked, which comes before the lists),
+        // the function's own for ret.
+        FuncType signature = type;
+        String signatureOwner = "the function's type " + type;
+        for (int i = 0; i < operands.size(); i++) {
+            Operand operand = operands.get(i);
+            long value = insn.operands()[i];
+            switch (operand.kind()) {
+                case DEF, USE -> checkRegister(pc, (int) value, operand.type(),
+                        "operand " + i + " of " + op.mnemonic);
+                case LABEL -> addTarget(pc, value);
+                case LABELS -> {
+                    for (int target : insn.list(i)) {
+                        addTarget(pc, target & 0xFFFFFFFFL);
+                    }
+                }
+                case FUNC -> {
+                    checkIndex(pc, value, module.functionCount(), op.mnemonic + " names function", "function");
+                    signature = module.functionType((int) value);
+                    signatureOwner = "function " + value + " of type " + signature;
+                }
+                case TYPE -> {
+                    checkIndex(pc, value, module.types().size(), op.mnemonic + " names type", "type");
+                    signature = module.types().get((int) value);
+                    signatureOwner = "type " + value + " " + signature;
+                }
+                case TABLE -> checkIndex(pc, value, module.tables().size(), op.mnemonic + " names table", "table");
+                case GLOBAL -> checkGlobal(insn, value);
+                case USES, DEFS -> checkList(insn, i, signature, signatureOwner);
+                case I32_IMM, I64_IMM, F32_IMM, F64_IMM, OFFSET -> {
+                    // Every decodable immediate and offset is valid.
+                }
+            }
+        }
+    }
+
+    private void checkRegister(int pc, int register, ValType expected, String what) {
+        if (register >= registers.size()) {
+            throw fail(pc, what + " is register r" + register + ", out of range (the function has "
+                    + Verifier.count(registers.size(), "register") + ")");
+        }
+        ValType actual = registers.get(register);
+        if (actual != expected) {
+            throw fail(pc, what + " is register " + registerName(register) + " of type " + actual + ", but "
+                    + expected + " is required");
+        }
+    }
+
+    /** {@code r3}, or {@code r3 (x)} if the names section gives register 3 a name. */
+    private String registerName(int register) {
+        var names = module.names().registers().get(function);
+        String stored = names == null ? null : names.get(register);
+        return stored == null ? "r" + register : "r" + register + " (" + stored + ")";
+    }
+
+    private void checkIndex(int pc, long index, int size, String what, String noun) {
+        if (index >= size) {
+            throw fail(pc, what + " " + index + ", out of range (the module has " + Verifier.count(size, noun) + ")");
+        }
+    }
+
+    /**
+     * A global operand: its index in range and its type equal to that of the opcode's one
+     * register operand; if that register is read (global.set) the global must be mutable.
+     */
+    private void checkGlobal(Instruction insn, long index) {
+        Opcode op = insn.opcode();
+        int pc = insn.pc();
+        checkIndex(pc, index, module.globals().size(), op.mnemonic + " names global", "global");
+        Global global = module.globals().get((int) index);
+        Operand register = op.operands().stream().filter(o -> o.kind().isRegister()).findFirst().orElseThrow();
+        String what = "global " + globalName((int) index);
+        if (global.type() != register.type()) {
+            throw fail(pc, op.mnemonic + " needs a global of type " + register.type() + " but " + what
+                    + " has type " + global.type());
+        }
+        if (register.kind() == OperandKind.USE && !global.mutable()) {
+            throw fail(pc, op.mnemonic + " writes " + what + ", which is immutable");
+        }
+    }
+
+    /** {@code g2}, or {@code g2 (x)} if the names section gives global 2 a name. */
+    private String globalName(int index) {
+        String stored = module.names().globals().get(index);
+        return stored == null ? "g" + index : "g" + index + " (" + stored + ")";
+    }
+
+    /**
+     * A register list: for a call, the registers read are the arguments (the signature's
+     * parameters) and those written the results; a list read by a non-call instruction (ret) is
+     * returned to the caller, so it matches the function's own results.
+     */
+    private void checkList(Instruction insn, int operand, FuncType signature, String signatureOwner) {
+        Opcode op = insn.opcode();
+        int pc = insn.pc();
+        boolean reads = insn.kind(operand) == OperandKind.USES;
+        List<ValType> expected = op.isCall() && reads ? signature.params() : signature.results();
+        String noun = !op.isCall() ? "return value" : reads ? "argument" : "result";
+        int[] list = insn.list(operand);
+        if (list.length != expected.size()) {
+            throw fail(pc, op.mnemonic + " lists " + Verifier.count(list.length, noun) + " but " + signatureOwner
+                    + " has " + Verifier.count(expected.size(), op.isCall() && reads ? "parameter" : "result"));
+        }
+        for (int j = 0; j < list.length; j++) {
+            checkRegister(pc, list[j], expected.get(j), noun + " " + j + " of " + op.mnemonic);
+        }
+    }
+
+    private void addTarget(int pc, long target) {
+        if (targetCount == targets.length) {
+            targets = Arrays.copyOf(targets, targets.length * 2);
+        }
+        targets[targetCount++] = pc;
+        targets[targetCount++] = target;
+    }
+
+    private void checkTarget(int pc, long target) {
+        if (target >= code.length) {
+            throw fail(pc, "branch target " + target + " is outside the function body ("
+                    + Verifier.count(code.length, "byte") + ")");
+        }
+        if (!starts[(int) target]) {
+            throw fail(pc, "branch target " + target + " is not the start of an instruction");
+        }
+    }
+}
