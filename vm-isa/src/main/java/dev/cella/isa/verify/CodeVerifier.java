@@ -202,6 +202,12 @@ final class CodeVerifier {
         }
         for (int j = 0; j < list.length; j++) {
             checkRegister(pc, list[j], expected.get(j), noun + " " + j + " of " + op.mnemonic);
+            // Each result register is written once, so no engine has to define an order of writes.
+            for (int k = 0; !reads && k < j; k++) {
+                if (list[k] == list[j]) {
+                    throw fail(pc, op.mnemonic + " writes register " + list[j] + " twice (results " + k + " and " + j + ")");
+                }
+            }
         }
     }
 

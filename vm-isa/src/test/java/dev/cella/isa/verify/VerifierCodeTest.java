@@ -234,6 +234,13 @@ class VerifierCodeTest {
     }
 
     @Test
+    void rejectsACallThatWritesOneRegisterTwice() {
+        int callee = m.function(List.of(), List.of(I32, I32), List.of(I32), new Body().op(I32_CONST, 0, 1).ret(0, 0).bytes());
+        int f = function(new Body().call(callee, new int[0], new int[] {2, 2}).ret());
+        m.assertRejected(f, 0, "call writes register 2 twice (results 0 and 1)");
+    }
+
+    @Test
     void rejectsCallOfAHostImportWithAResultOfTheWrongType() {
         int host = m.importFunction("env", "clock", List.of(), List.of(I64));
         int f = function(new Body().call(host, new int[0], new int[] {0}).ret());
