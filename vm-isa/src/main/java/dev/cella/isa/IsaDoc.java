@@ -108,7 +108,9 @@ public final class IsaDoc {
                 A function declares the type of each of its registers: `i32`, `i64`, `f32` or `f64`.
                 The parameters are the first registers, in order. A register's type never changes,
                 so the verifier checks every operand in one linear pass and the engines run
-                verified code without type checks. At run time every value is 64 raw bits: an i32
+                verified code without type checks. On every call, the registers after the
+                parameters start at zero (as WebAssembly locals do), so reading a register before
+                writing it is well defined. At run time every value is 64 raw bits: an i32
                 is its int value sign-extended, an f32 the bits of `Float.floatToRawIntBits`
                 zero-extended, an i64 or f64 its own 64 bits.
 
@@ -159,8 +161,8 @@ public final class IsaDoc {
                 |---|---|
                 | unreachable | `unreachable` |
                 | integer divide by zero | integer `div` and `rem` with a zero divisor |
-                | integer overflow | signed `div` of the minimum value by -1 |
-                | invalid conversion to integer | non-saturating `trunc` of a NaN or an out-of-range value |
+                | integer overflow | signed `div` of the minimum value by -1; non-saturating `trunc` of an out-of-range value or an infinity |
+                | invalid conversion to integer | non-saturating `trunc` of a NaN |
                 | out of bounds memory access | loads, stores, `memory.copy`, `memory.fill` |
                 | undefined element | `call_indirect` with an index past the table's end |
                 | uninitialized element | `call_indirect` on an element that holds no function |

@@ -39,6 +39,7 @@ import java.util.Locale;
  *   <li>A call may only target a function whose signature matches the argument and result
  *       lists; call_indirect checks the table element's type at run time.
  *   <li>Fuel is charged once per basic block, on entry, at one unit per instruction.
+ *   <li>On every call, the registers after the parameters start at zero.
  * </ul>
  */
 public enum Opcode {
@@ -197,16 +198,16 @@ public enum Opcode {
     F64_MAX(0xA5, "=f64 f64 f64", 0, "d := the greater of a and b; NaN if either is NaN; +0 is greater than -0"),
     F64_COPYSIGN(0xA6, "=f64 f64 f64", 0, "d := a with the sign bit of b (a bit operation)"),
     I32_WRAP_I64(0xA7, "=i32 i64", 0, "d := the low 32 bits of a"),
-    I32_TRUNC_F32_S(0xA8, "=i32 f32", F_TRAPS, "d := a truncated to a signed i32; trap if NaN or out of range"),
-    I32_TRUNC_F32_U(0xA9, "=i32 f32", F_TRAPS, "d := a truncated to an unsigned i32; trap if NaN or out of range"),
-    I32_TRUNC_F64_S(0xAA, "=i32 f64", F_TRAPS, "d := a truncated to a signed i32; trap if NaN or out of range"),
-    I32_TRUNC_F64_U(0xAB, "=i32 f64", F_TRAPS, "d := a truncated to an unsigned i32; trap if NaN or out of range"),
+    I32_TRUNC_F32_S(0xA8, "=i32 f32", F_TRAPS, "d := a truncated to a signed i32; trap: invalid conversion if NaN, integer overflow if out of range"),
+    I32_TRUNC_F32_U(0xA9, "=i32 f32", F_TRAPS, "d := a truncated to an unsigned i32; trap: invalid conversion if NaN, integer overflow if out of range"),
+    I32_TRUNC_F64_S(0xAA, "=i32 f64", F_TRAPS, "d := a truncated to a signed i32; trap: invalid conversion if NaN, integer overflow if out of range"),
+    I32_TRUNC_F64_U(0xAB, "=i32 f64", F_TRAPS, "d := a truncated to an unsigned i32; trap: invalid conversion if NaN, integer overflow if out of range"),
     I64_EXTEND_I32_S(0xAC, "=i64 i32", 0, "d := a sign-extended"),
     I64_EXTEND_I32_U(0xAD, "=i64 i32", 0, "d := a zero-extended"),
-    I64_TRUNC_F32_S(0xAE, "=i64 f32", F_TRAPS, "d := a truncated to a signed i64; trap if NaN or out of range"),
-    I64_TRUNC_F32_U(0xAF, "=i64 f32", F_TRAPS, "d := a truncated to an unsigned i64; trap if NaN or out of range"),
-    I64_TRUNC_F64_S(0xB0, "=i64 f64", F_TRAPS, "d := a truncated to a signed i64; trap if NaN or out of range"),
-    I64_TRUNC_F64_U(0xB1, "=i64 f64", F_TRAPS, "d := a truncated to an unsigned i64; trap if NaN or out of range"),
+    I64_TRUNC_F32_S(0xAE, "=i64 f32", F_TRAPS, "d := a truncated to a signed i64; trap: invalid conversion if NaN, integer overflow if out of range"),
+    I64_TRUNC_F32_U(0xAF, "=i64 f32", F_TRAPS, "d := a truncated to an unsigned i64; trap: invalid conversion if NaN, integer overflow if out of range"),
+    I64_TRUNC_F64_S(0xB0, "=i64 f64", F_TRAPS, "d := a truncated to a signed i64; trap: invalid conversion if NaN, integer overflow if out of range"),
+    I64_TRUNC_F64_U(0xB1, "=i64 f64", F_TRAPS, "d := a truncated to an unsigned i64; trap: invalid conversion if NaN, integer overflow if out of range"),
     F32_CONVERT_I32_S(0xB2, "=f32 i32", 0, "d := signed a, rounded to nearest f32"),
     F32_CONVERT_I32_U(0xB3, "=f32 i32", 0, "d := unsigned a, rounded to nearest f32"),
     F32_CONVERT_I64_S(0xB4, "=f32 i64", 0, "d := signed a, rounded to nearest f32"),
