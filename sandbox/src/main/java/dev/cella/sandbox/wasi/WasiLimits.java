@@ -1,0 +1,34 @@
+package dev.cella.sandbox.wasi;
+
+/**
+ * The checks a WASI host asks of its cell before it lets a guest use more of something. Each
+ * {@code before*} method may throw any {@link dev.cella.isa.CellaException} (a quota error, or a
+ * kill) to end the run; the call has then had no effect.
+ */
+public interface WasiLimits {
+    /** Before {@code bytes} more are written to stdout or stderr ({@code totalSoFar} already were). */
+    void beforeOutput(long totalSoFar, long bytes);
+
+    /** Before the guest opens one more descriptor while {@code openNow} of its own are open. */
+    void beforeOpen(int openNow);
+
+    /**
+     * Waits {@code nanos} of host time (poll_oneoff on a granted host clock). Must give up, by
+     * throwing, when the cell's deadline passes or it is killed, rather than sleep past it.
+     */
+    void sleep(long nanos);
+
+    /** Limits that allow everything; sleeping really sleeps. */
+    WasiLimits NONE = new WasiLimits() {
+        @Override
+        public void beforeOutput(long totalSoFar, long bytes) {}
+
+        @Override
+        public void beforeOpen(int openNow) {}
+
+        @Override
+        public void sleep(long nanos) {
+            java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+        }
+    };
+}
