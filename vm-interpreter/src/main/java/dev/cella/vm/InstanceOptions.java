@@ -1,0 +1,60 @@
+package dev.cella.vm;
+
+import dev.cella.isa.module.Module;
+import java.util.Objects;
+
+/**
+ * Limits and hooks for one instance.
+ *
+ * @param fuel the fuel budget in units (one per instruction, charged per basic block); {@link
+ *     Long#MAX_VALUE} means unlimited
+ * @param maxCallDepth the most guest frames that may be active at once (the entry function is
+ *     depth 1); a call past it traps with call stack exhausted
+ * @param growPolicy asked before memory grows (the sandbox's memory quota plugs in here)
+ * @param maxMemoryPages the most 64 KiB pages the memory may ever have, whatever the module says
+ */
+public record InstanceOptions(long fuel, int maxCallDepth, Memory.GrowPolicy growPolicy, long maxMemoryPages) {
+
+    /** The default maximum call depth. */
+    public static final int DEFAULT_MAX_CALL_DEPTH = 10_000;
+
+    /**
+     * @throws IllegalArgumentException if fuel is negative, maxCallDepth is below 1 or
+     *     maxMemoryPages is negative
+     * @throws NullPointerException if growPolicy is null
+     */
+    public InstanceOptions {
+        if (fuel < 0) {
+            throw new IllegalArgumentException("negative fuel " + fuel);
+        }
+        if (maxCallDepth < 1) {
+            throw new IllegalArgumentException("max call depth must be at least 1, not " + maxCallDepth);
+        }
+        Objects.requireNonNull(growPolicy, "growPolicy");
+        if (maxMemoryPages < 0) {
+            throw new IllegalArgumentException("negative max memory pages " + maxMemoryPages);
+        }
+    }
+
+    /** Unlimited fuel, call depth 10,000, no grow policy, memory up to {@link Module#MAX_MEMORY_PAGES}. */
+    public static InstanceOptions defaults() {
+        return new InstanceOptions(Long.MAX_VALUE, DEFAULT_MAX_CALL_DEPTH, Memory.GrowPolicy.UNLIMITED,
+                Module.MAX_MEMORY_PAGES);
+    }
+
+    public InstanceOptions withFuel(long fuel) {
+        return new InstanceOptions(fuel, maxCallDepth, growPolicy, maxMemoryPages);
+    }
+
+    public InstanceOptions withMaxCallDepth(int maxCallDepth) {
+        return new InstanceOptions(fuel, maxCallDepth, growPolicy, maxMemoryPages);
+    }
+
+    public InstanceOptions withGrowPolicy(Memory.GrowPolicy growPolicy) {
+        return new InstanceOptions(fuel, maxCallDepth, growPolicy, maxMemoryPages);
+    }
+
+    public InstanceOptions withMaxMemoryPages(long maxMemoryPages) {
+        return new InstanceOptions(fuel, maxCallDepth, growPolicy, maxMemoryPages);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.cella.vm.interp;
+
+import static dev.cella.vm.Numerics.bits;
+import static dev.cella.vm.Numerics.f32;
+import static dev.cella.vm.Numerics.f64;
+
+import dev.cella.isa.Opcode;
+import dev.cella.vm.Numerics;
+
+/**
+ * The instructions that are rare in hot loops (float rounding, min/max, copysign and most
+ * conversions), run outside the dispatch method so that it stays small enough for HotSpot to
+ * compile. The decoded form carries the original opcode's ordinal ({@link Op#COLD_UNARY}, {@link
+ * Op#COLD_BINARY}); operands and results are register raw bits.
+ */
+final class ColdOps {
+    private static final Opcode[] OPCODES = Opcode.values();
+
+    private ColdOps() {}
+
+    /**
+     * Runs unary opcode {@code ordinal} on {@code a}.
+     *
+     * @throws dev.cella.vm.TrapSignal for a trapping conversion of NaN or an out-of-range value
+     * @throws IllegalStateException if the decoder did not put that opcode in this group
+     */
+    static long unary(int ordinal, long a) {
+        Opcode op = OPCODES[ordinal];
+        return switch (op) {
+            case F32_CEIL -> bits(Numerics.f32Ceil(f32(a)));
+            case F32_FLOOR -> bits(Numerics.f32Floor(f32(a)));
+            case F32_TRUNC -> bits(Numerics.f32Trunc(f32(a)));
+            case F32_NEAREST -> bits(Numerics.f32Nearest(f32(a)));
+            case F64_CEIL -> bits(Numerics.f64Ceil(f64(a)));
+            case F64_FLOOR -> bits(Numerics.f64Floor(f64(a)));
+            case F64_TRUNC -> bits(Numerics.f64Trunc(f64(a)));
+            case F64_NEAREST -> bits(Numerics.f64Nearest(f64(a)));
+            case I32_TRUNC_F32_S -> Numerics.i32TruncF32S(f32(a));
+            case I32_TRUNC_F32_U -> Numerics.i32TruncF32U(f32(a));
+            case I32_TRUNC_F64_S -> Numerics.i32TruncF64S(f64(a));
+            case I32_TRUNC_F64_U -> Numerics.i32TruncF64U(f64(a));
+            case I64_TRUNC_F32_S -> Numerics.i64TruncF32S(f32(a));
+            case I64_TRUNC_F32_U -> Numerics.i64TruncF32U(f32(a));
+            case I64_TRUNC_F64_S -> Numerics.i64TruncF64S(f64(a));
+            case I64_TRUNC_F64_U -> Numerics.i64TruncF64U(f64(a));
+            case I32_TRUNC_SAT_F32_S -> Numerics.i32TruncSatF32S(f32(a));
+            case I32_TRUNC_SAT_F32_U -> Numerics.i32TruncSatF32U(f32(a));
+            case I32_TRUNC_SAT_F64_S -> Numerics.i32TruncSatF64S(f64(a));
+            case I32_TRUNC_SAT_F64_U -> Numerics.i32TruncSatF64U(f64(a));
+            case I64_TRUNC_SAT_F32_S -> Numerics.i64TruncSatF32S(f32(a));
+            case I64_TRUNC_SAT_F32_U -> Numerics.i64TruncSatF32U(f32(a));
+            case I64_TRUNC_SAT_F64_S -> Numerics.i64TruncSatF64S(f64(a));
+            case I64_TRUNC_SAT_F64_U -> Numerics.i64TruncSatF64U(f64(a));
+            case F32_CONVERT_I32_S -> bits((float) (int) a);
+            case F32_CONVERT_I32_U -> bits(Numerics.f32ConvertI32U((int) a));
+            case F32_CONVERT_I64_S -> bits((float) a);
+            case F32_CONVERT_I64_U -> bits(Numerics.f32ConvertI64U(a));
+            case F64_CONVERT_I32_U -> bits(Numerics.f64ConvertI32U((int) a));
+            case F64_CONVERT_I64_S -> bits((double) a);
+            case F64_CONVERT_I64_U -> bits(Numerics.f64ConvertI64U(a));
+            default -> throw new IllegalStateException(op + " is not a cold unary instruction");
+        };
+    }
+
+    /**
+     * Runs binary opcode {@code ordinal} on {@code a} and {@code b}.
+     *
+     * @throws IllegalStateException if the decoder did not put that opcode in this group
+     */
+    static long binary(int ordinal, long a, long b) {
+        Opcode op = OPCODES[ordinal];
+        return switch (op) {
+            case F32_MIN -> bits(Numerics.f32Min(f32(a), f32(b)));
+            case F32_MAX -> bits(Numerics.f32Max(f32(a), f32(b)));
+            case F32_COPYSIGN -> Numerics.f32CopysignBits(a, b);
+            case F64_MIN -> bits(Numerics.f64Min(f64(a), f64(b)));
+            case F64_MAX -> bits(Numerics.f64Max(f64(a), f64(b)));
+            case F64_COPYSIGN -> Numerics.f64CopysignBits(a, b);
+            default -> throw new IllegalStateException(op + " is not a cold binary instruction");
+        };
+    }
+}

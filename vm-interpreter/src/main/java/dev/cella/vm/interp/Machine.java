@@ -1,0 +1,250 @@
+package dev.cella.vm.interp;
+
+import dev.cella.isa.ValType;
+import dev.cella.vm.HostFunction;
+import dev.cella.vm.Instance;
+import dev.cella.vm.InterruptHook;
+import dev.cella.vm.Memory;
+import dev.cella.vm.Table;
+import dev.cella.vm.Trap;
+import dev.cella.vm.TrapSignal;
+import java.util.Arrays;
+
+/**
+ * The state of one {@link Interpreter#invoke}: the register stack, the frame stack, the fuel not
+ * yet handed to the dispatch loop, and the slow paths the loop calls (calls, host calls, fuel
+ * refills, traps). Created per invocation, so a host function may re-enter the engine.
+ *
+ * <p>Register stack: every active frame owns {@code frameSize} consecutive longs of {@link #regs},
+ * starting at its frame pointer; a callee's frame starts right after its caller's. Frame stack:
+ * for the frame at depth {@code k} (the entry function is depth 1), {@code frames[3k-3 .. 3k-1]}
+ * hold the caller's function index, the decoded position of the call's result list in the
+ * caller's code, and the caller's frame pointer.
+ *
+ * <p>Fuel: the loop charges blocks against a local {@code credit}; this object keeps the rest in
+ * {@link #reserve}, so the fuel left is always {@code reserve + credit}. The credit is at most
+ * {@link #WINDOW} (or one block's cost), so the loop falls into {@link #refuel}, which polls the
+ * interrupt hook, at least once per {@code WINDOW} units charged.
+ */
+final class Machine {
+    /** Most fuel the dispatch loop may charge between two polls of the interrupt hook. */
+    static final long WINDOW = 65_536;
+    /**
+     * Most registers the register stack may hold (128 MiB): deeper recursion of large frames traps
+     * with call stack exhausted instead of exhausting the host's heap.
+     */
+    static final int MAX_REGISTERS = 1 << 24;
+    /**
+     * Most frames the frame stack may hold (48 MiB of frame records), whatever the instance's
+     * maximum call depth: functions without registers would otherwise recurse until the heap is
+     * exhausted.
+     */
+    static final int MAX_FRAMES = 1 << 22;
+
+    final DecodedFunction[] functions;
+    final Instance instance;
+    final long[] globals;
+    final Memory memory;
+    private final int maxDepth;
+    private long[][] scratch = new long[4][];
+
+    long[] regs;
+    int[] frames;
+    /** Number of active frames. */
+    int depth;
+    /** The function index of the active frame. */
+    int func;
+    /** Fuel not yet given to the loop as credit. */
+    long reserve;
+    /** The loop's credit when it returned or threw (it writes it back on the way out). */
+    long credit;
+
+    Machine(DecodedFunction[] functions, Instance instance, DecodedFunction entry) {
+        this.functions = functions;
+        this.instance = instance;
+        this.globals = instance.globals();
+        this.memory = instance.memory();
+        this.maxDepth = Math.min(instance.maxCallDepth(), MAX_FRAMES);
+        this.regs = new long[Math.max(256, entry.frameSize * 2)];
+        this.frames = new int[3 * 16];
+        this.depth = 1;
+        this.func = entry.index;
+        long remaining = instance.fuelRemaining();
+        this.credit = Math.min(remaining, WINDOW);
+        this.reserve = remaining - credit;
+    }
+
+    /** The fuel left, given the loop's current credit. */
+    long fuelLeft(long loopCredit) {
+        return reserve + loopCredit;
+    }
+
+    /** The memory's current bytes (replaced when memory grows), or null if there is no memory. */
+    byte[] memoryBytes() {
+        return memory == null ? null : memory.bytes();
+    }
+
+    /**
+     * The slow path of charging a block of {@code cost} when the loop's credit is below it:
+     * polls the interrupt hook, then hands the loop a new credit of at least {@code cost}.
+     *
+     * @param loopCredit the loop's credit, not yet charged for this block
+     * @return the new credit, from which the loop then subtracts {@code cost}
+     * @throws TrapSignal fuel exhausted if the fuel left is below {@code cost} (nothing is charged)
+     */
+    long refuel(long loopCredit, int cost) {
+        long remaining = reserve + loopCredit;
+        if (remaining < cost) {
+            throw TrapSignal.FUEL_EXHAUSTED;
+        }
+        InterruptHook hook = instance.interruptHook();
+        if (hook != null) {
+            instance.consumeFuelTo(remaining);
+            hook.poll(instance);
+            remaining = instance.fuelRemaining();
+            if (remaining < cost) {
+                // The loop stores its credit on the way out; keep reserve + credit == remaining.
+                reserve = remaining - loopCredit;
+                throw TrapSignal.FUEL_EXHAUSTED;
+            }
+        }
+        return takeCredit(remaining, cost);
+    }
+
+    /** Splits {@code remaining} into a new credit (returned) of at least {@code need} and the reserve. */
+    private long takeCredit(long remaining, long need) {
+        long c = Math.min(remaining, Math.max(WINDOW, need));
+        reserve = remaining - c;
+        return c;
+    }
+
+    /**
+     * Enters defined function {@code callee} from the call instruction whose argument list starts
+     * at {@code code[at]} (count, then registers) in the frame at {@code fp} of the active function:
+     * pushes a frame (the return continues at the call's result list, right after the arguments),
+     * copies the arguments, zeroes the callee's other registers and makes the callee active.
+     *
+     * @return the callee's frame pointer; {@link #regs} may have been replaced by a larger array
+     * @throws TrapSignal call stack exhausted past the maximum depth, {@link #MAX_FRAMES} or {@link
+     *     #MAX_REGISTERS}
+     */
+    int enter(DecodedFunction callee, int[] code, int at, int fp) {
+        if (depth >= maxDepth) {
+            throw TrapSignal.CALL_STACK_EXHAUSTED;
+        }
+        int caller = func;
+        int calleeFp = fp + functions[caller].frameSize;
+        int end = calleeFp + callee.frameSize;
+        long[] r = regs;
+        if (end > r.length) {
+            r = growRegisters(end);
+        }
+        int n = code[at];
+        for (int i = 0; i < n; i++) {
+            r[calleeFp + i] = r[fp + code[at + 1 + i]];
+        }
+        for (int i = calleeFp + n; i < end; i++) {
+            r[i] = 0;
+        }
+        int b = 3 * depth;
+        if (b + 3 > frames.length) {
+            frames = Arrays.copyOf(frames, frames.length * 2);
+        }
+        frames[b] = caller;
+        frames[b + 1] = at + 1 + n;
+        frames[b + 2] = fp;
+        depth++;
+        func = callee.index;
+        return calleeFp;
+    }
+
+    private long[] growRegisters(int needed) {
+        if (needed > MAX_REGISTERS) {
+            throw TrapSignal.CALL_STACK_EXHAUSTED;
+        }
+        regs = Arrays.copyOf(regs, (int) Math.min(MAX_REGISTERS, Math.max(needed, 2L * regs.length)));
+        return regs;
+    }
+
+    /**
+     * Checks call_indirect's table element {@code index} (unsigned) of table {@code table}.
+     *
+     * @return the function index to call
+     * @throws TrapSignal undefined element, uninitialized element or indirect call type mismatch
+     */
+    int resolveIndirect(int typeIndex, int table, int index) {
+        Table t = instance.table(table);
+        if (Integer.compareUnsigned(index, t.size()) >= 0) {
+            throw TrapSignal.UNDEFINED_ELEMENT;
+        }
+        int f = t.get(index);
+        if (f < 0) {
+            throw TrapSignal.UNINITIALIZED_ELEMENT;
+        }
+        if (functions[f].typeIndex != typeIndex) {
+            throw TrapSignal.INDIRECT_CALL_TYPE_MISMATCH;
+        }
+        return f;
+    }
+
+    /**
+     * Calls host function {@code callee} with the argument list at {@code code[at]} of the frame at
+     * {@code fp}, and writes its result (if any) to the result list that follows. The instance's
+     * fuel is made current before the call and read back after, since the host may change it.
+     *
+     * @return the loop's new credit
+     */
+    long callHost(DecodedFunction callee, long[] r, int[] code, int at, int fp, long loopCredit) {
+        int n = code[at];
+        long[] args = scratch(n);
+        for (int i = 0; i < n; i++) {
+            args[i] = r[fp + code[at + 1 + i]];
+        }
+        instance.consumeFuelTo(reserve + loopCredit);
+        HostFunction host = instance.hostFunction(callee.index);
+        long result = host.call(instance, args);
+        int results = at + 1 + n;
+        if (code[results] == 1) {
+            r[fp + code[results + 1]] = normalize(callee.result, result);
+        }
+        return takeCredit(instance.fuelRemaining(), 0);
+    }
+
+    /** A scratch argument array of length {@code n}, reused across host calls of this invocation. */
+    private long[] scratch(int n) {
+        if (n >= scratch.length) {
+            scratch = Arrays.copyOf(scratch, n + 1);
+        }
+        long[] a = scratch[n];
+        if (a == null) {
+            a = new long[n];
+            scratch[n] = a;
+        }
+        return a;
+    }
+
+    /** Raw bits in register form: i32 sign-extended, f32 zero-extended. */
+    static long normalize(ValType type, long bits) {
+        return switch (type) {
+            case I32 -> (int) bits;
+            case F32 -> bits & 0xFFFFFFFFL;
+            case I64, F64 -> bits;
+        };
+    }
+
+    /** The results of the entry function's ret at {@code pc}: {@code RET n src...}. */
+    static long[] results(long[] r, int[] code, int pc, int fp) {
+        int n = code[pc + 1];
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = r[fp + code[pc + 2 + i]];
+        }
+        return out;
+    }
+
+    /** The trap that {@code signal} stands for, raised at decoded position {@code pc} of function {@code function}. */
+    Trap trap(TrapSignal signal, int function, int pc) {
+        DecodedFunction f = functions[function];
+        return signal.toTrap(function, instance.functionName(function), f.bytePc(pc));
+    }
+}
