@@ -1,0 +1,386 @@
+package dev.cella.jit;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.cella.isa.Opcode;
+import dev.cella.isa.ValType;
+import dev.cella.isa.code.Instruction;
+import java.util.List;
+import org.objectweb.asm.ClassTooLargeException;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodTooLargeException;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Compiles one guest function to the bytes of one class, to be defined as a hidden class.
+ *
+ * <p>The class has a static method {@code f<index>} with the function's {@link Signature} and a
+ * static {@code box(JitContext, long[]) long[]} that calls it with raw-bits arguments (the
+ * engine's entry point). A function whose whole body fits one method of at most {@link
+ * #METHOD_LIMIT} bytes is compiled <em>direct</em>: registers are typed locals of {@code
+ * f<index>}. A larger one (or one with too many registers for JVM locals) is compiled by
+ * <em>regions</em> ({@link RegionPlan}): {@code f<index>} copies its parameters into a {@code
+ * long[]} register file and calls {@code run}, a dispatcher that calls region methods {@code
+ * r<k>} until one returns -1. The decision uses sizes measured by emitting the code once into a
+ * scratch writer, and every region is measured again before the final emission, split in two if
+ * it still passes the limit, so no method ever exceeds it unless one instruction alone does.
+ */
+final class FunctionCompiler {
+    /** HotSpot does not compile methods with more bytecode than this (DontCompileHugeMethods). */
+    static final int METHOD_LIMIT = 8000;
+    /** Estimated size each region aims at; the remaining margin absorbs estimation error. */
+    static final int REGION_BUDGET = 6000;
+    /** Most JVM local slots a direct method may use (the JVM's limit is 65,535). */
+    static final int MAX_DIRECT_SLOTS = 60_000;
+    /** Most regions one function may have, keeping the dispatcher under the JVM's 64 KiB. */
+    static final int MAX_REGIONS = 4000;
+
+    private static final String CTX_DESC = "L" + MethodEmitter.CTX + ";";
+    static final String REGION_DESC = "(" + CTX_DESC + "[JI)I";
+    static final String RUN_DESC = "(" + CTX_DESC + "[JI)V";
+    static final String BOX_DESC = "(" + CTX_DESC + "[J)[J";
+
+    /**
+     * The result: class bytes, the region plan if the function was split (else null), and the
+     * bytecode size of the method holding the function's code (direct) or of each region method.
+     */
+    record Output(byte[] bytes, RegionPlan plan, int[] codeSizes) {}
+
+    private final JitEngine engine;
+    private final FunctionCode code;
+    private final String name;
+    private final Signature sig;
+
+    FunctionCompiler(JitEngine engine, FunctionCode code) {
+        this.engine = engine;
+        this.code = code;
+        this.name = className(code.index);
+        this.sig = engine.signature(code.index);
+    }
+
+    static String methodName(int function) {
+        return "f" + function;
+    }
+
+    static String className(int function) {
+        return "dev/cella/jit/Guest$f" + function;
+    }
+
+    /**
+     * Compiles the function.
+     *
+     * @param forceRegions compile by regions even if it would fit one method (for on-stack
+     *     replacement, whose entries are region entries, and for tests)
+     * @throws JitException if the JVM cannot hold the result (a single instruction too large)
+     */
+    Output compile(boolean forceRegions) {
+        try {
+            MethodEmitter probe = measureDirect();
+            boolean fits = probe.endOffset() <= METHOD_LIMIT && directSlots() <= MAX_DIRECT_SLOTS;
+            if (fits && !forceRegions) {
+                int[] sizes = new int[1];
+                return new Output(emitDirect(sizes), null, sizes);
+            }
+            RegionPlan plan = plan(probe);
+            int[] sizes = new int[plan.regionCount()];
+            return new Output(emitRegions(plan, sizes), plan, sizes);
+        } catch (MethodTooLargeException | ClassTooLargeException e) {
+            throw new JitException("function " + code.index + " cannot be compiled: " + e.getMessage(), e);
+        }
+    }
+
+    private int directSlots() {
+        int slots = 8;
+        for (ValType t : code.registers()) {
+            slots += Signature.slots(t);
+        }
+        return slots;
+    }
+
+    private MethodEmitter measureDirect() {
+        ClassWriter scratch = new ClassWriter(0);
+        MethodVisitor mv = scratch.visitMethod(ACC_STATIC, methodName(code.index), sig.descriptor, null, null);
+        mv.visitCode();
+        MethodEmitter e = new MethodEmitter(engine, code, mv, name, MethodEmitter.Mode.DIRECT, 0, code.insns.length,
+                null, 0, true);
+        e.emitBody();
+        return e;
+    }
+
+    private RegionPlan plan(MethodEmitter probe) {
+        int n = code.insns.length;
+        int[] sizes = new int[n];
+        for (int i = 0; i < n; i++) {
+            sizes[i] = probe.measuredSize(i) + stubEstimate(code.insns[i], code.leader[i]);
+        }
+        int[] starts = RegionPlan.partition(code, sizes, REGION_BUDGET);
+        // Regions before the first one found too large keep their bounds when it is split, so
+        // the scan resumes there instead of measuring every region again.
+        int checked = 0;
+        while (true) {
+            RegionPlan plan = new RegionPlan(code, starts);
+            int over = -1;
+            for (int k = checked; k < plan.regionCount() && over < 0; k++) {
+                if (plan.to(k) - plan.from(k) > 1 && measureRegion(plan, k) > METHOD_LIMIT) {
+                    over = k;
+                }
+            }
+            if (over < 0) {
+                if (plan.regionCount() > MAX_REGIONS) {
+                    throw new JitException("function " + code.index + " needs " + plan.regionCount()
+                            + " regions, more than the " + MAX_REGIONS + " one dispatcher can reach");
+                }
+                return plan;
+            }
+            starts = RegionPlan.split(starts, over);
+            checked = over;
+        }
+    }
+
+    /** Bytes of stub-area code an instruction adds (refuel site, trap handler, hop stub, exits). */
+    private int stubEstimate(Instruction in, boolean leader) {
+        Opcode op = in.opcode();
+        int s = leader ? 18 : 0;
+        if (op.mayTrap()) {
+            s += 6;
+        }
+        if (op == Opcode.CALL) {
+            s += 24 + 3 * in.list(1).length;
+        }
+        if (op.isBranch()) {
+            s += 6 * FunctionCode.targets(in).length;
+        }
+        return s;
+    }
+
+    private int measureRegion(RegionPlan plan, int k) {
+        ClassWriter scratch = new ClassWriter(0);
+        MethodVisitor mv = scratch.visitMethod(ACC_STATIC, "r" + k, REGION_DESC, null, null);
+        mv.visitCode();
+        MethodEmitter e = new MethodEmitter(engine, code, mv, name, MethodEmitter.Mode.REGION, plan.from(k), plan.to(k),
+                plan, k, true);
+        e.emitBody();
+        return e.endOffset();
+    }
+
+    private ClassWriter newClass() {
+        ClassWriter cw = new JitClassWriter();
+        cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, name, null, "java/lang/Object", null);
+        return cw;
+    }
+
+    private byte[] emitDirect(int[] sizes) {
+        ClassWriter cw = newClass();
+        MethodVisitor mv = cw.visitMethod(ACC_STATIC, methodName(code.index), sig.descriptor, null, null);
+        mv.visitCode();
+        MethodEmitter e = new MethodEmitter(engine, code, mv, name, MethodEmitter.Mode.DIRECT, 0, code.insns.length,
+                null, 0, false);
+        e.emitBody();
+        sizes[0] = e.endOffset();
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        emitBox(cw);
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    private byte[] emitRegions(RegionPlan plan, int[] sizes) {
+        ClassWriter cw = newClass();
+        emitRegionMain(cw);
+        emitDispatcher(cw, plan);
+        for (int k = 0; k < plan.regionCount(); k++) {
+            MethodVisitor mv = cw.visitMethod(ACC_STATIC, "r" + k, REGION_DESC, null, null);
+            mv.visitCode();
+            MethodEmitter e = new MethodEmitter(engine, code, mv, name, MethodEmitter.Mode.REGION, plan.from(k),
+                    plan.to(k), plan, k, false);
+            e.emitBody();
+            sizes[k] = e.endOffset();
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+        }
+        emitBox(cw);
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    /** {@code f<index>}: a frame in a fresh register file, then the dispatcher from entry 0 of region 0. */
+    private void emitRegionMain(ClassWriter cw) {
+        MethodVisitor mv = cw.visitMethod(ACC_STATIC, methodName(code.index), sig.descriptor, null, null);
+        mv.visitCode();
+        int nregs = code.registers().size();
+        int paramSlots = 1;
+        if (sig.packed) {
+            paramSlots = 2;
+        } else {
+            for (ValType t : sig.params()) {
+                paramSlots += Signature.slots(t);
+            }
+        }
+        int regs = paramSlots;
+        frameEntry(mv, nregs, +1);
+        pushInt(mv, nregs);
+        mv.visitIntInsn(NEWARRAY, T_LONG);
+        mv.visitVarInsn(ASTORE, regs);
+        if (sig.packed) {
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ALOAD, regs);
+            mv.visitInsn(ICONST_0);
+            pushInt(mv, sig.params().size());
+            mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "arraycopy", "(Ljava/lang/Object;ILjava/lang/Object;II)V",
+                    false);
+        } else {
+            int slot = 1;
+            List<ValType> params = sig.params();
+            for (int p = 0; p < params.size(); p++) {
+                mv.visitVarInsn(ALOAD, regs);
+                pushInt(mv, p);
+                mv.visitVarInsn(Signature.loadOpcode(params.get(p)), slot);
+                toBits(mv, params.get(p));
+                mv.visitInsn(LASTORE);
+                slot += Signature.slots(params.get(p));
+            }
+        }
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitVarInsn(ALOAD, regs);
+        mv.visitInsn(ICONST_0);
+        mv.visitMethodInsn(INVOKESTATIC, name, "run", RUN_DESC, false);
+        frameEntry(mv, nregs, -1);
+        if (sig.typedResult()) {
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "results", "[J");
+            mv.visitInsn(ICONST_0);
+            mv.visitInsn(LALOAD);
+            fromBits(mv, sig.results().get(0));
+            mv.visitInsn(Signature.returnOpcode(sig.results().get(0)));
+        } else {
+            mv.visitInsn(RETURN);
+        }
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    /**
+     * Emits the frame bookkeeping of a function entry ({@code sign} +1) or return (-1): the depth
+     * and the register-stack size (see {@link JitContext}).
+     */
+    static void frameEntry(MethodVisitor mv, int registers, int sign) {
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitInsn(DUP);
+        mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "frames", "J");
+        mv.visitLdcInsn(((long) registers << 32) | 1);
+        mv.visitInsn(sign > 0 ? LADD : LSUB);
+        mv.visitFieldInsn(PUTFIELD, MethodEmitter.CTX, "frames", "J");
+    }
+
+    /** {@code run(ctx, regs, code)}: calls the region named by each code until one returns -1. */
+    private void emitDispatcher(ClassWriter cw, RegionPlan plan) {
+        MethodVisitor mv = cw.visitMethod(ACC_STATIC, "run", RUN_DESC, null, null);
+        mv.visitCode();
+        Label loop = new Label();
+        Label done = new Label();
+        mv.visitLabel(loop);
+        mv.visitVarInsn(ILOAD, 2);
+        mv.visitJumpInsn(IFLT, done);
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitVarInsn(ALOAD, 1);
+        mv.visitVarInsn(ILOAD, 2);
+        pushInt(mv, 0xFFFF);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ILOAD, 2);
+        pushInt(mv, 16);
+        mv.visitInsn(IUSHR);
+        int n = plan.regionCount();
+        Label[] cases = new Label[n];
+        for (int k = 0; k < n; k++) {
+            cases[k] = new Label();
+        }
+        mv.visitTableSwitchInsn(0, n - 1, cases[0], cases);
+        for (int k = 0; k < n; k++) {
+            mv.visitLabel(cases[k]);
+            mv.visitMethodInsn(INVOKESTATIC, name, "r" + k, REGION_DESC, false);
+            mv.visitVarInsn(ISTORE, 2);
+            mv.visitJumpInsn(GOTO, loop);
+        }
+        mv.visitLabel(done);
+        mv.visitInsn(RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    /** {@code box(ctx, args)}: the function called with raw-bits arguments, results as raw bits. */
+    private void emitBox(ClassWriter cw) {
+        MethodVisitor mv = cw.visitMethod(ACC_STATIC, "box", BOX_DESC, null, null);
+        mv.visitCode();
+        mv.visitVarInsn(ALOAD, 0);
+        if (sig.packed) {
+            mv.visitVarInsn(ALOAD, 1);
+        } else {
+            List<ValType> params = sig.params();
+            for (int p = 0; p < params.size(); p++) {
+                mv.visitVarInsn(ALOAD, 1);
+                pushInt(mv, p);
+                mv.visitInsn(LALOAD);
+                fromBits(mv, params.get(p));
+            }
+        }
+        mv.visitMethodInsn(INVOKESTATIC, name, methodName(code.index), sig.descriptor, false);
+        List<ValType> results = sig.results();
+        if (results.isEmpty()) {
+            mv.visitInsn(ICONST_0);
+            mv.visitIntInsn(NEWARRAY, T_LONG);
+        } else if (sig.typedResult()) {
+            toBits(mv, results.get(0));
+            mv.visitVarInsn(LSTORE, 2);
+            mv.visitInsn(ICONST_1);
+            mv.visitIntInsn(NEWARRAY, T_LONG);
+            mv.visitInsn(DUP);
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(LLOAD, 2);
+            mv.visitInsn(LASTORE);
+        } else {
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "results", "[J");
+            pushInt(mv, results.size());
+            mv.visitMethodInsn(INVOKESTATIC, "java/util/Arrays", "copyOf", "([JI)[J", false);
+        }
+        mv.visitInsn(ARETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    static void pushInt(MethodVisitor mv, int v) {
+        if (v >= -1 && v <= 5) {
+            mv.visitInsn(ICONST_0 + v);
+        } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
+            mv.visitIntInsn(v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE ? BIPUSH : SIPUSH, v);
+        } else {
+            mv.visitLdcInsn(v);
+        }
+    }
+
+    static void toBits(MethodVisitor mv, ValType t) {
+        switch (t) {
+            case I32 -> mv.visitInsn(I2L);
+            case I64 -> { }
+            case F32 -> {
+                mv.visitMethodInsn(INVOKESTATIC, "java/lang/Float", "floatToRawIntBits", "(F)I", false);
+                mv.visitMethodInsn(INVOKESTATIC, "java/lang/Integer", "toUnsignedLong", "(I)J", false);
+            }
+            case F64 -> mv.visitMethodInsn(INVOKESTATIC, "java/lang/Double", "doubleToRawLongBits", "(D)J", false);
+        }
+    }
+
+    static void fromBits(MethodVisitor mv, ValType t) {
+        switch (t) {
+            case I32 -> mv.visitInsn(L2I);
+            case I64 -> { }
+            case F32 -> {
+                mv.visitInsn(L2I);
+                mv.visitMethodInsn(INVOKESTATIC, "java/lang/Float", "intBitsToFloat", "(I)F", false);
+            }
+            case F64 -> mv.visitMethodInsn(INVOKESTATIC, "java/lang/Double", "longBitsToDouble", "(J)D", false);
+        }
+    }
+}

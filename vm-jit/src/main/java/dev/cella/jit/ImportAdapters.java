@@ -1,0 +1,86 @@
+package dev.cella.jit;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.cella.isa.ValType;
+import dev.cella.isa.module.Module;
+import java.util.List;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Generates, for a module's imports, one class of static adapters {@code i<k>} with the
+ * import's {@link Signature}, so compiled code calls a host function exactly like a guest
+ * function (direct call sites and call_indirect alike). An adapter copies its arguments as raw
+ * bits into the context's scratch array and calls {@link JitRuntime#callHost}, the same host
+ * ABI the interpreter uses ({@link dev.cella.vm.HostFunction#call}). Host frames do not count
+ * toward the call depth, so adapters do no depth bookkeeping.
+ */
+final class ImportAdapters {
+    static final String CLASS = "dev/cella/jit/Guest$imports";
+
+    private ImportAdapters() {}
+
+    static String methodName(int importIndex) {
+        return "i" + importIndex;
+    }
+
+    /** The adapter class's bytes, or null if the module imports nothing. */
+    static byte[] generate(JitEngine engine) {
+        Module module = engine.module();
+        int n = module.imports().size();
+        if (n == 0) {
+            return null;
+        }
+        ClassWriter cw = new JitClassWriter();
+        cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
+        for (int k = 0; k < n; k++) {
+            adapter(cw, k, engine.signature(k));
+        }
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    private static void adapter(ClassWriter cw, int k, Signature sig) {
+        MethodVisitor mv = cw.visitMethod(ACC_STATIC, methodName(k), sig.descriptor, null, null);
+        mv.visitCode();
+        List<ValType> params = sig.params();
+        int args;
+        if (sig.packed) {
+            args = 1;
+        } else {
+            int slot = 1;
+            for (ValType t : params) {
+                slot += Signature.slots(t);
+            }
+            args = slot;
+            mv.visitVarInsn(ALOAD, 0);
+            FunctionCompiler.pushInt(mv, params.size());
+            mv.visitMethodInsn(INVOKEVIRTUAL, MethodEmitter.CTX, "hostArgs", "(I)[J", false);
+            mv.visitVarInsn(ASTORE, args);
+            slot = 1;
+            for (int p = 0; p < params.size(); p++) {
+                mv.visitVarInsn(ALOAD, args);
+                FunctionCompiler.pushInt(mv, p);
+                mv.visitVarInsn(Signature.loadOpcode(params.get(p)), slot);
+                FunctionCompiler.toBits(mv, params.get(p));
+                mv.visitInsn(LASTORE);
+                slot += Signature.slots(params.get(p));
+            }
+        }
+        mv.visitVarInsn(ALOAD, 0);
+        FunctionCompiler.pushInt(mv, k);
+        mv.visitVarInsn(ALOAD, args);
+        mv.visitMethodInsn(INVOKESTATIC, MethodEmitter.RUNTIME, "callHost", "(L" + MethodEmitter.CTX + ";I[J)J", false);
+        if (sig.results().isEmpty()) {
+            mv.visitInsn(POP2);
+            mv.visitInsn(RETURN);
+        } else {
+            ValType r = sig.results().get(0);
+            FunctionCompiler.fromBits(mv, r);
+            mv.visitInsn(Signature.returnOpcode(r));
+        }
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+}

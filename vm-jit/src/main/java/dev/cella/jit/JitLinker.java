@@ -1,0 +1,34 @@
+package dev.cella.jit;
+
+import java.lang.constant.ConstantDescs;
+import java.lang.invoke.CallSite;
+import java.lang.invoke.ConstantCallSite;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * Bootstrap methods for the invokedynamic call sites of compiled code. Each hidden class carries
+ * its {@link JitEngine} as class data, so a call site finds the engine of its own module without
+ * any global registry. Sites link once, on first execution, to a constant target: the callee's
+ * compiled method (compiled at that moment if it was not yet) or its host adapter, so a linked
+ * site is a direct call C2 can inline.
+ */
+final class JitLinker {
+    private JitLinker() {}
+
+    private static JitEngine engine(MethodHandles.Lookup caller) throws IllegalAccessException {
+        return MethodHandles.classData(caller, ConstantDescs.DEFAULT_NAME, JitEngine.class);
+    }
+
+    /** Links a direct call to function {@code function}. */
+    static CallSite linkCall(MethodHandles.Lookup caller, String name, MethodType type, int function)
+            throws IllegalAccessException {
+        return new ConstantCallSite(engine(caller).handle(function).asType(type));
+    }
+
+    /** Links the stack-segment hop of a call to function {@code function} (see {@link StackSegments}). */
+    static CallSite linkHop(MethodHandles.Lookup caller, String name, MethodType type, int function)
+            throws IllegalAccessException {
+        return new ConstantCallSite(engine(caller).hopHandle(function).asType(type));
+    }
+}

@@ -1,0 +1,156 @@
+package dev.cella.jit;
+
+import dev.cella.vm.HostFunction;
+import dev.cella.vm.InterruptHook;
+import dev.cella.vm.Table;
+import dev.cella.vm.Trap;
+import dev.cella.vm.TrapKind;
+import dev.cella.vm.TrapSignal;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * The slow paths compiled code calls: fuel refills and interrupt polls, traps, host calls,
+ * memory growth and indirect-call resolution. None of these run per instruction on a hot path;
+ * the hot paths (fuel charge, bounds check, arithmetic) are emitted inline or call the small
+ * {@link dev.cella.vm.Numerics} helpers, which C2 inlines.
+ *
+ * <p>Every method that can throw a {@link Trap} expects the caller to have stored its fuel
+ * window into {@link JitContext#fuel} first (the emitted code does so before calling), so the
+ * instance's fuel is exact when the trap reaches the host.
+ */
+final class JitRuntime {
+    /** Compiled code polls the interrupt hook at least once per this many units of fuel. */
+    static final long POLL_INTERVAL = 65_536;
+    /** The interpreter's register-stack limit (its {@code Machine.MAX_REGISTERS}), mirrored exactly. */
+    static final int MAX_REGISTERS = 1 << 24;
+
+    private static final TrapKind[] KINDS = TrapKind.values();
+
+    private JitRuntime() {}
+
+    /**
+     * Called when charging the block of leader {@code leader} of function {@code function} made
+     * the fuel window negative. Refills the window from the bank and polls the interrupt hook;
+     * then charges the block.
+     *
+     * @param charged the window after subtracting the block's cost (negative)
+     * @return the new window, the block's cost already charged
+     * @throws Trap FUEL_EXHAUSTED at the leader's pc if the remaining fuel cannot pay for the block
+     *     (the remaining fuel is left unconsumed)
+     */
+    static long refuel(JitContext ctx, long charged, int function, int leader) {
+        FunctionCode code = ctx.engine.code(function);
+        int cost = code.leaderCosts[leader];
+        ctx.fuel = charged + cost;
+        if (ctx.fuelRemaining() < cost) {
+            throw fuelExhausted(ctx, function, code.leaderPcs[leader]);
+        }
+        InterruptHook hook = ctx.instance.interruptHook();
+        if (hook != null) {
+            ctx.storeFuel();
+            try {
+                hook.poll(ctx.instance);
+            } finally {
+                ctx.loadFuel();
+            }
+            if (ctx.fuelRemaining() < cost) {
+                throw fuelExhausted(ctx, function, code.leaderPcs[leader]);
+            }
+        }
+        long after = ctx.fuelRemaining() - cost;
+        // Units charged from this poll to the next: cost + window <= POLL_INTERVAL (when cost is).
+        long window = Math.min(after, Math.max(0, POLL_INTERVAL - cost));
+        ctx.bank = after - window;
+        ctx.fuel = window;
+        return window;
+    }
+
+    private static Trap fuelExhausted(JitContext ctx, int function, int pc) {
+        ctx.fuel = ctx.fuelRemaining();
+        ctx.bank = 0;
+        return trap(ctx, TrapKind.FUEL_EXHAUSTED, function, pc);
+    }
+
+    /** The trap of kind {@code kind} at {@code pc} of {@code function}. */
+    static Trap trap(JitContext ctx, TrapKind kind, int function, int pc) {
+        return new Trap(kind, function, ctx.instance.functionName(function), pc);
+    }
+
+    /** The trap of the kind with ordinal {@code kind}; for emitted code. */
+    static Trap trap(JitContext ctx, int kind, int function, int pc) {
+        return trap(ctx, KINDS[kind], function, pc);
+    }
+
+    /** Turns a helper's {@link TrapSignal} into the trap at {@code pc}; argument order suits emitted code. */
+    static Trap signal(TrapSignal signal, int pc, JitContext ctx, int function) {
+        return signal.toTrap(function, ctx.instance.functionName(function), pc);
+    }
+
+    /**
+     * Calls host function {@code importIndex} with {@code args} (scratch, see {@link
+     * JitContext#hostArgs}). The instance's fuel is current during the call and re-read after it,
+     * since a host function may charge or grant fuel.
+     */
+    static long callHost(JitContext ctx, int importIndex, long[] args) {
+        HostFunction f = ctx.instance.hostFunction(importIndex);
+        ctx.storeFuel();
+        try {
+            return f.call(ctx.instance, args);
+        } finally {
+            ctx.loadFuel();
+        }
+    }
+
+    /** memory.grow; compiled code reloads its cached memory array afterwards. */
+    static int memoryGrow(JitContext ctx, int deltaPages) {
+        return ctx.memory.grow(deltaPages);
+    }
+
+    /**
+     * The slow path of a guest call made at {@code depth >= depthLimit} or near the register
+     * limit: traps if the call would pass the maximum depth or the register-stack limit (checked
+     * in the interpreter's order); otherwise returns, and the caller makes the call through
+     * {@link StackSegments} on a fresh thread.
+     *
+     * @param calleeRegisters registers of the callee's frame
+     * @throws Trap CALL_STACK_EXHAUSTED at the call's pc
+     */
+    static void deepCall(JitContext ctx, int function, int pc, int calleeRegisters) {
+        if (ctx.depth() >= ctx.maxDepth || ctx.regTop() > MAX_REGISTERS - calleeRegisters) {
+            throw trap(ctx, TrapKind.CALL_STACK_EXHAUSTED, function, pc);
+        }
+    }
+
+    /**
+     * Resolves call_indirect at {@code pc} of {@code function}: element {@code element} (read as
+     * unsigned) of table {@code table} must be set and of type {@code type}. Checks, in order:
+     * table bounds, null element, signature, then (for a guest target) call depth.
+     *
+     * @return a handle of the signature's {@link Signature#methodType} that calls the target
+     * @throws Trap UNDEFINED_ELEMENT, UNINITIALIZED_ELEMENT, INDIRECT_CALL_TYPE_MISMATCH or
+     *     CALL_STACK_EXHAUSTED at {@code pc}
+     */
+    static MethodHandle indirect(JitContext ctx, int table, int element, int type, int function, int pc) {
+        Table t = ctx.tables[table];
+        if (Integer.compareUnsigned(element, t.size()) >= 0) {
+            throw trap(ctx, TrapKind.UNDEFINED_ELEMENT, function, pc);
+        }
+        int target = t.get(element);
+        if (target < 0) {
+            throw trap(ctx, TrapKind.UNINITIALIZED_ELEMENT, function, pc);
+        }
+        JitEngine engine = ctx.engine;
+        if (engine.module().functionTypeIndex(target) != type) {
+            throw trap(ctx, TrapKind.INDIRECT_CALL_TYPE_MISMATCH, function, pc);
+        }
+        if (engine.module().isImport(target)) {
+            return engine.handle(target);
+        }
+        int registers = engine.module().function(target).registers().size();
+        if (ctx.depth() < ctx.depthLimit && ctx.regTop() <= MAX_REGISTERS - registers) {
+            return engine.handle(target);
+        }
+        deepCall(ctx, function, pc, registers);
+        return ctx.depth() < ctx.depthLimit ? engine.handle(target) : engine.hopHandle(target);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.cella.jit;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.cella.isa.ValType;
+import dev.cella.isa.code.Instruction;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * Constants, moves, select and globals. Moves and selects of floats are JVM float moves, which
+ * keep every bit (NaN payloads included); constants with NaN payloads are materialized from
+ * their integer bits. Globals live in the instance's {@code long[]} as raw bits.
+ */
+final class VariableEmitter {
+    private VariableEmitter() {}
+
+    static void emit(MethodEmitter e, Instruction in) {
+        switch (in.opcode()) {
+            case I32_CONST -> {
+                e.push(in.intOperand(1));
+                e.store(in.intOperand(0));
+            }
+            case I64_CONST -> {
+                e.push(in.operands()[1]);
+                e.store(in.intOperand(0));
+            }
+            case F32_CONST -> {
+                e.pushF32Bits((int) in.operands()[1]);
+                e.store(in.intOperand(0));
+            }
+            case F64_CONST -> {
+                e.pushF64Bits(in.operands()[1]);
+                e.store(in.intOperand(0));
+            }
+            case I32_MOV, I64_MOV, F32_MOV, F64_MOV -> {
+                e.load(in.intOperand(1));
+                e.store(in.intOperand(0));
+            }
+            case I32_SELECT, I64_SELECT, F32_SELECT, F64_SELECT -> select(e, in);
+            case I32_GLOBAL_GET, I64_GLOBAL_GET, F32_GLOBAL_GET, F64_GLOBAL_GET -> {
+                globals(e, in.intOperand(1));
+                e.mv.visitInsn(LALOAD);
+                e.fromBits(e.type(in.intOperand(0)));
+                e.store(in.intOperand(0));
+            }
+            case I32_GLOBAL_SET, I64_GLOBAL_SET, F32_GLOBAL_SET, F64_GLOBAL_SET -> {
+                globals(e, in.intOperand(0));
+                int a = in.intOperand(1);
+                e.load(a);
+                ValType t = e.type(a);
+                e.toBits(t);
+                e.mv.visitInsn(LASTORE);
+            }
+            default -> throw new IllegalArgumentException(in.opcode().mnemonic + " is not a variable instruction");
+        }
+    }
+
+    /** Pushes the globals array and the index {@code g}. */
+    private static void globals(MethodEmitter e, int g) {
+        e.mv.visitVarInsn(ALOAD, 0);
+        e.mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "globals", "[J");
+        e.push(g);
+    }
+
+    /** {@code d := c != 0 ? a : b}, through the stack so that {@code d} may be any of a, b, c. */
+    private static void select(MethodEmitter e, Instruction in) {
+        MethodVisitor mv = e.mv;
+        Label other = new Label();
+        Label done = new Label();
+        e.load(in.intOperand(3));
+        mv.visitJumpInsn(IFEQ, other);
+        e.load(in.intOperand(1));
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(other);
+        e.load(in.intOperand(2));
+        mv.visitLabel(done);
+        e.store(in.intOperand(0));
+    }
+}
