@@ -265,6 +265,9 @@ public final class ModuleGen {
         Function function(int self) {
             FuncType sig = types.get(functionTypes.get(self));
             List<ValType> registers = new ArrayList<>(sig.params());
+            // Two registers of every type at least, so a result list (at most two values) can
+            // always name distinct registers, as the verifier requires.
+            registers.addAll(List.of(ValType.values()));
             registers.addAll(List.of(ValType.values()));
             registers.addAll(valTypes(4));
             Map<ValType, List<Integer>> byType = new EnumMap<>(ValType.class);
@@ -349,7 +352,8 @@ public final class ModuleGen {
                         FuncType sig = callee != null ? callee : self;
                         List<ValType> want = o.kind() == OperandKind.DEFS ? sig.results()
                                 : callee != null ? sig.params() : sig.results();
-                        lists[i] = registerList(want, byType);
+                        lists[i] = o.kind() == OperandKind.DEFS ? distinctRegisterList(want, byType)
+                                : registerList(want, byType);
                         operands[i] = lists[i].length;
                     }
                 }
@@ -361,6 +365,19 @@ public final class ModuleGen {
             int[] regs = new int[want.size()];
             for (int j = 0; j < regs.length; j++) {
                 regs[j] = pick(byType.get(want.get(j)));
+            }
+            return regs;
+        }
+
+        /** Like {@link #registerList}, but never the same register twice (result lists). */
+        int[] distinctRegisterList(List<ValType> want, Map<ValType, List<Integer>> byType) {
+            int[] regs = new int[want.size()];
+            for (int j = 0; j < regs.length; j++) {
+                List<Integer> free = new ArrayList<>(byType.get(want.get(j)));
+                for (int k = 0; k < j; k++) {
+                    free.remove(Integer.valueOf(regs[k]));
+                }
+                regs[j] = pick(free);
             }
             return regs;
         }
