@@ -49,7 +49,7 @@ public final class CellImage {
         return module;
     }
 
-    /** The engine kind actually used (never AUTO). */
+    /** The engine kind this image runs on. */
     public EngineKind engineKind() {
         return kind;
     }

@@ -4,8 +4,8 @@ package dev.cella.sandbox;
 public enum EngineKind {
     /** The interpreter: starts at once, runs everywhere. */
     INTERP,
-    /** The JIT: guest functions compiled to JVM bytecode (available once registered in {@link Engines}). */
+    /** The JIT: every guest function compiled to JVM bytecode before it first runs. */
     JIT,
-    /** The JIT if one is registered, else the interpreter. */
+    /** Tiered: the interpreter first, hot functions (and any that can loop) compiled; see docs/engines.md. */
     AUTO
 }

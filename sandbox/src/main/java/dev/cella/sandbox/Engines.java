@@ -1,6 +1,8 @@
 package dev.cella.sandbox;
 
 import dev.cella.isa.module.Module;
+import dev.cella.jit.JitEngine;
+import dev.cella.jit.TieredEngine;
 import dev.cella.vm.Engine;
 import dev.cella.vm.interp.Interpreter;
 import java.util.EnumMap;
@@ -9,37 +11,29 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * The engines cells can run on: one factory per {@link EngineKind}. The interpreter is always
- * here; a JIT is added by registering its factory under {@link EngineKind#JIT} (this class is the
- * one place that changes when the JIT module joins the sandbox's dependencies).
+ * The engines cells can run on: one factory per {@link EngineKind}: the interpreter, the JIT
+ * (every function compiled before it runs) and the tiered engine behind AUTO (see
+ * docs/engines.md). An embedder may replace a factory with {@link #register}.
  */
 public final class Engines {
     private static final Map<EngineKind, Function<Module, Engine>> FACTORIES = new EnumMap<>(EngineKind.class);
 
     static {
         FACTORIES.put(EngineKind.INTERP, Interpreter::new);
+        FACTORIES.put(EngineKind.JIT, JitEngine::new);
+        FACTORIES.put(EngineKind.AUTO, TieredEngine::new);
     }
 
     private Engines() {}
 
-    /**
-     * Registers (or replaces) the factory for {@code kind}.
-     *
-     * @throws IllegalArgumentException for {@link EngineKind#AUTO}, which is a choice, not an engine
-     */
+    /** Registers (or replaces) the factory for {@code kind}. */
     public static synchronized void register(EngineKind kind, Function<Module, Engine> factory) {
-        if (kind == EngineKind.AUTO) {
-            throw new IllegalArgumentException("AUTO is not an engine; register INTERP or JIT");
-        }
         FACTORIES.put(kind, Objects.requireNonNull(factory, "factory"));
     }
 
-    /** The engine {@code kind} stands for: AUTO becomes JIT if one is registered, else INTERP. */
+    /** The engine {@code kind} stands for: itself when registered, else the interpreter. */
     public static synchronized EngineKind resolve(EngineKind kind) {
-        if (kind == EngineKind.AUTO) {
-            return FACTORIES.containsKey(EngineKind.JIT) ? EngineKind.JIT : EngineKind.INTERP;
-        }
-        return kind;
+        return FACTORIES.containsKey(kind) ? kind : EngineKind.INTERP;
     }
 
     /**
