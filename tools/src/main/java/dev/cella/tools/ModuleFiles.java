@@ -1,0 +1,146 @@
+package dev.cella.tools;
+
+import dev.cella.isa.format.ModuleReader;
+import dev.cella.isa.module.Module;
+import dev.cella.isa.text.Assembler;
+import dev.cella.isa.text.AssemblyException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Reading guest modules from files and writing results to files, with every file problem
+ * reported as a {@link FileAccessException} that names the path.
+ *
+ * <p>A file is a binary module ({@code .cel}) if it starts with the magic bytes
+ * {@code 00 43 45 4C} or its name ends in {@code .cel}; anything else is assembly text
+ * ({@code .casm}) in UTF-8. A {@code .cel} file without the magic is still read as a binary, so
+ * that the reader reports the bad magic at offset 0 instead of the assembler reporting nonsense.
+ */
+final class ModuleFiles {
+    private ModuleFiles() {}
+
+    private static final byte[] MAGIC = {0x00, 0x43, 0x45, 0x4C};
+
+    /**
+     * A module loaded from a file.
+     *
+     * @param name the file name as given on the command line
+     * @param module the decoded or assembled module, not yet verified
+     * @param binary true if the file was a binary module, false if it was assembly text
+     * @param bytes the file's contents
+     */
+    record Loaded(String name, Module module, boolean binary, byte[] bytes) {}
+
+    /**
+     * Reads, decodes or assembles the module in file {@code name}. Does not verify it.
+     *
+     * @throws FileAccessException if the file cannot be read
+     * @throws dev.cella.isa.FormatException if it is a malformed binary
+     * @throws AssemblyException if it is text that does not assemble (or is not UTF-8)
+     */
+    static Loaded load(String name) {
+        byte[] bytes = read(name);
+        if (isBinary(name, bytes)) {
+            return new Loaded(name, ModuleReader.read(bytes), true, bytes);
+        }
+        return new Loaded(name, Assembler.assemble(decodeText(name, bytes), name), false, bytes);
+    }
+
+    /** True if {@code bytes} start with the binary magic, or {@code name} ends in {@code .cel}. */
+    static boolean isBinary(String name, byte[] bytes) {
+        if (bytes.length >= MAGIC.length) {
+            boolean magic = true;
+            for (int i = 0; i < MAGIC.length; i++) {
+                magic &= bytes[i] == MAGIC[i];
+            }
+            if (magic) {
+                return true;
+            }
+        }
+        return name.endsWith(".cel");
+    }
+
+    /**
+     * All bytes of the file {@code name}.
+     *
+     * @throws FileAccessException if it does not exist, is a directory or cannot be read
+     */
+    static byte[] read(String name) {
+        try {
+            Path path = Path.of(name);
+            if (Files.isDirectory(path)) {
+                throw FileAccessException.input(name, "is a directory, not a file", null);
+            }
+            return Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw FileAccessException.input(name, "no such file", e);
+        } catch (AccessDeniedException e) {
+            throw FileAccessException.input(name, "permission denied", e);
+        } catch (InvalidPathException e) {
+            throw FileAccessException.input(name, "not a valid path: " + e.getReason(), e);
+        } catch (IOException e) {
+            throw FileAccessException.input(name, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes {@code bytes} to the file {@code name}, replacing it.
+     *
+     * @throws FileAccessException if the file cannot be written
+     */
+    static void write(String name, byte[] bytes) {
+        try {
+            Files.write(Path.of(name), bytes);
+        } catch (NoSuchFileException e) {
+            throw FileAccessException.output(name, "no such directory", e);
+        } catch (AccessDeniedException e) {
+            throw FileAccessException.output(name, "permission denied", e);
+        } catch (InvalidPathException e) {
+            throw FileAccessException.output(name, "not a valid path: " + e.getReason(), e);
+        } catch (IOException e) {
+            throw FileAccessException.output(name, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Decodes assembly text as strict UTF-8.
+     *
+     * @throws AssemblyException naming the line and column of the first byte that is not UTF-8
+     */
+    static String decodeText(String name, byte[] bytes) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            out.flip();
+            int line = 1;
+            int column = 1;
+            for (int i = 0; i < out.length(); i++) {
+                if (out.charAt(i) == '\n') {
+                    line++;
+                    column = 1;
+                } else {
+                    column++;
+                }
+            }
+            throw new AssemblyException(name, line, column,
+                    "invalid UTF-8 at byte offset " + in.position() + " (assembly text must be UTF-8)");
+        }
+        decoder.flush(out);
+        out.flip();
+        return out.toString();
+    }
+}

@@ -1,0 +1,332 @@
+package dev.cella.tools;
+
+import dev.cella.isa.module.FuncType;
+import dev.cella.isa.module.Module;
+import dev.cella.isa.verify.Verifier;
+import dev.cella.sandbox.Accounting;
+import dev.cella.sandbox.Cell;
+import dev.cella.sandbox.CellConfig;
+import dev.cella.sandbox.EngineKind;
+import dev.cella.sandbox.Engines;
+import dev.cella.sandbox.Outcome;
+import dev.cella.sandbox.RunResult;
+import dev.cella.sandbox.SandboxException;
+import dev.cella.sandbox.Stdin;
+import dev.cella.vm.LinkException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Stack;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.IParameterPreprocessor;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code cella run}: verifies a module and runs it in a sandboxed cell. Every option maps to one
+ * item of {@link CellConfig}; an option that is not given leaves the sandbox's default.
+ */
+@Command(name = "run", sortOptions = false,
+        description = {"Runs a guest program in a sandbox.",
+            "Verifies the program, creates a cell with the quotas and capabilities the options give, runs "
+                + "its start function and its _start export, and exits with the guest's exit status. FILE is "
+                + ".casm text (assembled on the fly) or a .cel binary (recognised by its magic bytes). "
+                + "Everything after FILE goes to the guest, with FILE itself as argv[0].",
+            "Sizes take K, M or G (1024-based); durations take ms, s or m."})
+final class RunCommand implements Callable<Integer>, Cella.FileCommand {
+    private final Cella.Console console;
+
+    @Mixin
+    Cella.HelpOption helpOption;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The program: .casm text or .cel binary.")
+    String program;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for the guest (argv[1] onwards).")
+    List<String> guestArgs = new ArrayList<>();
+
+    @Option(names = "--fuel", paramLabel = "N", description = "Fuel budget: instructions the guest may execute (default: unlimited).")
+    Long fuel;
+
+    @Option(names = "--memory", paramLabel = "SIZE", converter = OptionConverters.Size.class,
+            description = "Cap on linear memory; memory.grow past it returns -1 (default: 256M).")
+    Long memory;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = OptionConverters.Time.class,
+            description = "Wall-clock limit of the run, e.g. 500ms, 2s, 1m (default: none).")
+    Duration timeout;
+
+    @Option(names = "--max-call-depth", paramLabel = "N", description = "Most guest frames active at once (default: 10000).")
+    Integer maxCallDepth;
+
+    @Option(names = "--max-output", paramLabel = "SIZE", converter = OptionConverters.Size.class,
+            description = "Cap on bytes written to stdout and stderr together (default: 64M).")
+    Long maxOutput;
+
+    @Option(names = "--max-open-files", paramLabel = "N", description = "Most files the guest may have open at once (default: 64).")
+    Integer maxOpenFiles;
+
+    @Option(names = "--disk-quota", paramLabel = "SIZE", converter = OptionConverters.Size.class,
+            description = "Cap on bytes the guest may write to files (default: 64M).")
+    Long diskQuota;
+
+    @Option(names = "--max-files", paramLabel = "N",
+            description = "Most files, directories and links the guest may create (default: 1000).")
+    Integer maxFiles;
+
+    @Option(names = "--mount", paramLabel = "HOST:GUEST[:ro|:rw]", converter = OptionConverters.MountSpec.class,
+            description = "Make host directory HOST visible at GUEST, read-only unless :rw (repeatable; default: nothing).")
+    List<OptionConverters.Mount> mounts = new ArrayList<>();
+
+    @Option(names = "--env", paramLabel = "NAME=VALUE", converter = OptionConverters.Env.class,
+            description = "Set an environment variable for the guest (repeatable; default: empty environment).")
+    List<OptionConverters.EnvEntry> env = new ArrayList<>();
+
+    @Option(names = "--stdin", paramLabel = "FILE",
+            description = "Guest standard input from FILE; '-' for cella's own standard input (default: empty).")
+    String stdin;
+
+    @Option(names = "--allow-clock", description = "Let the guest read the host's clocks (default: a virtual clock).")
+    boolean allowClock;
+
+    @Option(names = "--allow-random", description = "Let the guest read host entropy (default: a seeded generator).")
+    boolean allowRandom;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the guest's deterministic random source (default: 0).")
+    Long seed;
+
+    @Option(names = "--engine", paramLabel = "ENGINE", converter = EngineConverter.class,
+            description = "interp (the interpreter), jit (every function compiled to JVM bytecode) or auto "
+                    + "(interpreter first, JIT for hot code); all give the same results and fuel (default: interp).")
+    EngineKind engine = EngineKind.INTERP;
+
+    @Option(names = "--stats", paramLabel = "FORMAT", arity = "0..1", converter = StatsConverter.class,
+            preprocessor = StatsPreprocessor.class,
+            description = "After the run, print what the guest used (fuel, memory, I/O, time) to standard error, "
+                    + "as text or json (--stats=json).")
+    StatsFormat stats;
+
+    /** How {@code --stats} prints the accounting. */
+    enum StatsFormat { TEXT, JSON }
+
+    RunCommand(Cella.Console console) {
+        this.console = console;
+    }
+
+    @Override
+    public String file() {
+        return program;
+    }
+
+    @Override
+    public Integer call() {
+        CellConfig config = config();
+        Module module = ModuleFiles.load(program).module();
+        Verifier.verify(module);
+        requireEntryPoint(module);
+        RunResult result;
+        try (Cell cell = Cell.create(module, config)) {
+            Interruption.running(cell);
+            try {
+                result = cell.run();
+            } finally {
+                Interruption.running(null);
+            }
+        } finally {
+            console.out().flush();
+            console.err().flush();
+        }
+        if (stats != null) {
+            Accounting a = result.accounting();
+            console.err().println(stats == StatsFormat.JSON ? a.toJson() : a.toText().stripTrailing());
+        }
+        if (result.outcome() != Outcome.EXITED) {
+            throw result.error();
+        }
+        return exitCode(result.exitStatus());
+    }
+
+    /**
+     * The process exit code for guest exit status {@code status}: the status itself when it is
+     * 0-255, else 255 with a message (a process cannot report more).
+     */
+    private int exitCode(int status) {
+        if (status >= 0 && status <= 255) {
+            return status;
+        }
+        console.err().println("cella: " + program + ": guest exit status " + Integer.toUnsignedString(status)
+                + " does not fit 0-255; exiting with 255");
+        return 255;
+    }
+
+    /**
+     * The sandbox configuration the options describe.
+     *
+     * @throws ParameterException for values the sandbox rejects (negative quotas, an engine this
+     *     build lacks, overlapping mounts, NUL bytes in arguments)
+     * @throws FileAccessException if a mounted directory or the --stdin file cannot be read
+     */
+    CellConfig config() {
+        CellConfig.Builder b = CellConfig.builder();
+        List<String> argv = new ArrayList<>();
+        argv.add(program);
+        argv.addAll(guestArgs);
+        Map<String, String> vars = new LinkedHashMap<>();
+        for (OptionConverters.EnvEntry e : env) {
+            vars.put(e.name(), e.value());
+        }
+        b.args(argv).env(vars).stdout(console.out()).stderr(console.err());
+        b.stdin(stdinSource());
+        if (Engines.resolve(engine) != engine) {
+            throw new ParameterException(spec.commandLine(), "--engine " + engine.name().toLowerCase(Locale.ROOT)
+                    + ": this build of cella does not have that engine (use interp)");
+        }
+        b.engine(engine);
+        b.allowClock(allowClock).allowRandom(allowRandom);
+        for (OptionConverters.Mount m : mounts) {
+            Path host = Path.of(m.hostPath());
+            if (!Files.isDirectory(host)) {
+                throw FileAccessException.input(m.hostPath(), "cannot mount: "
+                        + (Files.exists(host) ? "not a directory" : "no such directory"), null);
+            }
+            b.mount(host, m.guestPath(), m.readOnly());
+        }
+        try {
+            if (fuel != null) {
+                b.fuel(fuel);
+            }
+            if (timeout != null) {
+                b.timeout(timeout);
+            }
+            if (memory != null) {
+                b.memoryLimit(memory);
+            }
+            if (maxCallDepth != null) {
+                b.maxCallDepth(maxCallDepth);
+            }
+            if (maxOutput != null) {
+                b.maxOutput(maxOutput);
+            }
+            if (maxOpenFiles != null) {
+                b.maxOpenFiles(maxOpenFiles);
+            }
+            if (diskQuota != null) {
+                b.diskQuota(diskQuota);
+            }
+            if (maxFiles != null) {
+                b.maxFilesCreated(maxFiles);
+            }
+            if (seed != null) {
+                b.randomSeed(seed);
+            }
+            return b.build();
+        } catch (SandboxException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The guest's standard input: empty by default (nothing reaches a guest unless granted),
+     * cella's own standard input for {@code -}, else the named file.
+     *
+     * @throws FileAccessException if the file cannot be read
+     */
+    private Stdin stdinSource() {
+        if (stdin == null) {
+            return Stdin.empty();
+        }
+        if (stdin.equals("-")) {
+            if (console.in() == System.in) {
+                return Stdin.host();
+            }
+            // An embedded run (tests) gives its own input stream; the sandbox takes bytes.
+            try {
+                return Stdin.of(console.in().readAllBytes());
+            } catch (IOException e) {
+                throw FileAccessException.input("-", "cannot read standard input: " + e.getMessage(), e);
+            }
+        }
+        Path file = Path.of(stdin);
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw FileAccessException.input(stdin, "cannot read --stdin: "
+                    + (Files.exists(file) ? "not a readable file" : "no such file"), null);
+        }
+        return Stdin.file(file);
+    }
+
+    /**
+     * Checks that the module has something to run: a start function or an export {@code _start}
+     * of type {@code () -> ()}.
+     *
+     * @throws LinkException if it has neither, or {@code _start} has another type
+     */
+    static void requireEntryPoint(Module module) {
+        var start = module.export("_start", dev.cella.isa.module.ExportKind.FUNC);
+        if (start == null) {
+            if (module.start() < 0) {
+                throw new LinkException("the module has nothing to run: no export _start and no start function");
+            }
+            return;
+        }
+        FuncType type = module.functionType(start.index());
+        if (!type.params().isEmpty() || !type.results().isEmpty()) {
+            throw new LinkException("export _start has type " + type + ", but it must be () -> ()");
+        }
+    }
+
+    /** Parses {@code --engine} case-insensitively. */
+    static final class EngineConverter implements ITypeConverter<EngineKind> {
+        @Override
+        public EngineKind convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "interp" -> EngineKind.INTERP;
+                case "jit" -> EngineKind.JIT;
+                case "auto" -> EngineKind.AUTO;
+                default -> throw new TypeConversionException("'" + value + "' is not an engine (expected interp, jit or auto)");
+            };
+        }
+    }
+
+    /**
+     * Makes {@code --stats} take a format only when attached ({@code --stats=json}): a separate
+     * word after it is the program, never a format.
+     */
+    static final class StatsPreprocessor implements IParameterPreprocessor {
+        @Override
+        public boolean preprocess(Stack<String> args, CommandSpec commandSpec, ArgSpec argSpec, Map<String, Object> info) {
+            if (!"=".equals(info.get("separator"))) {
+                args.push("text");
+            }
+            return false;
+        }
+    }
+
+    /** Parses {@code --stats} formats case-insensitively. */
+    static final class StatsConverter implements ITypeConverter<StatsFormat> {
+        @Override
+        public StatsFormat convert(String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "text" -> StatsFormat.TEXT;
+                case "json" -> StatsFormat.JSON;
+                default -> throw new TypeConversionException("'" + value + "' is not a stats format (expected text or json)");
+            };
+        }
+    }
+}
