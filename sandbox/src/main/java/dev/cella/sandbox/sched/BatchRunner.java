@@ -1,0 +1,307 @@
+package dev.cella.sandbox.sched;
+
+import dev.cella.isa.CellaException;
+import dev.cella.isa.format.ModuleReader;
+import dev.cella.isa.module.Module;
+import dev.cella.isa.text.Assembler;
+import dev.cella.isa.verify.Verifier;
+import dev.cella.sandbox.Cell;
+import dev.cella.sandbox.CellConfig;
+import dev.cella.sandbox.Outcome;
+import dev.cella.sandbox.RunResult;
+import dev.cella.sandbox.Stdin;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a {@link BatchFile} for {@code cella batch}: loads and verifies every guest, spawns them
+ * all on one {@link Scheduler}, shows live progress, and ends with an accounting table per cell
+ * and a fairness summary.
+ *
+ * <p>Progress: on a terminal, a table redrawn in place (ANSI escapes) four times a second;
+ * otherwise plain lines, at most one status line a second plus a line when a cell ends.
+ */
+public final class BatchRunner {
+    /** Exit code when every guest exited with status 0. */
+    public static final int OK = 0;
+    /** Exit code when some guest did not exit with status 0 (the table says which and why). */
+    public static final int SOME_FAILED = 1;
+
+    private static final long TERMINAL_REFRESH_MILLIS = 250;
+    private static final long PLAIN_REFRESH_MILLIS = 1000;
+    private static final byte[] MAGIC = {0x00, 0x43, 0x45, 0x4C};
+
+    private BatchRunner() {}
+
+    /**
+     * Runs batch file {@code batchFile}, writing progress and the final report to {@code out}.
+     * Guests' standard output and error are discarded unless the batch file sends them to files.
+     *
+     * @param terminal true if {@code out} is a terminal (live table), false for plain lines
+     * @return {@link #OK} if every guest exited with status 0, else {@link #SOME_FAILED}
+     * @throws BatchFileException if the batch file cannot be read or parsed, or a guest cannot
+     *     be loaded, verified, instantiated or spawned (nothing runs then; the cause, if any, is
+     *     the typed failure: {@link dev.cella.isa.FormatException}, {@link
+     *     dev.cella.isa.text.AssemblyException}, {@link dev.cella.isa.VerifyException}, {@link
+     *     dev.cella.vm.LinkException}, {@link dev.cella.sandbox.QuotaExceeded}, {@link
+     *     dev.cella.sandbox.SandboxException} or {@link SchedulerException})
+     */
+    public static int run(Path batchFile, PrintStream out, boolean terminal) {
+        return run(BatchFile.read(batchFile), out, terminal);
+    }
+
+    /** Runs an already parsed batch; see {@link #run(Path, PrintStream, boolean)}. */
+    public static int run(BatchFile batch, PrintStream out, boolean terminal) {
+        Map<Path, OutputStream> streams = new HashMap<>();
+        try {
+            return runOpen(batch, out, terminal, streams);
+        } finally {
+            for (OutputStream s : streams.values()) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    out.println("cella batch: closing a guest's output file failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static int runOpen(BatchFile batch, PrintStream out, boolean terminal,
+            Map<Path, OutputStream> streams) {
+        BatchFile.Settings st = batch.settings();
+        List<BatchFile.Guest> guests = batch.guests();
+        Map<Path, Module> modules = new HashMap<>();
+        List<Cell> cells = new ArrayList<>();
+        try {
+            for (BatchFile.Guest g : guests) {
+                Module m = modules.get(g.binary());
+                if (m == null) {
+                    m = load(batch.file(), g);
+                    modules.put(g.binary(), m);
+                }
+                cells.add(create(batch.file(), g, m, streams));
+            }
+        } catch (RuntimeException e) {
+            closeAll(cells, 0);
+            throw e;
+        }
+        Scheduler.Builder b = Scheduler.builder().policy(st.policy()).memoryPool(st.poolBytes()).paused(true);
+        if (st.threads() > 0) {
+            b.threads(st.threads());
+        }
+        if (st.sliceFuel() > 0) {
+            b.sliceFuel(st.sliceFuel());
+        }
+        double[] due = new double[guests.size()];
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < due.length; i++) {
+            BatchFile.Guest g = guests.get(i);
+            due[i] = st.policy() == SchedulingPolicy.STATIC ? Math.max(g.share(), Double.MIN_NORMAL) : g.weight();
+            names.add(g.name());
+        }
+        long slice = st.sliceFuel() > 0 ? st.sliceFuel() : Scheduler.DEFAULT_SLICE_FUEL;
+        FairnessMonitor fairness = new FairnessMonitor(due, 2 * slice);
+        b.observer(fairness);
+        try (Scheduler s = b.build()) {
+            List<CellHandle> handles = new ArrayList<>();
+            for (int i = 0; i < guests.size(); i++) {
+                BatchFile.Guest g = guests.get(i);
+                CellSpec spec = new CellSpec(g.name(), g.weight(), g.share(),
+                        g.memory() >= 0 ? g.memory() : CellSpec.CELL_LIMIT, false);
+                try {
+                    handles.add(s.spawn(cells.get(i), spec));
+                } catch (SchedulerException e) {
+                    closeAll(cells, i); // the scheduler kills (and closes) those it holds
+                    throw new BatchFileException(where(batch.file(), g) + e.getMessage(), e);
+                }
+            }
+            s.resume();
+            watch(s, handles, out, terminal);
+            List<CellStats> stats = new ArrayList<>();
+            for (CellHandle h : handles) {
+                stats.add(h.stats());
+            }
+            out.println();
+            for (String line : BatchReport.accountingTable(s.policy(), stats)) {
+                out.println(line);
+            }
+            out.println();
+            for (String line : fairness.summary(s.policy(), names)) {
+                out.println(line);
+            }
+            out.flush();
+            for (CellStats c : stats) {
+                RunResult r = c.result();
+                if (r == null || r.outcome() != Outcome.EXITED || r.exitStatus() != 0) {
+                    return SOME_FAILED;
+                }
+            }
+            return OK;
+        }
+    }
+
+    /** Closes cells {@code from} onwards, which never ran, releasing what their configuration opened. */
+    private static void closeAll(List<Cell> cells, int from) {
+        for (int i = from; i < cells.size(); i++) {
+            cells.get(i).close();
+        }
+    }
+
+    /** Shows progress until every cell has finished. */
+    private static void watch(Scheduler s, List<CellHandle> handles, PrintStream out, boolean terminal) {
+        long start = System.nanoTime();
+        long refresh = terminal ? TERMINAL_REFRESH_MILLIS : PLAIN_REFRESH_MILLIS;
+        boolean[] reported = new boolean[handles.size()];
+        int drawn = 0;
+        boolean done = false;
+        while (!done) {
+            try {
+                done = s.awaitAll(Duration.ofMillis(refresh));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                out.println("cella batch: interrupted; killing all cells");
+                s.close();
+                done = true;
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            List<CellStats> stats = new ArrayList<>();
+            for (CellHandle h : handles) {
+                stats.add(h.stats());
+            }
+            if (terminal) {
+                List<String> table = BatchReport.liveTable(seconds, s, stats);
+                StringBuilder sb = new StringBuilder();
+                if (drawn > 0) {
+                    sb.append("\033[").append(drawn).append("F\033[J"); // back to the table's top, clear below
+                }
+                for (String line : table) {
+                    sb.append(line).append('\n');
+                }
+                out.print(sb);
+                drawn = table.size();
+            } else {
+                for (int i = 0; i < stats.size(); i++) {
+                    if (!reported[i] && stats.get(i).state() == CellState.FINISHED) {
+                        reported[i] = true;
+                        out.println(BatchReport.finishedLine(seconds, stats.get(i)));
+                    }
+                }
+                if (!done) {
+                    out.println(BatchReport.progressLine(seconds, stats));
+                }
+            }
+            out.flush();
+        }
+    }
+
+    private static String where(Path file, BatchFile.Guest g) {
+        return file + ":" + g.line() + ": guest " + g.name() + ": ";
+    }
+
+    /** Reads, decodes or assembles, and verifies guest {@code g}'s module. */
+    private static Module load(Path file, BatchFile.Guest g) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(g.binary());
+        } catch (IOException e) {
+            throw new BatchFileException(where(file, g) + "cannot read " + g.binary() + ": " + e.getMessage(), true);
+        }
+        try {
+            Module m;
+            if (isBinary(g.binary(), bytes)) {
+                m = ModuleReader.read(bytes);
+            } else {
+                String text;
+                try {
+                    text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                            .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+                } catch (CharacterCodingException e) {
+                    throw new BatchFileException(where(file, g) + g.binary() + " is neither a binary module nor UTF-8"
+                            + " assembly text", false);
+                }
+                m = Assembler.assemble(text, g.argv0());
+            }
+            Verifier.verify(m);
+            return m;
+        } catch (BatchFileException e) {
+            throw e;
+        } catch (CellaException e) {
+            throw new BatchFileException(where(file, g) + g.argv0() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isBinary(Path p, byte[] bytes) {
+        if (bytes.length >= MAGIC.length) {
+            boolean magic = true;
+            for (int i = 0; i < MAGIC.length; i++) {
+                magic &= bytes[i] == MAGIC[i];
+            }
+            if (magic) {
+                return true;
+            }
+        }
+        return p.getFileName().toString().endsWith(".cel");
+    }
+
+    /**
+     * Creates guest {@code g}'s cell. Output files it names are opened once and kept in {@code
+     * streams}: guests naming the same file (copies, say) share its stream and write in turn.
+     */
+    private static Cell create(Path file, BatchFile.Guest g, Module m, Map<Path, OutputStream> streams) {
+        List<String> argv = new ArrayList<>();
+        argv.add(g.argv0());
+        argv.addAll(g.args());
+        CellConfig.Builder c = CellConfig.builder().args(argv).engine(g.engine());
+        if (g.fuel() >= 0) {
+            c.fuel(g.fuel());
+        }
+        if (g.memory() >= 0) {
+            c.memoryLimit(g.memory());
+        }
+        c.timeout(g.timeout());
+        if (g.stdin() != null) {
+            if (!Files.isReadable(g.stdin())) {
+                throw new BatchFileException(where(file, g) + "cannot read stdin file " + g.stdin(), true);
+            }
+            c.stdin(Stdin.file(g.stdin()));
+        }
+        c.stdout(open(file, g, g.stdout(), streams));
+        c.stderr(open(file, g, g.stderr(), streams));
+        for (BatchFile.MountSpec ms : g.mounts()) {
+            c.mount(ms.host(), ms.guestPath(), ms.readOnly());
+        }
+        try {
+            return Cell.create(m, c.build());
+        } catch (CellaException e) {
+            throw new BatchFileException(where(file, g) + e.getMessage(), e);
+        }
+    }
+
+    private static OutputStream open(Path file, BatchFile.Guest g, Path target, Map<Path, OutputStream> streams) {
+        if (target == null) {
+            return null;
+        }
+        OutputStream open = streams.get(target);
+        if (open != null) {
+            return open;
+        }
+        try {
+            OutputStream s = new java.io.BufferedOutputStream(Files.newOutputStream(target));
+            streams.put(target, s);
+            return s;
+        } catch (IOException e) {
+            throw new BatchFileException(where(file, g) + "cannot write " + target + ": " + e.getMessage(), false);
+        }
+    }
+}
