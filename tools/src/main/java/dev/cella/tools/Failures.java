@@ -6,6 +6,9 @@ import dev.cella.isa.VerifyException;
 import dev.cella.isa.text.AssemblyException;
 import dev.cella.sandbox.CellKilled;
 import dev.cella.sandbox.QuotaExceeded;
+import dev.cella.sandbox.SandboxException;
+import dev.cella.sandbox.sched.BatchFileException;
+import dev.cella.sandbox.sched.SchedulerException;
 import dev.cella.vm.LinkException;
 import dev.cella.vm.Trap;
 import dev.cella.vm.TrapKind;
@@ -36,6 +39,10 @@ final class Failures {
                     ExitCode.QUOTA_EXCEEDED;
             case Trap t -> ExitCode.TRAP;
             case CellKilled k -> ExitCode.KILLED;
+            case BatchFileException b when b.getCause() instanceof SchedulerException
+                    || b.getCause() instanceof SandboxException -> ExitCode.USAGE;
+            case BatchFileException b when b.getCause() != null -> exitCode(b.getCause());
+            case BatchFileException b -> b.missingInput() ? ExitCode.NO_INPUT : ExitCode.USAGE;
             default -> ExitCode.INTERNAL;
         };
     }
