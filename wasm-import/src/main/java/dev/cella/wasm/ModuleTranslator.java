@@ -1,0 +1,273 @@
+package dev.cella.wasm;
+
+import dev.cella.isa.ValType;
+import dev.cella.isa.module.DataSegment;
+import dev.cella.isa.module.ElementSegment;
+import dev.cella.isa.module.Export;
+import dev.cella.isa.module.ExportKind;
+import dev.cella.isa.module.FuncType;
+import dev.cella.isa.module.Function;
+import dev.cella.isa.module.Global;
+import dev.cella.isa.module.Import;
+import dev.cella.isa.module.Limits;
+import dev.cella.isa.module.Module;
+import dev.cella.isa.module.Names;
+import dev.cella.isa.verify.Verifier;
+import dev.cella.wasm.WasmModule.ConstExpr;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Turns a decoded {@link WasmModule} into a Cella {@link Module}: types (deduplicated, since Cella
+ * lists each signature once and Wasm's structural type equality is the same relation), imports,
+ * memory, tables, globals, function bodies (by {@link BodyTranslator}), exports, the start
+ * function, segments and names. Index spaces are kept: Cella function, global and table {@code i}
+ * is Wasm's {@code i}; functions and globals the translation adds come after Wasm's.
+ */
+final class ModuleTranslator implements ModuleContext {
+    private final byte[] binary;
+    private final WasmModule wasm;
+    private final GlobalImports globalImports;
+    private final Map<FuncType, Integer> types = new LinkedHashMap<>();
+    private final List<Global> globals = new ArrayList<>();
+    /** Functions added by the translation (memory.init helpers), after Wasm's. */
+    private final List<Function> extraFunctions = new ArrayList<>();
+    private final Map<Integer, String> functionNames = new HashMap<>();
+    /** Data segment to the global holding its current length for memory.init. */
+    private final Map<Integer, Integer> dataLengths = new HashMap<>();
+    /** Data segment to its memory.init function's index. */
+    private final Map<Integer, Integer> memoryInits = new HashMap<>();
+
+    ModuleTranslator(byte[] binary, WasmModule wasm, GlobalImports globalImports) {
+        this.binary = binary;
+        this.wasm = wasm;
+        this.globalImports = globalImports;
+    }
+
+    Module translate() {
+        List<Import> imports = imports();
+        Limits memory = memory();
+        List<Limits> tables = tables();
+        globals();
+        List<Function> functions = new ArrayList<>();
+        WasmInput in = new WasmInput(binary);
+        for (int f = wasm.importedFunctions; f < wasm.functionCount(); f++) {
+            functions.add(BodyTranslator.translate(wasm, this, in, f));
+        }
+        functions.addAll(extraFunctions);
+        List<ElementSegment> elements = SegmentPlanner.elements(wasm, this::constValue);
+        List<DataSegment> data = SegmentPlanner.data(wasm, this::constValue);
+        Module m = new Module(List.copyOf(types.keySet()), imports, functions, tables, memory, globals, exports(),
+                wasm.start, elements, data, names(functions));
+        Verifier.verify(m);
+        return m;
+    }
+
+    @Override
+    public int cellaType(FuncType type) {
+        return types.computeIfAbsent(type, t -> types.size());
+    }
+
+    private List<Import> imports() {
+        List<Import> out = new ArrayList<>();
+        for (WasmModule.Import imp : wasm.imports) {
+            String what = imp.module() + "." + imp.name();
+            switch (imp.kind()) {
+                case FUNC -> {
+                    FuncType type = wasm.types.get(imp.typeIndex());
+                    if (type.results().size() > 1) {
+                        throw WasmException.unsupported(imp.offset(), "an imported function with "
+                                + type.results().size() + " results (" + what + "): Cella host functions return at"
+                                + " most one value");
+                    }
+                    out.add(new Import(imp.module(), imp.name(), cellaType(type)));
+                }
+                case MEMORY -> throw WasmException.unsupported(imp.offset(), "memory import " + what
+                        + " (a Cella module owns its memory; define and export it instead)");
+                case TABLE -> throw WasmException.unsupported(imp.offset(), "table import " + what
+                        + " (a Cella module owns its tables)");
+                case GLOBAL -> {
+                    // Handled by globals(): bound to a constant or rejected there.
+                }
+            }
+        }
+        return out;
+    }
+
+    private Limits memory() {
+        WasmModule.Limits m = wasm.memory;
+        if (m == null) {
+            return null;
+        }
+        if (m.min() > Module.MAX_MEMORY_PAGES) {
+            throw WasmException.unsupported(m.offset(), "a memory of " + m.min() + " pages at start (Cella memories"
+                    + " hold at most " + Module.MAX_MEMORY_PAGES + " pages, just under 2 GiB)");
+        }
+        // A larger maximum is lowered to Cella's: memory.grow past it returns -1, which Wasm allows
+        // whenever the host cannot provide the memory.
+        long max = m.hasMax() ? Math.min(m.max(), Module.MAX_MEMORY_PAGES) : Limits.NONE;
+        return new Limits(m.min(), max);
+    }
+
+    private List<Limits> tables() {
+        List<Limits> out = new ArrayList<>();
+        for (WasmModule.Limits t : wasm.tables) {
+            if (t.min() > Verifier.MAX_TABLE_SIZE) {
+                throw WasmException.unsupported(t.offset(), "a table of " + t.min() + " elements (Cella tables hold"
+                        + " at most " + Verifier.MAX_TABLE_SIZE + ")");
+            }
+            out.add(new Limits(t.min(), t.hasMax() ? t.max() : Limits.NONE));
+        }
+        return out;
+    }
+
+    private void globals() {
+        for (WasmModule.Global g : wasm.globals) {
+            ValType type = g.type().type();
+            long value;
+            if (g.importIndex() >= 0) {
+                WasmModule.Import imp = importOfGlobal(g.importIndex());
+                String what = imp.module() + "." + imp.name();
+                if (g.type().mutable()) {
+                    throw WasmException.unsupported(g.offset(), "mutable global import " + what
+                            + " (Cella modules cannot share a global with the host)");
+                }
+                Long bound = globalImports.value(imp.module(), imp.name(), type);
+                if (bound == null) {
+                    throw WasmException.unsupported(g.offset(), "global import " + what + " of type " + type
+                            + " (Cella has no global imports; its value must be bound at translation)");
+                }
+                value = normalize(type, bound);
+            } else {
+                value = constValue(g.init());
+            }
+            globals.add(new Global(type, g.type().mutable(), value));
+        }
+    }
+
+    private WasmModule.Import importOfGlobal(int n) {
+        int seen = 0;
+        for (WasmModule.Import imp : wasm.imports) {
+            if (imp.kind() == WasmModule.ExternKind.GLOBAL && seen++ == n) {
+                return imp;
+            }
+        }
+        throw new IllegalStateException("no global import " + n);
+    }
+
+    /** The value of a numeric constant expression; global.get reads a bound import's value. */
+    long constValue(ConstExpr e) {
+        return switch (e.op()) {
+            case CONST -> normalize(e.type(), e.bits());
+            case GLOBAL_GET -> globals.get(e.index()).init();
+            case REF_FUNC, REF_NULL -> throw new IllegalArgumentException("not a numeric constant expression");
+        };
+    }
+
+    private static long normalize(ValType type, long bits) {
+        return switch (type) {
+            case I32 -> (int) bits;
+            case F32 -> bits & 0xFFFFFFFFL;
+            case I64, F64 -> bits;
+        };
+    }
+
+    private List<Export> exports() {
+        List<Export> out = new ArrayList<>();
+        for (WasmModule.Export e : wasm.exports) {
+            ExportKind kind = switch (e.kind()) {
+                case FUNC -> ExportKind.FUNC;
+                case TABLE -> ExportKind.TABLE;
+                case MEMORY -> ExportKind.MEMORY;
+                case GLOBAL -> ExportKind.GLOBAL;
+            };
+            out.add(new Export(e.name(), kind, e.index()));
+        }
+        return out;
+    }
+
+    @Override
+    public int dataLengthGlobal(int segment) {
+        return dataLengths.computeIfAbsent(segment, s -> {
+            WasmModule.DataSegment seg = wasm.data.get(s);
+            int length = seg.mode() == WasmModule.SegmentMode.PASSIVE ? seg.bytes().length : 0;
+            globals.add(new Global(ValType.I32, true, length));
+            return globals.size() - 1;
+        });
+    }
+
+    @Override
+    public int memoryInitFunction(int segment) {
+        Integer known = memoryInits.get(segment);
+        if (known != null) {
+            return known;
+        }
+        WasmModule.DataSegment seg = wasm.data.get(segment);
+        byte[] bytes = seg.mode() == WasmModule.SegmentMode.PASSIVE ? seg.bytes() : new byte[0];
+        if (bytes.length > MemoryInitFunction.MAX_BYTES) {
+            throw WasmException.unsupported(seg.offset(), "memory.init of a data segment of " + bytes.length
+                    + " bytes (at most " + MemoryInitFunction.MAX_BYTES + " are supported)");
+        }
+        int global = dataLengthGlobal(segment);
+        int type = cellaType(new FuncType(MemoryInitFunction.PARAMS, List.of()));
+        extraFunctions.add(new Function(type, MemoryInitFunction.REGISTERS, MemoryInitFunction.body(bytes, global)));
+        int index = wasm.functionCount() + extraFunctions.size() - 1;
+        functionNames.put(index, "memory.init$" + segment);
+        memoryInits.put(segment, index);
+        return index;
+    }
+
+    /**
+     * Debugging names from the Wasm name section, made acceptable to Cella's text format: a name
+     * that looks like another index's default ({@code f3}, {@code r2}) is dropped, and a repeated
+     * name gets a {@code .index} suffix, since Cella names are unique per kind.
+     */
+    private Names names(List<Function> functions) {
+        Map<Integer, String> fnames = new TreeMap<>();
+        Set<String> used = new HashSet<>();
+        Map<Integer, String> all = new TreeMap<>(wasm.functionNames);
+        all.putAll(functionNames);
+        all.forEach((f, name) -> {
+            if (f >= 0 && f < wasm.functionCount() + extraFunctions.size()) {
+                String unique = unique(name, f, "f", used);
+                if (unique != null) {
+                    fnames.put(f, unique);
+                }
+            }
+        });
+        Map<Integer, Map<Integer, String>> registers = new TreeMap<>();
+        wasm.localNames.forEach((f, locals) -> {
+            if (f >= wasm.importedFunctions && f < wasm.functionCount()) {
+                int count = functions.get(f - wasm.importedFunctions).registers().size();
+                Set<String> usedHere = new HashSet<>();
+                Map<Integer, String> m = new TreeMap<>();
+                new TreeMap<>(locals).forEach((r, name) -> {
+                    String unique = r >= 0 && r < count ? unique(name, r, "r", usedHere) : null;
+                    if (unique != null) {
+                        m.put(r, unique);
+                    }
+                });
+                registers.put(f, m);
+            }
+        });
+        return new Names(fnames, registers, Map.of());
+    }
+
+    /** {@code name}, or {@code name.index} if taken; null if it looks like a default name ({@code prefix} digits). */
+    private static String unique(String name, int index, String prefix, Set<String> used) {
+        if (name.isEmpty() || name.matches(prefix + "[0-9]+")) {
+            return null;
+        }
+        String candidate = name;
+        for (int k = 0; !used.add(candidate); k++) {
+            candidate = name + "." + index + (k == 0 ? "" : "." + k);
+        }
+        return candidate;
+    }
+}

@@ -1,0 +1,316 @@
+package dev.cella.wasm.wast;
+
+import dev.cella.isa.CellaException;
+import dev.cella.isa.ValType;
+import dev.cella.isa.module.Export;
+import dev.cella.isa.module.ExportKind;
+import dev.cella.isa.module.FuncType;
+import dev.cella.isa.module.Module;
+import dev.cella.vm.Engine;
+import dev.cella.vm.HostFunction;
+import dev.cella.vm.Instance;
+import dev.cella.vm.InstanceOptions;
+import dev.cella.vm.LinkException;
+import dev.cella.vm.Trap;
+import dev.cella.vm.TrapKind;
+import dev.cella.wasm.WasmException;
+import dev.cella.wasm.WasmImporter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Runs the commands of one script (as wast2json writes them) against translated modules and
+ * records each outcome in a {@link WastReport}.
+ *
+ * <p>A module that uses a feature the importer does not translate is "unavailable": commands
+ * that need it are skipped with the reason, not failed. The host module {@code spectest}
+ * provides the print functions and the four globals of the specification's test harness (its
+ * table and memory cannot be imported into Cella). Registered modules provide their exported
+ * functions (called through their own engine) and immutable globals (bound at translation).
+ */
+final class WastSession {
+    /** Fuel for each action: a translation bug that loops forever fails the command instead of hanging. */
+    static final long FUEL_PER_ACTION = 5_000_000_000L;
+
+    /** A module of the script: instantiated, or unavailable with the reason. */
+    private record Loaded(Module module, Engine engine, Instance instance, String unavailable) {}
+
+    private final Function<Module, Engine> engines;
+    private final Path directory;
+    private final WastReport report;
+    private final Map<String, Loaded> named = new HashMap<>();
+    private final Map<String, Loaded> registered = new HashMap<>();
+    private Loaded current;
+
+    WastSession(Function<Module, Engine> engines, Path directory, WastReport report) {
+        this.engines = engines;
+        this.directory = directory;
+        this.report = report;
+    }
+
+    @SuppressWarnings("unchecked")
+    void run(Map<String, Object> command) {
+        String type = (String) command.get("type");
+        int line = ((Number) command.getOrDefault("line", 0L)).intValue();
+        try {
+            switch (type) {
+                case "module" -> module(command, line);
+                case "register" -> register(command, line);
+                case "action" -> action(command, line);
+                case "assert_return" -> assertReturn(command, line);
+                case "assert_trap", "assert_exhaustion" -> assertTrap(command, line, type);
+                case "assert_invalid", "assert_malformed" -> assertRejected(command, line, type);
+                case "assert_unlinkable", "assert_uninstantiable" -> assertNotInstantiated(command, line, type);
+                default -> report.skip(line, type, "command kind not supported by this runner");
+            }
+        } catch (SkipCommand s) {
+            report.skip(line, type, s.getMessage());
+        } catch (RuntimeException e) {
+            report.fail(line, type, "unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private byte[] binary(Map<String, Object> command) {
+        String file = (String) command.get("filename");
+        if (file.endsWith(".wat")) {
+            throw new SkipCommand("text-format module (the text format is checked by wast2json; this runner runs binaries)");
+        }
+        try {
+            return Files.readAllBytes(directory.resolve(file));
+        } catch (IOException e) {
+            throw new WastException("cannot read " + directory.resolve(file) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Translates and instantiates a binary, running its start function. */
+    private Loaded load(byte[] binary) {
+        Module m = WasmImporter.translate(binary, this::globalValue);
+        Engine engine = engines.apply(m);
+        Instance instance = new Instance(m, this::resolve, InstanceOptions.defaults().withFuel(FUEL_PER_ACTION));
+        if (m.start() >= 0) {
+            engine.invoke(instance, m.start());
+        }
+        return new Loaded(m, engine, instance, null);
+    }
+
+    private void module(Map<String, Object> command, int line) {
+        Loaded loaded;
+        try {
+            loaded = load(binary(command));
+            report.pass("module");
+        } catch (WasmException e) {
+            loaded = new Loaded(null, null, null, e.getMessage());
+            if (e.kind() == WasmException.Kind.UNSUPPORTED) {
+                report.skip(line, "module", e.getMessage());
+            } else {
+                report.fail(line, "module", e.getMessage());
+            }
+        } catch (CellaException e) {
+            loaded = new Loaded(null, null, null, e.getMessage());
+            report.fail(line, "module", e.getMessage());
+        } catch (SkipCommand e) {
+            loaded = new Loaded(null, null, null, e.getMessage());
+            report.skip(line, "module", e.getMessage());
+        }
+        current = loaded;
+        Object name = command.get("name");
+        if (name != null) {
+            named.put((String) name, loaded);
+        }
+    }
+
+    private void register(Map<String, Object> command, int line) {
+        Object name = command.get("name");
+        Loaded m = name != null ? named.get((String) name) : current;
+        if (m == null) {
+            report.fail(line, "register", "no module " + (name != null ? name : "defined yet"));
+            return;
+        }
+        registered.put((String) command.get("as"), m);
+        report.pass("register");
+    }
+
+    private Loaded target(Map<String, Object> action) {
+        Object name = action.get("module");
+        Loaded m = name != null ? named.get((String) name) : current;
+        if (m == null) {
+            throw new WastException("no module " + (name != null ? name : "defined yet"));
+        }
+        if (m.unavailable() != null) {
+            throw new SkipCommand("its module was not loaded: " + m.unavailable());
+        }
+        return m;
+    }
+
+    /** Performs an invoke or get action and returns the results as raw bits. */
+    @SuppressWarnings("unchecked")
+    private long[] perform(Map<String, Object> action) {
+        Loaded m = target(action);
+        String field = (String) action.get("field");
+        String kind = (String) action.get("type");
+        if (kind.equals("get")) {
+            Export e = m.module().export(field, ExportKind.GLOBAL);
+            if (e == null) {
+                throw new WastException("no global export \"" + field + "\"");
+            }
+            return new long[] {m.instance().globals()[e.index()]};
+        }
+        int f = m.instance().exportedFunction(field);
+        if (f < 0) {
+            throw new WastException("no function export \"" + field + "\"");
+        }
+        List<Object> args = (List<Object>) action.get("args");
+        long[] values = new long[args.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = WastValues.argument((Map<String, Object>) args.get(i));
+        }
+        m.instance().setFuel(FUEL_PER_ACTION);
+        return m.engine().invoke(m.instance(), f, values);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void action(Map<String, Object> command, int line) {
+        perform((Map<String, Object>) command.get("action"));
+        report.pass("action");
+    }
+
+    @SuppressWarnings("unchecked")
+    private void assertReturn(Map<String, Object> command, int line) {
+        List<Object> expected = (List<Object>) command.get("expected");
+        for (Object e : expected) {
+            WastValues.checkSupported((Map<String, Object>) e);
+        }
+        long[] actual;
+        try {
+            actual = perform((Map<String, Object>) command.get("action"));
+        } catch (Trap t) {
+            report.fail(line, "assert_return", "trapped: " + t.getMessage());
+            return;
+        }
+        String mismatch = WastValues.compare(expected, actual);
+        if (mismatch == null) {
+            report.pass("assert_return");
+        } else {
+            report.fail(line, "assert_return", mismatch);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void assertTrap(Map<String, Object> command, int line, String kind) {
+        String text = (String) command.get("text");
+        try {
+            long[] results = perform((Map<String, Object>) command.get("action"));
+            report.fail(line, kind, "expected a trap (" + text + ") but it returned " + results.length + " value(s)");
+        } catch (Trap t) {
+            if (trapMatches(t.kind(), text)) {
+                report.pass(kind);
+            } else {
+                report.fail(line, kind, "expected trap \"" + text + "\" but got \"" + t.kind().message + "\"");
+            }
+        }
+    }
+
+    /** True if a trap of {@code kind} is what the script's {@code text} asks for. */
+    static boolean trapMatches(TrapKind kind, String text) {
+        return text.startsWith(kind.message) || kind.message.startsWith(text);
+    }
+
+    private void assertRejected(Map<String, Object> command, int line, String kind) {
+        byte[] binary = binary(command);
+        try {
+            WasmImporter.translate(binary, this::globalValue);
+            report.fail(line, kind, "the module was accepted but should be rejected (" + command.get("text") + ")");
+        } catch (WasmException e) {
+            switch (e.kind()) {
+                case MALFORMED, INVALID -> report.pass(kind);
+                case UNSUPPORTED -> report.skip(line, kind, e.getMessage());
+                case UNINSTANTIABLE -> report.fail(line, kind, "rejected as uninstantiable, not " + kind + ": "
+                        + e.getMessage());
+            }
+        } catch (LinkException e) {
+            report.fail(line, kind, "rejected as unlinkable, not " + kind + ": " + e.getMessage());
+        }
+    }
+
+    private void assertNotInstantiated(Map<String, Object> command, int line, String kind) {
+        byte[] binary = binary(command);
+        try {
+            load(binary);
+            report.fail(line, kind, "the module was instantiated but should not be (" + command.get("text") + ")");
+        } catch (WasmException e) {
+            switch (e.kind()) {
+                case UNINSTANTIABLE -> report.pass(kind);
+                case UNSUPPORTED -> report.skip(line, kind, e.getMessage());
+                case MALFORMED, INVALID -> report.fail(line, kind, "rejected as " + e.kind().word + ": " + e.getMessage());
+            }
+        } catch (LinkException e) {
+            report.pass(kind);
+        } catch (Trap e) {
+            if (kind.equals("assert_uninstantiable")) {
+                report.pass(kind);
+            } else {
+                report.fail(line, kind, "the start function trapped: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Resolves a function import from spectest or a registered module. */
+    private HostFunction resolve(String module, String name, FuncType type) {
+        if (module.equals("spectest")) {
+            return SpecTestHost.function(name, type);
+        }
+        Loaded m = registered.get(module);
+        if (m == null) {
+            return null;
+        }
+        if (m.unavailable() != null) {
+            throw new SkipCommand("imports from module " + module + ", which was not loaded: " + m.unavailable());
+        }
+        Export e = m.module().export(name, ExportKind.FUNC);
+        if (e == null) {
+            return null;
+        }
+        FuncType actual = m.module().functionType(e.index());
+        if (!actual.equals(type)) {
+            throw new LinkException("incompatible import type: " + module + "." + name + " is " + actual
+                    + ", imported as " + type);
+        }
+        Engine engine = m.engine();
+        Instance instance = m.instance();
+        int function = e.index();
+        return (caller, args) -> {
+            long[] r = engine.invoke(instance, function, args.clone());
+            return r.length == 0 ? 0 : r[0];
+        };
+    }
+
+    /** Binds an immutable global import to spectest's or a registered module's value. */
+    private Long globalValue(String module, String name, ValType type) {
+        if (module.equals("spectest")) {
+            Long v = SpecTestHost.global(name, type);
+            if (v == null) {
+                throw new LinkException("unknown import spectest." + name + " of type " + type);
+            }
+            return v;
+        }
+        Loaded m = registered.get(module);
+        if (m != null && m.unavailable() != null) {
+            throw new SkipCommand("imports from module " + module + ", which was not loaded: " + m.unavailable());
+        }
+        Export e = m == null ? null : m.module().export(name, ExportKind.GLOBAL);
+        if (e == null) {
+            throw new LinkException("unknown import " + module + "." + name);
+        }
+        var g = m.module().globals().get(e.index());
+        if (g.type() != type || g.mutable()) {
+            throw new LinkException("incompatible import type: " + module + "." + name + " is a "
+                    + (g.mutable() ? "mutable " : "") + g.type() + " global, imported as an immutable " + type);
+        }
+        return m.instance().globals()[e.index()];
+    }
+}

@@ -1,0 +1,119 @@
+package dev.cella.wasm.wast;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cella.vm.TrapKind;
+import dev.cella.vm.interp.Interpreter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runner itself: that it fails what is wrong, skips what it cannot run, and drives wast2json. */
+class WastRunnerTest {
+    @TempDir
+    Path dir;
+
+    /** A script over i32.0.wasm of the suite (exports add, div_s... of two i32). */
+    private Path script(String commands) throws IOException {
+        Files.copy(WastSuiteTest.resource("i32").resolveSibling("i32.0.wasm"), dir.resolve("m.wasm"));
+        Files.copy(WastSuiteTest.resource("i32").resolveSibling("i32.1.wasm"), dir.resolve("invalid.wasm"));
+        Files.copy(WastSuiteTest.resource("memory").resolveSibling("memory.8.wasm"), dir.resolve("uninstantiable.wasm"));
+        Files.write(dir.resolve("simd.wasm"), new byte[] {0, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 1, 5, 1, 0x60, 1, 0x7B, 0});
+        Path json = dir.resolve("s.json");
+        Files.writeString(json, "{\"source_filename\": \"s.wast\", \"commands\": [" + commands + "]}");
+        return json;
+    }
+
+    private static String invoke(String field, int a, int b) {
+        return "{\"type\": \"invoke\", \"field\": \"" + field + "\", \"args\": [{\"type\": \"i32\", \"value\": \"" + a
+                + "\"}, {\"type\": \"i32\", \"value\": \"" + b + "\"}]}";
+    }
+
+    @Test
+    void countsPassesFailuresAndSkipsPerKind() throws IOException {
+        Path json = script(String.join(",",
+                "{\"type\": \"module\", \"line\": 1, \"filename\": \"m.wasm\"}",
+                "{\"type\": \"assert_return\", \"line\": 2, \"action\": " + invoke("add", 1, 1)
+                        + ", \"expected\": [{\"type\": \"i32\", \"value\": \"2\"}]}",
+                "{\"type\": \"assert_return\", \"line\": 3, \"action\": " + invoke("add", 1, 1)
+                        + ", \"expected\": [{\"type\": \"i32\", \"value\": \"3\"}]}",
+                "{\"type\": \"assert_trap\", \"line\": 4, \"action\": " + invoke("div_s", 1, 0)
+                        + ", \"text\": \"integer divide by zero\"}",
+                "{\"type\": \"assert_trap\", \"line\": 5, \"action\": " + invoke("div_s", 1, 0)
+                        + ", \"text\": \"integer overflow\"}",
+                "{\"type\": \"assert_trap\", \"line\": 6, \"action\": " + invoke("div_s", 4, 2)
+                        + ", \"text\": \"integer overflow\"}",
+                "{\"type\": \"assert_invalid\", \"line\": 7, \"filename\": \"invalid.wasm\", \"text\": \"type mismatch\"}",
+                "{\"type\": \"assert_invalid\", \"line\": 8, \"filename\": \"m.wasm\", \"text\": \"type mismatch\"}",
+                "{\"type\": \"assert_malformed\", \"line\": 9, \"filename\": \"x.wat\", \"text\": \"unexpected token\"}",
+                "{\"type\": \"assert_uninstantiable\", \"line\": 10, \"filename\": \"uninstantiable.wasm\", \"text\": \"x\"}",
+                "{\"type\": \"module\", \"line\": 11, \"filename\": \"simd.wasm\"}",
+                "{\"type\": \"assert_return\", \"line\": 12, \"action\": " + invoke("add", 1, 1)
+                        + ", \"expected\": [{\"type\": \"i32\", \"value\": \"2\"}]}",
+                "{\"type\": \"assert_return\", \"line\": 13, \"action\": {\"type\": \"invoke\", \"field\": \"f\","
+                        + " \"args\": [{\"type\": \"v128\", \"value\": [\"0\"]}]}, \"expected\": []}"));
+        WastReport r = new WastRunner().runJson(json);
+        assertEquals(Map.of(
+                "assert_invalid", new WastReport.Tally(1, 1, 0),
+                "assert_malformed", new WastReport.Tally(0, 0, 1),
+                "assert_return", new WastReport.Tally(1, 1, 2),
+                "assert_trap", new WastReport.Tally(1, 2, 0),
+                "assert_uninstantiable", new WastReport.Tally(1, 0, 0),
+                "module", new WastReport.Tally(1, 0, 1)), r.byKind(), r::toText);
+        assertEquals(5, r.passed());
+        assertEquals(4, r.failed());
+        assertEquals(4, r.skipped());
+        assertEquals(3, r.failures().get(0).line());
+        assertTrue(r.failures().get(0).message().contains("expected i32 3, got i32 2"), r::toText);
+        assertTrue(r.skips().stream().anyMatch(n -> n.line() == 11 && n.message().contains("SIMD")), r::toText);
+        assertTrue(r.toText().startsWith(json + ": 5 passed, 4 failed, 4 skipped\n"), r::toText);
+    }
+
+    @Test
+    void matchesTrapTextsByTheirKindsMessage() {
+        assertTrue(WastSession.trapMatches(TrapKind.UNREACHABLE, "unreachable executed"));
+        assertTrue(WastSession.trapMatches(TrapKind.OUT_OF_BOUNDS_MEMORY, "out of bounds memory access"));
+        assertTrue(!WastSession.trapMatches(TrapKind.INTEGER_OVERFLOW, "integer divide by zero"));
+    }
+
+    @Test
+    void convertsAWastScriptWithWast2json() throws IOException {
+        // A stand-in for wast2json that writes a prepared conversion where -o says.
+        Path prepared = script("{\"type\": \"module\", \"line\": 1, \"filename\": \"m.wasm\"},"
+                + "{\"type\": \"assert_return\", \"line\": 2, \"action\": " + invoke("mul", 6, 7)
+                + ", \"expected\": [{\"type\": \"i32\", \"value\": \"42\"}]}");
+        Path tool = dir.resolve("fake-wast2json");
+        Files.writeString(tool, "#!/bin/sh\n# usage: fake-wast2json SCRIPT -o OUT.json\nout=$3\n"
+                + "cp " + prepared + " \"$out\"\ncp " + dir.resolve("m.wasm") + " \"$(dirname \"$out\")/m.wasm\"\n");
+        Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
+        Path wast = Files.writeString(dir.resolve("t.wast"), "(module)");
+        WastReport r = new WastRunner(Interpreter::new, tool).run(wast);
+        assertEquals(2, r.passed(), r::toText);
+        assertEquals(wast.toString(), r.source());
+    }
+
+    @Test
+    void saysWhatIsMissingWhenWast2jsonIsNotThere() throws IOException {
+        Path wast = Files.writeString(dir.resolve("t.wast"), "(module)");
+        WastException e = assertThrows(WastException.class,
+                () -> new WastRunner(Interpreter::new, dir.resolve("no-wast2json")).run(wast));
+        assertTrue(e.getMessage().contains("apt-get install wabt"), e.getMessage());
+    }
+
+    @Test
+    void reportsAScriptThatWast2jsonRejects() throws IOException {
+        Path tool = dir.resolve("failing-wast2json");
+        Files.writeString(tool, "#!/bin/sh\necho 't.wast:1:2: error: unexpected token' >&2\nexit 1\n");
+        Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
+        Path wast = Files.writeString(dir.resolve("t.wast"), "(modul)");
+        WastException e = assertThrows(WastException.class,
+                () -> new WastRunner(Interpreter::new, tool).run(wast));
+        assertTrue(e.getMessage().contains("unexpected token"), e.getMessage());
+    }
+}

@@ -1,0 +1,76 @@
+package dev.cella.wasm.wast;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cella.isa.module.Module;
+import dev.cella.jit.JitEngine;
+import dev.cella.jit.TieredEngine;
+import dev.cella.vm.Engine;
+import dev.cella.vm.interp.Interpreter;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Runs our own WebAssembly scripts (src/test/wast, converted by its regen.sh into
+ * src/test/resources/wast) on the interpreter, the JIT and the tiered engine: every command must
+ * pass, none may be skipped.
+ */
+class WastSuiteTest {
+    /** The scripts, by name; every converted script must be listed, so none is silently left out. */
+    private static final List<String> SCRIPTS = List.of("binary", "bulk", "calls", "control", "conversions", "float",
+            "i32", "i64", "memory", "quality", "translation");
+
+    static Path resource(String name) {
+        try {
+            return Path.of(WastSuiteTest.class.getResource("/wast/" + name + "/" + name + ".json").toURI());
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new AssertionError("missing test resource for script " + name + " (run src/test/wast/regen.sh)", e);
+        }
+    }
+
+    private static Stream<DynamicTest> suite(String engine, Function<Module, Engine> engines) {
+        WastRunner runner = new WastRunner(engines);
+        return SCRIPTS.stream().map(name -> DynamicTest.dynamicTest(name + ".wast passes on the " + engine, () -> {
+            WastReport report = runner.runJson(resource(name));
+            assertEquals(0, report.failed(), report::toText);
+            assertEquals(0, report.skipped(), report::toText);
+            assertTrue(report.passed() >= 5, report::toText);
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyScriptPassesOnTheInterpreter() {
+        return suite("interpreter", Interpreter::new);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyScriptPassesOnTheJit() {
+        return suite("JIT", JitEngine::new);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyScriptPassesOnTheTieredEngine() {
+        return suite("tiered engine", TieredEngine::new);
+    }
+
+    @Test
+    void everyScriptSourceHasItsConvertedFormAndIsRun() throws IOException {
+        Path dir = resource("i32").getParent().getParent();
+        try (Stream<Path> converted = Files.list(dir)) {
+            assertEquals(SCRIPTS, converted.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        try (Stream<Path> sources = Files.list(Path.of("src/test/wast"))) {
+            assertEquals(SCRIPTS, sources.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".wast")).map(n -> n.substring(0, n.length() - 5)).sorted().toList());
+        }
+    }
+}
