@@ -100,13 +100,15 @@ final class CodeVerifier {
         // a call (set when its func or type operand is checked, which comes before the lists),
         // the function's own for ret.
         FuncType signature = type;
-        String signatureOwner = "the function's type " + type;
+        // Who owns that signature, for messages only (built when something is wrong): the
+        // function itself (-1), or the FUNC or TYPE operand's value.
+        OperandKind ownerKind = null;
+        long owner = -1;
         for (int i = 0; i < operands.size(); i++) {
             Operand operand = operands.get(i);
             long value = insn.operands()[i];
             switch (operand.kind()) {
-                case DEF, USE -> checkRegister(pc, (int) value, operand.type(),
-                        "operand " + i + " of " + op.mnemonic);
+                case DEF, USE -> checkRegister(pc, (int) value, operand.type(), "operand", i, op);
                 case LABEL -> addTarget(pc, value);
                 case LABELS -> {
                     for (int target : insn.list(i)) {
@@ -114,18 +116,20 @@ final class CodeVerifier {
                     }
                 }
                 case FUNC -> {
-                    checkIndex(pc, value, module.functionCount(), op.mnemonic + " names function", "function");
+                    checkIndex(pc, value, module.functionCount(), op, "function");
                     signature = module.functionType((int) value);
-                    signatureOwner = "function " + value + " of type " + signature;
+                    ownerKind = OperandKind.FUNC;
+                    owner = value;
                 }
                 case TYPE -> {
-                    checkIndex(pc, value, module.types().size(), op.mnemonic + " names type", "type");
+                    checkIndex(pc, value, module.types().size(), op, "type");
                     signature = module.types().get((int) value);
-                    signatureOwner = "type " + value + " " + signature;
+                    ownerKind = OperandKind.TYPE;
+                    owner = value;
                 }
-                case TABLE -> checkIndex(pc, value, module.tables().size(), op.mnemonic + " names table", "table");
+                case TABLE -> checkIndex(pc, value, module.tables().size(), op, "table");
                 case GLOBAL -> checkGlobal(insn, value);
-                case USES, DEFS -> checkList(insn, i, signature, signatureOwner);
+                case USES, DEFS -> checkList(insn, i, signature, ownerKind, owner);
                 case I32_IMM, I64_IMM, F32_IMM, F64_IMM, OFFSET -> {
                     // Every decodable immediate and offset is valid.
                 }
@@ -133,7 +137,27 @@ final class CodeVerifier {
         }
     }
 
-    private void checkRegister(int pc, int register, ValType expected, String what) {
+    /** Names the owner of a signature in a message: see {@link #checkInstruction}. */
+    private String signatureOwner(FuncType signature, OperandKind ownerKind, long owner) {
+        if (ownerKind == OperandKind.FUNC) {
+            return "function " + owner + " of type " + signature;
+        }
+        if (ownerKind == OperandKind.TYPE) {
+            return "type " + owner + " " + signature;
+        }
+        return "the function's type " + type;
+    }
+
+    /**
+     * A register operand: in range and of type {@code expected}. The message calls it
+     * {@code role index of mnemonic} ("operand 2 of i32.add", "argument 0 of call"); it is built
+     * only when the check fails, since this runs for every operand of every instruction.
+     */
+    private void checkRegister(int pc, int register, ValType expected, String role, int index, Opcode op) {
+        if (register < registers.size() && registers.get(register) == expected) {
+            return;
+        }
+        String what = role + " " + index + " of " + op.mnemonic;
         if (register >= registers.size()) {
             throw fail(pc, what + " is register r" + register + ", out of range (the function has "
                     + Verifier.count(registers.size(), "register") + ")");
@@ -152,9 +176,10 @@ final class CodeVerifier {
         return stored == null ? "r" + register : "r" + register + " (" + stored + ")";
     }
 
-    private void checkIndex(int pc, long index, int size, String what, String noun) {
+    private void checkIndex(int pc, long index, int size, Opcode op, String noun) {
         if (index >= size) {
-            throw fail(pc, what + " " + index + ", out of range (the module has " + Verifier.count(size, noun) + ")");
+            throw fail(pc, op.mnemonic + " names " + noun + " " + index + ", out of range (the module has "
+                    + Verifier.count(size, noun) + ")");
         }
     }
 
@@ -165,16 +190,17 @@ final class CodeVerifier {
     private void checkGlobal(Instruction insn, long index) {
         Opcode op = insn.opcode();
         int pc = insn.pc();
-        checkIndex(pc, index, module.globals().size(), op.mnemonic + " names global", "global");
+        checkIndex(pc, index, module.globals().size(), op, "global");
         Global global = module.globals().get((int) index);
-        Operand register = op.operands().stream().filter(o -> o.kind().isRegister()).findFirst().orElseThrow();
-        String what = "global " + globalName((int) index);
+        // global_get is "=T global", global_set "global T": the register is the other operand.
+        List<Operand> operands = op.operands();
+        Operand register = operands.get(0).kind().isRegister() ? operands.get(0) : operands.get(1);
         if (global.type() != register.type()) {
-            throw fail(pc, op.mnemonic + " needs a global of type " + register.type() + " but " + what
-                    + " has type " + global.type());
+            throw fail(pc, op.mnemonic + " needs a global of type " + register.type() + " but global "
+                    + globalName((int) index) + " has type " + global.type());
         }
         if (register.kind() == OperandKind.USE && !global.mutable()) {
-            throw fail(pc, op.mnemonic + " writes " + what + ", which is immutable");
+            throw fail(pc, op.mnemonic + " writes global " + globalName((int) index) + ", which is immutable");
         }
     }
 
@@ -189,7 +215,7 @@ final class CodeVerifier {
      * parameters) and those written the results; a list read by a non-call instruction (ret) is
      * returned to the caller, so it matches the function's own results.
      */
-    private void checkList(Instruction insn, int operand, FuncType signature, String signatureOwner) {
+    private void checkList(Instruction insn, int operand, FuncType signature, OperandKind ownerKind, long owner) {
         Opcode op = insn.opcode();
         int pc = insn.pc();
         boolean reads = insn.kind(operand) == OperandKind.USES;
@@ -197,11 +223,12 @@ final class CodeVerifier {
         String noun = !op.isCall() ? "return value" : reads ? "argument" : "result";
         int[] list = insn.list(operand);
         if (list.length != expected.size()) {
-            throw fail(pc, op.mnemonic + " lists " + Verifier.count(list.length, noun) + " but " + signatureOwner
+            throw fail(pc, op.mnemonic + " lists " + Verifier.count(list.length, noun) + " but "
+                    + signatureOwner(signature, ownerKind, owner)
                     + " has " + Verifier.count(expected.size(), op.isCall() && reads ? "parameter" : "result"));
         }
         for (int j = 0; j < list.length; j++) {
-            checkRegister(pc, list[j], expected.get(j), noun + " " + j + " of " + op.mnemonic);
+            checkRegister(pc, list[j], expected.get(j), noun, j, op);
             // Each result register is written once, so no engine has to define an order of writes.
             for (int k = 0; !reads && k < j; k++) {
                 if (list[k] == list[j]) {
