@@ -68,7 +68,7 @@ public final class Cella implements Callable<Integer> {
     /** A command without a subcommand is a usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command: one of run, asm, disasm, verify, inspect, batch");
+        throw new ParameterException(spec.commandLine(), "missing command: one of run, asm, disasm, verify, inspect, batch, import, wast");
     }
 
     /** Runs the command line and exits the JVM with its exit code. */
@@ -119,6 +119,8 @@ public final class Cella implements Callable<Integer> {
         cl.addSubcommand("verify", new ModuleCommands.Verify(console));
         cl.addSubcommand("inspect", new ModuleCommands.Inspect(console));
         cl.addSubcommand("batch", new BatchCommand(console));
+        cl.addSubcommand("import", new WasmCommands.Import());
+        cl.addSubcommand("wast", new WasmCommands.Wast(console));
         // Everything after the program of `cella run` belongs to the guest, options included.
         cl.getSubcommands().get("run").setStopAtPositional(true);
         cl.setOut(new PrintWriter(new OutputStreamWriter(console.out(), StandardCharsets.UTF_8), true));

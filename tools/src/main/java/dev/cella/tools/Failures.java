@@ -10,6 +10,8 @@ import dev.cella.sandbox.SandboxException;
 import dev.cella.sandbox.sched.BatchFileException;
 import dev.cella.sandbox.sched.SchedulerException;
 import dev.cella.vm.LinkException;
+import dev.cella.wasm.WasmException;
+import dev.cella.wasm.wast.WastException;
 import dev.cella.vm.Trap;
 import dev.cella.vm.TrapKind;
 import java.io.PrintWriter;
@@ -39,6 +41,12 @@ final class Failures {
                     ExitCode.QUOTA_EXCEEDED;
             case Trap t -> ExitCode.TRAP;
             case CellKilled k -> ExitCode.KILLED;
+            case WasmException w -> switch (w.kind()) {
+                case MALFORMED -> ExitCode.MALFORMED_BINARY;
+                case INVALID, UNSUPPORTED -> ExitCode.INVALID_PROGRAM;
+                case UNINSTANTIABLE -> ExitCode.LINK_ERROR;
+            };
+            case WastException w -> ExitCode.NO_INPUT;
             case BatchFileException b when b.getCause() instanceof SchedulerException
                     || b.getCause() instanceof SandboxException -> ExitCode.USAGE;
             case BatchFileException b when b.getCause() != null -> exitCode(b.getCause());

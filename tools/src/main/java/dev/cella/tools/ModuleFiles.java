@@ -4,6 +4,7 @@ import dev.cella.isa.format.ModuleReader;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.text.Assembler;
 import dev.cella.isa.text.AssemblyException;
+import dev.cella.wasm.WasmImporter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -21,7 +22,8 @@ import java.nio.file.Path;
  * Reading guest modules from files and writing results to files, with every file problem
  * reported as a {@link FileAccessException} that names the path.
  *
- * <p>A file is a binary module ({@code .cel}) if it starts with the magic bytes
+ * <p>A file that starts with WebAssembly's magic ({@code 00 61 73 6D}) is a Wasm module,
+ * translated on the fly ({@link WasmImporter}). A file is a binary module ({@code .cel}) if it starts with the magic bytes
  * {@code 00 43 45 4C} or its name ends in {@code .cel}; anything else is assembly text
  * ({@code .casm}) in UTF-8. A {@code .cel} file without the magic is still read as a binary, so
  * that the reader reports the bad magic at offset 0 instead of the assembler reporting nonsense.
@@ -47,9 +49,13 @@ final class ModuleFiles {
      * @throws FileAccessException if the file cannot be read
      * @throws dev.cella.isa.FormatException if it is a malformed binary
      * @throws AssemblyException if it is text that does not assemble (or is not UTF-8)
+     * @throws dev.cella.wasm.WasmException if it is a WebAssembly module that cannot be translated
      */
     static Loaded load(String name) {
         byte[] bytes = read(name);
+        if (WasmImporter.isWasm(bytes)) {
+            return new Loaded(name, WasmImporter.translate(bytes), true, bytes);
+        }
         if (isBinary(name, bytes)) {
             return new Loaded(name, ModuleReader.read(bytes), true, bytes);
         }
