@@ -28,7 +28,7 @@ public class ComputeBenchmark {
     @Param({"FIB", "SIEVE", "NBODY", "MATMUL", "CRC32", "HOSTCALL", "INDIRECT"})
     public Workload workload;
 
-    @Param({"JAVA", "CELLA_INTERP", "CELLA_JIT", "CHICORY_INTERP", "CHICORY_COMPILER"})
+    @Param({"JAVA", "CELLA_INTERP", "CELLA_JIT", "CELLA_WASM_INTERP", "CELLA_WASM_JIT", "CHICORY_INTERP", "CHICORY_COMPILER"})
     public Runtime runtime;
 
     private Runner runner;

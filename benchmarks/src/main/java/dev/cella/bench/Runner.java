@@ -15,6 +15,7 @@ import dev.cella.isa.verify.Verifier;
 import dev.cella.sandbox.Cell;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.EngineKind;
+import dev.cella.wasm.WasmImporter;
 import java.io.OutputStream;
 import java.util.List;
 
@@ -30,8 +31,10 @@ public interface Runner {
     static Runner create(Workload w, Runtime runtime) {
         Runner r = switch (runtime) {
             case JAVA -> w::runJava;
-            case CELLA_INTERP -> cella(w, EngineKind.INTERP);
-            case CELLA_JIT -> cella(w, EngineKind.JIT);
+            case CELLA_INTERP -> cella(w, assembled(w), EngineKind.INTERP);
+            case CELLA_JIT -> cella(w, assembled(w), EngineKind.JIT);
+            case CELLA_WASM_INTERP -> cella(w, WasmImporter.translate(w.wasmBinary()), EngineKind.INTERP);
+            case CELLA_WASM_JIT -> cella(w, WasmImporter.translate(w.wasmBinary()), EngineKind.JIT);
             case CHICORY_INTERP -> chicory(w, false);
             case CHICORY_COMPILER -> chicory(w, true);
         };
@@ -46,9 +49,14 @@ public interface Runner {
     /** Fuel budget of a run: far more than any benchmark call needs, so it never runs out. */
     long FUEL = Long.MAX_VALUE / 2;
 
-    static Runner cella(Workload w, EngineKind engine) {
+    /** The hand-written Cella assembly version, verified. */
+    static Module assembled(Workload w) {
         Module module = Assembler.assemble(w.casmSource(), w.export() + ".casm");
         Verifier.verify(module);
+        return module;
+    }
+
+    static Runner cella(Workload w, Module module, EngineKind engine) {
         CellConfig config = CellConfig.builder()
                 .engine(engine)
                 .fuel(FUEL)
