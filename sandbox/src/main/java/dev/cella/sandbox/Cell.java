@@ -7,17 +7,22 @@ import dev.cella.sandbox.fs.VirtualFileSystem;
 import dev.cella.sandbox.wasi.Wasi;
 import dev.cella.sandbox.wasi.WasiOptions;
 import dev.cella.sandbox.wasi.WasiStats;
+import dev.cella.vm.ExecutionState;
 import dev.cella.vm.GuestExit;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.ImportResolver;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InstanceOptions;
+import dev.cella.vm.Invocation;
 import dev.cella.vm.LinkException;
 import dev.cella.vm.Memory;
+import dev.cella.vm.SuspendRequest;
+import dev.cella.vm.SuspendableEngine;
 import dev.cella.vm.Trap;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.lang.management.ThreadMXBean;
+import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -58,6 +63,9 @@ public final class Cell implements AutoCloseable {
     private volatile int exitStatus = -1;
     private volatile String ending = "not run";
     private volatile Quota quota;
+    /** Where a suspended run stopped, or null if the cell is not suspended. */
+    private ExecutionState suspended;
+    private boolean suspendedInStart;
 
     private Cell(CellImage image, CellConfig config) {
         this.image = image;
@@ -132,37 +140,136 @@ public final class Cell implements AutoCloseable {
      * the guest does: traps, quotas, exits and kills are in the result. Afterwards the cell is
      * finished and its descriptors are closed (host files included), as at a process's exit.
      *
-     * @throws SandboxException if the cell already finished or was closed
+     * @throws SandboxException if the cell already finished, was closed or is suspended
      */
     public RunResult run() {
+        return run(null).orElseThrow();
+    }
+
+    /**
+     * Runs the program as {@link #run()} does, but stops at the first safe point where {@code
+     * request} fires (see {@link SuspendRequest}); the cell is then suspended, neither finished nor
+     * closed, and {@link #suspendedRun()} says where it stands, for a checkpoint, until {@link
+     * #resume} continues it.
+     *
+     * <p>Engines: a run with a request needs a {@link SuspendableEngine}. If the cell's engine is
+     * not one (the JIT), each invocation made while the request is pending (the start function,
+     * {@code _start}) runs on the image's interpreter instead ({@link
+     * CellImage#suspendableEngine()}); engines charge fuel identically, so a fuel point stops the
+     * guest exactly where it would stop on any engine.
+     *
+     * @param request when to stop, or null never to (then this is {@link #run()})
+     * @return the result if the program ended, or empty if it was suspended
+     * @throws SandboxException if the cell already finished, was closed or is suspended
+     */
+    public Optional<RunResult> run(SuspendRequest request) {
         ensureUsable();
+        if (suspended != null) {
+            throw new SandboxException("the cell is suspended; resume it");
+        }
         Module module = image.module();
         int main = instance.exportedFunction("_start");
+        String problem = null;
+        if (main >= 0 && !module.functionType(main).equals(new FuncType(java.util.List.of(), java.util.List.of()))) {
+            problem = "export _start has type " + module.functionType(main) + ", not () -> ()";
+        } else if (main < 0 && module.start() < 0) {
+            problem = "the module has neither a start function nor an export _start";
+        }
+        if (problem != null) {
+            return Optional.of(finish(null, new SandboxException(problem)));
+        }
+        begin();
+        return proceed(request, null, false);
+    }
+
+    /**
+     * Continues a suspended run (see {@link #run(SuspendRequest)}) from where it stopped, on the
+     * image's suspendable engine for the invocation that was stopped and on the cell's engine for
+     * any that follows (the {@code _start} after a start function), unless {@code request} is
+     * pending.
+     *
+     * @param request when to stop again, or null never to
+     * @return the result if the program ended, or empty if it was suspended again
+     * @throws SandboxException if the cell is not suspended, finished or was closed
+     */
+    public Optional<RunResult> resume(SuspendRequest request) {
+        ensureUsable();
+        if (suspended == null) {
+            throw new SandboxException("the cell is not suspended");
+        }
+        ExecutionState from = suspended;
+        suspended = null;
+        begin();
+        return proceed(request, from, suspendedInStart);
+    }
+
+    /**
+     * Runs the rest of the program: the stopped invocation {@code from} if any (in the start
+     * function if {@code fromStart}), else the start function if it has not run; then {@code
+     * _start} unless the stopped invocation was {@code _start}.
+     */
+    private Optional<RunResult> proceed(SuspendRequest request, ExecutionState from, boolean fromStart) {
+        int main = instance.exportedFunction("_start");
+        Integer status = null;
+        CellaException error = null;
+        ExecutionState stopped = null;
+        boolean stoppedInStart = false;
         try {
-            if (main >= 0 && !module.functionType(main).equals(new FuncType(java.util.List.of(), java.util.List.of()))) {
-                return end(null, new SandboxException("export _start has type " + module.functionType(main)
-                        + ", not () -> ()"));
-            }
-            if (main < 0 && module.start() < 0) {
-                return end(null, new SandboxException("the module has neither a start function nor an export _start"));
-            }
-            begin();
-            Integer status = null;
-            CellaException error = null;
-            try {
-                runStart();
-                if (main >= 0) {
-                    image.engine().invoke(instance, main);
+            boolean runMain = true;
+            if (from != null) {
+                Invocation inv = suspendable().resume(instance, from, request);
+                stopped = inv.state();
+                stoppedInStart = fromStart;
+                runMain = fromStart;
+            } else if (!startRan) {
+                startRan = true;
+                int start = image.module().start();
+                if (start >= 0) {
+                    stopped = invoke(start, request).state();
+                    stoppedInStart = true;
                 }
-                status = 0;
-            } catch (GuestExit e) {
-                status = e.status();
-            } catch (CellaException e) {
-                error = translate(e);
-            } catch (RuntimeException | StackOverflowError e) {
-                error = new SandboxException("internal failure while running the guest: " + e, e);
             }
-            stopClock();
+            if (stopped == null && runMain && main >= 0) {
+                stopped = invoke(main, request).state();
+                stoppedInStart = false;
+            }
+            status = 0;
+        } catch (GuestExit e) {
+            status = e.status();
+        } catch (CellaException e) {
+            error = translate(e);
+        } catch (RuntimeException | StackOverflowError e) {
+            error = new SandboxException("internal failure while running the guest: " + e, e);
+        } catch (Error e) {
+            // The host itself is failing (out of memory): end the cell as a process would, and let it through.
+            finished = true;
+            wasi.close();
+            throw e;
+        }
+        stopClock();
+        if (stopped != null) {
+            suspended = stopped;
+            suspendedInStart = stoppedInStart;
+            return Optional.empty();
+        }
+        return Optional.of(finish(status, error));
+    }
+
+    /** Invokes {@code function}: on the cell's engine without a request, else on a suspendable one. */
+    private Invocation invoke(int function, SuspendRequest request) {
+        if (request == null) {
+            return Invocation.finished(image.engine().invoke(instance, function));
+        }
+        return suspendable().invoke(instance, function, request);
+    }
+
+    private SuspendableEngine suspendable() {
+        return image.suspendableEngine();
+    }
+
+    /** Ends the program's run: records the result, then finishes the cell and closes its descriptors. */
+    private RunResult finish(Integer status, CellaException error) {
+        try {
             return end(status, error);
         } finally {
             finished = true;
@@ -181,10 +288,13 @@ public final class Cell implements AutoCloseable {
      * @throws GuestExit if the guest calls proc_exit
      * @throws CellKilled if the cell is killed
      * @throws SandboxException if there is no such export, the arguments do not match, or the
-     *     cell finished or was closed
+     *     cell finished, was closed or is suspended
      */
     public long[] call(String export, long... args) {
         ensureUsable();
+        if (suspended != null) {
+            throw new SandboxException("the cell is suspended; resume its run first");
+        }
         int f = instance.exportedFunction(export);
         if (f < 0) {
             throw new SandboxException("the module exports no function " + export);
@@ -374,5 +484,65 @@ public final class Cell implements AutoCloseable {
     public void close() {
         closed = true;
         wasi.close();
+    }
+
+    // ---- suspension state, for checkpoints ----
+
+    /**
+     * Where a suspended run stands, with the host-side counters a checkpoint must carry beyond
+     * the instance and the WASI host.
+     *
+     * @param state the stopped invocation
+     * @param inStart true if it is the start function's (then {@code _start} runs after it)
+     * @param diskUsed bytes written to files so far (the disk quota's count)
+     * @param filesCreated nodes created so far (the files-created quota's count)
+     * @param fsBytesRead bytes read from files so far
+     * @param growsRefused memory.grow requests refused so far
+     * @param wallNanos wall-clock time spent running so far
+     * @param cpuNanos CPU time spent running so far
+     */
+    public record SuspendedRun(ExecutionState state, boolean inStart, long diskUsed, long filesCreated,
+            long fsBytesRead, long growsRefused, long wallNanos, long cpuNanos) {}
+
+    /** True if a run stopped at a suspend request and has not been resumed. */
+    public boolean isSuspended() {
+        return suspended != null;
+    }
+
+    /** Where the suspended run stands, or null if the cell is not suspended. */
+    public SuspendedRun suspendedRun() {
+        if (suspended == null) {
+            return null;
+        }
+        return new SuspendedRun(suspended, suspendedInStart, meter.diskUsed, meter.filesCreated, meter.fsRead,
+                meter.growsRefused, wallNanos, cpuNanos);
+    }
+
+    /**
+     * Makes this cell, fresh from {@link #create}, suspended at {@code run}, with its counters: the
+     * last step of restoring a checkpoint, after the instance (memory, globals, tables, fuel) and
+     * the WASI host ({@link #wasi()}) were restored. {@link #resume} continues it.
+     *
+     * @throws SandboxException if the cell has run, is running, is suspended or was closed
+     */
+    public void restoreSuspendedRun(SuspendedRun run) {
+        ensureUsable();
+        if (startRan || suspended != null || outcome != null) {
+            throw new SandboxException("only a cell that has not run can be restored");
+        }
+        startRan = true;
+        suspended = run.state();
+        suspendedInStart = run.inStart();
+        meter.diskUsed = run.diskUsed();
+        meter.filesCreated = run.filesCreated();
+        meter.fsRead = run.fsBytesRead();
+        meter.growsRefused = run.growsRefused();
+        wallNanos = run.wallNanos();
+        cpuNanos = run.cpuNanos();
+    }
+
+    /** The cell's WASI host: descriptors, filesystem, clocks and random source (for checkpoints). */
+    public Wasi wasi() {
+        return wasi;
     }
 }

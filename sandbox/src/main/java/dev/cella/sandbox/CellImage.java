@@ -2,6 +2,8 @@ package dev.cella.sandbox;
 
 import dev.cella.isa.module.Module;
 import dev.cella.vm.Engine;
+import dev.cella.vm.SuspendableEngine;
+import dev.cella.vm.interp.Interpreter;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.SoftReference;
 import java.lang.ref.WeakReference;
@@ -22,6 +24,8 @@ public final class CellImage {
     private final Module module;
     private final EngineKind kind;
     private final Engine engine;
+    /** The interpreter that suspendable runs use when the engine is not suspendable; made on first use. */
+    private volatile SuspendableEngine suspendable;
 
     private CellImage(Module module, EngineKind kind, Engine engine) {
         this.module = module;
@@ -40,6 +44,22 @@ public final class CellImage {
         return new CellImage(Objects.requireNonNull(module, "module"), actual, Engines.create(module, actual));
     }
 
+    /**
+     * An image of {@code module} that runs on {@code engine}, which the caller made (an embedder's
+     * own engine, or an engine wrapped for tracing); not cached.
+     *
+     * @param module a verified module
+     * @param kind what {@link #engineKind()} reports (not AUTO)
+     * @param engine an engine of {@code module}
+     * @throws IllegalArgumentException if {@code kind} is AUTO
+     */
+    public static CellImage withEngine(Module module, EngineKind kind, Engine engine) {
+        if (Objects.requireNonNull(kind, "kind") == EngineKind.AUTO) {
+            throw new IllegalArgumentException("AUTO is not an engine; say which engine this is");
+        }
+        return new CellImage(Objects.requireNonNull(module, "module"), kind, Objects.requireNonNull(engine, "engine"));
+    }
+
     /** The cached image of {@code module} for engine {@code kind}, prepared on first use. */
     public static CellImage of(Module module, EngineKind kind) {
         return Cache.get(module, Engines.resolve(kind));
@@ -56,6 +76,24 @@ public final class CellImage {
 
     public Engine engine() {
         return engine;
+    }
+
+    /**
+     * An engine of this image's module that can suspend and resume runs ({@link
+     * dev.cella.sandbox.Cell#run(dev.cella.vm.SuspendRequest)}): the image's engine if it is one,
+     * else an interpreter of the module, made on first use and shared by the image's cells.
+     */
+    public SuspendableEngine suspendableEngine() {
+        if (engine instanceof SuspendableEngine s) {
+            return s;
+        }
+        SuspendableEngine s = suspendable;
+        if (s == null) {
+            // Two threads may both make one; either serves, since engines keep no per-run state.
+            s = new Interpreter(module);
+            suspendable = s;
+        }
+        return s;
     }
 
     /** Images by module identity and engine kind. Keys are weak, values soft: neither pins a module. */

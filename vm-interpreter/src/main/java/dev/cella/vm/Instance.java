@@ -29,6 +29,7 @@ public final class Instance {
     private final Table[] tables;
     private final HostFunction[] hostFunctions;
     private final int maxCallDepth;
+    private final boolean metered;
     private long fuel;
     /** Fuel charged before the last {@link #setFuel}: fuel used = this + (fuel budget since then - fuel). */
     private long usedBefore;
@@ -62,6 +63,7 @@ public final class Instance {
         applyElements(module);
         applyData(module);
         this.maxCallDepth = options.maxCallDepth();
+        this.metered = options.metered();
         this.fuel = options.fuel();
         this.budget = options.fuel();
     }
@@ -235,6 +237,14 @@ public final class Instance {
 
     public int maxCallDepth() {
         return maxCallDepth;
+    }
+
+    /**
+     * False if the instance runs unmetered ({@link InstanceOptions#metered}): engines that support
+     * it charge no fuel and only poll the interrupt hook.
+     */
+    public boolean metered() {
+        return metered;
     }
 
     /** Sets the hook the engines poll at safe points; null removes it. */

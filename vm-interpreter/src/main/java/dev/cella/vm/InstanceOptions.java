@@ -12,8 +12,14 @@ import java.util.Objects;
  *     depth 1); a call past it traps with call stack exhausted
  * @param growPolicy asked before memory grows (the sandbox's memory quota plugs in here)
  * @param maxMemoryPages the most 64 KiB pages the memory may ever have, whatever the module says
+ * @param metered true (the default) to account fuel; false for <em>unmetered</em> runs, which
+ *     charge no fuel at all ({@link Instance#fuelUsed} stays 0 and the fuel budget is never
+ *     exhausted) but still poll the instance's interrupt hook at loop back-edges and calls, at
+ *     least about once per 65,536 executed basic blocks, so deadlines and kills keep working.
+ *     Engines that cannot run unmetered may ignore it and charge fuel as usual.
  */
-public record InstanceOptions(long fuel, int maxCallDepth, Memory.GrowPolicy growPolicy, long maxMemoryPages) {
+public record InstanceOptions(long fuel, int maxCallDepth, Memory.GrowPolicy growPolicy, long maxMemoryPages,
+        boolean metered) {
 
     /** The default maximum call depth. */
     public static final int DEFAULT_MAX_CALL_DEPTH = 10_000;
@@ -36,25 +42,38 @@ public record InstanceOptions(long fuel, int maxCallDepth, Memory.GrowPolicy gro
         }
     }
 
-    /** Unlimited fuel, call depth 10,000, no grow policy, memory up to {@link Module#MAX_MEMORY_PAGES}. */
+    /** Metered options, as before unmetered runs existed. */
+    public InstanceOptions(long fuel, int maxCallDepth, Memory.GrowPolicy growPolicy, long maxMemoryPages) {
+        this(fuel, maxCallDepth, growPolicy, maxMemoryPages, true);
+    }
+
+    /**
+     * Unlimited fuel, call depth 10,000, no grow policy, memory up to {@link Module#MAX_MEMORY_PAGES},
+     * metered.
+     */
     public static InstanceOptions defaults() {
         return new InstanceOptions(Long.MAX_VALUE, DEFAULT_MAX_CALL_DEPTH, Memory.GrowPolicy.UNLIMITED,
-                Module.MAX_MEMORY_PAGES);
+                Module.MAX_MEMORY_PAGES, true);
     }
 
     public InstanceOptions withFuel(long fuel) {
-        return new InstanceOptions(fuel, maxCallDepth, growPolicy, maxMemoryPages);
+        return new InstanceOptions(fuel, maxCallDepth, growPolicy, maxMemoryPages, metered);
     }
 
     public InstanceOptions withMaxCallDepth(int maxCallDepth) {
-        return new InstanceOptions(fuel, maxCallDepth, growPolicy, maxMemoryPages);
+        return new InstanceOptions(fuel, maxCallDepth, growPolicy, maxMemoryPages, metered);
     }
 
     public InstanceOptions withGrowPolicy(Memory.GrowPolicy growPolicy) {
-        return new InstanceOptions(fuel, maxCallDepth, growPolicy, maxMemoryPages);
+        return new InstanceOptions(fuel, maxCallDepth, growPolicy, maxMemoryPages, metered);
     }
 
     public InstanceOptions withMaxMemoryPages(long maxMemoryPages) {
-        return new InstanceOptions(fuel, maxCallDepth, growPolicy, maxMemoryPages);
+        return new InstanceOptions(fuel, maxCallDepth, growPolicy, maxMemoryPages, metered);
+    }
+
+    /** These options, metered ({@code true}, the default) or unmetered ({@code false}); see {@link #metered}. */
+    public InstanceOptions withMetered(boolean metered) {
+        return new InstanceOptions(fuel, maxCallDepth, growPolicy, maxMemoryPages, metered);
     }
 }

@@ -1,6 +1,7 @@
 package dev.cella.sandbox.wasi;
 
 import java.util.ArrayList;
+import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
@@ -93,5 +94,22 @@ final class FdTable {
         }
         table.clear();
         guestOpen = 0;
+    }
+
+    /** The table by descriptor number, null for a free number (a copy). */
+    List<Descriptor> descriptors() {
+        return new ArrayList<>(table);
+    }
+
+    /** Replaces the table by {@code descriptors} (null for a free number), closing what it held. */
+    void restore(List<Descriptor> descriptors) {
+        closeAll();
+        table.addAll(descriptors);
+        trim();
+        for (Descriptor d : table) {
+            if (d != null && d.guestOpened) {
+                guestOpen++;
+            }
+        }
     }
 }

@@ -1,9 +1,12 @@
 package dev.cella.sandbox.wasi;
 
 import dev.cella.isa.module.FuncType;
+import dev.cella.sandbox.fs.DirEntry;
+import dev.cella.sandbox.fs.FileHandle;
 import dev.cella.sandbox.fs.FsException;
 import dev.cella.sandbox.fs.FsMeter;
 import dev.cella.sandbox.fs.HostMount;
+import dev.cella.sandbox.fs.Node;
 import dev.cella.sandbox.fs.VirtualFileSystem;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.ImportResolver;
@@ -13,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -43,6 +47,8 @@ public final class Wasi {
     final FdTable fds;
     private InputStream stdin;
     private boolean stdinOpened;
+    /** Bytes of stdin a restored guest had already read: skipped when stdin is opened. */
+    private long stdinSkip;
     private Instance instance;
     private byte[][] argBytes;
     private byte[][] envBytes;
@@ -142,6 +148,7 @@ public final class Wasi {
             if (options.stdin() != null) {
                 try {
                     stdin = options.stdin().get();
+                    skip(stdin, stdinSkip);
                 } catch (UncheckedIOException e) {
                     throw new WasiError(Errno.IO);
                 }
@@ -170,5 +177,138 @@ public final class Wasi {
             out[i] = strings.get(i).getBytes(StandardCharsets.UTF_8);
         }
         return out;
+    }
+
+    /** Discards up to {@code n} bytes of {@code in} (fewer if it ends first). */
+    private static void skip(InputStream in, long n) {
+        try {
+            byte[] buf = new byte[(int) Math.min(n, 8192)];
+            for (long left = n; left > 0; ) {
+                int got = in.read(buf, 0, (int) Math.min(left, buf.length));
+                if (got < 0) {
+                    return;
+                }
+                left -= got;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- checkpoints ----
+
+    /**
+     * One open descriptor as plain data.
+     *
+     * @param kind STDIN, STDOUT, STDERR, FILE or DIRECTORY
+     * @param position a file's offset
+     * @param node a file's or directory's node, else null
+     * @param writable whether a file's handle was opened for writing
+     * @param preopenPath a preopened directory's guest path, else null
+     * @param guestOpened true if the guest opened it (path_open)
+     * @param listing the directory listing a readdir sequence is paging through, or null
+     */
+    public record DescriptorState(String kind, long rightsBase, long rightsInheriting, int fdflags, long position,
+            VirtualFileSystem.NodeRef node, boolean writable, String preopenPath, boolean guestOpened,
+            List<DirEntry> listing) {}
+
+    /**
+     * Everything of the WASI host that changes as a guest runs (the options excepted).
+     *
+     * @param descriptors the descriptor table, by number; null for a free number
+     * @param stdinOpened true if the guest has read stdin
+     * @param slept the virtual time the guest slept
+     * @param randomState the seeded random generator's state
+     * @param tree the in-memory filesystem, with the detached nodes descriptors hold
+     */
+    public record State(List<DescriptorState> descriptors, boolean stdinOpened, long stdinRead, long stdoutWritten,
+            long stderrWritten, long filesOpened, long slept, long randomState, VirtualFileSystem.TreeState tree) {}
+
+    /** A copy of the host's state. Host files are referred to by path, not copied. */
+    public State state() {
+        List<DescriptorState> out = new ArrayList<>();
+        List<Node> held = new ArrayList<>();
+        for (Descriptor d : fds.descriptors()) {
+            if (d == null) {
+                out.add(null);
+                continue;
+            }
+            if (d.node != null) {
+                held.add(d.node);
+            }
+            out.add(new DescriptorState(d.kind.name(), d.rightsBase, d.rightsInheriting, d.fdflags, d.position,
+                    d.node == null ? null : fs.ref(d.node), d.file != null && d.file.writable(), d.preopenPath,
+                    d.guestOpened, d.listing == null ? null : List.copyOf(d.listing)));
+        }
+        return new State(out, stdinOpened, stats.stdinRead, stats.stdoutWritten, stats.stderrWritten,
+                stats.filesOpened, clock.slept(), random.state(), fs.treeState(held));
+    }
+
+    /**
+     * Puts this host (fresh, with the same options and mounts as the one {@code state} came from)
+     * into {@code state}: filesystem, descriptors (host files are opened again at their paths),
+     * counters, clock and random generator. Stdin, if the guest had read it, is opened again on the
+     * next read and the bytes read before are skipped.
+     *
+     * @throws IllegalArgumentException if the state does not fit (see {@link
+     *     VirtualFileSystem#restoreTree}, or a descriptor whose kind, node or origin is impossible)
+     * @throws FsException if a host file cannot be opened again
+     */
+    public void restore(State state) {
+        Map<Long, Node> nodes = fs.restoreTree(state.tree());
+        List<Descriptor> table = new ArrayList<>();
+        try {
+            for (DescriptorState d : state.descriptors()) {
+                table.add(d == null ? null : descriptor(d, nodes));
+            }
+        } catch (RuntimeException e) {
+            table.forEach(d -> {
+                if (d != null) {
+                    d.close();
+                }
+            });
+            throw e;
+        }
+        fds.restore(table);
+        stdinOpened = false;
+        stdinSkip = state.stdinOpened() ? state.stdinRead() : 0;
+        stats.stdinRead = state.stdinRead();
+        stats.stdoutWritten = state.stdoutWritten();
+        stats.stderrWritten = state.stderrWritten();
+        stats.filesOpened = state.filesOpened();
+        clock.restoreSlept(state.slept());
+        random.restoreState(state.randomState());
+    }
+
+    private Descriptor descriptor(DescriptorState s, Map<Long, Node> nodes) {
+        Descriptor.Kind kind = Descriptor.Kind.valueOf(s.kind());
+        Node node = s.node() == null ? null : fs.node(s.node(), nodes);
+        Descriptor d = switch (kind) {
+            case STDIN, STDOUT, STDERR -> Descriptor.stream(kind);
+            case FILE -> {
+                FileHandle handle = fs.reopen(require(node, s), s.writable());
+                yield Descriptor.file(handle, node, s.rightsBase(), s.fdflags());
+            }
+            case DIRECTORY -> s.preopenPath() != null ? Descriptor.preopen(require(node, s), s.preopenPath())
+                    : Descriptor.directory(require(node, s), s.rightsBase(), s.rightsInheriting());
+        };
+        if (d.guestOpened != s.guestOpened()) {
+            d.close();
+            throw new IllegalArgumentException("a " + kind + " descriptor " + (s.guestOpened() ? "cannot" : "must")
+                    + " have been opened by the guest");
+        }
+        d.rightsBase = s.rightsBase();
+        d.rightsInheriting = s.rightsInheriting();
+        d.fdflags = s.fdflags();
+        d.position = s.position();
+        d.listing = s.listing() == null ? null : new ArrayList<>(s.listing());
+        return d;
+    }
+
+    private static Node require(Node node, DescriptorState s) {
+        if (node == null) {
+            throw new IllegalArgumentException("a " + s.kind() + " descriptor without its node");
+        }
+        return node;
     }
 }

@@ -74,4 +74,14 @@ final class WasiClock {
 
     /** The most virtual sleep the clocks accumulate: about 73 years. */
     static final long MAX_SLEPT = Long.MAX_VALUE / 4;
+
+    /** The virtual time slept so far (for checkpoints). */
+    long slept() {
+        return slept;
+    }
+
+    /** Sets the virtual time slept, capped as {@link #advance} caps it (for restoring a checkpoint). */
+    void restoreSlept(long nanos) {
+        slept = Math.max(0, Math.min(MAX_SLEPT, nanos));
+    }
 }

@@ -45,4 +45,14 @@ final class WasiRandom {
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
     }
+
+    /** The seeded generator's state (for checkpoints; meaningless with host entropy). */
+    long state() {
+        return state;
+    }
+
+    /** Sets the seeded generator's state (for restoring a checkpoint). */
+    void restoreState(long state) {
+        this.state = state;
+    }
 }

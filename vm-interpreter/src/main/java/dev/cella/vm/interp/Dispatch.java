@@ -44,9 +44,10 @@ final class Dispatch {
     /**
      * Runs from decoded position {@code pc} (a FUEL header) of {@code code}, the code of the
      * active function {@code m.func}, with its frame at {@code fp} of the register stack {@code r}
-     * ({@code m.regs}), until the entry frame returns.
+     * ({@code m.regs}), until the entry frame returns or the machine's suspend request fires.
      *
-     * @return the entry function's results
+     * @return the entry function's results, or null if a suspend request stopped the run (then
+     *     {@link Machine#suspended} holds its frames)
      * @throws dev.cella.vm.Trap if the guest traps
      * @throws RuntimeException whatever a host function or the interrupt hook threw
      */
@@ -852,6 +853,11 @@ final class Dispatch {
         } catch (TrapSignal s) {
             m.credit = credit;
             throw m.trap(s, m.func, pc);
+        } catch (SuspendSignal s) {
+            // Only refuel throws it, at a FUEL header whose block is not charged: a safe point.
+            m.credit = credit;
+            m.suspend(pc, fp);
+            return null;
         } catch (RuntimeException | Error e) {
             m.credit = credit;
             throw e;

@@ -3,8 +3,11 @@ package dev.cella.vm.interp;
 import dev.cella.isa.ValType;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Module;
-import dev.cella.vm.Engine;
+import dev.cella.vm.ExecutionState;
 import dev.cella.vm.Instance;
+import dev.cella.vm.Invocation;
+import dev.cella.vm.SuspendRequest;
+import dev.cella.vm.SuspendableEngine;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,9 +17,13 @@ import java.util.Objects;
  * ({@link Dispatch}). Guest calls push explicit frames and never recurse on the JVM stack, so call
  * depth is a quota, not a JVM crash.
  *
+ * <p>Suspendable ({@link SuspendableEngine}): a {@link SuspendRequest} stops an invocation at a
+ * block entry, where the whole state is the explicit frames, and {@link #resume} rebuilds them.
+ * The request is checked only where the loop asks for more fuel, so the hot path pays nothing.
+ *
  * <p>Thread-safe: the decoded code is immutable and every invocation has its own state.
  */
-public final class Interpreter implements Engine {
+public final class Interpreter implements SuspendableEngine {
     private final Module module;
     private final DecodedFunction[] functions;
 
@@ -42,10 +49,12 @@ public final class Interpreter implements Engine {
 
     @Override
     public long[] invoke(Instance instance, int function, long... args) {
-        Objects.requireNonNull(instance, "instance");
-        if (instance.module() != module) {
-            throw new IllegalArgumentException("the instance is of another module than this interpreter's");
-        }
+        return invoke(instance, function, null, args).results();
+    }
+
+    @Override
+    public Invocation invoke(Instance instance, int function, SuspendRequest request, long... args) {
+        checkInstance(instance);
         if (function < 0 || function >= functions.length) {
             throw new IllegalArgumentException("no function " + function + " (the module has "
                     + functions.length + " functions)");
@@ -57,19 +66,51 @@ public final class Interpreter implements Engine {
                     + type.params().size() + " arguments, not " + args.length);
         }
         if (f.isImport()) {
-            return callImport(instance, f, args);
+            return Invocation.finished(callImport(instance, f, args));
         }
-        Machine m = new Machine(functions, instance, f);
+        Machine m = new Machine(functions, instance, f, request);
         long[] r = m.regs;
         List<ValType> params = type.params();
         for (int i = 0; i < args.length; i++) {
             r[i] = Machine.normalize(params.get(i), args[i]);
         }
+        return run(instance, m, f.code, 0, 0);
+    }
+
+    @Override
+    public Invocation resume(Instance instance, ExecutionState state, SuspendRequest request) {
+        checkInstance(instance);
+        Objects.requireNonNull(state, "state");
+        Resumption.Start start = Resumption.prepare(functions, instance, state, request);
+        Machine m = start.machine();
+        return run(instance, m, functions[m.func].code, start.pc(), start.fp());
+    }
+
+    @Override
+    public void checkResumable(Instance instance, ExecutionState state) {
+        checkInstance(instance);
+        Resumption.prepare(functions, instance, Objects.requireNonNull(state, "state"), null);
+    }
+
+    private void checkInstance(Instance instance) {
+        Objects.requireNonNull(instance, "instance");
+        if (instance.module() != module) {
+            throw new IllegalArgumentException("the instance is of another module than this interpreter's");
+        }
+    }
+
+    /** Runs {@code m} from FUEL header {@code pc} of {@code code}; the instance's fuel is current afterwards. */
+    private static Invocation run(Instance instance, Machine m, int[] code, int pc, int fp) {
+        long[] results;
         try {
-            return Dispatch.run(r, f.code, 0, 0, m);
+            results = Dispatch.run(m.regs, code, pc, fp, m);
         } finally {
             instance.consumeFuelTo(m.fuelLeft(m.credit));
         }
+        if (results != null) {
+            return Invocation.finished(results);
+        }
+        return Invocation.suspended(new ExecutionState(m.suspended, instance.fuelUsed(), instance.fuelRemaining()));
     }
 
     /** Calls an imported host function directly: no frame, no fuel. */

@@ -1,14 +1,17 @@
 package dev.cella.vm.interp;
 
 import dev.cella.isa.ValType;
+import dev.cella.vm.ExecutionState;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InterruptHook;
 import dev.cella.vm.Memory;
+import dev.cella.vm.SuspendRequest;
 import dev.cella.vm.Table;
 import dev.cella.vm.Trap;
 import dev.cella.vm.TrapSignal;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The state of one {@link Interpreter#invoke}: the register stack, the frame stack, the fuel not
@@ -25,6 +28,13 @@ import java.util.Arrays;
  * {@link #reserve}, so the fuel left is always {@code reserve + credit}. The credit is at most
  * {@link #WINDOW} (or one block's cost), so the loop falls into {@link #refuel}, which polls the
  * interrupt hook, at least once per {@code WINDOW} units charged.
+ *
+ * <p>Suspension: with a {@link SuspendRequest} that has a fuel point, the fuel past that point is
+ * {@link #held} back from the loop, so the fuel left is {@code reserve + credit + held} and the
+ * loop runs dry exactly at the first block that would pass the point; {@link #refuel} then throws
+ * {@link SuspendSignal} instead of a fuel trap, and the loop hands its position to {@link
+ * #suspend}. The request's flag is checked in {@code refuel} and after host calls, never in the
+ * loop itself.
  */
 final class Machine {
     /** Most fuel the dispatch loop may charge between two polls of the interrupt hook. */
@@ -58,25 +68,63 @@ final class Machine {
     long reserve;
     /** The loop's credit when it returned or threw (it writes it back on the way out). */
     long credit;
+    /** When to suspend, or null never to. */
+    private final SuspendRequest request;
+    /** Fuel kept from the loop so that it stops at the request's fuel point (0 without one). */
+    private long held;
+    /** The frames the invocation stopped with, once {@link #suspend} ran; else null. */
+    List<ExecutionState.Frame> suspended;
 
-    Machine(DecodedFunction[] functions, Instance instance, DecodedFunction entry) {
+    /** A machine about to run {@code entry} as the only frame (its arguments not yet copied in). */
+    Machine(DecodedFunction[] functions, Instance instance, DecodedFunction entry, SuspendRequest request) {
+        this(functions, instance, Math.max(256, entry.frameSize * 2), 16, request);
+        this.depth = 1;
+        this.func = entry.index;
+    }
+
+    /**
+     * A machine with an empty register stack of {@code registers} longs and room for {@code
+     * frameRecords} frame records; the caller fills in the frames, {@link #depth} and {@link
+     * #func} before running it.
+     */
+    Machine(DecodedFunction[] functions, Instance instance, int registers, int frameRecords, SuspendRequest request) {
         this.functions = functions;
         this.instance = instance;
         this.globals = instance.globals();
         this.memory = instance.memory();
         this.maxDepth = Math.min(instance.maxCallDepth(), MAX_FRAMES);
-        this.regs = new long[Math.max(256, entry.frameSize * 2)];
-        this.frames = new int[3 * 16];
-        this.depth = 1;
-        this.func = entry.index;
-        long remaining = instance.fuelRemaining();
-        this.credit = Math.min(remaining, WINDOW);
-        this.reserve = remaining - credit;
+        this.request = request;
+        this.regs = new long[registers];
+        this.frames = new int[3 * frameRecords];
+        long available = available(instance.fuelRemaining());
+        this.credit = Math.min(available, WINDOW);
+        this.reserve = available - credit;
+    }
+
+    /** The most frames this machine lets be active at once. */
+    int maxDepth() {
+        return maxDepth;
     }
 
     /** The fuel left, given the loop's current credit. */
     long fuelLeft(long loopCredit) {
-        return reserve + loopCredit;
+        return reserve + loopCredit + held;
+    }
+
+    /**
+     * Splits the instance's {@code remaining} fuel (current in the instance) into what the loop
+     * may spend before the request's fuel point (returned) and what it must not ({@link #held}).
+     */
+    private long available(long remaining) {
+        long point = request == null ? SuspendRequest.NO_FUEL_POINT : request.fuelPoint();
+        if (point == SuspendRequest.NO_FUEL_POINT) {
+            held = 0;
+            return remaining;
+        }
+        long allowed = point - instance.fuelUsed();
+        long a = allowed <= 0 ? 0 : Math.min(remaining, allowed);
+        held = remaining - a;
+        return a;
     }
 
     /** The memory's current bytes (replaced when memory grows), or null if there is no memory. */
@@ -91,24 +139,38 @@ final class Machine {
      * @param loopCredit the loop's credit, not yet charged for this block
      * @return the new credit, from which the loop then subtracts {@code cost}
      * @throws TrapSignal fuel exhausted if the fuel left is below {@code cost} (nothing is charged)
+     * @throws SuspendSignal if the block would pass the request's fuel point or its flag is up
+     *     (nothing is charged)
      */
     long refuel(long loopCredit, int cost) {
-        long remaining = reserve + loopCredit;
-        if (remaining < cost) {
-            throw TrapSignal.FUEL_EXHAUSTED;
+        long available = reserve + loopCredit;
+        if (available < cost) {
+            throw dry(available, cost);
         }
         InterruptHook hook = instance.interruptHook();
         if (hook != null) {
-            instance.consumeFuelTo(remaining);
+            instance.consumeFuelTo(available + held);
             hook.poll(instance);
-            remaining = instance.fuelRemaining();
-            if (remaining < cost) {
-                // The loop stores its credit on the way out; keep reserve + credit == remaining.
-                reserve = remaining - loopCredit;
-                throw TrapSignal.FUEL_EXHAUSTED;
+            available = available(instance.fuelRemaining());
+            // The loop stores its credit on the way out; keep reserve + credit + held == the fuel left.
+            reserve = available - loopCredit;
+            if (available < cost) {
+                throw dry(available, cost);
             }
         }
-        return takeCredit(remaining, cost);
+        if (request != null && request.isRequested()) {
+            throw SuspendSignal.INSTANCE;
+        }
+        return takeCredit(available, cost);
+    }
+
+    /**
+     * What to throw when the loop cannot pay {@code cost} from the {@code available} fuel: at the
+     * request's fuel point a suspension, unless the fuel held back could not pay for the block
+     * either, in which case the trap the run would meet without the request.
+     */
+    private RuntimeException dry(long available, int cost) {
+        return held > 0 && available + held >= cost ? SuspendSignal.INSTANCE : TrapSignal.FUEL_EXHAUSTED;
     }
 
     /** Splits {@code remaining} into a new credit (returned) of at least {@code need} and the reserve. */
@@ -191,6 +253,8 @@ final class Machine {
      * Calls host function {@code callee} with the argument list at {@code code[at]} of the frame at
      * {@code fp}, and writes its result (if any) to the result list that follows. The instance's
      * fuel is made current before the call and read back after, since the host may change it.
+     * The new credit is a full window (the JIT sizes its own the same way, so both poll the
+     * interrupt hook at the same fuel points), or 0 if the suspend request's flag is up.
      *
      * @return the loop's new credit
      */
@@ -200,14 +264,21 @@ final class Machine {
         for (int i = 0; i < n; i++) {
             args[i] = r[fp + code[at + 1 + i]];
         }
-        instance.consumeFuelTo(reserve + loopCredit);
+        instance.consumeFuelTo(reserve + loopCredit + held);
         HostFunction host = instance.hostFunction(callee.index);
         long result = host.call(instance, args);
         int results = at + 1 + n;
         if (code[results] == 1) {
             r[fp + code[results + 1]] = normalize(callee.result, result);
         }
-        return takeCredit(instance.fuelRemaining(), 0);
+        long available = available(instance.fuelRemaining());
+        if (request != null && request.isRequested()) {
+            // The instruction after a call leads a block: a credit of 0 sends its charge to
+            // refuel, which suspends there, so a flag raised during the call is honoured at once.
+            reserve = available;
+            return 0;
+        }
+        return takeCredit(available, 0);
     }
 
     /** A scratch argument array of length {@code n}, reused across host calls of this invocation. */
@@ -240,6 +311,26 @@ final class Machine {
             out[i] = r[fp + code[pc + 2 + i]];
         }
         return out;
+    }
+
+    /**
+     * Records where the invocation stopped: the active function at decoded position {@code pc}
+     * (a FUEL header whose block was not charged) with its frame at {@code fp}, and every frame
+     * below it at its call, all in byte pcs (see {@link ExecutionState}).
+     */
+    void suspend(int pc, int fp) {
+        ExecutionState.Frame[] out = new ExecutionState.Frame[depth];
+        out[depth - 1] = frame(func, pc, fp);
+        for (int k = depth; k >= 2; k--) {
+            int b = 3 * k - 3;
+            out[k - 2] = frame(frames[b], frames[b + 1], frames[b + 2]);
+        }
+        suspended = List.of(out);
+    }
+
+    private ExecutionState.Frame frame(int function, int position, int fp) {
+        DecodedFunction f = functions[function];
+        return new ExecutionState.Frame(function, f.bytePc(position), Arrays.copyOfRange(regs, fp, fp + f.frameSize));
     }
 
     /** The trap that {@code signal} stands for, raised at decoded position {@code pc} of function {@code function}. */

@@ -1,0 +1,398 @@
+package dev.cella.sandbox.checkpoint;
+
+import dev.cella.isa.CellaException;
+import dev.cella.isa.ValType;
+import dev.cella.isa.format.ModuleReader;
+import dev.cella.isa.format.ModuleWriter;
+import dev.cella.isa.module.Module;
+import dev.cella.isa.verify.Verifier;
+import dev.cella.sandbox.Cell;
+import dev.cella.sandbox.CellConfig;
+import dev.cella.sandbox.CellImage;
+import dev.cella.sandbox.Mount;
+import dev.cella.sandbox.fs.FsException;
+import dev.cella.vm.ExecutionStateException;
+import dev.cella.vm.Instance;
+import dev.cella.vm.Memory;
+import dev.cella.vm.Table;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * A snapshot of a suspended cell: its module, configuration, instance (memory, globals, tables,
+ * fuel), execution state (frames and registers), WASI host (descriptors and their offsets, the
+ * in-memory filesystem, stream counters, virtual clock, random generator) and quota counters.
+ * Restored, in this JVM or another, it continues exactly where the cell stopped, so a run that is
+ * checkpointed, restored and resumed prints and ends exactly as an uninterrupted run does (with
+ * the default deterministic clock and random source).
+ *
+ * <p>Taking one: run the cell with a {@link dev.cella.vm.SuspendRequest} ({@link
+ * Cell#run(dev.cella.vm.SuspendRequest)}); once it is suspended, {@link #capture} it, then
+ * {@link #write} it. Restoring: {@link #read} the file, build a configuration from {@link
+ * #configBuilder()} (adding stdio and any host functions, which are Java objects and cannot be
+ * saved), {@link #restore} a new cell and {@link Cell#resume} it.
+ *
+ * <p>What is not saved: host files under mounts (they are referred to by mount and path and
+ * opened again on restore, so they must still be there), stdio streams, host function objects,
+ * and the host's clock and entropy when the cell was given them. The format is in
+ * docs/checkpoint.md.
+ */
+public final class Checkpoint {
+    private static final int PAGE = 65_536;
+
+    private final byte[] moduleSha256;
+    private final byte[] payload;
+    private final int payloadLength;
+    private final String name;
+    private CheckpointCodec.Contents contents;
+    private Module module;
+
+    private Checkpoint(byte[] moduleSha256, byte[] payload, int payloadLength, String name) {
+        this.moduleSha256 = moduleSha256;
+        this.payload = payload;
+        this.payloadLength = payloadLength;
+        this.name = name;
+    }
+
+    /**
+     * Captures suspended {@code cell}. The cell is not changed: it may be resumed or closed
+     * afterwards, and the checkpoint does not see what it does next.
+     *
+     * @throws CheckpointException NOT_SUSPENDED if the cell is not suspended; INVALID if its state
+     *     would not fit in one checkpoint (2 GiB)
+     */
+    public static Checkpoint capture(Cell cell) {
+        if (!cell.isSuspended()) {
+            throw new CheckpointException(CheckpointException.Kind.NOT_SUSPENDED,
+                    "the cell is not suspended at a safe point (run it with a SuspendRequest first)");
+        }
+        byte[] binary = ModuleWriter.write(cell.image().module());
+        CheckpointOutput out = CheckpointCodec.encode(cell, binary);
+        return new Checkpoint(sha256(binary), out.buffer(), out.size(), "checkpoint");
+    }
+
+    /**
+     * Reads and checks checkpoint file {@code file}: its frame (magic, version, checksums) and
+     * every section of its contents. The embedded module is checked when first used.
+     *
+     * @throws CheckpointException IO if the file cannot be read; NOT_A_CHECKPOINT,
+     *     UNSUPPORTED_VERSION, CORRUPT or INVALID (see {@link CheckpointException.Kind})
+     */
+    public static Checkpoint read(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException | UncheckedIOException | OutOfMemoryError e) {
+            throw new CheckpointException(CheckpointException.Kind.IO, "cannot read " + file + ": " + e, e);
+        }
+        return fromBytes(bytes, file.toString());
+    }
+
+    /**
+     * Reads a checkpoint from {@code bytes} (as {@link #toBytes} made them).
+     *
+     * @param name what to call it in messages
+     * @throws CheckpointException as {@link #read} does
+     */
+    public static Checkpoint fromBytes(byte[] bytes, String name) {
+        CheckpointFile.Framed f = CheckpointFile.read(bytes, bytes.length, name);
+        Checkpoint c = new Checkpoint(f.moduleSha256(), f.payload(), f.payloadLength(), name);
+        c.contents();
+        return c;
+    }
+
+    /** The file's bytes: header and payload, the payload deflated if {@code deflate}. */
+    public byte[] toBytes(boolean deflate) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(payloadLength + CheckpointFile.HEADER_SIZE);
+        try {
+            write(out, deflate);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array stream does not fail
+        }
+        return out.toByteArray();
+    }
+
+    /** Writes the file's bytes to {@code out} (see {@link #toBytes}). */
+    public void write(OutputStream out, boolean deflate) throws IOException {
+        CheckpointFile.write(out, moduleSha256, payload, payloadLength, deflate);
+    }
+
+    /**
+     * Writes the checkpoint to {@code file}, replacing it atomically where the filesystem allows
+     * (a temporary file in the same directory, then a rename), so a reader never sees half a
+     * checkpoint.
+     *
+     * @throws CheckpointException IO if it cannot be written
+     */
+    public void write(Path file, boolean deflate) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                write(out, deflate);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // The write already failed; a leftover temporary file is all that remains.
+                }
+            }
+            throw new CheckpointException(CheckpointException.Kind.IO, "cannot write " + file + ": " + e, e);
+        }
+    }
+
+    /** The SHA-256 of the checkpointed module's binary, in hex. */
+    public String moduleSha256() {
+        return CheckpointFile.hex(moduleSha256);
+    }
+
+    /** The payload's size in bytes (before any deflation). */
+    public int payloadSize() {
+        return payloadLength;
+    }
+
+    /** The fuel the guest had used when it was checkpointed. */
+    public long fuelUsed() {
+        return contents().instance().fuelUsed();
+    }
+
+    /** The number of guest frames that were active. */
+    public int depth() {
+        return contents().run().state().depth();
+    }
+
+    /** The host functions ({@code module.name}) the cell was configured with, to be supplied again on restore. */
+    public List<String> hostFunctions() {
+        return contents().config().hostImports();
+    }
+
+    /**
+     * The checkpointed module, from the checkpoint (read and verified on first use).
+     *
+     * @throws CheckpointException INVALID if it does not read or verify, or does not match the header's hash
+     */
+    public synchronized Module module() {
+        if (module == null) {
+            byte[] binary = contents().module();
+            if (!MessageDigest.isEqual(sha256(binary), moduleSha256)) {
+                throw invalid("the embedded module does not match the header's SHA-256");
+            }
+            try {
+                Module m = ModuleReader.read(binary);
+                Verifier.verify(m);
+                module = m;
+            } catch (CellaException e) {
+                throw new CheckpointException(CheckpointException.Kind.INVALID,
+                        name + ": the embedded module is not valid: " + e.getMessage(), e);
+            }
+        }
+        return module;
+    }
+
+    /**
+     * A configuration builder holding what the checkpointed cell's configuration said: arguments,
+     * environment, quotas, timeout, mounts, clock and random grants and seed, engine. Not saved,
+     * so to be set again: stdin (default empty), stdout and stderr (default discarded) and host
+     * functions ({@link #hostFunctions()}). Changing the rest makes the continuation differ from
+     * the uninterrupted run; the mounts' guest paths and read-only flags must stay.
+     */
+    public CellConfig.Builder configBuilder() {
+        CheckpointCodec.SavedConfig s = contents().config();
+        CellConfig.Builder b = CellConfig.builder().args(s.args()).env(s.env()).fuel(s.fuel()).timeout(s.timeout())
+                .memoryLimit(s.memoryLimit()).maxCallDepth(s.maxCallDepth()).maxOutput(s.maxOutput())
+                .maxOpenFiles(s.maxOpenFiles()).diskQuota(s.diskQuota()).maxFilesCreated(s.maxFilesCreated())
+                .allowClock(s.allowClock()).allowRandom(s.allowRandom()).randomSeed(s.randomSeed()).engine(s.engine());
+        for (Mount m : s.mounts()) {
+            b.mount(m.host(), m.guestPath(), m.readOnly());
+        }
+        return b;
+    }
+
+    /** Restores a cell of the checkpoint's own module (see {@link #restore(Module, CellConfig)}). */
+    public Cell restore(CellConfig config) {
+        return restore(module(), config);
+    }
+
+    /**
+     * Creates a cell of {@code module} with {@code config} and puts it in the checkpointed state,
+     * suspended: {@link Cell#resume} continues it. The cell runs on {@code config}'s engine; the
+     * stopped invocation itself continues on the image's suspendable engine (see {@link
+     * Cell#resume}).
+     *
+     * @param module the module the checkpoint was taken of (compared by the SHA-256 of its binary)
+     * @throws CheckpointException MODULE_MISMATCH for another module; CONFIG_MISMATCH if the
+     *     configuration's mounts differ or it lacks a host function the cell had, or a host file
+     *     the guest had open cannot be opened again; INVALID if the contents do not fit the module
+     *     or configuration (memory over its limit, a table or global count that differs, an
+     *     execution state the engine rejects)
+     */
+    public Cell restore(Module module, CellConfig config) {
+        Objects.requireNonNull(module, "module");
+        return restore(module, config, () -> Cell.create(module, config));
+    }
+
+    /**
+     * Restores into a cell of {@code image} (see {@link #restore(Module, CellConfig)}): for an
+     * image an embedder prepared, with its own engine ({@link CellImage#withEngine}).
+     */
+    public Cell restore(CellImage image, CellConfig config) {
+        Objects.requireNonNull(image, "image");
+        return restore(image.module(), config, () -> Cell.create(image, config));
+    }
+
+    private Cell restore(Module module, CellConfig config, Supplier<Cell> create) {
+        Objects.requireNonNull(config, "config");
+        byte[] given = sha256(ModuleWriter.write(module));
+        if (!MessageDigest.isEqual(given, moduleSha256)) {
+            throw new CheckpointException(CheckpointException.Kind.MODULE_MISMATCH, name + " was taken of module sha256:"
+                    + moduleSha256() + ", not of the given module sha256:" + CheckpointFile.hex(given));
+        }
+        CheckpointCodec.Contents c = contents();
+        checkConfig(c.config(), config);
+        Cell cell;
+        try {
+            cell = create.get();
+        } catch (CellaException e) {
+            throw new CheckpointException(CheckpointException.Kind.CONFIG_MISMATCH,
+                    name + ": cannot create the cell: " + e.getMessage(), e);
+        }
+        try {
+            restoreInstance(cell.instance(), c.instance());
+            cell.wasi().restore(c.wasi());
+            cell.image().suspendableEngine().checkResumable(cell.instance(), c.run().state());
+            cell.restoreSuspendedRun(c.run());
+            return cell;
+        } catch (CheckpointException e) {
+            cell.close();
+            throw e;
+        } catch (FsException e) {
+            cell.close();
+            throw new CheckpointException(CheckpointException.Kind.CONFIG_MISMATCH,
+                    name + ": a host file the guest had open cannot be opened again: " + e.getMessage(), e);
+        } catch (ExecutionStateException | IllegalArgumentException e) {
+            cell.close();
+            throw new CheckpointException(CheckpointException.Kind.INVALID, name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void checkConfig(CheckpointCodec.SavedConfig saved, CellConfig config) {
+        List<Mount> a = saved.mounts();
+        List<Mount> b = config.mounts();
+        boolean same = a.size() == b.size();
+        for (int i = 0; same && i < a.size(); i++) {
+            same = a.get(i).guestPath().equals(b.get(i).guestPath()) && a.get(i).readOnly() == b.get(i).readOnly();
+        }
+        if (!same) {
+            throw new CheckpointException(CheckpointException.Kind.CONFIG_MISMATCH, name + ": the cell had mounts "
+                    + describe(a) + ", the restore configuration has " + describe(b));
+        }
+        Set<String> have = new HashSet<>();
+        config.hostFunctions().forEach(h -> have.add(h.module() + "." + h.name()));
+        for (String h : saved.hostImports()) {
+            if (!have.contains(h)) {
+                throw new CheckpointException(CheckpointException.Kind.CONFIG_MISMATCH,
+                        name + ": the cell had host function " + h + ", which the restore configuration must supply");
+            }
+        }
+    }
+
+    private static String describe(List<Mount> mounts) {
+        return mounts.stream().map(m -> m.guestPath() + (m.readOnly() ? " (ro)" : " (rw)")).toList().toString();
+    }
+
+    private void restoreInstance(Instance instance, CheckpointCodec.SavedInstance s) {
+        Module m = instance.module();
+        Memory memory = instance.memory();
+        if ((memory == null) != (s.memoryPages() < 0)) {
+            throw invalid("the checkpoint " + (memory == null ? "has" : "lacks") + " a memory the module "
+                    + (memory == null ? "lacks" : "has"));
+        }
+        if (memory != null) {
+            int pages = s.memoryPages();
+            if (pages < memory.pages()) {
+                throw invalid("a memory of " + pages + " pages, below the module's initial " + memory.pages());
+            }
+            if (pages > memory.pages() && memory.grow(pages - memory.pages()) < 0) {
+                throw invalid("a memory of " + pages + " pages, over what the module and configuration allow");
+            }
+            byte[] bytes = memory.bytes();
+            Arrays.fill(bytes, (byte) 0);
+            for (int i = 0; i < s.pageIndexes().length; i++) {
+                System.arraycopy(s.payload(), s.pageOffsets()[i], bytes, s.pageIndexes()[i] * PAGE, PAGE);
+            }
+        }
+        long[] globals = instance.globals();
+        if (s.globals().length != globals.length) {
+            throw invalid(s.globals().length + " globals, but the module has " + globals.length);
+        }
+        for (int i = 0; i < globals.length; i++) {
+            long v = s.globals()[i];
+            ValType t = m.globals().get(i).type();
+            if ((t == ValType.I32 && v != (int) v) || (t == ValType.F32 && v != (v & 0xFFFFFFFFL))) {
+                throw invalid("global " + i + " of type " + t + " holds 0x" + Long.toHexString(v));
+            }
+            globals[i] = v;
+        }
+        if (s.tables().length != m.tables().size()) {
+            throw invalid(s.tables().length + " tables, but the module has " + m.tables().size());
+        }
+        for (int t = 0; t < s.tables().length; t++) {
+            Table table = instance.table(t);
+            int[] elements = s.tables()[t];
+            if (elements.length != table.size()) {
+                throw invalid("table " + t + " of " + elements.length + " elements, but it has " + table.size());
+            }
+            for (int i = 0; i < elements.length; i++) {
+                if (elements[i] < -1 || elements[i] >= m.functionCount()) {
+                    throw invalid("table " + t + " element " + i + " names function " + elements[i]);
+                }
+                table.set(i, elements[i]);
+            }
+        }
+        // Fuel used = what was charged before setFuel plus what was charged since: charge the saved
+        // amount against a budget of exactly that, then give the saved remainder.
+        instance.setFuel(s.fuelUsed());
+        instance.consumeFuelTo(0);
+        instance.setFuel(s.fuelRemaining());
+    }
+
+    private CheckpointException invalid(String what) {
+        return new CheckpointException(CheckpointException.Kind.INVALID, name + ": " + what);
+    }
+
+    private synchronized CheckpointCodec.Contents contents() {
+        if (contents == null) {
+            contents = CheckpointCodec.decode(payload, payloadLength, name);
+        }
+        return contents;
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,358 @@
+package dev.cella.sandbox.checkpoint;
+
+import dev.cella.sandbox.Cell;
+import dev.cella.sandbox.CellConfig;
+import dev.cella.sandbox.EngineKind;
+import dev.cella.sandbox.Mount;
+import dev.cella.sandbox.wasi.Wasi;
+import dev.cella.vm.ExecutionState;
+import dev.cella.vm.Instance;
+import dev.cella.vm.Memory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The checkpoint payload: seven sections in a fixed order (module, configuration, instance,
+ * memory, run, WASI, filesystem), each a tag byte, a 64-bit length and its fields. The byte
+ * layout of every section is in docs/checkpoint.md; this class and {@link WasiCodec} are its
+ * only implementation.
+ */
+final class CheckpointCodec {
+    static final int MODULE = 1;
+    static final int CONFIG = 2;
+    static final int INSTANCE = 3;
+    static final int MEMORY = 4;
+    static final int RUN = 5;
+    static final int WASI = 6;
+    static final int FS = 7;
+
+    private static final int PAGE = 65_536;
+
+    private CheckpointCodec() {}
+
+    /** What the configuration of the checkpointed cell said (stdio and host function objects aside). */
+    record SavedConfig(List<String> args, Map<String, String> env, long fuel, Duration timeout, long memoryLimit,
+            int maxCallDepth, long maxOutput, int maxOpenFiles, long diskQuota, int maxFilesCreated, List<Mount> mounts,
+            boolean allowClock, boolean allowRandom, long randomSeed, EngineKind engine, List<String> hostImports) {}
+
+    /**
+     * The instance: fuel, globals, tables, and its memory as the non-zero pages' positions in the
+     * payload (not copied out of it).
+     *
+     * @param memoryPages the memory's size in pages, or -1 if the module has no memory
+     * @param pageIndexes the non-zero pages, ascending
+     * @param pageOffsets where each of them starts in {@code payload}
+     */
+    record SavedInstance(long fuelUsed, long fuelRemaining, long[] globals, int[][] tables, int memoryPages,
+            int[] pageIndexes, int[] pageOffsets, byte[] payload) {}
+
+    /** A decoded payload. */
+    record Contents(byte[] module, SavedConfig config, SavedInstance instance, Cell.SuspendedRun run, Wasi.State wasi) {}
+
+    // ---- encoding ----
+
+    /** Encodes the state of {@code cell}, which is suspended, with its module's binary. */
+    static CheckpointOutput encode(Cell cell, byte[] moduleBinary) {
+        Memory memory = cell.memory();
+        long memoryBytes = memory == null ? 0 : memory.bytes().length;
+        CheckpointOutput out = new CheckpointOutput((int) Math.min(CheckpointOutput.MAX_PAYLOAD,
+                moduleBinary.length + memoryBytes + 4096));
+        out.beginSection(MODULE);
+        out.raw(moduleBinary, 0, moduleBinary.length);
+        out.endSection();
+        out.beginSection(CONFIG);
+        config(out, cell.config());
+        out.endSection();
+        Instance instance = cell.instance();
+        out.beginSection(INSTANCE);
+        instance(out, instance);
+        out.endSection();
+        out.beginSection(MEMORY);
+        memory(out, memory);
+        out.endSection();
+        out.beginSection(RUN);
+        run(out, cell.suspendedRun());
+        out.endSection();
+        Wasi.State wasi = cell.wasi().state();
+        out.beginSection(WASI);
+        WasiCodec.wasi(out, wasi);
+        out.endSection();
+        out.beginSection(FS);
+        WasiCodec.tree(out, wasi.tree());
+        out.endSection();
+        return out;
+    }
+
+    private static void config(CheckpointOutput out, CellConfig c) {
+        out.i32(c.args().size());
+        c.args().forEach(out::string);
+        out.i32(c.env().size());
+        c.env().forEach((k, v) -> {
+            out.string(k);
+            out.string(v);
+        });
+        out.i64(c.fuel());
+        out.i64(c.timeout() == null ? -1 : c.timeout().getSeconds());
+        out.i32(c.timeout() == null ? 0 : c.timeout().getNano());
+        out.i64(c.memoryLimit());
+        out.i32(c.maxCallDepth());
+        out.i64(c.maxOutput());
+        out.i32(c.maxOpenFiles());
+        out.i64(c.diskQuota());
+        out.i32(c.maxFilesCreated());
+        out.i32(c.mounts().size());
+        for (Mount m : c.mounts()) {
+            out.string(m.host().toAbsolutePath().toString());
+            out.string(m.guestPath());
+            out.bool(m.readOnly());
+        }
+        out.bool(c.allowClock());
+        out.bool(c.allowRandom());
+        out.i64(c.randomSeed());
+        out.string(c.engine().name());
+        out.i32(c.hostFunctions().size());
+        for (CellConfig.HostImport h : c.hostFunctions()) {
+            out.string(h.module() + "." + h.name());
+        }
+    }
+
+    private static void instance(CheckpointOutput out, Instance instance) {
+        out.i64(instance.fuelUsed());
+        out.i64(instance.fuelRemaining());
+        long[] globals = instance.globals();
+        out.i32(globals.length);
+        for (long g : globals) {
+            out.i64(g);
+        }
+        int tables = instance.module().tables().size();
+        out.i32(tables);
+        for (int t = 0; t < tables; t++) {
+            var table = instance.table(t);
+            out.i32(table.size());
+            for (int i = 0; i < table.size(); i++) {
+                out.i32(table.get(i));
+            }
+        }
+    }
+
+    /** The memory's size, then only its pages that hold a non-zero byte. */
+    private static void memory(CheckpointOutput out, Memory memory) {
+        if (memory == null) {
+            out.i32(-1);
+            return;
+        }
+        byte[] bytes = memory.bytes();
+        int pages = bytes.length / PAGE;
+        out.i32(pages);
+        List<Integer> used = new ArrayList<>();
+        for (int p = 0; p < pages; p++) {
+            if (!isZero(bytes, p * PAGE)) {
+                used.add(p);
+            }
+        }
+        out.i32(used.size());
+        for (int p : used) {
+            out.i32(p);
+            out.raw(bytes, p * PAGE, PAGE);
+        }
+    }
+
+    /** True if the page at {@code from} is all zeros (compared eight bytes at a time). */
+    private static boolean isZero(byte[] bytes, int from) {
+        for (int i = from; i < from + PAGE; i += 8) {
+            if (Memory.loadI64(bytes, i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void run(CheckpointOutput out, Cell.SuspendedRun run) {
+        out.bool(run.inStart());
+        out.i64(run.diskUsed());
+        out.i64(run.filesCreated());
+        out.i64(run.fsBytesRead());
+        out.i64(run.growsRefused());
+        out.i64(run.wallNanos());
+        out.i64(run.cpuNanos());
+        ExecutionState s = run.state();
+        out.i64(s.fuelUsed());
+        out.i64(s.fuelRemaining());
+        out.i32(s.depth());
+        for (ExecutionState.Frame f : s.frames()) {
+            out.i32(f.function());
+            out.i32(f.pc());
+            out.i32(f.registerCount());
+            for (int i = 0; i < f.registerCount(); i++) {
+                out.i64(f.register(i));
+            }
+        }
+    }
+
+    // ---- decoding ----
+
+    /**
+     * Decodes a payload whose checksum matched.
+     *
+     * @throws CheckpointException (INVALID) if a section is missing, out of order, too short or
+     *     too long, or holds an impossible value
+     */
+    static Contents decode(byte[] payload, int length, String file) {
+        CheckpointInput in = new CheckpointInput(payload, length, file);
+        in.beginSection(MODULE, "module");
+        byte[] module = new byte[in.remainingInSection()];
+        in.raw(module, 0, module.length);
+        in.endSection();
+        in.beginSection(CONFIG, "configuration");
+        SavedConfig config = config(in);
+        in.endSection();
+        in.beginSection(INSTANCE, "instance");
+        long fuelUsed = in.i64();
+        long fuelRemaining = in.i64();
+        if (fuelUsed < 0 || fuelRemaining < 0) {
+            throw in.invalid("negative fuel: used " + fuelUsed + ", remaining " + fuelRemaining);
+        }
+        long[] globals = new long[in.count("global", 8)];
+        for (int i = 0; i < globals.length; i++) {
+            globals[i] = in.i64();
+        }
+        int[][] tables = new int[in.count("table", 4)][];
+        for (int t = 0; t < tables.length; t++) {
+            tables[t] = new int[in.count("table element", 4)];
+            for (int i = 0; i < tables[t].length; i++) {
+                tables[t][i] = in.i32();
+            }
+        }
+        in.endSection();
+        in.beginSection(MEMORY, "memory");
+        SavedInstance instance = memory(in, payload, fuelUsed, fuelRemaining, globals, tables);
+        in.endSection();
+        in.beginSection(RUN, "run");
+        Cell.SuspendedRun run = run(in);
+        in.endSection();
+        in.beginSection(WASI, "wasi");
+        Wasi.State wasi = WasiCodec.wasi(in);
+        in.endSection();
+        in.beginSection(FS, "filesystem");
+        wasi = WasiCodec.withTree(wasi, WasiCodec.tree(in));
+        in.endSection();
+        if (!in.atEnd()) {
+            throw in.invalid("bytes after the last section");
+        }
+        return new Contents(module, config, instance, run, wasi);
+    }
+
+    private static SavedConfig config(CheckpointInput in) {
+        List<String> args = new ArrayList<>();
+        for (int i = in.count("argument", 4); i > 0; i--) {
+            args.add(in.string());
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        for (int i = in.count("environment variable", 8); i > 0; i--) {
+            env.put(in.string(), in.string());
+        }
+        long fuel = nonNegative(in, in.i64(), "fuel");
+        long seconds = in.i64();
+        int nanos = in.i32();
+        if (nanos < 0 || nanos > 999_999_999) {
+            throw in.invalid("timeout nanoseconds " + nanos);
+        }
+        Duration timeout = seconds < 0 ? null : Duration.ofSeconds(seconds, nanos);
+        long memoryLimit = nonNegative(in, in.i64(), "memory limit");
+        int maxCallDepth = (int) nonNegative(in, in.i32(), "max call depth");
+        long maxOutput = nonNegative(in, in.i64(), "max output");
+        int maxOpenFiles = (int) nonNegative(in, in.i32(), "max open files");
+        long diskQuota = nonNegative(in, in.i64(), "disk quota");
+        int maxFilesCreated = (int) nonNegative(in, in.i32(), "max files created");
+        List<Mount> mounts = new ArrayList<>();
+        for (int i = in.count("mount", 9); i > 0; i--) {
+            String host = in.string();
+            String guest = in.string();
+            boolean readOnly = in.bool();
+            try {
+                mounts.add(new Mount(Path.of(host), guest, readOnly));
+            } catch (RuntimeException e) {
+                throw in.invalid("mount " + guest + " of " + host + ": " + e.getMessage());
+            }
+        }
+        boolean allowClock = in.bool();
+        boolean allowRandom = in.bool();
+        long seed = in.i64();
+        EngineKind engine;
+        String engineName = in.string();
+        try {
+            engine = EngineKind.valueOf(engineName);
+        } catch (IllegalArgumentException e) {
+            throw in.invalid("unknown engine " + engineName);
+        }
+        List<String> hostImports = new ArrayList<>();
+        for (int i = in.count("host function", 4); i > 0; i--) {
+            hostImports.add(in.string());
+        }
+        return new SavedConfig(List.copyOf(args), env, fuel, timeout, memoryLimit, maxCallDepth, maxOutput, maxOpenFiles,
+                diskQuota, maxFilesCreated, List.copyOf(mounts), allowClock, allowRandom, seed, engine,
+                List.copyOf(hostImports));
+    }
+
+    private static long nonNegative(CheckpointInput in, long v, String what) {
+        if (v < 0) {
+            throw in.invalid("negative " + what + " " + v);
+        }
+        return v;
+    }
+
+    private static SavedInstance memory(CheckpointInput in, byte[] payload, long fuelUsed, long fuelRemaining,
+            long[] globals, int[][] tables) {
+        int pages = in.i32();
+        if (pages < -1 || pages > dev.cella.isa.module.Module.MAX_MEMORY_PAGES) {
+            throw in.invalid("memory of " + pages + " pages");
+        }
+        int n = in.count("memory page", 4 + PAGE);
+        int[] indexes = new int[n];
+        int[] offsets = new int[n];
+        for (int i = 0; i < n; i++) {
+            indexes[i] = in.i32();
+            if (indexes[i] < 0 || indexes[i] >= pages || (i > 0 && indexes[i] <= indexes[i - 1])) {
+                throw in.invalid("memory page " + indexes[i] + " out of order or outside " + pages + " pages");
+            }
+            offsets[i] = in.position();
+            in.skip(PAGE);
+        }
+        return new SavedInstance(fuelUsed, fuelRemaining, globals, tables, pages, indexes, offsets, payload);
+    }
+
+    private static Cell.SuspendedRun run(CheckpointInput in) {
+        boolean inStart = in.bool();
+        long diskUsed = nonNegative(in, in.i64(), "disk used");
+        long filesCreated = nonNegative(in, in.i64(), "files created");
+        long fsRead = nonNegative(in, in.i64(), "bytes read");
+        long growsRefused = nonNegative(in, in.i64(), "grows refused");
+        long wall = nonNegative(in, in.i64(), "wall time");
+        long cpu = nonNegative(in, in.i64(), "cpu time");
+        long fuelUsed = nonNegative(in, in.i64(), "fuel used");
+        long fuelRemaining = nonNegative(in, in.i64(), "fuel remaining");
+        int depth = in.count("frame", 12);
+        if (depth == 0) {
+            throw in.invalid("a run without frames");
+        }
+        List<ExecutionState.Frame> frames = new ArrayList<>(depth);
+        for (int k = 0; k < depth; k++) {
+            int function = in.i32();
+            int pc = in.i32();
+            long[] regs = new long[in.count("register", 8)];
+            for (int i = 0; i < regs.length; i++) {
+                regs[i] = in.i64();
+            }
+            if (function < 0 || pc < 0) {
+                throw in.invalid("frame " + (k + 1) + " of function " + function + " at pc " + pc);
+            }
+            frames.add(new ExecutionState.Frame(function, pc, regs));
+        }
+        ExecutionState state = new ExecutionState(frames, fuelUsed, fuelRemaining);
+        return new Cell.SuspendedRun(state, inStart, diskUsed, filesCreated, fsRead, growsRefused, wall, cpu);
+    }
+}
