@@ -68,7 +68,7 @@ public final class Cella implements Callable<Integer> {
     /** A command without a subcommand is a usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command: one of run, asm, disasm, verify, inspect, batch, import, wast");
+        throw new ParameterException(spec.commandLine(), "missing command: one of run, resume, asm, disasm, verify, inspect, batch, import, wast");
     }
 
     /** Runs the command line and exits the JVM with its exit code. */
@@ -118,6 +118,7 @@ public final class Cella implements Callable<Integer> {
         cl.addSubcommand("disasm", new ModuleCommands.Disasm(console));
         cl.addSubcommand("verify", new ModuleCommands.Verify(console));
         cl.addSubcommand("inspect", new ModuleCommands.Inspect(console));
+        cl.addSubcommand("resume", new ResumeCommand(console));
         cl.addSubcommand("batch", new BatchCommand(console));
         cl.addSubcommand("import", new WasmCommands.Import());
         cl.addSubcommand("wast", new WasmCommands.Wast(console));

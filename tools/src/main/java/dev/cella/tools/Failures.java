@@ -7,6 +7,7 @@ import dev.cella.isa.text.AssemblyException;
 import dev.cella.sandbox.CellKilled;
 import dev.cella.sandbox.QuotaExceeded;
 import dev.cella.sandbox.SandboxException;
+import dev.cella.sandbox.checkpoint.CheckpointException;
 import dev.cella.sandbox.sched.BatchFileException;
 import dev.cella.sandbox.sched.SchedulerException;
 import dev.cella.vm.LinkException;
@@ -47,6 +48,12 @@ final class Failures {
                 case UNINSTANTIABLE -> ExitCode.LINK_ERROR;
             };
             case WastException w -> ExitCode.NO_INPUT;
+            case CheckpointException c -> switch (c.kind()) {
+                case IO -> ExitCode.NO_INPUT;
+                case NOT_A_CHECKPOINT, UNSUPPORTED_VERSION, CORRUPT, INVALID -> ExitCode.MALFORMED_BINARY;
+                case MODULE_MISMATCH, CONFIG_MISMATCH -> ExitCode.LINK_ERROR;
+                case NOT_SUSPENDED -> ExitCode.INTERNAL;
+            };
             case BatchFileException b when b.getCause() instanceof SchedulerException
                     || b.getCause() instanceof SandboxException -> ExitCode.USAGE;
             case BatchFileException b when b.getCause() != null -> exitCode(b.getCause());

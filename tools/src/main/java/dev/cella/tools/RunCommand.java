@@ -10,6 +10,9 @@ import dev.cella.sandbox.EngineKind;
 import dev.cella.sandbox.Engines;
 import dev.cella.sandbox.Outcome;
 import dev.cella.sandbox.RunResult;
+import dev.cella.sandbox.checkpoint.Checkpoint;
+import dev.cella.vm.SuspendRequest;
+import java.util.Optional;
 import dev.cella.sandbox.SandboxException;
 import dev.cella.sandbox.Stdin;
 import dev.cella.vm.LinkException;
@@ -112,6 +115,14 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the guest's deterministic random source (default: 0).")
     Long seed;
 
+    @Option(names = "--checkpoint-at", paramLabel = "FUEL",
+            description = "Stop the run at the first block entry where the fuel used would pass FUEL, and write a "
+                    + "checkpoint to --checkpoint-file; `cella resume FILE` goes on from there (see docs/checkpoint.md).")
+    Long checkpointAt;
+
+    @Option(names = "--checkpoint-file", paramLabel = "FILE", description = "Where --checkpoint-at writes the checkpoint.")
+    Path checkpointFile;
+
     @Option(names = "--engine", paramLabel = "ENGINE", converter = EngineConverter.class,
             description = "interp (the interpreter), jit (every function compiled to JVM bytecode) or auto "
                     + "(interpreter first, JIT for hot code); all give the same results and fuel (default: interp).")
@@ -137,22 +148,64 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
 
     @Override
     public Integer call() {
+        SuspendRequest checkpoint = checkpointRequest(spec, checkpointAt, checkpointFile);
         CellConfig config = config();
         Module module = ModuleFiles.load(program).module();
         Verifier.verify(module);
         requireEntryPoint(module);
-        RunResult result;
         try (Cell cell = Cell.create(module, config)) {
-            Interruption.running(cell);
-            try {
-                result = cell.run();
-            } finally {
-                Interruption.running(null);
+            return finish(console, cell, runInterruptibly(cell, () -> cell.run(checkpoint)), checkpointFile, stats,
+                    program);
+        }
+    }
+
+    /** Runs {@code body} with Ctrl-C and SIGTERM set to kill {@code cell} ({@link Interruption}). */
+    static Optional<RunResult> runInterruptibly(Cell cell, java.util.function.Supplier<Optional<RunResult>> body) {
+        Interruption.running(cell);
+        try {
+            return body.get();
+        } finally {
+            Interruption.running(null);
+        }
+    }
+
+    /**
+     * The suspend request of {@code --checkpoint-at} and {@code --checkpoint-file}, which come
+     * together, or null when neither is given.
+     *
+     * @throws ParameterException if only one of them is given, or the fuel point is negative
+     */
+    static SuspendRequest checkpointRequest(CommandSpec spec, Long at, Path file) {
+        if ((at == null) != (file == null)) {
+            throw new ParameterException(spec.commandLine(), "--checkpoint-at and --checkpoint-file go together");
+        }
+        if (at != null && at < 0) {
+            throw new ParameterException(spec.commandLine(), "--checkpoint-at must be at least 0, not " + at);
+        }
+        return at == null ? null : SuspendRequest.atFuelUsed(at);
+    }
+
+    /**
+     * Ends a run (or a resumed run) of {@code cell}: writes the checkpoint if the run stopped at
+     * its checkpoint point, prints the statistics, and turns the outcome into the exit code (the
+     * guest's status, or the run's failure thrown for {@link Failures}).
+     *
+     * @param ended the run's result, or empty if it stopped at the checkpoint point
+     */
+    static int finish(Cella.Console console, Cell cell, Optional<RunResult> ended, Path checkpointFile,
+            StatsFormat stats, String program) {
+        try {
+            if (ended.isEmpty()) {
+                Checkpoint.capture(cell).write(checkpointFile, false);
+                console.err().println("cella: checkpoint at fuel " + cell.instance().fuelUsed() + " written to "
+                        + checkpointFile + "; continue with: cella resume " + checkpointFile);
+                return ExitCode.OK.code;
             }
         } finally {
             console.out().flush();
             console.err().flush();
         }
+        RunResult result = ended.get();
         if (stats != null) {
             Accounting a = result.accounting();
             console.err().println(stats == StatsFormat.JSON ? a.toJson() : a.toText().stripTrailing());
@@ -160,14 +213,14 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         if (result.outcome() != Outcome.EXITED) {
             throw result.error();
         }
-        return exitCode(result.exitStatus());
+        return exitCode(console, result.exitStatus(), program);
     }
 
     /**
      * The process exit code for guest exit status {@code status}: the status itself when it is
      * 0-255, else 255 with a message (a process cannot report more).
      */
-    private int exitCode(int status) {
+    private static int exitCode(Cella.Console console, int status, String program) {
         if (status >= 0 && status <= 255) {
             return status;
         }

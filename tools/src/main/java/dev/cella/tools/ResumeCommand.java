@@ -1,0 +1,106 @@
+package dev.cella.tools;
+
+import dev.cella.sandbox.Cell;
+import dev.cella.sandbox.Stdin;
+import dev.cella.sandbox.checkpoint.Checkpoint;
+import dev.cella.vm.SuspendRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cella resume FILE}: restores a checkpoint written by {@code cella run --checkpoint-at}
+ * and runs the guest on to its end (or to a further checkpoint). The guest's configuration
+ * (arguments, environment, quotas, mounts, engine) comes from the checkpoint; only its standard
+ * streams are the resuming process's.
+ */
+@Command(name = "resume", description = {
+        "Restores a checkpoint (from `cella run --checkpoint-at FUEL --checkpoint-file FILE`) and runs the guest "
+            + "on from where it stopped, in this process: it writes exactly what the uninterrupted run would have "
+            + "written from that point on, and exits as it would have.",
+        "The configuration (arguments, environment, quotas, mounts, engine) is the checkpoint's; mounted host "
+            + "directories must still exist. See docs/checkpoint.md."})
+final class ResumeCommand implements Callable<Integer>, Cella.FileCommand {
+    private final Cella.Console console;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    Cella.HelpOption help;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The checkpoint file.")
+    String file;
+
+    @Option(names = "--stdin", paramLabel = "FILE",
+            description = "The rest of the guest's standard input: FILE, or - for cella's own (default: empty).")
+    String stdin;
+
+    @Option(names = "--stats", paramLabel = "FORMAT", arity = "0..1", converter = RunCommand.StatsConverter.class,
+            preprocessor = RunCommand.StatsPreprocessor.class,
+            description = "After the run, print the accounting (of the whole run, checkpointed part included) to "
+                    + "standard error: --stats for text, --stats=json for JSON.")
+    RunCommand.StatsFormat stats;
+
+    @Option(names = "--checkpoint-at", paramLabel = "FUEL",
+            description = "Stop again when the fuel used would pass FUEL and write a new checkpoint.")
+    Long checkpointAt;
+
+    @Option(names = "--checkpoint-file", paramLabel = "FILE", description = "Where --checkpoint-at writes it.")
+    Path checkpointFile;
+
+    ResumeCommand(Cella.Console console) {
+        this.console = console;
+    }
+
+    @Override
+    public String file() {
+        return file;
+    }
+
+    @Override
+    public Integer call() {
+        SuspendRequest again = RunCommand.checkpointRequest(spec, checkpointAt, checkpointFile);
+        Path path = Path.of(file);
+        if (!Files.isRegularFile(path)) {
+            throw FileAccessException.input(file, "no such file", null);
+        }
+        Checkpoint checkpoint = Checkpoint.read(path);
+        try (Cell cell = checkpoint.restore(checkpoint.configBuilder()
+                .stdout(console.out())
+                .stderr(console.err())
+                .stdin(stdinSource())
+                .build())) {
+            return RunCommand.finish(console, cell, RunCommand.runInterruptibly(cell, () -> cell.resume(again)),
+                    checkpointFile, stats, file);
+        }
+    }
+
+    private Stdin stdinSource() {
+        if (stdin == null) {
+            return Stdin.empty();
+        }
+        if (stdin.equals("-")) {
+            if (console.in() == System.in) {
+                return Stdin.host();
+            }
+            try {
+                return Stdin.of(console.in().readAllBytes());
+            } catch (IOException e) {
+                throw FileAccessException.input("-", "cannot read standard input: " + e.getMessage(), e);
+            }
+        }
+        Path f = Path.of(stdin);
+        if (!Files.isRegularFile(f) || !Files.isReadable(f)) {
+            throw FileAccessException.input(stdin, "cannot read --stdin: no such readable file", null);
+        }
+        return Stdin.file(f);
+    }
+}
