@@ -99,8 +99,13 @@ final class JitContext {
      * changed) and splits it into window and bank.
      */
     void loadFuel() {
+        loadFuel(JitRuntime.POLL_INTERVAL);
+    }
+
+    /** Reloads the fuel with a window of at most {@code window} units (what a host call left). */
+    void loadFuel(long window) {
         long total = instance.fuelRemaining();
-        fuel = Math.min(total, JitRuntime.POLL_INTERVAL);
+        fuel = Math.min(total, window);
         bank = total - fuel;
     }
 

@@ -93,11 +93,14 @@ final class JitRuntime {
      */
     static long callHost(JitContext ctx, int importIndex, long[] args) {
         HostFunction f = ctx.instance.hostFunction(importIndex);
+        long window = ctx.fuel;
         ctx.storeFuel();
         try {
             return f.call(ctx.instance, args);
         } finally {
-            ctx.loadFuel();
+            // Keep the window across the call, as the interpreter does, so a guest calling the
+            // host all the time still polls the hook every POLL_INTERVAL units.
+            ctx.loadFuel(window);
         }
     }
 

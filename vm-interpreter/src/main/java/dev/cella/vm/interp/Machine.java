@@ -278,7 +278,12 @@ final class Machine {
             reserve = available;
             return 0;
         }
-        return takeCredit(available, 0);
+        // Keep the loop's window across the call (capped by what is left): a guest that calls
+        // the host more often than once a window must still reach refuel, and so its interrupt
+        // hook, every WINDOW units of fuel.
+        long c = Math.min(available, loopCredit);
+        reserve = available - c;
+        return c;
     }
 
     /** A scratch argument array of length {@code n}, reused across host calls of this invocation. */
