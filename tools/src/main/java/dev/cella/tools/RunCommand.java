@@ -11,6 +11,9 @@ import dev.cella.sandbox.Engines;
 import dev.cella.sandbox.Outcome;
 import dev.cella.sandbox.RunResult;
 import dev.cella.sandbox.checkpoint.Checkpoint;
+import dev.cella.jit.EngineStats;
+import dev.cella.jit.JitEngine;
+import dev.cella.jit.TieredEngine;
 import dev.cella.vm.SuspendRequest;
 import java.util.Optional;
 import dev.cella.sandbox.SandboxException;
@@ -115,6 +118,11 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the guest's deterministic random source (default: 0).")
     Long seed;
 
+    @Option(names = "--dump-jit", paramLabel = "FUNCTION",
+            description = "Debug: print the JVM bytecode the JIT generates for FUNCTION (a name, export name or index) "
+                    + "to standard error before the run; needs --engine jit or auto.")
+    String dumpJit;
+
     @Option(names = "--checkpoint-at", paramLabel = "FUEL",
             description = "Stop the run at the first block entry where the fuel used would pass FUEL, and write a "
                     + "checkpoint to --checkpoint-file; `cella resume FILE` goes on from there (see docs/checkpoint.md).")
@@ -154,9 +162,40 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         Verifier.verify(module);
         requireEntryPoint(module);
         try (Cell cell = Cell.create(module, config)) {
+            if (dumpJit != null) {
+                console.err().println(dumpJit(cell, module));
+            }
             return finish(console, cell, runInterruptibly(cell, () -> cell.run(checkpoint)), checkpointFile, stats,
                     program);
         }
+    }
+
+    /**
+     * The JVM bytecode (ASM's Textifier) the JIT generates for the function {@code --dump-jit}
+     * names: a function name from the names section, an export name, or an index.
+     */
+    private String dumpJit(Cell cell, Module module) {
+        JitEngine jit = switch (cell.image().engine()) {
+            case JitEngine j -> j;
+            case TieredEngine t -> t.jit();
+            default -> throw new ParameterException(spec.commandLine(), "--dump-jit needs --engine jit or auto");
+        };
+        int function = -1;
+        for (var e : module.names().functions().entrySet()) {
+            if (e.getValue().equals(dumpJit)) {
+                function = e.getKey();
+            }
+        }
+        if (function < 0) {
+            function = cell.instance().exportedFunction(dumpJit);
+        }
+        if (function < 0 && dumpJit.matches("\\d{1,9}") && Integer.parseInt(dumpJit) < module.functionCount()) {
+            function = Integer.parseInt(dumpJit);
+        }
+        if (function < 0 || module.isImport(function)) {
+            throw new ParameterException(spec.commandLine(), "--dump-jit: no defined function named " + dumpJit);
+        }
+        return jit.dumpBytecode(function);
     }
 
     /** Runs {@code body} with Ctrl-C and SIGTERM set to kill {@code cell} ({@link Interruption}). */
@@ -209,6 +248,10 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         if (stats != null) {
             Accounting a = result.accounting();
             console.err().println(stats == StatsFormat.JSON ? a.toJson() : a.toText().stripTrailing());
+            if (stats == StatsFormat.TEXT && cell.image().engine() instanceof EngineStats engineStats) {
+                console.err().println("functions (where each ran):");
+                console.err().println(engineStats.statsText().indent(2).stripTrailing());
+            }
         }
         if (result.outcome() != Outcome.EXITED) {
             throw result.error();
