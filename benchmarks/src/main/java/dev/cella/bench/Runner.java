@@ -60,6 +60,9 @@ public interface Runner {
         CellConfig config = CellConfig.builder()
                 .engine(engine)
                 .fuel(FUEL)
+                // One cell serves every call of a benchmark: its output, all to a null sink, must
+                // not run into the default output quota.
+                .maxOutput(Long.MAX_VALUE)
                 .stdout(OutputStream.nullOutputStream())
                 .stderr(OutputStream.nullOutputStream())
                 .build();
