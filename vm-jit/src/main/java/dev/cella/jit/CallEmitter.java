@@ -11,19 +11,21 @@ import org.objectweb.asm.Label;
 /**
  * call and call_indirect. A direct call to the function being compiled is an invokestatic of its
  * own method; any other direct call is an invokedynamic whose call site {@link JitLinker} binds,
- * on first execution, to the target's compiled method (compiling it then if needed) or to its host
- * adapter; once linked it is a constant call site that C2 inlines through. call_indirect asks
- * {@link JitRuntime#indirect} for the element's method handle, which checks bounds, null,
- * signature and depth, and calls it with {@code invokeExact}: no reflection.
+ * on first execution, to the target's compiled method in the same variant (compiling it then if
+ * needed) or to its host adapter; once linked it is a constant call site that C2 inlines through.
+ * call_indirect asks {@link JitRuntime#indirect} for the element's method handle, which checks
+ * bounds, null, signature and depth, and calls it with {@code invokeExact}: no reflection.
  *
- * <p>Around every call the fuel window is stored before and reloaded after, and the memory array
- * is reloaded after, since the callee may have charged fuel or grown memory. The depth check
- * before a guest call jumps to a stub when {@code depth >= depthLimit}: the stub traps at this pc
- * or, below the instance's maximum, makes the call through a stack-segment hop.
+ * <p>The fuel window goes to the callee as an argument and comes back in the context, from which
+ * it is reloaded after the call (stored before only where the resolution itself may trap), and
+ * the memory array is reloaded after, since the callee may have grown memory. Before a guest call
+ * the callee's frame word is computed from the caller's and checked with one mask test (see
+ * {@link JitContext}); a failed check goes to a stub that traps at this pc or makes the call
+ * through a stack-segment hop.
  */
 final class CallEmitter {
     private static final String BSM_DESC = "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;"
-            + "Ljava/lang/invoke/MethodType;I)Ljava/lang/invoke/CallSite;";
+            + "Ljava/lang/invoke/MethodType;II)Ljava/lang/invoke/CallSite;";
     static final Handle LINK_CALL = new Handle(H_INVOKESTATIC, "dev/cella/jit/JitLinker", "linkCall", BSM_DESC, false);
     static final Handle LINK_HOP = new Handle(H_INVOKESTATIC, "dev/cella/jit/JitLinker", "linkHop", BSM_DESC, false);
 
@@ -42,63 +44,61 @@ final class CallEmitter {
         int[] args = in.list(1);
         int[] results = in.list(2);
         Signature sig = e.engine.signature(target);
-        boolean guest = !e.engine.module().isImport(target);
-        e.storeFuel();
-        Label after = new Label();
-        if (guest) {
-            Label deep = new Label();
-            depth(e);
-            e.mv.visitVarInsn(ALOAD, 0);
-            e.mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "depthLimit", "I");
-            e.mv.visitJumpInsn(IF_ICMPGE, deep);
-            // regTop + calleeRegisters > MAX_REGISTERS, with regTop in the high half of frames
+        if (e.engine.module().isImport(target)) {
+            pushArguments(e, sig, args, e.frame);
+            invoke(e, sig, target);
+        } else {
             int calleeRegisters = e.engine.module().function(target).registers().size();
-            e.mv.visitVarInsn(ALOAD, 0);
-            e.mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "frames", "J");
-            e.push((long) (JitRuntime.MAX_REGISTERS - calleeRegisters + 1) << 32);
-            e.mv.visitInsn(LCMP);
-            e.mv.visitJumpInsn(IFGE, deep);
+            Label deep = new Label();
+            Label after = new Label();
+            // Bits 63 and 31 of the callee's word, folded into the sign of one int (an LCMP
+            // result would be kept alive across calls for C2's deoptimization state).
+            e.mv.visitVarInsn(LLOAD, e.frame);
+            e.push((1L << 32) + calleeRegisters);
+            e.mv.visitInsn(LSUB);
+            e.mv.visitInsn(DUP2);
+            e.mv.visitVarInsn(LSTORE, e.calleeFrame);
+            e.push(32);
+            e.mv.visitInsn(LUSHR);
+            e.mv.visitInsn(L2I);
+            e.mv.visitVarInsn(LLOAD, e.calleeFrame);
+            e.mv.visitInsn(L2I);
+            e.mv.visitInsn(IOR);
+            e.mv.visitJumpInsn(IFLT, deep);
+            pushArguments(e, sig, args, e.calleeFrame);
+            invoke(e, sig, target);
+            e.mv.visitLabel(after);
             e.stub(() -> {
                 e.mv.visitLabel(deep);
+                e.storeFuel();
                 e.mv.visitVarInsn(ALOAD, 0);
+                e.mv.visitVarInsn(ALOAD, 0);
+                e.mv.visitVarInsn(LLOAD, e.frame);
+                e.push(calleeRegisters);
                 e.push(e.code.index);
                 e.pushPc(in.pc());
-                e.push(calleeRegisters);
-                e.invokeStatic(MethodEmitter.RUNTIME, "deepCall", "(L" + MethodEmitter.CTX + ";III)V");
-                pushArguments(e, sig, args);
-                Label hop = new Label();
-                depth(e);
-                e.mv.visitVarInsn(ALOAD, 0);
-                e.mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "depthLimit", "I");
-                e.mv.visitJumpInsn(IF_ICMPGE, hop);
-                invoke(e, sig, target);
-                e.mv.visitJumpInsn(GOTO, after);
-                e.mv.visitLabel(hop);
-                e.mv.visitInvokeDynamicInsn("hop", sig.descriptor, LINK_HOP, target);
+                e.invokeStatic(MethodEmitter.RUNTIME, "deepCall", "(L" + MethodEmitter.CTX + ";JIII)J");
+                e.mv.visitVarInsn(ILOAD, e.fuel);
+                pushValues(e, sig, args);
+                e.mv.visitInvokeDynamicInsn("hop", sig.descriptor, LINK_HOP, target, variant(e));
                 e.mv.visitJumpInsn(GOTO, after);
             });
         }
-        pushArguments(e, sig, args);
-        invoke(e, sig, target);
-        e.mv.visitLabel(after);
         storeResults(e, sig, results);
         e.reloadFuel();
         e.reloadMemory();
     }
 
-    /** Pushes the depth: the low half of {@code ctx.frames}. */
-    private static void depth(MethodEmitter e) {
-        e.mv.visitVarInsn(ALOAD, 0);
-        e.mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "frames", "J");
-        e.mv.visitInsn(L2I);
+    private static int variant(MethodEmitter e) {
+        return e.metered ? 1 : 0;
     }
 
     /** Invokes {@code target} with its arguments on the stack: directly if it is this class's own function. */
     private static void invoke(MethodEmitter e, Signature sig, int target) {
-        if (target == e.code.index) {
+        if (target == e.code.index && e.mode != MethodEmitter.Mode.ENTRY) {
             e.mv.visitMethodInsn(INVOKESTATIC, e.owner, FunctionCompiler.methodName(target), sig.descriptor, false);
         } else {
-            e.mv.visitInvokeDynamicInsn("call", sig.descriptor, LINK_CALL, target);
+            e.mv.visitInvokeDynamicInsn("call", sig.descriptor, LINK_CALL, target, variant(e));
         }
     }
 
@@ -116,18 +116,30 @@ final class CallEmitter {
         e.push(type);
         e.push(e.code.index);
         e.pushPc(in.pc());
+        e.mv.visitVarInsn(LLOAD, e.frame);
         e.invokeStatic(MethodEmitter.RUNTIME, "indirect",
-                "(L" + MethodEmitter.CTX + ";IIIII)Ljava/lang/invoke/MethodHandle;");
-        pushArguments(e, sig, args);
+                "(L" + MethodEmitter.CTX + ";IIIIIJ)Ljava/lang/invoke/MethodHandle;");
+        e.mv.visitVarInsn(ALOAD, 0);
+        e.mv.visitVarInsn(ALOAD, 0);
+        e.mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "calleeFrame", "J");
+        e.mv.visitVarInsn(ILOAD, e.fuel);
+        pushValues(e, sig, args);
         e.mv.visitMethodInsn(INVOKEVIRTUAL, "java/lang/invoke/MethodHandle", "invokeExact", sig.descriptor, false);
         storeResults(e, sig, results);
         e.reloadFuel();
         e.reloadMemory();
     }
 
-    /** Pushes the context and the arguments in the callee's convention (typed or packed). */
-    static void pushArguments(MethodEmitter e, Signature sig, int[] args) {
+    /** Pushes the context, the frame word in slot {@code frameSlot}, the fuel window and the arguments. */
+    private static void pushArguments(MethodEmitter e, Signature sig, int[] args, int frameSlot) {
         e.mv.visitVarInsn(ALOAD, 0);
+        e.mv.visitVarInsn(LLOAD, frameSlot);
+        e.mv.visitVarInsn(ILOAD, e.fuel);
+        pushValues(e, sig, args);
+    }
+
+    /** Pushes the arguments in the callee's convention (typed or packed). */
+    static void pushValues(MethodEmitter e, Signature sig, int[] args) {
         if (!sig.packed) {
             for (int r : args) {
                 e.load(r);

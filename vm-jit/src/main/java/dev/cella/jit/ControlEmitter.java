@@ -88,15 +88,18 @@ final class ControlEmitter {
 
     /**
      * {@code if a OP b goto L} on i32; unsigned forms compare through {@link
-     * Integer#compareUnsigned} (a C2 intrinsic) and test its sign with {@code op}.
+     * Integer#compareUnsigned} (a C2 intrinsic, which becomes one unsigned compare and jump) and
+     * test its sign with {@code op}.
      */
     private static void intBranch(MethodEmitter e, Instruction in, int op, boolean unsigned) {
         e.load(in.intOperand(0));
         e.load(in.intOperand(1));
         if (unsigned) {
             e.invokeStatic("java/lang/Integer", "compareUnsigned", "(II)I");
+            signBranch(e, in, op, in.intOperand(2));
+        } else {
+            e.mv.visitJumpInsn(op, e.branchTargetPc(in.intOperand(2)));
         }
-        e.mv.visitJumpInsn(op, e.branchTargetPc(in.intOperand(2)));
     }
 
     private static void longBranch(MethodEmitter e, Instruction in, int op, boolean unsigned) {
@@ -107,7 +110,37 @@ final class ControlEmitter {
         } else {
             e.mv.visitInsn(LCMP);
         }
-        e.mv.visitJumpInsn(op, e.branchTargetPc(in.intOperand(2)));
+        signBranch(e, in, op, in.intOperand(2));
+    }
+
+    /**
+     * Jumps to {@code target} on the sign of the comparison result on the stack. A backward jump
+     * is emitted as a forward jump out (on the opposite sign) over a {@code goto}: C2 puts a
+     * loop's safepoint poll at its backward branch and records the operand stack there, which
+     * would keep the -1/0/1 result alive in every iteration; at the {@code goto} the stack is
+     * empty.
+     */
+    private static void signBranch(MethodEmitter e, Instruction in, int op, int target) {
+        if (target > in.pc()) {
+            e.mv.visitJumpInsn(op, e.branchTargetPc(target));
+            return;
+        }
+        Label stay = new Label();
+        e.mv.visitJumpInsn(opposite(op), stay);
+        e.mv.visitJumpInsn(GOTO, e.branchTargetPc(target));
+        e.mv.visitLabel(stay);
+    }
+
+    private static int opposite(int op) {
+        return switch (op) {
+            case IFEQ -> IFNE;
+            case IFNE -> IFEQ;
+            case IFLT -> IFGE;
+            case IFGE -> IFLT;
+            case IFGT -> IFLE;
+            case IFLE -> IFGT;
+            default -> throw new IllegalArgumentException("not a sign test: " + op);
+        };
     }
 
     private static void floatBranch(MethodEmitter e, Instruction in, int compare, int op) {

@@ -7,8 +7,9 @@ import dev.cella.isa.code.Instruction;
 /**
  * Conversions between the four types. Exact JVM conversions (i2l, l2i, i2d, the narrowing
  * sign extensions) are emitted directly; Java's i2f, l2f and l2d already round to nearest as the
- * ISA requires. Unsigned conversions, demote/promote (canonical NaN) and float-to-integer
- * truncation (traps, saturation) call the shared {@link dev.cella.vm.Numerics} helpers.
+ * ISA requires. Unsigned conversions, demote/promote (canonical NaN, unless the result is never
+ * observed bit for bit, see {@link RegisterFlow}) and float-to-integer truncation (traps,
+ * saturation) call the shared {@link dev.cella.vm.Numerics} helpers.
  */
 final class ConversionEmitter {
     private static final String N = MethodEmitter.NUMERICS;
@@ -33,8 +34,20 @@ final class ConversionEmitter {
             case F32_CONVERT_I64_U -> call(e, in, N, "f32ConvertI64U", "(J)F");
             case F64_CONVERT_I32_U -> call(e, in, N, "f64ConvertI32U", "(I)D");
             case F64_CONVERT_I64_U -> call(e, in, N, "f64ConvertI64U", "(J)D");
-            case F32_DEMOTE_F64 -> call(e, in, N, "f32DemoteF64", "(D)F");
-            case F64_PROMOTE_F32 -> call(e, in, N, "f64PromoteF32", "(F)D");
+            case F32_DEMOTE_F64 -> {
+                if (e.canonical()) {
+                    call(e, in, N, "f32DemoteF64", "(D)F");
+                } else {
+                    insns(e, in, D2F);
+                }
+            }
+            case F64_PROMOTE_F32 -> {
+                if (e.canonical()) {
+                    call(e, in, N, "f64PromoteF32", "(F)D");
+                } else {
+                    insns(e, in, F2D);
+                }
+            }
             case I32_REINTERPRET_F32 -> call(e, in, "java/lang/Float", "floatToRawIntBits", "(F)I");
             case I64_REINTERPRET_F64 -> call(e, in, "java/lang/Double", "doubleToRawLongBits", "(D)J");
             case F32_REINTERPRET_I32 -> call(e, in, "java/lang/Float", "intBitsToFloat", "(I)F");

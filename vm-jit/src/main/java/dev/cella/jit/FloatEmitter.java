@@ -5,10 +5,11 @@ import static org.objectweb.asm.Opcodes.*;
 import dev.cella.isa.code.Instruction;
 
 /**
- * f32 and f64 arithmetic and comparisons, with the ISA's canonical-NaN rule: every arithmetic
- * result passes through {@link dev.cella.vm.Numerics#canonical}, which C2 reduces to a compare
- * and a conditional move; rounding, square root, min and max call the shared Numerics helpers.
- * abs, neg and copysign are bit operations on the raw bits, so NaN payloads pass unchanged.
+ * f32 and f64 arithmetic and comparisons, with the ISA's canonical-NaN rule: an arithmetic result
+ * that may be observed bit for bit passes through {@link dev.cella.vm.Numerics#canonical} (or the
+ * shared Numerics helper of its operation, which canonicalizes); one that only reaches
+ * payload-blind uses ({@link RegisterFlow}) is left as the JVM computed it, since nothing can
+ * tell. abs, neg and copysign are bit operations on the raw bits, so NaN payloads pass unchanged.
  */
 final class FloatEmitter {
     private static final String F = "java/lang/Float";
@@ -36,20 +37,20 @@ final class FloatEmitter {
             case F64_NEG -> f64Bits(e, in, LXOR, Long.MIN_VALUE);
             case F32_COPYSIGN -> f32Copysign(e, in);
             case F64_COPYSIGN -> f64Copysign(e, in);
-            case F32_CEIL -> unary(e, in, "f32Ceil", "(F)F");
-            case F32_FLOOR -> unary(e, in, "f32Floor", "(F)F");
-            case F32_TRUNC -> unary(e, in, "f32Trunc", "(F)F");
-            case F32_NEAREST -> unary(e, in, "f32Nearest", "(F)F");
-            case F32_SQRT -> unary(e, in, "f32Sqrt", "(F)F");
-            case F64_CEIL -> unary(e, in, "f64Ceil", "(D)D");
-            case F64_FLOOR -> unary(e, in, "f64Floor", "(D)D");
-            case F64_TRUNC -> unary(e, in, "f64Trunc", "(D)D");
-            case F64_NEAREST -> unary(e, in, "f64Nearest", "(D)D");
-            case F64_SQRT -> unary(e, in, "f64Sqrt", "(D)D");
-            case F32_MIN -> binaryCall(e, in, "f32Min", "(FF)F");
-            case F32_MAX -> binaryCall(e, in, "f32Max", "(FF)F");
-            case F64_MIN -> binaryCall(e, in, "f64Min", "(DD)D");
-            case F64_MAX -> binaryCall(e, in, "f64Max", "(DD)D");
+            case F32_CEIL -> unary(e, in, "f32Ceil", "ceil", true);
+            case F32_FLOOR -> unary(e, in, "f32Floor", "floor", true);
+            case F32_TRUNC -> unary(e, in, "f32Trunc", null, true);
+            case F32_NEAREST -> unary(e, in, "f32Nearest", "rint", true);
+            case F32_SQRT -> unary(e, in, "f32Sqrt", "sqrt", true);
+            case F64_CEIL -> unary(e, in, "f64Ceil", "ceil", false);
+            case F64_FLOOR -> unary(e, in, "f64Floor", "floor", false);
+            case F64_TRUNC -> unary(e, in, "f64Trunc", null, false);
+            case F64_NEAREST -> unary(e, in, "f64Nearest", "rint", false);
+            case F64_SQRT -> unary(e, in, "f64Sqrt", "sqrt", false);
+            case F32_MIN -> binaryCall(e, in, "f32Min", "min", "(FF)F");
+            case F32_MAX -> binaryCall(e, in, "f32Max", "max", "(FF)F");
+            case F64_MIN -> binaryCall(e, in, "f64Min", "min", "(DD)D");
+            case F64_MAX -> binaryCall(e, in, "f64Max", "max", "(DD)D");
             case F32_ADD -> arithmetic(e, in, FADD, "(F)F");
             case F32_SUB -> arithmetic(e, in, FSUB, "(F)F");
             case F32_MUL -> arithmetic(e, in, FMUL, "(F)F");
@@ -69,25 +70,43 @@ final class FloatEmitter {
         IntegerEmitter.booleanResult(e, in, op);
     }
 
-    /** An IEEE operation followed by NaN canonicalization. */
+    /** An IEEE operation, followed by NaN canonicalization where the result may be observed. */
     private static void arithmetic(MethodEmitter e, Instruction in, int op, String canonicalDesc) {
         e.load(in.intOperand(1));
         e.load(in.intOperand(2));
         e.mv.visitInsn(op);
-        e.invokeStatic(MethodEmitter.NUMERICS, "canonical", canonicalDesc);
+        if (e.canonical()) {
+            e.invokeStatic(MethodEmitter.NUMERICS, "canonical", canonicalDesc);
+        }
         e.store(in.intOperand(0));
     }
 
-    private static void unary(MethodEmitter e, Instruction in, String helper, String desc) {
+    /**
+     * A rounding or square root: the canonicalizing Numerics {@code helper}, or, where the result
+     * is not observed bit for bit, {@link Math}'s {@code plain} method (in double precision for
+     * f32, exact as the helpers explain). {@code plain} is null where there is no such method.
+     */
+    private static void unary(MethodEmitter e, Instruction in, String helper, String plain, boolean f32) {
         e.load(in.intOperand(1));
-        e.invokeStatic(MethodEmitter.NUMERICS, helper, desc);
+        if (e.canonical() || plain == null) {
+            e.invokeStatic(MethodEmitter.NUMERICS, helper, f32 ? "(F)F" : "(D)D");
+        } else {
+            if (f32) {
+                e.mv.visitInsn(F2D);
+            }
+            e.invokeStatic("java/lang/Math", plain, "(D)D");
+            if (f32) {
+                e.mv.visitInsn(D2F);
+            }
+        }
         e.store(in.intOperand(0));
     }
 
-    private static void binaryCall(MethodEmitter e, Instruction in, String helper, String desc) {
+    /** min or max: the canonicalizing Numerics {@code helper}, or {@link Math}'s where the result is not observed. */
+    private static void binaryCall(MethodEmitter e, Instruction in, String helper, String plain, String desc) {
         e.load(in.intOperand(1));
         e.load(in.intOperand(2));
-        e.invokeStatic(MethodEmitter.NUMERICS, helper, desc);
+        e.invokeStatic(e.canonical() ? MethodEmitter.NUMERICS : "java/lang/Math", e.canonical() ? helper : plain, desc);
         e.store(in.intOperand(0));
     }
 

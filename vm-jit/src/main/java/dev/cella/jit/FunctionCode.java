@@ -20,6 +20,13 @@ import java.util.List;
  * costs one unit per instruction. Leaders are numbered in pc order; the number of a leader is its
  * <em>leader index</em>, which compiled code passes to the fuel slow path.
  *
+ * <p>For unmetered runs, which only poll the interrupt hook, the <em>check sites</em> are pc 0 and
+ * every target of a backward branch (every cycle of the control flow passes through one, since
+ * forward branches alone cannot form a cycle). A check site's {@linkplain #pollCosts poll cost}
+ * is the most blocks of this function that can run from it before control reaches the next check
+ * site or returns (a callee's blocks are charged at the callee's entry): charging that at each
+ * check site counts every executed block at least once.
+ *
  * <p>Precondition: the module passed the verifier, so every label is the pc of an instruction.
  */
 final class FunctionCode {
@@ -37,6 +44,21 @@ final class FunctionCode {
     final int[] leaderCosts;
     /** True at instruction index i if some branch targets it. */
     final boolean[] branchTarget;
+    /** Instruction index of each leader. */
+    final int[] leaderInsns;
+    /** Leader indices of the blocks control may go to from each block (fallthrough and branches). */
+    final int[][] successors;
+    /** Unmetered charge at each leader: its poll cost if it is a check site, else 0. */
+    final int[] pollCosts;
+    /**
+     * For each leader, the leader of the block that covers its fuel check, or -1: a block whose
+     * only way in is from block {@code b}, which does not end with a call (so no fuel is spent
+     * between the two charges) nor branch back, can skip its own check if {@code b} checks that
+     * the window holds its cost too ({@link #precheck}).
+     */
+    final int[] coveredBy;
+    /** For each leader, the most fuel a block it covers costs (0 if it covers none). */
+    final int[] precheck;
 
     private FunctionCode(int index, FuncType type, Function function, Instruction[] insns) {
         this.index = index;
@@ -69,13 +91,76 @@ final class FunctionCode {
         }
         this.leaderPcs = new int[count];
         this.leaderCosts = new int[count];
+        this.leaderInsns = new int[count];
         int k = -1;
         for (int i = 0; i < n; i++) {
             if (leader[i]) {
                 k++;
                 leaderPcs[k] = insns[i].pc();
+                leaderInsns[k] = i;
             }
             leaderCosts[k]++;
+        }
+        this.successors = new int[count][];
+        boolean[] site = new boolean[count];
+        if (count > 0) {
+            site[0] = true;
+        }
+        for (int b = 0; b < count; b++) {
+            Instruction last = insns[b + 1 < count ? leaderInsns[b + 1] - 1 : n - 1];
+            int[] targets = last.opcode().isBranch() ? targets(last) : new int[0];
+            boolean falls = !last.opcode().isTerminator() && b + 1 < count;
+            int[] succ = new int[targets.length + (falls ? 1 : 0)];
+            for (int t = 0; t < targets.length; t++) {
+                succ[t] = leaderAt(targets[t]);
+                if (targets[t] <= last.pc()) {
+                    site[succ[t]] = true;
+                }
+            }
+            if (falls) {
+                succ[targets.length] = b + 1;
+            }
+            successors[b] = succ;
+        }
+        this.coveredBy = new int[count];
+        this.precheck = new int[count];
+        int[] onlyPredecessor = new int[count];
+        java.util.Arrays.fill(onlyPredecessor, -1);
+        if (count > 0) {
+            onlyPredecessor[0] = -2; // the function's entry comes in too
+        }
+        for (int b = 0; b < count; b++) {
+            for (int s : successors[b]) {
+                int p = onlyPredecessor[s];
+                onlyPredecessor[s] = p == -1 || p == b ? b : -2;
+            }
+        }
+        for (int s = 0; s < count; s++) {
+            int b = onlyPredecessor[s];
+            // Not from a block that branches back: a loop's own check is best left a sign test,
+            // which C2 folds into the loop's trip count.
+            boolean covered = b >= 0 && b != s && !insns[blockEnd(b) - 1].opcode().isCall()
+                    && !branchesBack(b);
+            coveredBy[s] = covered ? b : -1;
+            if (covered) {
+                precheck[b] = Math.max(precheck[b], leaderCosts[s]);
+            }
+        }
+        this.pollCosts = new int[count];
+        // Longest run of blocks from each block to the next check site: successors at a lower
+        // index are backward branch targets, hence check sites, so one reverse pass suffices.
+        int[] run = new int[count];
+        for (int b = count - 1; b >= 0; b--) {
+            int most = 0;
+            for (int s : successors[b]) {
+                if (s > b && !site[s]) {
+                    most = Math.max(most, run[s]);
+                }
+            }
+            run[b] = 1 + most;
+        }
+        for (int b = 0; b < count; b++) {
+            pollCosts[b] = site[b] ? run[b] : 0;
         }
     }
 
@@ -129,6 +214,21 @@ final class FunctionCode {
             }
         }
         throw new IllegalArgumentException("pc " + pc + " does not start an instruction of function " + index);
+    }
+
+    /** True if the block of leader {@code b} may branch to itself or to an earlier block. */
+    private boolean branchesBack(int b) {
+        for (int t : successors[b]) {
+            if (t <= b) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The instruction index one past the last instruction of the block of leader {@code leader}. */
+    int blockEnd(int leader) {
+        return leader + 1 < leaderInsns.length ? leaderInsns[leader + 1] : insns.length;
     }
 
     /** The leader index of the block whose leader is at {@code pc}, or -1. */

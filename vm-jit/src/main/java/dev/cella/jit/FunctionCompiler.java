@@ -5,6 +5,7 @@ import static org.objectweb.asm.Opcodes.*;
 import dev.cella.isa.Opcode;
 import dev.cella.isa.ValType;
 import dev.cella.isa.code.Instruction;
+import java.lang.invoke.MethodType;
 import java.util.List;
 import org.objectweb.asm.ClassTooLargeException;
 import org.objectweb.asm.ClassWriter;
@@ -13,18 +14,25 @@ import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.MethodVisitor;
 
 /**
- * Compiles one guest function to the bytes of one class, to be defined as a hidden class.
+ * Compiles one guest function, in one variant (metered or unmetered), to the bytes of one class,
+ * to be defined as a hidden class.
  *
  * <p>The class has a static method {@code f<index>} with the function's {@link Signature} and a
- * static {@code box(JitContext, long[]) long[]} that calls it with raw-bits arguments (the
- * engine's entry point). A function whose whole body fits one method of at most {@link
- * #METHOD_LIMIT} bytes is compiled <em>direct</em>: registers are typed locals of {@code
+ * static {@code box(JitContext, long frame, long[]) long[]} that calls it with raw-bits
+ * arguments (the engine's entry point). A function whose whole body fits one method of at most
+ * {@link #METHOD_LIMIT} bytes is compiled <em>direct</em>: registers are typed locals of {@code
  * f<index>}. A larger one (or one with too many registers for JVM locals) is compiled by
  * <em>regions</em> ({@link RegionPlan}): {@code f<index>} copies its parameters into a {@code
  * long[]} register file and calls {@code run}, a dispatcher that calls region methods {@code
  * r<k>} until one returns -1. The decision uses sizes measured by emitting the code once into a
  * scratch writer, and every region is measured again before the final emission, split in two if
  * it still passes the limit, so no method ever exceeds it unless one instruction alone does.
+ *
+ * <p>A direct method whose fuel window runs out leaves through {@link JitRuntime#resume}, which
+ * continues the function in <em>entry</em> methods {@code e(JitContext, long[] registers, long
+ * frame) int}, one class per block leader, compiled lazily by {@link #compileEntry}. That needs
+ * the largest entry method (the one from pc 0) to fit the limit too; a function for which it does
+ * not refuels inside its direct method instead.
  */
 final class FunctionCompiler {
     /** HotSpot does not compile methods with more bytecode than this (DontCompileHugeMethods). */
@@ -37,9 +45,12 @@ final class FunctionCompiler {
     static final int MAX_REGIONS = 4000;
 
     private static final String CTX_DESC = "L" + MethodEmitter.CTX + ";";
-    static final String REGION_DESC = "(" + CTX_DESC + "[JI)I";
-    static final String RUN_DESC = "(" + CTX_DESC + "[JI)V";
-    static final String BOX_DESC = "(" + CTX_DESC + "[J)[J";
+    static final String REGION_DESC = "(" + CTX_DESC + "[JIJ)I";
+    static final String RUN_DESC = "(" + CTX_DESC + "[JIJ)V";
+    static final String BOX_DESC = "(" + CTX_DESC + "J[J)[J";
+    static final String ENTRY_NAME = "e";
+    static final String ENTRY_DESC = "(" + CTX_DESC + "[JJ)I";
+    static final MethodType ENTRY_TYPE = MethodType.methodType(int.class, JitContext.class, long[].class, long.class);
 
     /**
      * The result: class bytes, the region plan if the function was split (else null), and the
@@ -49,13 +60,15 @@ final class FunctionCompiler {
 
     private final JitEngine engine;
     private final FunctionCode code;
+    private final boolean metered;
     private final String name;
     private final Signature sig;
 
-    FunctionCompiler(JitEngine engine, FunctionCode code) {
+    FunctionCompiler(JitEngine engine, FunctionCode code, boolean metered) {
         this.engine = engine;
         this.code = code;
-        this.name = className(code.index);
+        this.metered = metered;
+        this.name = className(code.index) + (metered ? "" : "$unmetered");
         this.sig = engine.signature(code.index);
     }
 
@@ -76,11 +89,17 @@ final class FunctionCompiler {
      */
     Output compile(boolean forceRegions) {
         try {
-            MethodEmitter probe = measureDirect();
+            MethodEmitter probe = measureDirect(true);
             boolean fits = probe.endOffset() <= METHOD_LIMIT && directSlots() <= MAX_DIRECT_SLOTS;
             if (fits && !forceRegions) {
-                int[] sizes = new int[1];
-                return new Output(emitDirect(sizes), null, sizes);
+                boolean exits = measureEntry(0) <= METHOD_LIMIT;
+                if (!exits) {
+                    probe = measureDirect(false);
+                }
+                if (probe.endOffset() <= METHOD_LIMIT) {
+                    int[] sizes = new int[1];
+                    return new Output(emitDirect(sizes, exits), null, sizes);
+                }
             }
             RegionPlan plan = plan(probe);
             int[] sizes = new int[plan.regionCount()];
@@ -98,14 +117,48 @@ final class FunctionCompiler {
         return slots;
     }
 
-    private MethodEmitter measureDirect() {
+    private MethodEmitter measureDirect(boolean exits) {
         ClassWriter scratch = new ClassWriter(0);
         MethodVisitor mv = scratch.visitMethod(ACC_STATIC, methodName(code.index), sig.descriptor, null, null);
         mv.visitCode();
-        MethodEmitter e = new MethodEmitter(engine, code, mv, name, MethodEmitter.Mode.DIRECT, 0, code.insns.length,
-                null, 0, true);
+        MethodEmitter e = MethodEmitter.direct(engine, code, metered, mv, name, exits, true);
         e.emitBody();
         return e;
+    }
+
+    /** Bytecode size of the entry method at leader {@code leader}. */
+    private int measureEntry(int leader) {
+        ClassWriter scratch = new ClassWriter(0);
+        MethodVisitor mv = scratch.visitMethod(ACC_STATIC, ENTRY_NAME, ENTRY_DESC, null, null);
+        mv.visitCode();
+        MethodEmitter e = MethodEmitter.entry(engine, code, metered, mv, name, leader, false);
+        e.emitBody();
+        return e.endOffset();
+    }
+
+    /**
+     * Compiles the class holding the entry method that continues the function at leader number
+     * {@code leader}: {@code static int e(JitContext, long[] registers, long frame)}.
+     *
+     * @throws JitException if the JVM cannot hold it
+     */
+    Output compileEntry(int leader) {
+        try {
+            String entryClass = name + "$e" + leader;
+            ClassWriter cw = new JitClassWriter();
+            cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, entryClass, null, "java/lang/Object", null);
+            MethodVisitor mv = cw.visitMethod(ACC_STATIC, ENTRY_NAME, ENTRY_DESC, null, null);
+            mv.visitCode();
+            MethodEmitter e = MethodEmitter.entry(engine, code, metered, mv, entryClass, leader, false);
+            e.emitBody();
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+            cw.visitEnd();
+            return new Output(cw.toByteArray(), null, new int[] {e.endOffset()});
+        } catch (MethodTooLargeException | ClassTooLargeException e) {
+            throw new JitException("function " + code.index + " cannot be continued at leader " + leader + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     private RegionPlan plan(MethodEmitter probe) {
@@ -158,8 +211,7 @@ final class FunctionCompiler {
         ClassWriter scratch = new ClassWriter(0);
         MethodVisitor mv = scratch.visitMethod(ACC_STATIC, "r" + k, REGION_DESC, null, null);
         mv.visitCode();
-        MethodEmitter e = new MethodEmitter(engine, code, mv, name, MethodEmitter.Mode.REGION, plan.from(k), plan.to(k),
-                plan, k, true);
+        MethodEmitter e = MethodEmitter.region(engine, code, metered, mv, name, plan, k, true);
         e.emitBody();
         return e.endOffset();
     }
@@ -170,12 +222,11 @@ final class FunctionCompiler {
         return cw;
     }
 
-    private byte[] emitDirect(int[] sizes) {
+    private byte[] emitDirect(int[] sizes, boolean exits) {
         ClassWriter cw = newClass();
         MethodVisitor mv = cw.visitMethod(ACC_STATIC, methodName(code.index), sig.descriptor, null, null);
         mv.visitCode();
-        MethodEmitter e = new MethodEmitter(engine, code, mv, name, MethodEmitter.Mode.DIRECT, 0, code.insns.length,
-                null, 0, false);
+        MethodEmitter e = MethodEmitter.direct(engine, code, metered, mv, name, exits, false);
         e.emitBody();
         sizes[0] = e.endOffset();
         mv.visitMaxs(0, 0);
@@ -192,8 +243,7 @@ final class FunctionCompiler {
         for (int k = 0; k < plan.regionCount(); k++) {
             MethodVisitor mv = cw.visitMethod(ACC_STATIC, "r" + k, REGION_DESC, null, null);
             mv.visitCode();
-            MethodEmitter e = new MethodEmitter(engine, code, mv, name, MethodEmitter.Mode.REGION, plan.from(k),
-                    plan.to(k), plan, k, false);
+            MethodEmitter e = MethodEmitter.region(engine, code, metered, mv, name, plan, k, false);
             e.emitBody();
             sizes[k] = e.endOffset();
             mv.visitMaxs(0, 0);
@@ -209,21 +259,20 @@ final class FunctionCompiler {
         MethodVisitor mv = cw.visitMethod(ACC_STATIC, methodName(code.index), sig.descriptor, null, null);
         mv.visitCode();
         int nregs = code.registers().size();
-        int paramSlots = 1;
+        int paramSlots = 4; // context, frame word, fuel window
         if (sig.packed) {
-            paramSlots = 2;
+            paramSlots = 5;
         } else {
             for (ValType t : sig.params()) {
                 paramSlots += Signature.slots(t);
             }
         }
         int regs = paramSlots;
-        frameEntry(mv, nregs, +1);
         pushInt(mv, nregs);
         mv.visitIntInsn(NEWARRAY, T_LONG);
         mv.visitVarInsn(ASTORE, regs);
         if (sig.packed) {
-            mv.visitVarInsn(ALOAD, 1);
+            mv.visitVarInsn(ALOAD, 4);
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ALOAD, regs);
             mv.visitInsn(ICONST_0);
@@ -231,7 +280,7 @@ final class FunctionCompiler {
             mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "arraycopy", "(Ljava/lang/Object;ILjava/lang/Object;II)V",
                     false);
         } else {
-            int slot = 1;
+            int slot = 4;
             List<ValType> params = sig.params();
             for (int p = 0; p < params.size(); p++) {
                 mv.visitVarInsn(ALOAD, regs);
@@ -243,10 +292,13 @@ final class FunctionCompiler {
             }
         }
         mv.visitVarInsn(ALOAD, 0);
+        mv.visitVarInsn(ILOAD, 3);
+        mv.visitFieldInsn(PUTFIELD, MethodEmitter.CTX, "fuel", "I");
+        mv.visitVarInsn(ALOAD, 0);
         mv.visitVarInsn(ALOAD, regs);
         mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(LLOAD, 1);
         mv.visitMethodInsn(INVOKESTATIC, name, "run", RUN_DESC, false);
-        frameEntry(mv, nregs, -1);
         if (sig.typedResult()) {
             mv.visitVarInsn(ALOAD, 0);
             mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "results", "[J");
@@ -261,20 +313,7 @@ final class FunctionCompiler {
         mv.visitEnd();
     }
 
-    /**
-     * Emits the frame bookkeeping of a function entry ({@code sign} +1) or return (-1): the depth
-     * and the register-stack size (see {@link JitContext}).
-     */
-    static void frameEntry(MethodVisitor mv, int registers, int sign) {
-        mv.visitVarInsn(ALOAD, 0);
-        mv.visitInsn(DUP);
-        mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "frames", "J");
-        mv.visitLdcInsn(((long) registers << 32) | 1);
-        mv.visitInsn(sign > 0 ? LADD : LSUB);
-        mv.visitFieldInsn(PUTFIELD, MethodEmitter.CTX, "frames", "J");
-    }
-
-    /** {@code run(ctx, regs, code)}: calls the region named by each code until one returns -1. */
+    /** {@code run(ctx, regs, code, frame)}: calls the region named by each code until one returns -1. */
     private void emitDispatcher(ClassWriter cw, RegionPlan plan) {
         MethodVisitor mv = cw.visitMethod(ACC_STATIC, "run", RUN_DESC, null, null);
         mv.visitCode();
@@ -288,6 +327,7 @@ final class FunctionCompiler {
         mv.visitVarInsn(ILOAD, 2);
         pushInt(mv, 0xFFFF);
         mv.visitInsn(IAND);
+        mv.visitVarInsn(LLOAD, 3);
         mv.visitVarInsn(ILOAD, 2);
         pushInt(mv, 16);
         mv.visitInsn(IUSHR);
@@ -309,17 +349,20 @@ final class FunctionCompiler {
         mv.visitEnd();
     }
 
-    /** {@code box(ctx, args)}: the function called with raw-bits arguments, results as raw bits. */
+    /** {@code box(ctx, frame, args)}: the function called with raw-bits arguments, results as raw bits. */
     private void emitBox(ClassWriter cw) {
         MethodVisitor mv = cw.visitMethod(ACC_STATIC, "box", BOX_DESC, null, null);
         mv.visitCode();
         mv.visitVarInsn(ALOAD, 0);
+        mv.visitVarInsn(LLOAD, 1);
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "fuel", "I");
         if (sig.packed) {
-            mv.visitVarInsn(ALOAD, 1);
+            mv.visitVarInsn(ALOAD, 3);
         } else {
             List<ValType> params = sig.params();
             for (int p = 0; p < params.size(); p++) {
-                mv.visitVarInsn(ALOAD, 1);
+                mv.visitVarInsn(ALOAD, 3);
                 pushInt(mv, p);
                 mv.visitInsn(LALOAD);
                 fromBits(mv, params.get(p));
@@ -332,12 +375,12 @@ final class FunctionCompiler {
             mv.visitIntInsn(NEWARRAY, T_LONG);
         } else if (sig.typedResult()) {
             toBits(mv, results.get(0));
-            mv.visitVarInsn(LSTORE, 2);
+            mv.visitVarInsn(LSTORE, 4);
             mv.visitInsn(ICONST_1);
             mv.visitIntInsn(NEWARRAY, T_LONG);
             mv.visitInsn(DUP);
             mv.visitInsn(ICONST_0);
-            mv.visitVarInsn(LLOAD, 2);
+            mv.visitVarInsn(LLOAD, 4);
             mv.visitInsn(LASTORE);
         } else {
             mv.visitVarInsn(ALOAD, 0);

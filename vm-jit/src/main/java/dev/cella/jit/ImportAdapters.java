@@ -45,11 +45,15 @@ final class ImportAdapters {
         MethodVisitor mv = cw.visitMethod(ACC_STATIC, methodName(k), sig.descriptor, null, null);
         mv.visitCode();
         List<ValType> params = sig.params();
+        // The host sees the instance's fuel, so the caller's window goes to the context first.
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitVarInsn(ILOAD, 3);
+        mv.visitFieldInsn(PUTFIELD, MethodEmitter.CTX, "fuel", "I");
         int args;
         if (sig.packed) {
-            args = 1;
+            args = 4; // after the context, the frame word (unused by hosts) and the fuel window
         } else {
-            int slot = 1;
+            int slot = 4;
             for (ValType t : params) {
                 slot += Signature.slots(t);
             }
@@ -58,7 +62,7 @@ final class ImportAdapters {
             FunctionCompiler.pushInt(mv, params.size());
             mv.visitMethodInsn(INVOKEVIRTUAL, MethodEmitter.CTX, "hostArgs", "(I)[J", false);
             mv.visitVarInsn(ASTORE, args);
-            slot = 1;
+            slot = 4;
             for (int p = 0; p < params.size(); p++) {
                 mv.visitVarInsn(ALOAD, args);
                 FunctionCompiler.pushInt(mv, p);

@@ -14,41 +14,52 @@ import dev.cella.vm.Table;
  * <h2>Fuel</h2>
  * The instance's remaining fuel is split in two: {@link #fuel}, the <em>window</em> compiled code
  * may spend without asking anyone, and {@link #bank}, the rest. Compiled code keeps the window in
- * a local and charges each block with one subtraction and a sign test; only when the window runs
- * out does it call {@link JitRuntime#refuel}, which moves fuel from the bank, polls the instance's
- * interrupt hook, or traps. The window never exceeds {@link JitRuntime#POLL_INTERVAL}, so the hook
- * runs at least once per that many units. Invariant at every call, return and trap: remaining
- * fuel = {@code fuel + bank}; the local copy is stored back into {@link #fuel} before any call and
- * before any trap, and reloaded after any call.
+ * an int local and charges each block with one subtraction and a sign test; only when the window
+ * runs out does it go to {@link JitRuntime#refuel}, which moves fuel from the bank, polls the
+ * instance's interrupt hook, or traps. The window never exceeds {@link JitRuntime#POLL_INTERVAL},
+ * so the hook runs at least once per that many units. A guest call passes the window to the
+ * callee as an argument; the callee stores its window into {@link #fuel} when it returns or
+ * throws, and the caller reloads it from there. Invariant at every return, trap, host call and
+ * slow path: remaining fuel = {@code fuel + bank}.
  *
- * <h2>Call depth</h2>
- * {@link #frames} counts active guest frames (host functions do not count) and their
- * registers. A compiled function adds itself on entry and removes itself on return; a caller
- * checks {@code depth < depthLimit} and the register limit before a guest call. {@link #depthLimit} is the instance's maximum depth, or a
- * lower stack-segment boundary where the call must continue on a fresh thread.
+ * <p>Unmetered runs ({@link #metered} false) use the window only as a countdown to the next
+ * interrupt poll: the instance's fuel is never read or written.
+ *
+ * <h2>Call depth: the frame word</h2>
+ * Every compiled guest function receives, after the context, a {@code long} <em>frame word</em>
+ * {@code (depthRoom << 32) | registerRoom}: how many more guest frames may start before {@link
+ * #depthLimit} ({@code depthLimit - depth}), and how many more registers the interpreter's
+ * register stack would hold ({@link JitRuntime#MAX_REGISTERS} minus the registers of all active
+ * frames). A call to a callee with {@code c} registers computes the callee's word {@code y =
+ * word - ((1 << 32) + c)}; the call may proceed directly exactly when {@code (y & FRAME_CHECK) ==
+ * 0}: bit 63 is set when the depth room went negative, bit 31 when the register room borrowed
+ * (it is below 2^24, so without a borrow bit 31 stays clear). The depth state thus lives in
+ * registers: no field is read or written per call. {@link #depthLimit} is the instance's maximum
+ * depth, or a lower stack-segment boundary where the call must continue on a fresh thread.
  */
 final class JitContext {
+    /** The frame-word bits that, once set after subtracting a callee's frame, send a call to the slow path. */
+    static final long FRAME_CHECK = 0x8000_0000_8000_0000L;
+    /** The interpreter's cap on active frames (its {@code Machine.MAX_FRAMES}), whatever the configured depth. */
+    static final int MAX_FRAMES = 1 << 22;
+
     final JitEngine engine;
     final Instance instance;
     final Memory memory;
     final long[] globals;
     final Table[] tables;
     final int maxDepth;
+    /** False for an unmetered run: no fuel is charged, the window only times interrupt polls. */
+    final boolean metered;
 
-    /** Fuel compiled code may charge before calling {@link JitRuntime#refuel}. */
-    long fuel;
+    /** Fuel compiled code may charge before going to {@link JitRuntime#refuel}. */
+    int fuel;
     /** The rest of the remaining fuel. */
     long bank;
-    /**
-     * The active guest frames, two counts in one field so that a call updates both with one
-     * read-modify-write: the low 32 bits count the frames (the depth); the high 32 bits count
-     * the registers of all of them together. The interpreter keeps its frames in one register
-     * stack of at most {@link JitRuntime#MAX_REGISTERS} and traps a call that would pass it;
-     * compiled code applies the same rule so both engines trap at the same call.
-     */
-    long frames;
     /** A guest call at {@code depth >= depthLimit} takes the slow path (trap or segment hop). */
     int depthLimit;
+    /** The frame word for the callee of the call_indirect that {@link JitRuntime#indirect} just resolved. */
+    long calleeFrame;
     /** Raw bits of the results of the last function that returned more than one value. */
     final long[] results;
     /** Argument scratch arrays for host calls, by arity; see {@link #hostArgs}. */
@@ -64,19 +75,38 @@ final class JitContext {
         for (int i = 0; i < tableCount; i++) {
             tables[i] = instance.table(i);
         }
-        this.maxDepth = instance.maxCallDepth();
+        this.maxDepth = Math.min(instance.maxCallDepth(), MAX_FRAMES);
+        this.metered = instance.metered();
         this.results = new long[Math.max(1, engine.maxResults())];
-        loadFuel();
+        if (metered) {
+            loadFuel();
+        } else {
+            fuel = (int) JitRuntime.POLL_INTERVAL;
+        }
     }
 
-    /** Active guest frames. */
-    int depth() {
-        return (int) frames;
+    /** The frame word of an entry function with {@code registers} registers (depth 1). */
+    long entryFrame(int registers) {
+        return frame(depthLimit - 1, JitRuntime.MAX_REGISTERS - registers);
     }
 
-    /** Registers of all active guest frames. */
-    int regTop() {
-        return (int) (frames >>> 32);
+    static long frame(int depthRoom, int registerRoom) {
+        return ((long) depthRoom << 32) | (registerRoom & 0xFFFFFFFFL);
+    }
+
+    /** Active guest frames of the function holding frame word {@code frame}. */
+    int depth(long frame) {
+        return depthLimit - (int) (frame >> 32);
+    }
+
+    /** Registers of all active guest frames, given a frame word. */
+    static int regTop(long frame) {
+        return JitRuntime.MAX_REGISTERS - (int) frame;
+    }
+
+    /** The depth limit of the stack segment that starts when a call passes {@link #depthLimit}. */
+    int nextSegmentLimit() {
+        return (int) Math.min(maxDepth, (long) depthLimit + engine.segmentFrames());
     }
 
     /** The current memory contents, or null if the module has no memory. */
@@ -89,14 +119,17 @@ final class JitContext {
         return fuel + bank;
     }
 
-    /** Writes the remaining fuel back to the instance (as consumption). */
+    /** Writes the remaining fuel back to the instance (as consumption); nothing if unmetered. */
     void storeFuel() {
-        instance.consumeFuelTo(fuel + bank);
+        if (metered) {
+            instance.consumeFuelTo(fuel + bank);
+        }
     }
 
     /**
      * Reads the instance's remaining fuel (which a host function or the interrupt hook may have
-     * changed) and splits it into window and bank.
+     * changed) and splits it into window and bank. Unmetered, keeps the poll countdown running
+     * instead (a host call must not restart it, or a loop of host calls would never poll).
      */
     void loadFuel() {
         loadFuel(JitRuntime.POLL_INTERVAL);
@@ -104,8 +137,11 @@ final class JitContext {
 
     /** Reloads the fuel with a window of at most {@code window} units (what a host call left). */
     void loadFuel(long window) {
+        if (!metered) {
+            return;
+        }
         long total = instance.fuelRemaining();
-        fuel = Math.min(total, window);
+        fuel = (int) Math.min(total, window);
         bank = total - fuel;
     }
 

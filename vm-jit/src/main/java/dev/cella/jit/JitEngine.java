@@ -27,7 +27,9 @@ import org.objectweb.asm.util.TraceClassVisitor;
  * compiled code belongs to the module and is shared by all instances and threads, while all
  * per-instance state reaches it through a {@link JitContext} parameter. Compiled runs are exact
  * replicas of the interpreter's: same results, same traps at the same function and pc, same
- * memory contents and the same fuel used, unit for unit.
+ * memory contents and the same fuel used, unit for unit. Unmetered instances ({@link
+ * Instance#metered}) run a second variant of the code, compiled lazily when one first calls a
+ * function, which charges no fuel and only counts down to interrupt-hook polls.
  *
  * <p>Thread-safe: compilation is serialized on the engine; reading compiled code is lock-free.
  */
@@ -41,14 +43,34 @@ public final class JitEngine implements Engine, EngineStats {
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
     private final Signature[] typeSignatures;
     private final FunctionCode[] codes;
-    private final MethodHandle[] handles;
-    private final MethodHandle[] boxes;
-    private final MethodHandle[] hops;
-    private final int[] regionCounts;
-    private final int[][] codeSizes;
+    private final RegisterFlow[] flows;
+    /** The code of metered instances, and of unmetered ones (compiled when an unmetered instance first runs). */
+    private final Variant metered;
+    private final Variant unmetered;
     private final int maxResults;
     private final long frameBytes;
     private MethodHandles.Lookup importClass;
+
+    /** The compiled code of one variant of the module: handles by function, entry methods by leader. */
+    private static final class Variant {
+        final boolean metered;
+        final MethodHandle[] handles;
+        final MethodHandle[] boxes;
+        final MethodHandle[] hops;
+        final MethodHandle[][] entries;
+        final int[] regionCounts;
+        final int[][] codeSizes;
+
+        Variant(boolean metered, int functions) {
+            this.metered = metered;
+            this.handles = new MethodHandle[functions];
+            this.boxes = new MethodHandle[functions];
+            this.hops = new MethodHandle[functions];
+            this.entries = new MethodHandle[functions][];
+            this.regionCounts = new int[functions];
+            this.codeSizes = new int[functions][];
+        }
+    }
 
     /** A lazily compiling engine for {@code verifiedModule}. */
     public JitEngine(Module verifiedModule) {
@@ -88,15 +110,13 @@ public final class JitEngine implements Engine, EngineStats {
         this.maxResults = results;
         int n = module.functionCount();
         this.codes = new FunctionCode[n];
-        this.handles = new MethodHandle[n];
-        this.boxes = new MethodHandle[n];
-        this.hops = new MethodHandle[n];
-        this.regionCounts = new int[n];
-        this.codeSizes = new int[n][];
+        this.flows = new RegisterFlow[n];
+        this.metered = new Variant(true, n);
+        this.unmetered = new Variant(false, n);
         this.frameBytes = estimateFrameBytes(module);
         if (eager) {
             for (int f = module.imports().size(); f < n; f++) {
-                handle(f);
+                handle(true, f);
             }
         }
     }
@@ -105,7 +125,10 @@ public final class JitEngine implements Engine, EngineStats {
      * A bound on the JVM stack one guest frame takes, whichever HotSpot tier runs it: an
      * interpreted JVM frame holds every local and operand slot (8 bytes each) plus a fixed part,
      * a region-compiled function stacks its entry, dispatcher and region frames, and a call site
-     * in interpreted code adds method-handle linkage frames. Doubled for margin.
+     * in interpreted code adds method-handle linkage frames. Doubled for margin, which also
+     * covers the entry method and {@link JitRuntime#resume} frames a function whose fuel window
+     * ran out continues in (compiled frames are a fraction of the interpreted bound, and a frame
+     * continues so at most once per window of fuel).
      */
     private static long estimateFrameBytes(Module module) {
         int maxParams = 0;
@@ -153,9 +176,10 @@ public final class JitEngine implements Engine, EngineStats {
 
     /** Runs defined function {@code function} in {@code ctx}, writing the fuel back however it ends. */
     long[] run(JitContext ctx, int function, long[] args) {
-        MethodHandle box = box(function);
+        MethodHandle box = box(ctx.metered, function);
+        long frame = ctx.entryFrame(module.function(function).registers().size());
         try {
-            return (long[]) box.invokeExact(ctx, args);
+            return (long[]) box.invokeExact(ctx, frame, args);
         } catch (StackOverflowError e) {
             // Last resort (the stack segments make this unreachable in practice): the frames that
             // overflowed are gone, so the trap names the entry function at pc 0.
@@ -198,11 +222,32 @@ public final class JitEngine implements Engine, EngineStats {
      * (for an import: the adapter class of all imports). For debugging; compiles afresh.
      */
     public String dumpBytecode(int function) {
+        return dumpBytecode(function, true);
+    }
+
+    /** As {@link #dumpBytecode(int)}, for the metered or the unmetered variant. */
+    public String dumpBytecode(int function, boolean metered) {
         if (function < 0 || function >= module.functionCount()) {
             throw new IllegalArgumentException("no function " + function);
         }
         byte[] bytes = module.isImport(function) ? ImportAdapters.generate(this)
-                : new FunctionCompiler(this, code(function)).compile(options.forceRegions()).bytes();
+                : new FunctionCompiler(this, code(function), metered).compile(options.forceRegions()).bytes();
+        return textify(bytes);
+    }
+
+    /**
+     * The bytecode of the method that continues function {@code function} from block leader
+     * number {@code leader} (see {@link MethodEmitter.Mode#ENTRY}), for debugging.
+     */
+    public String dumpEntryBytecode(int function, int leader, boolean metered) {
+        if (function < module.imports().size() || function >= module.functionCount()
+                || leader < 0 || leader >= code(function).leaderPcs.length) {
+            throw new IllegalArgumentException("no leader " + leader + " in defined function " + function);
+        }
+        return textify(new FunctionCompiler(this, code(function), metered).compileEntry(leader).bytes());
+    }
+
+    private static String textify(byte[] bytes) {
         StringWriter out = new StringWriter();
         new ClassReader(bytes).accept(new TraceClassVisitor(null, new Textifier(), new PrintWriter(out)), 0);
         return out.toString();
@@ -215,8 +260,9 @@ public final class JitEngine implements Engine, EngineStats {
         for (int f = 0; f < module.functionCount(); f++) {
             String name = module.names().function(f);
             FunctionStat.Tier tier = module.isImport(f) ? FunctionStat.Tier.HOST
-                    : handles[f] != null ? FunctionStat.Tier.COMPILED : FunctionStat.Tier.NOT_RUN;
-            out.add(new FunctionStat(f, name, tier, regionCounts[f], 0, ""));
+                    : isCompiled(f) ? FunctionStat.Tier.COMPILED : FunctionStat.Tier.NOT_RUN;
+            int regions = Math.max(metered.regionCounts[f], unmetered.regionCounts[f]);
+            out.add(new FunctionStat(f, name, tier, regions, 0, ""));
         }
         return out;
     }
@@ -226,13 +272,13 @@ public final class JitEngine implements Engine, EngineStats {
      * if it was compiled in one method, else one per region; null if it is not compiled.
      */
     public int[] codeSizes(int function) {
-        int[] s = codeSizes[function];
+        int[] s = metered.codeSizes[function] != null ? metered.codeSizes[function] : unmetered.codeSizes[function];
         return s == null ? null : s.clone();
     }
 
-    /** True if function {@code function} has been compiled. */
+    /** True if function {@code function} has been compiled (for metered or unmetered instances). */
     public boolean isCompiled(int function) {
-        return handles[function] != null;
+        return metered.handles[function] != null || unmetered.handles[function] != null;
     }
 
     // ---- for compiled code and the runtime ----
@@ -273,35 +319,100 @@ public final class JitEngine implements Engine, EngineStats {
         return c;
     }
 
-    /** The typed method of function {@code function} (compiled now if needed), or its host adapter. */
-    MethodHandle handle(int function) {
-        MethodHandle h = handles[function];
-        return h != null ? h : compile(function);
+    /** The register data-flow facts of defined function {@code function}. */
+    RegisterFlow flow(int function) {
+        RegisterFlow f = flows[function];
+        if (f == null) {
+            f = RegisterFlow.analyze(code(function));
+            flows[function] = f; // as in code(): either of two racing analyses may win
+        }
+        return f;
     }
 
-    /** The boxed entry {@code (JitContext, long[]) long[]} of defined function {@code function}. */
-    MethodHandle box(int function) {
-        MethodHandle b = boxes[function];
+    private Variant variant(boolean metered) {
+        return metered ? this.metered : this.unmetered;
+    }
+
+    /** The typed metered method of function {@code function} (compiled now if needed), or its host adapter. */
+    MethodHandle handle(int function) {
+        return handle(true, function);
+    }
+
+    /** The typed method of function {@code function} in a variant (compiled now if needed), or its host adapter. */
+    MethodHandle handle(boolean metered, int function) {
+        MethodHandle h = variant(metered).handles[function];
+        return h != null ? h : compile(variant(metered), function);
+    }
+
+    /** The boxed entry {@code (JitContext, long frame, long[]) long[]} of defined function {@code function}. */
+    MethodHandle box(boolean metered, int function) {
+        Variant v = variant(metered);
+        MethodHandle b = v.boxes[function];
         if (b == null) {
-            compile(function);
-            b = boxes[function];
+            compile(v, function);
+            b = v.boxes[function];
         }
         return b;
     }
 
     /** {@link #handle} run in a new stack segment. */
-    MethodHandle hopHandle(int function) {
-        MethodHandle h = hops[function];
+    MethodHandle hopHandle(boolean metered, int function) {
+        Variant v = variant(metered);
+        MethodHandle h = v.hops[function];
         if (h == null) {
-            h = StackSegments.hopping(handle(function));
-            hops[function] = h;
+            h = StackSegments.hopping(handle(metered, function));
+            v.hops[function] = h;
         }
         return h;
     }
 
-    private synchronized MethodHandle compile(int function) {
-        if (handles[function] != null) {
-            return handles[function];
+    /**
+     * The method {@code (JitContext, long[] registers, long frame) int} that continues defined
+     * function {@code function} at leader number {@code leader}, its block already charged
+     * (compiled now if needed; see {@link JitRuntime#resume}).
+     */
+    MethodHandle entry(boolean metered, int function, int leader) {
+        Variant v = variant(metered);
+        MethodHandle[] es = v.entries[function];
+        MethodHandle h = es == null ? null : es[leader];
+        return h != null ? h : compileEntry(v, function, leader);
+    }
+
+    /** How many entry methods of function {@code function} have been compiled in a variant (for tests). */
+    synchronized int compiledEntries(boolean metered, int function) {
+        MethodHandle[] es = variant(metered).entries[function];
+        int n = 0;
+        for (int k = 0; es != null && k < es.length; k++) {
+            n += es[k] != null ? 1 : 0;
+        }
+        return n;
+    }
+
+    private synchronized MethodHandle compileEntry(Variant v, int function, int leader) {
+        if (v.entries[function] == null) {
+            v.entries[function] = new MethodHandle[code(function).leaderPcs.length];
+        }
+        MethodHandle h = v.entries[function][leader];
+        if (h != null) {
+            return h;
+        }
+        try {
+            FunctionCompiler.Output out = new FunctionCompiler(this, code(function), v.metered).compileEntry(leader);
+            MethodHandles.Lookup c = define(out.bytes());
+            h = c.findStatic(c.lookupClass(), FunctionCompiler.ENTRY_NAME, FunctionCompiler.ENTRY_TYPE);
+        } catch (ReflectiveOperationException e) {
+            throw new JitException("function " + function + ": generated entry class is unusable: " + e.getMessage(), e);
+        } catch (VerifyError | ClassFormatError e) {
+            throw new JitException("function " + function + ": the JVM rejected the generated entry class: "
+                    + e.getMessage(), e);
+        }
+        v.entries[function][leader] = h;
+        return h;
+    }
+
+    private synchronized MethodHandle compile(Variant v, int function) {
+        if (v.handles[function] != null) {
+            return v.handles[function];
         }
         Signature sig = signature(function);
         try {
@@ -313,15 +424,16 @@ public final class JitEngine implements Engine, EngineStats {
                 h = importClass.findStatic(importClass.lookupClass(), ImportAdapters.methodName(function),
                         sig.methodType);
             } else {
-                FunctionCompiler.Output out = new FunctionCompiler(this, code(function)).compile(options.forceRegions());
+                FunctionCompiler.Output out = new FunctionCompiler(this, code(function), v.metered)
+                        .compile(options.forceRegions());
                 MethodHandles.Lookup c = define(out.bytes());
-                boxes[function] = c.findStatic(c.lookupClass(), "box",
-                        MethodType.methodType(long[].class, JitContext.class, long[].class));
-                regionCounts[function] = out.plan() == null ? 0 : out.plan().regionCount();
-                codeSizes[function] = out.codeSizes();
+                v.boxes[function] = c.findStatic(c.lookupClass(), "box",
+                        MethodType.methodType(long[].class, JitContext.class, long.class, long[].class));
+                v.regionCounts[function] = out.plan() == null ? 0 : out.plan().regionCount();
+                v.codeSizes[function] = out.codeSizes();
                 h = c.findStatic(c.lookupClass(), FunctionCompiler.methodName(function), sig.methodType);
             }
-            handles[function] = h;
+            v.handles[function] = h;
             return h;
         } catch (ReflectiveOperationException e) {
             throw new JitException("function " + function + ": generated class is unusable: " + e.getMessage(), e);

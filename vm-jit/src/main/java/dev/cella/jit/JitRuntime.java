@@ -9,10 +9,11 @@ import dev.cella.vm.TrapSignal;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The slow paths compiled code calls: fuel refills and interrupt polls, traps, host calls,
- * memory growth and indirect-call resolution. None of these run per instruction on a hot path;
- * the hot paths (fuel charge, bounds check, arithmetic) are emitted inline or call the small
- * {@link dev.cella.vm.Numerics} helpers, which C2 inlines.
+ * The slow paths compiled code calls: fuel refills and interrupt polls, the continuation of a
+ * function whose fuel window ran out, traps, host calls, memory growth and call-depth and
+ * indirect-call resolution. None of these run per instruction on a hot path; the hot paths (fuel
+ * charge, bounds check, arithmetic) are emitted inline or call the small {@link
+ * dev.cella.vm.Numerics} helpers, which C2 inlines.
  *
  * <p>Every method that can throw a {@link Trap} expects the caller to have stored its fuel
  * window into {@link JitContext#fuel} first (the emitted code does so before calling), so the
@@ -30,16 +31,20 @@ final class JitRuntime {
 
     /**
      * Called when charging the block of leader {@code leader} of function {@code function} made
-     * the fuel window negative. Refills the window from the bank and polls the interrupt hook;
-     * then charges the block.
+     * the fuel window negative. Metered: refills the window from the bank and polls the interrupt
+     * hook, then charges the block. Unmetered: polls the hook and restarts the countdown.
      *
      * @param charged the window after subtracting the block's cost (negative)
      * @return the new window, the block's cost already charged
      * @throws Trap FUEL_EXHAUSTED at the leader's pc if the remaining fuel cannot pay for the block
      *     (the remaining fuel is left unconsumed)
      */
-    static long refuel(JitContext ctx, long charged, int function, int leader) {
+    static int refuel(JitContext ctx, int charged, int function, int leader) {
         FunctionCode code = ctx.engine.code(function);
+        if (!ctx.metered) {
+            poll(ctx);
+            return (int) Math.max(0, POLL_INTERVAL - code.pollCosts[leader]);
+        }
         int cost = code.leaderCosts[leader];
         ctx.fuel = charged + cost;
         if (ctx.fuelRemaining() < cost) {
@@ -61,14 +66,60 @@ final class JitRuntime {
         // Units charged from this poll to the next: cost + window <= POLL_INTERVAL (when cost is).
         long window = Math.min(after, Math.max(0, POLL_INTERVAL - cost));
         ctx.bank = after - window;
-        ctx.fuel = window;
-        return window;
+        ctx.fuel = (int) window;
+        return (int) window;
+    }
+
+    private static void poll(JitContext ctx) {
+        InterruptHook hook = ctx.instance.interruptHook();
+        if (hook != null) {
+            hook.poll(ctx.instance);
+        }
     }
 
     private static Trap fuelExhausted(JitContext ctx, int function, int pc) {
-        ctx.fuel = ctx.fuelRemaining();
-        ctx.bank = 0;
+        long remaining = ctx.fuelRemaining();
+        ctx.fuel = (int) Math.min(remaining, Integer.MAX_VALUE);
+        ctx.bank = remaining - ctx.fuel;
         return trap(ctx, TrapKind.FUEL_EXHAUSTED, function, pc);
+    }
+
+    /**
+     * Runs the rest of function {@code function} after its fuel window ran out (or after a jump
+     * back out of a method that entered it in the middle): {@code code} names where to go on, as
+     * {@code leader << 1 | charged}, where {@code charged} says the block's cost is already taken
+     * from the window. Each round refuels if the window is negative, then runs the function from
+     * that leader in its entry method ({@link MethodEmitter.Mode#ENTRY}), which returns the next
+     * code, or -1 when the function returned (its results in {@link JitContext#results}).
+     *
+     * <p>This keeps fuel refills out of compiled loops: a loop's fuel check leaves the method
+     * instead of calling back into it, so C2 never sees a call inside the loop (around which it
+     * would keep the loop's values in memory).
+     *
+     * @param registers every register of the function, as raw bits
+     * @param frame the function's frame word
+     */
+    static void resume(JitContext ctx, int function, long[] registers, long frame, int code) {
+        JitEngine engine = ctx.engine;
+        FunctionCode fc = engine.code(function);
+        int[] costs = ctx.metered ? fc.leaderCosts : fc.pollCosts;
+        try {
+            while (code >= 0) {
+                int leader = code >>> 1;
+                if ((code & 1) == 0) {
+                    ctx.fuel -= costs[leader];
+                }
+                if (ctx.fuel < 0) {
+                    ctx.fuel = refuel(ctx, ctx.fuel, function, leader);
+                }
+                MethodHandle entry = engine.entry(ctx.metered, function, leader);
+                code = (int) entry.invokeExact(ctx, registers, frame);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** The trap of kind {@code kind} at {@code pc} of {@code function}. */
@@ -110,30 +161,37 @@ final class JitRuntime {
     }
 
     /**
-     * The slow path of a guest call made at {@code depth >= depthLimit} or near the register
-     * limit: traps if the call would pass the maximum depth or the register-stack limit (checked
-     * in the interpreter's order); otherwise returns, and the caller makes the call through
+     * The slow path of a guest call whose frame check failed (see {@link JitContext}): traps if
+     * the call would pass the maximum depth or the register-stack limit (checked in the
+     * interpreter's order); otherwise the caller is at its stack segment's end, and this returns
+     * the callee's frame word in the next segment, where the caller makes the call through
      * {@link StackSegments} on a fresh thread.
      *
+     * @param frame the caller's frame word
      * @param calleeRegisters registers of the callee's frame
      * @throws Trap CALL_STACK_EXHAUSTED at the call's pc
      */
-    static void deepCall(JitContext ctx, int function, int pc, int calleeRegisters) {
-        if (ctx.depth() >= ctx.maxDepth || ctx.regTop() > MAX_REGISTERS - calleeRegisters) {
+    static long deepCall(JitContext ctx, long frame, int calleeRegisters, int function, int pc) {
+        int depth = ctx.depth(frame);
+        if (depth >= ctx.maxDepth || JitContext.regTop(frame) > MAX_REGISTERS - calleeRegisters) {
             throw trap(ctx, TrapKind.CALL_STACK_EXHAUSTED, function, pc);
         }
+        return JitContext.frame(ctx.nextSegmentLimit() - depth - 1, (int) frame - calleeRegisters);
     }
 
     /**
      * Resolves call_indirect at {@code pc} of {@code function}: element {@code element} (read as
      * unsigned) of table {@code table} must be set and of type {@code type}. Checks, in order:
-     * table bounds, null element, signature, then (for a guest target) call depth.
+     * table bounds, null element, signature, then (for a guest target) call depth. Leaves the
+     * callee's frame word in {@link JitContext#calleeFrame}.
      *
+     * @param frame the caller's frame word
      * @return a handle of the signature's {@link Signature#methodType} that calls the target
      * @throws Trap UNDEFINED_ELEMENT, UNINITIALIZED_ELEMENT, INDIRECT_CALL_TYPE_MISMATCH or
      *     CALL_STACK_EXHAUSTED at {@code pc}
      */
-    static MethodHandle indirect(JitContext ctx, int table, int element, int type, int function, int pc) {
+    static MethodHandle indirect(JitContext ctx, int table, int element, int type, int function, int pc,
+            long frame) {
         Table t = ctx.tables[table];
         if (Integer.compareUnsigned(element, t.size()) >= 0) {
             throw trap(ctx, TrapKind.UNDEFINED_ELEMENT, function, pc);
@@ -147,13 +205,16 @@ final class JitRuntime {
             throw trap(ctx, TrapKind.INDIRECT_CALL_TYPE_MISMATCH, function, pc);
         }
         if (engine.module().isImport(target)) {
-            return engine.handle(target);
+            ctx.calleeFrame = frame;
+            return engine.handle(ctx.metered, target);
         }
         int registers = engine.module().function(target).registers().size();
-        if (ctx.depth() < ctx.depthLimit && ctx.regTop() <= MAX_REGISTERS - registers) {
-            return engine.handle(target);
+        long callee = frame - ((1L << 32) + registers);
+        if ((callee & JitContext.FRAME_CHECK) == 0) {
+            ctx.calleeFrame = callee;
+            return engine.handle(ctx.metered, target);
         }
-        deepCall(ctx, function, pc, registers);
-        return ctx.depth() < ctx.depthLimit ? engine.handle(target) : engine.hopHandle(target);
+        ctx.calleeFrame = deepCall(ctx, frame, registers, function, pc);
+        return engine.hopHandle(ctx.metered, target);
     }
 }

@@ -5,34 +5,55 @@ import static org.objectweb.asm.Opcodes.*;
 import dev.cella.isa.ValType;
 import dev.cella.isa.code.Instruction;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 
 /**
- * Emits the JVM bytecode of a range of a guest function's instructions into one method: either
- * the whole function ({@linkplain Mode#DIRECT direct}: parameters are the method's parameters) or
- * one region of a function too large for one method ({@linkplain Mode#REGION region}: registers
- * arrive in and leave through a {@code long[]}, see {@link RegionPlan}).
+ * Emits the JVM bytecode of a range of a guest function's instructions into one method, in one
+ * of three {@link Mode modes}, for the metered or the unmetered variant.
  *
  * <p>Naming: {@code local[r]} is the JVM local slot of guest register {@code r}; {@code fuel} the
- * slot of the fuel window (see {@link JitContext}); {@code mem} the cached memory array; {@code
- * tmp} an int scratch slot. Every local is assigned in the prologue, so the locals agree at
- * every branch target and the stack map frames stay compact.
+ * int slot of the fuel window (see {@link JitContext}); {@code frame} the slot of the frame word
+ * and {@code calleeFrame} a scratch slot for a callee's; {@code mem} the cached memory array;
+ * {@code tmp} an int scratch slot. Every local is assigned in the prologue, so the locals agree
+ * at every branch target and the stack map frames stay compact.
  *
- * <p>Cold code (fuel refills, trap handlers, region exits, segment hops) goes to a stub area
- * after the body, reached from the hot path by one conditional jump or an exception-table entry.
+ * <p>Fuel: metered code charges every block leader its cost; unmetered code charges only the
+ * check sites their poll cost (see {@link FunctionCode}). When the window goes negative, code
+ * that {@link #exits} leaves the method (storing its registers) and lets {@link
+ * JitRuntime#resume} refuel and continue in an entry method; other code calls {@link
+ * JitRuntime#refuel} from a cold stub and jumps back.
+ *
+ * <p>Cold code (fuel stubs, trap handlers, exits, segment hops) goes to a stub area after the
+ * body, reached from the hot path by one conditional jump or an exception-table entry.
  * Invariant: whenever emitted code can trap or call out, the fuel window is in {@link
  * JitContext#fuel}; the stubs store it before they throw.
  */
 final class MethodEmitter {
-    enum Mode { DIRECT, REGION }
+    /** What the method holds and how its registers arrive. */
+    enum Mode {
+        /** The whole function, {@code f<index>(ctx, frame, params...)}: registers are typed locals. */
+        DIRECT,
+        /**
+         * One region of a function too large for one method, {@code r<k>(ctx, regs, entry, frame)}:
+         * registers arrive in and leave through a {@code long[]}, see {@link RegionPlan}.
+         */
+        REGION,
+        /**
+         * The function from one block leader to its end, {@code e(ctx, regs, frame)}, entered with
+         * that block charged; a branch back before the leader leaves it with that target's code.
+         * Entered only at its leader, so its loops have one entry each, as in the direct method.
+         */
+        ENTRY
+    }
 
     static final String CTX = "dev/cella/jit/JitContext";
     static final String RUNTIME = "dev/cella/jit/JitRuntime";
     static final String NUMERICS = "dev/cella/vm/Numerics";
-    static final String MEMORY = "dev/cella/vm/Memory";
     static final String SIGNAL = "dev/cella/vm/TrapSignal";
+    private static final String BOUNDS = "java/lang/IndexOutOfBoundsException";
 
     final JitEngine engine;
     final FunctionCode code;
@@ -40,102 +61,170 @@ final class MethodEmitter {
     /** Internal name of the class being generated, for calls within it. */
     final String owner;
     final Mode mode;
+    /** True for metered code, false for the unmetered variant. */
+    final boolean metered;
+    /** True if a fuel check that fails leaves the method instead of refueling in place. */
+    final boolean exits;
     /** First instruction index emitted, and one past the last. */
     final int from;
     final int to;
     /** Region plan (region mode), else null. */
     final RegionPlan plan;
     final int regionIndex;
+    /** Entry mode: the leader number the method starts at, else -1. */
+    final int entryLeader;
+    private final RegisterFlow flow;
 
     final int[] local;
     final int fuel;
+    final int frame;
+    final int calleeFrame;
     final int mem;
     final int tmp;
-    /** Region mode: the slot of the {@code long[]} register file. */
+    /** Region and entry modes: the slot of the {@code long[]} register file. */
     final int regsArray;
+    /** Direct mode with exits: the slot the registers are saved into on the way out. */
+    private final int spill;
     /** Pc of the first instruction emitted: large pcs are pushed relative to it (see {@link #pushPc}). */
     private final int basePc;
+    /** Registers the method reads or writes, and those it writes (region and entry modes). */
+    private final int[] used;
+    private final int[] written;
 
     private final Label[] label;
-    /** Resume point after each fuel check, indexed by leader index minus {@link #firstLeader}. */
-    private final Label[] resume;
-    private final int firstLeader;
-    private final List<int[]> refuelSites = new ArrayList<>();
+    private final Label entryResume = new Label();
+    private final List<Integer> refuelLeaders = new ArrayList<>();
     private final List<Label> refuelStubs = new ArrayList<>();
-    private final List<Label> signalHandlers = new ArrayList<>();
-    private final List<Integer> signalPcs = new ArrayList<>();
+    private final List<Label> refuelBacks = new ArrayList<>();
+    private final List<Label> handlers = new ArrayList<>();
+    private final List<Integer> handlerPcs = new ArrayList<>();
+    private final List<Boolean> handlerBounds = new ArrayList<>();
     private final List<Label> exitLabels = new ArrayList<>();
     private final List<Integer> exitCodes = new ArrayList<>();
+    /** The exit stub of each instruction outside the method that a branch leaves for, by instruction index. */
+    private final java.util.Map<Integer, Label> exitTo = new java.util.HashMap<>();
     private final List<Runnable> stubs = new ArrayList<>();
     /** Bytecode offsets at the start of each instruction, recorded for size measurement. */
     private final Label[] measure;
     private Label end;
+    /** Index of the instruction being emitted. */
+    private int current;
 
-    MethodEmitter(JitEngine engine, FunctionCode code, MethodVisitor mv, String owner, Mode mode, int from, int to,
-            RegionPlan plan, int regionIndex, boolean measureSizes) {
+    private MethodEmitter(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
+            Mode mode, boolean exits, int from, int to, RegionPlan plan, int regionIndex, int entryLeader,
+            boolean measureSizes) {
         this.engine = engine;
         this.code = code;
+        this.metered = metered;
         this.mv = mv;
         this.owner = owner;
         this.mode = mode;
+        this.exits = exits;
         this.from = from;
         this.to = to;
         this.plan = plan;
         this.regionIndex = regionIndex;
+        this.entryLeader = entryLeader;
+        this.flow = engine.flow(code.index);
         // Labels only for this method's range: a region of a huge function must not allocate
         // per-instruction tables of the whole function.
         this.label = new Label[to - from];
-        int firstLeader = 0;
-        while (firstLeader < code.leaderPcs.length && code.leaderPcs[firstLeader] < code.insns[from].pc()) {
-            firstLeader++;
-        }
-        this.firstLeader = firstLeader;
-        this.resume = new Label[Math.max(0, countLeaders(code, from, to))];
         this.measure = measureSizes ? new Label[to - from + 1] : null;
         this.local = new int[code.registers().size()];
         java.util.Arrays.fill(local, -1);
         int next;
-        if (mode == Mode.DIRECT) {
-            Signature sig = engine.signature(code.index);
-            next = 1;
-            if (sig.packed) {
-                next = 2; // slot 1 holds the packed argument array
-            } else {
-                for (int p = 0; p < code.paramCount(); p++) {
-                    local[p] = next;
-                    next += Signature.slots(code.registerType(p));
+        switch (mode) {
+            case DIRECT -> {
+                Signature sig = engine.signature(code.index);
+                next = 4; // 0 context, 1-2 frame word, 3 fuel window
+                if (sig.packed) {
+                    next = 5; // slot 4 holds the packed argument array
+                } else {
+                    for (int p = 0; p < code.paramCount(); p++) {
+                        local[p] = next;
+                        next += Signature.slots(code.registerType(p));
+                    }
+                }
+                for (int r = sig.packed ? 0 : code.paramCount(); r < local.length; r++) {
+                    local[r] = next;
+                    next += Signature.slots(code.registerType(r));
+                }
+                regsArray = -1;
+                frame = 1;
+                used = null;
+                written = null;
+            }
+            case REGION -> {
+                regsArray = 1;
+                frame = 3; // 0 context, 1 register file, 2 entry index, 3-4 frame word
+                next = 5;
+                used = plan.usedRegisters(regionIndex);
+                written = plan.writtenRegisters(regionIndex);
+                for (int r : used) {
+                    local[r] = next;
+                    next += Signature.slots(code.registerType(r));
                 }
             }
-            for (int r = sig.packed ? 0 : code.paramCount(); r < local.length; r++) {
-                local[r] = next;
-                next += Signature.slots(code.registerType(r));
-            }
-            regsArray = -1;
-        } else {
-            regsArray = 1;
-            next = 3; // 0 context, 1 register file, 2 entry index
-            for (int r : plan.usedRegisters(regionIndex)) {
-                local[r] = next;
-                next += Signature.slots(code.registerType(r));
+            default -> {
+                regsArray = 1;
+                frame = 2; // 0 context, 1 register file, 2-3 frame word
+                next = 4;
+                BitSet use = new BitSet();
+                BitSet def = new BitSet();
+                for (int i = from; i < to; i++) {
+                    RegionPlan.registers(code.insns[i], use, def);
+                }
+                use.or(def);
+                used = use.stream().toArray();
+                written = def.stream().toArray();
+                for (int r : used) {
+                    local[r] = next;
+                    next += Signature.slots(code.registerType(r));
+                }
             }
         }
-        this.fuel = next;
+        // Direct: the fuel window arrives as a parameter and stays in its slot.
+        this.fuel = mode == Mode.DIRECT ? 3 : next++;
+        this.calleeFrame = next;
         next += 2;
         this.mem = code.usesMemory() ? next++ : -1;
-        this.tmp = next;
+        this.tmp = next++;
+        this.spill = mode == Mode.DIRECT && exits ? next : -1;
         this.basePc = code.insns[from].pc();
+    }
+
+    /** The whole function as {@code f<index>}; {@code exits} as in {@link #exits}. */
+    static MethodEmitter direct(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
+            boolean exits, boolean measureSizes) {
+        return new MethodEmitter(engine, code, metered, mv, owner, Mode.DIRECT, exits, 0, code.insns.length, null, 0,
+                -1, measureSizes);
+    }
+
+    /** Region {@code k} of {@code plan}; refuels in place. */
+    static MethodEmitter region(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
+            RegionPlan plan, int k, boolean measureSizes) {
+        return new MethodEmitter(engine, code, metered, mv, owner, Mode.REGION, false, plan.from(k), plan.to(k), plan,
+                k, -1, measureSizes);
+    }
+
+    /** The function from leader number {@code leader} on; always exits. */
+    static MethodEmitter entry(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
+            int leader, boolean measureSizes) {
+        return new MethodEmitter(engine, code, metered, mv, owner, Mode.ENTRY, true, code.leaderInsns[leader],
+                code.insns.length, null, 0, leader, measureSizes);
     }
 
     // ---- whole method ----
 
     /** Emits the method body: prologue, instructions, stub area. The caller frames it with visitCode/visitMaxs. */
     void emitBody() {
-        if (mode == Mode.DIRECT) {
-            directPrologue();
-        } else {
-            regionPrologue();
+        switch (mode) {
+            case DIRECT -> directPrologue();
+            case REGION -> regionPrologue();
+            case ENTRY -> entryPrologue();
         }
         for (int i = from; i < to; i++) {
+            current = i;
             if (measure != null) {
                 measure[i - from] = new Label();
                 mv.visitLabel(measure[i - from]);
@@ -174,14 +263,10 @@ final class MethodEmitter {
     }
 
     private void directPrologue() {
-        FunctionCompiler.frameEntry(mv, code.registers().size(), +1);
-        mv.visitVarInsn(ALOAD, 0);
-        mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
-        mv.visitVarInsn(LSTORE, fuel);
         Signature sig = engine.signature(code.index);
         if (sig.packed) {
             for (int p = 0; p < code.paramCount(); p++) {
-                mv.visitVarInsn(ALOAD, 1);
+                mv.visitVarInsn(ALOAD, 4);
                 push(p);
                 mv.visitInsn(LALOAD);
                 fromBits(code.registerType(p));
@@ -196,16 +281,8 @@ final class MethodEmitter {
     }
 
     private void regionPrologue() {
-        mv.visitVarInsn(ALOAD, 0);
-        mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
-        mv.visitVarInsn(LSTORE, fuel);
-        for (int r : plan.usedRegisters(regionIndex)) {
-            mv.visitVarInsn(ALOAD, regsArray);
-            push(r);
-            mv.visitInsn(LALOAD);
-            fromBits(code.registerType(r));
-            store(r);
-        }
+        reloadFuel();
+        loadRegisters(List.of());
         commonPrologue();
         int[] entries = plan.entries(regionIndex);
         Label[] targets = new Label[entries.length];
@@ -216,12 +293,42 @@ final class MethodEmitter {
         mv.visitTableSwitchInsn(0, entries.length - 1, targets[0], targets);
     }
 
+    /** Loads the registers, materializing those known to hold a constant here, then jumps past the leader's charge. */
+    private void entryPrologue() {
+        reloadFuel();
+        loadRegisters(flow.constantsAt(entryLeader));
+        commonPrologue();
+        mv.visitJumpInsn(GOTO, entryResume);
+    }
+
+    private void loadRegisters(List<long[]> constants) {
+        long[] known = new long[local.length];
+        BitSet isKnown = new BitSet();
+        for (long[] c : constants) {
+            isKnown.set((int) c[0]);
+            known[(int) c[0]] = c[1];
+        }
+        for (int r : used) {
+            if (isKnown.get(r)) {
+                pushBits(code.registerType(r), known[r]);
+            } else {
+                mv.visitVarInsn(ALOAD, regsArray);
+                push(r);
+                mv.visitInsn(LALOAD);
+                fromBits(code.registerType(r));
+            }
+            store(r);
+        }
+    }
+
     private void commonPrologue() {
         if (mem >= 0) {
             reloadMemory();
         }
         mv.visitInsn(ICONST_0);
         mv.visitVarInsn(ISTORE, tmp);
+        mv.visitInsn(LCONST_0);
+        mv.visitVarInsn(LSTORE, calleeFrame);
     }
 
     // ---- registers and constants ----
@@ -238,16 +345,29 @@ final class MethodEmitter {
         return code.registerType(reg);
     }
 
-    void push(int v) {
-        if (v >= -1 && v <= 5) {
-            mv.visitInsn(ICONST_0 + v);
-        } else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) {
-            mv.visitIntInsn(BIPUSH, v);
-        } else if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
-            mv.visitIntInsn(SIPUSH, v);
-        } else {
-            mv.visitLdcInsn(v);
+    /** True if the float arithmetic instruction being emitted must canonicalize its result (see {@link RegisterFlow}). */
+    boolean canonical() {
+        return flow.canonical(current);
+    }
+
+    /**
+     * Loads register {@code reg} for the store, return or global write being emitted,
+     * canonicalizing a float value there if the analysis moved its canonicalization to this use
+     * (see {@link RegisterFlow#canonicalAtUse}).
+     */
+    void loadWritten(int reg) {
+        load(reg);
+        if (flow.canonicalAtUse(current)) {
+            switch (code.registerType(reg)) {
+                case F32 -> invokeStatic(NUMERICS, "canonical", "(F)F");
+                case F64 -> invokeStatic(NUMERICS, "canonical", "(D)D");
+                default -> { }
+            }
         }
+    }
+
+    void push(int v) {
+        FunctionCompiler.pushInt(mv, v);
     }
 
     void push(long v) {
@@ -281,6 +401,16 @@ final class MethodEmitter {
             mv.visitInsn(DCONST_0);
         } else {
             mv.visitLdcInsn(d);
+        }
+    }
+
+    /** Pushes the typed value whose register form is {@code bits}. */
+    private void pushBits(ValType t, long bits) {
+        switch (t) {
+            case I32 -> push((int) bits);
+            case I64 -> push(bits);
+            case F32 -> pushF32Bits((int) bits);
+            case F64 -> pushF64Bits(bits);
         }
     }
 
@@ -337,14 +467,14 @@ final class MethodEmitter {
 
     void storeFuel() {
         mv.visitVarInsn(ALOAD, 0);
-        mv.visitVarInsn(LLOAD, fuel);
-        mv.visitFieldInsn(PUTFIELD, CTX, "fuel", "J");
+        mv.visitVarInsn(ILOAD, fuel);
+        mv.visitFieldInsn(PUTFIELD, CTX, "fuel", "I");
     }
 
     void reloadFuel() {
         mv.visitVarInsn(ALOAD, 0);
-        mv.visitFieldInsn(GETFIELD, CTX, "fuel", "J");
-        mv.visitVarInsn(LSTORE, fuel);
+        mv.visitFieldInsn(GETFIELD, CTX, "fuel", "I");
+        mv.visitVarInsn(ISTORE, fuel);
     }
 
     // ---- control ----
@@ -359,28 +489,21 @@ final class MethodEmitter {
         return l;
     }
 
-    private static int countLeaders(FunctionCode code, int from, int to) {
-        int n = 0;
-        for (int i = from; i < to; i++) {
-            if (code.leader[i]) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     /**
-     * Where a jump to instruction {@code i} goes: its label if it is in this method, else (region
-     * mode) a stub that leaves the region with the code of that entry.
+     * Where a jump to instruction {@code i} goes: its label if it is in this method, else a stub
+     * that leaves the method with the code of that entry (region mode) or leader (entry mode),
+     * one stub per target, so a method never has more stubs than the targets it leaves for.
      */
     Label branchTarget(int i) {
         if (i >= from && i < to) {
             return labelOf(i);
         }
-        Label exit = new Label();
-        exitLabels.add(exit);
-        exitCodes.add(plan.exitCode(i));
-        return exit;
+        return exitTo.computeIfAbsent(i, k -> {
+            Label exit = new Label();
+            exitLabels.add(exit);
+            exitCodes.add(mode == Mode.REGION ? plan.exitCode(k) : code.leaderIndex[k] << 1);
+            return exit;
+        });
     }
 
     /** The branch target with pc {@code pc}. */
@@ -388,22 +511,49 @@ final class MethodEmitter {
         return branchTarget(code.indexOfPc(pc));
     }
 
+    /**
+     * Charges the block of {@code leader}: one int subtraction and a sign test, its failure cold.
+     *
+     * <p>Metered code that exits (see {@link #exits}) also covers the checks of the blocks this
+     * one alone leads to ({@link FunctionCode#coveredBy}): it tests that the window still holds
+     * the dearest of them, and they only subtract. If the window is short, it exits with this
+     * block charged and a window that is not negative, so {@link JitRuntime#resume} does not
+     * refuel (nor poll) and continues in the entry method, where those blocks check themselves:
+     * the fuel charged, the trap points and the polls stay exactly the interpreter's.
+     */
     private void chargeFuel(int leader) {
-        int cost = code.leaderCosts[leader];
-        mv.visitVarInsn(LLOAD, fuel);
-        push((long) cost);
-        mv.visitInsn(LSUB);
-        mv.visitInsn(DUP2);
-        mv.visitVarInsn(LSTORE, fuel);
-        mv.visitInsn(LCONST_0);
-        mv.visitInsn(LCMP);
-        Label stub = new Label();
-        mv.visitJumpInsn(IFLT, stub);
-        Label back = new Label();
+        int cost = metered ? code.leaderCosts[leader] : code.pollCosts[leader];
+        Label back = leader == entryLeader ? entryResume : new Label();
+        boolean prechecks = metered && exits;
+        if (cost > 0) {
+            if (cost <= -Short.MIN_VALUE) {
+                mv.visitIincInsn(fuel, -cost);
+            } else {
+                mv.visitVarInsn(ILOAD, fuel);
+                push(cost);
+                mv.visitInsn(ISUB);
+                mv.visitVarInsn(ISTORE, fuel);
+            }
+            int by = prechecks ? code.coveredBy[leader] : -1;
+            // Covered only where the covering block's check ran: an entry method skips its own.
+            boolean covered = by >= 0 && by != entryLeader && code.leaderInsns[by] >= from;
+            int extra = prechecks ? code.precheck[leader] : 0;
+            // A covered block's own charge cannot go negative, but it still checks for the blocks it covers.
+            if (!covered || extra > 0) {
+                mv.visitVarInsn(ILOAD, fuel);
+                Label stub = new Label();
+                if (extra == 0) {
+                    mv.visitJumpInsn(IFLT, stub);
+                } else {
+                    push(extra);
+                    mv.visitJumpInsn(IF_ICMPLT, stub);
+                }
+                refuelLeaders.add(leader);
+                refuelStubs.add(stub);
+                refuelBacks.add(back);
+            }
+        }
         mv.visitLabel(back);
-        resume[leader - firstLeader] = back;
-        refuelSites.add(new int[] {leader});
-        refuelStubs.add(stub);
     }
 
     /**
@@ -411,15 +561,30 @@ final class MethodEmitter {
      * dev.cella.vm.TrapSignal}, so that the signal becomes the trap at {@code pc}.
      */
     void trapping(int pc, Runnable call) {
+        guarded(pc, call, false);
+    }
+
+    /**
+     * Emits {@code access}, a memory access whose array bounds check (the JVM's, or a byte-array
+     * view's) throws {@link IndexOutOfBoundsException} exactly when the guest access is out of
+     * bounds, so that the exception becomes the out-of-bounds trap at {@code pc}. Nothing is
+     * written when the check fails.
+     */
+    void boundsChecked(int pc, Runnable access) {
+        guarded(pc, access, true);
+    }
+
+    private void guarded(int pc, Runnable emit, boolean bounds) {
         Label start = new Label();
-        Label end = new Label();
+        Label stop = new Label();
         Label handler = new Label();
-        mv.visitTryCatchBlock(start, end, handler, SIGNAL);
+        mv.visitTryCatchBlock(start, stop, handler, bounds ? BOUNDS : SIGNAL);
         mv.visitLabel(start);
-        call.run();
-        mv.visitLabel(end);
-        signalHandlers.add(handler);
-        signalPcs.add(pc);
+        emit.run();
+        mv.visitLabel(stop);
+        handlers.add(handler);
+        handlerPcs.add(pc);
+        handlerBounds.add(bounds);
     }
 
     /** Adds cold code to the stub area. */
@@ -441,25 +606,22 @@ final class MethodEmitter {
     /** Returns from the function with the values of registers {@code regs} as its results. */
     void emitReturn(int[] regs) {
         List<ValType> results = code.type.results();
-        if (mode == Mode.REGION || results.size() > 1) {
+        if (mode != Mode.DIRECT || results.size() > 1) {
             for (int i = 0; i < regs.length; i++) {
                 mv.visitVarInsn(ALOAD, 0);
                 mv.visitFieldInsn(GETFIELD, CTX, "results", "[J");
                 push(i);
-                load(regs[i]);
+                loadWritten(regs[i]);
                 toBits(results.get(i));
                 mv.visitInsn(LASTORE);
             }
         }
         storeFuel();
-        if (mode == Mode.REGION) {
+        if (mode != Mode.DIRECT) {
             mv.visitInsn(ICONST_M1);
             mv.visitInsn(IRETURN);
-            return;
-        }
-        FunctionCompiler.frameEntry(mv, code.registers().size(), -1);
-        if (results.size() == 1) {
-            load(regs[0]);
+        } else if (results.size() == 1) {
+            loadWritten(regs[0]);
             mv.visitInsn(Signature.returnOpcode(results.get(0)));
         } else {
             mv.visitInsn(RETURN);
@@ -471,23 +633,32 @@ final class MethodEmitter {
     private void emitStubs() {
         Label signal = new Label();
         Label exit = new Label();
-        // Each fuel site has its own stub that jumps straight back: one shared stub dispatching
-        // back through a switch would enter every loop from outside, and C2 gives up on
-        // optimizing such irreducible loops.
+        // Each fuel site has its own stub: an exit with its leader's code, or a refuel call that
+        // jumps straight back (one shared stub dispatching back through a switch would enter
+        // every loop from outside, and C2 gives up on optimizing such irreducible loops).
         for (int s = 0; s < refuelStubs.size(); s++) {
-            int leader = refuelSites.get(s)[0];
+            int leader = refuelLeaders.get(s);
             mv.visitLabel(refuelStubs.get(s));
-            mv.visitVarInsn(ALOAD, 0);
-            mv.visitVarInsn(LLOAD, fuel);
-            push(code.index);
-            pushRelative(leader, refuelSites.get(0)[0]);
-            invokeStatic(RUNTIME, "refuel", "(L" + CTX + ";JII)J");
-            mv.visitVarInsn(LSTORE, fuel);
-            mv.visitJumpInsn(GOTO, resume[leader - firstLeader]);
+            if (exits) {
+                push(leader << 1 | 1);
+                mv.visitJumpInsn(GOTO, exit);
+            } else {
+                mv.visitVarInsn(ALOAD, 0);
+                mv.visitVarInsn(ILOAD, fuel);
+                push(code.index);
+                pushRelative(leader, refuelLeaders.get(0));
+                invokeStatic(RUNTIME, "refuel", "(L" + CTX + ";III)I");
+                mv.visitVarInsn(ISTORE, fuel);
+                mv.visitJumpInsn(GOTO, refuelBacks.get(s));
+            }
         }
-        for (int s = 0; s < signalHandlers.size(); s++) {
-            mv.visitLabel(signalHandlers.get(s));
-            push(signalPcs.get(s) - basePc);
+        for (int s = 0; s < handlers.size(); s++) {
+            mv.visitLabel(handlers.get(s));
+            if (handlerBounds.get(s)) {
+                mv.visitInsn(POP);
+                mv.visitFieldInsn(GETSTATIC, SIGNAL, "OUT_OF_BOUNDS", "L" + SIGNAL + ";");
+            }
+            push(handlerPcs.get(s) - basePc);
             mv.visitJumpInsn(GOTO, signal);
         }
         for (int s = 0; s < exitLabels.size(); s++) {
@@ -498,7 +669,7 @@ final class MethodEmitter {
         for (int s = 0; s < stubs.size(); s++) {
             stubs.get(s).run();
         }
-        if (!signalHandlers.isEmpty()) {
+        if (!handlers.isEmpty()) {
             mv.visitLabel(signal);
             if (basePc != 0) {
                 push(basePc);
@@ -510,19 +681,58 @@ final class MethodEmitter {
             invokeStatic(RUNTIME, "signal", "(L" + SIGNAL + ";IL" + CTX + ";I)Ldev/cella/vm/Trap;");
             mv.visitInsn(ATHROW);
         }
-        if (!exitLabels.isEmpty()) {
+        boolean exited = !exitLabels.isEmpty() || (exits && !refuelStubs.isEmpty());
+        if (exited) {
             mv.visitLabel(exit);
             mv.visitVarInsn(ISTORE, tmp);
-            for (int r : plan.writtenRegisters(regionIndex)) {
-                mv.visitVarInsn(ALOAD, regsArray);
-                push(r);
-                load(r);
-                toBits(code.registerType(r));
-                mv.visitInsn(LASTORE);
-            }
             storeFuel();
-            mv.visitVarInsn(ILOAD, tmp);
-            mv.visitInsn(IRETURN);
+            if (mode == Mode.DIRECT) {
+                continueElsewhere();
+            } else {
+                for (int r : written) {
+                    mv.visitVarInsn(ALOAD, regsArray);
+                    push(r);
+                    load(r);
+                    toBits(code.registerType(r));
+                    mv.visitInsn(LASTORE);
+                }
+                mv.visitVarInsn(ILOAD, tmp);
+                mv.visitInsn(IRETURN);
+            }
+        }
+    }
+
+    /**
+     * The direct method's way out when its window ran out (code in {@code tmp}): saves every
+     * register, lets {@link JitRuntime#resume} finish the function, and returns its results.
+     */
+    private void continueElsewhere() {
+        push(local.length);
+        mv.visitIntInsn(NEWARRAY, T_LONG);
+        mv.visitVarInsn(ASTORE, spill);
+        for (int r = 0; r < local.length; r++) {
+            mv.visitVarInsn(ALOAD, spill);
+            push(r);
+            load(r);
+            toBits(code.registerType(r));
+            mv.visitInsn(LASTORE);
+        }
+        mv.visitVarInsn(ALOAD, 0);
+        push(code.index);
+        mv.visitVarInsn(ALOAD, spill);
+        mv.visitVarInsn(LLOAD, frame);
+        mv.visitVarInsn(ILOAD, tmp);
+        invokeStatic(RUNTIME, "resume", "(L" + CTX + ";I[JJI)V");
+        List<ValType> results = code.type.results();
+        if (results.size() == 1) {
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitFieldInsn(GETFIELD, CTX, "results", "[J");
+            mv.visitInsn(ICONST_0);
+            mv.visitInsn(LALOAD);
+            fromBits(results.get(0));
+            mv.visitInsn(Signature.returnOpcode(results.get(0)));
+        } else {
+            mv.visitInsn(RETURN);
         }
     }
 }

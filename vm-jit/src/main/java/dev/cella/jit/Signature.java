@@ -9,9 +9,15 @@ import org.objectweb.asm.Type;
 
 /**
  * The JVM calling convention of a guest signature. Every compiled function, and every import
- * adapter, is a static method {@code (JitContext, params...) result}:
+ * adapter, is a static method {@code (JitContext, long frame, int fuel, params...) result}:
  *
  * <ul>
+ *   <li>{@code frame} is the callee's frame word (see {@link JitContext#FRAME_CHECK}): the room
+ *       left for more guest frames and registers, passed down the call chain instead of being
+ *       kept in memory. Host adapters ignore it.
+ *   <li>{@code fuel} is the caller's fuel window (see {@link JitContext}), passed in a register;
+ *       the callee leaves its own in {@link JitContext#fuel} when it returns or throws, where the
+ *       caller reloads it.
  *   <li>Parameters are typed JVM values (i32 int, i64 long, f32 float, f64 double) when they fit
  *       the JVM's limit of 255 parameter slots; otherwise ({@link #packed}) the method takes one
  *       {@code long[]} of raw bits instead.
@@ -20,7 +26,7 @@ import org.objectweb.asm.Type;
  * </ul>
  */
 final class Signature {
-    /** Parameter slots left for guest parameters: 255 minus the context. */
+    /** Parameter slots left for guest parameters: 255 minus the context, frame word and fuel window. */
     static final int MAX_TYPED_PARAM_SLOTS = 250;
 
     static final String CTX = "Ldev/cella/jit/JitContext;";
@@ -37,7 +43,7 @@ final class Signature {
             slots += slots(t);
         }
         this.packed = slots > MAX_TYPED_PARAM_SLOTS;
-        StringBuilder sb = new StringBuilder("(").append(CTX);
+        StringBuilder sb = new StringBuilder("(").append(CTX).append("JI");
         if (packed) {
             sb.append("[J");
         } else {

@@ -57,7 +57,8 @@ final class StackSegments {
 
     /**
      * A handle of {@code target}'s type that runs {@code target} in a new segment. The first
-     * argument of {@code target} is the {@link JitContext}.
+     * argument of {@code target} is the {@link JitContext}, the second the callee's frame word
+     * in the new segment (see {@link JitRuntime#deepCall}).
      */
     static MethodHandle hopping(MethodHandle target) {
         MethodType type = target.type();
@@ -68,8 +69,11 @@ final class StackSegments {
     private static Object hop(MethodHandle target, Object[] args) throws Throwable {
         JitContext ctx = (JitContext) args[0];
         int savedLimit = ctx.depthLimit;
+        // The caller is exactly at its segment's limit (that is why the call hops), and the
+        // callee's frame word in args[1] was computed against the next segment's limit.
+        int nextLimit = ctx.nextSegmentLimit();
         Future<Object> done = POOL.submit(() -> {
-            ctx.depthLimit = (int) Math.min(ctx.maxDepth, (long) ctx.depth() + ctx.engine.segmentFrames());
+            ctx.depthLimit = nextLimit;
             try {
                 return target.invokeWithArguments(args);
             } catch (Exception | Error e) {

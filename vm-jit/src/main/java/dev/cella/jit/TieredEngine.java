@@ -64,10 +64,17 @@ public final class TieredEngine implements Engine, EngineStats {
         this.hot = new boolean[n];
     }
 
+    /**
+     * Runs {@code function}. An unmetered instance ({@link Instance#metered}) always runs
+     * compiled: the interpreter does not implement unmetered runs yet and would charge fuel.
+     */
     @Override
     public long[] invoke(Instance instance, int function, long... args) {
-        if (function < 0 || function >= module.functionCount() || module.isImport(function)
-                || (bounded[function] && !hot[function])) {
+        boolean defined = function >= 0 && function < module.functionCount() && !module.isImport(function);
+        if (defined && !instance.metered()) {
+            return jit.invoke(instance, function, args);
+        }
+        if (!defined || (bounded[function] && !hot[function])) {
             return interpret(instance, function, args);
         }
         return jit.invoke(instance, function, args);

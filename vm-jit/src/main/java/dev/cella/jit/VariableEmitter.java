@@ -47,7 +47,7 @@ final class VariableEmitter {
             case I32_GLOBAL_SET, I64_GLOBAL_SET, F32_GLOBAL_SET, F64_GLOBAL_SET -> {
                 globals(e, in.intOperand(0));
                 int a = in.intOperand(1);
-                e.load(a);
+                e.loadWritten(a);
                 ValType t = e.type(a);
                 e.toBits(t);
                 e.mv.visitInsn(LASTORE);

@@ -16,6 +16,10 @@ import dev.cella.vm.Instance;
 import dev.cella.vm.InstanceOptions;
 import dev.cella.vm.interp.Interpreter;
 import java.lang.invoke.MethodHandles;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The JIT's API: compiled code's form, bytecode dumps, statistics, interrupt polling, engine choice. */
@@ -63,11 +67,42 @@ class JitEngineTest {
     @Test
     void dumpBytecodePrintsTheGeneratedMethodWithItsMemoryAndFuelCode() {
         String dump = new JitEngine(module()).dumpBytecode(0);
-        assertTrue(dump.contains("static f0(Ldev/cella/jit/JitContext;J)J"), dump);
-        assertTrue(dump.contains("INVOKESTATIC dev/cella/vm/Numerics.effectiveAddress (IIII)I"), dump);
-        assertTrue(dump.contains("INVOKESTATIC dev/cella/jit/JitRuntime.refuel"), dump);
+        assertTrue(dump.contains("static f0(Ldev/cella/jit/JitContext;JIJ)J"), dump);
+        assertTrue(dump.contains("INVOKESTATIC dev/cella/jit/MemoryAccess.loadI32 ([BI)I"), dump);
+        assertTrue(dump.contains("TRYCATCHBLOCK") && dump.contains("java/lang/IndexOutOfBoundsException"), dump);
+        assertTrue(dump.matches("(?s).*IINC \\d+ -5\n.*"), "the loop's block is charged with one int decrement:\n" + dump);
+        assertTrue(dump.contains("INVOKESTATIC dev/cella/jit/JitRuntime.resume"), dump);
+        assertTrue(!dump.contains("JitRuntime.refuel"), "the direct method refuels outside its loops:\n" + dump);
         assertTrue(dump.contains("LADD"), dump);
         assertThrows(IllegalArgumentException.class, () -> new JitEngine(module()).dumpBytecode(7));
+    }
+
+    @Test
+    void theEntryMethodAtALoopHeaderKnowsTheConstantRegistersAndLeavesThroughItsCode() {
+        String dump = new JitEngine(module()).dumpEntryBytecode(0, 1, true);
+        assertTrue(dump.contains("static e(Ldev/cella/jit/JitContext;[JJ)I"), dump);
+        assertTrue(dump.contains("LCONST_1"), "the register one is materialized, not loaded:\n" + dump);
+        assertTrue(dump.contains("IRETURN"), dump);
+        assertThrows(IllegalArgumentException.class, () -> new JitEngine(module()).dumpEntryBytecode(0, 9, true));
+    }
+
+    @Test
+    void theUnmeteredVariantChargesOnlyItsEntryAndLoopHeaderTheBlocksTheyLeadTo() {
+        String metered = new JitEngine(module()).dumpBytecode(0, true);
+        String unmetered = new JitEngine(module()).dumpBytecode(0, false);
+        // Metered: the entry block (1 instruction), the loop (5) and the return (1).
+        assertEquals(List.of("-1", "-5", "-1"), increments(metered), metered);
+        // Unmetered: the entry (1 block before the loop header) and the header (its block and the return's).
+        assertEquals(List.of("-1", "-2"), increments(unmetered), unmetered);
+    }
+
+    private static List<String> increments(String dump) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("IINC \\d+ (-\\d+)\n").matcher(dump);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
     }
 
     @Test

@@ -1,0 +1,488 @@
+package dev.cella.jit;
+
+import dev.cella.isa.Opcode;
+import dev.cella.isa.OperandKind;
+import dev.cella.isa.ValType;
+import dev.cella.isa.code.Instruction;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Two data-flow facts about a function's registers that let the compiler leave work out without
+ * changing anything observable.
+ *
+ * <h2>Where float results are canonicalized</h2>
+ * The ISA makes every NaN an arithmetic instruction produces the canonical NaN. A NaN's payload is
+ * only observable through a <em>bit-sensitive</em> use: a store, a move, a select, a reinterpret,
+ * abs/neg/copysign, a global, a call argument or a returned value. The other uses of a float are
+ * payload-blind: comparisons and float branches, the trapping and saturating truncations, and
+ * arithmetic (whose result is NaN exactly when an input is, and which canonicalizes its own
+ * result in turn). Two analyses place the canonicalization where it costs least:
+ * <ul>
+ *   <li>A forward "must" analysis finds the registers that are <em>safe</em> at each point: every
+ *       definition that can reach there is arithmetic (or a conversion from an integer, or a
+ *       constant that is not a NaN of another payload). Canonicalizing a safe register's value
+ *       gives exactly the value the ISA wants. A store, a return or a global write of a safe
+ *       register canonicalizes the value itself ({@link #canonicalAtUse}), once, instead of
+ *       every arithmetic instruction that may feed it (a loop's accumulator is canonicalized when
+ *       it is stored after the loop, not in every iteration).
+ *   <li>A backward liveness analysis of the remaining sensitive uses: an arithmetic result is
+ *       canonicalized where it is computed ({@link #canonical}) only if it may reach one of them.
+ * </ul>
+ * Nothing anyone can see changes, while C2 is spared a compare and branch per operation.
+ *
+ * <h2>Which registers hold a known constant at a block leader</h2>
+ * A register (not a parameter) whose every definition is a constant instruction with the same
+ * value holds that value wherever it is <em>definitely assigned</em> (assigned on every path from
+ * the entry). Methods that enter a function in the middle ({@link MethodEmitter.Mode#ENTRY})
+ * materialize such registers as constants instead of loading them, so C2 sees the same constant
+ * strides and masks it sees in the function's own method.
+ *
+ * <p>Both analyses work on basic blocks; for a function so large that the bit sets would be
+ * huge, they give up safely (canonicalize everything, know no constants).
+ */
+final class RegisterFlow {
+    /** Most bits (blocks times tracked registers) an analysis may use. */
+    private static final long MAX_BITS = 1L << 25;
+
+    private final FunctionCode code;
+    private final BitSet canonical;
+    private final BitSet atUse;
+    /** Candidate constant registers, their raw bits, and the candidates assigned at each leader. */
+    private final int[] constRegs;
+    private final long[] constBits;
+    private final BitSet[] assignedAt;
+
+    private RegisterFlow(FunctionCode code, BitSet canonical, BitSet atUse, int[] constRegs, long[] constBits,
+            BitSet[] assignedAt) {
+        this.code = code;
+        this.canonical = canonical;
+        this.atUse = atUse;
+        this.constRegs = constRegs;
+        this.constBits = constBits;
+        this.assignedAt = assignedAt;
+    }
+
+    static RegisterFlow analyze(FunctionCode code) {
+        int[] candidates = constantCandidates(code);
+        long[] bits = new long[candidates.length];
+        for (int k = 0; k < candidates.length; k++) {
+            bits[k] = constantBits(code, candidates[k]);
+        }
+        BitSet atUse = canonicalAtUses(code);
+        return new RegisterFlow(code, canonicalDefs(code, atUse), atUse, candidates, bits,
+                definitelyAssigned(code, candidates));
+    }
+
+    /** True if instruction {@code i}, a float arithmetic instruction, must canonicalize its result. */
+    boolean canonical(int i) {
+        return canonical.get(i);
+    }
+
+    /**
+     * True if instruction {@code i} (a store, return or global write) must canonicalize the float
+     * values it writes out: they are safe (see the class comment) and their producers did not.
+     */
+    boolean canonicalAtUse(int i) {
+        return atUse.get(i);
+    }
+
+    /**
+     * The registers known to hold a constant whenever control reaches leader {@code leader}, as
+     * pairs {register, raw bits} (see {@link ValType} for the raw-bits form).
+     */
+    List<long[]> constantsAt(int leader) {
+        List<long[]> out = new ArrayList<>();
+        if (assignedAt == null) {
+            return out;
+        }
+        BitSet at = assignedAt[leader];
+        for (int k = at.nextSetBit(0); k >= 0; k = at.nextSetBit(k + 1)) {
+            out.add(new long[] {constRegs[k], constBits[k]});
+        }
+        return out;
+    }
+
+    // ---- canonical NaNs ----
+
+    /** Float arithmetic whose result is canonicalized by the ISA (and so may skip it when unobserved). */
+    static boolean canonicalizing(Opcode op) {
+        return switch (op) {
+            case F32_ADD, F32_SUB, F32_MUL, F32_DIV, F32_SQRT, F32_MIN, F32_MAX, F32_CEIL, F32_FLOOR, F32_TRUNC,
+                    F32_NEAREST, F64_ADD, F64_SUB, F64_MUL, F64_DIV, F64_SQRT, F64_MIN, F64_MAX, F64_CEIL,
+                    F64_FLOOR, F64_TRUNC, F64_NEAREST, F32_DEMOTE_F64, F64_PROMOTE_F32 -> true;
+            default -> false;
+        };
+    }
+
+    /** True if no operand of {@code op} is observed bit for bit (a NaN's payload cannot matter). */
+    static boolean payloadBlind(Opcode op) {
+        if (canonicalizing(op)) {
+            return true;
+        }
+        return switch (op) {
+            case F32_EQ, F32_NE, F32_LT, F32_GT, F32_LE, F32_GE, F64_EQ, F64_NE, F64_LT, F64_GT, F64_LE, F64_GE,
+                    F32_BR_EQ, F32_BR_NE, F32_BR_LT, F32_BR_GT, F32_BR_LE, F32_BR_GE,
+                    F64_BR_EQ, F64_BR_NE, F64_BR_LT, F64_BR_GT, F64_BR_LE, F64_BR_GE,
+                    I32_TRUNC_F32_S, I32_TRUNC_F32_U, I32_TRUNC_F64_S, I32_TRUNC_F64_U,
+                    I64_TRUNC_F32_S, I64_TRUNC_F32_U, I64_TRUNC_F64_S, I64_TRUNC_F64_U,
+                    I32_TRUNC_SAT_F32_S, I32_TRUNC_SAT_F32_U, I32_TRUNC_SAT_F64_S, I32_TRUNC_SAT_F64_U,
+                    I64_TRUNC_SAT_F32_S, I64_TRUNC_SAT_F32_U, I64_TRUNC_SAT_F64_S, I64_TRUNC_SAT_F64_U -> true;
+            default -> false;
+        };
+    }
+
+    /** Compact indices of the float registers (-1 for the others); the count is {@code index[regs]}. */
+    private static int[] floatIndex(FunctionCode code) {
+        List<ValType> regs = code.registers();
+        int[] floatIndex = new int[regs.size() + 1];
+        int floats = 0;
+        for (int r = 0; r < regs.size(); r++) {
+            boolean f = regs.get(r) == ValType.F32 || regs.get(r) == ValType.F64;
+            floatIndex[r] = f ? floats++ : -1;
+        }
+        floatIndex[regs.size()] = floats;
+        return floatIndex;
+    }
+
+    /** True if the float value {@code in} defines is always one canonicalization can make right. */
+    private static boolean definesSafe(Instruction in) {
+        Opcode op = in.opcode();
+        if (canonicalizing(op)) {
+            return true;
+        }
+        return switch (op) {
+            case F32_CONVERT_I32_S, F32_CONVERT_I32_U, F32_CONVERT_I64_S, F32_CONVERT_I64_U,
+                    F64_CONVERT_I32_S, F64_CONVERT_I32_U, F64_CONVERT_I64_S, F64_CONVERT_I64_U -> true;
+            case F32_CONST -> {
+                int bits = (int) in.operands()[1];
+                yield !Float.isNaN(Float.intBitsToFloat(bits)) || bits == dev.cella.vm.Numerics.F32_CANONICAL_NAN;
+            }
+            case F64_CONST -> {
+                long bits = in.operands()[1];
+                yield !Double.isNaN(Double.longBitsToDouble(bits)) || bits == dev.cella.vm.Numerics.F64_CANONICAL_NAN;
+            }
+            default -> false;
+        };
+    }
+
+    /** The float registers an instruction writes out through a store, a return or a global write. */
+    private static boolean writesOut(Opcode op) {
+        return switch (op) {
+            case F32_STORE, F64_STORE, RET, F32_GLOBAL_SET, F64_GLOBAL_SET -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Stores, returns and global writes all of whose float operands are safe where they run (a
+     * forward "must" analysis over blocks; see the class comment).
+     */
+    private static BitSet canonicalAtUses(FunctionCode code) {
+        int n = code.insns.length;
+        BitSet out = new BitSet(n);
+        int[] floatIndex = floatIndex(code);
+        int floats = floatIndex[floatIndex.length - 1];
+        int blocks = code.leaderPcs.length;
+        if (floats == 0 || (long) blocks * floats > MAX_BITS) {
+            return out;
+        }
+        BitSet entry = new BitSet(floats);
+        for (int r = code.paramCount(); r < floatIndex.length - 1; r++) {
+            if (floatIndex[r] >= 0) {
+                entry.set(floatIndex[r]); // registers start as +0.0
+            }
+        }
+        BitSet[] in = new BitSet[blocks];
+        in[0] = entry;
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int b = 0; b < blocks; b++) {
+                if (in[b] == null) {
+                    continue;
+                }
+                BitSet state = (BitSet) in[b].clone();
+                for (int i = code.leaderInsns[b]; i < code.blockEnd(b); i++) {
+                    safeTransfer(code.insns[i], state, floatIndex);
+                }
+                for (int s : code.successors[b]) {
+                    BitSet meet = (BitSet) state.clone();
+                    if (in[s] != null) {
+                        meet.and(in[s]);
+                    }
+                    if (s == 0) {
+                        meet.and(entry);
+                    }
+                    if (!meet.equals(in[s])) {
+                        in[s] = meet;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        for (int b = 0; b < blocks; b++) {
+            if (in[b] == null) {
+                continue;
+            }
+            BitSet state = (BitSet) in[b].clone();
+            for (int i = code.leaderInsns[b]; i < code.blockEnd(b); i++) {
+                Instruction ins = code.insns[i];
+                if (writesOut(ins.opcode()) && allFloatUsesSafe(ins, state, floatIndex)) {
+                    out.set(i);
+                }
+                safeTransfer(ins, state, floatIndex);
+            }
+        }
+        return out;
+    }
+
+    private static boolean allFloatUsesSafe(Instruction in, BitSet state, int[] floatIndex) {
+        BitSet use = new BitSet();
+        RegionPlan.registers(in, use, new BitSet());
+        boolean any = false;
+        for (int r = use.nextSetBit(0); r >= 0; r = use.nextSetBit(r + 1)) {
+            if (floatIndex[r] >= 0) {
+                if (!state.get(floatIndex[r])) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    private static void safeTransfer(Instruction in, BitSet state, int[] floatIndex) {
+        BitSet def = new BitSet();
+        RegionPlan.registers(in, new BitSet(), def);
+        boolean safe = definesSafe(in);
+        for (int r = def.nextSetBit(0); r >= 0; r = def.nextSetBit(r + 1)) {
+            if (floatIndex[r] >= 0) {
+                state.set(floatIndex[r], safe);
+            }
+        }
+    }
+
+    private static BitSet canonicalDefs(FunctionCode code, BitSet atUse) {
+        int n = code.insns.length;
+        BitSet all = new BitSet(n);
+        for (int i = 0; i < n; i++) {
+            if (canonicalizing(code.insns[i].opcode())) {
+                all.set(i);
+            }
+        }
+        int[] floatIndex = floatIndex(code);
+        int floats = floatIndex[floatIndex.length - 1];
+        int blocks = code.leaderPcs.length;
+        if (all.isEmpty() || (long) blocks * floats > MAX_BITS) {
+            return all;
+        }
+        BitSet[] in = new BitSet[blocks];
+        for (int b = 0; b < blocks; b++) {
+            in[b] = new BitSet(floats);
+        }
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int b = blocks - 1; b >= 0; b--) {
+                BitSet live = liveOut(code, in, b);
+                for (int i = code.blockEnd(b) - 1; i >= code.leaderInsns[b]; i--) {
+                    transfer(code.insns[i], live, floatIndex, atUse.get(i));
+                }
+                if (!live.equals(in[b])) {
+                    in[b] = live;
+                    changed = true;
+                }
+            }
+        }
+        BitSet needed = new BitSet(n);
+        for (int b = 0; b < blocks; b++) {
+            BitSet live = liveOut(code, in, b);
+            for (int i = code.blockEnd(b) - 1; i >= code.leaderInsns[b]; i--) {
+                Instruction in0 = code.insns[i];
+                if (all.get(i) && live.get(floatIndex[in0.intOperand(0)])) {
+                    needed.set(i);
+                }
+                transfer(in0, live, floatIndex, atUse.get(i));
+            }
+        }
+        return needed;
+    }
+
+    private static BitSet liveOut(FunctionCode code, BitSet[] in, int b) {
+        BitSet out = new BitSet();
+        for (int s : code.successors[b]) {
+            out.or(in[s]);
+        }
+        return out;
+    }
+
+    /**
+     * live := (live - defs) + bit-sensitive float uses, for one instruction; the uses of one that
+     * canonicalizes at its use ({@code atUse}) are not sensitive.
+     */
+    private static void transfer(Instruction in, BitSet live, int[] floatIndex, boolean atUse) {
+        var kinds = in.opcode().operands();
+        for (int o = 0; o < kinds.size(); o++) {
+            OperandKind k = kinds.get(o).kind();
+            if (k == OperandKind.DEF) {
+                clearFloat(live, floatIndex, in.intOperand(o));
+            } else if (k == OperandKind.DEFS) {
+                for (int r : in.list(o)) {
+                    clearFloat(live, floatIndex, r);
+                }
+            }
+        }
+        if (atUse || payloadBlind(in.opcode())) {
+            return;
+        }
+        for (int o = 0; o < kinds.size(); o++) {
+            OperandKind k = kinds.get(o).kind();
+            if (k == OperandKind.USE) {
+                setFloat(live, floatIndex, in.intOperand(o));
+            } else if (k == OperandKind.USES) {
+                for (int r : in.list(o)) {
+                    setFloat(live, floatIndex, r);
+                }
+            }
+        }
+    }
+
+    private static void clearFloat(BitSet live, int[] floatIndex, int r) {
+        if (floatIndex[r] >= 0) {
+            live.clear(floatIndex[r]);
+        }
+    }
+
+    private static void setFloat(BitSet live, int[] floatIndex, int r) {
+        if (floatIndex[r] >= 0) {
+            live.set(floatIndex[r]);
+        }
+    }
+
+    // ---- constant registers ----
+
+    private static boolean isConst(Opcode op) {
+        return op == Opcode.I32_CONST || op == Opcode.I64_CONST || op == Opcode.F32_CONST || op == Opcode.F64_CONST;
+    }
+
+    /** The register form of constant instruction {@code in}'s value. */
+    private static long normalized(Instruction in) {
+        long v = in.operands()[1];
+        return switch (in.opcode()) {
+            case I32_CONST -> (int) v;
+            case F32_CONST -> v & 0xFFFFFFFFL;
+            default -> v;
+        };
+    }
+
+    /** Non-parameter registers all of whose definitions are constants of one value. */
+    private static int[] constantCandidates(FunctionCode code) {
+        int regs = code.registers().size();
+        long[] value = new long[regs];
+        byte[] state = new byte[regs]; // 0 never defined, 1 one constant so far, 2 disqualified
+        for (int p = 0; p < code.paramCount(); p++) {
+            state[p] = 2;
+        }
+        BitSet use = new BitSet();
+        BitSet def = new BitSet();
+        for (Instruction in : code.insns) {
+            def.clear();
+            RegionPlan.registers(in, use, def);
+            for (int r = def.nextSetBit(0); r >= 0; r = def.nextSetBit(r + 1)) {
+                if (state[r] == 2) {
+                    continue;
+                }
+                if (!isConst(in.opcode())) {
+                    state[r] = 2;
+                } else if (state[r] == 0) {
+                    state[r] = 1;
+                    value[r] = normalized(in);
+                } else if (value[r] != normalized(in)) {
+                    state[r] = 2;
+                }
+            }
+        }
+        int[] out = new int[regs];
+        int n = 0;
+        for (int r = 0; r < regs; r++) {
+            if (state[r] == 1) {
+                out[n++] = r;
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    private static long constantBits(FunctionCode code, int reg) {
+        for (Instruction in : code.insns) {
+            if (isConst(in.opcode()) && in.intOperand(0) == reg) {
+                return normalized(in);
+            }
+        }
+        throw new IllegalStateException("register " + reg + " has no constant definition");
+    }
+
+    /**
+     * For each leader, which candidates (by position in {@code candidates}) are assigned on every
+     * path from the entry: a forward "must" analysis, or null if it would be too large.
+     */
+    private static BitSet[] definitelyAssigned(FunctionCode code, int[] candidates) {
+        int blocks = code.leaderPcs.length;
+        int c = candidates.length;
+        if (c == 0 || (long) blocks * c > MAX_BITS) {
+            return null;
+        }
+        int[] position = new int[code.registers().size()];
+        Arrays.fill(position, -1);
+        for (int k = 0; k < c; k++) {
+            position[candidates[k]] = k;
+        }
+        BitSet[] gen = new BitSet[blocks];
+        for (int b = 0; b < blocks; b++) {
+            gen[b] = new BitSet(c);
+            for (int i = code.leaderInsns[b]; i < code.blockEnd(b); i++) {
+                Instruction in = code.insns[i];
+                if (isConst(in.opcode()) && position[in.intOperand(0)] >= 0) {
+                    gen[b].set(position[in.intOperand(0)]);
+                }
+            }
+        }
+        BitSet[] in = new BitSet[blocks];
+        boolean[] reached = new boolean[blocks];
+        in[0] = new BitSet(c);
+        reached[0] = true;
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int b = 0; b < blocks; b++) {
+                if (!reached[b]) {
+                    continue;
+                }
+                BitSet out = (BitSet) in[b].clone();
+                out.or(gen[b]);
+                for (int s : code.successors[b]) {
+                    if (!reached[s]) {
+                        reached[s] = true;
+                        in[s] = (BitSet) out.clone();
+                        changed = true;
+                    } else {
+                        BitSet meet = (BitSet) in[s].clone();
+                        meet.and(out);
+                        if (!meet.equals(in[s])) {
+                            in[s] = meet;
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+        for (int b = 0; b < blocks; b++) {
+            if (in[b] == null) {
+                in[b] = new BitSet(c);
+            }
+        }
+        return in;
+    }
+}
