@@ -1,10 +1,8 @@
 package dev.cella.tools;
 
 import dev.cella.sandbox.Cell;
-import dev.cella.sandbox.Stdin;
 import dev.cella.sandbox.checkpoint.Checkpoint;
 import dev.cella.vm.SuspendRequest;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -76,31 +74,10 @@ final class ResumeCommand implements Callable<Integer>, Cella.FileCommand {
         try (Cell cell = checkpoint.restore(checkpoint.configBuilder()
                 .stdout(console.out())
                 .stderr(console.err())
-                .stdin(stdinSource())
+                .stdin(RunCommand.stdinSource(console, stdin))
                 .build())) {
             return RunCommand.finish(console, cell, RunCommand.runInterruptibly(cell, () -> cell.resume(again)),
                     checkpointFile, stats, file);
         }
-    }
-
-    private Stdin stdinSource() {
-        if (stdin == null) {
-            return Stdin.empty();
-        }
-        if (stdin.equals("-")) {
-            if (console.in() == System.in) {
-                return Stdin.host();
-            }
-            try {
-                return Stdin.of(console.in().readAllBytes());
-            } catch (IOException e) {
-                throw FileAccessException.input("-", "cannot read standard input: " + e.getMessage(), e);
-            }
-        }
-        Path f = Path.of(stdin);
-        if (!Files.isRegularFile(f) || !Files.isReadable(f)) {
-            throw FileAccessException.input(stdin, "cannot read --stdin: no such readable file", null);
-        }
-        return Stdin.file(f);
     }
 }

@@ -289,7 +289,7 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
             vars.put(e.name(), e.value());
         }
         b.args(argv).env(vars).stdout(console.out()).stderr(console.err());
-        b.stdin(stdinSource());
+        b.stdin(stdinSource(console, stdin));
         if (Engines.resolve(engine) != engine) {
             throw new ParameterException(spec.commandLine(), "--engine " + engine.name().toLowerCase(Locale.ROOT)
                     + ": this build of cella does not have that engine (use interp)");
@@ -344,7 +344,7 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
      *
      * @throws FileAccessException if the file cannot be read
      */
-    private Stdin stdinSource() {
+    static Stdin stdinSource(Cella.Console console, String stdin) {
         if (stdin == null) {
             return Stdin.empty();
         }
