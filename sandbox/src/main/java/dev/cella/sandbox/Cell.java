@@ -82,7 +82,7 @@ public final class Cell implements AutoCloseable {
                 config.stderr(), config.allowClock(), config.allowRandom(), config.randomSeed());
         this.wasi = new Wasi(options, config.hostMounts(), meter, meter);
         InstanceOptions io = InstanceOptions.defaults().withFuel(config.fuel()).withMaxCallDepth(config.maxCallDepth())
-                .withGrowPolicy(meter);
+                .withGrowPolicy(meter).withMetered(config.metered());
         this.instance = new Instance(module, resolver(), io);
         wasi.bind(instance);
         instance.interruptHook(inst -> poll());

@@ -66,6 +66,7 @@ public final class CellConfig {
     private final long randomSeed;
     private final EngineKind engine;
     private final List<HostImport> hostFunctions;
+    private final boolean metered;
 
     private CellConfig(Builder b) {
         this.args = List.copyOf(b.args);
@@ -74,6 +75,7 @@ public final class CellConfig {
         this.stdout = b.stdout;
         this.stderr = b.stderr;
         this.fuel = b.fuel;
+        this.metered = b.metered;
         this.timeout = b.timeout;
         this.memoryLimit = b.memoryLimit;
         this.maxCallDepth = b.maxCallDepth;
@@ -131,6 +133,7 @@ public final class CellConfig {
         b.stdout = stdout;
         b.stderr = stderr;
         b.fuel = fuel;
+        b.metered = metered;
         b.timeout = timeout;
         b.memoryLimit = memoryLimit;
         b.maxCallDepth = maxCallDepth;
@@ -171,6 +174,11 @@ public final class CellConfig {
 
     public long fuel() {
         return fuel;
+    }
+
+    /** False if the cell runs unmetered (see {@link Builder#metered}). */
+    public boolean metered() {
+        return metered;
     }
 
     /** The wall-clock limit of each run or call; null if none. */
@@ -238,6 +246,7 @@ public final class CellConfig {
         private OutputStream stdout;
         private OutputStream stderr;
         private long fuel = DEFAULT_FUEL;
+        private boolean metered = true;
         private Duration timeout;
         private long memoryLimit = DEFAULT_MEMORY_LIMIT;
         private int maxCallDepth = DEFAULT_MAX_CALL_DEPTH;
@@ -287,6 +296,17 @@ public final class CellConfig {
         /** Fuel budget in units (default unlimited). */
         public Builder fuel(long fuel) {
             this.fuel = requireNonNegative(fuel, "fuel");
+            return this;
+        }
+
+        /**
+         * False to run unmetered: no fuel is charged or reported and the fuel quota never runs
+         * out, but the deadline, kills and the scheduler still work (the interrupt hook is still
+         * polled). Only the JIT runs unmetered code; the interpreter (and so the start of AUTO)
+         * meters anyway. Default true. For measuring what metering costs; a sandbox wants fuel.
+         */
+        public Builder metered(boolean metered) {
+            this.metered = metered;
             return this;
         }
 
