@@ -21,7 +21,8 @@ import org.objectweb.asm.Label;
  * the memory array is reloaded after, since the callee may have grown memory. Before a guest call
  * the callee's frame word is computed from the caller's and checked with one mask test (see
  * {@link JitContext}); a failed check goes to a stub that traps at this pc or makes the call
- * through a stack-segment hop.
+ * through a stack-segment hop. Every guest call is {@linkplain MethodEmitter#suspendable
+ * suspendable}: a suspension passing through it adds the caller's frame at the call's pc.
  */
 final class CallEmitter {
     private static final String BSM_DESC = "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;"
@@ -66,7 +67,7 @@ final class CallEmitter {
             e.mv.visitInsn(IOR);
             e.mv.visitJumpInsn(IFLT, deep);
             pushArguments(e, sig, args, e.calleeFrame);
-            invoke(e, sig, target);
+            e.suspendable(in.pc(), () -> invoke(e, sig, target));
             e.mv.visitLabel(after);
             e.stub(() -> {
                 e.mv.visitLabel(deep);
@@ -80,7 +81,8 @@ final class CallEmitter {
                 e.invokeStatic(MethodEmitter.RUNTIME, "deepCall", "(L" + MethodEmitter.CTX + ";JIII)J");
                 e.mv.visitVarInsn(ILOAD, e.fuel);
                 pushValues(e, sig, args);
-                e.mv.visitInvokeDynamicInsn("hop", sig.descriptor, LINK_HOP, target, variant(e));
+                e.suspendable(in.pc(),
+                        () -> e.mv.visitInvokeDynamicInsn("hop", sig.descriptor, LINK_HOP, target, variant(e)));
                 e.mv.visitJumpInsn(GOTO, after);
             });
         }
@@ -124,7 +126,8 @@ final class CallEmitter {
         e.mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "calleeFrame", "J");
         e.mv.visitVarInsn(ILOAD, e.fuel);
         pushValues(e, sig, args);
-        e.mv.visitMethodInsn(INVOKEVIRTUAL, "java/lang/invoke/MethodHandle", "invokeExact", sig.descriptor, false);
+        e.suspendable(in.pc(), () -> e.mv.visitMethodInsn(INVOKEVIRTUAL, "java/lang/invoke/MethodHandle",
+                "invokeExact", sig.descriptor, false));
         storeResults(e, sig, results);
         e.reloadFuel();
         e.reloadMemory();

@@ -53,10 +53,12 @@ final class FunctionCompiler {
     static final MethodType ENTRY_TYPE = MethodType.methodType(int.class, JitContext.class, long[].class, long.class);
 
     /**
-     * The result: class bytes, the region plan if the function was split (else null), and the
-     * bytecode size of the method holding the function's code (direct) or of each region method.
+     * The result: class bytes, the region plan if the function was split (else null), the
+     * bytecode size of the method holding the function's code (direct) or of each region method,
+     * and whether it continues in entry methods when its fuel window runs out (so entry methods
+     * of reasonable size exist for every leader).
      */
-    record Output(byte[] bytes, RegionPlan plan, int[] codeSizes) {}
+    record Output(byte[] bytes, RegionPlan plan, int[] codeSizes, boolean exits) {}
 
     private final JitEngine engine;
     private final FunctionCode code;
@@ -98,12 +100,12 @@ final class FunctionCompiler {
                 }
                 if (probe.endOffset() <= METHOD_LIMIT) {
                     int[] sizes = new int[1];
-                    return new Output(emitDirect(sizes, exits), null, sizes);
+                    return new Output(emitDirect(sizes, exits), null, sizes, exits);
                 }
             }
             RegionPlan plan = plan(probe);
             int[] sizes = new int[plan.regionCount()];
-            return new Output(emitRegions(plan, sizes), plan, sizes);
+            return new Output(emitRegions(plan, sizes), plan, sizes, false);
         } catch (MethodTooLargeException | ClassTooLargeException e) {
             throw new JitException("function " + code.index + " cannot be compiled: " + e.getMessage(), e);
         }
@@ -154,7 +156,7 @@ final class FunctionCompiler {
             mv.visitMaxs(0, 0);
             mv.visitEnd();
             cw.visitEnd();
-            return new Output(cw.toByteArray(), null, new int[] {e.endOffset()});
+            return new Output(cw.toByteArray(), null, new int[] {e.endOffset()}, true);
         } catch (MethodTooLargeException | ClassTooLargeException e) {
             throw new JitException("function " + code.index + " cannot be continued at leader " + leader + ": "
                     + e.getMessage(), e);
@@ -191,12 +193,15 @@ final class FunctionCompiler {
         }
     }
 
-    /** Bytes of stub-area code an instruction adds (refuel site, trap handler, hop stub, exits). */
+    /** Bytes of stub-area code an instruction adds (refuel site, trap and suspension handlers, hop stub, exits). */
     private int stubEstimate(Instruction in, boolean leader) {
         Opcode op = in.opcode();
-        int s = leader ? 18 : 0;
+        int s = leader ? 24 : 0;
         if (op.mayTrap()) {
             s += 6;
+        }
+        if (op.isCall()) {
+            s += 6; // the suspension handler
         }
         if (op == Opcode.CALL) {
             s += 24 + 3 * in.list(1).length;

@@ -2,6 +2,7 @@ package dev.cella.jit;
 
 import dev.cella.vm.Instance;
 import dev.cella.vm.Memory;
+import dev.cella.vm.SuspendRequest;
 import dev.cella.vm.Table;
 
 /**
@@ -24,6 +25,12 @@ import dev.cella.vm.Table;
  *
  * <p>Unmetered runs ({@link #metered} false) use the window only as a countdown to the next
  * interrupt poll: the instance's fuel is never read or written.
+ *
+ * <p>Suspension: with a {@link SuspendRequest} that has a fuel point, the fuel past that point is
+ * {@link #held} back from window and bank (remaining = {@code fuel + bank + held}), so compiled
+ * code runs dry exactly at the first block that would pass the point, where {@link
+ * JitRuntime#refuel} suspends instead of trapping (the interpreter's {@code Machine} does the
+ * same, so both stop at the same block).
  *
  * <h2>Call depth: the frame word</h2>
  * Every compiled guest function receives, after the context, a {@code long} <em>frame word</em>
@@ -52,6 +59,10 @@ final class JitContext {
     /** False for an unmetered run: no fuel is charged, the window only times interrupt polls. */
     final boolean metered;
 
+    /** When to suspend, or null never to. */
+    final SuspendRequest request;
+    /** Fuel kept from window and bank so that the run stops at the request's fuel point (0 without one). */
+    long held;
     /** Fuel compiled code may charge before going to {@link JitRuntime#refuel}. */
     int fuel;
     /** The rest of the remaining fuel. */
@@ -66,7 +77,13 @@ final class JitContext {
     private final long[][] hostArgs = new long[8][];
 
     JitContext(JitEngine engine, Instance instance) {
+        this(engine, instance, null);
+    }
+
+    /** A context for a run that stops where {@code request} fires (null: never). */
+    JitContext(JitEngine engine, Instance instance, SuspendRequest request) {
         this.engine = engine;
+        this.request = request;
         this.instance = instance;
         this.memory = instance.memory();
         this.globals = instance.globals();
@@ -114,7 +131,7 @@ final class JitContext {
         return memory == null ? null : memory.bytes();
     }
 
-    /** Remaining fuel, window and bank together. */
+    /** Fuel compiled code may spend: window and bank together (the fuel {@link #held} back excluded). */
     long fuelRemaining() {
         return fuel + bank;
     }
@@ -122,8 +139,13 @@ final class JitContext {
     /** Writes the remaining fuel back to the instance (as consumption); nothing if unmetered. */
     void storeFuel() {
         if (metered) {
-            instance.consumeFuelTo(fuel + bank);
+            instance.consumeFuelTo(fuel + bank + held);
         }
+    }
+
+    /** True if the request's flag is up. */
+    boolean suspendRequested() {
+        return request != null && request.isRequested();
     }
 
     /**
@@ -140,9 +162,25 @@ final class JitContext {
         if (!metered) {
             return;
         }
-        long total = instance.fuelRemaining();
+        long total = available(instance.fuelRemaining());
         fuel = (int) Math.min(total, window);
         bank = total - fuel;
+    }
+
+    /**
+     * Splits the instance's {@code remaining} fuel into what compiled code may spend before the
+     * request's fuel point (returned) and what it must not ({@link #held}).
+     */
+    private long available(long remaining) {
+        long point = request == null ? SuspendRequest.NO_FUEL_POINT : request.fuelPoint();
+        if (point == SuspendRequest.NO_FUEL_POINT) {
+            held = 0;
+            return remaining;
+        }
+        long allowed = point - instance.fuelUsed();
+        long a = allowed <= 0 ? 0 : Math.min(remaining, allowed);
+        held = remaining - a;
+        return a;
     }
 
     /**

@@ -3,9 +3,13 @@ package dev.cella.jit;
 import dev.cella.isa.ValType;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Module;
-import dev.cella.vm.Engine;
+import dev.cella.vm.ExecutionState;
 import dev.cella.vm.Instance;
+import dev.cella.vm.Invocation;
+import dev.cella.vm.SuspendRequest;
+import dev.cella.vm.SuspendableEngine;
 import dev.cella.vm.TrapKind;
+import dev.cella.vm.interp.Interpreter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.invoke.MethodHandle;
@@ -31,9 +35,14 @@ import org.objectweb.asm.util.TraceClassVisitor;
  * Instance#metered}) run a second variant of the code, compiled lazily when one first calls a
  * function, which charges no fuel and only counts down to interrupt-hook polls.
  *
+ * <p>Suspendable: with a {@link SuspendRequest}, compiled code stops at the same safe point as
+ * the interpreter (the same block, with the same fuel used) and hands its frames over as an
+ * engine-neutral {@link ExecutionState} ({@link JitSuspend}); {@link #resume} continues any such
+ * state in compiled code, one frame at a time ({@link CompiledResumption}).
+ *
  * <p>Thread-safe: compilation is serialized on the engine; reading compiled code is lock-free.
  */
-public final class JitEngine implements Engine, EngineStats {
+public final class JitEngine implements SuspendableEngine, EngineStats {
     static {
         InstructionEmitter.checkComplete();
     }
@@ -50,6 +59,8 @@ public final class JitEngine implements Engine, EngineStats {
     private final int maxResults;
     private final long frameBytes;
     private MethodHandles.Lookup importClass;
+    /** Checks states for {@link #checkResumable} exactly as the interpreter would; made on first use. */
+    private volatile Interpreter checker;
 
     /** The compiled code of one variant of the module: handles by function, entry methods by leader. */
     private static final class Variant {
@@ -60,6 +71,8 @@ public final class JitEngine implements Engine, EngineStats {
         final MethodHandle[][] entries;
         final int[] regionCounts;
         final int[][] codeSizes;
+        /** Whether each compiled function continues in entry methods (see {@link #continuable}). */
+        final boolean[] exits;
 
         Variant(boolean metered, int functions) {
             this.metered = metered;
@@ -69,6 +82,7 @@ public final class JitEngine implements Engine, EngineStats {
             this.entries = new MethodHandle[functions][];
             this.regionCounts = new int[functions];
             this.codeSizes = new int[functions][];
+            this.exits = new boolean[functions];
         }
     }
 
@@ -153,10 +167,12 @@ public final class JitEngine implements Engine, EngineStats {
 
     @Override
     public long[] invoke(Instance instance, int function, long... args) {
-        Objects.requireNonNull(instance, "instance");
-        if (instance.module() != module) {
-            throw new IllegalArgumentException("the instance is of another module than this engine's");
-        }
+        return invoke(instance, function, null, args).results();
+    }
+
+    @Override
+    public Invocation invoke(Instance instance, int function, SuspendRequest request, long... args) {
+        checkInstance(instance);
         if (function < 0 || function >= module.functionCount()) {
             throw new IllegalArgumentException("no function " + function + " (the module has "
                     + module.functionCount() + " functions)");
@@ -167,11 +183,40 @@ public final class JitEngine implements Engine, EngineStats {
                     + type.params().size() + " arguments, not " + args.length);
         }
         if (module.isImport(function)) {
-            return callImport(instance, function, type, args);
+            return Invocation.finished(callImport(instance, function, type, args));
         }
-        JitContext ctx = new JitContext(this, instance);
+        JitContext ctx = new JitContext(this, instance, request);
         ctx.depthLimit = (int) Math.min(ctx.maxDepth, firstSegmentFrames());
-        return run(ctx, function, args);
+        try {
+            return Invocation.finished(run(ctx, function, args));
+        } catch (JitSuspend s) {
+            return Invocation.suspended(new ExecutionState(s.frames(), instance.fuelUsed(), instance.fuelRemaining()));
+        }
+    }
+
+    @Override
+    public Invocation resume(Instance instance, ExecutionState state, SuspendRequest request) {
+        checkResumable(instance, state);
+        return CompiledResumption.resume(this, instance, state, request, checker);
+    }
+
+    @Override
+    public void checkResumable(Instance instance, ExecutionState state) {
+        checkInstance(instance);
+        Objects.requireNonNull(state, "state");
+        Interpreter c = checker;
+        if (c == null) {
+            c = new Interpreter(module);
+            checker = c;
+        }
+        c.checkResumable(instance, state);
+    }
+
+    private void checkInstance(Instance instance) {
+        Objects.requireNonNull(instance, "instance");
+        if (instance.module() != module) {
+            throw new IllegalArgumentException("the instance is of another module than this engine's");
+        }
     }
 
     /** Runs defined function {@code function} in {@code ctx}, writing the fuel back however it ends. */
@@ -180,22 +225,36 @@ public final class JitEngine implements Engine, EngineStats {
         long frame = ctx.entryFrame(module.function(function).registers().size());
         try {
             return (long[]) box.invokeExact(ctx, frame, args);
+        } catch (Throwable t) {
+            throw failure(t, ctx, function);
+        } finally {
+            ctx.storeFuel();
+        }
+    }
+
+    /**
+     * What a compiled run that threw {@code t} throws to the host: the throwable itself, a
+     * {@link StackOverflowError} as the trap it stands for, a compile failure unwrapped.
+     */
+    static RuntimeException failure(Throwable t, JitContext ctx, int function) {
+        try {
+            throw t;
         } catch (StackOverflowError e) {
             // Last resort (the stack segments make this unreachable in practice): the frames that
             // overflowed are gone, so the trap names the entry function at pc 0.
-            throw JitRuntime.trap(ctx, TrapKind.CALL_STACK_EXHAUSTED, function, 0);
+            return JitRuntime.trap(ctx, TrapKind.CALL_STACK_EXHAUSTED, function, 0);
         } catch (BootstrapMethodError e) {
             // A call site's first execution compiles its callee; a compile failure arrives wrapped.
             if (e.getCause() instanceof JitException j) {
-                throw j;
+                return j;
             }
             throw e;
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
+            return e;
+        } catch (Error e) {
             throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        } finally {
-            ctx.storeFuel();
+        } catch (Throwable other) {
+            return new IllegalStateException(other);
         }
     }
 
@@ -378,6 +437,17 @@ public final class JitEngine implements Engine, EngineStats {
         return h != null ? h : compileEntry(v, function, leader);
     }
 
+    /**
+     * True if compiled code can continue defined function {@code function} at any block leader
+     * in entry methods that HotSpot compiles (compiling the function now if needed): false for a
+     * function too large for them (see {@link FunctionCompiler}), whose suspended frames are
+     * continued by the interpreter instead.
+     */
+    boolean continuable(boolean metered, int function) {
+        handle(metered, function);
+        return variant(metered).exits[function];
+    }
+
     /** How many entry methods of function {@code function} have been compiled in a variant (for tests). */
     synchronized int compiledEntries(boolean metered, int function) {
         MethodHandle[] es = variant(metered).entries[function];
@@ -431,6 +501,7 @@ public final class JitEngine implements Engine, EngineStats {
                         MethodType.methodType(long[].class, JitContext.class, long.class, long[].class));
                 v.regionCounts[function] = out.plan() == null ? 0 : out.plan().regionCount();
                 v.codeSizes[function] = out.codeSizes();
+                v.exits[function] = out.exits();
                 h = c.findStatic(c.lookupClass(), FunctionCompiler.methodName(function), sig.methodType);
             }
             v.handles[function] = h;

@@ -38,17 +38,22 @@ final class JitRuntime {
      * @return the new window, the block's cost already charged
      * @throws Trap FUEL_EXHAUSTED at the leader's pc if the remaining fuel cannot pay for the block
      *     (the remaining fuel is left unconsumed)
+     * @throws JitSuspend if the run's suspend request fires here (see {@link JitContext}): at its
+     *     fuel point, or with its flag up; the block is not charged and no frame is added yet
      */
     static int refuel(JitContext ctx, int charged, int function, int leader) {
         FunctionCode code = ctx.engine.code(function);
         if (!ctx.metered) {
             poll(ctx);
+            if (ctx.suspendRequested()) {
+                throw new JitSuspend();
+            }
             return (int) Math.max(0, POLL_INTERVAL - code.pollCosts[leader]);
         }
         int cost = code.leaderCosts[leader];
         ctx.fuel = charged + cost;
         if (ctx.fuelRemaining() < cost) {
-            throw fuelExhausted(ctx, function, code.leaderPcs[leader]);
+            throw dry(ctx, cost, function, code.leaderPcs[leader]);
         }
         InterruptHook hook = ctx.instance.interruptHook();
         if (hook != null) {
@@ -59,8 +64,11 @@ final class JitRuntime {
                 ctx.loadFuel();
             }
             if (ctx.fuelRemaining() < cost) {
-                throw fuelExhausted(ctx, function, code.leaderPcs[leader]);
+                throw dry(ctx, cost, function, code.leaderPcs[leader]);
             }
+        }
+        if (ctx.suspendRequested()) {
+            throw new JitSuspend();
         }
         long after = ctx.fuelRemaining() - cost;
         // Units charged from this poll to the next: cost + window <= POLL_INTERVAL (when cost is).
@@ -77,7 +85,15 @@ final class JitRuntime {
         }
     }
 
-    private static Trap fuelExhausted(JitContext ctx, int function, int pc) {
+    /**
+     * What to throw when the spendable fuel cannot pay {@code cost}: at the request's fuel point
+     * a suspension, unless the fuel held back could not pay for the block either, in which case
+     * the trap the run would meet without the request.
+     */
+    private static RuntimeException dry(JitContext ctx, int cost, int function, int pc) {
+        if (ctx.held > 0 && ctx.fuelRemaining() + ctx.held >= cost) {
+            return new JitSuspend();
+        }
         long remaining = ctx.fuelRemaining();
         ctx.fuel = (int) Math.min(remaining, Integer.MAX_VALUE);
         ctx.bank = remaining - ctx.fuel;
@@ -110,7 +126,11 @@ final class JitRuntime {
                     ctx.fuel -= costs[leader];
                 }
                 if (ctx.fuel < 0) {
-                    ctx.fuel = refuel(ctx, ctx.fuel, function, leader);
+                    try {
+                        ctx.fuel = refuel(ctx, ctx.fuel, function, leader);
+                    } catch (JitSuspend s) {
+                        throw s.add(engine, function, fc.leaderPcs[leader], registers);
+                    }
                 }
                 MethodHandle entry = engine.entry(ctx.metered, function, leader);
                 code = (int) entry.invokeExact(ctx, registers, frame);
@@ -152,7 +172,36 @@ final class JitRuntime {
             // Keep the window across the call, as the interpreter does, so a guest calling the
             // host all the time still polls the hook every POLL_INTERVAL units.
             ctx.loadFuel(window);
+            if (ctx.suspendRequested()) {
+                // The instruction after a call leads a block and checks itself: an empty window
+                // sends that check to refuel, which suspends there, as the interpreter does.
+                ctx.bank += ctx.fuel;
+                ctx.fuel = 0;
+            }
         }
+    }
+
+    /**
+     * Adds the frame of {@code function} at byte pc {@code pc} (a call it waits on, or the leader
+     * whose refuel suspended) to a suspension passing through; for emitted code.
+     *
+     * @return {@code s}, to be rethrown
+     */
+    static JitSuspend suspendFrame(JitSuspend s, JitContext ctx, int function, long[] registers, int pc) {
+        return s.add(ctx.engine, function, pc, registers);
+    }
+
+    /**
+     * The way out of a direct method that must leave with its registers saved: with {@code
+     * pending} null its fuel window ran out and {@link #resume} continues the function from
+     * {@code code}; otherwise a suspension is passing through and the frame, at byte pc {@code
+     * code}, is added to it and it is rethrown.
+     */
+    static void leave(JitSuspend pending, JitContext ctx, int function, long[] registers, long frame, int code) {
+        if (pending != null) {
+            throw suspendFrame(pending, ctx, function, registers, code);
+        }
+        resume(ctx, function, registers, frame, code);
     }
 
     /** memory.grow; compiled code reloads its cached memory array afterwards. */

@@ -30,6 +30,13 @@ import org.objectweb.asm.MethodVisitor;
  * body, reached from the hot path by one conditional jump or an exception-table entry.
  * Invariant: whenever emitted code can trap or call out, the fuel window is in {@link
  * JitContext#fuel}; the stubs store it before they throw.
+ *
+ * <p>Suspension ({@link JitSuspend}): every guest call and every in-place refuel is covered by an
+ * exception-table entry whose handler saves the registers (all of them in a direct method, the
+ * ones it wrote in a region or entry method, whose register file holds the rest) and adds the
+ * frame at that call's or leader's pc before rethrowing. The handlers cost nothing until a
+ * suspension passes; they never store the fuel window, which the refuel that suspended left in
+ * the context.
  */
 final class MethodEmitter {
     /** What the method holds and how its registers arrive. */
@@ -54,6 +61,7 @@ final class MethodEmitter {
     static final String NUMERICS = "dev/cella/vm/Numerics";
     static final String SIGNAL = "dev/cella/vm/TrapSignal";
     private static final String BOUNDS = "java/lang/IndexOutOfBoundsException";
+    static final String SUSPEND = "dev/cella/jit/JitSuspend";
 
     final JitEngine engine;
     final FunctionCode code;
@@ -83,8 +91,6 @@ final class MethodEmitter {
     final int tmp;
     /** Region and entry modes: the slot of the {@code long[]} register file. */
     final int regsArray;
-    /** Direct mode with exits: the slot the registers are saved into on the way out. */
-    private final int spill;
     /** Pc of the first instruction emitted: large pcs are pushed relative to it (see {@link #pushPc}). */
     private final int basePc;
     /** Registers the method reads or writes, and those it writes (region and entry modes). */
@@ -99,6 +105,8 @@ final class MethodEmitter {
     private final List<Label> handlers = new ArrayList<>();
     private final List<Integer> handlerPcs = new ArrayList<>();
     private final List<Boolean> handlerBounds = new ArrayList<>();
+    private final List<Label> suspendHandlers = new ArrayList<>();
+    private final List<Integer> suspendPcs = new ArrayList<>();
     private final List<Label> exitLabels = new ArrayList<>();
     private final List<Integer> exitCodes = new ArrayList<>();
     /** The exit stub of each instruction outside the method that a branch leaves for, by instruction index. */
@@ -189,7 +197,6 @@ final class MethodEmitter {
         next += 2;
         this.mem = code.usesMemory() ? next++ : -1;
         this.tmp = next++;
-        this.spill = mode == Mode.DIRECT && exits ? next : -1;
         this.basePc = code.insns[from].pc();
     }
 
@@ -647,7 +654,8 @@ final class MethodEmitter {
                 mv.visitVarInsn(ILOAD, fuel);
                 push(code.index);
                 pushRelative(leader, refuelLeaders.get(0));
-                invokeStatic(RUNTIME, "refuel", "(L" + CTX + ";III)I");
+                suspendable(code.leaderPcs[leader],
+                        () -> invokeStatic(RUNTIME, "refuel", "(L" + CTX + ";III)I"));
                 mv.visitVarInsn(ISTORE, fuel);
                 mv.visitJumpInsn(GOTO, refuelBacks.get(s));
             }
@@ -669,6 +677,29 @@ final class MethodEmitter {
         for (int s = 0; s < stubs.size(); s++) {
             stubs.get(s).run();
         }
+        Label leave = new Label();
+        Label suspend = new Label();
+        for (int s = 0; s < suspendHandlers.size(); s++) {
+            mv.visitLabel(suspendHandlers.get(s));
+            pushPc(suspendPcs.get(s));
+            mv.visitJumpInsn(GOTO, suspend);
+        }
+        if (!suspendHandlers.isEmpty()) {
+            // Stack: the suspension, the pc.
+            mv.visitLabel(suspend);
+            mv.visitVarInsn(ISTORE, tmp);
+            if (mode == Mode.DIRECT) {
+                mv.visitJumpInsn(GOTO, leave);
+            } else {
+                storeWritten();
+                mv.visitVarInsn(ALOAD, 0);
+                push(code.index);
+                mv.visitVarInsn(ALOAD, regsArray);
+                mv.visitVarInsn(ILOAD, tmp);
+                invokeStatic(RUNTIME, "suspendFrame", "(L" + SUSPEND + ";L" + CTX + ";I[JI)L" + SUSPEND + ";");
+                mv.visitInsn(ATHROW);
+            }
+        }
         if (!handlers.isEmpty()) {
             mv.visitLabel(signal);
             if (basePc != 0) {
@@ -687,42 +718,68 @@ final class MethodEmitter {
             mv.visitVarInsn(ISTORE, tmp);
             storeFuel();
             if (mode == Mode.DIRECT) {
-                continueElsewhere();
+                mv.visitInsn(ACONST_NULL);
+                mv.visitJumpInsn(GOTO, leave);
             } else {
-                for (int r : written) {
-                    mv.visitVarInsn(ALOAD, regsArray);
-                    push(r);
-                    load(r);
-                    toBits(code.registerType(r));
-                    mv.visitInsn(LASTORE);
-                }
+                storeWritten();
                 mv.visitVarInsn(ILOAD, tmp);
                 mv.visitInsn(IRETURN);
             }
         }
+        if (mode == Mode.DIRECT && (exited || !suspendHandlers.isEmpty())) {
+            mv.visitLabel(leave);
+            leaveWithRegisters();
+        }
     }
 
-    /**
-     * The direct method's way out when its window ran out (code in {@code tmp}): saves every
-     * register, lets {@link JitRuntime#resume} finish the function, and returns its results.
-     */
-    private void continueElsewhere() {
-        push(local.length);
-        mv.visitIntInsn(NEWARRAY, T_LONG);
-        mv.visitVarInsn(ASTORE, spill);
-        for (int r = 0; r < local.length; r++) {
-            mv.visitVarInsn(ALOAD, spill);
+    /** Region and entry modes: stores the registers this method writes into the register file. */
+    private void storeWritten() {
+        for (int r : written) {
+            mv.visitVarInsn(ALOAD, regsArray);
             push(r);
             load(r);
             toBits(code.registerType(r));
             mv.visitInsn(LASTORE);
         }
+    }
+
+    /**
+     * Emits {@code call}, a guest call or an in-place refuel, so that a {@link JitSuspend} passing
+     * through it gets this frame, at byte pc {@code pc}, added (see the class comment).
+     */
+    void suspendable(int pc, Runnable call) {
+        Label start = new Label();
+        Label stop = new Label();
+        Label handler = new Label();
+        mv.visitTryCatchBlock(start, stop, handler, SUSPEND);
+        mv.visitLabel(start);
+        call.run();
+        mv.visitLabel(stop);
+        suspendHandlers.add(handler);
+        suspendPcs.add(pc);
+    }
+
+    /**
+     * The direct method's way out with its registers saved (stack: a suspension passing through,
+     * or null when the window ran out; code or pc in {@code tmp}): saves every register and calls
+     * {@link JitRuntime#leave}, which adds the frame and rethrows, or finishes the function in
+     * {@link JitRuntime#resume}; then returns the function's results.
+     */
+    private void leaveWithRegisters() {
         mv.visitVarInsn(ALOAD, 0);
         push(code.index);
-        mv.visitVarInsn(ALOAD, spill);
+        push(local.length);
+        mv.visitIntInsn(NEWARRAY, T_LONG);
+        for (int r = 0; r < local.length; r++) {
+            mv.visitInsn(DUP);
+            push(r);
+            load(r);
+            toBits(code.registerType(r));
+            mv.visitInsn(LASTORE);
+        }
         mv.visitVarInsn(LLOAD, frame);
         mv.visitVarInsn(ILOAD, tmp);
-        invokeStatic(RUNTIME, "resume", "(L" + CTX + ";I[JJI)V");
+        invokeStatic(RUNTIME, "leave", "(L" + SUSPEND + ";L" + CTX + ";I[JJI)V");
         List<ValType> results = code.type.results();
         if (results.size() == 1) {
             mv.visitVarInsn(ALOAD, 0);

@@ -33,6 +33,13 @@ import java.util.List;
  * </ul>
  * Nothing anyone can see changes, while C2 is spared a compare and branch per operation.
  *
+ * <p>A suspension ({@link JitSuspend}) observes every register of every frame, at the frame's
+ * <em>suspension point</em>: a block leader (where a refuel may suspend) or a call. There a
+ * register that is safe is canonicalized on the way out ({@link #suspendedRegisters}), on the
+ * cold path; a float register that is not safe there counts as a sensitive use of it, so the
+ * arithmetic that may reach it canonicalizes where it computes. Either way the state handed over
+ * holds exactly the interpreter's bits.
+ *
  * <h2>Which registers hold a known constant at a block leader</h2>
  * A register (not a parameter) whose every definition is a constant instruction with the same
  * value holds that value wherever it is <em>definitely assigned</em> (assigned on every path from
@@ -50,16 +57,21 @@ final class RegisterFlow {
     private final FunctionCode code;
     private final BitSet canonical;
     private final BitSet atUse;
+    /** For each suspension point (by instruction index), its safe float registers (by float index); else null. */
+    private final BitSet[] safeAtPoint;
+    private final int[] floatIndex;
     /** Candidate constant registers, their raw bits, and the candidates assigned at each leader. */
     private final int[] constRegs;
     private final long[] constBits;
     private final BitSet[] assignedAt;
 
-    private RegisterFlow(FunctionCode code, BitSet canonical, BitSet atUse, int[] constRegs, long[] constBits,
-            BitSet[] assignedAt) {
+    private RegisterFlow(FunctionCode code, BitSet canonical, BitSet atUse, BitSet[] safeAtPoint, int[] constRegs,
+            long[] constBits, BitSet[] assignedAt) {
         this.code = code;
         this.canonical = canonical;
         this.atUse = atUse;
+        this.safeAtPoint = safeAtPoint;
+        this.floatIndex = floatIndex(code);
         this.constRegs = constRegs;
         this.constBits = constBits;
         this.assignedAt = assignedAt;
@@ -71,9 +83,41 @@ final class RegisterFlow {
         for (int k = 0; k < candidates.length; k++) {
             bits[k] = constantBits(code, candidates[k]);
         }
-        BitSet atUse = canonicalAtUses(code);
-        return new RegisterFlow(code, canonicalDefs(code, atUse), atUse, candidates, bits,
+        BitSet[] safeIn = safeStates(code);
+        BitSet atUse = canonicalAtUses(code, safeIn);
+        BitSet[] safeAtPoint = safeIn == null ? null : safeAtSuspensionPoints(code, safeIn);
+        return new RegisterFlow(code, canonicalDefs(code, atUse, safeAtPoint), atUse, safeAtPoint, candidates, bits,
                 definitelyAssigned(code, candidates));
+    }
+
+    /** True if instruction {@code i} is a suspension point: a block leader or a call. */
+    static boolean suspensionPoint(FunctionCode code, int i) {
+        return code.leader[i] || code.insns[i].opcode().isCall();
+    }
+
+    /**
+     * The registers of a frame suspended at instruction {@code i} (a suspension point) as the
+     * interpreter would hold them: {@code registers} (raw bits, modified in place) with every NaN
+     * in a safe float register made canonical (see the class comment).
+     */
+    long[] suspendedRegisters(int i, long[] registers) {
+        BitSet safe = safeAtPoint == null ? null : safeAtPoint[i];
+        if (safe == null) {
+            return registers; // no analysis: every arithmetic result was canonicalized already
+        }
+        List<ValType> types = code.registers();
+        for (int r = 0; r < registers.length; r++) {
+            if (floatIndex[r] >= 0 && safe.get(floatIndex[r])) {
+                if (types.get(r) == ValType.F32) {
+                    if (Float.isNaN(Float.intBitsToFloat((int) registers[r]))) {
+                        registers[r] = dev.cella.vm.Numerics.F32_CANONICAL_NAN & 0xFFFFFFFFL;
+                    }
+                } else if (Double.isNaN(Double.longBitsToDouble(registers[r]))) {
+                    registers[r] = dev.cella.vm.Numerics.F64_CANONICAL_NAN;
+                }
+            }
+        }
+        return registers;
     }
 
     /** True if instruction {@code i}, a float arithmetic instruction, must canonicalize its result. */
@@ -177,17 +221,16 @@ final class RegisterFlow {
     }
 
     /**
-     * Stores, returns and global writes all of whose float operands are safe where they run (a
-     * forward "must" analysis over blocks; see the class comment).
+     * The float registers safe on entry to each block (null for a block never reached), by a
+     * forward "must" analysis (see the class comment); null if the function has no float
+     * registers or the analysis would be too large.
      */
-    private static BitSet canonicalAtUses(FunctionCode code) {
-        int n = code.insns.length;
-        BitSet out = new BitSet(n);
+    private static BitSet[] safeStates(FunctionCode code) {
         int[] floatIndex = floatIndex(code);
         int floats = floatIndex[floatIndex.length - 1];
         int blocks = code.leaderPcs.length;
         if (floats == 0 || (long) blocks * floats > MAX_BITS) {
-            return out;
+            return null;
         }
         BitSet entry = new BitSet(floats);
         for (int r = code.paramCount(); r < floatIndex.length - 1; r++) {
@@ -223,7 +266,17 @@ final class RegisterFlow {
                 }
             }
         }
-        for (int b = 0; b < blocks; b++) {
+        return in;
+    }
+
+    /** Stores, returns and global writes all of whose float operands are safe where they run. */
+    private static BitSet canonicalAtUses(FunctionCode code, BitSet[] in) {
+        BitSet out = new BitSet(code.insns.length);
+        if (in == null) {
+            return out;
+        }
+        int[] floatIndex = floatIndex(code);
+        for (int b = 0; b < in.length; b++) {
             if (in[b] == null) {
                 continue;
             }
@@ -234,6 +287,25 @@ final class RegisterFlow {
                     out.set(i);
                 }
                 safeTransfer(ins, state, floatIndex);
+            }
+        }
+        return out;
+    }
+
+    /** The safe float registers at each suspension point of a reached block (null elsewhere). */
+    private static BitSet[] safeAtSuspensionPoints(FunctionCode code, BitSet[] in) {
+        int[] floatIndex = floatIndex(code);
+        BitSet[] out = new BitSet[code.insns.length];
+        for (int b = 0; b < in.length; b++) {
+            if (in[b] == null) {
+                continue;
+            }
+            BitSet state = (BitSet) in[b].clone();
+            for (int i = code.leaderInsns[b]; i < code.blockEnd(b); i++) {
+                if (suspensionPoint(code, i)) {
+                    out[i] = (BitSet) state.clone();
+                }
+                safeTransfer(code.insns[i], state, floatIndex);
             }
         }
         return out;
@@ -265,7 +337,12 @@ final class RegisterFlow {
         }
     }
 
-    private static BitSet canonicalDefs(FunctionCode code, BitSet atUse) {
+    /**
+     * The float arithmetic instructions that must canonicalize their result: those whose result
+     * may reach a bit-sensitive use, counting as one every suspension point where the register
+     * is not safe ({@code safeAtPoint} null: every instruction).
+     */
+    private static BitSet canonicalDefs(FunctionCode code, BitSet atUse, BitSet[] safeAtPoint) {
         int n = code.insns.length;
         BitSet all = new BitSet(n);
         for (int i = 0; i < n; i++) {
@@ -276,7 +353,7 @@ final class RegisterFlow {
         int[] floatIndex = floatIndex(code);
         int floats = floatIndex[floatIndex.length - 1];
         int blocks = code.leaderPcs.length;
-        if (all.isEmpty() || (long) blocks * floats > MAX_BITS) {
+        if (all.isEmpty() || safeAtPoint == null) {
             return all;
         }
         BitSet[] in = new BitSet[blocks];
@@ -290,6 +367,7 @@ final class RegisterFlow {
                 BitSet live = liveOut(code, in, b);
                 for (int i = code.blockEnd(b) - 1; i >= code.leaderInsns[b]; i--) {
                     transfer(code.insns[i], live, floatIndex, atUse.get(i));
+                    observeUnsafe(live, safeAtPoint[i], floats);
                 }
                 if (!live.equals(in[b])) {
                     in[b] = live;
@@ -306,9 +384,20 @@ final class RegisterFlow {
                     needed.set(i);
                 }
                 transfer(in0, live, floatIndex, atUse.get(i));
+                observeUnsafe(live, safeAtPoint[i], floats);
             }
         }
         return needed;
+    }
+
+    /** At a suspension point ({@code safe} not null), every float register that is not safe is observed. */
+    private static void observeUnsafe(BitSet live, BitSet safe, int floats) {
+        if (safe != null) {
+            BitSet unsafe = new BitSet(floats);
+            unsafe.set(0, floats);
+            unsafe.andNot(safe);
+            live.or(unsafe);
+        }
     }
 
     private static BitSet liveOut(FunctionCode code, BitSet[] in, int b) {

@@ -1,103 +1,177 @@
 package dev.cella.jit;
 
-import dev.cella.isa.Opcode;
 import dev.cella.isa.module.Module;
-import dev.cella.vm.Engine;
+import dev.cella.vm.ExecutionState;
 import dev.cella.vm.Instance;
+import dev.cella.vm.Invocation;
+import dev.cella.vm.SuspendRequest;
+import dev.cella.vm.SuspendableEngine;
 import dev.cella.vm.interp.Interpreter;
+import dev.cella.vm.interp.TierHook;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * The {@code auto} engine: starts in the interpreter and compiles what is hot, so short runs pay
- * no compilation and long ones run at JIT speed. Both tiers give identical results, traps and
- * fuel, so the choice is never observable except in speed.
+ * The {@code auto} engine: every invocation starts in the interpreter, and what turns out to be
+ * hot moves to compiled code, so short runs pay no compilation and long ones run at JIT speed.
+ * Both tiers give identical results, traps, fuel and interrupt polls, so the choice is never
+ * observable except in speed.
  *
  * <h2>Design (see docs/engines.md)</h2>
- * The interpreter keeps its frames to itself, so a running interpreted frame cannot move to
- * compiled code (on-stack replacement) and compiled code does not call back into it. Tiering is
- * therefore decided per host invocation, before the run starts, from what the code <em>can</em>
- * do:
+ * The interpreter runs with this engine as its {@link TierHook}:
  * <ul>
- *   <li>A function is <em>bounded</em> if nothing it can reach loops: it has no backward branch,
- *       no call_indirect, and calls (directly, without recursion) only bounded functions and
- *       host imports. Its run costs at most a fixed number of instructions per call.
- *   <li>An invocation of a bounded function runs in the interpreter, where it costs no compile
- *       time; after {@link #HOT_CALLS} such invocations, or {@link #HOT_FUEL} units of fuel
- *       spent in them, the function is hot and later invocations run compiled.
- *   <li>An invocation of an unbounded function (a loop, recursion or an indirect call somewhere
- *       below it) runs compiled from its first instruction, functions being compiled lazily as
- *       they are first called. This is the design's replacement for on-stack replacement: a
- *       long-running loop in a function called only once (a program's main loop) never starts
- *       in the interpreter, so it never waits there for a transfer.
+ *   <li><b>Hot calls.</b> Before an interpreted guest call (or a host invocation) of a function
+ *       that has been entered {@link #HOT_CALLS} times, the function is compiled and the call
+ *       runs compiled; its callees are linked compiled too.
+ *   <li><b>On-stack replacement.</b> When a frame uses up a fuel window (the interpreter then
+ *       polls the interrupt hook, about every 65,536 units) and its function has done so {@link
+ *       #HOT_WINDOWS} times, the frame moves to compiled code at that block leader: its registers
+ *       go to the JIT's entry method for the leader, which runs the function from there (a loop
+ *       settles into the entry method of its header; see docs/engines.md). So a long loop in a
+ *       function called only once (a program's main loop) reaches JIT speed after two windows.
  * </ul>
- * Functions that fail to compile (see {@link JitException}) are reported, never silently left
- * to the interpreter.
+ * The hand-over carries the fuel window, so polls fall where the interpreter's would. A suspension
+ * inside compiled code hands its frames back ({@link JitSuspend}) on top of the interpreted
+ * ones. Functions too large for entry methods ({@link JitEngine#continuable}) are not replaced on
+ * the stack; they still run compiled when called hot. Unmetered instances run compiled from the
+ * start.
  *
- * <p>Thread-safe: counters are atomic and both tiers are thread-safe.
+ * <p>Thread-safe: the counters are atomic and both tiers are thread-safe.
  */
-public final class TieredEngine implements Engine, EngineStats {
-    /** Interpreted invocations of a bounded function after which it is compiled. */
+public final class TieredEngine implements SuspendableEngine, EngineStats {
+    /** Entries (calls and host invocations) after which a function runs compiled. */
     static final int HOT_CALLS = 64;
-    /** Fuel spent interpreting a bounded function after which it is compiled. */
-    static final long HOT_FUEL = 1_000_000;
+    /** Fuel windows a function's frames use up in the interpreter before the next one moves to compiled code. */
+    static final int HOT_WINDOWS = 2;
+
+    private final int hotCalls;
+    private final int hotWindows;
 
     private final Module module;
     private final Interpreter interpreter;
     private final JitEngine jit;
-    private final boolean[] bounded;
-    private final AtomicLongArray interpretedCalls;
-    private final AtomicLongArray interpretedFuel;
+    private final AtomicIntegerArray calls;
+    private final AtomicIntegerArray windows;
+    private final AtomicIntegerArray transfers;
     private final boolean[] hot;
+    private final boolean[] uncompilable;
 
     /** An engine for {@code verifiedModule} (which must have passed the verifier). */
     public TieredEngine(Module verifiedModule) {
-        this.module = Objects.requireNonNull(verifiedModule, "verifiedModule");
-        this.interpreter = new Interpreter(module);
-        this.jit = new JitEngine(module);
-        int n = module.functionCount();
-        this.bounded = boundedFunctions(module);
-        this.interpretedCalls = new AtomicLongArray(n);
-        this.interpretedFuel = new AtomicLongArray(n);
-        this.hot = new boolean[n];
+        this(verifiedModule, HOT_CALLS, HOT_WINDOWS);
     }
 
-    /**
-     * Runs {@code function}. An unmetered instance ({@link Instance#metered}) always runs
-     * compiled: the interpreter does not implement unmetered runs yet and would charge fuel.
-     */
+    /** An engine with other thresholds (tests hand over as early as possible, to exercise every path). */
+    TieredEngine(Module verifiedModule, int hotCalls, int hotWindows) {
+        this.hotCalls = hotCalls;
+        this.hotWindows = hotWindows;
+        this.module = Objects.requireNonNull(verifiedModule, "verifiedModule");
+        this.jit = new JitEngine(module);
+        this.interpreter = new Interpreter(module, new Hook());
+        int n = module.functionCount();
+        this.calls = new AtomicIntegerArray(n);
+        this.windows = new AtomicIntegerArray(n);
+        this.transfers = new AtomicIntegerArray(n);
+        this.hot = new boolean[n];
+        this.uncompilable = new boolean[n];
+    }
+
     @Override
     public long[] invoke(Instance instance, int function, long... args) {
-        boolean defined = function >= 0 && function < module.functionCount() && !module.isImport(function);
-        if (defined && !instance.metered()) {
-            return jit.invoke(instance, function, args);
-        }
-        if (!defined || (bounded[function] && !hot[function])) {
-            return interpret(instance, function, args);
-        }
-        return jit.invoke(instance, function, args);
+        return invoke(instance, function, null, args).results();
     }
 
-    private long[] interpret(Instance instance, int function, long[] args) {
-        long before = instance.fuelUsed();
+    @Override
+    public Invocation invoke(Instance instance, int function, SuspendRequest request, long... args) {
+        boolean defined = function >= 0 && function < module.functionCount() && !module.isImport(function);
+        if (defined && (!instance.metered() || enteredHot(function))) {
+            return jit.invoke(instance, function, request, args);
+        }
+        return interpreter.invoke(instance, function, request, args);
+    }
+
+    /** Continues {@code state} in the interpreter, which moves what is hot to compiled code as it goes. */
+    @Override
+    public Invocation resume(Instance instance, ExecutionState state, SuspendRequest request) {
+        if (!instance.metered()) {
+            return jit.resume(instance, state, request);
+        }
+        return interpreter.resume(instance, state, request);
+    }
+
+    @Override
+    public void checkResumable(Instance instance, ExecutionState state) {
+        interpreter.checkResumable(instance, state);
+    }
+
+    /** Counts an entry of defined function {@code function}; true if it is (now) hot and compiles. */
+    private boolean enteredHot(int function) {
+        if (hot[function]) {
+            return true;
+        }
+        if (uncompilable[function] || calls.incrementAndGet(function) < hotCalls) {
+            return false;
+        }
+        return compiles(function);
+    }
+
+    /** Compiles {@code function} if it can be; a failure is remembered and reported by {@link #functionStats}. */
+    private boolean compiles(int function) {
         try {
-            return interpreter.invoke(instance, function, args);
-        } finally {
-            if (function >= 0 && function < module.functionCount() && !module.isImport(function)) {
-                long calls = interpretedCalls.incrementAndGet(function);
-                long fuel = interpretedFuel.addAndGet(function, instance.fuelUsed() - before);
-                if (calls >= HOT_CALLS || fuel >= HOT_FUEL) {
-                    hot[function] = true;
-                }
+            jit.handle(true, function);
+            hot[function] = true;
+            return true;
+        } catch (JitException e) {
+            uncompilable[function] = true;
+            return false;
+        }
+    }
+
+    /** The interpreter's hook: what to hand over, and the hand-overs themselves. */
+    private final class Hook implements TierHook {
+        @Override
+        public boolean compileCall(int function) {
+            return enteredHot(function);
+        }
+
+        @Override
+        public boolean compileFrame(int function) {
+            if (uncompilable[function] || windows.incrementAndGet(function) < hotWindows) {
+                return false;
+            }
+            try {
+                return jit.continuable(true, function);
+            } catch (JitException e) {
+                uncompilable[function] = true;
+                return false;
             }
         }
+
+        @Override
+        public Invocation call(Instance instance, int function, long[] args, int depth, int registersBelow,
+                long[] window, SuspendRequest request) {
+            return CompiledResumption.call(jit, instance, function, args, depth, registersBelow, window, request);
+        }
+
+        @Override
+        public Invocation resume(Instance instance, int function, int pc, long[] registers, int depth,
+                int registersBelow, long[] window, SuspendRequest request) {
+            transfers.incrementAndGet(function);
+            return CompiledResumption.continueFrame(jit, instance, function, pc, registers, depth, registersBelow,
+                    window, request);
+        }
     }
 
-    /** True if invocations of {@code function} now run compiled. */
+    /** True once calls of {@code function} run compiled. */
     public boolean runsCompiled(int function) {
-        return !module.isImport(function) && (!bounded[function] || hot[function]);
+        return !module.isImport(function) && hot[function];
+    }
+
+    /** Times a running interpreted frame of {@code function} moved to compiled code (on-stack replacement). */
+    public int stackReplacements(int function) {
+        return transfers.get(function);
     }
 
     /** The JIT this engine compiles with (for {@link JitEngine#dumpBytecode}). */
@@ -111,65 +185,26 @@ public final class TieredEngine implements Engine, EngineStats {
         List<FunctionStat> out = new ArrayList<>();
         for (int f = 0; f < module.functionCount(); f++) {
             FunctionStat s = jitStats.get(f);
-            long calls = interpretedCalls.get(f);
+            long entries = Math.min(calls.get(f), hotCalls);
             FunctionStat.Tier tier = s.tier();
             String detail = "";
-            if (tier == FunctionStat.Tier.NOT_RUN && calls > 0) {
+            if (uncompilable[f]) {
+                tier = FunctionStat.Tier.FELL_BACK;
+                detail = "the JIT could not compile it";
+            } else if (tier == FunctionStat.Tier.NOT_RUN && calls.get(f) > 0) {
                 tier = FunctionStat.Tier.INTERPRETED;
             } else if (tier == FunctionStat.Tier.COMPILED) {
-                detail = bounded[f] ? (calls > 0 ? "compiled when hot" : "compiled as a callee")
-                        : "compiled before running (it can loop)";
+                List<String> how = new ArrayList<>();
+                if (hot[f]) {
+                    how.add("compiled when hot");
+                }
+                if (transfers.get(f) > 0) {
+                    how.add(transfers.get(f) + " on-stack replacements");
+                }
+                detail = how.isEmpty() ? "compiled as a callee of compiled code" : String.join(", ", how);
             }
-            out.add(new FunctionStat(f, s.name(), tier, s.regions(), calls, detail));
+            out.add(new FunctionStat(f, s.name(), tier, s.regions(), entries, detail));
         }
         return out;
-    }
-
-    /**
-     * Which functions are bounded (see the class comment): computed bottom-up over the direct
-     * call graph; recursion (a cycle) makes every function on it unbounded.
-     */
-    static boolean[] boundedFunctions(Module module) {
-        int n = module.functionCount();
-        boolean[] bounded = new boolean[n];
-        int[] state = new int[n]; // 0 unvisited, 1 in progress, 2 done
-        for (int f = 0; f < n; f++) {
-            visit(module, f, bounded, state);
-        }
-        return bounded;
-    }
-
-    private static boolean visit(Module module, int f, boolean[] bounded, int[] state) {
-        if (state[f] == 2) {
-            return bounded[f];
-        }
-        if (state[f] == 1) {
-            return false; // a cycle: recursion
-        }
-        if (module.isImport(f)) {
-            state[f] = 2;
-            bounded[f] = true;
-            return true;
-        }
-        state[f] = 1;
-        boolean ok = true;
-        FunctionCode code = FunctionCode.decode(module, f);
-        for (var in : code.insns) {
-            Opcode op = in.opcode();
-            if (op == Opcode.CALL_INDIRECT) {
-                ok = false;
-            } else if (op == Opcode.CALL) {
-                ok &= visit(module, in.intOperand(0), bounded, state);
-            } else if (op.isBranch()) {
-                for (int target : FunctionCode.targets(in)) {
-                    if (target <= in.pc()) {
-                        ok = false;
-                    }
-                }
-            }
-        }
-        state[f] = 2;
-        bounded[f] = ok;
-        return ok;
     }
 }

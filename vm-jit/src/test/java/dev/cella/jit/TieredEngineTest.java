@@ -66,19 +66,36 @@ class TieredEngineTest {
     }
 
     @Test
-    void aLongLoopInAMainCalledOnceRunsCompiled() {
+    void aLongLoopInAMainCalledOnceMovesToCompiledCodeOnTheStack() {
         Module m = module();
         TieredEngine auto = new TieredEngine(m);
         Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
-        long[] compiled = auto.invoke(a, 0, 3_000_000);
-        assertTrue(auto.runsCompiled(0));
+        int[] polls = new int[2];
+        a.interruptHook(i -> polls[0]++);
+        long[] tiered = auto.invoke(a, 0, 3_000_000);
+        assertEquals(1, auto.stackReplacements(0), "main's one frame moved to compiled code once and stayed there");
         FunctionStat main = auto.functionStats().get(0);
         assertEquals(FunctionStat.Tier.COMPILED, main.tier());
-        assertEquals(0, main.interpretedCalls(), "main's loop must not have started in the interpreter");
+        assertTrue(main.detail().contains("1 on-stack replacements"), main.toText());
+        assertEquals(1, main.interpretedCalls(), "main was entered once, in the interpreter");
         Instance b = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        b.interruptHook(i -> polls[1]++);
         long[] interpreted = new Interpreter(m).invoke(b, 0, 3_000_000);
-        assertArrayEquals(interpreted, compiled);
+        assertArrayEquals(interpreted, tiered);
         assertEquals(b.fuelUsed(), a.fuelUsed());
+        assertEquals(polls[1], polls[0], "the interrupt hook is polled at the same fuel points");
+        assertArrayEquals(b.memory().bytes(), a.memory().bytes());
+    }
+
+    @Test
+    void aShortLoopStaysInTheInterpreter() {
+        Module m = module();
+        TieredEngine auto = new TieredEngine(m);
+        Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        auto.invoke(a, 0, 1000);
+        assertEquals(0, auto.stackReplacements(0));
+        assertFalse(auto.jit().isCompiled(0), "nothing was compiled for a run shorter than a fuel window");
+        assertEquals(FunctionStat.Tier.INTERPRETED, auto.functionStats().get(0).tier());
     }
 
     @Test
@@ -101,50 +118,15 @@ class TieredEngineTest {
     }
 
     @Test
-    void functionsThatCanLoopOrRecurseAreNotBounded() {
-        Module m = Assembler.assemble("""
-                type t () -> ()
-                table tab 1
-                func straight() {
-                    call leaf, (), ()
-                    ret
-                }
-                func leaf() {
-                    ret
-                }
-                func self() {
-                    call self, (), ()
-                    ret
-                }
-                func indirect() {
-                    reg i: i32
-                    call_indirect t, tab, i, (), ()
-                    ret
-                }
-                func back() {
-                    reg i: i32
-                top:
-                    br_if i, top
-                    ret
-                }
-                func callsBack() {
-                    call back, (), ()
-                    ret
-                }
-                """, "bounded.casm");
-        Verifier.verify(m);
-        boolean[] bounded = TieredEngine.boundedFunctions(m);
-        assertTrue(bounded[0]);
-        assertTrue(bounded[1]);
-        assertFalse(bounded[2]);
-        assertFalse(bounded[3]);
-        assertFalse(bounded[4]);
-        assertFalse(bounded[5]);
-    }
-
-    @Test
     void randomProgramsBehaveIdenticallyOnTheInterpreterAndTheTieredEngine() {
         qt().withExamples(Integer.getInteger("cella.property.examples", 200)).forAll(new ProgramGen())
                 .checkAssert(p -> Differential.assertAgree(p, Interpreter::new, TieredEngine::new));
+    }
+
+    @Test
+    void randomProgramsBehaveIdenticallyWhenEveryCallAndFrameIsHandedOverAtOnce() {
+        qt().withExamples(Integer.getInteger("cella.property.examples", 200)).forAll(new ProgramGen())
+                .checkAssert(p -> Differential.assertAgree(p, Interpreter::new, m -> new TieredEngine(m, 2, 1),
+                        m -> new TieredEngine(m, 1_000_000, 1)));
     }
 }

@@ -26,6 +26,8 @@ import java.util.Objects;
 public final class Interpreter implements SuspendableEngine {
     private final Module module;
     private final DecodedFunction[] functions;
+    /** The tier that may take calls and frames over (see {@link TierHook}), or null. */
+    private final TierHook tier;
 
     /**
      * Decodes {@code verifiedModule}. The module must have passed {@link
@@ -35,6 +37,17 @@ public final class Interpreter implements SuspendableEngine {
      * @throws IllegalArgumentException if a function body is visibly not verified
      */
     public Interpreter(Module verifiedModule) {
+        this(verifiedModule, null);
+    }
+
+    /**
+     * Decodes {@code verifiedModule} for an interpreter that lets {@code tier} (if not null) take
+     * hot calls and frames over (see {@link TierHook}).
+     *
+     * @throws IllegalArgumentException if a function body is visibly not verified
+     */
+    public Interpreter(Module verifiedModule, TierHook tier) {
+        this.tier = tier;
         this.module = Objects.requireNonNull(verifiedModule, "verifiedModule");
         this.functions = new DecodedFunction[module.functionCount()];
         for (int i = 0; i < functions.length; i++) {
@@ -69,6 +82,7 @@ public final class Interpreter implements SuspendableEngine {
             return Invocation.finished(callImport(instance, f, args));
         }
         Machine m = new Machine(functions, instance, f, request);
+        m.tier = tier;
         long[] r = m.regs;
         List<ValType> params = type.params();
         for (int i = 0; i < args.length; i++) {
@@ -83,6 +97,7 @@ public final class Interpreter implements SuspendableEngine {
         Objects.requireNonNull(state, "state");
         Resumption.Start start = Resumption.prepare(functions, instance, state, request);
         Machine m = start.machine();
+        m.tier = tier;
         return run(instance, m, functions[m.func].code, start.pc(), start.fp());
     }
 
@@ -99,18 +114,33 @@ public final class Interpreter implements SuspendableEngine {
         }
     }
 
-    /** Runs {@code m} from FUEL header {@code pc} of {@code code}; the instance's fuel is current afterwards. */
+    /**
+     * Runs {@code m} from FUEL header {@code pc} of {@code code}, handing calls and frames to the
+     * other tier when it asks; the instance's fuel is current afterwards.
+     */
     private static Invocation run(Instance instance, Machine m, int[] code, int pc, int fp) {
-        long[] results;
         try {
-            results = Dispatch.run(m.regs, code, pc, fp, m);
+            while (true) {
+                long[] results = Dispatch.run(m.regs, code, pc, fp, m);
+                if (results != null) {
+                    return Invocation.finished(results);
+                }
+                if (m.handOver == Machine.NO_HAND_OVER) {
+                    instance.consumeFuelTo(m.fuelLeft(m.credit));
+                    return Invocation.suspended(new ExecutionState(m.suspended, instance.fuelUsed(),
+                            instance.fuelRemaining()));
+                }
+                Invocation ended = m.handOver();
+                if (ended != null) {
+                    return ended;
+                }
+                code = m.nextCode;
+                pc = m.nextPc;
+                fp = m.nextFp;
+            }
         } finally {
             instance.consumeFuelTo(m.fuelLeft(m.credit));
         }
-        if (results != null) {
-            return Invocation.finished(results);
-        }
-        return Invocation.suspended(new ExecutionState(m.suspended, instance.fuelUsed(), instance.fuelRemaining()));
     }
 
     /** Calls an imported host function directly: no frame, no fuel. */

@@ -5,11 +5,13 @@ import dev.cella.vm.ExecutionState;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InterruptHook;
+import dev.cella.vm.Invocation;
 import dev.cella.vm.Memory;
 import dev.cella.vm.SuspendRequest;
 import dev.cella.vm.Table;
 import dev.cella.vm.Trap;
 import dev.cella.vm.TrapSignal;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -35,6 +37,12 @@ import java.util.List;
  * {@link SuspendSignal} instead of a fuel trap, and the loop hands its position to {@link
  * #suspend}. The request's flag is checked in {@code refuel} and after host calls, never in the
  * loop itself.
+ *
+ * <p>Tiering: with a {@link TierHook}, {@link #enter} may hand a guest call to the other tier and
+ * {@link #refuel} the running frame (on-stack replacement). Either throws {@link SuspendSignal}
+ * with {@link #handOver} set, so the dispatch loop leaves as for a suspension, recording where it
+ * stood; {@link #handOver()} then runs the call or the frame in the other tier and says where the
+ * loop goes on.
  */
 final class Machine {
     /** Most fuel the dispatch loop may charge between two polls of the interrupt hook. */
@@ -74,6 +82,24 @@ final class Machine {
     private long held;
     /** The frames the invocation stopped with, once {@link #suspend} ran; else null. */
     List<ExecutionState.Frame> suspended;
+
+    /** The other tier, or null to interpret everything. */
+    TierHook tier;
+    /** What the loop left for: {@link #NO_HAND_OVER}, {@link #HAND_OVER_FRAME} or {@link #HAND_OVER_CALL}. */
+    int handOver;
+    static final int NO_HAND_OVER = 0;
+    static final int HAND_OVER_FRAME = 1;
+    static final int HAND_OVER_CALL = 2;
+    /** A handed-over call: its callee and the decoded position of its argument list. */
+    private DecodedFunction handOverCallee;
+    private int handOverArgs;
+    /** Where the loop stood when it left for a hand-over (a FUEL header, or the call), and the frame. */
+    private int handOverPc;
+    private int handOverFp;
+    /** Where the loop goes on after a hand-over that did not end the invocation. */
+    int[] nextCode;
+    int nextPc;
+    int nextFp;
 
     /** A machine about to run {@code entry} as the only frame (its arguments not yet copied in). */
     Machine(DecodedFunction[] functions, Instance instance, DecodedFunction entry, SuspendRequest request) {
@@ -161,6 +187,10 @@ final class Machine {
         if (request != null && request.isRequested()) {
             throw SuspendSignal.INSTANCE;
         }
+        if (tier != null && tier.compileFrame(func)) {
+            handOver = HAND_OVER_FRAME;
+            throw SuspendSignal.INSTANCE;
+        }
         return takeCredit(available, cost);
     }
 
@@ -197,6 +227,17 @@ final class Machine {
         int caller = func;
         int calleeFp = fp + functions[caller].frameSize;
         int end = calleeFp + callee.frameSize;
+        if (tier != null) {
+            if (end > MAX_REGISTERS) {
+                throw TrapSignal.CALL_STACK_EXHAUSTED;
+            }
+            if (tier.compileCall(callee.index)) {
+                handOver = HAND_OVER_CALL;
+                handOverCallee = callee;
+                handOverArgs = at;
+                throw SuspendSignal.INSTANCE;
+            }
+        }
         long[] r = regs;
         if (end > r.length) {
             r = growRegisters(end);
@@ -324,6 +365,11 @@ final class Machine {
      * below it at its call, all in byte pcs (see {@link ExecutionState}).
      */
     void suspend(int pc, int fp) {
+        if (handOver != NO_HAND_OVER) {
+            handOverPc = pc;
+            handOverFp = fp;
+            return;
+        }
         ExecutionState.Frame[] out = new ExecutionState.Frame[depth];
         out[depth - 1] = frame(func, pc, fp);
         for (int k = depth; k >= 2; k--) {
@@ -336,6 +382,100 @@ final class Machine {
     private ExecutionState.Frame frame(int function, int position, int fp) {
         DecodedFunction f = functions[function];
         return new ExecutionState.Frame(function, f.bytePc(position), Arrays.copyOfRange(regs, fp, fp + f.frameSize));
+    }
+
+    /**
+     * Runs the call or frame the loop left for in the other tier ({@link #tier}), with the fuel
+     * handed over and taken back so that the run is charged and polled exactly as if it had been
+     * interpreted. Then either the invocation ended (returned: the entry frame was handed over;
+     * or suspended inside the other tier, whose frames go on top of the interpreted ones below),
+     * or the loop goes on at {@link #nextPc} of {@link #nextCode} with its frame at {@link
+     * #nextFp}: after the call, or in the caller of the frame that returned.
+     *
+     * @return how the invocation ended, or null if the loop goes on
+     */
+    Invocation handOver() {
+        int kind = handOver;
+        handOver = NO_HAND_OVER;
+        DecodedFunction f = functions[func];
+        int pc = handOverPc;
+        int fp = handOverFp;
+        long[] window = new long[1];
+        instance.consumeFuelTo(reserve + credit + held);
+        Invocation inv;
+        try {
+            if (kind == HAND_OVER_FRAME) {
+                // As refuel would: a new credit of at least the block's cost, the block not charged yet.
+                window[0] = Math.min(reserve + credit, Math.max(WINDOW, f.code[pc + 1]));
+                long[] registers = Arrays.copyOfRange(regs, fp, fp + f.frameSize);
+                inv = tier.resume(instance, func, f.bytePc(pc), registers, depth, fp, window, request);
+            } else {
+                int n = f.code[handOverArgs];
+                long[] args = new long[n];
+                for (int i = 0; i < n; i++) {
+                    args[i] = regs[fp + f.code[handOverArgs + 1 + i]];
+                }
+                window[0] = credit;
+                inv = tier.call(instance, handOverCallee.index, args, depth + 1, fp + f.frameSize, window, request);
+            }
+        } finally {
+            long available = available(instance.fuelRemaining());
+            credit = Math.min(available, window[0]);
+            reserve = available - credit;
+        }
+        if (inv.isSuspended()) {
+            return suspendedAbove(kind == HAND_OVER_FRAME ? depth - 1 : depth, pc, fp, inv.state());
+        }
+        long[] results = inv.results();
+        if (kind == HAND_OVER_CALL) {
+            int at = handOverArgs + 1 + f.code[handOverArgs];
+            writeResults(results, f.code, at, fp);
+            nextCode = f.code;
+            nextPc = at + 1 + f.code[at];
+            nextFp = fp;
+            return null;
+        }
+        if (depth == 1) {
+            return Invocation.finished(results);
+        }
+        int b = 3 * depth - 3;
+        DecodedFunction caller = functions[frames[b]];
+        int at = frames[b + 1];
+        int callerFp = frames[b + 2];
+        writeResults(results, caller.code, at, callerFp);
+        depth--;
+        func = caller.index;
+        nextCode = caller.code;
+        nextPc = at + 1 + caller.code[at];
+        nextFp = callerFp;
+        return null;
+    }
+
+    /** Writes {@code results} to the result list at decoded position {@code at} ({@code n dst...}) of the frame at {@code fp}. */
+    private void writeResults(long[] results, int[] code, int at, int fp) {
+        for (int i = 0; i < code[at]; i++) {
+            regs[fp + code[at + 1 + i]] = results[i];
+        }
+    }
+
+    /**
+     * The invocation's state when the other tier suspended: the {@code keep} interpreted frames
+     * below (the active one, if kept, waits on the call at decoded position {@code pc}), then the
+     * other tier's frames.
+     */
+    private Invocation suspendedAbove(int keep, int pc, int fp, ExecutionState above) {
+        List<ExecutionState.Frame> out = new ArrayList<>();
+        for (int k = 1; k <= keep; k++) {
+            if (k == depth) {
+                out.add(frame(func, pc, fp));
+            } else {
+                int b = 3 * k;
+                out.add(frame(frames[b], frames[b + 1], frames[b + 2]));
+            }
+        }
+        out.addAll(above.frames());
+        suspended = out;
+        return Invocation.suspended(new ExecutionState(out, instance.fuelUsed(), instance.fuelRemaining()));
     }
 
     /** The trap that {@code signal} stands for, raised at decoded position {@code pc} of function {@code function}. */

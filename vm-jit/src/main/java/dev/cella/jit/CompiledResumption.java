@@ -1,0 +1,182 @@
+package dev.cella.jit;
+
+import dev.cella.isa.Opcode;
+import dev.cella.isa.code.Instruction;
+import dev.cella.vm.ExecutionState;
+import dev.cella.vm.Instance;
+import dev.cella.vm.Invocation;
+import dev.cella.vm.SuspendRequest;
+import dev.cella.vm.SuspendableEngine;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Runs guest frames that did not start in compiled code: a suspended invocation ({@link
+ * ExecutionState}, from any engine) resumed in compiled code, and the frames the interpreter
+ * hands over to the JIT under {@code auto} (a call, or a running frame: on-stack replacement).
+ *
+ * <p>A frame is continued from a block leader in the entry methods that {@link
+ * JitRuntime#resume} uses when a fuel window runs out. A suspended state's frames run one at a
+ * time, innermost first: the active frame from its uncharged leader; then each frame below it,
+ * once the frame above has returned, from the leader that follows the call it waits on, with the
+ * call's result registers set to the results. That is exactly what the interpreter does when a
+ * callee returns (the block after a call is charged when control enters it), so fuel, traps and
+ * polls stay unit-for-unit the same. Only one frame of the restored stack is on the JVM stack at a
+ * time, so a state of any depth resumes without a stack segment hop; each frame's word says its
+ * true depth and the registers below it, so the depth limits apply as in an uninterrupted run.
+ *
+ * <p>A function too large for entry methods ({@link JitEngine#continuable}) is not continued
+ * here: the frames from it down go to a fallback engine (the interpreter) as a state whose active
+ * frame is that one, at its leader. A resumed run may suspend again: the frames below the one
+ * running then go back into the new state unchanged, under the ones the suspension collected.
+ */
+final class CompiledResumption {
+    private CompiledResumption() {}
+
+    /**
+     * Runs {@code state} to its end or its next suspension.
+     *
+     * <p>Precondition: {@link JitEngine#checkResumable} accepted the state for the instance.
+     *
+     * @param fallback runs the frames of functions compiled code cannot continue
+     */
+    static Invocation resume(JitEngine engine, Instance instance, ExecutionState state, SuspendRequest request,
+            SuspendableEngine fallback) {
+        List<ExecutionState.Frame> frames = new ArrayList<>(state.frames());
+        int depth = frames.size();
+        int[] registersBelow = new int[depth + 1];
+        for (int k = 0; k < depth; k++) {
+            registersBelow[k + 1] = registersBelow[k] + frames.get(k).registerCount();
+        }
+        JitContext ctx = new JitContext(engine, instance, request);
+        long[] results = null;
+        int k = depth - 1;
+        try {
+            for (; k >= 0; k--) {
+                ExecutionState.Frame f = frames.get(k);
+                FunctionCode code = engine.code(f.function());
+                long[] registers = f.registers();
+                int leader;
+                if (k == depth - 1) {
+                    leader = code.leaderAt(f.pc());
+                } else {
+                    int i = code.indexOfPc(f.pc());
+                    int[] to = resultRegisters(code.insns[i]);
+                    for (int j = 0; j < to.length; j++) {
+                        registers[to[j]] = results[j];
+                    }
+                    leader = code.leaderIndex[i + 1];
+                }
+                if (!engine.continuable(ctx.metered, f.function())) {
+                    frames.set(k, new ExecutionState.Frame(f.function(), code.leaderPcs[leader], registers));
+                    break;
+                }
+                results = runFrame(ctx, f.function(), registers, k + 1, registersBelow[k], leader);
+            }
+            ctx.storeFuel();
+            if (k < 0) {
+                return Invocation.finished(results);
+            }
+        } catch (JitSuspend s) {
+            ctx.storeFuel();
+            List<ExecutionState.Frame> stopped = new ArrayList<>(frames.subList(0, k));
+            stopped.addAll(s.frames());
+            return Invocation.suspended(new ExecutionState(stopped, instance.fuelUsed(), instance.fuelRemaining()));
+        } catch (RuntimeException | Error e) {
+            ctx.storeFuel();
+            throw e;
+        }
+        // Frame k (and those below) belong to a function compiled code cannot continue.
+        ExecutionState rest = new ExecutionState(frames.subList(0, k + 1), instance.fuelUsed(), instance.fuelRemaining());
+        return fallback.resume(instance, rest, request);
+    }
+
+    /**
+     * Continues a frame the interpreter hands over at byte pc {@code pc}, an uncharged leader
+     * (see {@link dev.cella.vm.interp.TierHook#resume}); the function must be {@link
+     * JitEngine#continuable}.
+     */
+    static Invocation continueFrame(JitEngine engine, Instance instance, int function, int pc, long[] registers,
+            int depth, int registersBelow, long[] window, SuspendRequest request) {
+        JitContext ctx = handedOver(engine, instance, window, request);
+        try {
+            long[] results = runFrame(ctx, function, registers, depth, registersBelow, engine.code(function).leaderAt(pc));
+            window[0] = ctx.fuel;
+            return Invocation.finished(results);
+        } catch (JitSuspend s) {
+            return Invocation.suspended(new ExecutionState(suspendedFrames(ctx, s), instance.fuelUsed(),
+                    instance.fuelRemaining()));
+        } finally {
+            ctx.storeFuel();
+        }
+    }
+
+    /** Runs a call the interpreter hands over (see {@link dev.cella.vm.interp.TierHook#call}). */
+    static Invocation call(JitEngine engine, Instance instance, int function, long[] args, int depth,
+            int registersBelow, long[] window, SuspendRequest request) {
+        JitContext ctx = handedOver(engine, instance, window, request);
+        int registers = engine.module().function(function).registers().size();
+        ctx.depthLimit = segmentLimit(ctx, engine, depth);
+        long frame = JitContext.frame(ctx.depthLimit - depth, JitRuntime.MAX_REGISTERS - (registersBelow + registers));
+        MethodHandle box = engine.box(ctx.metered, function);
+        try {
+            long[] results = (long[]) box.invokeExact(ctx, frame, args);
+            window[0] = ctx.fuel;
+            return Invocation.finished(results);
+        } catch (JitSuspend s) {
+            return Invocation.suspended(new ExecutionState(suspendedFrames(ctx, s), instance.fuelUsed(),
+                    instance.fuelRemaining()));
+        } catch (Throwable t) {
+            throw JitEngine.failure(t, ctx, function);
+        } finally {
+            ctx.storeFuel();
+        }
+    }
+
+    /** A context whose first window is the interpreter's credit, so polls fall where the interpreter's would. */
+    private static JitContext handedOver(JitEngine engine, Instance instance, long[] window, SuspendRequest request) {
+        JitContext ctx = new JitContext(engine, instance, request);
+        ctx.loadFuel(window[0]);
+        return ctx;
+    }
+
+    /** The frames of a suspension; writes the fuel back first so the state's figures are current. */
+    private static List<ExecutionState.Frame> suspendedFrames(JitContext ctx, JitSuspend s) {
+        ctx.storeFuel();
+        return s.frames();
+    }
+
+    /**
+     * Runs defined function {@code function}'s frame at depth {@code depth} from leader {@code
+     * leader} (uncharged) to its return, alone on this thread's stack segment.
+     *
+     * @return its results
+     */
+    private static long[] runFrame(JitContext ctx, int function, long[] registers, int depth, int registersBelow,
+            int leader) {
+        JitEngine engine = ctx.engine;
+        ctx.depthLimit = segmentLimit(ctx, engine, depth);
+        long frame = JitContext.frame(ctx.depthLimit - depth,
+                JitRuntime.MAX_REGISTERS - (registersBelow + registers.length));
+        try {
+            JitRuntime.resume(ctx, function, registers, frame, leader << 1);
+        } catch (JitSuspend s) {
+            throw s;
+        } catch (Throwable t) {
+            throw JitEngine.failure(t, ctx, function);
+        }
+        return Arrays.copyOf(ctx.results, engine.module().functionType(function).results().size());
+    }
+
+    /** The depth limit of a stack segment whose first frame is at {@code depth}. */
+    private static int segmentLimit(JitContext ctx, JitEngine engine, int depth) {
+        return (int) Math.min(ctx.maxDepth, (long) depth - 1 + engine.firstSegmentFrames());
+    }
+
+    /** The result registers of {@code call}, a call or call_indirect instruction. */
+    private static int[] resultRegisters(Instruction call) {
+        return call.opcode() == Opcode.CALL ? call.list(2) : call.list(4);
+    }
+}
