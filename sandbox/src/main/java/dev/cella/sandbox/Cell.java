@@ -152,9 +152,10 @@ public final class Cell implements AutoCloseable {
      * closed, and {@link #suspendedRun()} says where it stands, for a checkpoint, until {@link
      * #resume} continues it.
      *
-     * <p>Engines: a run with a request needs a {@link SuspendableEngine}. If the cell's engine is
-     * not one (the JIT), each invocation made while the request is pending (the start function,
-     * {@code _start}) runs on the image's interpreter instead ({@link
+     * <p>Engines: a run with a request needs a {@link SuspendableEngine}. The built-in engines
+     * all are (the JIT hands its compiled frames over at the safe point); for an embedder's
+     * engine that is not, each invocation made while the request is pending (the start
+     * function, {@code _start}) runs on the image's interpreter instead ({@link
      * CellImage#suspendableEngine()}); engines charge fuel identically, so a fuel point stops the
      * guest exactly where it would stop on any engine.
      *
