@@ -247,10 +247,20 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         RunResult result = ended.get();
         if (stats != null) {
             Accounting a = result.accounting();
-            console.err().println(stats == StatsFormat.JSON ? a.toJson() : a.toText().stripTrailing());
-            if (stats == StatsFormat.TEXT && cell.image().engine() instanceof EngineStats engineStats) {
-                console.err().println("functions (where each ran):");
-                console.err().println(engineStats.statsText().indent(2).stripTrailing());
+            EngineStats engineStats = cell.image().engine() instanceof EngineStats e ? e : null;
+            if (stats == StatsFormat.JSON) {
+                String json = a.toJson();
+                if (engineStats != null) {
+                    // The accounting object, with the engine's report as one more field.
+                    json = json.substring(0, json.length() - 1) + ",\"functions\":" + engineStats.statsJson() + "}";
+                }
+                console.err().println(json);
+            } else {
+                console.err().println(a.toText().stripTrailing());
+                if (engineStats != null) {
+                    console.err().println("functions (where each ran):");
+                    console.err().println(engineStats.statsText().indent(2).stripTrailing());
+                }
             }
         }
         if (result.outcome() != Outcome.EXITED) {

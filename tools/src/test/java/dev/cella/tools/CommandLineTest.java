@@ -150,6 +150,19 @@ class CommandLineTest {
         assertEquals(0, json.code(), json::toString);
         assertTrue(json.err().startsWith("{\"outcome\":\"EXITED\""), json::toString);
         assertTrue(json.err().contains("\"stdoutBytesWritten\":14"), json::toString);
+        assertTrue(!json.err().contains("\"functions\""), "the interpreter has no engine report: " + json);
+    }
+
+    @Test
+    void jsonStatsOfTheJitAndAutoIncludeWhereEachFunctionRan() {
+        CliRunner.Result jit = cella("run", "--engine", "jit", "--stats=json", example("fib.casm"), "15");
+        assertEquals(0, jit.code(), jit::toString);
+        assertTrue(jit.err().strip().endsWith("]}"), jit::toString);
+        assertTrue(jit.err().contains("{\"function\":4,\"name\":\"main\",\"tier\":\"compiled\""), jit::toString);
+        assertTrue(jit.err().contains("\"name\":\"fd_write\",\"tier\":\"host\""), jit::toString);
+        CliRunner.Result auto = cella("run", "--engine", "auto", "--stats=json", example("sieve.casm"));
+        assertEquals(0, auto.code(), auto::toString);
+        assertTrue(auto.err().contains("on-stack replacements"), auto::toString);
     }
 
     @Test

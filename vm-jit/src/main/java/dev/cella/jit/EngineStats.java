@@ -15,4 +15,12 @@ public interface EngineStats {
                 .map(FunctionStat::toText)
                 .collect(Collectors.joining("\n"));
     }
+
+    /** The stats as a JSON array of {@link FunctionStat#toJson} objects; functions never run are left out. */
+    default String statsJson() {
+        return functionStats().stream()
+                .filter(s -> s.tier() != FunctionStat.Tier.NOT_RUN)
+                .map(FunctionStat::toJson)
+                .collect(Collectors.joining(",", "[", "]"));
+    }
 }

@@ -46,4 +46,35 @@ public record FunctionStat(int function, String name, Tier tier, int regions, lo
         }
         return sb.toString();
     }
+
+    /**
+     * One JSON object: {@code {"function":3,"name":"main","tier":"compiled","regions":0,
+     * "interpretedEntries":1,"detail":"..."}} (tier in lower case with spaces, as in {@link #toText}).
+     */
+    public String toJson() {
+        return "{\"function\":" + function + ",\"name\":" + jsonString(name) + ",\"tier\":"
+                + jsonString(tier.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')) + ",\"regions\":" + regions
+                + ",\"interpretedEntries\":" + interpretedCalls + ",\"detail\":" + jsonString(detail) + "}";
+    }
+
+    /** {@code s} as a JSON string literal. */
+    static String jsonString(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
 }
