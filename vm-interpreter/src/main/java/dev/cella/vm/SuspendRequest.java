@@ -63,6 +63,20 @@ public final class SuspendRequest {
         return requested;
     }
 
+    /**
+     * How much of an instance's {@code remaining} fuel a run may spend before {@code request}'s
+     * fuel point, the instance having used {@code fuelUsed}: all of it without a request or a
+     * fuel point, none once the point is reached. Engines hold the rest back, so that they run
+     * dry exactly at the point.
+     */
+    public static long spendable(SuspendRequest request, long remaining, long fuelUsed) {
+        if (request == null || request.fuelPoint == NO_FUEL_POINT) {
+            return remaining;
+        }
+        long allowed = request.fuelPoint - fuelUsed;
+        return allowed <= 0 ? 0 : Math.min(remaining, allowed);
+    }
+
     /** The fuel point, or {@link #NO_FUEL_POINT}. */
     public long fuelPoint() {
         return fuelPoint;

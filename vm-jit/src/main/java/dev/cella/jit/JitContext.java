@@ -172,13 +172,7 @@ final class JitContext {
      * request's fuel point (returned) and what it must not ({@link #held}).
      */
     private long available(long remaining) {
-        long point = request == null ? SuspendRequest.NO_FUEL_POINT : request.fuelPoint();
-        if (point == SuspendRequest.NO_FUEL_POINT) {
-            held = 0;
-            return remaining;
-        }
-        long allowed = point - instance.fuelUsed();
-        long a = allowed <= 0 ? 0 : Math.min(remaining, allowed);
+        long a = SuspendRequest.spendable(request, remaining, instance.fuelUsed());
         held = remaining - a;
         return a;
     }
