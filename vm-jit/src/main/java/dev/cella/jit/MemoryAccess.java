@@ -51,4 +51,20 @@ final class MemoryAccess {
     static void storeI64(byte[] m, int index, long v) {
         I64.set(m, index, v);
     }
+
+    /** Replaces an f32 NaN at {@code index} by the canonical NaN (cold fix-up of {@link StoreCheckWindow}). */
+    static void canonicalizeF32(byte[] m, int index) {
+        int bits = loadI32(m, index);
+        if (Float.isNaN(Float.intBitsToFloat(bits))) {
+            storeI32(m, index, dev.cella.vm.Numerics.F32_CANONICAL_NAN);
+        }
+    }
+
+    /** Replaces an f64 NaN at {@code index} by the canonical NaN (cold fix-up of {@link StoreCheckWindow}). */
+    static void canonicalizeF64(byte[] m, int index) {
+        long bits = loadI64(m, index);
+        if (Double.isNaN(Double.longBitsToDouble(bits))) {
+            storeI64(m, index, dev.cella.vm.Numerics.F64_CANONICAL_NAN);
+        }
+    }
 }

@@ -17,8 +17,9 @@ import org.objectweb.asm.MethodVisitor;
  * <p>Naming: {@code local[r]} is the JVM local slot of guest register {@code r}; {@code fuel} the
  * int slot of the fuel window (see {@link JitContext}); {@code frame} the slot of the frame word
  * and {@code calleeFrame} a scratch slot for a callee's; {@code mem} the cached memory array;
- * {@code tmp} an int scratch slot. Every local is assigned in the prologue, so the locals agree
- * at every branch target and the stack map frames stay compact.
+ * {@code tmp} an int scratch slot; the {@link StoreCheckWindow} has a double slot of its own.
+ * Every local is assigned in the prologue, so the locals agree at every branch target and the
+ * stack map frames stay compact.
  *
  * <p>Fuel: metered code charges every block leader its cost; unmetered code charges only the
  * check sites their poll cost (see {@link FunctionCode}). When the window goes negative, code
@@ -89,6 +90,8 @@ final class MethodEmitter {
     final int calleeFrame;
     final int mem;
     final int tmp;
+    /** The pending float stores whose NaN checks are merged (see {@link StoreCheckWindow}). */
+    private final StoreCheckWindow window;
     /** Region and entry modes: the slot of the {@code long[]} register file. */
     final int regsArray;
     /** Pc of the first instruction emitted: large pcs are pushed relative to it (see {@link #pushPc}). */
@@ -105,6 +108,8 @@ final class MethodEmitter {
     private final List<Label> handlers = new ArrayList<>();
     private final List<Integer> handlerPcs = new ArrayList<>();
     private final List<Boolean> handlerBounds = new ArrayList<>();
+    /** The unchecked stores each handler fixes up before trapping (null: none). */
+    private final List<List<StoreCheckWindow.Pending>> handlerFixes = new ArrayList<>();
     private final List<Label> suspendHandlers = new ArrayList<>();
     private final List<Integer> suspendPcs = new ArrayList<>();
     private final List<Label> exitLabels = new ArrayList<>();
@@ -197,6 +202,7 @@ final class MethodEmitter {
         next += 2;
         this.mem = code.usesMemory() ? next++ : -1;
         this.tmp = next++;
+        this.window = new StoreCheckWindow(this, next);
         this.basePc = code.insns[from].pc();
     }
 
@@ -232,6 +238,7 @@ final class MethodEmitter {
         }
         for (int i = from; i < to; i++) {
             current = i;
+            window.before(i, code.leader[i] || label[i - from] != null);
             if (measure != null) {
                 measure[i - from] = new Label();
                 mv.visitLabel(measure[i - from]);
@@ -244,7 +251,9 @@ final class MethodEmitter {
                 chargeFuel(code.leaderIndex[i]);
             }
             InstructionEmitter.emit(this, in);
+            window.after(i);
         }
+        window.flush();
         if (measure != null) {
             measure[to - from] = new Label();
             mv.visitLabel(measure[to - from]);
@@ -336,6 +345,7 @@ final class MethodEmitter {
         mv.visitVarInsn(ISTORE, tmp);
         mv.visitInsn(LCONST_0);
         mv.visitVarInsn(LSTORE, calleeFrame);
+        window.initialize();
     }
 
     // ---- registers and constants ----
@@ -364,13 +374,18 @@ final class MethodEmitter {
      */
     void loadWritten(int reg) {
         load(reg);
-        if (flow.canonicalAtUse(current)) {
+        if (flow.canonicalAtUse(current) && !window.joins(current)) {
             switch (code.registerType(reg)) {
                 case F32 -> invokeStatic(NUMERICS, "canonical", "(F)F");
                 case F64 -> invokeStatic(NUMERICS, "canonical", "(D)D");
                 default -> { }
             }
         }
+    }
+
+    /** True if the store, return or global write {@code i} writes out values it must canonicalize itself. */
+    boolean flowCanonicalAtUse(int i) {
+        return flow.canonicalAtUse(i);
     }
 
     void push(int v) {
@@ -592,6 +607,7 @@ final class MethodEmitter {
         handlers.add(handler);
         handlerPcs.add(pc);
         handlerBounds.add(bounds);
+        handlerFixes.add(window.snapshot());
     }
 
     /** Adds cold code to the stub area. */
@@ -665,6 +681,9 @@ final class MethodEmitter {
             if (handlerBounds.get(s)) {
                 mv.visitInsn(POP);
                 mv.visitFieldInsn(GETSTATIC, SIGNAL, "OUT_OF_BOUNDS", "L" + SIGNAL + ";");
+            }
+            if (handlerFixes.get(s) != null) {
+                window.emitFix(handlerFixes.get(s));
             }
             push(handlerPcs.get(s) - basePc);
             mv.visitJumpInsn(GOTO, signal);
