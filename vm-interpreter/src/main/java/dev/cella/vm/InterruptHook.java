@@ -12,4 +12,19 @@ package dev.cella.vm;
 @FunctionalInterface
 public interface InterruptHook {
     void poll(Instance instance);
+
+    /**
+     * Called by a host function on the guest's thread before it may block for a while (a sleep,
+     * a read that has no data yet), so a scheduler can give the guest's thread slot to another
+     * guest meanwhile. Always followed by {@link #blockingEnds} on the same thread, even if the
+     * call fails. The default does nothing.
+     */
+    default void blockingStarts(Instance instance) {}
+
+    /**
+     * Called by a host function when the blocking part that {@link #blockingStarts} announced is
+     * over, before it touches the guest again; a scheduler may park the guest here until it has
+     * a slot again, or stop it by throwing (a kill). The default does nothing.
+     */
+    default void blockingEnds(Instance instance) {}
 }

@@ -29,7 +29,7 @@ final class BatchReport {
             for (CellStats c : cells) {
                 switch (c.state()) {
                     case RUNNING -> r++;
-                    case WAITING -> w++;
+                    case WAITING, BLOCKED -> w++; // blocked in a host call: waiting for it, then for a slot
                     case SUSPENDED -> s++;
                     case FINISHED -> f++;
                 }

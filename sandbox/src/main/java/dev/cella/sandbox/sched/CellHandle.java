@@ -92,6 +92,25 @@ public final class CellHandle {
                 h.scheduler.endSlice(h, used);
             }
         }
+
+        @Override
+        public void blockingStarts(Instance instance) {
+            if (inner != null) {
+                inner.blockingStarts(instance);
+            }
+            handle.scheduler.blockingStarts(handle, instance.fuelUsed());
+        }
+
+        @Override
+        public void blockingEnds(Instance instance) {
+            try {
+                handle.scheduler.blockingEnds(handle, instance.fuelUsed());
+            } finally {
+                if (inner != null) {
+                    inner.blockingEnds(instance);
+                }
+            }
+        }
     }
 
     /** The cell's number in its scheduler, in spawn order from 0. */

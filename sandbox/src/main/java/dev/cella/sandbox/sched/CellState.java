@@ -12,6 +12,12 @@ public enum CellState {
     WAITING,
     /** Holding one of the scheduler's threads and running its slice (or in a host call). */
     RUNNING,
+    /**
+     * In a host call that may block for a while (a host-clock sleep, a read of a host stream with
+     * no data yet): it gave its thread slot to the others and waits for one again when the call
+     * is over.
+     */
+    BLOCKED,
     /** Stopped by {@link CellHandle#suspend()} until {@link CellHandle#resume()}; not runnable. */
     SUSPENDED,
     /** Its run ended (exit, trap, quota, kill or error); it holds no memory, files or thread. */

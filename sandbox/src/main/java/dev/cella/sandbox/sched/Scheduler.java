@@ -205,6 +205,62 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * Called on {@code h}'s guest thread when a host call may block (see {@link
+     * dev.cella.vm.InterruptHook#blockingStarts}): charges the slice so far and gives the thread
+     * slot to the next cell, so a sleeping or reading guest holds no slot.
+     */
+    void blockingStarts(CellHandle h, long used) {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            accrueIdle(now);
+            charge(h, used - h.sliceStartFuel, now);
+            h.sliceStartFuel = used;
+            running--;
+            h.state = CellState.BLOCKED;
+            fill();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Called on {@code h}'s guest thread when the blocking part of its host call is over: queues
+     * it as a cell that was idle (it gets no catch-up credit for the time it slept) and parks
+     * until it is granted a slice again; a suspension asked meanwhile is honoured first.
+     *
+     * @throws CellKilled if the cell was killed meanwhile (at once, without a slot)
+     */
+    void blockingEnds(CellHandle h, long used) {
+        lock.lock();
+        try {
+            if (h.killRequested) {
+                throw new CellKilled();
+            }
+            accrueIdle(System.nanoTime());
+            if (h.suspendRequested) {
+                h.suspendRequested = false;
+                h.state = CellState.SUSPENDED;
+            } else {
+                h.state = CellState.WAITING;
+                queue.wake(h, clock);
+            }
+            fill();
+            changed.signalAll();
+            while (h.state != CellState.RUNNING) {
+                if (h.killRequested) {
+                    throw new CellKilled();
+                }
+                h.wake.awaitUninterruptibly();
+            }
+            h.sliceStartFuel = used;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Charges {@code h}, which holds a thread, for {@code fuel} used since its grant. */
     private void charge(CellHandle h, long fuel, long now) {
         h.fuelCharged += fuel;
@@ -323,7 +379,7 @@ public final class Scheduler implements AutoCloseable {
                     h.state = CellState.SUSPENDED;
                     changed.signalAll();
                 }
-                case RUNNING -> h.suspendRequested = true;
+                case RUNNING, BLOCKED -> h.suspendRequested = true;
                 case SUSPENDED, FINISHED -> { }
             }
         } finally {
@@ -343,7 +399,7 @@ public final class Scheduler implements AutoCloseable {
                         fill();
                     }
                 }
-                case RUNNING -> h.suspendRequested = false;
+                case RUNNING, BLOCKED -> h.suspendRequested = false;
                 case WAITING, FINISHED -> { }
             }
         } finally {
@@ -359,8 +415,8 @@ public final class Scheduler implements AutoCloseable {
             }
             h.killRequested = true;
             h.cell.kill();
-            if (h.state == CellState.RUNNING) {
-                return; // stops at its next safe point or host call
+            if (h.state == CellState.RUNNING || h.state == CellState.BLOCKED) {
+                return; // stops at its next safe point or host call, or when its blocking call ends
             }
             queue.remove(h);
             if (h.thread != null) {

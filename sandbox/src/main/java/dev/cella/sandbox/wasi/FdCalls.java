@@ -10,6 +10,7 @@ import dev.cella.sandbox.fs.DirEntry;
 import dev.cella.sandbox.fs.FileStat;
 import dev.cella.sandbox.fs.FileType;
 import dev.cella.vm.Instance;
+import dev.cella.vm.InterruptHook;
 import dev.cella.vm.Memory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,7 +49,7 @@ final class FdCalls {
         check(m, resultPtr, 4);
         checkIovecs(m, iovs, count);
         long n = switch (d.kind) {
-            case STDIN -> readStream(w, m, iovs, count);
+            case STDIN -> readStream(w, inst, iovs, count);
             case FILE -> {
                 requireRight(d, Abi.RIGHT_FD_READ, Errno.BADF);
                 long got = readFile(d, m, iovs, count, d.position);
@@ -81,7 +82,8 @@ final class FdCalls {
         return Errno.SUCCESS;
     }
 
-    private static long readStream(Wasi w, Memory m, long iovs, long count) {
+    private static long readStream(Wasi w, Instance inst, long iovs, long count) {
+        Memory m = inst.memory();
         InputStream in = w.stdin();
         if (in == null) {
             return 0;
@@ -94,7 +96,7 @@ final class FdCalls {
                 if (len == 0) {
                     continue;
                 }
-                int got = in.read(bytes, iovBuf(m, iovs, i), len);
+                int got = read(inst, in, bytes, iovBuf(m, iovs, i), len);
                 if (got <= 0) {
                     break;
                 }
@@ -110,6 +112,23 @@ final class FdCalls {
         }
         w.stats.stdinRead += total;
         return total;
+    }
+
+    /**
+     * Reads from the host stream; a read that may block (no data available yet) is announced to
+     * the instance's interrupt hook, so a scheduler can lend the cell's thread slot meanwhile.
+     */
+    private static int read(Instance inst, InputStream in, byte[] bytes, int off, int len) throws IOException {
+        InterruptHook hook = inst.interruptHook();
+        if (hook == null || in.available() > 0) {
+            return in.read(bytes, off, len);
+        }
+        hook.blockingStarts(inst);
+        try {
+            return in.read(bytes, off, len);
+        } finally {
+            hook.blockingEnds(inst);
+        }
     }
 
     private static long readFile(Descriptor d, Memory m, long iovs, long count, long position) {

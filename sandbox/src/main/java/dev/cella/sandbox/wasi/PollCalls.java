@@ -4,6 +4,7 @@ import static dev.cella.sandbox.wasi.GuestMemory.check;
 import static dev.cella.sandbox.wasi.GuestMemory.u32;
 
 import dev.cella.vm.Instance;
+import dev.cella.vm.InterruptHook;
 import dev.cella.vm.Memory;
 
 /**
@@ -53,7 +54,7 @@ final class PollCalls {
         }
         if (wait > 0) {
             if (w.clock.isHost()) {
-                w.limits.sleep(wait);
+                sleep(w, inst, wait);
             } else {
                 w.clock.advance(wait);
             }
@@ -115,6 +116,21 @@ final class PollCalls {
         }
         if (tag == Abi.EVENTTYPE_FD_READ && d.kind == Descriptor.Kind.FILE) {
             m.writeI64(e + 16, Math.max(0, d.file.size() - d.position));
+        }
+    }
+
+    /** Sleeps on the host clock, announcing it to the interrupt hook (a scheduler lends the slot meanwhile). */
+    private static void sleep(Wasi w, Instance inst, long nanos) {
+        InterruptHook hook = inst.interruptHook();
+        if (hook == null) {
+            w.limits.sleep(nanos);
+            return;
+        }
+        hook.blockingStarts(inst);
+        try {
+            w.limits.sleep(nanos);
+        } finally {
+            hook.blockingEnds(inst);
         }
     }
 }
