@@ -18,8 +18,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What fuel metering costs the JIT: each compute workload in a metered cell (a budget that never
- * runs out) and in an unmetered one. The interpreter has no unmetered mode, so it is not here.
+ * What fuel metering costs each engine: each compute workload on the interpreter and on the JIT,
+ * in a metered cell (a budget that never runs out) and in an unmetered one
+ * ({@link CellConfig.Builder#metered}: no fuel accounted, the interrupt hook still polled at loop
+ * back-edges and calls). The cost of metering on an engine is the metered time over the unmetered
+ * time of the same workload; select an engine with {@code -p engine=INTERP} or {@code -p engine=JIT}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -31,6 +34,9 @@ public class MeteringBenchmark {
     @Param({"FIB", "SIEVE", "NBODY", "MATMUL", "CRC32"})
     public Workload workload;
 
+    @Param({"INTERP", "JIT"})
+    public EngineKind engine;
+
     @Param({"true", "false"})
     public boolean metered;
 
@@ -40,7 +46,7 @@ public class MeteringBenchmark {
     @Setup
     public void setUp() {
         cell = Cell.create(Runner.assembled(workload), CellConfig.builder()
-                .engine(EngineKind.JIT)
+                .engine(engine)
                 .fuel(Runner.FUEL)
                 .metered(metered)
                 .stdout(OutputStream.nullOutputStream())

@@ -161,13 +161,15 @@ public final class Cell implements AutoCloseable {
      *
      * @param request when to stop, or null never to (then this is {@link #run()})
      * @return the result if the program ended, or empty if it was suspended
-     * @throws SandboxException if the cell already finished, was closed or is suspended
+     * @throws SandboxException if the cell already finished, was closed or is suspended, or if the
+     *     request has a fuel point and the cell is unmetered
      */
     public Optional<RunResult> run(SuspendRequest request) {
         ensureUsable();
         if (suspended != null) {
             throw new SandboxException("the cell is suspended; resume it");
         }
+        checkRequest(request);
         Module module = image.module();
         int main = instance.exportedFunction("_start");
         String problem = null;
@@ -198,6 +200,7 @@ public final class Cell implements AutoCloseable {
         if (suspended == null) {
             throw new SandboxException("the cell is not suspended");
         }
+        checkRequest(request);
         ExecutionState from = suspended;
         suspended = null;
         begin();
@@ -256,7 +259,15 @@ public final class Cell implements AutoCloseable {
         return Optional.of(finish(status, error));
     }
 
-    /** Invokes {@code function}: on the cell's engine without a request, else on a suspendable one. */
+    /** Refuses a fuel point on an unmetered cell, which charges no fuel, before anything runs. */
+    private void checkRequest(SuspendRequest request) {
+        if (request != null && request.fuelPoint() != SuspendRequest.NO_FUEL_POINT && !instance.metered()) {
+            throw new SandboxException("the cell is unmetered: it charges no fuel, so it cannot stop at fuel point "
+                    + request.fuelPoint() + " (use SuspendRequest.onDemand())");
+        }
+    }
+
+        /** Invokes {@code function}: on the cell's engine without a request, else on a suspendable one. */
     private Invocation invoke(int function, SuspendRequest request) {
         if (request == null) {
             return Invocation.finished(image.engine().invoke(instance, function));

@@ -302,8 +302,10 @@ public final class CellConfig {
         /**
          * False to run unmetered: no fuel is charged or reported and the fuel quota never runs
          * out, but the deadline, kills and the scheduler still work (the interrupt hook is still
-         * polled). Only the JIT runs unmetered code; the interpreter (and so the start of AUTO)
-         * meters anyway. Default true. For measuring what metering costs; a sandbox wants fuel.
+         * polled). Both engines run unmetered code. A suspension at a fuel point ({@link
+         * dev.cella.vm.SuspendRequest#atFuelUsed}) needs fuel accounting, so an unmetered cell's
+         * run with one ends in an error; a request raised on demand works. Default true. For
+         * measuring what metering costs; a sandbox wants fuel.
          */
         public Builder metered(boolean metered) {
             this.metered = metered;

@@ -77,6 +77,19 @@ public final class SuspendRequest {
         return allowed <= 0 ? 0 : Math.min(remaining, allowed);
     }
 
+    /**
+     * Checks that {@code request} (null: none) can be honoured on {@code instance}: an unmetered
+     * instance charges no fuel, so a fuel point would never be reached there.
+     *
+     * @throws IllegalArgumentException if the request has a fuel point and the instance is unmetered
+     */
+    public static void checkUsable(SuspendRequest request, Instance instance) {
+        if (request != null && !instance.metered() && request.fuelPoint != NO_FUEL_POINT) {
+            throw new IllegalArgumentException("cannot suspend an unmetered instance at a fuel point (" + request
+                    + "): it charges no fuel; use SuspendRequest.onDemand()");
+        }
+    }
+
     /** The fuel point, or {@link #NO_FUEL_POINT}. */
     public long fuelPoint() {
         return fuelPoint;

@@ -173,6 +173,7 @@ public final class JitEngine implements SuspendableEngine, EngineStats {
     @Override
     public Invocation invoke(Instance instance, int function, SuspendRequest request, long... args) {
         checkInstance(instance);
+        SuspendRequest.checkUsable(request, instance);
         if (function < 0 || function >= module.functionCount()) {
             throw new IllegalArgumentException("no function " + function + " (the module has "
                     + module.functionCount() + " functions)");
@@ -197,6 +198,7 @@ public final class JitEngine implements SuspendableEngine, EngineStats {
     @Override
     public Invocation resume(Instance instance, ExecutionState state, SuspendRequest request) {
         checkResumable(instance, state);
+        SuspendRequest.checkUsable(request, instance);
         return CompiledResumption.resume(this, instance, state, request, checker);
     }
 

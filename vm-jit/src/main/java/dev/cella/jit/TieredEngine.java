@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * inside compiled code hands its frames back ({@link JitSuspend}) on top of the interpreted
  * ones. Functions too large for entry methods ({@link JitEngine#continuable}) are not replaced on
  * the stack; they still run compiled when called hot. Unmetered instances run compiled from the
- * start.
+ * start (hand-overs carry a metered fuel window; an unmetered run has only a poll countdown).
  *
  * <p>Thread-safe: the counters are atomic and both tiers are thread-safe.
  */

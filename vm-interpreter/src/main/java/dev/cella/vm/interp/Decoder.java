@@ -15,8 +15,21 @@ import java.util.List;
  * Turns a verified function body into the interpreter's code form ({@link Op}): one pass to find
  * the basic blocks and their fuel costs, one to emit, then the branch targets are patched to the
  * decoded positions of their blocks' FUEL headers.
+ *
+ * <p>Each function has two variants. The <em>metered</em> one ({@link Dispatch} runs it) has a
+ * FUEL header before every block leader, charging the block's fuel cost. The <em>unmetered</em>
+ * one, for instances that account no fuel ({@link dev.cella.vm.Instance#metered}; {@link
+ * UnmeteredDispatch} runs it), has headers only at the <em>check sites</em>: pc 0 and every
+ * target of a backward branch (every cycle of the control flow passes through one, since forward
+ * branches alone cannot form a cycle). Each charges a countdown to the next poll of the interrupt
+ * hook with its <em>poll cost</em>: the most blocks of the function that can run from it before
+ * control reaches the next check site or returns (a callee's blocks are charged at the callee's
+ * pc 0). So the countdown falls by at least the number of blocks executed. A label to any other
+ * leader points at the leader's instruction itself. The JIT's unmetered code charges the same
+ * sites the same costs.
  */
 final class Decoder {
+    private final boolean metered;
     private final List<Instruction> instructions = new ArrayList<>();
     private int[] out = new int[64];
     private int size;
@@ -27,22 +40,25 @@ final class Decoder {
     private int[] fixups = new int[16];
     private int fixupCount;
 
-    private Decoder() {}
+    private Decoder(boolean metered) {
+        this.metered = metered;
+    }
 
     /**
-     * Decodes function {@code index} of {@code module}.
+     * Decodes function {@code index} of {@code module}: its metered variant if {@code metered},
+     * else its unmetered one (see the class comment).
      *
      * @throws IllegalArgumentException if the body is not verified (a branch into the middle of
      *     an instruction, for example); {@link dev.cella.isa.FormatException} if it is malformed
      */
-    static DecodedFunction decode(Module module, int index) {
+    static DecodedFunction decode(Module module, int index, boolean metered) {
         FuncType type = module.functionType(index);
         int typeIndex = module.functionTypeIndex(index);
         if (module.isImport(index)) {
             return new DecodedFunction(index, typeIndex, type, 0, null, new int[0], new int[0]);
         }
         Function f = module.function(index);
-        Decoder d = new Decoder();
+        Decoder d = new Decoder(metered);
         int[] code = d.run(f.code());
         return new DecodedFunction(index, typeIndex, type, f.registers().size(), code,
                 Arrays.copyOf(d.starts, d.startCount), Arrays.copyOf(d.pcs, d.startCount));
@@ -57,6 +73,8 @@ final class Decoder {
         int[] headerAt = new int[body.length + 1];
         Arrays.fill(headerAt, -1);
         int n = instructions.size();
+        int[] pollCosts = metered ? null : pollCosts(leader);
+        int block = 0;
         for (int k = 0; k < n; k++) {
             Instruction insn = instructions.get(k);
             if (leader[insn.pc()]) {
@@ -65,9 +83,13 @@ final class Decoder {
                     cost++;
                 }
                 headerAt[insn.pc()] = size;
-                start(insn.pc());
-                emit(Op.FUEL);
-                emit(cost);
+                int charge = metered ? cost : pollCosts[block];
+                if (charge > 0) {
+                    start(insn.pc());
+                    emit(Op.FUEL);
+                    emit(charge);
+                }
+                block++;
             }
             emitInstruction(insn);
         }
@@ -87,27 +109,100 @@ final class Decoder {
         leader[0] = true;
         for (Instruction insn : instructions) {
             Opcode op = insn.opcode();
-            if (op.isBranch()) {
-                List<Operand> kinds = op.operands();
-                for (int i = 0; i < kinds.size(); i++) {
-                    switch (kinds.get(i).kind()) {
-                        case LABEL -> markTarget(leader, insn.operands()[i]);
-                        case LABELS -> {
-                            for (int t : insn.list(i)) {
-                                markTarget(leader, t & 0xFFFFFFFFL);
-                            }
-                        }
-                        default -> {
-                            // Registers and immediates of a branch do not name targets.
-                        }
-                    }
-                }
+            for (int t : targets(insn)) {
+                markTarget(leader, t & 0xFFFFFFFFL);
             }
             if (op.endsBlock() && insn.next() < length) {
                 leader[insn.next()] = true;
             }
         }
         return leader;
+    }
+
+    /**
+     * The unmetered charge of each block, in leader order: its poll cost (at least 1) if it is a
+     * check site, else 0 (see the class comment).
+     */
+    private int[] pollCosts(boolean[] leader) {
+        int n = instructions.size();
+        int[] blockOfPc = new int[leader.length];
+        int[] lastInsn = new int[n];
+        int count = 0;
+        for (int k = 0; k < n; k++) {
+            int pc = instructions.get(k).pc();
+            if (leader[pc]) {
+                blockOfPc[pc] = count++;
+            }
+            lastInsn[count - 1] = k;
+        }
+        int[][] successors = new int[count][];
+        boolean[] site = new boolean[count];
+        if (count > 0) {
+            site[0] = true;
+        }
+        for (int b = 0; b < count; b++) {
+            Instruction last = instructions.get(lastInsn[b]);
+            int[] targets = targets(last);
+            boolean falls = !last.opcode().isTerminator() && b + 1 < count;
+            int[] succ = Arrays.copyOf(targets, targets.length + (falls ? 1 : 0));
+            for (int t = 0; t < targets.length; t++) {
+                // A target that starts no block is reported after emitting (see run); 0 stands in.
+                int target = targets[t];
+                succ[t] = target >= 0 && target < leader.length && leader[target] ? blockOfPc[target] : 0;
+                if (target <= last.pc()) {
+                    site[succ[t]] = true;
+                }
+            }
+            if (falls) {
+                succ[targets.length] = b + 1;
+            }
+            successors[b] = succ;
+        }
+        // Longest run of blocks from each block up to the next check site: a successor at a lower
+        // or equal index is a backward branch target, hence a check site, so one reverse pass does.
+        int[] run = new int[count];
+        for (int b = count - 1; b >= 0; b--) {
+            int most = 0;
+            for (int s : successors[b]) {
+                if (s > b && !site[s]) {
+                    most = Math.max(most, run[s]);
+                }
+            }
+            run[b] = 1 + most;
+        }
+        int[] costs = new int[count];
+        for (int b = 0; b < count; b++) {
+            costs[b] = site[b] ? run[b] : 0;
+        }
+        return costs;
+    }
+
+    /** The branch targets (byte pcs) of {@code insn}; none if it is not a branch. */
+    private static int[] targets(Instruction insn) {
+        Opcode op = insn.opcode();
+        if (!op.isBranch()) {
+            return new int[0];
+        }
+        int[] out = new int[0];
+        List<Operand> kinds = op.operands();
+        for (int i = 0; i < kinds.size(); i++) {
+            switch (kinds.get(i).kind()) {
+                case LABEL -> {
+                    out = Arrays.copyOf(out, out.length + 1);
+                    out[out.length - 1] = (int) Math.min(insn.operands()[i], Integer.MAX_VALUE);
+                }
+                case LABELS -> {
+                    int[] list = insn.list(i);
+                    int old = out.length;
+                    out = Arrays.copyOf(out, old + list.length);
+                    System.arraycopy(list, 0, out, old, list.length);
+                }
+                default -> {
+                    // Registers and immediates of a branch do not name targets.
+                }
+            }
+        }
+        return out;
     }
 
     private static void markTarget(boolean[] leader, long target) {

@@ -37,6 +37,12 @@ import dev.cella.vm.TrapSignal;
  *       the fuel left is always {@code m.reserve + credit}, and on the way out (return or
  *       exception) the loop stores it in {@code m.credit}.
  * </ul>
+ *
+ * <p>Unmetered instances run {@link UnmeteredDispatch} instead: a copy of this class that {@code
+ * UnmeteredDispatchSourceTest} generates from it (and checks in every build), in which the code
+ * after the switch charges a block only if pc is on a FUEL header (unmetered code has headers at
+ * check sites only) and the two slow paths are the unmetered ones. Edit this file, never that
+ * one, and regenerate.
  */
 final class Dispatch {
     private Dispatch() {}

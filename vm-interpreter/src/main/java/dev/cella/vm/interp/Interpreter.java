@@ -21,6 +21,16 @@ import java.util.Objects;
  * block entry, where the whole state is the explicit frames, and {@link #resume} rebuilds them.
  * The request is checked only where the loop asks for more fuel, so the hot path pays nothing.
  *
+ * <p>Unmetered instances ({@link Instance#metered} false) run an unmetered variant of the decoded
+ * code, made for the whole module when the first unmetered invocation (or resumption) needs it,
+ * in a loop of their own ({@link UnmeteredDispatch}): FUEL headers only at pc 0 and at the
+ * targets of backward branches, charging a countdown that polls the interrupt hook at least once
+ * per 65,536 executed blocks (see {@link Decoder}). No fuel is charged or reported, and the budget
+ * never runs out. A suspend request with a fuel point is rejected there (there is no fuel to
+ * reach it by); one without stops the run when its flag is raised as on a metered instance,
+ * except that a flag raised during a host call stops it at the next check site (a loop's
+ * back-edge or a call) rather than right after the call: only check sites have headers to stop at.
+ *
  * <p>Thread-safe: the decoded code is immutable and every invocation has its own state.
  */
 public final class Interpreter implements SuspendableEngine {
@@ -28,6 +38,8 @@ public final class Interpreter implements SuspendableEngine {
     private final DecodedFunction[] functions;
     /** The tier that may take calls and frames over (see {@link TierHook}), or null. */
     private final TierHook tier;
+    /** The unmetered variant of {@link #functions}, once an unmetered instance needed it, else null. */
+    private volatile DecodedFunction[] unmetered;
 
     /**
      * Decodes {@code verifiedModule}. The module must have passed {@link
@@ -51,8 +63,28 @@ public final class Interpreter implements SuspendableEngine {
         this.module = Objects.requireNonNull(verifiedModule, "verifiedModule");
         this.functions = new DecodedFunction[module.functionCount()];
         for (int i = 0; i < functions.length; i++) {
-            functions[i] = Decoder.decode(module, i);
+            functions[i] = Decoder.decode(module, i, true);
         }
+    }
+
+    /**
+     * The decoded functions for {@code instance}: the metered variant, or for an unmetered
+     * instance the unmetered one, decoded on first use. Two threads may both decode it; either
+     * result serves, as the variant depends only on the module.
+     */
+    private DecodedFunction[] functions(Instance instance) {
+        if (instance.metered()) {
+            return functions;
+        }
+        DecodedFunction[] u = unmetered;
+        if (u == null) {
+            u = new DecodedFunction[functions.length];
+            for (int i = 0; i < u.length; i++) {
+                u[i] = Decoder.decode(module, i, false);
+            }
+            unmetered = u;
+        }
+        return u;
     }
 
     /** The module this engine runs. */
@@ -65,14 +97,22 @@ public final class Interpreter implements SuspendableEngine {
         return invoke(instance, function, null, args).results();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException also if {@code request} has a fuel point and the instance
+     *     is unmetered
+     */
     @Override
     public Invocation invoke(Instance instance, int function, SuspendRequest request, long... args) {
         checkInstance(instance);
+        SuspendRequest.checkUsable(request, instance);
         if (function < 0 || function >= functions.length) {
             throw new IllegalArgumentException("no function " + function + " (the module has "
                     + functions.length + " functions)");
         }
-        DecodedFunction f = functions[function];
+        DecodedFunction[] variant = functions(instance);
+        DecodedFunction f = variant[function];
         FuncType type = f.type;
         if (args.length != type.params().size()) {
             throw new IllegalArgumentException("function " + function + " of type " + type + " takes "
@@ -81,8 +121,8 @@ public final class Interpreter implements SuspendableEngine {
         if (f.isImport()) {
             return Invocation.finished(callImport(instance, f, args));
         }
-        Machine m = new Machine(functions, instance, f, request);
-        m.tier = tier;
+        Machine m = new Machine(variant, instance, f, request);
+        m.tier = m.metered ? tier : null;
         long[] r = m.regs;
         List<ValType> params = type.params();
         for (int i = 0; i < args.length; i++) {
@@ -91,20 +131,27 @@ public final class Interpreter implements SuspendableEngine {
         return run(instance, m, f.code, 0, 0);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException also if {@code request} has a fuel point and the instance
+     *     is unmetered
+     */
     @Override
     public Invocation resume(Instance instance, ExecutionState state, SuspendRequest request) {
         checkInstance(instance);
         Objects.requireNonNull(state, "state");
-        Resumption.Start start = Resumption.prepare(functions, instance, state, request);
+        SuspendRequest.checkUsable(request, instance);
+        Resumption.Start start = Resumption.prepare(functions, functions(instance), instance, state, request);
         Machine m = start.machine();
-        m.tier = tier;
-        return run(instance, m, functions[m.func].code, start.pc(), start.fp());
+        m.tier = m.metered ? tier : null;
+        return run(instance, m, m.functions[m.func].code, start.pc(), start.fp());
     }
 
     @Override
     public void checkResumable(Instance instance, ExecutionState state) {
         checkInstance(instance);
-        Resumption.prepare(functions, instance, Objects.requireNonNull(state, "state"), null);
+        Resumption.prepare(functions, functions(instance), instance, Objects.requireNonNull(state, "state"), null);
     }
 
     private void checkInstance(Instance instance) {
@@ -115,18 +162,20 @@ public final class Interpreter implements SuspendableEngine {
     }
 
     /**
-     * Runs {@code m} from FUEL header {@code pc} of {@code code}, handing calls and frames to the
-     * other tier when it asks; the instance's fuel is current afterwards.
+     * Runs {@code m} from block leader {@code pc} of {@code code} (on its FUEL header, if it has
+     * one) in the loop for the instance's variant, handing calls and frames to the other tier
+     * when it asks; the instance's fuel is current afterwards.
      */
     private static Invocation run(Instance instance, Machine m, int[] code, int pc, int fp) {
         try {
             while (true) {
-                long[] results = Dispatch.run(m.regs, code, pc, fp, m);
+                long[] results = m.metered ? Dispatch.run(m.regs, code, pc, fp, m)
+                        : UnmeteredDispatch.run(m.regs, code, pc, fp, m);
                 if (results != null) {
                     return Invocation.finished(results);
                 }
                 if (m.handOver == Machine.NO_HAND_OVER) {
-                    instance.consumeFuelTo(m.fuelLeft(m.credit));
+                    m.storeFuel();
                     return Invocation.suspended(new ExecutionState(m.suspended, instance.fuelUsed(),
                             instance.fuelRemaining()));
                 }
@@ -139,7 +188,7 @@ public final class Interpreter implements SuspendableEngine {
                 fp = m.nextFp;
             }
         } finally {
-            instance.consumeFuelTo(m.fuelLeft(m.credit));
+            m.storeFuel();
         }
     }
 

@@ -43,6 +43,16 @@ import java.util.List;
  * with {@link #handOver} set, so the dispatch loop leaves as for a suspension, recording where it
  * stood; {@link #handOver()} then runs the call or the frame in the other tier and says where the
  * loop goes on.
+ *
+ * <p>Unmetered instances ({@link Instance#metered} false) run the unmetered variant of the code
+ * (see {@link Decoder}) in {@link UnmeteredDispatch} and account no fuel: the credit is only a
+ * countdown of at most {@link #WINDOW} blocks to the next poll of the interrupt hook, and the
+ * instance's fuel is never read or written. That loop calls {@link #poll} and {@link
+ * #callHostUnmetered} where {@link Dispatch} calls {@link #refuel} and {@link #callHost}, which
+ * stay exactly as the metered loop needs them: C2 inlines them into it, and any branch more there
+ * changes how it compiles the whole loop (nbody ran 14% slower with an unmetered branch in
+ * refuel). A suspend request there has no fuel point (the engine rejects one), so only its flag
+ * stops the run, at check sites only (pc 0 and backward-branch targets, where the headers are).
  */
 final class Machine {
     /** Most fuel the dispatch loop may charge between two polls of the interrupt hook. */
@@ -63,6 +73,8 @@ final class Machine {
     final Instance instance;
     final long[] globals;
     final Memory memory;
+    /** False for an unmetered instance: the credit is a poll countdown, not fuel. */
+    final boolean metered;
     private final int maxDepth;
     private long[][] scratch = new long[4][];
 
@@ -118,10 +130,15 @@ final class Machine {
         this.instance = instance;
         this.globals = instance.globals();
         this.memory = instance.memory();
+        this.metered = instance.metered();
         this.maxDepth = Math.min(instance.maxCallDepth(), MAX_FRAMES);
         this.request = request;
         this.regs = new long[registers];
         this.frames = new int[3 * frameRecords];
+        if (!metered) {
+            this.credit = WINDOW;
+            return;
+        }
         long available = available(instance.fuelRemaining());
         this.credit = Math.min(available, WINDOW);
         this.reserve = available - credit;
@@ -132,9 +149,11 @@ final class Machine {
         return maxDepth;
     }
 
-    /** The fuel left, given the loop's current credit. */
-    long fuelLeft(long loopCredit) {
-        return reserve + loopCredit + held;
+    /** Makes the instance's fuel current after the loop stopped with {@link #credit}; nothing if unmetered. */
+    void storeFuel() {
+        if (metered) {
+            instance.consumeFuelTo(reserve + credit + held);
+        }
     }
 
     /**
@@ -186,6 +205,26 @@ final class Machine {
             throw SuspendSignal.INSTANCE;
         }
         return takeCredit(available, cost);
+    }
+
+    /**
+     * The unmetered loop's {@link #refuel}: its countdown ran out at a check site of poll cost
+     * {@code cost}; polls the interrupt hook, then restarts the countdown. From one poll to the
+     * next the loop charges at most {@link #WINDOW} (or one check site's cost, if larger).
+     *
+     * @param loopCredit the loop's countdown, not yet charged for this site (unused: nothing is owed)
+     * @return the new countdown, from which the loop then subtracts {@code cost}
+     * @throws SuspendSignal if the request's flag is up (the site is not charged)
+     */
+    long poll(long loopCredit, int cost) {
+        InterruptHook hook = instance.interruptHook();
+        if (hook != null) {
+            hook.poll(instance);
+        }
+        if (request != null && request.isRequested()) {
+            throw SuspendSignal.INSTANCE;
+        }
+        return Math.max(WINDOW, cost);
     }
 
     /**
@@ -288,8 +327,8 @@ final class Machine {
      * Calls host function {@code callee} with the argument list at {@code code[at]} of the frame at
      * {@code fp}, and writes its result (if any) to the result list that follows. The instance's
      * fuel is made current before the call and read back after, since the host may change it.
-     * The new credit is a full window (the JIT sizes its own the same way, so both poll the
-     * interrupt hook at the same fuel points), or 0 if the suspend request's flag is up.
+     * The loop keeps its credit across the call (capped by the fuel left), or gets 0 if the
+     * suspend request's flag is up.
      *
      * @return the loop's new credit
      */
@@ -319,6 +358,28 @@ final class Machine {
         long c = Math.min(available, loopCredit);
         reserve = available - c;
         return c;
+    }
+
+    /**
+     * The unmetered loop's {@link #callHost}: calls host function {@code callee} as that does, but
+     * leaves the fuel alone. The countdown goes on across the call (host calls do not restart it,
+     * so a loop of host calls still polls); a flag raised during the call makes it -1, so that the
+     * next check site, whatever its cost, sends the loop to {@link #poll}, which suspends there.
+     *
+     * @return the loop's new countdown
+     */
+    long callHostUnmetered(DecodedFunction callee, long[] r, int[] code, int at, int fp, long loopCredit) {
+        int n = code[at];
+        long[] args = scratch(n);
+        for (int i = 0; i < n; i++) {
+            args[i] = r[fp + code[at + 1 + i]];
+        }
+        long result = instance.hostFunction(callee.index).call(instance, args);
+        int results = at + 1 + n;
+        if (code[results] == 1) {
+            r[fp + code[results + 1]] = normalize(callee.result, result);
+        }
+        return request != null && request.isRequested() ? -1 : loopCredit;
     }
 
     /** A scratch argument array of length {@code n}, reused across host calls of this invocation. */

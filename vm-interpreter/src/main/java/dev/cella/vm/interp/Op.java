@@ -27,7 +27,9 @@ package dev.cella.vm.interp;
  * Every basic-block leader (see the fuel rule in the ISA) is preceded by {@code FUEL cost}, where
  * cost is the number of original instructions in the block. Entering a block means pointing pc at
  * its header and charging it: branches, calls and returns land on a header and charge it directly
- * (no dispatch); a plain fall-through into a leader dispatches the header itself.
+ * (no dispatch); a plain fall-through into a leader dispatches the header itself. In the
+ * unmetered variant of a function the headers are the same, but charge a poll countdown: their
+ * cost is 0 except at pc 0 and backward-branch targets (see {@link Decoder}).
  *
  * <h2>Merged opcodes</h2>
  * Registers hold raw bits (i32 sign-extended, f32 zero-extended), so some original opcodes share

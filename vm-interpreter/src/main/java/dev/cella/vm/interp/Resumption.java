@@ -17,6 +17,10 @@ import java.util.List;
  * position, so the lowest position whose byte pc is at least {@code pc} is found by bisection; if
  * its byte pc is exactly {@code pc} it is where the instruction's decoded form starts, with the
  * block's FUEL header first when the instruction leads a block.
+ *
+ * <p>The metered variant has a header at every block leader, so it is the one that says whether
+ * a pc leads a block; the frames are then laid out in the variant that will run (the unmetered
+ * one, for an unmetered instance, whose leaders other than check sites have no header).
  */
 final class Resumption {
     /** A machine ready to run from decoded position {@code pc} of its active function, frame at {@code fp}. */
@@ -25,10 +29,15 @@ final class Resumption {
     private Resumption() {}
 
     /**
+     * Checks {@code state} against {@code metered}, the metered variant of the module's
+     * functions, and lays it out for {@code functions}, the variant to run (the same array, or the
+     * unmetered variant).
+     *
      * @throws ExecutionStateException if the state does not fit (see {@link
      *     dev.cella.vm.SuspendableEngine#resume})
      */
-    static Start prepare(DecodedFunction[] functions, Instance instance, ExecutionState state, SuspendRequest request) {
+    static Start prepare(DecodedFunction[] metered, DecodedFunction[] functions, Instance instance, ExecutionState state,
+            SuspendRequest request) {
         if (instance.fuelUsed() != state.fuelUsed()) {
             throw new ExecutionStateException("it was captured at " + state.fuelUsed()
                     + " units of fuel used, but the instance has used " + instance.fuelUsed()
@@ -66,7 +75,8 @@ final class Resumption {
             }
         }
         ExecutionState.Frame active = state.active();
-        int pc = header(functions[active.function()], active.pc(), depth);
+        header(metered[active.function()], active.pc(), depth);
+        int pc = atOrAfter(functions[active.function()], active.pc());
         m.depth = depth;
         m.func = active.function();
         return new Start(m, pc, fp);
@@ -97,7 +107,10 @@ final class Resumption {
         return df.frameSize;
     }
 
-    /** The decoded position of the FUEL header of the block led by byte pc {@code pc}. */
+    /**
+     * The decoded position of the FUEL header of the block led by byte pc {@code pc}, in a metered
+     * variant (every leader has one).
+     */
     private static int header(DecodedFunction f, int pc, int depth) {
         int p = firstPosition(f, pc);
         if (p < 0 || f.code[p] != Op.FUEL) {
@@ -138,8 +151,12 @@ final class Resumption {
         throw new ExecutionStateException(where + ", which is not a call instruction");
     }
 
-    /** The decoded position where the instruction at byte pc {@code pc} starts, or -1 if none does. */
-    private static int firstPosition(DecodedFunction f, int pc) {
+    /**
+     * Where a branch to the block leader at byte pc {@code pc} lands in {@code f}: the lowest
+     * decoded position whose byte pc is at least {@code pc}, which is the block's FUEL header if
+     * it has one, else its first instruction (a nop leading it has no decoded form).
+     */
+    private static int atOrAfter(DecodedFunction f, int pc) {
         int lo = 0;
         int hi = f.code.length;
         while (lo < hi) {
@@ -150,6 +167,12 @@ final class Resumption {
                 hi = mid;
             }
         }
+        return lo;
+    }
+
+    /** The decoded position where the instruction at byte pc {@code pc} starts, or -1 if none does. */
+    private static int firstPosition(DecodedFunction f, int pc) {
+        int lo = atOrAfter(f, pc);
         return lo < f.code.length && f.bytePc(lo) == pc ? lo : -1;
     }
 

@@ -16,16 +16,25 @@ class DispatchSizeTest {
 
     @Test
     void dispatchLoopIsSmallEnoughForHotSpotToCompile() throws IOException {
-        Map<String, Integer> sizes = MethodSizes.of(Dispatch.class);
+        checkLoop(Dispatch.class);
+    }
+
+    @Test
+    void unmeteredDispatchLoopIsSmallEnoughForHotSpotToCompile() throws IOException {
+        checkLoop(UnmeteredDispatch.class);
+    }
+
+    private static void checkLoop(Class<?> loop) throws IOException {
+        Map<String, Integer> sizes = MethodSizes.of(loop);
         Map.Entry<String, Integer> run = sizes.entrySet().stream()
                 .filter(e -> e.getKey().startsWith("run("))
                 .findFirst()
-                .orElseThrow(() -> new AssertionError("Dispatch has no run method: " + sizes.keySet()));
+                .orElseThrow(() -> new AssertionError(loop.getSimpleName() + " has no run method: " + sizes.keySet()));
         int size = run.getValue();
         // A loop over every decoded opcode cannot be tiny: a size this small means the reader is wrong.
         assertTrue(size > Op.COUNT * 10, "implausibly small dispatch method: " + size + " bytes");
-        assertTrue(size < HUGE_METHOD_LIMIT, "Dispatch.run is " + size + " bytes of bytecode; HotSpot compiles only"
-                + " methods below " + HUGE_METHOD_LIMIT + ": move cold cases into helpers");
+        assertTrue(size < HUGE_METHOD_LIMIT, loop.getSimpleName() + ".run is " + size + " bytes of bytecode; HotSpot"
+                + " compiles only methods below " + HUGE_METHOD_LIMIT + ": move cold cases into helpers");
     }
 
     @Test

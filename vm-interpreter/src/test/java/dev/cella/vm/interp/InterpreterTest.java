@@ -435,7 +435,7 @@ class InterpreterTest {
     @Test
     void decodedCodePutsAFuelHeaderBeforeEveryBlock() {
         Module m = new Guest(COUNT).module;
-        DecodedFunction f = Decoder.decode(m, 0);
+        DecodedFunction f = Decoder.decode(m, 0, true);
         // Entry block: FUEL 2, two I32_CONSTs; loop block: FUEL 2, I32_ADD, I32_BR_LT_S; exit: FUEL 1, RET.
         // Registers: n = 0, i = 1, one = 2.
         assertArrayEquals(new int[] {Op.FUEL, 2, Op.I32_CONST, 1, 0, Op.I32_CONST, 2, 1,

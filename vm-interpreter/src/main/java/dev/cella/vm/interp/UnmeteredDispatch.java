@@ -1,0 +1,853 @@
+package dev.cella.vm.interp;
+
+import static dev.cella.vm.Numerics.bits;
+import static dev.cella.vm.Numerics.f32;
+import static dev.cella.vm.Numerics.f64;
+
+import dev.cella.vm.Memory;
+import dev.cella.vm.Numerics;
+import dev.cella.vm.TrapSignal;
+
+/**
+ * The dispatch loop for unmetered instances. GENERATED from {@link Dispatch} by {@code
+ * UnmeteredDispatchSourceTest}: do not edit; edit Dispatch and rerun that test with {@code
+ * -Dcella.regenerate=true}.
+ *
+ * <p>It is Dispatch (see its invariants) with two changes. Unmetered code (see {@link Decoder})
+ * has FUEL headers only at check sites, pc 0 and backward-branch targets, and a branch, call or
+ * return to any other leader lands on the leader's instruction itself; so the code after the
+ * switch charges a header only if pc is on one, and {@code credit} is the countdown to the next
+ * poll of the interrupt hook, not fuel. Per block entered that is one compare instead of a
+ * charge, and falling through into a leader that is not a check site costs nothing. And it calls
+ * the unmetered slow paths, {@link Machine#poll} and {@link Machine#callHostUnmetered}, where
+ * Dispatch calls {@link Machine#refuel} and {@link Machine#callHost}.
+ */
+final class UnmeteredDispatch {
+    private UnmeteredDispatch() {}
+
+    /**
+     * Runs from decoded position {@code pc} (a block leader: its FUEL header if it has one, else
+     * its instruction) of {@code code}, the code of the active function {@code m.func}, with its
+     * frame at {@code fp} of the register stack {@code r} ({@code m.regs}), until the entry frame
+     * returns or the machine's suspend request fires.
+     *
+     * @return the entry function's results, or null if a suspend request stopped the run (then
+     *     {@link Machine#suspended} holds its frames)
+     * @throws dev.cella.vm.Trap if the guest traps
+     * @throws RuntimeException whatever a host function or the interrupt hook threw
+     */
+    static long[] run(long[] r, int[] code, int pc, int fp, Machine m) {
+        byte[] mem = m.memoryBytes();
+        long credit = m.credit;
+        try {
+            while (true) {
+                switch (code[pc]) {
+                // Control
+                case Op.FUEL -> {
+                    // A fall-through into a leader: charge the block below.
+                }
+                case Op.UNREACHABLE -> throw TrapSignal.UNREACHABLE;
+                case Op.BR -> pc = code[pc + 1];
+                case Op.BR_IF -> pc = (int) r[fp + code[pc + 1]] != 0 ? code[pc + 2] : pc + 3;
+                case Op.BR_UNLESS -> pc = (int) r[fp + code[pc + 1]] == 0 ? code[pc + 2] : pc + 3;
+                case Op.BR_TABLE -> {
+                    int i = (int) r[fp + code[pc + 1]];
+                    int n = code[pc + 2];
+                    pc = code[pc + 3 + (Integer.compareUnsigned(i, n) < 0 ? i : n)];
+                }
+                case Op.CALL, Op.CALL_INDIRECT -> {
+                    // CALL f nargs args.. nres res..  |  CALL_INDIRECT type table a nargs args.. nres res..
+                    int at = pc + 2;
+                    int callee = code[pc + 1];
+                    if (code[pc] == Op.CALL_INDIRECT) {
+                        callee = m.resolveIndirect(callee, code[pc + 2], (int) r[fp + code[pc + 3]]);
+                        at = pc + 4;
+                    }
+                    DecodedFunction f = m.functions[callee];
+                    if (f.code == null) {
+                        credit = m.callHostUnmetered(f, r, code, at, fp, credit);
+                        mem = m.memoryBytes();
+                        int results = at + 1 + code[at];
+                        pc = results + 1 + code[results];
+                    } else {
+                        fp = m.enter(f, code, at, fp);
+                        r = m.regs;
+                        code = f.code;
+                        pc = 0;
+                    }
+                }
+                case Op.RET -> {
+                    // RET n src..; the caller's result list is "nres dst.." at its resume position
+                    int depth = m.depth;
+                    if (depth == 1) {
+                        m.credit = credit;
+                        return Machine.results(r, code, pc, fp);
+                    }
+                    int[] frames = m.frames;
+                    int b = 3 * depth - 3;
+                    int caller = frames[b];
+                    int resume = frames[b + 1];
+                    int callerFp = frames[b + 2];
+                    int[] callerCode = m.functions[caller].code;
+                    int n = code[pc + 1];
+                    for (int i = 0; i < n; i++) {
+                        r[callerFp + callerCode[resume + 1 + i]] = r[fp + code[pc + 2 + i]];
+                    }
+                    m.depth = depth - 1;
+                    m.func = caller;
+                    code = callerCode;
+                    fp = callerFp;
+                    pc = resume + 1 + n;
+                }
+                // Constants, moves, globals
+                case Op.I32_CONST -> {
+                    r[fp + code[pc + 1]] = code[pc + 2];
+                    pc += 3;
+                    continue;
+                }
+                case Op.F32_CONST -> {
+                    r[fp + code[pc + 1]] = code[pc + 2] & 0xFFFFFFFFL;
+                    pc += 3;
+                    continue;
+                }
+                case Op.I64_CONST -> {
+                    r[fp + code[pc + 1]] = (code[pc + 2] & 0xFFFFFFFFL) | ((long) code[pc + 3] << 32);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_MOV -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]];
+                    pc += 3;
+                    continue;
+                }
+                case Op.I32_SELECT -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 4]] != 0 ? r[fp + code[pc + 2]] : r[fp + code[pc + 3]];
+                    pc += 5;
+                    continue;
+                }
+                case Op.I32_GLOBAL_GET -> {
+                    r[fp + code[pc + 1]] = m.globals[code[pc + 2]];
+                    pc += 3;
+                    continue;
+                }
+                case Op.I32_GLOBAL_SET -> {
+                    m.globals[code[pc + 1]] = r[fp + code[pc + 2]];
+                    pc += 3;
+                    continue;
+                }
+                // Memory: loads are "d a off", stores "a off v"; ea = unsigned a + off, in 64 bits
+                case Op.I32_LOAD -> {
+                    long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
+                    if (ea > mem.length - 4) {
+                        throw TrapSignal.OUT_OF_BOUNDS;
+                    }
+                    r[fp + code[pc + 1]] = Memory.loadI32(mem, (int) ea);
+                    pc += 4;
+                    continue;
+                }
+                case Op.F32_LOAD -> {
+                    long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
+                    if (ea > mem.length - 4) {
+                        throw TrapSignal.OUT_OF_BOUNDS;
+                    }
+                    r[fp + code[pc + 1]] = Memory.loadI32(mem, (int) ea) & 0xFFFFFFFFL;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_LOAD -> {
+                    long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
+                    if (ea > mem.length - 8) {
+                        throw TrapSignal.OUT_OF_BOUNDS;
+                    }
+                    r[fp + code[pc + 1]] = Memory.loadI64(mem, (int) ea);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_LOAD8_S -> {
+                    long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
+                    if (ea >= mem.length) {
+                        throw TrapSignal.OUT_OF_BOUNDS;
+                    }
+                    r[fp + code[pc + 1]] = mem[(int) ea];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_LOAD8_U -> {
+                    long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
+                    if (ea >= mem.length) {
+                        throw TrapSignal.OUT_OF_BOUNDS;
+                    }
+                    r[fp + code[pc + 1]] = mem[(int) ea] & 0xFF;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_LOAD16_S -> {
+                    long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
+                    if (ea > mem.length - 2) {
+                        throw TrapSignal.OUT_OF_BOUNDS;
+                    }
+                    r[fp + code[pc + 1]] = Memory.loadI16(mem, (int) ea);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_LOAD16_U -> {
+                    long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
+                    if (ea > mem.length - 2) {
+                        throw TrapSignal.OUT_OF_BOUNDS;
+                    }
+                    r[fp + code[pc + 1]] = Memory.loadI16(mem, (int) ea) & 0xFFFF;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_STORE -> {
+                    long ea = (r[fp + code[pc + 1]] & 0xFFFFFFFFL) + code[pc + 2];
+                    if (ea > mem.length - 4) {
+                        throw TrapSignal.OUT_OF_BOUNDS;
+                    }
+                    Memory.storeI32(mem, (int) ea, (int) r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_STORE -> {
+                    long ea = (r[fp + code[pc + 1]] & 0xFFFFFFFFL) + code[pc + 2];
+                    if (ea > mem.length - 8) {
+                        throw TrapSignal.OUT_OF_BOUNDS;
+                    }
+                    Memory.storeI64(mem, (int) ea, r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_STORE8 -> {
+                    long ea = (r[fp + code[pc + 1]] & 0xFFFFFFFFL) + code[pc + 2];
+                    if (ea >= mem.length) {
+                        throw TrapSignal.OUT_OF_BOUNDS;
+                    }
+                    mem[(int) ea] = (byte) r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_STORE16 -> {
+                    long ea = (r[fp + code[pc + 1]] & 0xFFFFFFFFL) + code[pc + 2];
+                    if (ea > mem.length - 2) {
+                        throw TrapSignal.OUT_OF_BOUNDS;
+                    }
+                    Memory.storeI16(mem, (int) ea, (short) r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.MEMORY_SIZE -> {
+                    r[fp + code[pc + 1]] = mem.length >>> 16;
+                    pc += 2;
+                    continue;
+                }
+                case Op.MEMORY_GROW -> {
+                    r[fp + code[pc + 1]] = m.memory.grow((int) r[fp + code[pc + 2]]);
+                    mem = m.memory.bytes();
+                    pc += 3;
+                    continue;
+                }
+                case Op.MEMORY_COPY -> {
+                    Numerics.memoryCopy(mem, (int) r[fp + code[pc + 1]], (int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.MEMORY_FILL -> {
+                    Numerics.memoryFill(mem, (int) r[fp + code[pc + 1]], (int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                // i32 comparisons: d := a OP b ? 1 : 0
+                case Op.I32_EQZ -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] == 0 ? 1 : 0;
+                    pc += 3;
+                    continue;
+                }
+                case Op.I32_EQ -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] == (int) r[fp + code[pc + 3]] ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_NE -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] != (int) r[fp + code[pc + 3]] ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_LT_S -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] < (int) r[fp + code[pc + 3]] ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_GT_S -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] > (int) r[fp + code[pc + 3]] ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_LE_S -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] <= (int) r[fp + code[pc + 3]] ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_GE_S -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] >= (int) r[fp + code[pc + 3]] ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_LT_U -> {
+                    r[fp + code[pc + 1]] = Integer.compareUnsigned((int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]) < 0 ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_GT_U -> {
+                    r[fp + code[pc + 1]] = Integer.compareUnsigned((int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]) > 0 ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_LE_U -> {
+                    r[fp + code[pc + 1]] = Integer.compareUnsigned((int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]) <= 0 ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_GE_U -> {
+                    r[fp + code[pc + 1]] = Integer.compareUnsigned((int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]) >= 0 ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                // i64 comparisons
+                case Op.I64_EQZ -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] == 0 ? 1 : 0;
+                    pc += 3;
+                    continue;
+                }
+                case Op.I64_EQ -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] == r[fp + code[pc + 3]] ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_NE -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] != r[fp + code[pc + 3]] ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_LT_S -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] < r[fp + code[pc + 3]] ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_GT_S -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] > r[fp + code[pc + 3]] ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_LE_S -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] <= r[fp + code[pc + 3]] ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_GE_S -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] >= r[fp + code[pc + 3]] ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_LT_U -> {
+                    r[fp + code[pc + 1]] = Long.compareUnsigned(r[fp + code[pc + 2]], r[fp + code[pc + 3]]) < 0 ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_GT_U -> {
+                    r[fp + code[pc + 1]] = Long.compareUnsigned(r[fp + code[pc + 2]], r[fp + code[pc + 3]]) > 0 ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_LE_U -> {
+                    r[fp + code[pc + 1]] = Long.compareUnsigned(r[fp + code[pc + 2]], r[fp + code[pc + 3]]) <= 0 ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_GE_U -> {
+                    r[fp + code[pc + 1]] = Long.compareUnsigned(r[fp + code[pc + 2]], r[fp + code[pc + 3]]) >= 0 ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                // float comparisons (Java's operators are false on NaN, != is true)
+                case Op.F32_EQ -> {
+                    r[fp + code[pc + 1]] = f32(r[fp + code[pc + 2]]) == f32(r[fp + code[pc + 3]]) ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.F32_NE -> {
+                    r[fp + code[pc + 1]] = f32(r[fp + code[pc + 2]]) != f32(r[fp + code[pc + 3]]) ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.F32_LT -> {
+                    r[fp + code[pc + 1]] = f32(r[fp + code[pc + 2]]) < f32(r[fp + code[pc + 3]]) ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.F32_GT -> {
+                    r[fp + code[pc + 1]] = f32(r[fp + code[pc + 2]]) > f32(r[fp + code[pc + 3]]) ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.F32_LE -> {
+                    r[fp + code[pc + 1]] = f32(r[fp + code[pc + 2]]) <= f32(r[fp + code[pc + 3]]) ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.F32_GE -> {
+                    r[fp + code[pc + 1]] = f32(r[fp + code[pc + 2]]) >= f32(r[fp + code[pc + 3]]) ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.F64_EQ -> {
+                    r[fp + code[pc + 1]] = f64(r[fp + code[pc + 2]]) == f64(r[fp + code[pc + 3]]) ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.F64_NE -> {
+                    r[fp + code[pc + 1]] = f64(r[fp + code[pc + 2]]) != f64(r[fp + code[pc + 3]]) ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.F64_LT -> {
+                    r[fp + code[pc + 1]] = f64(r[fp + code[pc + 2]]) < f64(r[fp + code[pc + 3]]) ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.F64_GT -> {
+                    r[fp + code[pc + 1]] = f64(r[fp + code[pc + 2]]) > f64(r[fp + code[pc + 3]]) ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.F64_LE -> {
+                    r[fp + code[pc + 1]] = f64(r[fp + code[pc + 2]]) <= f64(r[fp + code[pc + 3]]) ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                case Op.F64_GE -> {
+                    r[fp + code[pc + 1]] = f64(r[fp + code[pc + 2]]) >= f64(r[fp + code[pc + 3]]) ? 1 : 0;
+                    pc += 4;
+                    continue;
+                }
+                // i32 arithmetic (Java's shifts take the count mod 32)
+                case Op.I32_CLZ -> {
+                    r[fp + code[pc + 1]] = Integer.numberOfLeadingZeros((int) r[fp + code[pc + 2]]);
+                    pc += 3;
+                    continue;
+                }
+                case Op.I32_CTZ -> {
+                    r[fp + code[pc + 1]] = Integer.numberOfTrailingZeros((int) r[fp + code[pc + 2]]);
+                    pc += 3;
+                    continue;
+                }
+                case Op.I32_POPCNT -> {
+                    r[fp + code[pc + 1]] = Integer.bitCount((int) r[fp + code[pc + 2]]);
+                    pc += 3;
+                    continue;
+                }
+                case Op.I32_ADD -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] + (int) r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_SUB -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] - (int) r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_MUL -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] * (int) r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_AND -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] & (int) r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_OR -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] | (int) r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_XOR -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] ^ (int) r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_SHL -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] << (int) r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_SHR_S -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] >> (int) r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_SHR_U -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]] >>> (int) r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_DIV_S -> {
+                    r[fp + code[pc + 1]] = Numerics.i32DivS((int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_DIV_U -> {
+                    r[fp + code[pc + 1]] = Numerics.i32DivU((int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_REM_S -> {
+                    r[fp + code[pc + 1]] = Numerics.i32RemS((int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_REM_U -> {
+                    r[fp + code[pc + 1]] = Numerics.i32RemU((int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_ROTL -> {
+                    r[fp + code[pc + 1]] = Integer.rotateLeft((int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I32_ROTR -> {
+                    r[fp + code[pc + 1]] = Integer.rotateRight((int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                // i64 arithmetic (Java's shifts take the count mod 64)
+                case Op.I64_CLZ -> {
+                    r[fp + code[pc + 1]] = Long.numberOfLeadingZeros(r[fp + code[pc + 2]]);
+                    pc += 3;
+                    continue;
+                }
+                case Op.I64_CTZ -> {
+                    r[fp + code[pc + 1]] = Long.numberOfTrailingZeros(r[fp + code[pc + 2]]);
+                    pc += 3;
+                    continue;
+                }
+                case Op.I64_POPCNT -> {
+                    r[fp + code[pc + 1]] = Long.bitCount(r[fp + code[pc + 2]]);
+                    pc += 3;
+                    continue;
+                }
+                case Op.I64_ADD -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] + r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_SUB -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] - r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_MUL -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] * r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_AND -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] & r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_OR -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] | r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_XOR -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] ^ r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_SHL -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] << (int) r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_SHR_S -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] >> (int) r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_SHR_U -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] >>> (int) r[fp + code[pc + 3]];
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_DIV_S -> {
+                    r[fp + code[pc + 1]] = Numerics.i64DivS(r[fp + code[pc + 2]], r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_DIV_U -> {
+                    r[fp + code[pc + 1]] = Numerics.i64DivU(r[fp + code[pc + 2]], r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_REM_S -> {
+                    r[fp + code[pc + 1]] = Numerics.i64RemS(r[fp + code[pc + 2]], r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_REM_U -> {
+                    r[fp + code[pc + 1]] = Numerics.i64RemU(r[fp + code[pc + 2]], r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_ROTL -> {
+                    r[fp + code[pc + 1]] = Long.rotateLeft(r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.I64_ROTR -> {
+                    r[fp + code[pc + 1]] = Long.rotateRight(r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                // float arithmetic: bits() makes any NaN result canonical; abs and neg are bit operations
+                case Op.F32_ABS -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] & 0x7FFFFFFFL;
+                    pc += 3;
+                    continue;
+                }
+                case Op.F32_NEG -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] ^ 0x80000000L;
+                    pc += 3;
+                    continue;
+                }
+                case Op.F32_SQRT -> {
+                    r[fp + code[pc + 1]] = bits((float) Math.sqrt(f32(r[fp + code[pc + 2]])));
+                    pc += 3;
+                    continue;
+                }
+                case Op.F32_ADD -> {
+                    r[fp + code[pc + 1]] = bits(f32(r[fp + code[pc + 2]]) + f32(r[fp + code[pc + 3]]));
+                    pc += 4;
+                    continue;
+                }
+                case Op.F32_SUB -> {
+                    r[fp + code[pc + 1]] = bits(f32(r[fp + code[pc + 2]]) - f32(r[fp + code[pc + 3]]));
+                    pc += 4;
+                    continue;
+                }
+                case Op.F32_MUL -> {
+                    r[fp + code[pc + 1]] = bits(f32(r[fp + code[pc + 2]]) * f32(r[fp + code[pc + 3]]));
+                    pc += 4;
+                    continue;
+                }
+                case Op.F32_DIV -> {
+                    r[fp + code[pc + 1]] = bits(f32(r[fp + code[pc + 2]]) / f32(r[fp + code[pc + 3]]));
+                    pc += 4;
+                    continue;
+                }
+                case Op.F64_ABS -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] & Long.MAX_VALUE;
+                    pc += 3;
+                    continue;
+                }
+                case Op.F64_NEG -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] ^ Long.MIN_VALUE;
+                    pc += 3;
+                    continue;
+                }
+                case Op.F64_SQRT -> {
+                    r[fp + code[pc + 1]] = bits(Math.sqrt(f64(r[fp + code[pc + 2]])));
+                    pc += 3;
+                    continue;
+                }
+                case Op.F64_ADD -> {
+                    r[fp + code[pc + 1]] = bits(f64(r[fp + code[pc + 2]]) + f64(r[fp + code[pc + 3]]));
+                    pc += 4;
+                    continue;
+                }
+                case Op.F64_SUB -> {
+                    r[fp + code[pc + 1]] = bits(f64(r[fp + code[pc + 2]]) - f64(r[fp + code[pc + 3]]));
+                    pc += 4;
+                    continue;
+                }
+                case Op.F64_MUL -> {
+                    r[fp + code[pc + 1]] = bits(f64(r[fp + code[pc + 2]]) * f64(r[fp + code[pc + 3]]));
+                    pc += 4;
+                    continue;
+                }
+                case Op.F64_DIV -> {
+                    r[fp + code[pc + 1]] = bits(f64(r[fp + code[pc + 2]]) / f64(r[fp + code[pc + 3]]));
+                    pc += 4;
+                    continue;
+                }
+                // width changes
+                case Op.I32_WRAP_I64 -> {
+                    r[fp + code[pc + 1]] = (int) r[fp + code[pc + 2]];
+                    pc += 3;
+                    continue;
+                }
+                case Op.I64_EXTEND_I32_U -> {
+                    r[fp + code[pc + 1]] = r[fp + code[pc + 2]] & 0xFFFFFFFFL;
+                    pc += 3;
+                    continue;
+                }
+                case Op.I32_EXTEND8_S -> {
+                    r[fp + code[pc + 1]] = (byte) r[fp + code[pc + 2]];
+                    pc += 3;
+                    continue;
+                }
+                case Op.I32_EXTEND16_S -> {
+                    r[fp + code[pc + 1]] = (short) r[fp + code[pc + 2]];
+                    pc += 3;
+                    continue;
+                }
+                case Op.F64_CONVERT_I32_S -> {
+                    r[fp + code[pc + 1]] = bits((double) (int) r[fp + code[pc + 2]]);
+                    pc += 3;
+                    continue;
+                }
+                case Op.F64_PROMOTE_F32 -> {
+                    r[fp + code[pc + 1]] = bits((double) f32(r[fp + code[pc + 2]]));
+                    pc += 3;
+                    continue;
+                }
+                case Op.F32_DEMOTE_F64 -> {
+                    r[fp + code[pc + 1]] = bits((float) f64(r[fp + code[pc + 2]]));
+                    pc += 3;
+                    continue;
+                }
+                case Op.COLD_UNARY -> {
+                    r[fp + code[pc + 2]] = ColdOps.unary(code[pc + 1], r[fp + code[pc + 3]]);
+                    pc += 4;
+                    continue;
+                }
+                case Op.COLD_BINARY -> {
+                    r[fp + code[pc + 2]] = ColdOps.binary(code[pc + 1], r[fp + code[pc + 3]], r[fp + code[pc + 4]]);
+                    pc += 5;
+                    continue;
+                }
+                // compare and branch: pc := target header or the next block's header, then charge it
+                case Op.I32_BR_EQ -> {
+                    pc = (int) r[fp + code[pc + 1]] == (int) r[fp + code[pc + 2]] ? code[pc + 3] : pc + 4;
+                }
+                case Op.I32_BR_NE -> {
+                    pc = (int) r[fp + code[pc + 1]] != (int) r[fp + code[pc + 2]] ? code[pc + 3] : pc + 4;
+                }
+                case Op.I32_BR_LT_S -> {
+                    pc = (int) r[fp + code[pc + 1]] < (int) r[fp + code[pc + 2]] ? code[pc + 3] : pc + 4;
+                }
+                case Op.I32_BR_GT_S -> {
+                    pc = (int) r[fp + code[pc + 1]] > (int) r[fp + code[pc + 2]] ? code[pc + 3] : pc + 4;
+                }
+                case Op.I32_BR_LE_S -> {
+                    pc = (int) r[fp + code[pc + 1]] <= (int) r[fp + code[pc + 2]] ? code[pc + 3] : pc + 4;
+                }
+                case Op.I32_BR_GE_S -> {
+                    pc = (int) r[fp + code[pc + 1]] >= (int) r[fp + code[pc + 2]] ? code[pc + 3] : pc + 4;
+                }
+                case Op.I32_BR_LT_U -> {
+                    pc = Integer.compareUnsigned((int) r[fp + code[pc + 1]], (int) r[fp + code[pc + 2]]) < 0 ? code[pc + 3] : pc + 4;
+                }
+                case Op.I32_BR_GT_U -> {
+                    pc = Integer.compareUnsigned((int) r[fp + code[pc + 1]], (int) r[fp + code[pc + 2]]) > 0 ? code[pc + 3] : pc + 4;
+                }
+                case Op.I32_BR_LE_U -> {
+                    pc = Integer.compareUnsigned((int) r[fp + code[pc + 1]], (int) r[fp + code[pc + 2]]) <= 0 ? code[pc + 3] : pc + 4;
+                }
+                case Op.I32_BR_GE_U -> {
+                    pc = Integer.compareUnsigned((int) r[fp + code[pc + 1]], (int) r[fp + code[pc + 2]]) >= 0 ? code[pc + 3] : pc + 4;
+                }
+                case Op.I64_BR_EQ -> {
+                    pc = r[fp + code[pc + 1]] == r[fp + code[pc + 2]] ? code[pc + 3] : pc + 4;
+                }
+                case Op.I64_BR_NE -> {
+                    pc = r[fp + code[pc + 1]] != r[fp + code[pc + 2]] ? code[pc + 3] : pc + 4;
+                }
+                case Op.I64_BR_LT_S -> {
+                    pc = r[fp + code[pc + 1]] < r[fp + code[pc + 2]] ? code[pc + 3] : pc + 4;
+                }
+                case Op.I64_BR_GT_S -> {
+                    pc = r[fp + code[pc + 1]] > r[fp + code[pc + 2]] ? code[pc + 3] : pc + 4;
+                }
+                case Op.I64_BR_LE_S -> {
+                    pc = r[fp + code[pc + 1]] <= r[fp + code[pc + 2]] ? code[pc + 3] : pc + 4;
+                }
+                case Op.I64_BR_GE_S -> {
+                    pc = r[fp + code[pc + 1]] >= r[fp + code[pc + 2]] ? code[pc + 3] : pc + 4;
+                }
+                case Op.I64_BR_LT_U -> {
+                    pc = Long.compareUnsigned(r[fp + code[pc + 1]], r[fp + code[pc + 2]]) < 0 ? code[pc + 3] : pc + 4;
+                }
+                case Op.I64_BR_GT_U -> {
+                    pc = Long.compareUnsigned(r[fp + code[pc + 1]], r[fp + code[pc + 2]]) > 0 ? code[pc + 3] : pc + 4;
+                }
+                case Op.I64_BR_LE_U -> {
+                    pc = Long.compareUnsigned(r[fp + code[pc + 1]], r[fp + code[pc + 2]]) <= 0 ? code[pc + 3] : pc + 4;
+                }
+                case Op.I64_BR_GE_U -> {
+                    pc = Long.compareUnsigned(r[fp + code[pc + 1]], r[fp + code[pc + 2]]) >= 0 ? code[pc + 3] : pc + 4;
+                }
+                case Op.F32_BR_EQ -> {
+                    pc = f32(r[fp + code[pc + 1]]) == f32(r[fp + code[pc + 2]]) ? code[pc + 3] : pc + 4;
+                }
+                case Op.F32_BR_NE -> {
+                    pc = f32(r[fp + code[pc + 1]]) != f32(r[fp + code[pc + 2]]) ? code[pc + 3] : pc + 4;
+                }
+                case Op.F32_BR_LT -> {
+                    pc = f32(r[fp + code[pc + 1]]) < f32(r[fp + code[pc + 2]]) ? code[pc + 3] : pc + 4;
+                }
+                case Op.F32_BR_GT -> {
+                    pc = f32(r[fp + code[pc + 1]]) > f32(r[fp + code[pc + 2]]) ? code[pc + 3] : pc + 4;
+                }
+                case Op.F32_BR_LE -> {
+                    pc = f32(r[fp + code[pc + 1]]) <= f32(r[fp + code[pc + 2]]) ? code[pc + 3] : pc + 4;
+                }
+                case Op.F32_BR_GE -> {
+                    pc = f32(r[fp + code[pc + 1]]) >= f32(r[fp + code[pc + 2]]) ? code[pc + 3] : pc + 4;
+                }
+                case Op.F64_BR_EQ -> {
+                    pc = f64(r[fp + code[pc + 1]]) == f64(r[fp + code[pc + 2]]) ? code[pc + 3] : pc + 4;
+                }
+                case Op.F64_BR_NE -> {
+                    pc = f64(r[fp + code[pc + 1]]) != f64(r[fp + code[pc + 2]]) ? code[pc + 3] : pc + 4;
+                }
+                case Op.F64_BR_LT -> {
+                    pc = f64(r[fp + code[pc + 1]]) < f64(r[fp + code[pc + 2]]) ? code[pc + 3] : pc + 4;
+                }
+                case Op.F64_BR_GT -> {
+                    pc = f64(r[fp + code[pc + 1]]) > f64(r[fp + code[pc + 2]]) ? code[pc + 3] : pc + 4;
+                }
+                case Op.F64_BR_LE -> {
+                    pc = f64(r[fp + code[pc + 1]]) <= f64(r[fp + code[pc + 2]]) ? code[pc + 3] : pc + 4;
+                }
+                case Op.F64_BR_GE -> {
+                    pc = f64(r[fp + code[pc + 1]]) >= f64(r[fp + code[pc + 2]]) ? code[pc + 3] : pc + 4;
+                }
+                default -> throw new IllegalStateException("bad decoded opcode " + code[pc] + " at " + pc);
+                }
+                // Unmetered: only check sites have a FUEL header; charge the countdown there.
+                if (code[pc] == Op.FUEL) {
+                    int cost = code[pc + 1];
+                    if ((credit -= cost) < 0) {
+                        credit += cost; // keep the credit exact in case refuel traps
+                        credit = m.poll(credit, cost) - cost;
+                    }
+                    pc += 2;
+                }
+            }
+        } catch (TrapSignal s) {
+            m.credit = credit;
+            throw m.trap(s, m.func, pc);
+        } catch (SuspendSignal s) {
+            // Only refuel throws it, at a FUEL header whose block is not charged: a safe point.
+            m.credit = credit;
+            m.suspend(pc, fp);
+            return null;
+        } catch (RuntimeException | Error e) {
+            m.credit = credit;
+            throw e;
+        }
+    }
+}
