@@ -122,7 +122,7 @@ public final class Interpreter implements SuspendableEngine {
             return Invocation.finished(callImport(instance, f, args));
         }
         Machine m = new Machine(variant, instance, f, request);
-        m.tier = m.metered ? tier : null;
+        m.tier(m.metered ? tier : null);
         long[] r = m.regs;
         List<ValType> params = type.params();
         for (int i = 0; i < args.length; i++) {
@@ -144,7 +144,7 @@ public final class Interpreter implements SuspendableEngine {
         SuspendRequest.checkUsable(request, instance);
         Resumption.Start start = Resumption.prepare(functions, functions(instance), instance, state, request);
         Machine m = start.machine();
-        m.tier = m.metered ? tier : null;
+        m.tier(m.metered ? tier : null);
         return run(instance, m, m.functions[m.func].code, start.pc(), start.fp());
     }
 

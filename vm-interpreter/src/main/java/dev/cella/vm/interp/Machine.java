@@ -95,8 +95,10 @@ final class Machine {
     /** The frames the invocation stopped with, once {@link #suspend} ran; else null. */
     List<ExecutionState.Frame> suspended;
 
-    /** The other tier, or null to interpret everything. */
-    TierHook tier;
+    /** The other tier, or null to interpret everything; set with {@link #tier(TierHook)}. */
+    private TierHook tier;
+    /** True if refuel must look at the request or the tier ({@link #attendTo}). */
+    private boolean attend;
     /** What the loop left for: {@link #NO_HAND_OVER}, {@link #HAND_OVER_FRAME} or {@link #HAND_OVER_CALL}. */
     int handOver;
     static final int NO_HAND_OVER = 0;
@@ -133,6 +135,7 @@ final class Machine {
         this.metered = instance.metered();
         this.maxDepth = Math.min(instance.maxCallDepth(), MAX_FRAMES);
         this.request = request;
+        this.attend = request != null;
         this.regs = new long[registers];
         this.frames = new int[3 * frameRecords];
         if (!metered) {
@@ -142,6 +145,12 @@ final class Machine {
         long available = available(instance.fuelRemaining());
         this.credit = Math.min(available, WINDOW);
         this.reserve = available - credit;
+    }
+
+    /** Lets {@code other} (null: none) take calls and running frames over (see {@link TierHook}). */
+    void tier(TierHook other) {
+        this.tier = other;
+        this.attend = request != null || other != null;
     }
 
     /** The most frames this machine lets be active at once. */
@@ -197,6 +206,18 @@ final class Machine {
                 throw dry(available, cost);
             }
         }
+        if (attend) {
+            attendTo();
+        }
+        return takeCredit(available, cost);
+    }
+
+    /**
+     * refuel's rare part, out of line so that the loop C2 compiles refuel into stays as small as
+     * without a request or a tier: suspends if the request's flag is up, or leaves for the other
+     * tier if it wants the running frame.
+     */
+    private void attendTo() {
         if (request != null && request.isRequested()) {
             throw SuspendSignal.INSTANCE;
         }
@@ -204,7 +225,6 @@ final class Machine {
             handOver = HAND_OVER_FRAME;
             throw SuspendSignal.INSTANCE;
         }
-        return takeCredit(available, cost);
     }
 
     /**
@@ -261,15 +281,7 @@ final class Machine {
         int calleeFp = fp + functions[caller].frameSize;
         int end = calleeFp + callee.frameSize;
         if (tier != null) {
-            if (end > MAX_REGISTERS) {
-                throw TrapSignal.CALL_STACK_EXHAUSTED;
-            }
-            if (tier.compileCall(callee.index)) {
-                handOver = HAND_OVER_CALL;
-                handOverCallee = callee;
-                handOverArgs = at;
-                throw SuspendSignal.INSTANCE;
-            }
+            offerCall(callee, at, end);
         }
         long[] r = regs;
         if (end > r.length) {
@@ -294,7 +306,24 @@ final class Machine {
         return calleeFp;
     }
 
-    private long[] growRegisters(int needed) {
+    /**
+     * enter's tiering part, out of line: leaves for the other tier if it wants to run {@code
+     * callee} (its arguments at {@code code[at]}), after the register-stack check the call would
+     * pass in the interpreter ({@code end} is where the callee's frame would end).
+     */
+    private void offerCall(DecodedFunction callee, int at, int end) {
+        if (end > MAX_REGISTERS) {
+            throw TrapSignal.CALL_STACK_EXHAUSTED;
+        }
+        if (tier.compileCall(callee.index)) {
+            handOver = HAND_OVER_CALL;
+            handOverCallee = callee;
+            handOverArgs = at;
+            throw SuspendSignal.INSTANCE;
+        }
+    }
+
+        private long[] growRegisters(int needed) {
         if (needed > MAX_REGISTERS) {
             throw TrapSignal.CALL_STACK_EXHAUSTED;
         }
