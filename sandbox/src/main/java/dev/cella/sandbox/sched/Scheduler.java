@@ -191,15 +191,7 @@ public final class Scheduler implements AutoCloseable {
             if (observer != null) {
                 observer.sliceEnded(this, h, fuel);
             }
-            fill();
-            changed.signalAll();
-            while (h.state != CellState.RUNNING) {
-                if (h.killRequested) {
-                    throw new CellKilled();
-                }
-                h.wake.awaitUninterruptibly();
-            }
-            h.sliceStartFuel = used;
+            parkUntilGranted(h, used);
         } finally {
             lock.unlock();
         }
@@ -247,18 +239,29 @@ public final class Scheduler implements AutoCloseable {
                 h.state = CellState.WAITING;
                 queue.wake(h, clock);
             }
-            fill();
-            changed.signalAll();
-            while (h.state != CellState.RUNNING) {
-                if (h.killRequested) {
-                    throw new CellKilled();
-                }
-                h.wake.awaitUninterruptibly();
-            }
-            h.sliceStartFuel = used;
+            parkUntilGranted(h, used);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * With the lock held, on {@code h}'s guest thread, which gave its slot up: refills the
+     * threads, then parks until {@code h} is granted a slice again, whose fuel starts at {@code
+     * used}.
+     *
+     * @throws CellKilled if the cell is killed while parked
+     */
+    private void parkUntilGranted(CellHandle h, long used) {
+        fill();
+        changed.signalAll();
+        while (h.state != CellState.RUNNING) {
+            if (h.killRequested) {
+                throw new CellKilled();
+            }
+            h.wake.awaitUninterruptibly();
+        }
+        h.sliceStartFuel = used;
     }
 
     /** Charges {@code h}, which holds a thread, for {@code fuel} used since its grant. */
