@@ -8,6 +8,7 @@ import dev.cella.isa.code.Instruction;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Function;
 import dev.cella.isa.module.Module;
+import dev.cella.vm.PollCosts;
 import java.util.Arrays;
 import java.util.List;
 
@@ -146,22 +147,7 @@ final class FunctionCode {
                 precheck[b] = Math.max(precheck[b], leaderCosts[s]);
             }
         }
-        this.pollCosts = new int[count];
-        // Longest run of blocks from each block to the next check site: successors at a lower
-        // index are backward branch targets, hence check sites, so one reverse pass suffices.
-        int[] run = new int[count];
-        for (int b = count - 1; b >= 0; b--) {
-            int most = 0;
-            for (int s : successors[b]) {
-                if (s > b && !site[s]) {
-                    most = Math.max(most, run[s]);
-                }
-            }
-            run[b] = 1 + most;
-        }
-        for (int b = 0; b < count; b++) {
-            pollCosts[b] = site[b] ? run[b] : 0;
-        }
+        this.pollCosts = PollCosts.of(successors, site);
     }
 
     /** Decodes defined function {@code index} of {@code module}. */

@@ -7,6 +7,7 @@ import dev.cella.isa.code.Instruction;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Function;
 import dev.cella.isa.module.Module;
+import dev.cella.vm.PollCosts;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -158,23 +159,7 @@ final class Decoder {
             }
             successors[b] = succ;
         }
-        // Longest run of blocks from each block up to the next check site: a successor at a lower
-        // or equal index is a backward branch target, hence a check site, so one reverse pass does.
-        int[] run = new int[count];
-        for (int b = count - 1; b >= 0; b--) {
-            int most = 0;
-            for (int s : successors[b]) {
-                if (s > b && !site[s]) {
-                    most = Math.max(most, run[s]);
-                }
-            }
-            run[b] = 1 + most;
-        }
-        int[] costs = new int[count];
-        for (int b = 0; b < count; b++) {
-            costs[b] = site[b] ? run[b] : 0;
-        }
-        return costs;
+        return PollCosts.of(successors, site);
     }
 
     /** The branch targets (byte pcs) of {@code insn}; none if it is not a branch. */
