@@ -1,32 +1,22 @@
 package dev.cella.jit;
 
-import dev.cella.isa.Opcode;
-import dev.cella.isa.OperandKind;
 import dev.cella.isa.ValType;
-import dev.cella.isa.code.CodeReader;
 import dev.cella.isa.code.Instruction;
+import dev.cella.isa.flow.BlockMap;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Function;
 import dev.cella.isa.module.Module;
-import dev.cella.vm.PollCosts;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * A defined function decoded for compilation: its instructions, its basic-block leaders and the
- * fuel each block costs, exactly as the fuel rule of the ISA defines them.
+ * A defined function decoded for compilation: its instructions and its {@link BlockMap} (leaders,
+ * block costs, successors, check sites and poll costs: the one definition of the fuel rule, which
+ * the interpreter charges by too), as arrays the compiler and runtime index directly, plus the
+ * JIT's own fuel-check coverage ({@link #coveredBy}).
  *
- * <p>Leaders are pc 0, every branch target and every instruction that follows one whose opcode
- * {@link Opcode#endsBlock() ends a block}. A block runs from its leader up to the next leader and
- * costs one unit per instruction. Leaders are numbered in pc order; the number of a leader is its
- * <em>leader index</em>, which compiled code passes to the fuel slow path.
- *
- * <p>For unmetered runs, which only poll the interrupt hook, the <em>check sites</em> are pc 0 and
- * every target of a backward branch (every cycle of the control flow passes through one, since
- * forward branches alone cannot form a cycle). A check site's {@linkplain #pollCosts poll cost}
- * is the most blocks of this function that can run from it before control reaches the next check
- * site or returns (a callee's blocks are charged at the callee's entry): charging that at each
- * check site counts every executed block at least once.
+ * <p>Leaders are numbered in pc order; the number of a leader is its <em>leader index</em>, which
+ * compiled code passes to the fuel slow path.
  *
  * <p>Precondition: the module passed the verifier, so every label is the pc of an instruction.
  */
@@ -34,6 +24,8 @@ final class FunctionCode {
     final int index;
     final FuncType type;
     final Function function;
+    /** The control-flow map these arrays are taken from. */
+    final BlockMap blocks;
     final Instruction[] insns;
     /** True at instruction index i if instruction i is a block leader. */
     final boolean[] leader;
@@ -61,72 +53,31 @@ final class FunctionCode {
     /** For each leader, the most fuel a block it covers costs (0 if it covers none). */
     final int[] precheck;
 
-    private FunctionCode(int index, FuncType type, Function function, Instruction[] insns) {
+    private FunctionCode(int index, FuncType type, Function function, BlockMap blocks) {
         this.index = index;
         this.type = type;
         this.function = function;
-        this.insns = insns;
+        this.blocks = blocks;
+        this.insns = blocks.instructions();
         int n = insns.length;
         this.leader = new boolean[n];
         this.branchTarget = new boolean[n];
-        if (n > 0) {
-            leader[0] = true;
-        }
-        for (int i = 0; i < n; i++) {
-            Instruction in = insns[i];
-            if (in.opcode().endsBlock() && i + 1 < n) {
-                leader[i + 1] = true;
-            }
-            if (in.opcode().isBranch()) {
-                for (int t : targets(in)) {
-                    int j = indexOfPc(t);
-                    leader[j] = true;
-                    branchTarget[j] = true;
-                }
-            }
-        }
         this.leaderIndex = new int[n];
-        int count = 0;
         for (int i = 0; i < n; i++) {
-            leaderIndex[i] = leader[i] ? count++ : -1;
+            leader[i] = blocks.isLeader(i);
+            branchTarget[i] = blocks.isBranchTarget(i);
+            leaderIndex[i] = blocks.leaderIndex(i);
         }
-        this.leaderPcs = new int[count];
-        this.leaderCosts = new int[count];
-        this.leaderInsns = new int[count];
-        int k = -1;
-        for (int i = 0; i < n; i++) {
-            if (leader[i]) {
-                k++;
-                leaderPcs[k] = insns[i].pc();
-                leaderInsns[k] = i;
-            }
-            leaderCosts[k]++;
-        }
-        this.successors = new int[count][];
-        boolean[] site = new boolean[count];
-        if (count > 0) {
-            site[0] = true;
-        }
-        for (int b = 0; b < count; b++) {
-            Instruction last = insns[b + 1 < count ? leaderInsns[b + 1] - 1 : n - 1];
-            int[] targets = last.opcode().isBranch() ? targets(last) : new int[0];
-            boolean falls = !last.opcode().isTerminator() && b + 1 < count;
-            int[] succ = new int[targets.length + (falls ? 1 : 0)];
-            for (int t = 0; t < targets.length; t++) {
-                succ[t] = leaderAt(targets[t]);
-                if (targets[t] <= last.pc()) {
-                    site[succ[t]] = true;
-                }
-            }
-            if (falls) {
-                succ[targets.length] = b + 1;
-            }
-            successors[b] = succ;
-        }
+        this.leaderPcs = blocks.leaderPcs();
+        this.leaderCosts = blocks.costs();
+        this.leaderInsns = blocks.leaderInstructions();
+        this.successors = blocks.successors();
+        this.pollCosts = blocks.pollCosts();
+        int count = leaderPcs.length;
         this.coveredBy = new int[count];
         this.precheck = new int[count];
         int[] onlyPredecessor = new int[count];
-        java.util.Arrays.fill(onlyPredecessor, -1);
+        Arrays.fill(onlyPredecessor, -1);
         if (count > 0) {
             onlyPredecessor[0] = -2; // the function's entry comes in too
         }
@@ -147,59 +98,26 @@ final class FunctionCode {
                 precheck[b] = Math.max(precheck[b], leaderCosts[s]);
             }
         }
-        this.pollCosts = PollCosts.of(successors, site);
     }
 
     /** Decodes defined function {@code index} of {@code module}. */
     static FunctionCode decode(Module module, int index) {
         Function f = module.function(index);
-        CodeReader reader = new CodeReader(f.code(), 0);
-        Instruction[] buf = new Instruction[Math.max(4, f.code().length / 3)];
-        int n = 0;
-        while (reader.hasNext()) {
-            if (n == buf.length) {
-                buf = Arrays.copyOf(buf, n * 2);
-            }
-            buf[n++] = reader.next();
-        }
-        return new FunctionCode(index, module.functionType(index), f, Arrays.copyOf(buf, n));
+        return new FunctionCode(index, module.functionType(index), f, BlockMap.of(f.code()));
     }
 
-    /** The branch targets of a branch instruction, as pcs (label list first, then the label). */
+    /** The branch targets of a branch instruction, as pcs (see {@link BlockMap#targets}). */
     static int[] targets(Instruction in) {
-        var kinds = in.opcode().operands();
-        int[] out = new int[0];
-        for (int i = 0; i < kinds.size(); i++) {
-            OperandKind k = kinds.get(i).kind();
-            if (k == OperandKind.LABEL) {
-                out = Arrays.copyOf(out, out.length + 1);
-                out[out.length - 1] = in.intOperand(i);
-            } else if (k == OperandKind.LABELS) {
-                int[] list = in.list(i);
-                int old = out.length;
-                out = Arrays.copyOf(out, old + list.length);
-                System.arraycopy(list, 0, out, old, list.length);
-            }
-        }
-        return out;
+        return BlockMap.targets(in);
     }
 
     /** The instruction index whose pc is {@code pc}; the pc must start an instruction. */
     int indexOfPc(int pc) {
-        int lo = 0;
-        int hi = insns.length - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int p = insns[mid].pc();
-            if (p < pc) {
-                lo = mid + 1;
-            } else if (p > pc) {
-                hi = mid - 1;
-            } else {
-                return mid;
-            }
+        int i = blocks.instructionAt(pc);
+        if (i < 0) {
+            throw new IllegalArgumentException("pc " + pc + " does not start an instruction of function " + index);
         }
-        throw new IllegalArgumentException("pc " + pc + " does not start an instruction of function " + index);
+        return i;
     }
 
     /** True if the block of leader {@code b} may branch to itself or to an earlier block. */
@@ -219,8 +137,7 @@ final class FunctionCode {
 
     /** The leader index of the block whose leader is at {@code pc}, or -1. */
     int leaderAt(int pc) {
-        int k = Arrays.binarySearch(leaderPcs, pc);
-        return k >= 0 ? k : -1;
+        return blocks.blockAt(pc);
     }
 
     List<ValType> registers() {

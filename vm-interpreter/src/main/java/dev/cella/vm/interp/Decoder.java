@@ -2,36 +2,29 @@ package dev.cella.vm.interp;
 
 import dev.cella.isa.Opcode;
 import dev.cella.isa.Operand;
-import dev.cella.isa.code.CodeReader;
 import dev.cella.isa.code.Instruction;
+import dev.cella.isa.flow.BlockMap;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Function;
 import dev.cella.isa.module.Module;
-import dev.cella.vm.PollCosts;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Turns a verified function body into the interpreter's code form ({@link Op}): one pass to find
- * the basic blocks and their fuel costs, one to emit, then the branch targets are patched to the
- * decoded positions of their blocks' FUEL headers.
+ * Turns a verified function body into the interpreter's code form ({@link Op}): one pass over the
+ * function's {@link BlockMap} to emit, then the branch targets are patched to the decoded
+ * positions of their blocks' headers.
  *
  * <p>Each function has two variants. The <em>metered</em> one ({@link Dispatch} runs it) has a
- * FUEL header before every block leader, charging the block's fuel cost. The <em>unmetered</em>
- * one, for instances that account no fuel ({@link dev.cella.vm.Instance#metered}; {@link
- * UnmeteredDispatch} runs it), has headers only at the <em>check sites</em>: pc 0 and every
- * target of a backward branch (every cycle of the control flow passes through one, since forward
- * branches alone cannot form a cycle). Each charges a countdown to the next poll of the interrupt
- * hook with its <em>poll cost</em>: the most blocks of the function that can run from it before
- * control reaches the next check site or returns (a callee's blocks are charged at the callee's
- * pc 0). So the countdown falls by at least the number of blocks executed. A label to any other
- * leader points at the leader's instruction itself. The JIT's unmetered code charges the same
- * sites the same costs.
+ * FUEL header before every block leader, charging the block's {@linkplain BlockMap#cost fuel
+ * cost}. The <em>unmetered</em> one, for instances that account no fuel ({@link
+ * dev.cella.vm.Instance#metered}; {@link UnmeteredDispatch} runs it), has headers only at the
+ * check sites, charging a countdown to the next poll of the interrupt hook with their
+ * {@linkplain BlockMap#pollCost poll costs} (the rule: {@link BlockMap}, "Check sites and poll
+ * costs"). A label to any other leader points at the leader's instruction itself.
  */
 final class Decoder {
     private final boolean metered;
-    private final List<Instruction> instructions = new ArrayList<>();
     private int[] out = new int[64];
     private int size;
     private int[] starts = new int[32];
@@ -53,6 +46,14 @@ final class Decoder {
      *     an instruction, for example); {@link dev.cella.isa.FormatException} if it is malformed
      */
     static DecodedFunction decode(Module module, int index, boolean metered) {
+        return decode(module, index, module.isImport(index) ? null : BlockMap.of(module.function(index).code()), metered);
+    }
+
+    /**
+     * As {@link #decode(Module, int, boolean)}, with the block map of the function ({@code
+     * BlockMap.of} its body; null for an import).
+     */
+    static DecodedFunction decode(Module module, int index, BlockMap blocks, boolean metered) {
         FuncType type = module.functionType(index);
         int typeIndex = module.functionTypeIndex(index);
         if (module.isImport(index)) {
@@ -60,140 +61,32 @@ final class Decoder {
         }
         Function f = module.function(index);
         Decoder d = new Decoder(metered);
-        int[] code = d.run(f.code());
+        int[] code = d.run(blocks);
         return new DecodedFunction(index, typeIndex, type, f.registers().size(), code,
                 Arrays.copyOf(d.starts, d.startCount), Arrays.copyOf(d.pcs, d.startCount));
     }
 
-    private int[] run(byte[] body) {
-        CodeReader reader = new CodeReader(body, 0);
-        while (reader.hasNext()) {
-            instructions.add(reader.next());
-        }
-        boolean[] leader = leaders(body.length);
-        int[] headerAt = new int[body.length + 1];
+    private int[] run(BlockMap blocks) {
+        int[] headerAt = new int[blocks.codeLength() + 1];
         Arrays.fill(headerAt, -1);
-        int n = instructions.size();
-        int[] pollCosts = metered ? null : pollCosts(leader);
-        int block = 0;
-        for (int k = 0; k < n; k++) {
-            Instruction insn = instructions.get(k);
-            if (leader[insn.pc()]) {
-                int cost = 1;
-                while (k + cost < n && !leader[instructions.get(k + cost).pc()]) {
-                    cost++;
-                }
-                headerAt[insn.pc()] = size;
-                int charge = metered ? cost : pollCosts[block];
-                if (charge > 0) {
-                    start(insn.pc());
-                    emit(Op.FUEL);
-                    emit(charge);
-                }
-                block++;
+        for (int b = 0; b < blocks.blockCount(); b++) {
+            int pc = blocks.leaderPc(b);
+            headerAt[pc] = size;
+            int charge = metered ? blocks.cost(b) : blocks.pollCost(b);
+            if (charge > 0) {
+                start(pc);
+                emit(Op.FUEL);
+                emit(charge);
             }
-            emitInstruction(insn);
+            for (int k = blocks.leaderInstruction(b); k < blocks.blockEnd(b); k++) {
+                emitInstruction(blocks.instruction(k));
+            }
         }
         for (int i = 0; i < fixupCount; i += 2) {
-            int target = fixups[i + 1];
-            if (target < 0 || target >= headerAt.length || headerAt[target] < 0) {
-                throw new IllegalArgumentException("branch to pc " + target + ", which starts no block (module not verified?)");
-            }
-            out[fixups[i]] = headerAt[target];
+            // The block map has checked that every target starts an instruction, so a block.
+            out[fixups[i]] = headerAt[fixups[i + 1]];
         }
         return Arrays.copyOf(out, size);
-    }
-
-    /** Marks the block leaders: pc 0, every branch target, every instruction after one that ends a block. */
-    private boolean[] leaders(int length) {
-        boolean[] leader = new boolean[length + 1];
-        leader[0] = true;
-        for (Instruction insn : instructions) {
-            Opcode op = insn.opcode();
-            for (int t : targets(insn)) {
-                markTarget(leader, t & 0xFFFFFFFFL);
-            }
-            if (op.endsBlock() && insn.next() < length) {
-                leader[insn.next()] = true;
-            }
-        }
-        return leader;
-    }
-
-    /**
-     * The unmetered charge of each block, in leader order: its poll cost (at least 1) if it is a
-     * check site, else 0 (see the class comment).
-     */
-    private int[] pollCosts(boolean[] leader) {
-        int n = instructions.size();
-        int[] blockOfPc = new int[leader.length];
-        int[] lastInsn = new int[n];
-        int count = 0;
-        for (int k = 0; k < n; k++) {
-            int pc = instructions.get(k).pc();
-            if (leader[pc]) {
-                blockOfPc[pc] = count++;
-            }
-            lastInsn[count - 1] = k;
-        }
-        int[][] successors = new int[count][];
-        boolean[] site = new boolean[count];
-        if (count > 0) {
-            site[0] = true;
-        }
-        for (int b = 0; b < count; b++) {
-            Instruction last = instructions.get(lastInsn[b]);
-            int[] targets = targets(last);
-            boolean falls = !last.opcode().isTerminator() && b + 1 < count;
-            int[] succ = Arrays.copyOf(targets, targets.length + (falls ? 1 : 0));
-            for (int t = 0; t < targets.length; t++) {
-                // A target that starts no block is reported after emitting (see run); 0 stands in.
-                int target = targets[t];
-                succ[t] = target >= 0 && target < leader.length && leader[target] ? blockOfPc[target] : 0;
-                if (target <= last.pc()) {
-                    site[succ[t]] = true;
-                }
-            }
-            if (falls) {
-                succ[targets.length] = b + 1;
-            }
-            successors[b] = succ;
-        }
-        return PollCosts.of(successors, site);
-    }
-
-    /** The branch targets (byte pcs) of {@code insn}; none if it is not a branch. */
-    private static int[] targets(Instruction insn) {
-        Opcode op = insn.opcode();
-        if (!op.isBranch()) {
-            return new int[0];
-        }
-        int[] out = new int[0];
-        List<Operand> kinds = op.operands();
-        for (int i = 0; i < kinds.size(); i++) {
-            switch (kinds.get(i).kind()) {
-                case LABEL -> {
-                    out = Arrays.copyOf(out, out.length + 1);
-                    out[out.length - 1] = (int) Math.min(insn.operands()[i], Integer.MAX_VALUE);
-                }
-                case LABELS -> {
-                    int[] list = insn.list(i);
-                    int old = out.length;
-                    out = Arrays.copyOf(out, old + list.length);
-                    System.arraycopy(list, 0, out, old, list.length);
-                }
-                default -> {
-                    // Registers and immediates of a branch do not name targets.
-                }
-            }
-        }
-        return out;
-    }
-
-    private static void markTarget(boolean[] leader, long target) {
-        if (target >= 0 && target < leader.length) {
-            leader[(int) target] = true;
-        }
     }
 
     private void emitInstruction(Instruction insn) {
