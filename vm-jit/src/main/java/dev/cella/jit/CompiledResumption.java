@@ -11,6 +11,7 @@ import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Runs guest frames that did not start in compiled code: a suspended invocation ({@link
@@ -40,10 +41,11 @@ final class CompiledResumption {
      *
      * <p>Precondition: {@link JitEngine#checkResumable} accepted the state for the instance.
      *
-     * @param fallback runs the frames of functions compiled code cannot continue
+     * @param fallback gives the engine that runs the frames of functions compiled code cannot
+     *     continue (asked only if there are some)
      */
     static Invocation resume(JitEngine engine, Instance instance, ExecutionState state, SuspendRequest request,
-            SuspendableEngine fallback) {
+            Supplier<SuspendableEngine> fallback) {
         List<ExecutionState.Frame> frames = new ArrayList<>(state.frames());
         int depth = frames.size();
         int[] registersBelow = new int[depth + 1];
@@ -90,7 +92,7 @@ final class CompiledResumption {
         }
         // Frame k (and those below) belong to a function compiled code cannot continue.
         ExecutionState rest = new ExecutionState(frames.subList(0, k + 1), instance.fuelUsed(), instance.fuelRemaining());
-        return fallback.resume(instance, rest, request);
+        return fallback.get().resume(instance, rest, request);
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.cella.isa.module.Module;
 import dev.cella.vm.ExecutionState;
 import dev.cella.vm.Instance;
 import dev.cella.vm.Invocation;
+import dev.cella.vm.StateValidator;
 import dev.cella.vm.SuspendRequest;
 import dev.cella.vm.SuspendableEngine;
 import dev.cella.vm.TrapKind;
@@ -13,8 +14,6 @@ import dev.cella.vm.interp.Interpreter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -40,7 +39,11 @@ import org.objectweb.asm.util.TraceClassVisitor;
  * engine-neutral {@link ExecutionState} ({@link JitSuspend}); {@link #resume} continues any such
  * state in compiled code, one frame at a time ({@link CompiledResumption}).
  *
- * <p>Thread-safe: compilation is serialized on the engine; reading compiled code is lock-free.
+ * <p>This class is the façade: the engine interface, debugging and statistics. The compiled code
+ * and everything it is made from live in its {@link CodeCache}; states to resume are checked by
+ * {@link StateValidator}, as every engine checks them.
+ *
+ * <p>Thread-safe: compilation is serialized on the cache; reading compiled code is lock-free.
  */
 public final class JitEngine implements SuspendableEngine, EngineStats {
     static {
@@ -48,43 +51,9 @@ public final class JitEngine implements SuspendableEngine, EngineStats {
     }
 
     private final Module module;
-    private final Options options;
-    private final MethodHandles.Lookup lookup = MethodHandles.lookup();
-    private final Signature[] typeSignatures;
-    private final FunctionCode[] codes;
-    private final RegisterFlow[] flows;
-    /** The code of metered instances, and of unmetered ones (compiled when an unmetered instance first runs). */
-    private final Variant metered;
-    private final Variant unmetered;
-    private final int maxResults;
-    private final long frameBytes;
-    private MethodHandles.Lookup importClass;
-    /** Checks states for {@link #checkResumable} exactly as the interpreter would; made on first use. */
-    private volatile Interpreter checker;
-
-    /** The compiled code of one variant of the module: handles by function, entry methods by leader. */
-    private static final class Variant {
-        final boolean metered;
-        final MethodHandle[] handles;
-        final MethodHandle[] boxes;
-        final MethodHandle[] hops;
-        final MethodHandle[][] entries;
-        final int[] regionCounts;
-        final int[][] codeSizes;
-        /** Whether each compiled function continues in entry methods (see {@link #continuable}). */
-        final boolean[] exits;
-
-        Variant(boolean metered, int functions) {
-            this.metered = metered;
-            this.handles = new MethodHandle[functions];
-            this.boxes = new MethodHandle[functions];
-            this.hops = new MethodHandle[functions];
-            this.entries = new MethodHandle[functions][];
-            this.regionCounts = new int[functions];
-            this.codeSizes = new int[functions][];
-            this.exits = new boolean[functions];
-        }
-    }
+    private final CodeCache cache;
+    /** Continues the frames of functions too large for entry methods (see {@link #continuable}); made on first use. */
+    private volatile Interpreter fallback;
 
     /** A lazily compiling engine for {@code verifiedModule}. */
     public JitEngine(Module verifiedModule) {
@@ -113,52 +82,13 @@ public final class JitEngine implements SuspendableEngine, EngineStats {
     }
 
     JitEngine(Module verifiedModule, boolean eager, Options options) {
-        this.options = options;
         this.module = Objects.requireNonNull(verifiedModule, "verifiedModule");
-        this.typeSignatures = new Signature[module.types().size()];
-        int results = 1;
-        for (int t = 0; t < typeSignatures.length; t++) {
-            typeSignatures[t] = new Signature(module.types().get(t));
-            results = Math.max(results, module.types().get(t).results().size());
-        }
-        this.maxResults = results;
-        int n = module.functionCount();
-        this.codes = new FunctionCode[n];
-        this.flows = new RegisterFlow[n];
-        this.metered = new Variant(true, n);
-        this.unmetered = new Variant(false, n);
-        this.frameBytes = estimateFrameBytes(module);
+        this.cache = new CodeCache(this, module, options);
         if (eager) {
-            for (int f = module.imports().size(); f < n; f++) {
+            for (int f = module.imports().size(); f < module.functionCount(); f++) {
                 handle(true, f);
             }
         }
-    }
-
-    /**
-     * A bound on the JVM stack one guest frame takes, whichever HotSpot tier runs it: an
-     * interpreted JVM frame holds every local and operand slot (8 bytes each) plus a fixed part,
-     * a region-compiled function stacks its entry, dispatcher and region frames, and a call site
-     * in interpreted code adds method-handle linkage frames. Doubled for margin, which also
-     * covers the entry method and {@link JitRuntime#resume} frames a function whose fuel window
-     * ran out continues in (compiled frames are a fraction of the interpreted bound, and a frame
-     * continues so at most once per window of fuel).
-     */
-    private static long estimateFrameBytes(Module module) {
-        int maxParams = 0;
-        for (FuncType t : module.types()) {
-            maxParams = Math.max(maxParams, t.params().size());
-        }
-        long worst = 0;
-        for (var f : module.functions()) {
-            long slots = 16;
-            for (ValType t : f.registers()) {
-                slots += Signature.slots(t);
-            }
-            long bytes = (slots + 2L * maxParams + 24) * 8 + 1024;
-            worst = Math.max(worst, 2 * bytes + 2048);
-        }
-        return Math.max(worst, 4096);
     }
 
     public Module module() {
@@ -199,19 +129,23 @@ public final class JitEngine implements SuspendableEngine, EngineStats {
     public Invocation resume(Instance instance, ExecutionState state, SuspendRequest request) {
         checkResumable(instance, state);
         SuspendRequest.checkUsable(request, instance);
-        return CompiledResumption.resume(this, instance, state, request, checker);
+        return CompiledResumption.resume(this, instance, state, request, this::fallback);
     }
 
     @Override
     public void checkResumable(Instance instance, ExecutionState state) {
         checkInstance(instance);
-        Objects.requireNonNull(state, "state");
-        Interpreter c = checker;
-        if (c == null) {
-            c = new Interpreter(module);
-            checker = c;
+        StateValidator.check(instance, Objects.requireNonNull(state, "state"), f -> code(f).blocks);
+    }
+
+    /** The interpreter that continues frames compiled code cannot (made on first use). */
+    private SuspendableEngine fallback() {
+        Interpreter f = fallback;
+        if (f == null) {
+            f = new Interpreter(module);
+            fallback = f;
         }
-        c.checkResumable(instance, state);
+        return f;
     }
 
     private void checkInstance(Instance instance) {
@@ -292,7 +226,7 @@ public final class JitEngine implements SuspendableEngine, EngineStats {
             throw new IllegalArgumentException("no function " + function);
         }
         byte[] bytes = module.isImport(function) ? ImportAdapters.generate(this)
-                : new FunctionCompiler(this, code(function), metered).compile(options.forceRegions()).bytes();
+                : new FunctionCompiler(this, code(function), metered).compile(cache.options().forceRegions()).bytes();
         return textify(bytes);
     }
 
@@ -322,7 +256,7 @@ public final class JitEngine implements SuspendableEngine, EngineStats {
             String name = module.names().function(f);
             FunctionStat.Tier tier = module.isImport(f) ? FunctionStat.Tier.HOST
                     : isCompiled(f) ? FunctionStat.Tier.COMPILED : FunctionStat.Tier.NOT_RUN;
-            int regions = Math.max(metered.regionCounts[f], unmetered.regionCounts[f]);
+            int regions = cache.regionCount(f);
             out.add(new FunctionStat(f, name, tier, regions, 0, ""));
         }
         return out;
@@ -333,191 +267,84 @@ public final class JitEngine implements SuspendableEngine, EngineStats {
      * if it was compiled in one method, else one per region; null if it is not compiled.
      */
     public int[] codeSizes(int function) {
-        int[] s = metered.codeSizes[function] != null ? metered.codeSizes[function] : unmetered.codeSizes[function];
-        return s == null ? null : s.clone();
+        return cache.codeSizes(function);
     }
 
     /** True if function {@code function} has been compiled (for metered or unmetered instances). */
     public boolean isCompiled(int function) {
-        return metered.handles[function] != null || unmetered.handles[function] != null;
+        return cache.isCompiled(function);
     }
 
-    // ---- for compiled code and the runtime ----
+    // ---- for compiled code and the runtime: the cache's ----
 
     int maxResults() {
-        return maxResults;
+        return cache.maxResults();
     }
 
     long frameBytes() {
-        return frameBytes;
+        return cache.frameBytes();
     }
 
     /** Guest frames the first stack segment (the caller's thread) may hold. */
     int firstSegmentFrames() {
-        return (int) Math.max(1, StackSegments.FIRST_SEGMENT_BUDGET / frameBytes);
+        return cache.firstSegmentFrames();
     }
 
     /** Guest frames each further stack segment may hold. */
     int segmentFrames() {
-        return (int) Math.max(1, StackSegments.SEGMENT_BUDGET / frameBytes);
+        return cache.segmentFrames();
     }
 
     Signature signature(int function) {
-        return typeSignatures[module.functionTypeIndex(function)];
+        return cache.signature(function);
     }
 
     Signature typeSignature(int type) {
-        return typeSignatures[type];
+        return cache.typeSignature(type);
     }
 
-    /** The decoded form of defined function {@code function}. */
+    /** See {@link CodeCache#code}. */
     FunctionCode code(int function) {
-        FunctionCode c = codes[function];
-        if (c == null) {
-            c = FunctionCode.decode(module, function);
-            codes[function] = c; // a racing decode builds an equal object; either may win
-        }
-        return c;
+        return cache.code(function);
     }
 
-    /** The register data-flow facts of defined function {@code function}. */
+    /** See {@link CodeCache#flow}. */
     RegisterFlow flow(int function) {
-        RegisterFlow f = flows[function];
-        if (f == null) {
-            f = RegisterFlow.analyze(code(function));
-            flows[function] = f; // as in code(): either of two racing analyses may win
-        }
-        return f;
-    }
-
-    private Variant variant(boolean metered) {
-        return metered ? this.metered : this.unmetered;
+        return cache.flow(function);
     }
 
     /** The typed metered method of function {@code function} (compiled now if needed), or its host adapter. */
     MethodHandle handle(int function) {
-        return handle(true, function);
+        return cache.handle(true, function);
     }
 
-    /** The typed method of function {@code function} in a variant (compiled now if needed), or its host adapter. */
+    /** See {@link CodeCache#handle(boolean, int)}. */
     MethodHandle handle(boolean metered, int function) {
-        MethodHandle h = variant(metered).handles[function];
-        return h != null ? h : compile(variant(metered), function);
+        return cache.handle(metered, function);
     }
 
-    /** The boxed entry {@code (JitContext, long frame, long[]) long[]} of defined function {@code function}. */
+    /** See {@link CodeCache#box}. */
     MethodHandle box(boolean metered, int function) {
-        Variant v = variant(metered);
-        MethodHandle b = v.boxes[function];
-        if (b == null) {
-            compile(v, function);
-            b = v.boxes[function];
-        }
-        return b;
+        return cache.box(metered, function);
     }
 
-    /** {@link #handle} run in a new stack segment. */
+    /** See {@link CodeCache#hopHandle}. */
     MethodHandle hopHandle(boolean metered, int function) {
-        Variant v = variant(metered);
-        MethodHandle h = v.hops[function];
-        if (h == null) {
-            h = StackSegments.hopping(handle(metered, function));
-            v.hops[function] = h;
-        }
-        return h;
+        return cache.hopHandle(metered, function);
     }
 
-    /**
-     * The method {@code (JitContext, long[] registers, long frame) int} that continues defined
-     * function {@code function} at leader number {@code leader}, its block already charged
-     * (compiled now if needed; see {@link JitRuntime#resume}).
-     */
+    /** See {@link CodeCache#entry}. */
     MethodHandle entry(boolean metered, int function, int leader) {
-        Variant v = variant(metered);
-        MethodHandle[] es = v.entries[function];
-        MethodHandle h = es == null ? null : es[leader];
-        return h != null ? h : compileEntry(v, function, leader);
+        return cache.entry(metered, function, leader);
     }
 
-    /**
-     * True if compiled code can continue defined function {@code function} at any block leader
-     * in entry methods that HotSpot compiles (compiling the function now if needed): false for a
-     * function too large for them (see {@link FunctionCompiler}), whose suspended frames are
-     * continued by the interpreter instead.
-     */
+    /** See {@link CodeCache#continuable}. */
     boolean continuable(boolean metered, int function) {
-        handle(metered, function);
-        return variant(metered).exits[function];
+        return cache.continuable(metered, function);
     }
 
-    /** How many entry methods of function {@code function} have been compiled in a variant (for tests). */
-    synchronized int compiledEntries(boolean metered, int function) {
-        MethodHandle[] es = variant(metered).entries[function];
-        int n = 0;
-        for (int k = 0; es != null && k < es.length; k++) {
-            n += es[k] != null ? 1 : 0;
-        }
-        return n;
-    }
-
-    private synchronized MethodHandle compileEntry(Variant v, int function, int leader) {
-        if (v.entries[function] == null) {
-            v.entries[function] = new MethodHandle[code(function).leaderPcs.length];
-        }
-        MethodHandle h = v.entries[function][leader];
-        if (h != null) {
-            return h;
-        }
-        try {
-            FunctionCompiler.Output out = new FunctionCompiler(this, code(function), v.metered).compileEntry(leader);
-            MethodHandles.Lookup c = define(out.bytes());
-            h = c.findStatic(c.lookupClass(), FunctionCompiler.ENTRY_NAME, FunctionCompiler.ENTRY_TYPE);
-        } catch (ReflectiveOperationException e) {
-            throw new JitException("function " + function + ": generated entry class is unusable: " + e.getMessage(), e);
-        } catch (VerifyError | ClassFormatError e) {
-            throw new JitException("function " + function + ": the JVM rejected the generated entry class: "
-                    + e.getMessage(), e);
-        }
-        v.entries[function][leader] = h;
-        return h;
-    }
-
-    private synchronized MethodHandle compile(Variant v, int function) {
-        if (v.handles[function] != null) {
-            return v.handles[function];
-        }
-        Signature sig = signature(function);
-        try {
-            MethodHandle h;
-            if (module.isImport(function)) {
-                if (importClass == null) {
-                    importClass = define(ImportAdapters.generate(this));
-                }
-                h = importClass.findStatic(importClass.lookupClass(), ImportAdapters.methodName(function),
-                        sig.methodType);
-            } else {
-                FunctionCompiler.Output out = new FunctionCompiler(this, code(function), v.metered)
-                        .compile(options.forceRegions());
-                MethodHandles.Lookup c = define(out.bytes());
-                v.boxes[function] = c.findStatic(c.lookupClass(), "box",
-                        MethodType.methodType(long[].class, JitContext.class, long.class, long[].class));
-                v.regionCounts[function] = out.plan() == null ? 0 : out.plan().regionCount();
-                v.codeSizes[function] = out.codeSizes();
-                v.exits[function] = out.exits();
-                h = c.findStatic(c.lookupClass(), FunctionCompiler.methodName(function), sig.methodType);
-            }
-            v.handles[function] = h;
-            return h;
-        } catch (ReflectiveOperationException e) {
-            throw new JitException("function " + function + ": generated class is unusable: " + e.getMessage(), e);
-        } catch (VerifyError | ClassFormatError e) {
-            throw new JitException("function " + function + ": the JVM rejected the generated class: "
-                    + e.getMessage(), e);
-        }
-    }
-
-    /** Defines a hidden class in this package with this engine as its class data; returns its full-access lookup. */
-    private MethodHandles.Lookup define(byte[] bytes) throws IllegalAccessException {
-        return lookup.defineHiddenClassWithClassData(bytes, this, true);
+    /** See {@link CodeCache#compiledEntries}. */
+    int compiledEntries(boolean metered, int function) {
+        return cache.compiledEntries(metered, function);
     }
 }

@@ -22,8 +22,8 @@ import java.lang.invoke.MethodHandle;
 final class JitRuntime {
     /** Compiled code polls the interrupt hook at least once per this many units of fuel. */
     static final long POLL_INTERVAL = 65_536;
-    /** The interpreter's register-stack limit (its {@code Machine.MAX_REGISTERS}), mirrored exactly. */
-    static final int MAX_REGISTERS = 1 << 24;
+    /** The register-stack limit every engine enforces ({@link dev.cella.vm.StateValidator#MAX_REGISTERS}). */
+    static final int MAX_REGISTERS = dev.cella.vm.StateValidator.MAX_REGISTERS;
 
     private static final TrapKind[] KINDS = TrapKind.values();
 

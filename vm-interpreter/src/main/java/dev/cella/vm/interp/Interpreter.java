@@ -1,11 +1,13 @@
 package dev.cella.vm.interp;
 
 import dev.cella.isa.ValType;
+import dev.cella.isa.flow.BlockMap;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Module;
 import dev.cella.vm.ExecutionState;
 import dev.cella.vm.Instance;
 import dev.cella.vm.Invocation;
+import dev.cella.vm.StateValidator;
 import dev.cella.vm.SuspendRequest;
 import dev.cella.vm.SuspendableEngine;
 import java.util.List;
@@ -25,7 +27,7 @@ import java.util.Objects;
  * code, made for the whole module when the first unmetered invocation (or resumption) needs it,
  * in a loop of their own ({@link UnmeteredDispatch}): FUEL headers only at pc 0 and at the
  * targets of backward branches, charging a countdown that polls the interrupt hook at least once
- * per 65,536 executed blocks (see {@link Decoder}). No fuel is charged or reported, and the budget
+ * per 65,536 executed blocks (the rule: {@link BlockMap}). No fuel is charged or reported, and the budget
  * never runs out. A suspend request with a fuel point is rejected there (there is no fuel to
  * reach it by); one without stops the run when its flag is raised as on a metered instance,
  * except that a flag raised during a host call stops it at the next check site (a loop's
@@ -36,6 +38,8 @@ import java.util.Objects;
 public final class Interpreter implements SuspendableEngine {
     private final Module module;
     private final DecodedFunction[] functions;
+    /** The block map of each defined function (null for an import), shared by both variants. */
+    private final BlockMap[] blocks;
     /** The tier that may take calls and frames over (see {@link TierHook}), or null. */
     private final TierHook tier;
     /** The unmetered variant of {@link #functions}, once an unmetered instance needed it, else null. */
@@ -62,8 +66,10 @@ public final class Interpreter implements SuspendableEngine {
         this.tier = tier;
         this.module = Objects.requireNonNull(verifiedModule, "verifiedModule");
         this.functions = new DecodedFunction[module.functionCount()];
+        this.blocks = new BlockMap[functions.length];
         for (int i = 0; i < functions.length; i++) {
-            functions[i] = Decoder.decode(module, i, true);
+            blocks[i] = module.isImport(i) ? null : BlockMap.of(module.function(i).code());
+            functions[i] = Decoder.decode(module, i, blocks[i], true);
         }
     }
 
@@ -80,7 +86,7 @@ public final class Interpreter implements SuspendableEngine {
         if (u == null) {
             u = new DecodedFunction[functions.length];
             for (int i = 0; i < u.length; i++) {
-                u[i] = Decoder.decode(module, i, false);
+                u[i] = Decoder.decode(module, i, blocks[i], false);
             }
             unmetered = u;
         }
@@ -142,7 +148,7 @@ public final class Interpreter implements SuspendableEngine {
         checkInstance(instance);
         Objects.requireNonNull(state, "state");
         SuspendRequest.checkUsable(request, instance);
-        Resumption.Start start = Resumption.prepare(functions, functions(instance), instance, state, request);
+        Resumption.Start start = Resumption.prepare(f -> blocks[f], functions(instance), instance, state, request);
         Machine m = start.machine();
         m.tier(m.metered ? tier : null);
         return run(instance, m, m.functions[m.func].code, start.pc(), start.fp());
@@ -151,7 +157,7 @@ public final class Interpreter implements SuspendableEngine {
     @Override
     public void checkResumable(Instance instance, ExecutionState state) {
         checkInstance(instance);
-        Resumption.prepare(functions, functions(instance), instance, Objects.requireNonNull(state, "state"), null);
+        StateValidator.check(instance, Objects.requireNonNull(state, "state"), f -> blocks[f]);
     }
 
     private void checkInstance(Instance instance) {

@@ -7,6 +7,7 @@ import dev.cella.vm.Instance;
 import dev.cella.vm.InterruptHook;
 import dev.cella.vm.Invocation;
 import dev.cella.vm.Memory;
+import dev.cella.vm.StateValidator;
 import dev.cella.vm.SuspendRequest;
 import dev.cella.vm.Table;
 import dev.cella.vm.Trap;
@@ -57,17 +58,10 @@ import java.util.List;
 final class Machine {
     /** Most fuel the dispatch loop may charge between two polls of the interrupt hook. */
     static final long WINDOW = 65_536;
-    /**
-     * Most registers the register stack may hold (128 MiB): deeper recursion of large frames traps
-     * with call stack exhausted instead of exhausting the host's heap.
-     */
-    static final int MAX_REGISTERS = 1 << 24;
-    /**
-     * Most frames the frame stack may hold (48 MiB of frame records), whatever the instance's
-     * maximum call depth: functions without registers would otherwise recurse until the heap is
-     * exhausted.
-     */
-    static final int MAX_FRAMES = 1 << 22;
+    /** Most registers the register stack may hold ({@link StateValidator#MAX_REGISTERS}). */
+    static final int MAX_REGISTERS = StateValidator.MAX_REGISTERS;
+    /** Most frames the frame stack may hold (48 MiB of frame records; {@link StateValidator#MAX_FRAMES}). */
+    static final int MAX_FRAMES = StateValidator.MAX_FRAMES;
 
     final DecodedFunction[] functions;
     final Instance instance;

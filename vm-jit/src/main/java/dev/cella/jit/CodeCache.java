@@ -1,0 +1,300 @@
+package dev.cella.jit;
+
+import dev.cella.isa.ValType;
+import dev.cella.isa.module.FuncType;
+import dev.cella.isa.module.Module;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * The compiled code of one {@link JitEngine}'s module: each function's decoded form ({@link
+ * FunctionCode}) and register facts ({@link RegisterFlow}), and per variant (metered, unmetered)
+ * the method handles of its compiled functions, their boxed entries, stack-segment hops and entry
+ * methods by block leader, each compiled when first asked for.
+ *
+ * <p>Thread-safe: compilation is serialized on the cache; reading compiled code is lock-free (a
+ * handle is published once its class is defined; racing decodes build equal objects).
+ */
+final class CodeCache {
+    private final JitEngine engine;
+    private final Module module;
+    private final JitEngine.Options options;
+    private final MethodHandles.Lookup lookup = MethodHandles.lookup();
+    private final Signature[] typeSignatures;
+    private final FunctionCode[] codes;
+    private final RegisterFlow[] flows;
+    /** The code of metered instances, and of unmetered ones (compiled when an unmetered instance first runs). */
+    private final Variant metered;
+    private final Variant unmetered;
+    private final int maxResults;
+    private final long frameBytes;
+    private MethodHandles.Lookup importClass;
+
+    /** The compiled code of one variant of the module: handles by function, entry methods by leader. */
+    private static final class Variant {
+        final boolean metered;
+        final MethodHandle[] handles;
+        final MethodHandle[] boxes;
+        final MethodHandle[] hops;
+        final MethodHandle[][] entries;
+        final int[] regionCounts;
+        final int[][] codeSizes;
+        /** Whether each compiled function continues in entry methods (see {@link #continuable}). */
+        final boolean[] exits;
+
+        Variant(boolean metered, int functions) {
+            this.metered = metered;
+            this.handles = new MethodHandle[functions];
+            this.boxes = new MethodHandle[functions];
+            this.hops = new MethodHandle[functions];
+            this.entries = new MethodHandle[functions][];
+            this.regionCounts = new int[functions];
+            this.codeSizes = new int[functions][];
+            this.exits = new boolean[functions];
+        }
+    }
+
+    /** The cache of {@code engine}, which runs {@code module}; compiles nothing yet. */
+    CodeCache(JitEngine engine, Module module, JitEngine.Options options) {
+        this.engine = engine;
+        this.module = module;
+        this.options = options;
+        this.typeSignatures = new Signature[module.types().size()];
+        int results = 1;
+        for (int t = 0; t < typeSignatures.length; t++) {
+            typeSignatures[t] = new Signature(module.types().get(t));
+            results = Math.max(results, module.types().get(t).results().size());
+        }
+        this.maxResults = results;
+        int n = module.functionCount();
+        this.codes = new FunctionCode[n];
+        this.flows = new RegisterFlow[n];
+        this.metered = new Variant(true, n);
+        this.unmetered = new Variant(false, n);
+        this.frameBytes = estimateFrameBytes(module);
+    }
+
+    /**
+     * A bound on the JVM stack one guest frame takes, whichever HotSpot tier runs it: an
+     * interpreted JVM frame holds every local and operand slot (8 bytes each) plus a fixed part,
+     * a region-compiled function stacks its entry, dispatcher and region frames, and a call site
+     * in interpreted code adds method-handle linkage frames. Doubled for margin, which also
+     * covers the entry method and {@link JitRuntime#resume} frames a function whose fuel window
+     * ran out continues in (compiled frames are a fraction of the interpreted bound, and a frame
+     * continues so at most once per window of fuel).
+     */
+    private static long estimateFrameBytes(Module module) {
+        int maxParams = 0;
+        for (FuncType t : module.types()) {
+            maxParams = Math.max(maxParams, t.params().size());
+        }
+        long worst = 0;
+        for (var f : module.functions()) {
+            long slots = 16;
+            for (ValType t : f.registers()) {
+                slots += Signature.slots(t);
+            }
+            long bytes = (slots + 2L * maxParams + 24) * 8 + 1024;
+            worst = Math.max(worst, 2 * bytes + 2048);
+        }
+        return Math.max(worst, 4096);
+    }
+
+    JitEngine.Options options() {
+        return options;
+    }
+
+    /** Regions function {@code function} was compiled in, in whichever variant split it most (0: one method). */
+    int regionCount(int function) {
+        return Math.max(metered.regionCounts[function], unmetered.regionCounts[function]);
+    }
+
+    /** See {@link JitEngine#codeSizes}. */
+    int[] codeSizes(int function) {
+        int[] s = metered.codeSizes[function] != null ? metered.codeSizes[function] : unmetered.codeSizes[function];
+        return s == null ? null : s.clone();
+    }
+
+    /** True if function {@code function} has been compiled (for metered or unmetered instances). */
+    boolean isCompiled(int function) {
+        return metered.handles[function] != null || unmetered.handles[function] != null;
+    }
+
+    int maxResults() {
+        return maxResults;
+    }
+
+    long frameBytes() {
+        return frameBytes;
+    }
+
+    /** Guest frames the first stack segment (the caller's thread) may hold. */
+    int firstSegmentFrames() {
+        return (int) Math.max(1, StackSegments.FIRST_SEGMENT_BUDGET / frameBytes);
+    }
+
+    /** Guest frames each further stack segment may hold. */
+    int segmentFrames() {
+        return (int) Math.max(1, StackSegments.SEGMENT_BUDGET / frameBytes);
+    }
+
+    Signature signature(int function) {
+        return typeSignatures[module.functionTypeIndex(function)];
+    }
+
+    Signature typeSignature(int type) {
+        return typeSignatures[type];
+    }
+
+    /** The decoded form of defined function {@code function}. */
+    FunctionCode code(int function) {
+        FunctionCode c = codes[function];
+        if (c == null) {
+            c = FunctionCode.decode(module, function);
+            codes[function] = c; // a racing decode builds an equal object; either may win
+        }
+        return c;
+    }
+
+    /** The register data-flow facts of defined function {@code function}. */
+    RegisterFlow flow(int function) {
+        RegisterFlow f = flows[function];
+        if (f == null) {
+            f = RegisterFlow.analyze(code(function));
+            flows[function] = f; // as in code(): either of two racing analyses may win
+        }
+        return f;
+    }
+
+    private Variant variant(boolean metered) {
+        return metered ? this.metered : this.unmetered;
+    }
+
+    /** The typed metered method of function {@code function} (compiled now if needed), or its host adapter. */
+    MethodHandle handle(int function) {
+        return handle(true, function);
+    }
+
+    /** The typed method of function {@code function} in a variant (compiled now if needed), or its host adapter. */
+    MethodHandle handle(boolean metered, int function) {
+        MethodHandle h = variant(metered).handles[function];
+        return h != null ? h : compile(variant(metered), function);
+    }
+
+    /** The boxed entry {@code (JitContext, long frame, long[]) long[]} of defined function {@code function}. */
+    MethodHandle box(boolean metered, int function) {
+        Variant v = variant(metered);
+        MethodHandle b = v.boxes[function];
+        if (b == null) {
+            compile(v, function);
+            b = v.boxes[function];
+        }
+        return b;
+    }
+
+    /** {@link #handle} run in a new stack segment. */
+    MethodHandle hopHandle(boolean metered, int function) {
+        Variant v = variant(metered);
+        MethodHandle h = v.hops[function];
+        if (h == null) {
+            h = StackSegments.hopping(handle(metered, function));
+            v.hops[function] = h;
+        }
+        return h;
+    }
+
+    /**
+     * The method {@code (JitContext, long[] registers, long frame) int} that continues defined
+     * function {@code function} at leader number {@code leader}, its block already charged
+     * (compiled now if needed; see {@link JitRuntime#resume}).
+     */
+    MethodHandle entry(boolean metered, int function, int leader) {
+        Variant v = variant(metered);
+        MethodHandle[] es = v.entries[function];
+        MethodHandle h = es == null ? null : es[leader];
+        return h != null ? h : compileEntry(v, function, leader);
+    }
+
+    /**
+     * True if compiled code can continue defined function {@code function} at any block leader
+     * in entry methods that HotSpot compiles (compiling the function now if needed): false for a
+     * function too large for them (see {@link FunctionCompiler}), whose suspended frames are
+     * continued by the interpreter instead.
+     */
+    boolean continuable(boolean metered, int function) {
+        handle(metered, function);
+        return variant(metered).exits[function];
+    }
+
+    /** How many entry methods of function {@code function} have been compiled in a variant (for tests). */
+    synchronized int compiledEntries(boolean metered, int function) {
+        MethodHandle[] es = variant(metered).entries[function];
+        int n = 0;
+        for (int k = 0; es != null && k < es.length; k++) {
+            n += es[k] != null ? 1 : 0;
+        }
+        return n;
+    }
+
+    private synchronized MethodHandle compileEntry(Variant v, int function, int leader) {
+        if (v.entries[function] == null) {
+            v.entries[function] = new MethodHandle[code(function).leaderPcs.length];
+        }
+        MethodHandle h = v.entries[function][leader];
+        if (h != null) {
+            return h;
+        }
+        try {
+            FunctionCompiler.Output out = new FunctionCompiler(engine, code(function), v.metered).compileEntry(leader);
+            MethodHandles.Lookup c = define(out.bytes());
+            h = c.findStatic(c.lookupClass(), FunctionCompiler.ENTRY_NAME, FunctionCompiler.ENTRY_TYPE);
+        } catch (ReflectiveOperationException e) {
+            throw new JitException("function " + function + ": generated entry class is unusable: " + e.getMessage(), e);
+        } catch (VerifyError | ClassFormatError e) {
+            throw new JitException("function " + function + ": the JVM rejected the generated entry class: "
+                    + e.getMessage(), e);
+        }
+        v.entries[function][leader] = h;
+        return h;
+    }
+
+    private synchronized MethodHandle compile(Variant v, int function) {
+        if (v.handles[function] != null) {
+            return v.handles[function];
+        }
+        Signature sig = signature(function);
+        try {
+            MethodHandle h;
+            if (module.isImport(function)) {
+                if (importClass == null) {
+                    importClass = define(ImportAdapters.generate(engine));
+                }
+                h = importClass.findStatic(importClass.lookupClass(), ImportAdapters.methodName(function),
+                        sig.methodType);
+            } else {
+                FunctionCompiler.Output out = new FunctionCompiler(engine, code(function), v.metered)
+                        .compile(options.forceRegions());
+                MethodHandles.Lookup c = define(out.bytes());
+                v.boxes[function] = c.findStatic(c.lookupClass(), "box",
+                        MethodType.methodType(long[].class, JitContext.class, long.class, long[].class));
+                v.regionCounts[function] = out.plan() == null ? 0 : out.plan().regionCount();
+                v.codeSizes[function] = out.codeSizes();
+                v.exits[function] = out.exits();
+                h = c.findStatic(c.lookupClass(), FunctionCompiler.methodName(function), sig.methodType);
+            }
+            v.handles[function] = h;
+            return h;
+        } catch (ReflectiveOperationException e) {
+            throw new JitException("function " + function + ": generated class is unusable: " + e.getMessage(), e);
+        } catch (VerifyError | ClassFormatError e) {
+            throw new JitException("function " + function + ": the JVM rejected the generated class: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Defines a hidden class in this package with this engine as its class data; returns its full-access lookup. */
+    private MethodHandles.Lookup define(byte[] bytes) throws IllegalAccessException {
+        return lookup.defineHiddenClassWithClassData(bytes, engine, true);
+    }
+}
