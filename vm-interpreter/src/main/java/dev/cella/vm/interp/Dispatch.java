@@ -8,6 +8,7 @@ import dev.cella.vm.Memory;
 import dev.cella.vm.Numerics;
 import dev.cella.vm.TrapSignal;
 
+// @generate:unmetered-header-begin
 /**
  * The interpreter's dispatch loop: one {@code switch} over the decoded opcodes of {@link Op}.
  *
@@ -39,18 +40,24 @@ import dev.cella.vm.TrapSignal;
  * </ul>
  *
  * <p>Unmetered instances run {@link UnmeteredDispatch} instead: a copy of this class that {@code
- * UnmeteredDispatchSourceTest} generates from it (and checks in every build), in which the code
- * after the switch charges a block only if pc is on a FUEL header (unmetered code has headers at
- * check sites only) and the two slow paths are the unmetered ones. Edit this file, never that
- * one, and regenerate.
+ * UnmeteredDispatchGenerator} (vm-interpreter's tests) makes from it, in which the code after the
+ * switch charges a block only if pc is on a FUEL header (unmetered code has headers at check sites
+ * only) and the two slow paths are the unmetered ones; {@code UnmeteredDispatchSourceTest} fails
+ * the build when the copy is stale. Edit this file, never that one, and regenerate. The generator
+ * follows the {@code // @generate:unmetered-...} marker comments here and nothing else: {@code
+ * header-begin}/{@code header-end} enclose what the copy replaces by its own header, {@code
+ * guard-begin}/{@code guard-end} the charge it runs only on a FUEL header, and {@code rename A B}
+ * renames call {@code A} to {@code B} on the next line.
  */
 final class Dispatch {
     private Dispatch() {}
+    // @generate:unmetered-header-end
 
     /**
-     * Runs from decoded position {@code pc} (a FUEL header) of {@code code}, the code of the
-     * active function {@code m.func}, with its frame at {@code fp} of the register stack {@code r}
-     * ({@code m.regs}), until the entry frame returns or the machine's suspend request fires.
+     * Runs from decoded position {@code pc} (a block leader: its FUEL header if it has one, else
+     * its instruction) of {@code code}, the code of the active function {@code m.func}, with its
+     * frame at {@code fp} of the register stack {@code r} ({@code m.regs}), until the entry frame
+     * returns or the machine's suspend request fires.
      *
      * @return the entry function's results, or null if a suspend request stopped the run (then
      *     {@link Machine#suspended} holds its frames)
@@ -86,6 +93,7 @@ final class Dispatch {
                     }
                     DecodedFunction f = m.functions[callee];
                     if (f.code == null) {
+                        // @generate:unmetered-rename m.callHost m.callHostUnmetered
                         credit = m.callHost(f, r, code, at, fp, credit);
                         mem = m.memoryBytes();
                         int results = at + 1 + code[at];
@@ -848,13 +856,17 @@ final class Dispatch {
                 }
                 default -> throw new IllegalStateException("bad decoded opcode " + code[pc] + " at " + pc);
                 }
-                // Enter the block whose FUEL header is at pc: charge its cost, or trap there.
+                // Enter the block whose FUEL header is at pc: charge its cost (the slow path refills,
+                // polls, suspends or traps when the credit runs out).
+                // @generate:unmetered-guard-begin
                 int cost = code[pc + 1];
                 if ((credit -= cost) < 0) {
                     credit += cost; // keep the credit exact in case refuel traps
+                    // @generate:unmetered-rename m.refuel m.poll
                     credit = m.refuel(credit, cost) - cost;
                 }
                 pc += 2;
+                // @generate:unmetered-guard-end
             }
         } catch (TrapSignal s) {
             m.credit = credit;

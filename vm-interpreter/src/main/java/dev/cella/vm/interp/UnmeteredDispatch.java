@@ -1,3 +1,5 @@
+// GENERATED FILE: do not edit. Generated from Dispatch.java by UnmeteredDispatchGenerator
+// (vm-interpreter's tests): edit Dispatch.java, then regenerate.
 package dev.cella.vm.interp;
 
 import static dev.cella.vm.Numerics.bits;
@@ -9,18 +11,16 @@ import dev.cella.vm.Numerics;
 import dev.cella.vm.TrapSignal;
 
 /**
- * The dispatch loop for unmetered instances. GENERATED from {@link Dispatch} by {@code
- * UnmeteredDispatchSourceTest}: do not edit; edit Dispatch and rerun that test with {@code
- * -Dcella.regenerate=true}.
+ * The dispatch loop for unmetered instances, generated from {@link Dispatch}.
  *
  * <p>It is Dispatch (see its invariants) with two changes. Unmetered code (see {@link Decoder})
- * has FUEL headers only at check sites, pc 0 and backward-branch targets, and a branch, call or
- * return to any other leader lands on the leader's instruction itself; so the code after the
- * switch charges a header only if pc is on one, and {@code credit} is the countdown to the next
- * poll of the interrupt hook, not fuel. Per block entered that is one compare instead of a
- * charge, and falling through into a leader that is not a check site costs nothing. And it calls
- * the unmetered slow paths, {@link Machine#poll} and {@link Machine#callHostUnmetered}, where
- * Dispatch calls {@link Machine#refuel} and {@link Machine#callHost}.
+ * has FUEL headers only at check sites, and a branch, call or return to any other leader lands
+ * on the leader's instruction itself; so the code after the switch charges a header only if pc
+ * is on one, and {@code credit} is the countdown to the next poll of the interrupt hook, not
+ * fuel. Per block entered that is one compare instead of a charge, and falling through into a
+ * leader that is not a check site costs nothing. And it calls the unmetered slow paths, {@link
+ * Machine#poll} and {@link Machine#callHostUnmetered}, where Dispatch calls {@link
+ * Machine#refuel} and {@link Machine#callHost}.
  */
 final class UnmeteredDispatch {
     private UnmeteredDispatch() {}
@@ -827,6 +827,8 @@ final class UnmeteredDispatch {
                 }
                 default -> throw new IllegalStateException("bad decoded opcode " + code[pc] + " at " + pc);
                 }
+                // Enter the block whose FUEL header is at pc: charge its cost (the slow path refills,
+                // polls, suspends or traps when the credit runs out).
                 // Unmetered: only check sites have a FUEL header; charge the countdown there.
                 if (code[pc] == Op.FUEL) {
                     int cost = code[pc + 1];
