@@ -22,7 +22,7 @@ import org.objectweb.asm.MethodVisitor;
  * stack map frames stay compact.
  *
  * <p>Fuel: metered code charges every block leader its cost; unmetered code charges only the
- * check sites their poll cost (see {@link FunctionCode}). When the window goes negative, code
+ * check sites their poll cost (the rule: {@link dev.cella.isa.flow.BlockMap}). When the window goes negative, code
  * that {@link #exits} leaves the method (storing its registers) and lets {@link
  * JitRuntime#resume} refuel and continue in an entry method; other code calls {@link
  * JitRuntime#refuel} from a cold stub and jumps back.

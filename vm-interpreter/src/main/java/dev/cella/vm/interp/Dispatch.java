@@ -41,13 +41,13 @@ import dev.cella.vm.TrapSignal;
  *
  * <p>Unmetered instances run {@link UnmeteredDispatch} instead: a copy of this class that {@code
  * UnmeteredDispatchGenerator} (vm-interpreter's tests) makes from it, in which the code after the
- * switch charges a block only if pc is on a FUEL header (unmetered code has headers at check sites
- * only) and the two slow paths are the unmetered ones; {@code UnmeteredDispatchSourceTest} fails
- * the build when the copy is stale. Edit this file, never that one, and regenerate. The generator
- * follows the {@code // @generate:unmetered-...} marker comments here and nothing else: {@code
- * header-begin}/{@code header-end} enclose what the copy replaces by its own header, {@code
- * guard-begin}/{@code guard-end} the charge it runs only on a FUEL header, and {@code rename A B}
- * renames call {@code A} to {@code B} on the next line.
+ * switch charges a block only if pc is on a FUEL header (unmetered code has headers at check
+ * sites only: {@link dev.cella.isa.flow.BlockMap}) and the two slow paths are the unmetered ones;
+ * {@code UnmeteredDispatchSourceTest} fails the build when the copy is stale. Edit this file,
+ * never that one, and regenerate. The generator follows the {@code // @generate:unmetered-...}
+ * marker comments here and nothing else: {@code header-begin}/{@code header-end} enclose what the
+ * copy replaces by its own header, {@code guard-begin}/{@code guard-end} the charge it runs only
+ * on a FUEL header, and {@code rename A B} renames call {@code A} to {@code B} on the next line.
  */
 final class Dispatch {
     private Dispatch() {}

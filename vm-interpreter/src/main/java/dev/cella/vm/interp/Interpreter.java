@@ -25,10 +25,9 @@ import java.util.Objects;
  *
  * <p>Unmetered instances ({@link Instance#metered} false) run an unmetered variant of the decoded
  * code, made for the whole module when the first unmetered invocation (or resumption) needs it,
- * in a loop of their own ({@link UnmeteredDispatch}): FUEL headers only at pc 0 and at the
- * targets of backward branches, charging a countdown that polls the interrupt hook at least once
- * per 65,536 executed blocks (the rule: {@link BlockMap}). No fuel is charged or reported, and the budget
- * never runs out. A suspend request with a fuel point is rejected there (there is no fuel to
+ * in a loop of their own ({@link UnmeteredDispatch}): FUEL headers only at check sites, charging
+ * a countdown that polls the interrupt hook at least once per 65,536 executed blocks (the rule:
+ * {@link BlockMap}). No fuel is charged or reported, and the budget never runs out. A suspend request with a fuel point is rejected there (there is no fuel to
  * reach it by); one without stops the run when its flag is raised as on a metered instance,
  * except that a flag raised during a host call stops it at the next check site (a loop's
  * back-edge or a call) rather than right after the call: only check sites have headers to stop at.

@@ -53,7 +53,7 @@ import java.util.List;
  * stay exactly as the metered loop needs them: C2 inlines them into it, and any branch more there
  * changes how it compiles the whole loop (nbody ran 14% slower with an unmetered branch in
  * refuel). A suspend request there has no fuel point (the engine rejects one), so only its flag
- * stops the run, at check sites only (pc 0 and backward-branch targets, where the headers are).
+ * stops the run, at check sites only (where the headers are; {@link dev.cella.isa.flow.BlockMap}).
  */
 final class Machine {
     /** Most fuel the dispatch loop may charge between two polls of the interrupt hook. */

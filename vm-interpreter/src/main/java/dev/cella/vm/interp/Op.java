@@ -29,7 +29,7 @@ package dev.cella.vm.interp;
  * its header and charging it: branches, calls and returns land on a header and charge it directly
  * (no dispatch); a plain fall-through into a leader dispatches the header itself. In the
  * unmetered variant of a function the headers are the same, but charge a poll countdown: their
- * cost is 0 except at pc 0 and backward-branch targets (see {@link Decoder}).
+ * cost is 0 except at check sites (see {@link Decoder}).
  *
  * <h2>Merged opcodes</h2>
  * Registers hold raw bits (i32 sign-extended, f32 zero-extended), so some original opcodes share
