@@ -37,7 +37,11 @@ import java.util.Objects;
 public final class Interpreter implements SuspendableEngine {
     private final Module module;
     private final DecodedFunction[] functions;
-    /** The block map of each defined function (null for an import), shared by both variants. */
+    /**
+     * The block map of each defined function once the unmetered variant or a state check needed
+     * it, else null. The decoded code does not keep the maps it was made from: they hold every
+     * instruction as an object, several times the decoded code's size.
+     */
     private final BlockMap[] blocks;
     /** The tier that may take calls and frames over (see {@link TierHook}), or null. */
     private final TierHook tier;
@@ -67,8 +71,7 @@ public final class Interpreter implements SuspendableEngine {
         this.functions = new DecodedFunction[module.functionCount()];
         this.blocks = new BlockMap[functions.length];
         for (int i = 0; i < functions.length; i++) {
-            blocks[i] = module.isImport(i) ? null : BlockMap.of(module.function(i).code());
-            functions[i] = Decoder.decode(module, i, blocks[i], true);
+            functions[i] = Decoder.decode(module, i, true);
         }
     }
 
@@ -85,11 +88,21 @@ public final class Interpreter implements SuspendableEngine {
         if (u == null) {
             u = new DecodedFunction[functions.length];
             for (int i = 0; i < u.length; i++) {
-                u[i] = Decoder.decode(module, i, blocks[i], false);
+                u[i] = Decoder.decode(module, i, module.isImport(i) ? null : blocks(i), false);
             }
             unmetered = u;
         }
         return u;
+    }
+
+    /** The block map of defined function {@code f}, made on first use (racing threads make equal ones). */
+    private BlockMap blocks(int f) {
+        BlockMap b = blocks[f];
+        if (b == null) {
+            b = BlockMap.of(module.function(f).code());
+            blocks[f] = b;
+        }
+        return b;
     }
 
     /** The module this engine runs. */
@@ -147,7 +160,7 @@ public final class Interpreter implements SuspendableEngine {
         checkInstance(instance);
         Objects.requireNonNull(state, "state");
         SuspendRequest.checkUsable(request, instance);
-        Resumption.Start start = Resumption.prepare(f -> blocks[f], functions(instance), instance, state, request);
+        Resumption.Start start = Resumption.prepare(this::blocks, functions(instance), instance, state, request);
         Machine m = start.machine();
         m.tier(m.metered ? tier : null);
         return run(instance, m, m.functions[m.func].code, start.pc(), start.fp());
@@ -156,7 +169,7 @@ public final class Interpreter implements SuspendableEngine {
     @Override
     public void checkResumable(Instance instance, ExecutionState state) {
         checkInstance(instance);
-        StateValidator.check(instance, Objects.requireNonNull(state, "state"), f -> blocks[f]);
+        StateValidator.check(instance, Objects.requireNonNull(state, "state"), this::blocks);
     }
 
     private void checkInstance(Instance instance) {
