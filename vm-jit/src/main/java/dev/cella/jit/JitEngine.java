@@ -3,7 +3,9 @@ package dev.cella.jit;
 import dev.cella.isa.ValType;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Module;
+import dev.cella.vm.EngineDiagnostics;
 import dev.cella.vm.ExecutionState;
+import dev.cella.vm.FunctionStat;
 import dev.cella.vm.Instance;
 import dev.cella.vm.Invocation;
 import dev.cella.vm.SuspendRequest;
@@ -42,7 +44,7 @@ import org.objectweb.asm.util.TraceClassVisitor;
  *
  * <p>Thread-safe: compilation is serialized on the engine; reading compiled code is lock-free.
  */
-public final class JitEngine implements SuspendableEngine, EngineStats {
+public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     static {
         InstructionEmitter.checkComplete();
     }
@@ -282,6 +284,7 @@ public final class JitEngine implements SuspendableEngine, EngineStats {
      * The bytecode generated for function {@code function}, as ASM's {@link Textifier} prints it
      * (for an import: the adapter class of all imports). For debugging; compiles afresh.
      */
+    @Override
     public String dumpBytecode(int function) {
         return dumpBytecode(function, true);
     }

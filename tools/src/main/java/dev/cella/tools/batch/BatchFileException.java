@@ -1,4 +1,4 @@
-package dev.cella.sandbox.sched;
+package dev.cella.tools.batch;
 
 import dev.cella.isa.CellaException;
 
