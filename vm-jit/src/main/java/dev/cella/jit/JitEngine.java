@@ -45,10 +45,6 @@ import org.objectweb.asm.util.TraceClassVisitor;
  * <p>Thread-safe: compilation is serialized on the engine; reading compiled code is lock-free.
  */
 public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
-    static {
-        InstructionEmitter.checkComplete();
-    }
-
     private final Module module;
     private final Options options;
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
