@@ -53,7 +53,7 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
      *
      * @param line the batch file line that describes it
      * @param name its name (unique in the batch)
-     * @param binary the guest module (.casm or .cel), resolved
+     * @param binary the guest module (.casm, .cel or .wasm, loaded as {@code cella run} loads it), resolved
      * @param args its arguments after argv[0] (which is the binary as written)
      * @param argv0 the binary as written in the batch file
      * @param weight its weight (fair share)

@@ -56,7 +56,9 @@ public final class BatchRunner {
      * @return {@link #OK} if every guest exited with status 0, else {@link #SOME_FAILED}
      * @throws BatchFileException if the batch file cannot be read or parsed, or a guest cannot
      *     be loaded, verified, instantiated or spawned (nothing runs then; the cause, if any, is
-     *     the typed failure: {@link dev.cella.isa.FormatException}, {@link
+     *     the typed failure: {@link dev.cella.tools.FileAccessException} (a missing binary or
+     *     mounted directory), {@link dev.cella.isa.FormatException}, {@link
+     *     dev.cella.wasm.WasmException}, {@link
      *     dev.cella.isa.text.AssemblyException}, {@link dev.cella.isa.VerifyException}, {@link
      *     dev.cella.vm.LinkException}, {@link dev.cella.sandbox.QuotaExceeded}, {@link
      *     dev.cella.sandbox.SandboxException} or {@link SchedulerException})
