@@ -55,6 +55,8 @@ class MountSpecTest {
         Files.writeString(tmp.resolve("file"), "x");
         e = assertThrows(FileAccessException.class, () -> MountSpec.parse(tmp.resolve("file") + ":/d").addTo(b));
         assertTrue(e.getMessage().contains("not a directory"), e.getMessage());
+        e = assertThrows(FileAccessException.class, () -> MountSpec.parse("a\0b:/d").addTo(b));
+        assertTrue(e.getMessage().contains("not a valid path"), "a NUL in HOST is missing input, not a crash");
         MountSpec.parse(tmp + ":/d:rw").addTo(b);
         CellConfig c = b.build();
         assertEquals(1, c.mounts().size());
