@@ -29,7 +29,7 @@ public class ComputeBenchmark {
     public Workload workload;
 
     @Param({"JAVA", "CELLA_INTERP", "CELLA_JIT", "CELLA_WASM_INTERP", "CELLA_WASM_JIT", "CHICORY_INTERP", "CHICORY_COMPILER"})
-    public Runtime runtime;
+    public Contender runtime;
 
     private Runner runner;
     private long expected;

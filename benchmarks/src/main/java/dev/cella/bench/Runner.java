@@ -28,7 +28,7 @@ public interface Runner {
      * Builds the runner and checks its answer on the workload's input against plain Java's, so a
      * wrong result can never look fast.
      */
-    static Runner create(Workload w, Runtime runtime) {
+    static Runner create(Workload w, Contender runtime) {
         Runner r = switch (runtime) {
             case JAVA -> w::runJava;
             case CELLA_INTERP -> cella(w, assembled(w), EngineKind.INTERP);

@@ -33,7 +33,7 @@ class RunnerTest {
     List<DynamicTest> everyRuntimeAgreesWithJavaOnEveryWorkload() {
         List<DynamicTest> tests = new ArrayList<>();
         for (Workload w : Workload.values()) {
-            for (Runtime rt : Runtime.values()) {
+            for (Contender rt : Contender.values()) {
                 tests.add(DynamicTest.dynamicTest(w + " on " + rt, () -> {
                     Runner r = Runner.create(w, rt);
                     long n = smallInput(w);

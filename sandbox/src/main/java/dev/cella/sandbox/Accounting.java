@@ -29,7 +29,10 @@ public record Accounting(Outcome outcome, int exitStatus, String ending, Quota q
         long fsBytesWritten, long filesOpened, long filesCreated, long memoryGrowsRefused, long wallNanos,
         long cpuNanos) {
 
-    /** A readable report, one quantity per line, for {@code cella run --stats}. */
+    /**
+     * A readable report, one quantity per line, for {@code cella run --stats} (whose JSON form the
+     * command line writes itself, from these fields).
+     */
     public String toText() {
         StringBuilder sb = new StringBuilder();
         line(sb, "outcome", outcome == null ? "not run" : outcome.name().toLowerCase(Locale.ROOT).replace('_', ' ')
@@ -64,61 +67,5 @@ public record Accounting(Outcome outcome, int exitStatus, String ending, Quota q
 
     private static String millis(long nanos) {
         return String.format(Locale.ROOT, "%.3f ms", nanos / 1e6);
-    }
-
-    /** The same as one JSON object, for {@code cella run --stats=json}; times in nanoseconds. */
-    public String toJson() {
-        StringBuilder sb = new StringBuilder("{");
-        field(sb, "outcome", outcome == null ? null : outcome.name());
-        sb.append(',');
-        num(sb, "exitStatus", exitStatus);
-        field(sb, "ending", ending);
-        sb.append(',');
-        field(sb, "quota", quota == null ? null : quota.name());
-        sb.append(',');
-        num(sb, "fuelUsed", fuelUsed);
-        num(sb, "peakMemoryBytes", peakMemoryBytes);
-        num(sb, "stdinBytesRead", stdinBytesRead);
-        num(sb, "stdoutBytesWritten", stdoutBytesWritten);
-        num(sb, "stderrBytesWritten", stderrBytesWritten);
-        num(sb, "fsBytesRead", fsBytesRead);
-        num(sb, "fsBytesWritten", fsBytesWritten);
-        num(sb, "filesOpened", filesOpened);
-        num(sb, "filesCreated", filesCreated);
-        num(sb, "memoryGrowsRefused", memoryGrowsRefused);
-        num(sb, "wallNanos", wallNanos);
-        sb.append("\"cpuNanos\":").append(cpuNanos);
-        return sb.append('}').toString();
-    }
-
-    private static void num(StringBuilder sb, String name, long v) {
-        sb.append('"').append(name).append("\":").append(v).append(',');
-    }
-
-    private static void field(StringBuilder sb, String name, String v) {
-        sb.append('"').append(name).append("\":");
-        if (v == null) {
-            sb.append("null");
-            return;
-        }
-        sb.append('"');
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
     }
 }

@@ -37,11 +37,10 @@ public final class CellImage {
      * Prepares an image of {@code module} for engine {@code kind}, without the cache.
      *
      * @param module a verified module
-     * @throws SandboxException if the engine is not available
      */
     public static CellImage prepare(Module module, EngineKind kind) {
-        EngineKind actual = Engines.resolve(Objects.requireNonNull(kind, "kind"));
-        return new CellImage(Objects.requireNonNull(module, "module"), actual, Engines.create(module, actual));
+        Objects.requireNonNull(kind, "kind");
+        return new CellImage(Objects.requireNonNull(module, "module"), kind, Engines.create(module, kind));
     }
 
     /**
@@ -62,7 +61,7 @@ public final class CellImage {
 
     /** The cached image of {@code module} for engine {@code kind}, prepared on first use. */
     public static CellImage of(Module module, EngineKind kind) {
-        return Cache.get(module, Engines.resolve(kind));
+        return Cache.get(module, Objects.requireNonNull(kind, "kind"));
     }
 
     public Module module() {

@@ -1,6 +1,6 @@
 package dev.cella.tools;
 
-import dev.cella.sandbox.sched.BatchRunner;
+import dev.cella.tools.batch.BatchRunner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -11,6 +11,9 @@ package dev.cella.tools;
  * one of these codes. Every code other than {@link #OK} comes with a one-line
  * {@code cella: ...} message on standard error and a guest exit never does; guests that want
  * statuses a script can tell apart from the VM's should use 0 to 63 (see docs/cli.md).
+ *
+ * <p>{@code cella --help} lists the codes with their {@link #meaning}; docs/cli.md's table lists
+ * each code by name, which {@code ExitCodeDocTest} keeps in step with this enum.
  */
 public enum ExitCode {
     OK(0, "success; for run: the guest exited with status 0"),
@@ -35,14 +38,5 @@ public enum ExitCode {
     ExitCode(int code, String meaning) {
         this.code = code;
         this.meaning = meaning;
-    }
-
-    /** The table of codes, one per line, as printed in the footer of {@code cella --help}. */
-    static String table() {
-        StringBuilder sb = new StringBuilder();
-        for (ExitCode c : values()) {
-            sb.append(String.format("  %3d  %s%n", c.code, c.meaning));
-        }
-        return sb.toString();
     }
 }

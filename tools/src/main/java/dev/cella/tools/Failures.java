@@ -8,7 +8,7 @@ import dev.cella.sandbox.CellKilled;
 import dev.cella.sandbox.QuotaExceeded;
 import dev.cella.sandbox.SandboxException;
 import dev.cella.sandbox.checkpoint.CheckpointException;
-import dev.cella.sandbox.sched.BatchFileException;
+import dev.cella.tools.batch.BatchFileException;
 import dev.cella.sandbox.sched.SchedulerException;
 import dev.cella.vm.LinkException;
 import dev.cella.wasm.WasmException;

@@ -8,7 +8,7 @@ import dev.cella.isa.CellaException;
  * input problem to {@link ExitCode#NO_INPUT} and an output problem to
  * {@link ExitCode#CANNOT_WRITE}.
  */
-final class FileAccessException extends CellaException {
+public final class FileAccessException extends CellaException {
     private final boolean output;
 
     private FileAccessException(String message, boolean output, Throwable cause) {

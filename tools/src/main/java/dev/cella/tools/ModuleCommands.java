@@ -23,17 +23,58 @@ import picocli.CommandLine.Spec;
 final class ModuleCommands {
     private ModuleCommands() {}
 
-    /** {@code cella asm}: assembles a text module into a binary module. */
-    @Command(name = "asm", description = {
-            "Assembles a .casm text module into a .cel binary module.",
-            "The module is verified first, unless --no-verify is given."})
-    static final class Asm implements Callable<Integer>, Cella.FileCommand {
+    /**
+     * A command that turns one input file into a binary module ({@code asm}, {@code import}):
+     * reads the input, makes the module ({@link #translate}), and writes it to {@code -o} or,
+     * by default, next to the input with its suffix replaced by {@code .cel}.
+     */
+    abstract static class ToBinary implements Callable<Integer>, Cella.FileCommand {
         @Spec
         CommandSpec spec;
 
         @Mixin
         Cella.HelpOption helpOption;
 
+        /** The input file as given. */
+        abstract String input();
+
+        /** The {@code -o} file, or null for the default. */
+        abstract String output();
+
+        /** The input suffix the default output name replaces ({@code .casm}, {@code .wasm}). */
+        abstract String inputSuffix();
+
+        /**
+         * The module {@code bytes} (the input's contents) hold.
+         *
+         * @throws ParameterException if the input is not of this command's kind
+         */
+        abstract Module translate(byte[] bytes);
+
+        @Override
+        public String file() {
+            return input();
+        }
+
+        @Override
+        public Integer call() {
+            Module module = translate(ModuleFiles.read(input()));
+            ModuleFiles.write(output() != null ? output() : defaultOutput(input(), inputSuffix()),
+                    ModuleWriter.write(module));
+            return ExitCode.OK.code;
+        }
+
+        /** {@code x.casm} becomes {@code x.cel} (for suffix {@code .casm}); any other name gets {@code .cel} appended. */
+        static String defaultOutput(String input, String suffix) {
+            return (input.endsWith(suffix) ? input.substring(0, input.length() - suffix.length()) : input) + ".cel";
+        }
+    }
+
+    /** {@code cella asm}: assembles a text module into a binary module. */
+    @Command(name = "asm", description = {
+            "Assembles a .casm text module into a .cel binary module.",
+            "The module is verified first, unless --no-verify is given."})
+    static final class Asm extends ToBinary {
         @Parameters(index = "0", paramLabel = "FILE.casm", description = "The assembly text to assemble (UTF-8).")
         String input;
 
@@ -45,13 +86,22 @@ final class ModuleCommands {
         boolean noVerify;
 
         @Override
-        public String file() {
+        String input() {
             return input;
         }
 
         @Override
-        public Integer call() {
-            byte[] bytes = ModuleFiles.read(input);
+        String output() {
+            return output;
+        }
+
+        @Override
+        String inputSuffix() {
+            return ".casm";
+        }
+
+        @Override
+        Module translate(byte[] bytes) {
             if (ModuleFiles.isBinary(input, bytes)) {
                 throw new ParameterException(spec.commandLine(), input + " is a binary module already; asm takes .casm text");
             }
@@ -59,13 +109,7 @@ final class ModuleCommands {
             if (!noVerify) {
                 Verifier.verify(module);
             }
-            ModuleFiles.write(output != null ? output : defaultOutput(input), ModuleWriter.write(module));
-            return ExitCode.OK.code;
-        }
-
-        /** {@code x.casm} becomes {@code x.cel}; any other name gets {@code .cel} appended. */
-        static String defaultOutput(String input) {
-            return (input.endsWith(".casm") ? input.substring(0, input.length() - 5) : input) + ".cel";
+            return module;
         }
     }
 

@@ -20,7 +20,8 @@ import java.nio.file.Path;
 
 /**
  * Reading guest modules from files and writing results to files, with every file problem
- * reported as a {@link FileAccessException} that names the path.
+ * reported as a {@link FileAccessException} that names the path. Every command that takes a
+ * module ({@code run}, {@code batch}, {@code verify}, ...) loads it here, so all accept the same files.
  *
  * <p>A file that starts with WebAssembly's magic ({@code 00 61 73 6D}) is a Wasm module,
  * translated on the fly ({@link WasmImporter}). A file is a binary module ({@code .cel}) if it starts with the magic bytes
@@ -28,10 +29,8 @@ import java.nio.file.Path;
  * ({@code .casm}) in UTF-8. A {@code .cel} file without the magic is still read as a binary, so
  * that the reader reports the bad magic at offset 0 instead of the assembler reporting nonsense.
  */
-final class ModuleFiles {
+public final class ModuleFiles {
     private ModuleFiles() {}
-
-    private static final byte[] MAGIC = {0x00, 0x43, 0x45, 0x4C};
 
     /**
      * A module loaded from a file.
@@ -41,7 +40,7 @@ final class ModuleFiles {
      * @param binary true if the file was a binary module, false if it was assembly text
      * @param bytes the file's contents
      */
-    record Loaded(String name, Module module, boolean binary, byte[] bytes) {}
+    public record Loaded(String name, Module module, boolean binary, byte[] bytes) {}
 
     /**
      * Reads, decodes or assembles the module in file {@code name}. Does not verify it.
@@ -51,8 +50,20 @@ final class ModuleFiles {
      * @throws AssemblyException if it is text that does not assemble (or is not UTF-8)
      * @throws dev.cella.wasm.WasmException if it is a WebAssembly module that cannot be translated
      */
-    static Loaded load(String name) {
-        byte[] bytes = read(name);
+    public static Loaded load(String name) {
+        return decode(name, read(name));
+    }
+
+    /**
+     * Reads, decodes or assembles the module in {@code file}, as {@link #load(String)} does;
+     * messages about the file itself name {@code file}, those about its contents name {@code
+     * name} (a batch file names guests relative to itself).
+     */
+    public static Loaded load(Path file, String name) {
+        return decode(name, read(file.toString()));
+    }
+
+    private static Loaded decode(String name, byte[] bytes) {
         if (WasmImporter.isWasm(bytes)) {
             return new Loaded(name, WasmImporter.translate(bytes), true, bytes);
         }
@@ -64,16 +75,7 @@ final class ModuleFiles {
 
     /** True if {@code bytes} start with the binary magic, or {@code name} ends in {@code .cel}. */
     static boolean isBinary(String name, byte[] bytes) {
-        if (bytes.length >= MAGIC.length) {
-            boolean magic = true;
-            for (int i = 0; i < MAGIC.length; i++) {
-                magic &= bytes[i] == MAGIC[i];
-            }
-            if (magic) {
-                return true;
-            }
-        }
-        return name.endsWith(".cel");
+        return ModuleReader.hasMagic(bytes) || name.endsWith(".cel");
     }
 
     /**

@@ -9,7 +9,7 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * Converters for the option values of {@code cella run} that are not plain numbers: byte sizes,
- * durations, mounts and environment entries. Each rejects a bad value with a
+ * durations, mounts ({@link MountSpec}) and environment entries. Each rejects a bad value with a
  * {@link TypeConversionException} whose message says what was expected; picocli turns it into
  * a usage error that names the option.
  */
@@ -72,34 +72,6 @@ final class OptionConverters {
         }
     }
 
-    /** A host directory made visible to the guest at {@code guestPath}. */
-    record Mount(String hostPath, String guestPath, boolean readOnly) {}
-
-    /**
-     * Parses {@code HOST:GUEST[:ro|:rw]}. The mode defaults to read-only. The guest path is what
-     * follows the last remaining colon, so a host path may itself contain colons; the guest path
-     * must be absolute.
-     *
-     * @throws TypeConversionException if either path is empty or the guest path is not absolute
-     */
-    static Mount parseMount(String text) {
-        String rest = text;
-        boolean readOnly = true;
-        if (rest.endsWith(":ro") || rest.endsWith(":rw")) {
-            readOnly = rest.endsWith(":ro");
-            rest = rest.substring(0, rest.length() - 3);
-        }
-        int colon = rest.lastIndexOf(':');
-        if (colon <= 0 || colon == rest.length() - 1) {
-            throw new TypeConversionException("'" + text + "' is not a mount (expected HOST:GUEST, HOST:GUEST:ro or HOST:GUEST:rw)");
-        }
-        String guest = rest.substring(colon + 1);
-        if (!guest.startsWith("/")) {
-            throw new TypeConversionException("mount '" + text + "': the guest path '" + guest + "' must be absolute (start with /)");
-        }
-        return new Mount(rest.substring(0, colon), guest, readOnly);
-    }
-
     /** An environment variable for the guest. */
     record EnvEntry(String name, String value) {}
 
@@ -132,11 +104,15 @@ final class OptionConverters {
         }
     }
 
-    /** picocli adapter for {@link #parseMount}. */
-    static final class MountSpec implements ITypeConverter<Mount> {
+    /** picocli adapter for {@link dev.cella.tools.MountSpec#parse}. */
+    static final class Mount implements ITypeConverter<MountSpec> {
         @Override
-        public Mount convert(String value) {
-            return parseMount(value);
+        public MountSpec convert(String value) {
+            try {
+                return MountSpec.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 

@@ -3,17 +3,13 @@ package dev.cella.tools;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.verify.Verifier;
-import dev.cella.sandbox.Accounting;
 import dev.cella.sandbox.Cell;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.EngineKind;
-import dev.cella.sandbox.Engines;
 import dev.cella.sandbox.Outcome;
 import dev.cella.sandbox.RunResult;
 import dev.cella.sandbox.checkpoint.Checkpoint;
-import dev.cella.jit.EngineStats;
-import dev.cella.jit.JitEngine;
-import dev.cella.jit.TieredEngine;
+import dev.cella.vm.EngineDiagnostics;
 import dev.cella.vm.SuspendRequest;
 import java.util.Optional;
 import dev.cella.sandbox.SandboxException;
@@ -97,9 +93,9 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
             description = "Most files, directories and links the guest may create (default: 1000).")
     Integer maxFiles;
 
-    @Option(names = "--mount", paramLabel = "HOST:GUEST[:ro|:rw]", converter = OptionConverters.MountSpec.class,
+    @Option(names = "--mount", paramLabel = "HOST:GUEST[:ro|:rw]", converter = OptionConverters.Mount.class,
             description = "Make host directory HOST visible at GUEST, read-only unless :rw (repeatable; default: nothing).")
-    List<OptionConverters.Mount> mounts = new ArrayList<>();
+    List<MountSpec> mounts = new ArrayList<>();
 
     @Option(names = "--env", paramLabel = "NAME=VALUE", converter = OptionConverters.Env.class,
             description = "Set an environment variable for the guest (repeatable; default: empty environment).")
@@ -175,11 +171,9 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
      * names: a function name from the names section, an export name, or an index.
      */
     private String dumpJit(Cell cell, Module module) {
-        JitEngine jit = switch (cell.image().engine()) {
-            case JitEngine j -> j;
-            case TieredEngine t -> t.jit();
-            default -> throw new ParameterException(spec.commandLine(), "--dump-jit needs --engine jit or auto");
-        };
+        if (!(cell.image().engine() instanceof EngineDiagnostics engine)) {
+            throw new ParameterException(spec.commandLine(), "--dump-jit needs --engine jit or auto");
+        }
         int function = -1;
         for (var e : module.names().functions().entrySet()) {
             if (e.getValue().equals(dumpJit)) {
@@ -195,7 +189,7 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         if (function < 0 || module.isImport(function)) {
             throw new ParameterException(spec.commandLine(), "--dump-jit: no defined function named " + dumpJit);
         }
-        return jit.dumpBytecode(function);
+        return engine.dumpBytecode(function);
     }
 
     /** Runs {@code body} with Ctrl-C and SIGTERM set to kill {@code cell} ({@link Interruption}). */
@@ -246,22 +240,8 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         }
         RunResult result = ended.get();
         if (stats != null) {
-            Accounting a = result.accounting();
-            EngineStats engineStats = cell.image().engine() instanceof EngineStats e ? e : null;
-            if (stats == StatsFormat.JSON) {
-                String json = a.toJson();
-                if (engineStats != null) {
-                    // The accounting object, with the engine's report as one more field.
-                    json = json.substring(0, json.length() - 1) + ",\"functions\":" + engineStats.statsJson() + "}";
-                }
-                console.err().println(json);
-            } else {
-                console.err().println(a.toText().stripTrailing());
-                if (engineStats != null) {
-                    console.err().println("functions (where each ran):");
-                    console.err().println(engineStats.statsText().indent(2).stripTrailing());
-                }
-            }
+            EngineDiagnostics engine = cell.image().engine() instanceof EngineDiagnostics d ? d : null;
+            console.err().println(StatsReport.format(stats, result.accounting(), engine));
         }
         if (result.outcome() != Outcome.EXITED) {
             throw result.error();
@@ -300,19 +280,10 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         }
         b.args(argv).env(vars).stdout(console.out()).stderr(console.err());
         b.stdin(stdinSource(console, stdin));
-        if (Engines.resolve(engine) != engine) {
-            throw new ParameterException(spec.commandLine(), "--engine " + engine.name().toLowerCase(Locale.ROOT)
-                    + ": this build of cella does not have that engine (use interp)");
-        }
         b.engine(engine);
         b.allowClock(allowClock).allowRandom(allowRandom);
-        for (OptionConverters.Mount m : mounts) {
-            Path host = Path.of(m.hostPath());
-            if (!Files.isDirectory(host)) {
-                throw FileAccessException.input(m.hostPath(), "cannot mount: "
-                        + (Files.exists(host) ? "not a directory" : "no such directory"), null);
-            }
-            b.mount(host, m.guestPath(), m.readOnly());
+        for (MountSpec m : mounts) {
+            m.addTo(b);
         }
         try {
             if (fuel != null) {
@@ -397,16 +368,15 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         }
     }
 
-    /** Parses {@code --engine} case-insensitively. */
+    /** Parses {@code --engine} ({@link EngineKind#parse}). */
     static final class EngineConverter implements ITypeConverter<EngineKind> {
         @Override
         public EngineKind convert(String value) {
-            return switch (value.toLowerCase(Locale.ROOT)) {
-                case "interp" -> EngineKind.INTERP;
-                case "jit" -> EngineKind.JIT;
-                case "auto" -> EngineKind.AUTO;
-                default -> throw new TypeConversionException("'" + value + "' is not an engine (expected interp, jit or auto)");
-            };
+            try {
+                return EngineKind.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 

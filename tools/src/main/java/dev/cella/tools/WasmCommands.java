@@ -1,6 +1,5 @@
 package dev.cella.tools;
 
-import dev.cella.isa.format.ModuleWriter;
 import dev.cella.isa.module.Module;
 import dev.cella.sandbox.EngineKind;
 import dev.cella.sandbox.Engines;
@@ -11,11 +10,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * The WebAssembly commands: {@code import} translates a Wasm module into a Cella binary, and
@@ -29,13 +26,7 @@ final class WasmCommands {
     @Command(name = "import", description = {
             "Translates a WebAssembly module (.wasm) into a verified Cella binary module (.cel).",
             "Malformed or invalid Wasm, and features Cella does not translate, are reported with their offset."})
-    static final class Import implements Callable<Integer>, Cella.FileCommand {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        Cella.HelpOption helpOption;
-
+    static final class Import extends ModuleCommands.ToBinary {
         @Parameters(index = "0", paramLabel = "FILE.wasm", description = "The WebAssembly module.")
         String input;
 
@@ -44,21 +35,26 @@ final class WasmCommands {
         String output;
 
         @Override
-        public String file() {
+        String input() {
             return input;
         }
 
         @Override
-        public Integer call() {
-            byte[] bytes = ModuleFiles.read(input);
+        String output() {
+            return output;
+        }
+
+        @Override
+        String inputSuffix() {
+            return ".wasm";
+        }
+
+        @Override
+        Module translate(byte[] bytes) {
             if (!WasmImporter.isWasm(bytes)) {
                 throw new ParameterException(spec.commandLine(), input + " is not a WebAssembly module (no \\0asm magic)");
             }
-            Module module = WasmImporter.translate(bytes);
-            String out = output != null ? output
-                    : (input.endsWith(".wasm") ? input.substring(0, input.length() - 5) : input) + ".cel";
-            ModuleFiles.write(out, ModuleWriter.write(module));
-            return ExitCode.OK.code;
+            return WasmImporter.translate(bytes);
         }
     }
 

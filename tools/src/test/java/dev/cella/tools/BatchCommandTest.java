@@ -70,4 +70,38 @@ class BatchCommandTest {
         CliRunner.Result r = cella("batch", file.toString());
         assertEquals(ExitCode.ASSEMBLY_ERROR.code, r.code(), r.err());
     }
+
+    @Test
+    void aWasmGuestRunsAsCellaRunRunsIt() throws IOException {
+        Files.writeString(tmp.resolve("words.txt"), "pear\napple\nfig\n");
+        Path file = batch("name=w binary=" + example("wasm/sortlines.wasm") + " stdin=words.txt stdout=sorted.txt\n"
+                + "name=j binary=" + example("wasm/sortlines.wasm") + " engine=jit stdin=words.txt stdout=j.txt\n");
+        CliRunner.Result r = cella("batch", file.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals("apple\nfig\npear\n", Files.readString(tmp.resolve("sorted.txt")));
+        assertEquals("apple\nfig\npear\n", Files.readString(tmp.resolve("j.txt")));
+    }
+
+    @Test
+    void aMountWithoutASuffixIsReadOnlyAsForCellaRun() throws IOException {
+        Files.createDirectories(tmp.resolve("ro"));
+        Files.createDirectories(tmp.resolve("rw"));
+        String upper = "binary=" + example("cat-upper.casm") + " args=\"/in/hello.casm /out/HELLO.txt\" mount="
+                + Path.of(example("hello.casm")).getParent() + ":/in";
+        Path file = batch("name=ro " + upper + " mount=ro:/out\nname=rw " + upper + " mount=rw:/out:rw\n");
+        CliRunner.Result r = cella("batch", file.toString());
+        assertEquals(1, r.code(), "the read-only guest fails: " + r.out() + r.err());
+        assertTrue(Files.notExists(tmp.resolve("ro/HELLO.txt")), "nothing written through the read-only mount");
+        assertTrue(Files.readString(tmp.resolve("rw/HELLO.txt")).contains("EXPORT FUNC"), "written through :rw");
+        Matcher rw = Pattern.compile("(?m)^rw\\s+exited\\s+0\\s").matcher(r.out());
+        assertTrue(rw.find(), r.out());
+    }
+
+    @Test
+    void aMountOfAMissingDirectoryIsMissingInputAsForCellaRun() throws IOException {
+        Path file = batch("binary=" + example("hello.casm") + " mount=absent:/data\n");
+        CliRunner.Result r = cella("batch", file.toString());
+        assertEquals(ExitCode.NO_INPUT.code, r.code(), r.err());
+        assertTrue(r.err().contains("batch.txt:1: guest hello#1: " + tmp.resolve("absent") + ": cannot mount"), r.err());
+    }
 }

@@ -47,7 +47,7 @@ class ModuleToolsTest {
         Files.copy(Path.of(example("hello.casm")), src);
         assertEquals(0, cella("asm", src.toString()).code());
         assertTrue(Files.isRegularFile(tmp.resolve("hello.cel")));
-        assertEquals("x.txt.cel", ModuleCommands.Asm.defaultOutput("x.txt"));
+        assertEquals("x.txt.cel", ModuleCommands.ToBinary.defaultOutput("x.txt", ".casm"));
     }
 
     @Test

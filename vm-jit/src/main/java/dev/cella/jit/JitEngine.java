@@ -3,7 +3,9 @@ package dev.cella.jit;
 import dev.cella.isa.ValType;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Module;
+import dev.cella.vm.EngineDiagnostics;
 import dev.cella.vm.ExecutionState;
+import dev.cella.vm.FunctionStat;
 import dev.cella.vm.Instance;
 import dev.cella.vm.Invocation;
 import dev.cella.vm.StateValidator;
@@ -45,11 +47,7 @@ import org.objectweb.asm.util.TraceClassVisitor;
  *
  * <p>Thread-safe: compilation is serialized on the cache; reading compiled code is lock-free.
  */
-public final class JitEngine implements SuspendableEngine, EngineStats {
-    static {
-        InstructionEmitter.checkComplete();
-    }
-
+public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     private final Module module;
     private final CodeCache cache;
     /** Continues the frames of functions too large for entry methods (see {@link #continuable}); made on first use. */
@@ -216,6 +214,7 @@ public final class JitEngine implements SuspendableEngine, EngineStats {
      * The bytecode generated for function {@code function}, as ASM's {@link Textifier} prints it
      * (for an import: the adapter class of all imports). For debugging; compiles afresh.
      */
+    @Override
     public String dumpBytecode(int function) {
         return dumpBytecode(function, true);
     }

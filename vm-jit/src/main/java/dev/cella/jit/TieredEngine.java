@@ -1,7 +1,9 @@
 package dev.cella.jit;
 
 import dev.cella.isa.module.Module;
+import dev.cella.vm.EngineDiagnostics;
 import dev.cella.vm.ExecutionState;
+import dev.cella.vm.FunctionStat;
 import dev.cella.vm.Instance;
 import dev.cella.vm.Invocation;
 import dev.cella.vm.SuspendRequest;
@@ -40,7 +42,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *
  * <p>Thread-safe: the counters are atomic and both tiers are thread-safe.
  */
-public final class TieredEngine implements SuspendableEngine, EngineStats {
+public final class TieredEngine implements SuspendableEngine, EngineDiagnostics {
     /** Entries (calls and host invocations) after which a function runs compiled. */
     static final int HOT_CALLS = 64;
     /** Fuel windows a function's frames use up in the interpreter before the next one moves to compiled code. */
@@ -177,6 +179,11 @@ public final class TieredEngine implements SuspendableEngine, EngineStats {
     /** The JIT this engine compiles with (for {@link JitEngine#dumpBytecode}). */
     public JitEngine jit() {
         return jit;
+    }
+
+    @Override
+    public String dumpBytecode(int function) {
+        return jit.dumpBytecode(function);
     }
 
     @Override

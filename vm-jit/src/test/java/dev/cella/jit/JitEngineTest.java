@@ -3,7 +3,6 @@ package dev.cella.jit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +10,7 @@ import dev.cella.isa.CellaException;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.text.Assembler;
 import dev.cella.isa.verify.Verifier;
+import dev.cella.vm.FunctionStat;
 import dev.cella.vm.ImportResolver;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InstanceOptions;
@@ -148,16 +148,6 @@ class JitEngineTest {
         assertInstanceOf(Stop.class, thrown[0]);
         assertTrue(used[0] > 4 * 60_000, "the guest ran between polls");
         assertEquals(used[1], used[0], "both engines stop after charging the same fuel");
-    }
-
-    @Test
-    void theEngineChoiceMakesEachEngine() {
-        Module m = module();
-        assertInstanceOf(Interpreter.class, EngineChoice.parse("interp").create(m));
-        assertInstanceOf(JitEngine.class, EngineChoice.parse("JIT").create(m));
-        assertInstanceOf(TieredEngine.class, EngineChoice.parse(" auto ").create(m));
-        assertSame(EngineChoice.AUTO, EngineChoice.valueOf("AUTO"));
-        assertThrows(IllegalArgumentException.class, () -> EngineChoice.parse("fast"));
     }
 
     @Test

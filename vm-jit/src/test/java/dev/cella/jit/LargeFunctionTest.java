@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cella.isa.code.CodeReader;
 import dev.cella.isa.module.Module;
+import dev.cella.vm.FunctionStat;
 import dev.cella.vm.ImportResolver;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InstanceOptions;

@@ -9,6 +9,7 @@ import static org.quicktheories.QuickTheory.qt;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.text.Assembler;
 import dev.cella.isa.verify.Verifier;
+import dev.cella.vm.FunctionStat;
 import dev.cella.vm.ImportResolver;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InstanceOptions;

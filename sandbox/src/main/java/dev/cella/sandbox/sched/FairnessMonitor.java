@@ -14,7 +14,7 @@ import java.util.Locale;
  * <p>Snapshots are taken under the scheduler's lock from the charged fuel (exact at slice ends;
  * with more than one thread a cell in the middle of a slice is behind by at most that slice).
  */
-final class FairnessMonitor implements SchedulerObserver {
+public final class FairnessMonitor implements SchedulerObserver {
     /** Windows recorded at most: later ends are not measured (keeps the cost per end bounded). */
     static final int MAX_WINDOWS = 64;
 
@@ -32,7 +32,7 @@ final class FairnessMonitor implements SchedulerObserver {
      * @param due each cell's weight or share, indexed by cell id (spawn order from 0)
      * @param minWindowPerCell the shortest window worth measuring, per busy cell (two slices)
      */
-    FairnessMonitor(double[] due, long minWindowPerCell) {
+    public FairnessMonitor(double[] due, long minWindowPerCell) {
         this.due = due.clone();
         this.minWindowPerCell = minWindowPerCell;
         boolean[] alive = new boolean[due.length];
@@ -112,7 +112,7 @@ final class FairnessMonitor implements SchedulerObserver {
     }
 
     /** The fairness summary: the mean index, the windows, and the first window's shares against their due. */
-    List<String> summary(SchedulingPolicy policy, List<String> names) {
+    public List<String> summary(SchedulingPolicy policy, List<String> names) {
         List<String> out = new ArrayList<>();
         List<Window> ws = windows();
         String per = policy == SchedulingPolicy.STATIC ? "fuel/share" : "fuel/weight";

@@ -100,17 +100,34 @@ public final class ModuleReader {
         }
     }
 
+    /**
+     * True if {@code bytes} start with the magic of a Cella binary ({@link Section#MAGIC}); the
+     * one test of it that tools use to tell a binary from assembly text.
+     */
+    public static boolean hasMagic(byte[] bytes) {
+        for (int i = 0; i < 4; i++) {
+            if (i == bytes.length || bytes[i] != magicByte(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Byte {@code i} (0-3) of the magic, in file order. */
+    private static byte magicByte(int i) {
+        return (byte) (Section.MAGIC >>> (8 * i));
+    }
+
     private void header(ByteInput in) {
-        byte[] magic = {0x00, 0x43, 0x45, 0x4C};
-        for (int i = 0; i < magic.length; i++) {
+        for (int i = 0; i < 4; i++) {
             if (i == bytes.length) {
                 throw in.error(i, "unexpected end of input in the magic number");
             }
-            if (bytes[i] != magic[i]) {
+            if (bytes[i] != magicByte(i)) {
                 throw in.error(0, "bad magic number: not a Cella binary (a .cel file starts with 00 43 45 4C)");
             }
         }
-        in.position(magic.length);
+        in.position(4);
         int version = in.fixed32();
         if (version != Section.VERSION) {
             throw in.error(4, "unsupported version " + Integer.toUnsignedString(version) + " (this reader knows version "

@@ -1,4 +1,4 @@
-package dev.cella.sandbox.sched;
+package dev.cella.tools.batch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,6 +9,10 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.cella.sandbox.EngineKind;
+import dev.cella.sandbox.sched.CellSpec;
+import dev.cella.sandbox.sched.MemoryPool;
+import dev.cella.sandbox.sched.SchedulingPolicy;
+import dev.cella.tools.MountSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +39,7 @@ class BatchFileTest {
                 # a comment line, then a guest with every key
                 name=big binary=guests/fib.casm args="27 'two words' x" weight=2 fuel=5G memory=16M \
                 timeout=1500ms engine=jit stdin=in.txt stdout=out/big.txt stderr=/tmp/big.err mount=data:/data:ro \
-                mount=/scratch:/scratch  # and a trailing comment
+                mount=/scratch:/scratch:rw mount=/ref:/ref  # and a trailing comment
                 """.replace("\\\n", ""));
         assertEquals(1, b.guests().size());
         BatchFile.Guest g = b.guests().get(0);
@@ -52,8 +56,8 @@ class BatchFileTest {
         assertEquals(Path.of("/jobs/in.txt"), g.stdin());
         assertEquals(Path.of("/jobs/out/big.txt"), g.stdout());
         assertEquals(Path.of("/tmp/big.err"), g.stderr());
-        assertEquals(List.of(new BatchFile.MountSpec(Path.of("/jobs/data"), "/data", true),
-                new BatchFile.MountSpec(Path.of("/scratch"), "/scratch", false)), g.mounts());
+        assertEquals(List.of(new MountSpec("/jobs/data", "/data", true), new MountSpec("/scratch", "/scratch", false),
+                new MountSpec("/ref", "/ref", true)), g.mounts(), "read-only unless :rw, as for cella run --mount");
     }
 
     @Test
@@ -125,12 +129,13 @@ class BatchFileTest {
         assertRejected("binary=a memory=12X\n", "memory must be a whole number, not '12X'");
         assertRejected("binary=a share=150%\n", "share must be in (0, 1]");
         assertRejected("binary=a timeout=10\n", "timeout must be a whole number with ms, s, m or h");
-        assertRejected("binary=a engine=fast\n", "engine must be interp, jit or auto, not 'fast'");
+        assertRejected("binary=a engine=fast\n", "batch.txt:1: 'fast' is not an engine (expected interp, jit or auto)");
         assertRejected("binary=a args=\"open\n", "batch.txt:1: unterminated quote starting at column 15");
         assertRejected("binary=a args=\"x\"y\n", "expected a space after the closing quote");
         assertRejected("binary=a weight=2 weight=3\n", "key 'weight' given twice");
         assertRejected("binary=a lonely\n", "expected key=value, found 'lonely'");
-        assertRejected("binary=a mount=nocolon\n", "mount must be HOSTDIR:/GUEST/PATH");
+        assertRejected("binary=a mount=nocolon\n", "batch.txt:1: 'nocolon' is not a mount (expected HOST:GUEST");
+        assertRejected("binary=a mount=d:rel\n", "the guest path 'rel' must be absolute");
         assertRejected("binary=a args=\"'half\"\n", "unterminated single quote in args");
         assertRejected("scheduler policy=random\nbinary=a\n", "batch.txt:1: policy must be fair or static");
         assertRejected("scheduler threads=2\nscheduler slice=1M\nbinary=a\n", "batch.txt:2: a second scheduler line");

@@ -1,7 +1,10 @@
 package dev.cella.bench;
 
-/** The runtimes compared side by side. */
-public enum Runtime {
+/**
+ * The runtimes compared side by side (named so as not to shadow {@code java.lang.Runtime}); the
+ * JMH parameter {@code runtime} takes these names.
+ */
+public enum Contender {
     JAVA,
     CELLA_INTERP,
     CELLA_JIT,

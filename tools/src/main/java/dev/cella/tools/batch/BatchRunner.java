@@ -1,21 +1,26 @@
-package dev.cella.sandbox.sched;
+package dev.cella.tools.batch;
 
 import dev.cella.isa.CellaException;
-import dev.cella.isa.format.ModuleReader;
 import dev.cella.isa.module.Module;
-import dev.cella.isa.text.Assembler;
 import dev.cella.isa.verify.Verifier;
 import dev.cella.sandbox.Cell;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.Outcome;
 import dev.cella.sandbox.RunResult;
 import dev.cella.sandbox.Stdin;
+import dev.cella.sandbox.sched.CellHandle;
+import dev.cella.sandbox.sched.CellSpec;
+import dev.cella.sandbox.sched.CellState;
+import dev.cella.sandbox.sched.CellStats;
+import dev.cella.sandbox.sched.FairnessMonitor;
+import dev.cella.sandbox.sched.Scheduler;
+import dev.cella.sandbox.sched.SchedulerException;
+import dev.cella.sandbox.sched.SchedulingPolicy;
+import dev.cella.tools.ModuleFiles;
+import dev.cella.tools.MountSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +45,6 @@ public final class BatchRunner {
 
     private static final long TERMINAL_REFRESH_MILLIS = 250;
     private static final long PLAIN_REFRESH_MILLIS = 1000;
-    private static final byte[] MAGIC = {0x00, 0x43, 0x45, 0x4C};
 
     private BatchRunner() {}
 
@@ -52,7 +56,9 @@ public final class BatchRunner {
      * @return {@link #OK} if every guest exited with status 0, else {@link #SOME_FAILED}
      * @throws BatchFileException if the batch file cannot be read or parsed, or a guest cannot
      *     be loaded, verified, instantiated or spawned (nothing runs then; the cause, if any, is
-     *     the typed failure: {@link dev.cella.isa.FormatException}, {@link
+     *     the typed failure: {@link dev.cella.tools.FileAccessException} (a missing binary or
+     *     mounted directory), {@link dev.cella.isa.FormatException}, {@link
+     *     dev.cella.wasm.WasmException}, {@link
      *     dev.cella.isa.text.AssemblyException}, {@link dev.cella.isa.VerifyException}, {@link
      *     dev.cella.vm.LinkException}, {@link dev.cella.sandbox.QuotaExceeded}, {@link
      *     dev.cella.sandbox.SandboxException} or {@link SchedulerException})
@@ -209,49 +215,18 @@ public final class BatchRunner {
         return file + ":" + g.line() + ": guest " + g.name() + ": ";
     }
 
-    /** Reads, decodes or assembles, and verifies guest {@code g}'s module. */
+    /**
+     * Loads guest {@code g}'s module as {@code cella run} does ({@link ModuleFiles#load}: .casm
+     * text, .cel binary or .wasm translated on the fly) and verifies it.
+     */
     private static Module load(Path file, BatchFile.Guest g) {
-        byte[] bytes;
         try {
-            bytes = Files.readAllBytes(g.binary());
-        } catch (IOException e) {
-            throw new BatchFileException(where(file, g) + "cannot read " + g.binary() + ": " + e.getMessage(), true);
-        }
-        try {
-            Module m;
-            if (isBinary(g.binary(), bytes)) {
-                m = ModuleReader.read(bytes);
-            } else {
-                String text;
-                try {
-                    text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                            .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-                } catch (CharacterCodingException e) {
-                    throw new BatchFileException(where(file, g) + g.binary() + " is neither a binary module nor UTF-8"
-                            + " assembly text", false);
-                }
-                m = Assembler.assemble(text, g.argv0());
-            }
+            Module m = ModuleFiles.load(g.binary(), g.argv0()).module();
             Verifier.verify(m);
             return m;
-        } catch (BatchFileException e) {
-            throw e;
         } catch (CellaException e) {
-            throw new BatchFileException(where(file, g) + g.argv0() + ": " + e.getMessage(), e);
+            throw new BatchFileException(where(file, g) + e.getMessage(), e);
         }
-    }
-
-    private static boolean isBinary(Path p, byte[] bytes) {
-        if (bytes.length >= MAGIC.length) {
-            boolean magic = true;
-            for (int i = 0; i < MAGIC.length; i++) {
-                magic &= bytes[i] == MAGIC[i];
-            }
-            if (magic) {
-                return true;
-            }
-        }
-        return p.getFileName().toString().endsWith(".cel");
     }
 
     /**
@@ -278,10 +253,10 @@ public final class BatchRunner {
         }
         c.stdout(open(file, g, g.stdout(), streams));
         c.stderr(open(file, g, g.stderr(), streams));
-        for (BatchFile.MountSpec ms : g.mounts()) {
-            c.mount(ms.host(), ms.guestPath(), ms.readOnly());
-        }
         try {
+            for (MountSpec ms : g.mounts()) {
+                ms.addTo(c);
+            }
             return Cell.create(m, c.build());
         } catch (CellaException e) {
             throw new BatchFileException(where(file, g) + e.getMessage(), e);

@@ -1,4 +1,4 @@
-package dev.cella.sandbox.sched;
+package dev.cella.tools.batch;
 
 import dev.cella.isa.CellaException;
 
@@ -13,8 +13,10 @@ public final class BatchFileException extends CellaException {
     private final boolean missingInput;
 
     /**
-     * @param missingInput true if a file the batch needs (the batch file itself, a guest binary,
-     *     a stdin file) does not exist or cannot be read
+     * @param missingInput true if a file the batch itself reads (the batch file, a stdin file)
+     *     does not exist or cannot be read; a guest's binary or mounted directory that is missing
+     *     is reported through the cause instead (a {@link dev.cella.tools.FileAccessException}, as
+     *     for {@code cella run})
      */
     public BatchFileException(String message, boolean missingInput) {
         super(message);
@@ -27,7 +29,7 @@ public final class BatchFileException extends CellaException {
         this.missingInput = false;
     }
 
-    /** True if a file the batch needs does not exist or cannot be read. */
+    /** True if a file the batch itself reads does not exist or cannot be read (see the constructor). */
     public boolean missingInput() {
         return missingInput;
     }

@@ -1,7 +1,7 @@
-package dev.cella.jit;
+package dev.cella.vm;
 
 /**
- * Where one function ran, for {@code --stats}: whether it was interpreted, compiled (in one JVM
+ * Where one function ran ({@link EngineDiagnostics}), for {@code --stats}: whether it was interpreted, compiled (in one JVM
  * method or split into regions), or fell back to the interpreter because it could not be
  * compiled (with the reason).
  *
@@ -28,13 +28,18 @@ public record FunctionStat(int function, String name, Tier tier, int regions, lo
         HOST
     }
 
+    /** The tier as {@code --stats} names it: lower case, words separated by spaces ({@code fell back}). */
+    public String tierName() {
+        return tier.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
+
     /** One line of text, e.g. {@code f3 main: compiled (4 regions)}. */
     public String toText() {
         StringBuilder sb = new StringBuilder().append('f').append(function);
         if (!name.equals("f" + function)) {
             sb.append(' ').append(name);
         }
-        sb.append(": ").append(tier.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+        sb.append(": ").append(tierName());
         if (regions > 0) {
             sb.append(" (").append(regions).append(" regions)");
         }
@@ -45,36 +50,5 @@ public record FunctionStat(int function, String name, Tier tier, int regions, lo
             sb.append(", ").append(detail);
         }
         return sb.toString();
-    }
-
-    /**
-     * One JSON object: {@code {"function":3,"name":"main","tier":"compiled","regions":0,
-     * "interpretedEntries":1,"detail":"..."}} (tier in lower case with spaces, as in {@link #toText}).
-     */
-    public String toJson() {
-        return "{\"function\":" + function + ",\"name\":" + jsonString(name) + ",\"tier\":"
-                + jsonString(tier.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')) + ",\"regions\":" + regions
-                + ",\"interpretedEntries\":" + interpretedCalls + ",\"detail\":" + jsonString(detail) + "}";
-    }
-
-    /** {@code s} as a JSON string literal. */
-    static String jsonString(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 }

@@ -1,4 +1,4 @@
-package dev.cella.sandbox.sched;
+package dev.cella.tools.batch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cella.isa.text.AssemblyException;
+import dev.cella.sandbox.sched.SchedulerException;
+import dev.cella.tools.FileAccessException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -152,8 +154,9 @@ class BatchRunnerTest {
     void aMissingGuestBinaryIsMissingInputNamingTheLine() {
         BatchFileException e = assertThrows(BatchFileException.class,
                 () -> run("name=a binary=work.casm\nname=b binary=nowhere.casm\n", false));
-        assertTrue(e.missingInput());
-        assertTrue(e.getMessage().contains("batch.txt:2: guest b: cannot read"), e.getMessage());
+        assertInstanceOf(FileAccessException.class, e.getCause(), "mapped to exit 66 as for cella run");
+        assertTrue(e.getMessage().contains("batch.txt:2: guest b: " + dir.resolve("nowhere.casm") + ": no such file"),
+                e.getMessage());
     }
 
     @Test

@@ -13,10 +13,11 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * What {@code cella run --checkpoint-at FUEL --checkpoint-file F} and {@code cella resume F} do,
- * as two calls the command line makes (docs/checkpoint.md shows the commands).
+ * Test helper: what {@code cella run --checkpoint-at FUEL --checkpoint-file F} and {@code cella
+ * resume F} do (docs/checkpoint.md shows the commands), as calls the checkpoint tests make. The
+ * command line itself lives in tools ({@code RunCommand}, {@code ResumeCommand}).
  */
-public final class CheckpointCli {
+final class CheckpointCli {
     private CheckpointCli() {}
 
     /**

@@ -1,8 +1,11 @@
-package dev.cella.sandbox.sched;
+package dev.cella.tools.batch;
 
-import dev.cella.sandbox.Outcome;
 import dev.cella.sandbox.CellKilled;
+import dev.cella.sandbox.Outcome;
 import dev.cella.sandbox.RunResult;
+import dev.cella.sandbox.sched.CellStats;
+import dev.cella.sandbox.sched.Scheduler;
+import dev.cella.sandbox.sched.SchedulingPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,11 @@
-package dev.cella.sandbox.sched;
+package dev.cella.tools.batch;
 
 import dev.cella.sandbox.EngineKind;
+import dev.cella.sandbox.sched.CellSpec;
+import dev.cella.sandbox.sched.MemoryPool;
+import dev.cella.sandbox.sched.Scheduler;
+import dev.cella.sandbox.sched.SchedulingPolicy;
+import dev.cella.tools.MountSpec;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +53,7 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
      *
      * @param line the batch file line that describes it
      * @param name its name (unique in the batch)
-     * @param binary the guest module (.casm or .cel), resolved
+     * @param binary the guest module (.casm, .cel or .wasm, loaded as {@code cella run} loads it), resolved
      * @param args its arguments after argv[0] (which is the binary as written)
      * @param argv0 the binary as written in the batch file
      * @param weight its weight (fair share)
@@ -60,14 +65,12 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
      * @param stdin a file for its standard input, or null for none
      * @param stdout a file its standard output goes to, or null to discard it
      * @param stderr a file its standard error goes to, or null to discard it
-     * @param mounts host directories it sees, as {@code host:guest[:ro]} already split
+     * @param mounts host directories it sees, host paths resolved ({@link MountSpec}: read-only
+     *     unless {@code :rw}, as for {@code cella run --mount})
      */
     public record Guest(int line, String name, Path binary, List<String> args, String argv0, int weight, double share,
             long fuel, long memory, Duration timeout, EngineKind engine, Path stdin, Path stdout, Path stderr,
             List<MountSpec> mounts) {}
-
-    /** A mount: host directory, guest path, read-only or not. */
-    public record MountSpec(Path host, String guestPath, boolean readOnly) {}
 
     private static final Set<String> GUEST_KEYS = Set.of("name", "binary", "args", "weight", "share", "fuel",
             "memory", "timeout", "engine", "stdin", "stdout", "stderr", "mount", "copies");
@@ -257,12 +260,11 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
             Duration timeout = kv.containsKey("timeout") ? duration(one(kv, "timeout")) : null;
             EngineKind engine = EngineKind.INTERP;
             if (kv.containsKey("engine")) {
-                engine = switch (one(kv, "engine")) {
-                    case "interp" -> EngineKind.INTERP;
-                    case "jit" -> EngineKind.JIT;
-                    case "auto" -> EngineKind.AUTO;
-                    default -> throw error("engine must be interp, jit or auto, not '" + one(kv, "engine") + "'");
-                };
+                try {
+                    engine = EngineKind.parse(one(kv, "engine"));
+                } catch (IllegalArgumentException e) {
+                    throw error(e.getMessage());
+                }
             }
             List<MountSpec> mounts = new ArrayList<>();
             for (String m : kv.getOrDefault("mount", List.of())) {
@@ -286,14 +288,13 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
             return kv.containsKey(key) ? base.resolve(one(kv, key)).normalize() : null;
         }
 
-        /** {@code host:guest} or {@code host:guest:ro}; the guest path must be absolute. */
+        /** A mount ({@link MountSpec#parse}), its host path resolved against {@code base}. */
         private MountSpec mount(String m, Path base) {
-            String[] parts = m.split(":", -1);
-            boolean ro = parts.length == 3 && parts[2].equals("ro");
-            if (!(parts.length == 2 || ro) || parts[0].isEmpty() || !parts[1].startsWith("/")) {
-                throw error("mount must be HOSTDIR:/GUEST/PATH or HOSTDIR:/GUEST/PATH:ro, not '" + m + "'");
+            try {
+                return MountSpec.parse(m).resolvedAgainst(base);
+            } catch (IllegalArgumentException e) {
+                throw error(e.getMessage());
             }
-            return new MountSpec(base.resolve(parts[0]).normalize(), parts[1], ro);
         }
 
         /** Whitespace-separated words; single quotes group words with spaces ('two words'). */

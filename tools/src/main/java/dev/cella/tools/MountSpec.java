@@ -1,0 +1,71 @@
+package dev.cella.tools;
+
+import dev.cella.sandbox.CellConfig;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+
+/**
+ * A host directory made visible to a guest, as {@code cella run --mount} and a batch file's
+ * {@code mount=} both write it: {@code HOST:GUEST[:ro|:rw]}, read-only unless {@code :rw}
+ * (docs/cli.md). One parser serves both, so the two cannot disagree on syntax or default.
+ *
+ * @param hostPath the host directory as written (relative paths are the caller's to resolve)
+ * @param guestPath where the guest sees it; absolute
+ * @param readOnly true unless {@code :rw} was given
+ */
+public record MountSpec(String hostPath, String guestPath, boolean readOnly) {
+
+    /** The syntax, for messages. */
+    public static final String SYNTAX = "HOST:GUEST, HOST:GUEST:ro or HOST:GUEST:rw";
+
+    /**
+     * Parses {@code HOST:GUEST[:ro|:rw]}. The guest path is what follows the last remaining
+     * colon, so a host path may itself contain colons.
+     *
+     * @throws IllegalArgumentException naming the text if either path is empty or the guest
+     *     path is not absolute
+     */
+    public static MountSpec parse(String text) {
+        String rest = text;
+        boolean readOnly = true;
+        if (rest.endsWith(":ro") || rest.endsWith(":rw")) {
+            readOnly = rest.endsWith(":ro");
+            rest = rest.substring(0, rest.length() - 3);
+        }
+        int colon = rest.lastIndexOf(':');
+        if (colon <= 0 || colon == rest.length() - 1) {
+            throw new IllegalArgumentException("'" + text + "' is not a mount (expected " + SYNTAX + ")");
+        }
+        String guest = rest.substring(colon + 1);
+        if (!guest.startsWith("/")) {
+            throw new IllegalArgumentException("mount '" + text + "': the guest path '" + guest
+                    + "' must be absolute (start with /)");
+        }
+        return new MountSpec(rest.substring(0, colon), guest, readOnly);
+    }
+
+    /** This mount with its host path resolved against {@code base} (a batch file's directory). */
+    public MountSpec resolvedAgainst(Path base) {
+        return new MountSpec(base.resolve(hostPath).normalize().toString(), guestPath, readOnly);
+    }
+
+    /**
+     * Adds this mount to {@code config}.
+     *
+     * @throws FileAccessException if the host directory does not exist or is not a directory
+     */
+    public void addTo(CellConfig.Builder config) {
+        Path host;
+        try {
+            host = Path.of(hostPath);
+        } catch (InvalidPathException e) {
+            throw FileAccessException.input(hostPath, "cannot mount: not a valid path: " + e.getReason(), e);
+        }
+        if (!Files.isDirectory(host)) {
+            throw FileAccessException.input(hostPath, "cannot mount: "
+                    + (Files.exists(host) ? "not a directory" : "no such directory"), null);
+        }
+        config.mount(host, guestPath, readOnly);
+    }
+}
