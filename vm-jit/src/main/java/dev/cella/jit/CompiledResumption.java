@@ -120,9 +120,9 @@ final class CompiledResumption {
             int registersBelow, long[] window, SuspendRequest request) {
         JitContext ctx = handedOver(engine, instance, window, request);
         int registers = engine.module().function(function).registers().size();
-        ctx.depthLimit = segmentLimit(ctx, engine, depth);
-        long frame = JitContext.frame(ctx.depthLimit - depth, JitRuntime.MAX_REGISTERS - (registersBelow + registers));
         MethodHandle box = engine.box(ctx.metered, function);
+        ctx.depthLimit = StackSegments.enter(engine, ctx.maxDepth, depth);
+        long frame = JitContext.frame(ctx.depthLimit - depth, JitRuntime.MAX_REGISTERS - (registersBelow + registers));
         try {
             long[] results = (long[]) box.invokeExact(ctx, frame, args);
             window[0] = ctx.fuel;
@@ -133,6 +133,7 @@ final class CompiledResumption {
         } catch (Throwable t) {
             throw JitEngine.failure(t, ctx, function);
         } finally {
+            StackSegments.leave();
             ctx.storeFuel();
         }
     }
@@ -159,7 +160,7 @@ final class CompiledResumption {
     private static long[] runFrame(JitContext ctx, int function, long[] registers, int depth, int registersBelow,
             int leader) {
         JitEngine engine = ctx.engine;
-        ctx.depthLimit = segmentLimit(ctx, engine, depth);
+        ctx.depthLimit = StackSegments.enter(engine, ctx.maxDepth, depth);
         long frame = JitContext.frame(ctx.depthLimit - depth,
                 JitRuntime.MAX_REGISTERS - (registersBelow + registers.length));
         try {
@@ -168,13 +169,10 @@ final class CompiledResumption {
             throw s;
         } catch (Throwable t) {
             throw JitEngine.failure(t, ctx, function);
+        } finally {
+            StackSegments.leave();
         }
         return Arrays.copyOf(ctx.results, engine.module().functionType(function).results().size());
-    }
-
-    /** The depth limit of a stack segment whose first frame is at {@code depth}. */
-    private static int segmentLimit(JitContext ctx, JitEngine engine, int depth) {
-        return (int) Math.min(ctx.maxDepth, (long) depth - 1 + engine.firstSegmentFrames());
     }
 
     /** The result registers of {@code call}, a call or call_indirect instruction. */

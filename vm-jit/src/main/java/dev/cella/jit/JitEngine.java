@@ -19,6 +19,7 @@ import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.util.Textifier;
 import org.objectweb.asm.util.TraceClassVisitor;
@@ -52,6 +53,8 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     private final CodeCache cache;
     /** Continues the frames of functions too large for entry methods (see {@link #continuable}); made on first use. */
     private volatile Interpreter fallback;
+    private final AtomicLong hops = new AtomicLong();
+    private final AtomicLong entryHops = new AtomicLong();
 
     /** A lazily compiling engine for {@code verifiedModule}. */
     public JitEngine(Module verifiedModule) {
@@ -114,20 +117,25 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
         if (module.isImport(function)) {
             return Invocation.finished(callImport(instance, function, type, args));
         }
-        JitContext ctx = new JitContext(this, instance, request);
-        ctx.depthLimit = (int) Math.min(ctx.maxDepth, firstSegmentFrames());
-        try {
-            return Invocation.finished(run(ctx, function, args));
-        } catch (JitSuspend s) {
-            return Invocation.suspended(new ExecutionState(s.frames(), instance.fuelUsed(), instance.fuelRemaining()));
-        }
+        return StackSegments.onGuestStack(this, instance.maxCallDepth(), () -> {
+            JitContext ctx = new JitContext(this, instance, request);
+            ctx.depthLimit = StackSegments.enter(this, ctx.maxDepth, 1);
+            try {
+                return Invocation.finished(run(ctx, function, args));
+            } catch (JitSuspend s) {
+                return Invocation.suspended(new ExecutionState(s.frames(), instance.fuelUsed(), instance.fuelRemaining()));
+            } finally {
+                StackSegments.leave();
+            }
+        });
     }
 
     @Override
     public Invocation resume(Instance instance, ExecutionState state, SuspendRequest request) {
         checkResumable(instance, state);
         SuspendRequest.checkUsable(request, instance);
-        return CompiledResumption.resume(this, instance, state, request, this::fallback);
+        return StackSegments.onGuestStack(this, instance.maxCallDepth(),
+                () -> CompiledResumption.resume(this, instance, state, request, this::fallback));
     }
 
     @Override
@@ -287,6 +295,24 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     /** Guest frames the first stack segment (the caller's thread) may hold. */
     int firstSegmentFrames() {
         return cache.firstSegmentFrames();
+    }
+
+    /** Calls that continued on another thread past a stack segment's end (see {@link StackSegments}). */
+    long segmentHops() {
+        return hops.get();
+    }
+
+    /** Runs that moved to a segment thread when they started (see {@link StackSegments#onGuestStack}). */
+    long entryHops() {
+        return entryHops.get();
+    }
+
+    void countHop() {
+        hops.incrementAndGet();
+    }
+
+    void countEntryHop() {
+        entryHops.incrementAndGet();
     }
 
     /** Guest frames each further stack segment may hold. */

@@ -3,6 +3,7 @@ package dev.cella.jit;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -11,32 +12,44 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Deep guest recursion without JVM stack overflow. Compiled guest calls recurse on the JVM stack,
- * and a thread's stack (1 MiB by default, less what the embedder already uses) cannot be
- * assumed to hold the instance's maximum call depth (10,000 by default, more if configured). So
- * the guest's frames are split into <em>segments</em>: the first runs on the caller's thread and
- * holds at most {@link JitEngine#firstSegmentFrames} guest frames; a call past a segment's end
- * (the {@link JitContext#depthLimit} check every guest call makes anyway) continues on a pooled
- * thread with a {@link #STACK_BYTES} stack, holding {@link JitEngine#segmentFrames} more, while
- * the calling thread waits. The frame budgets come from a conservative per-module bound on the
- * JVM stack one guest frame can take ({@link JitEngine#frameBytes}), so the depth limit is always
- * reached before the JVM stack runs out and CALL_STACK_EXHAUSTED traps at the same call as in the
- * interpreter.
+ * Deep guest recursion without JVM stack overflow, and without thread hand-offs on hot call
+ * paths. Compiled guest calls recurse on the JVM stack, and the stack of a thread we did not
+ * create (1 MiB by default, less what the embedder already uses) cannot be assumed to hold the
+ * instance's maximum call depth (10,000 by default, more if configured). So the guest's frames
+ * are split into <em>segments</em>, each on a thread whose stack is known to hold it:
+ * <ul>
+ *   <li><b>Where a run starts.</b> A run started from a platform thread we did not create goes,
+ *       once, to a pooled {@link SegmentThread} with a {@link #STACK_BYTES} stack ({@link
+ *       #onGuestStack}), unless the whole maximum depth fits the caller's first-segment budget
+ *       anyway. Its first segment then holds {@link JitEngine#segmentFrames} frames, which for
+ *       the default depth is every frame the guest can have: no call ever hops. Virtual threads
+ *       (the sandbox's cells) and runs nested inside a running guest (a host function calling
+ *       back in) stay on their thread, with a first segment of {@link #FIRST_SEGMENT_BUDGET}.
+ *   <li><b>Past a segment's end.</b> A call past a segment's end (the {@link
+ *       JitContext#depthLimit} check every guest call makes anyway) continues on another segment
+ *       thread holding {@link JitEngine#segmentFrames} more frames, while the calling thread
+ *       waits ({@link #hopping}). This hand-off costs a few microseconds each way, so a program
+ *       whose hot calls cross a boundary slows down a thousandfold: that is why a run gets a
+ *       big first segment up front rather than hopping lazily.
+ * </ul>
+ * The frame budgets come from a conservative per-module bound on the JVM stack one guest frame
+ * can take ({@link JitEngine#frameBytes}), so the depth limit is always reached before the JVM
+ * stack runs out and CALL_STACK_EXHAUSTED traps at the same call as in the interpreter.
  *
  * <p>Only one thread runs the guest at any time (the caller blocks), so the context needs no
  * synchronization; the executor's hand-off orders the memory effects.
  */
 final class StackSegments {
     /** Stack size of a segment thread; reserved address space, committed only as it is used. */
-    static final long STACK_BYTES = 64L << 20;
+    static final long STACK_BYTES = 256L << 20;
     /** The share of a segment thread's stack that guest frames may fill; the rest is margin. */
     static final long SEGMENT_BUDGET = STACK_BYTES / 2;
-    /** Guest frames' share of the caller's thread, whose stack size and current depth are unknown. */
+    /** Guest frames' share of a thread whose stack size and current depth are unknown. */
     static final long FIRST_SEGMENT_BUDGET = 192L << 10;
 
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final ThreadFactory FACTORY = r -> {
-        Thread t = new Thread(null, r, "cella-jit-segment-" + THREADS.incrementAndGet(), STACK_BYTES);
+        Thread t = new SegmentThread(r, "cella-jit-segment-" + THREADS.incrementAndGet());
         t.setDaemon(true);
         return t;
     };
@@ -53,7 +66,64 @@ final class StackSegments {
         }
     }
 
+    /**
+     * A pooled thread with a {@link #STACK_BYTES} stack. {@link #guestRuns} counts the guest
+     * segments active on it (read and written only by the thread itself): a run that starts on
+     * it while none is active has the whole {@link #SEGMENT_BUDGET} to itself.
+     */
+    static final class SegmentThread extends Thread {
+        int guestRuns;
+
+        SegmentThread(Runnable r, String name) {
+            super(null, r, name, STACK_BYTES);
+        }
+    }
+
     private StackSegments() {}
+
+    /**
+     * Runs {@code run}, which starts compiled guest code of {@code engine} for an instance whose
+     * maximum depth is {@code maxDepth}, on a thread whose stack holds that depth where it can
+     * (see the class comment): here if this is a segment thread, a virtual thread, or if the
+     * caller's first segment holds {@code maxDepth} frames anyway; else on a segment thread.
+     */
+    static <T> T onGuestStack(JitEngine engine, int maxDepth, Callable<T> run) {
+        Thread t = Thread.currentThread();
+        try {
+            if (t instanceof SegmentThread || t.isVirtual() || maxDepth <= engine.firstSegmentFrames()) {
+                return run.call();
+            }
+            engine.countEntryHop();
+            return awaitUninterruptibly(POOL.submit(run));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The depth limit of a segment of guest frames that starts on this thread with its first
+     * frame at {@code depth}: a fresh segment thread's full budget, else the unknown thread's
+     * (or nested run's) {@link #FIRST_SEGMENT_BUDGET}. Pair with {@link #leave}.
+     */
+    static int enter(JitEngine engine, int maxDepth, int depth) {
+        int frames = engine.firstSegmentFrames();
+        if (Thread.currentThread() instanceof SegmentThread s) {
+            if (s.guestRuns == 0) {
+                frames = engine.segmentFrames();
+            }
+            s.guestRuns++;
+        }
+        return (int) Math.min(maxDepth, (long) depth - 1 + frames);
+    }
+
+    /** Ends the segment {@link #enter} began on this thread. */
+    static void leave() {
+        if (Thread.currentThread() instanceof SegmentThread s) {
+            s.guestRuns--;
+        }
+    }
 
     /**
      * A handle of {@code target}'s type that runs {@code target} in a new segment. The first
@@ -68,18 +138,23 @@ final class StackSegments {
     /** Runs {@code target} with {@code args} on a segment thread and waits for it. */
     private static Object hop(MethodHandle target, Object[] args) throws Throwable {
         JitContext ctx = (JitContext) args[0];
+        ctx.engine.countHop();
         int savedLimit = ctx.depthLimit;
         // The caller is exactly at its segment's limit (that is why the call hops), and the
         // callee's frame word in args[1] was computed against the next segment's limit.
         int nextLimit = ctx.nextSegmentLimit();
         Future<Object> done = POOL.submit(() -> {
+            SegmentThread self = (SegmentThread) Thread.currentThread();
             ctx.depthLimit = nextLimit;
+            self.guestRuns++;
             try {
                 return target.invokeWithArguments(args);
             } catch (Exception | Error e) {
                 throw e;
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
+            } finally {
+                self.guestRuns--;
             }
         });
         try {
@@ -93,7 +168,7 @@ final class StackSegments {
      * Waits for {@code done}; an interrupt of the waiting thread is kept for later, since the
      * guest is stopped through the interrupt hook, not by interrupting the host's thread.
      */
-    private static Object awaitUninterruptibly(Future<Object> done) throws Throwable {
+    private static <T> T awaitUninterruptibly(Future<T> done) throws Throwable {
         boolean interrupted = false;
         try {
             while (true) {

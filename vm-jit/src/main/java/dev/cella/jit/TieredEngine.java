@@ -91,7 +91,9 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         if (defined && (!instance.metered() || enteredHot(function))) {
             return jit.invoke(instance, function, request, args);
         }
-        return interpreter.invoke(instance, function, request, args);
+        // On a stack that holds the compiled frames the interpreter may hand over (see StackSegments).
+        return StackSegments.onGuestStack(jit, instance.maxCallDepth(),
+                () -> interpreter.invoke(instance, function, request, args));
     }
 
     /** Continues {@code state} in the interpreter, which moves what is hot to compiled code as it goes. */
@@ -100,7 +102,8 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         if (!instance.metered()) {
             return jit.resume(instance, state, request);
         }
-        return interpreter.resume(instance, state, request);
+        return StackSegments.onGuestStack(jit, instance.maxCallDepth(),
+                () -> interpreter.resume(instance, state, request));
     }
 
     @Override
