@@ -160,7 +160,8 @@ class CommandLineTest {
         assertTrue(jit.err().strip().endsWith("]}"), jit::toString);
         assertTrue(jit.err().contains("{\"function\":4,\"name\":\"main\",\"tier\":\"compiled\""), jit::toString);
         assertTrue(jit.err().contains("\"name\":\"fd_write\",\"tier\":\"host\""), jit::toString);
-        CliRunner.Result auto = cella("run", "--engine", "auto", "--stats=json", example("sieve.casm"));
+        // Long enough (about 480 fuel windows) for the background compilation to finish before the loop ends.
+        CliRunner.Result auto = cella("run", "--engine", "auto", "--stats=json", example("sieve.casm"), "2000000");
         assertEquals(0, auto.code(), auto::toString);
         assertTrue(auto.err().contains("on-stack replacements"), auto::toString);
     }

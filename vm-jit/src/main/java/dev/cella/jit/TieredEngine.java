@@ -13,6 +13,8 @@ import dev.cella.vm.interp.TierHook;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
@@ -34,6 +36,10 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *       settles into the entry method of its header; see docs/engines.md). So a long loop in a
  *       function called only once (a program's main loop) reaches JIT speed after two windows.
  * </ul>
+ * Compilation does not stall the guest: a function that turns hot is compiled on a background
+ * thread ({@link #COMPILER}) while the interpreter goes on running it, and the next entry (or
+ * fuel window) after the compiled code is ready hands over. Which call hands over thus depends on
+ * timing, which no result, trap, fuel figure or poll can show.
  * The hand-over carries the fuel window, so polls fall where the interpreter's would. A suspension
  * inside compiled code hands its frames back ({@link JitSuspend}) on top of the interpreted
  * ones. Functions too large for entry methods ({@link JitEngine#continuable}) are not replaced on
@@ -48,8 +54,26 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     /** Fuel windows a function's frames use up in the interpreter before the next one moves to compiled code. */
     static final int HOT_WINDOWS = 2;
 
+    /** A function's compilation state in {@link #state}: not asked for, queued, done, failed. */
+    private static final int COLD = 0;
+    private static final int QUEUED = 1;
+    private static final int READY = 2;
+    private static final int FAILED = 3;
+
+    /**
+     * The thread that compiles hot functions for every tiered engine, one at a time (HotSpot's
+     * own compiler threads then compete with the guest for the remaining cores).
+     */
+    private static final ExecutorService COMPILER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "cella-jit-compiler");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final int hotCalls;
     private final int hotWindows;
+    /** Compile on {@link #COMPILER} (else on the guest's thread, so hand-overs fall at exact counts: tests). */
+    private final boolean background;
 
     private final Module module;
     private final Interpreter interpreter;
@@ -57,18 +81,24 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     private final AtomicIntegerArray calls;
     private final AtomicIntegerArray windows;
     private final AtomicIntegerArray transfers;
-    private final boolean[] hot;
-    private final boolean[] uncompilable;
+    /** Per function: {@link #COLD}, {@link #QUEUED}, {@link #READY} or {@link #FAILED}. */
+    private final AtomicIntegerArray state;
 
     /** An engine for {@code verifiedModule} (which must have passed the verifier). */
     public TieredEngine(Module verifiedModule) {
-        this(verifiedModule, HOT_CALLS, HOT_WINDOWS);
+        this(verifiedModule, HOT_CALLS, HOT_WINDOWS, true);
     }
 
-    /** An engine with other thresholds (tests hand over as early as possible, to exercise every path). */
+    /** An engine that compiles on the guest's thread, with other thresholds (tests hand over as early as possible). */
     TieredEngine(Module verifiedModule, int hotCalls, int hotWindows) {
+        this(verifiedModule, hotCalls, hotWindows, false);
+    }
+
+    /** An engine with other thresholds, compiling in the background or on the guest's thread. */
+    TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, boolean background) {
         this.hotCalls = hotCalls;
         this.hotWindows = hotWindows;
+        this.background = background;
         this.module = Objects.requireNonNull(verifiedModule, "verifiedModule");
         this.jit = new JitEngine(module);
         this.interpreter = new Interpreter(module, new Hook());
@@ -76,8 +106,7 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         this.calls = new AtomicIntegerArray(n);
         this.windows = new AtomicIntegerArray(n);
         this.transfers = new AtomicIntegerArray(n);
-        this.hot = new boolean[n];
-        this.uncompilable = new boolean[n];
+        this.state = new AtomicIntegerArray(n);
     }
 
     @Override
@@ -111,26 +140,48 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         interpreter.checkResumable(instance, state);
     }
 
-    /** Counts an entry of defined function {@code function}; true if it is (now) hot and compiles. */
+    /** Counts an entry of defined function {@code function}; true if it is hot and its compiled code ready. */
     private boolean enteredHot(int function) {
-        if (hot[function]) {
+        int s = state.get(function);
+        if (s == READY) {
             return true;
         }
-        if (uncompilable[function] || calls.incrementAndGet(function) < hotCalls) {
+        if (s == FAILED || calls.incrementAndGet(function) < hotCalls) {
             return false;
         }
         return compiles(function);
     }
 
-    /** Compiles {@code function} if it can be; a failure is remembered and reported by {@link #functionStats}. */
+    /**
+     * True if {@code function}'s compiled code is ready; else asks for it (in the background, or
+     * now) and tells whether it is ready now. A failure is remembered and reported by {@link
+     * #functionStats}.
+     */
     private boolean compiles(int function) {
+        int s = state.get(function);
+        if (s != COLD) {
+            return s == READY;
+        }
+        if (!background) {
+            compileNow(function);
+        } else if (state.compareAndSet(function, COLD, QUEUED)) {
+            COMPILER.execute(() -> compileNow(function));
+        }
+        return state.get(function) == READY;
+    }
+
+    private void compileNow(int function) {
         try {
             jit.handle(true, function);
-            hot[function] = true;
-            return true;
+            state.set(function, READY);
         } catch (JitException e) {
-            uncompilable[function] = true;
-            return false;
+            state.set(function, FAILED);
+        } catch (RuntimeException | Error e) {
+            // Not expected of the JIT; the interpreter goes on running the function either way.
+            state.set(function, FAILED);
+            if (!background) {
+                throw e;
+            }
         }
     }
 
@@ -143,15 +194,10 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
 
         @Override
         public boolean compileFrame(int function) {
-            if (uncompilable[function] || windows.incrementAndGet(function) < hotWindows) {
+            if (state.get(function) == FAILED || windows.incrementAndGet(function) < hotWindows) {
                 return false;
             }
-            try {
-                return jit.continuable(true, function);
-            } catch (JitException e) {
-                uncompilable[function] = true;
-                return false;
-            }
+            return compiles(function) && jit.continuable(true, function);
         }
 
         @Override
@@ -171,7 +217,7 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
 
     /** True once calls of {@code function} run compiled. */
     public boolean runsCompiled(int function) {
-        return !module.isImport(function) && hot[function];
+        return !module.isImport(function) && state.get(function) == READY;
     }
 
     /** Times a running interpreted frame of {@code function} moved to compiled code (on-stack replacement). */
@@ -198,14 +244,14 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
             long entries = Math.min(calls.get(f), hotCalls);
             FunctionStat.Tier tier = s.tier();
             String detail = "";
-            if (uncompilable[f]) {
+            if (state.get(f) == FAILED) {
                 tier = FunctionStat.Tier.FELL_BACK;
                 detail = "the JIT could not compile it";
             } else if (tier == FunctionStat.Tier.NOT_RUN && calls.get(f) > 0) {
                 tier = FunctionStat.Tier.INTERPRETED;
             } else if (tier == FunctionStat.Tier.COMPILED) {
                 List<String> how = new ArrayList<>();
-                if (hot[f]) {
+                if (state.get(f) == READY && calls.get(f) >= hotCalls) {
                     how.add("compiled when hot");
                 }
                 if (transfers.get(f) > 0) {

@@ -69,7 +69,7 @@ class TieredEngineTest {
     @Test
     void aLongLoopInAMainCalledOnceMovesToCompiledCodeOnTheStack() {
         Module m = module();
-        TieredEngine auto = new TieredEngine(m);
+        TieredEngine auto = synchronous(m);
         Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
         int[] polls = new int[2];
         a.interruptHook(i -> polls[0]++);
@@ -91,7 +91,7 @@ class TieredEngineTest {
     @Test
     void aShortLoopStaysInTheInterpreter() {
         Module m = module();
-        TieredEngine auto = new TieredEngine(m);
+        TieredEngine auto = synchronous(m);
         Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
         auto.invoke(a, 0, 1000);
         assertEquals(0, auto.stackReplacements(0));
@@ -102,7 +102,7 @@ class TieredEngineTest {
     @Test
     void aStraightLineFunctionIsInterpretedUntilHotThenCompiled() {
         Module m = module();
-        TieredEngine auto = new TieredEngine(m);
+        TieredEngine auto = synchronous(m);
         Interpreter interp = new Interpreter(m);
         Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
         Instance b = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
@@ -116,6 +116,37 @@ class TieredEngineTest {
         assertEquals(FunctionStat.Tier.COMPILED, mix.tier());
         assertEquals(TieredEngine.HOT_CALLS, mix.interpretedCalls());
         assertTrue(auto.jit().isCompiled(2), "the hot function's callee is compiled when first called");
+    }
+
+    /** The default thresholds, compiling on the guest's thread so that hand-overs fall at exact counts. */
+    private static TieredEngine synchronous(Module m) {
+        return new TieredEngine(m, TieredEngine.HOT_CALLS, TieredEngine.HOT_WINDOWS);
+    }
+
+    @Test
+    void aHotFunctionCompilesInTheBackgroundWhileTheInterpreterGoesOn() throws InterruptedException {
+        Module m = module();
+        TieredEngine auto = new TieredEngine(m);
+        Interpreter interp = new Interpreter(m);
+        Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        Instance b = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        int call = 0;
+        while (!auto.runsCompiled(1)) {
+            assertTrue(System.nanoTime() < deadline, "the background compilation finished");
+            assertArrayEquals(interp.invoke(b, 1, call, 7 - call), auto.invoke(a, 1, call, 7 - call));
+            assertEquals(b.fuelUsed(), a.fuelUsed());
+            call++;
+            if (call > TieredEngine.HOT_CALLS) {
+                Thread.sleep(1);
+            }
+        }
+        assertTrue(call >= TieredEngine.HOT_CALLS, "not compiled before it was hot: " + call);
+        for (int k = 0; k < 10; k++, call++) {
+            assertArrayEquals(interp.invoke(b, 1, call, 7 - call), auto.invoke(a, 1, call, 7 - call));
+            assertEquals(b.fuelUsed(), a.fuelUsed());
+        }
+        assertEquals(FunctionStat.Tier.COMPILED, auto.functionStats().get(1).tier());
     }
 
     @Test
