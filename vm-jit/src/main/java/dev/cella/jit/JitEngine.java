@@ -19,6 +19,7 @@ import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.util.Textifier;
@@ -55,6 +56,10 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     private volatile Interpreter fallback;
     private final AtomicLong hops = new AtomicLong();
     private final AtomicLong entryHops = new AtomicLong();
+    /** Runs asked {@link #needsDeepStack}, counted up to past {@link StackSegments#YOUNG_RUNS}. */
+    private final AtomicInteger runs = new AtomicInteger();
+    /** Set once a call of this engine's guest has hopped to another stack segment. */
+    private volatile boolean deep;
 
     /** A lazily compiling engine for {@code verifiedModule}. */
     public JitEngine(Module verifiedModule) {
@@ -309,6 +314,15 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
 
     void countHop() {
         hops.incrementAndGet();
+        deep = true;
+    }
+
+    /**
+     * True if a run from a thread of unknown stack should start on a segment thread: one of the
+     * engine's first {@link StackSegments#YOUNG_RUNS} runs, or its guest has hopped.
+     */
+    boolean needsDeepStack() {
+        return deep || runs.get() < StackSegments.YOUNG_RUNS && runs.getAndIncrement() < StackSegments.YOUNG_RUNS;
     }
 
     void countEntryHop() {

@@ -22,9 +22,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       once, to a pooled {@link SegmentThread} with a {@link #STACK_BYTES} stack ({@link
  *       #onGuestStack}), unless the whole maximum depth fits the caller's first-segment budget
  *       anyway. Its first segment then holds {@link JitEngine#segmentFrames} frames, which for
- *       the default depth is every frame the guest can have: no call ever hops. Virtual threads
- *       (the sandbox's cells) and runs nested inside a running guest (a host function calling
- *       back in) stay on their thread, with a first segment of {@link #FIRST_SEGMENT_BUDGET}.
+ *       the default depth is every frame the guest can have: no call ever hops. The move costs
+ *       a hand-off (several microseconds), which a long run does not notice but a host invoking
+ *       a short function in a loop would: so it is made for an engine's first {@link
+ *       #YOUNG_RUNS} runs (a command-line run is one long run) and, after that, only by engines
+ *       whose guest has hopped (see {@link JitEngine#needsDeepStack}). Virtual threads (the
+ *       sandbox's cells) and runs nested inside a running guest (a host function calling back
+ *       in) stay on their thread, with a first segment of {@link #FIRST_SEGMENT_BUDGET}.
  *   <li><b>Past a segment's end.</b> A call past a segment's end (the {@link
  *       JitContext#depthLimit} check every guest call makes anyway) continues on another segment
  *       thread holding {@link JitEngine#segmentFrames} more frames, while the calling thread
@@ -46,6 +50,8 @@ final class StackSegments {
     static final long SEGMENT_BUDGET = STACK_BYTES / 2;
     /** Guest frames' share of a thread whose stack size and current depth are unknown. */
     static final long FIRST_SEGMENT_BUDGET = 192L << 10;
+    /** Runs of an engine that start on a segment thread whether or not its guest has hopped yet. */
+    static final int YOUNG_RUNS = 16;
 
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final ThreadFactory FACTORY = r -> {
@@ -84,13 +90,15 @@ final class StackSegments {
     /**
      * Runs {@code run}, which starts compiled guest code of {@code engine} for an instance whose
      * maximum depth is {@code maxDepth}, on a thread whose stack holds that depth where it can
-     * (see the class comment): here if this is a segment thread, a virtual thread, or if the
-     * caller's first segment holds {@code maxDepth} frames anyway; else on a segment thread.
+     * (see the class comment): here if this is a segment thread, a virtual thread, if the
+     * caller's first segment holds {@code maxDepth} frames anyway, or if the engine is past its
+     * young runs and its guest never hopped; else on a segment thread.
      */
     static <T> T onGuestStack(JitEngine engine, int maxDepth, Callable<T> run) {
         Thread t = Thread.currentThread();
         try {
-            if (t instanceof SegmentThread || t.isVirtual() || maxDepth <= engine.firstSegmentFrames()) {
+            if (t instanceof SegmentThread || t.isVirtual() || maxDepth <= engine.firstSegmentFrames()
+                    || !engine.needsDeepStack()) {
                 return run.call();
             }
             engine.countEntryHop();

@@ -80,6 +80,21 @@ class StackSegmentsTest {
     }
 
     @Test
+    void shortRunsStopMovingAfterTheYoungRunsUntilTheGuestHops() throws Exception {
+        JitEngine engine = new JitEngine(MODULE);
+        Instance instance = new Instance(MODULE, ImportResolver.NONE, InstanceOptions.defaults());
+        for (int i = 0; i < 100; i++) {
+            assertEquals(1, engine.invoke(instance, 0, 0, 1)[0]);
+        }
+        assertEquals(StackSegments.YOUNG_RUNS, engine.entryHops(), "only the young runs moved");
+        int depth = engine.firstSegmentFrames();
+        Thread.ofVirtual().start(() -> engine.invoke(instance, 0, depth - 1, 1)).join();
+        assertEquals(1, engine.segmentHops());
+        engine.invoke(instance, 0, 0, 1);
+        assertEquals(StackSegments.YOUNG_RUNS + 1, engine.entryHops(), "a guest that hopped moves again");
+    }
+
+    @Test
     void theTieredEngineRunsOnTheSameStack() throws Exception {
         TieredEngine tiered = new TieredEngine(MODULE, 1, 1);
         int depth = tiered.jit().firstSegmentFrames();
