@@ -101,8 +101,16 @@ final class StackSegments {
                     || !engine.needsDeepStack()) {
                 return run.call();
             }
+            Future<T> done;
+            try {
+                done = POOL.submit(run);
+            } catch (OutOfMemoryError e) {
+                // No thread with a 256 MiB stack could be made (a strict overcommit limit): the
+                // run stays here, with the caller's first segment, as a nested run would.
+                return run.call();
+            }
             engine.countEntryHop();
-            return awaitUninterruptibly(POOL.submit(run));
+            return awaitUninterruptibly(done);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
