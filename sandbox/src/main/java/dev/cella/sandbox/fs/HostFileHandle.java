@@ -3,7 +3,6 @@ package dev.cella.sandbox.fs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 
 /**
  * An open file in a mounted host directory. Writes go straight to the host file through a
@@ -13,20 +12,20 @@ import java.nio.file.Path;
 final class HostFileHandle implements FileHandle {
     private final FileChannel channel;
     private final HostMount mount;
-    private final Path path;
+    private final String rel;
     private final boolean writable;
     private final FsMeter meter;
 
-    HostFileHandle(FileChannel channel, HostMount mount, Path path, boolean writable, FsMeter meter) {
+    HostFileHandle(FileChannel channel, HostMount mount, String rel, boolean writable, FsMeter meter) {
         this.channel = channel;
         this.mount = mount;
-        this.path = path;
+        this.rel = rel;
         this.writable = writable;
         this.meter = meter;
     }
 
     private String what() {
-        return mount.describe(path);
+        return mount.describe(rel);
     }
 
     @Override
@@ -110,7 +109,18 @@ final class HostFileHandle implements FileHandle {
 
     @Override
     public FileStat stat() {
-        return mount.statPath(path);
+        // The size is the open file's; the rest is whatever now sits at the file's path, which a
+        // rename or removal may have changed (it is still a node of this mount).
+        long size = size();
+        try {
+            FileStat st = mount.stat(rel);
+            if (st.type() == FileType.REGULAR_FILE) {
+                return new FileStat(st.dev(), st.ino(), st.type(), st.nlink(), size, st.atim(), st.mtim(), st.ctim());
+            }
+        } catch (FsException e) {
+            // Renamed or removed: report what the handle itself knows.
+        }
+        return new FileStat(mount.dev(), 0, FileType.REGULAR_FILE, 1, size, 0, 0, 0);
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystemLoopException;
@@ -15,35 +14,31 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
  * A host directory mounted into cells at a guest path. Immutable, so one instance may serve
  * many cells at once.
  *
- * <p>Every host call goes through this class, and only with a path built from the mount root and
- * components that {@link VirtualFileSystem} validated and resolved itself: the sandbox never
- * hands a guest's path to the host unresolved, never lets the host follow a symbolic link (every
- * check uses {@link LinkOption#NOFOLLOW_LINKS}, and files are opened with it), and re-checks that
- * each directory on the way is still a real directory before it acts on a stored node.
+ * <p>Every host call goes through this class and {@link HostDir}: an operation on a node walks
+ * from the mount root to the node's directory one component at a time through open directory
+ * handles, never following a link, and then acts relative to that handle on one final
+ * component. The host is never handed a path the guest could redirect; another cell or a host
+ * process that swaps a directory for a link meanwhile makes the operation fail, never leave the
+ * mount (see {@link HostDir} for the invariant and its two exceptions).
  */
 public final class HostMount {
-    private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
-    private static final boolean UNIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews()
-            .contains("unix");
 
     private final Path root;
     private final String guestPath;
     private final boolean readOnly;
     private final long dev;
+    private final Object rootKey;
 
     /**
      * @param root the host directory, an absolute real path (symbolic links already resolved by
@@ -61,6 +56,15 @@ public final class HostMount {
         this.guestPath = guestPath;
         this.readOnly = readOnly;
         this.dev = 2L + index;
+        this.rootKey = keyOf(root);
+    }
+
+    private static Object keyOf(Path root) {
+        try {
+            return Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null; // a missing root fails every operation anyway
+        }
     }
 
     public Path root() {
@@ -84,9 +88,13 @@ public final class HostMount {
         return rel.isEmpty() ? root : root.resolve(rel);
     }
 
-    /** The guest's view of a host path, for messages (never the host path itself). */
-    String describe(Path p) {
-        String rel = root.relativize(p).toString().replace(File.separatorChar, '/');
+    /** The file key of the root when the mount was made, or null if it could not be read. */
+    Object rootKey() {
+        return rootKey;
+    }
+
+    /** The guest's view of {@code rel}, for messages (never the host path). */
+    String describe(String rel) {
         return guestPath.equals("/") ? "/" + rel : rel.isEmpty() ? guestPath : guestPath + "/" + rel;
     }
 
@@ -96,129 +104,103 @@ public final class HostMount {
     }
 
     /**
-     * Checks that every component of {@code rel} is still a real directory (not a symbolic link),
-     * so the host will not follow anything when it resolves {@code rel}.
+     * Opens directory {@code rel} by walking from the mount root one component at a time through
+     * {@link HostDir} handles, never following a link: a component that is now a link or not a
+     * directory fails the walk (NOTDIR), so the result is always a directory inside the mount.
      */
-    void verifyDirectory(String rel) {
-        Path p = root;
-        if (!rel.isEmpty()) {
-            for (String c : rel.split("/")) {
-                p = p.resolve(c);
-                FileStat st = statPath(p);
-                if (st.type() != FileType.DIRECTORY) {
-                    throw new FsException(FsError.NOTDIR, describe(p));
-                }
-            }
+    HostDir openDir(String rel) {
+        HostDir d = HostDir.root(this);
+        if (rel.isEmpty()) {
+            return d;
         }
+        try {
+            for (String c : rel.split("/")) {
+                // Checking the kind first keeps the walk from opening (and blocking on) a FIFO.
+                FileStat st = d.stat(c);
+                if (st.type() != FileType.DIRECTORY) {
+                    throw new FsException(FsError.NOTDIR, describe(rel));
+                }
+                HostDir next = d.open(c);
+                d.close();
+                d = next;
+            }
+            return d;
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    /** Opens the directory that holds {@code rel} (which is not the mount root). */
+    HostDir openParent(String rel) {
+        int slash = rel.lastIndexOf('/');
+        return openDir(slash < 0 ? "" : rel.substring(0, slash));
+    }
+
+    /** The last component of {@code rel} (which is not the mount root). */
+    static String name(String rel) {
+        return rel.substring(rel.lastIndexOf('/') + 1);
+    }
+
+    /** Checks that {@code rel} is still a directory reached without links (NOTDIR, LOOP otherwise). */
+    void verifyDirectory(String rel) {
+        openDir(rel).close();
     }
 
     /** Looks up child {@code name} of directory {@code dir} without following it; null if absent. */
     HostNode lookup(HostNode dir, String name) {
-        String rel = dir.child(name);
-        try {
-            return new HostNode(this, rel, lstat(path(rel)).type());
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException e) {
-            throw map(e, describe(path(rel)));
+        try (HostDir d = openDir(dir.rel())) {
+            FileStat st = d.lookup(name);
+            return st == null ? null : new HostNode(this, dir.child(name), st.type());
         }
     }
 
-    /** The attributes of {@code p}, not following a final symbolic link. */
-    FileStat statPath(Path p) {
-        try {
-            return lstat(p);
-        } catch (IOException e) {
-            throw map(e, describe(p));
+    /** The attributes of {@code rel} itself (a final link is not followed). */
+    FileStat stat(String rel) {
+        if (rel.isEmpty()) {
+            try (HostDir d = openDir(rel)) {
+                return d.statSelf();
+            }
         }
-    }
-
-    private FileStat lstat(Path p) throws IOException {
-        if (UNIX) {
-            Map<String, Object> a = Files.readAttributes(p, "unix:mode,ino,nlink,size,lastAccessTime,lastModifiedTime,ctime",
-                    NOFOLLOW);
-            int mode = (Integer) a.get("mode");
-            return new FileStat(dev, (Long) a.get("ino"), typeOfMode(mode), ((Integer) a.get("nlink")).longValue(),
-                    (Long) a.get("size"), nanos(a.get("lastAccessTime")), nanos(a.get("lastModifiedTime")),
-                    nanos(a.get("ctime")));
+        try (HostDir d = openParent(rel)) {
+            return d.stat(name(rel));
         }
-        BasicFileAttributes b = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
-        FileType t = b.isSymbolicLink() ? FileType.SYMBOLIC_LINK : b.isDirectory() ? FileType.DIRECTORY
-                : b.isRegularFile() ? FileType.REGULAR_FILE : FileType.UNKNOWN;
-        Object key = b.fileKey();
-        return new FileStat(dev, key == null ? 0 : key.hashCode() & 0x7FFFFFFFL, t, 1, b.size(),
-                nanos(b.lastAccessTime()), nanos(b.lastModifiedTime()), nanos(b.lastModifiedTime()));
-    }
-
-    private static long nanos(Object time) {
-        FileTime t = (FileTime) time;
-        return t == null ? 0 : t.to(java.util.concurrent.TimeUnit.NANOSECONDS);
-    }
-
-    private static FileType typeOfMode(int mode) {
-        return switch (mode & 0170000) {
-            case 0040000 -> FileType.DIRECTORY;
-            case 0100000 -> FileType.REGULAR_FILE;
-            case 0120000 -> FileType.SYMBOLIC_LINK;
-            case 0020000 -> FileType.CHARACTER_DEVICE;
-            case 0060000 -> FileType.BLOCK_DEVICE;
-            case 0140000 -> FileType.SOCKET_STREAM;
-            default -> FileType.UNKNOWN;
-        };
     }
 
     /** The entries of directory {@code dir}, sorted by name, without following links. */
     List<DirEntry> list(HostNode dir) {
-        Path p = path(dir.rel());
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
-            for (Path child : ds) {
-                names.add(child.getFileName().toString());
+        try (HostDir d = openDir(dir.rel())) {
+            List<String> names = d.names();
+            names.sort(null);
+            List<DirEntry> out = new ArrayList<>(names.size());
+            for (String n : names) {
+                FileStat st = d.lookup(n);
+                if (st != null) { // else removed between the listing and the stat: no longer an entry
+                    out.add(new DirEntry(n, st.ino(), st.type()));
+                }
             }
-        } catch (IOException e) {
-            throw map(e, describe(p));
-        } catch (java.nio.file.DirectoryIteratorException e) {
-            throw map(e.getCause(), describe(p));
+            return out;
         }
-        names.sort(null);
-        List<DirEntry> out = new ArrayList<>(names.size());
-        for (String n : names) {
-            try {
-                FileStat st = lstat(p.resolve(n));
-                out.add(new DirEntry(n, st.ino(), st.type()));
-            } catch (NoSuchFileException e) {
-                // Removed between the listing and the stat: it is no longer an entry.
-            } catch (IOException e) {
-                throw map(e, describe(p.resolve(n)));
-            }
-        }
-        return out;
     }
 
     /** True if directory {@code dir} has no entries. */
     boolean isEmptyDirectory(HostNode dir) {
-        Path p = path(dir.rel());
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
-            return !ds.iterator().hasNext();
-        } catch (IOException e) {
-            throw map(e, describe(p));
+        try (HostDir d = openDir(dir.rel())) {
+            return d.names().isEmpty();
         }
     }
 
     /**
-     * Opens (and with {@code create} creates) regular file {@code rel}. The host is told not to
-     * follow a final symbolic link, so a link swapped in after resolution fails with ELOOP.
+     * Opens (and with {@code create} creates) regular file {@code rel}, relative to its parent's
+     * handle and without following a final link (a link swapped in after resolution fails with
+     * LOOP).
      */
     FileHandle open(String rel, boolean create, boolean exclusive, boolean write, boolean truncate, FsMeter meter) {
-        Path p = path(rel);
-        Set<OpenOption> opts = new HashSet<>();
-        opts.add(LinkOption.NOFOLLOW_LINKS);
-        opts.add(StandardOpenOption.READ);
-        if (write || truncate || create) {
-            if (readOnly) {
-                throw new FsException(FsError.ROFS, describe(p));
-            }
+        if ((write || truncate || create) && readOnly) {
+            throw new FsException(FsError.ROFS, describe(rel));
         }
+        Set<OpenOption> opts = new HashSet<>();
+        opts.add(StandardOpenOption.READ);
         if (write || truncate) {
             opts.add(StandardOpenOption.WRITE);
         }
@@ -229,58 +211,53 @@ public final class HostMount {
             opts.add(StandardOpenOption.WRITE);
             opts.add(exclusive ? StandardOpenOption.CREATE_NEW : StandardOpenOption.CREATE);
         }
-        try {
-            FileChannel ch = FileChannel.open(p, opts);
-            return new HostFileHandle(ch, this, p, write, meter);
-        } catch (IOException e) {
-            throw map(e, describe(p));
+        try (HostDir d = openParent(rel)) {
+            if (!create) {
+                // Checking the kind first keeps a FIFO or device from being opened (and blocking).
+                FileType t = d.stat(name(rel)).type();
+                if (t != FileType.REGULAR_FILE) {
+                    throw new FsException(t == FileType.SYMBOLIC_LINK ? FsError.LOOP
+                            : t == FileType.DIRECTORY ? FsError.ISDIR : FsError.NOTSUP, describe(rel));
+                }
+            }
+            FileChannel ch = d.openFile(name(rel), opts);
+            return new HostFileHandle(ch, this, rel, write, meter);
         }
     }
 
     void createDirectory(String rel) {
-        Path p = path(rel);
-        try {
-            Files.createDirectory(p);
-        } catch (IOException e) {
-            throw map(e, describe(p));
+        try (HostDir d = openParent(rel)) {
+            d.mkdir(name(rel));
         }
     }
 
     void createSymlink(String rel, String target) {
-        Path p = path(rel);
-        try {
-            Files.createSymbolicLink(p, p.getFileSystem().getPath(target));
-        } catch (IOException e) {
-            throw map(e, describe(p));
+        try (HostDir d = openParent(rel)) {
+            d.symlink(name(rel), target);
         }
     }
 
     String readSymlink(String rel) {
-        Path p = path(rel);
-        try {
-            return Files.readSymbolicLink(p).toString().replace(File.separatorChar, '/');
-        } catch (IOException e) {
-            throw map(e, describe(p));
+        try (HostDir d = openParent(rel)) {
+            return d.readLink(name(rel));
         }
     }
 
-    /** Deletes file, link or empty directory {@code rel} (the caller checked which it is). */
-    void delete(String rel) {
-        Path p = path(rel);
-        try {
-            Files.delete(p);
-        } catch (IOException e) {
-            throw map(e, describe(p));
+    /** Deletes file or link {@code rel} ({@code directory} false) or empty directory {@code rel}. */
+    void delete(String rel, boolean directory) {
+        try (HostDir d = openParent(rel)) {
+            if (directory) {
+                d.deleteDirectory(name(rel));
+            } else {
+                d.deleteFile(name(rel));
+            }
         }
     }
 
     /** Renames {@code from} to {@code to} atomically, replacing {@code to} as POSIX rename does. */
     void rename(String from, String to) {
-        Path a = path(from);
-        try {
-            Files.move(a, path(to), StandardCopyOption.ATOMIC_MOVE, LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException e) {
-            throw map(e, describe(a));
+        try (HostDir a = openParent(from); HostDir b = openParent(to)) {
+            a.move(name(from), b, name(to));
         }
     }
 

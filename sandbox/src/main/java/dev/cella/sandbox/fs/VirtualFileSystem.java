@@ -158,7 +158,7 @@ public final class VirtualFileSystem {
     /** The attributes of {@code node} itself (a link is not followed). */
     public FileStat stat(Node node) {
         if (node instanceof HostNode h) {
-            return h.mount().statPath(h.mount().path(h.rel()));
+            return h.mount().stat(h.rel());
         }
         return memStat((MemNode) node);
     }
@@ -171,7 +171,7 @@ public final class VirtualFileSystem {
         if (dir instanceof HostNode h && !h.isMountRoot()) {
             String rel = h.rel();
             int slash = rel.lastIndexOf('/');
-            return h.mount().statPath(h.mount().path(slash < 0 ? "" : rel.substring(0, slash))).ino();
+            return h.mount().stat(slash < 0 ? "" : rel.substring(0, slash)).ino();
         }
         return stat(dir).ino();
     }
@@ -179,7 +179,6 @@ public final class VirtualFileSystem {
     /** The entries of directory {@code dir} (without {@code .} and {@code ..}), sorted by name. */
     public List<DirEntry> list(Node dir) {
         if (dir instanceof HostNode h) {
-            h.mount().verifyDirectory(h.rel());
             return h.mount().list(h);
         }
         List<DirEntry> out = new ArrayList<>();
@@ -323,7 +322,7 @@ public final class VirtualFileSystem {
             if (!h.mount().isEmptyDirectory(h)) {
                 throw new FsException(FsError.NOTEMPTY, path);
             }
-            h.mount().delete(h.rel());
+            h.mount().delete(h.rel(), true);
         } else {
             MemNode.Dir d = (MemNode.Dir) node;
             if (!d.children.isEmpty()) {
@@ -350,7 +349,7 @@ public final class VirtualFileSystem {
         }
         checkWritableDir(r.dir(), path);
         if (node instanceof HostNode h) {
-            h.mount().delete(h.rel());
+            h.mount().delete(h.rel(), false);
         } else {
             detach((MemNode.Dir) r.dir(), r.name());
         }
@@ -390,19 +389,27 @@ public final class VirtualFileSystem {
         if (r.namesDirectoryItself() || r.node() != null) {
             throw new FsException(FsError.EXIST, path);
         }
-        int depth = r.dir() instanceof HostNode h ? h.depth() : ((MemNode.Dir) r.dir()).depth();
-        for (String c : PathResolver.components(target)) {
-            depth += c.equals("..") ? -1 : c.equals(".") ? 0 : 1;
-            if (depth < 0) {
-                throw new FsException(FsError.NOTCAPABLE, "symbolic link target " + target + " leaves its mount");
-            }
-        }
+        checkLinkStaysInside(target, r.dir());
         checkWritableDir(r.dir(), path);
         meter.beforeCreate();
         if (r.dir() instanceof HostNode h) {
             h.mount().createSymlink(h.child(r.name()), target);
         } else {
             attach((MemNode.Dir) r.dir(), r.name(), new MemNode.Link(nextIno++, clock.getAsLong(), target));
+        }
+    }
+
+    /**
+     * Refuses (NOTCAPABLE) a link target that, read from directory {@code dir}, climbs out of
+     * the mount (or, in memory, out of {@code /}).
+     */
+    private static void checkLinkStaysInside(String target, Node dir) {
+        int depth = dir instanceof HostNode h ? h.depth() : ((MemNode.Dir) dir).depth();
+        for (String c : PathResolver.components(target)) {
+            depth += c.equals("..") ? -1 : c.equals(".") ? 0 : 1;
+            if (depth < 0) {
+                throw new FsException(FsError.NOTCAPABLE, "symbolic link target " + target + " leaves its mount");
+            }
         }
     }
 
@@ -472,6 +479,10 @@ public final class VirtualFileSystem {
         }
         if (src.type() == FileType.DIRECTORY && isInside(to.dir(), src)) {
             throw new FsException(FsError.INVAL, "cannot move a directory into itself: " + toPath);
+        }
+        if (src.type() == FileType.SYMBOLIC_LINK) {
+            // A link moved up the tree must not come to point outside its mount (see symlink).
+            checkLinkStaysInside(linkTarget(src), to.dir());
         }
         if (fromMount != null) {
             fromMount.rename(((HostNode) src).rel(), ((HostNode) to.dir()).child(to.name()));
