@@ -1,14 +1,18 @@
 package dev.cella.sandbox;
 
+import dev.cella.sandbox.fs.FsError;
+import dev.cella.sandbox.fs.FsException;
 import dev.cella.sandbox.fs.FsMeter;
 import dev.cella.sandbox.wasi.WasiLimits;
 import dev.cella.vm.Memory;
 
 /**
  * A cell's quota counters and checks for the filesystem, WASI and memory. Every check happens
- * before the resource is used, so a refused request has no effect; the refusal ends the run with
- * {@link QuotaExceeded} (memory excepted: a refused {@code memory.grow} returns -1 as the ISA
- * says, and is only counted).
+ * before the resource is used, so a refused request has no effect. What a POSIX program can cope
+ * with is refused the way a POSIX system refuses it, and the guest goes on: the disk and
+ * files-created quotas with EDQUOT, the open-files quota with EMFILE, memory with
+ * {@code memory.grow} returning -1 (counted). Only output past its quota ends the run, with
+ * {@link QuotaExceeded} (docs/sandbox.md, "Quotas", says why).
  */
 final class CellMeter implements FsMeter, WasiLimits, Memory.GrowPolicy {
     private final CellConfig config;
@@ -26,7 +30,8 @@ final class CellMeter implements FsMeter, WasiLimits, Memory.GrowPolicy {
     @Override
     public void beforeWrite(long bytes) {
         if (bytes > config.diskQuota() - diskUsed) {
-            throw new QuotaExceeded(Quota.DISK, config.diskQuota(), saturatingAdd(diskUsed, bytes));
+            throw new FsException(FsError.DQUOT, "disk quota of " + config.diskQuota() + " bytes ("
+                    + diskUsed + " used, " + bytes + " more asked)");
         }
         diskUsed += bytes;
     }
@@ -34,7 +39,7 @@ final class CellMeter implements FsMeter, WasiLimits, Memory.GrowPolicy {
     @Override
     public void beforeCreate() {
         if (filesCreated >= config.maxFilesCreated()) {
-            throw new QuotaExceeded(Quota.FILES_CREATED, config.maxFilesCreated(), filesCreated + 1);
+            throw new FsException(FsError.DQUOT, "files-created quota of " + config.maxFilesCreated());
         }
         filesCreated++;
     }
@@ -54,7 +59,7 @@ final class CellMeter implements FsMeter, WasiLimits, Memory.GrowPolicy {
     @Override
     public void beforeOpen(int openNow) {
         if (openNow >= config.maxOpenFiles()) {
-            throw new QuotaExceeded(Quota.OPEN_FILES, config.maxOpenFiles(), openNow + 1L);
+            throw new FsException(FsError.MFILE, "open-files quota of " + config.maxOpenFiles());
         }
     }
 

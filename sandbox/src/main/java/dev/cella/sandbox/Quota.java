@@ -1,10 +1,13 @@
 package dev.cella.sandbox;
 
 /**
- * The resources a cell's quotas bound. Each is enforced: a guest that would pass one is stopped
- * with {@link QuotaExceeded} naming it, except {@link #MEMORY}, where {@code memory.grow} fails as
- * the ISA defines (it returns -1) and only an initial memory over the limit is an error. The
- * defaults are in {@link CellConfig} and {@code docs/sandbox.md}.
+ * The resources a cell's quotas bound. Each is enforced. Fuel, time, call depth and output stop
+ * the guest with {@link QuotaExceeded} naming the quota. The others refuse the one request the
+ * way a POSIX system would and let the guest go on, so it can save its work or clean up:
+ * {@link #MEMORY} makes {@code memory.grow} return -1 (only an initial memory over the limit is
+ * an error), {@link #OPEN_FILES} makes {@code path_open} fail with EMFILE, {@link #DISK} and
+ * {@link #FILES_CREATED} make the write or create fail with EDQUOT. The defaults are in
+ * {@link CellConfig} and {@code docs/sandbox.md}.
  */
 public enum Quota {
     /** Guest work: one unit per instruction executed (charged per basic block). */

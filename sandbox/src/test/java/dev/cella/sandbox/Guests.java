@@ -12,11 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Loads the test guests (Cella assembly under {@code src/test/resources/guests}) and runs them. */
-final class Guests {
+public final class Guests {
     private Guests() {}
 
     /** Assembles and verifies guest {@code name}, appending runtime.casm if it says it uses it. */
-    static Module load(String name) {
+    public static Module load(String name) {
         String src = resource(name);
         if (src.contains("; uses runtime.casm")) {
             src = src + "\n" + resource("runtime.casm");
@@ -24,7 +24,7 @@ final class Guests {
         return assemble(src, name);
     }
 
-    static Module assemble(String src, String name) {
+    public static Module assemble(String src, String name) {
         Module m = Assembler.assemble(src, name);
         Verifier.verify(m);
         return m;
@@ -42,26 +42,26 @@ final class Guests {
     }
 
     /** A run's result and what it printed. */
-    record Ran(RunResult result, String stdout, String stderr) {
-        Outcome outcome() {
+    public record Ran(RunResult result, String stdout, String stderr) {
+        public Outcome outcome() {
             return result.outcome();
         }
 
-        int status() {
+        public int status() {
             return result.exitStatus();
         }
 
-        QuotaExceeded quota() {
+        public QuotaExceeded quota() {
             return (QuotaExceeded) result.error();
         }
     }
 
     /** Runs guest {@code name} with {@code config} (stdout and stderr captured) and arguments {@code args}. */
-    static Ran run(String name, CellConfig.Builder config, String... args) {
+    public static Ran run(String name, CellConfig.Builder config, String... args) {
         return run(load(name), config, args);
     }
 
-    static Ran run(Module module, CellConfig.Builder config, String... args) {
+    public static Ran run(Module module, CellConfig.Builder config, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> argv = new ArrayList<>();

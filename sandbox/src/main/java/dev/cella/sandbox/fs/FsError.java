@@ -7,6 +7,7 @@ package dev.cella.sandbox.fs;
 public enum FsError {
     ACCES("permission denied"),
     BUSY("the node is a mount point"),
+    DQUOT("the cell's disk or files-created quota is used up"),
     EXIST("file exists"),
     FBIG("file too large"),
     ILSEQ("path is not valid UTF-8"),
@@ -14,7 +15,7 @@ public enum FsError {
     IO("host I/O error"),
     ISDIR("is a directory"),
     LOOP("too many levels of symbolic links"),
-    MFILE("too many open files on the host"),
+    MFILE("too many open files (the cell's open-files quota, or the host's limit)"),
     NAMETOOLONG("name too long"),
     NOENT("no such file or directory"),
     NOSPC("no space left on the host device"),

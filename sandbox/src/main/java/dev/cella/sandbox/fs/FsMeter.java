@@ -2,8 +2,8 @@ package dev.cella.sandbox.fs;
 
 /**
  * What a filesystem reports to its cell and asks before it grows: the sandbox implements it to
- * enforce the disk and files-created quotas. The {@code before*} methods may throw any
- * {@link dev.cella.isa.CellaException} (a quota error) to refuse; the filesystem has then changed
+ * enforce the disk and files-created quotas. The {@code before*} methods may throw to refuse (an
+ * {@link FsException}, DQUOT, which the guest gets as its errno); the filesystem has then changed
  * nothing.
  */
 public interface FsMeter {

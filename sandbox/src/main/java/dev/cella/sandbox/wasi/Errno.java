@@ -12,6 +12,7 @@ public final class Errno {
     public static final int ACCES = 2;
     public static final int BADF = 8;
     public static final int BUSY = 10;
+    public static final int DQUOT = 19;
     public static final int EXIST = 20;
     public static final int FAULT = 21;
     public static final int FBIG = 22;
@@ -30,6 +31,7 @@ public final class Errno {
     public static final int NOTSUP = 58;
     public static final int OVERFLOW = 61;
     public static final int PERM = 63;
+    public static final int PIPE = 64;
     public static final int ROFS = 69;
     public static final int SPIPE = 70;
     public static final int XDEV = 75;
@@ -55,6 +57,7 @@ public final class Errno {
         return switch (e) {
             case ACCES -> ACCES;
             case BUSY -> BUSY;
+            case DQUOT -> DQUOT;
             case EXIST -> EXIST;
             case FBIG -> FBIG;
             case ILSEQ -> ILSEQ;

@@ -9,12 +9,14 @@ import static dev.cella.sandbox.wasi.GuestMemory.u32;
 import dev.cella.sandbox.fs.DirEntry;
 import dev.cella.sandbox.fs.FileStat;
 import dev.cella.sandbox.fs.FileType;
+import dev.cella.sandbox.fs.FsException;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InterruptHook;
 import dev.cella.vm.Memory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -159,7 +161,7 @@ final class FdCalls {
             case FILE -> {
                 requireRight(d, Abi.RIGHT_FD_WRITE, Errno.BADF);
                 long at = (d.fdflags & Abi.FDFLAGS_APPEND) != 0 ? d.file.size() : d.position;
-                writeFile(d, m, iovs, count, at);
+                total = writeFile(d, m, iovs, count, at);
                 d.position = at + total;
             }
             case STDIN, DIRECTORY -> throw new WasiError(Errno.BADF);
@@ -182,9 +184,8 @@ final class FdCalls {
             throw new WasiError(Errno.INVAL);
         }
         check(m, resultPtr, 4);
-        long total = checkIovecs(m, iovs, count);
-        writeFile(d, m, iovs, count, offset);
-        m.writeI32(resultPtr, (int) total);
+        checkIovecs(m, iovs, count);
+        m.writeI32(resultPtr, (int) writeFile(d, m, iovs, count, offset));
         return Errno.SUCCESS;
     }
 
@@ -199,7 +200,12 @@ final class FdCalls {
                 }
                 out.flush();
             } catch (IOException e) {
-                throw new WasiError(Errno.IO);
+                throw new WasiError(Errno.PIPE);
+            }
+            // A PrintStream (the CLI's stdout) keeps its failures to itself: ask it. A stream the
+            // host can no longer write is, for the guest, a pipe whose reader went away.
+            if (out instanceof PrintStream ps && ps.checkError()) {
+                throw new WasiError(Errno.PIPE);
             }
         }
         if (kind == Descriptor.Kind.STDOUT) {
@@ -209,19 +215,33 @@ final class FdCalls {
         }
     }
 
-    private static void writeFile(Descriptor d, Memory m, long iovs, long count, long position) {
+    /**
+     * Writes the iovecs in turn and returns the bytes written. An iovec refused (the disk quota,
+     * a full host disk) after others were written makes a short write, as POSIX has it, so the
+     * guest learns exactly what is in the file; refused at the first, the call fails with its
+     * errno and wrote nothing.
+     */
+    private static long writeFile(Descriptor d, Memory m, long iovs, long count, long position) {
         byte[] bytes = m.bytes();
         long at = position;
         for (long i = 0; i < count; i++) {
             int len = iovLen(m, iovs, i);
             if (len > 0) {
-                d.file.write(at, bytes, iovBuf(m, iovs, i), len);
+                try {
+                    d.file.write(at, bytes, iovBuf(m, iovs, i), len);
+                } catch (FsException e) {
+                    if (at == position) {
+                        throw e;
+                    }
+                    break;
+                }
                 at += len;
             }
         }
         if ((d.fdflags & (Abi.FDFLAGS_SYNC | Abi.FDFLAGS_DSYNC)) != 0) {
             d.file.sync();
         }
+        return at - position;
     }
 
     private static void requireFile(Descriptor d) {

@@ -30,9 +30,10 @@ import java.util.Map;
  * single mount at {@code /}, only fd 3).
  *
  * <p>Every call returns an errno; a guest's bad pointer is EFAULT, a path that would leave its
- * directory is NOTCAPABLE, an unsupported call is NOSYS. Only {@code proc_exit} (a
- * {@link dev.cella.vm.GuestExit}) and the cell's limits (quota errors from {@link WasiLimits} and
- * {@link FsMeter}) end a run from inside a call.
+ * directory is NOTCAPABLE, an unsupported call is NOSYS, a quota the guest can cope with is the
+ * errno a POSIX system gives (EDQUOT, EMFILE, thrown by {@link FsMeter} and {@link WasiLimits} as
+ * an {@link FsException}). Only {@code proc_exit} (a {@link dev.cella.vm.GuestExit}) and the
+ * cell's hard limits (output, and kills) end a run from inside a call.
  */
 public final class Wasi {
     /** The import module name of WASI preview 1. */

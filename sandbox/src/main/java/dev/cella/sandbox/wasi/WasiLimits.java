@@ -2,8 +2,9 @@ package dev.cella.sandbox.wasi;
 
 /**
  * The checks a WASI host asks of its cell before it lets a guest use more of something. Each
- * {@code before*} method may throw any {@link dev.cella.isa.CellaException} (a quota error, or a
- * kill) to end the run; the call has then had no effect.
+ * {@code before*} method may throw to refuse, and the call has then had no effect: an
+ * {@link dev.cella.sandbox.fs.FsException} becomes the call's errno (the guest goes on), any
+ * other {@link dev.cella.isa.CellaException} (a hard quota, or a kill) ends the run.
  */
 public interface WasiLimits {
     /** Before {@code bytes} more are written to stdout or stderr ({@code totalSoFar} already were). */
