@@ -24,7 +24,7 @@ public record MountSpec(String hostPath, String guestPath, boolean readOnly) {
      * colon, so a host path may itself contain colons.
      *
      * @throws IllegalArgumentException naming the text if either path is empty or the guest
-     *     path is not absolute
+     *     path is not absolute or has a {@code .} or {@code ..} component
      */
     public static MountSpec parse(String text) {
         String rest = text;
@@ -41,6 +41,14 @@ public record MountSpec(String hostPath, String guestPath, boolean readOnly) {
         if (!guest.startsWith("/")) {
             throw new IllegalArgumentException("mount '" + text + "': the guest path '" + guest
                     + "' must be absolute (start with /)");
+        }
+        for (String c : guest.split("/")) {
+            // A guest path is where the mount appears, not a path to resolve: '.' and '..' in it
+            // would make it name some other place (or nothing), so they are refused outright.
+            if (c.equals(".") || c.equals("..")) {
+                throw new IllegalArgumentException("mount '" + text + "': the guest path '" + guest
+                        + "' must not contain '.' or '..'");
+            }
         }
         return new MountSpec(rest.substring(0, colon), guest, readOnly);
     }

@@ -283,7 +283,11 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         b.engine(engine);
         b.allowClock(allowClock).allowRandom(allowRandom);
         for (MountSpec m : mounts) {
-            m.addTo(b);
+            try {
+                m.addTo(b);
+            } catch (SandboxException e) {
+                throw new ParameterException(spec.commandLine(), "--mount: " + e.getMessage(), e);
+            }
         }
         try {
             if (fuel != null) {

@@ -357,13 +357,22 @@ final class FdCalls {
             case DIRECTORY -> w.fs.stat(d.node);
             case STDIN, STDOUT, STDERR -> new FileStat(0, 0, FileType.CHARACTER_DEVICE, 1, 0, 0, 0, 0);
         };
-        writeFilestat(inst.memory(), p, st);
+        writeFilestat(w, inst.memory(), p, st);
         return Errno.SUCCESS;
     }
 
-    /** Writes a 64-byte filestat: dev @0, ino @8, filetype u8 @16, nlink @24, size @32, atim @40, mtim @48, ctim @56. */
-    static void writeFilestat(Memory m, long p, FileStat st) {
+    /**
+     * Writes a 64-byte filestat: dev @0, ino @8, filetype u8 @16, nlink @24, size @32, atim @40,
+     * mtim @48, ctim @56. A mounted node's times are the host clock's readings, so unless the
+     * cell was given the host clock they are all reported as the virtual clock's epoch (the
+     * same for every file and every run): a guest must not learn the host's time from a file it
+     * just wrote.
+     */
+    static void writeFilestat(Wasi w, Memory m, long p, FileStat st) {
         check(m, p, Abi.FILESTAT_SIZE);
+        if (st.mounted() && !w.clock.isHost()) {
+            st = st.withTimes(WasiClock.VIRTUAL_EPOCH_NANOS);
+        }
         m.writeI64(p, st.dev());
         m.writeI64(p + 8, st.ino());
         m.writeI64(p + 16, 0);

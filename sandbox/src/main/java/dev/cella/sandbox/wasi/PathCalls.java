@@ -135,7 +135,7 @@ final class PathCalls {
             throw new FsException(FsError.NOENT, path);
         }
         FileStat st = w.fs.stat(r.node());
-        FdCalls.writeFilestat(m, p, st);
+        FdCalls.writeFilestat(w, m, p, st);
         return Errno.SUCCESS;
     }
 
