@@ -2,7 +2,7 @@ package dev.cella.sandbox.checkpoint;
 
 import dev.cella.sandbox.fs.DirEntry;
 import dev.cella.sandbox.fs.FileType;
-import dev.cella.sandbox.fs.VirtualFileSystem;
+import dev.cella.sandbox.fs.FsSnapshot;
 import dev.cella.sandbox.wasi.Wasi;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,18 +56,18 @@ final class WasiCodec {
         out.i64(s.randomState());
     }
 
-    private static void ref(CheckpointOutput out, VirtualFileSystem.NodeRef r) {
+    private static void ref(CheckpointOutput out, FsSnapshot.NodeRef r) {
         out.i32(r.mount());
         out.i64(r.ino());
         out.string(r.rel());
         out.u8(r.type().ordinal());
     }
 
-    static void tree(CheckpointOutput out, VirtualFileSystem.TreeState t) {
+    static void tree(CheckpointOutput out, FsSnapshot.TreeState t) {
         out.i64(t.rootIno());
         out.i64(t.nextIno());
         out.i32(t.nodes().size());
-        for (VirtualFileSystem.MemNodeState n : t.nodes()) {
+        for (FsSnapshot.MemNodeState n : t.nodes()) {
             out.i64(n.ino());
             out.u8(n.type().ordinal());
             out.i64(n.atim());
@@ -79,7 +79,7 @@ final class WasiCodec {
                 case SYMBOLIC_LINK -> out.string(n.target());
                 default -> {
                     out.i32(n.children().size());
-                    for (VirtualFileSystem.ChildState c : n.children()) {
+                    for (FsSnapshot.ChildState c : n.children()) {
                         out.string(c.name());
                         out.i32(c.mount());
                         out.i64(c.ino());
@@ -105,7 +105,7 @@ final class WasiCodec {
             if (position < 0) {
                 throw in.invalid("descriptor " + fds.size() + " at negative offset " + position);
             }
-            VirtualFileSystem.NodeRef node = in.bool() ? ref(in) : null;
+            FsSnapshot.NodeRef node = in.bool() ? ref(in) : null;
             boolean writable = in.bool();
             String preopen = in.nullableString();
             boolean guestOpened = in.bool();
@@ -131,8 +131,8 @@ final class WasiCodec {
                 counters[2], counters[3], counters[4], counters[5], null);
     }
 
-    private static VirtualFileSystem.NodeRef ref(CheckpointInput in) {
-        return new VirtualFileSystem.NodeRef(in.i32(), in.i64(), in.string(), type(in));
+    private static FsSnapshot.NodeRef ref(CheckpointInput in) {
+        return new FsSnapshot.NodeRef(in.i32(), in.i64(), in.string(), type(in));
     }
 
     private static FileType type(CheckpointInput in) {
@@ -143,10 +143,10 @@ final class WasiCodec {
         return TYPES[t];
     }
 
-    static VirtualFileSystem.TreeState tree(CheckpointInput in) {
+    static FsSnapshot.TreeState tree(CheckpointInput in) {
         long rootIno = in.i64();
         long nextIno = in.i64();
-        List<VirtualFileSystem.MemNodeState> nodes = new ArrayList<>();
+        List<FsSnapshot.MemNodeState> nodes = new ArrayList<>();
         for (int i = in.count("node", 38); i > 0; i--) {
             long ino = in.i64();
             FileType type = type(in);
@@ -156,24 +156,24 @@ final class WasiCodec {
             boolean removed = in.bool();
             byte[] data = null;
             String target = null;
-            List<VirtualFileSystem.ChildState> children = new ArrayList<>();
+            List<FsSnapshot.ChildState> children = new ArrayList<>();
             switch (type) {
                 case REGULAR_FILE -> data = in.bytes();
                 case SYMBOLIC_LINK -> target = in.string();
                 case DIRECTORY -> {
                     for (int k = in.count("directory entry", 16); k > 0; k--) {
-                        children.add(new VirtualFileSystem.ChildState(in.string(), in.i32(), in.i64()));
+                        children.add(new FsSnapshot.ChildState(in.string(), in.i32(), in.i64()));
                     }
                 }
                 default -> throw in.invalid("in-memory node " + ino + " of kind " + type);
             }
-            nodes.add(new VirtualFileSystem.MemNodeState(ino, type, atim, mtim, ctim, removed, data, target,
+            nodes.add(new FsSnapshot.MemNodeState(ino, type, atim, mtim, ctim, removed, data, target,
                     List.copyOf(children)));
         }
-        return new VirtualFileSystem.TreeState(rootIno, nextIno, List.copyOf(nodes));
+        return new FsSnapshot.TreeState(rootIno, nextIno, List.copyOf(nodes));
     }
 
-    static Wasi.State withTree(Wasi.State s, VirtualFileSystem.TreeState tree) {
+    static Wasi.State withTree(Wasi.State s, FsSnapshot.TreeState tree) {
         return new Wasi.State(s.descriptors(), s.stdinOpened(), s.stdinRead(), s.stdoutWritten(), s.stderrWritten(),
                 s.filesOpened(), s.slept(), s.randomState(), tree);
     }

@@ -5,6 +5,7 @@ import dev.cella.sandbox.fs.DirEntry;
 import dev.cella.sandbox.fs.FileHandle;
 import dev.cella.sandbox.fs.FsException;
 import dev.cella.sandbox.fs.FsMeter;
+import dev.cella.sandbox.fs.FsSnapshot;
 import dev.cella.sandbox.fs.HostMount;
 import dev.cella.sandbox.fs.Node;
 import dev.cella.sandbox.fs.VirtualFileSystem;
@@ -210,7 +211,7 @@ public final class Wasi {
      * @param listing the directory listing a readdir sequence is paging through, or null
      */
     public record DescriptorState(String kind, long rightsBase, long rightsInheriting, int fdflags, long position,
-            VirtualFileSystem.NodeRef node, boolean writable, String preopenPath, boolean guestOpened,
+            FsSnapshot.NodeRef node, boolean writable, String preopenPath, boolean guestOpened,
             List<DirEntry> listing) {}
 
     /**
@@ -223,10 +224,11 @@ public final class Wasi {
      * @param tree the in-memory filesystem, with the detached nodes descriptors hold
      */
     public record State(List<DescriptorState> descriptors, boolean stdinOpened, long stdinRead, long stdoutWritten,
-            long stderrWritten, long filesOpened, long slept, long randomState, VirtualFileSystem.TreeState tree) {}
+            long stderrWritten, long filesOpened, long slept, long randomState, FsSnapshot.TreeState tree) {}
 
     /** A copy of the host's state. Host files are referred to by path, not copied. */
     public State state() {
+        FsSnapshot snap = fs.snapshot();
         List<DescriptorState> out = new ArrayList<>();
         List<Node> held = new ArrayList<>();
         for (Descriptor d : fds.descriptors()) {
@@ -238,11 +240,11 @@ public final class Wasi {
                 held.add(d.node);
             }
             out.add(new DescriptorState(d.kind.name(), d.rightsBase, d.rightsInheriting, d.fdflags, d.position,
-                    d.node == null ? null : fs.ref(d.node), d.file != null && d.file.writable(), d.preopenPath,
+                    d.node == null ? null : snap.ref(d.node), d.file != null && d.file.writable(), d.preopenPath,
                     d.guestOpened, d.listing == null ? null : List.copyOf(d.listing)));
         }
         return new State(out, stdinOpened, stats.stdinRead, stats.stdoutWritten, stats.stderrWritten,
-                stats.filesOpened, clock.slept(), random.state(), fs.treeState(held));
+                stats.filesOpened, clock.slept(), random.state(), snap.treeState(held));
     }
 
     /**
@@ -252,15 +254,16 @@ public final class Wasi {
      * next read and the bytes read before are skipped.
      *
      * @throws IllegalArgumentException if the state does not fit (see {@link
-     *     VirtualFileSystem#restoreTree}, or a descriptor whose kind, node or origin is impossible)
+     *     FsSnapshot#restoreTree}, or a descriptor whose kind, node or origin is impossible)
      * @throws FsException if a host file cannot be opened again
      */
     public void restore(State state) {
-        Map<Long, Node> nodes = fs.restoreTree(state.tree());
+        FsSnapshot snap = fs.snapshot();
+        Map<Long, Node> nodes = snap.restoreTree(state.tree());
         List<Descriptor> table = new ArrayList<>();
         try {
             for (DescriptorState d : state.descriptors()) {
-                table.add(d == null ? null : descriptor(d, nodes));
+                table.add(d == null ? null : descriptor(d, snap, nodes));
             }
         } catch (RuntimeException e) {
             table.forEach(d -> {
@@ -281,9 +284,9 @@ public final class Wasi {
         random.restoreState(state.randomState());
     }
 
-    private Descriptor descriptor(DescriptorState s, Map<Long, Node> nodes) {
+    private Descriptor descriptor(DescriptorState s, FsSnapshot snap, Map<Long, Node> nodes) {
         Descriptor.Kind kind = Descriptor.Kind.valueOf(s.kind());
-        Node node = s.node() == null ? null : fs.node(s.node(), nodes);
+        Node node = s.node() == null ? null : snap.node(s.node(), nodes);
         Descriptor d = switch (kind) {
             case STDIN, STDOUT, STDERR -> Descriptor.stream(kind);
             case FILE -> {

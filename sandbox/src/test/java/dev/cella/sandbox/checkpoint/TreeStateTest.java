@@ -8,9 +8,9 @@ import dev.cella.sandbox.fs.FileType;
 import dev.cella.sandbox.fs.FsMeter;
 import dev.cella.sandbox.fs.Node;
 import dev.cella.sandbox.fs.VirtualFileSystem;
-import dev.cella.sandbox.fs.VirtualFileSystem.ChildState;
-import dev.cella.sandbox.fs.VirtualFileSystem.MemNodeState;
-import dev.cella.sandbox.fs.VirtualFileSystem.TreeState;
+import dev.cella.sandbox.fs.FsSnapshot.ChildState;
+import dev.cella.sandbox.fs.FsSnapshot.MemNodeState;
+import dev.cella.sandbox.fs.FsSnapshot.TreeState;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -68,15 +68,15 @@ class TreeStateTest {
     void aTreeCopiesOutAndBackExactlyWithTheDetachedFilesItIsAskedFor() {
         VirtualFileSystem a = fs();
         Node gone = populate(a);
-        TreeState state = a.treeState(List.of(gone));
+        TreeState state = a.snapshot().treeState(List.of(gone));
         assertTrue(render(state).contains(HexFormat.of().formatHex("still here".getBytes(StandardCharsets.UTF_8))));
         VirtualFileSystem b = fs();
-        Map<Long, Node> nodes = b.restoreTree(state);
-        assertEquals(render(state), render(b.treeState(List.of(nodes.get(a.ref(gone).ino())))));
+        Map<Long, Node> nodes = b.snapshot().restoreTree(state);
+        assertEquals(render(state), render(b.snapshot().treeState(List.of(nodes.get(a.snapshot().ref(gone).ino())))));
         assertEquals("readme.txt", b.readlink(b.root(), "docs/link"));
         assertEquals(List.of("data.bin", "docs", "empty"), b.list(b.root()).stream().map(e -> e.name()).toList());
-        assertEquals(FileType.REGULAR_FILE, b.node(a.ref(gone), nodes).type());
-        assertEquals(10, b.reopen(b.node(a.ref(gone), nodes), false).size());
+        assertEquals(FileType.REGULAR_FILE, b.snapshot().node(a.snapshot().ref(gone), nodes).type());
+        assertEquals(10, b.reopen(b.snapshot().node(a.snapshot().ref(gone), nodes), false).size());
     }
 
     private static TreeState change(TreeState s, long ino, UnaryOperator<MemNodeState> f) {
@@ -95,7 +95,7 @@ class TreeStateTest {
     private void assertRefused(TreeState bad, String expected) {
         VirtualFileSystem b = fs();
         b.createDirectory(b.root(), "before");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.restoreTree(bad));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.snapshot().restoreTree(bad));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
         assertEquals(List.of("before"), b.list(b.root()).stream().map(x -> x.name()).toList(), "nothing changed");
     }
@@ -104,7 +104,7 @@ class TreeStateTest {
     void statesThatAreNotATreeAreRefusedWithoutTouchingTheFilesystem() {
         VirtualFileSystem a = fs();
         populate(a);
-        TreeState s = a.treeState(List.of());
+        TreeState s = a.snapshot().treeState(List.of());
         MemNodeState root = s.nodes().get(0);
         long docs = root.children().stream().filter(c -> c.name().equals("docs")).findFirst().orElseThrow().ino();
         long data = root.children().stream().filter(c -> c.name().equals("data.bin")).findFirst().orElseThrow().ino();

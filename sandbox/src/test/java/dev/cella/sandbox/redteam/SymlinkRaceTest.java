@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cella.sandbox.fs.FileHandle;
+import dev.cella.sandbox.fs.FileType;
+import dev.cella.sandbox.fs.FsSnapshot;
 import dev.cella.sandbox.fs.FsException;
 import dev.cella.sandbox.fs.FsMeter;
 import dev.cella.sandbox.fs.HostMount;
@@ -207,5 +209,26 @@ class SymlinkRaceTest {
                         () -> fs.rename(root, "d/sub/up", root, "up")).error());
         assertEquals("../..", Files.readSymbolicLink(mount.resolve("d/sub/up")).toString());
         assertFalse(Files.exists(mount.resolve("up"), LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
+    void aReferenceFromACheckpointIsResolvedByTheSameRules() throws Exception {
+        VirtualFileSystem fs = fs();
+        FsSnapshot snap = fs.snapshot();
+        // A path through a host link, as a forged checkpoint could name it, is refused.
+        FsException e = org.junit.jupiter.api.Assertions.assertThrows(FsException.class, () -> snap.node(
+                new FsSnapshot.NodeRef(0, 0, "link/secret.txt", FileType.REGULAR_FILE), java.util.Map.of()));
+        assertEquals(dev.cella.sandbox.fs.FsError.NOTDIR, e.error());
+        // A FIFO is refused before it is opened, so reopening cannot hang on it.
+        Path fifo = mount.resolve("d/fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Node node = snap.node(new FsSnapshot.NodeRef(0, 0, "d/fifo", FileType.UNKNOWN), java.util.Map.of());
+        assertEquals(dev.cella.sandbox.fs.FsError.NOTSUP,
+                org.junit.jupiter.api.Assertions.assertThrows(FsException.class, () -> fs.reopen(node, false)).error());
+        // A kind that changed since the reference was taken is refused too.
+        org.junit.jupiter.api.Assertions.assertThrows(FsException.class, () -> snap.node(
+                new FsSnapshot.NodeRef(0, 0, "d/sub", FileType.REGULAR_FILE), java.util.Map.of()));
+        assertEquals("inside", read(fs.reopen(snap.node(
+                new FsSnapshot.NodeRef(0, 0, "d/secret.txt", FileType.REGULAR_FILE), java.util.Map.of()), false)));
     }
 }
