@@ -208,6 +208,21 @@ final class HostDir implements AutoCloseable {
         }
     }
 
+    /** Sets the times of {@code name}, or of this directory if null (null times are left as they are). */
+    void setTimes(String name, Long atim, Long mtim) {
+        BasicFileAttributeView view = name == null ? ds.getFileAttributeView(BasicFileAttributeView.class)
+                : ds.getFileAttributeView(name(name), BasicFileAttributeView.class, NOFOLLOW);
+        try {
+            view.setTimes(time(mtim), time(atim), null);
+        } catch (IOException e) {
+            throw HostMount.map(e, name == null ? mount.describe(rel) : describe(name));
+        }
+    }
+
+    private static FileTime time(Long nanos) {
+        return nanos == null ? null : FileTime.from(nanos, TimeUnit.NANOSECONDS);
+    }
+
     /** Removes file or link {@code name}. */
     void deleteFile(String name) {
         try {

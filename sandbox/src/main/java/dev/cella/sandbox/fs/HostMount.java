@@ -243,6 +243,27 @@ public final class HostMount {
         }
     }
 
+    /** Sets the times of file or directory {@code rel} (null: leave that time), never following a link. */
+    void setTimes(String rel, Long atim, Long mtim) {
+        if (readOnly) {
+            throw new FsException(FsError.ROFS, describe(rel));
+        }
+        if (rel.isEmpty()) {
+            try (HostDir d = openDir(rel)) {
+                d.setTimes(null, atim, mtim);
+            }
+            return;
+        }
+        try (HostDir d = openParent(rel)) {
+            FileType t = d.stat(name(rel)).type();
+            if (t != FileType.REGULAR_FILE && t != FileType.DIRECTORY) {
+                // Setting times opens the node; a FIFO would block, a link is not followed.
+                throw new FsException(FsError.NOTSUP, describe(rel));
+            }
+            d.setTimes(name(rel), atim, mtim);
+        }
+    }
+
     /** Deletes file or link {@code rel} ({@code directory} false) or empty directory {@code rel}. */
     void delete(String rel, boolean directory) {
         try (HostDir d = openParent(rel)) {

@@ -393,6 +393,28 @@ public final class VirtualFileSystem {
     }
 
     /**
+     * Sets the access and modification times of {@code node}, in nanoseconds since the epoch;
+     * null leaves that time as it is. An in-memory node's change time becomes the clock's now.
+     *
+     * @throws FsException ROFS under a read-only mount; NOTSUP for a mounted node that is not a
+     *     regular file or directory (a link is not followed)
+     */
+    public void setTimes(Node node, Long atim, Long mtim) {
+        if (node instanceof HostNode h) {
+            h.mount().setTimes(h.rel(), atim, mtim);
+            return;
+        }
+        MemNode m = (MemNode) node;
+        if (atim != null) {
+            m.atim = atim;
+        }
+        if (mtim != null) {
+            m.mtim = mtim;
+        }
+        m.ctim = clock.getAsLong();
+    }
+
+    /**
      * Refuses (NOTCAPABLE) a link target that, read from directory {@code dir}, climbs out of
      * the mount (or, in memory, out of {@code /}).
      */

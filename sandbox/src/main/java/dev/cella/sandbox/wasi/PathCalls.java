@@ -139,6 +139,20 @@ final class PathCalls {
         return Errno.SUCCESS;
     }
 
+    /** path_filestat_set_times(fd, lookupflags, path, path_len, atim, mtim, fst_flags): see {@link FdCalls#times}. */
+    static int pathFilestatSetTimes(Wasi w, Instance inst, long[] a) {
+        Descriptor dir = dir(w, u32(a[0]));
+        boolean follow = (u32(a[1]) & Abi.LOOKUP_SYMLINK_FOLLOW) != 0;
+        String path = path(inst, u32(a[2]), u32(a[3]));
+        Long[] t = FdCalls.times(w, inst, a[4], a[5], u32(a[6]));
+        Resolution r = w.fs.resolve(dir.node, path, follow);
+        if (r.node() == null) {
+            throw new FsException(FsError.NOENT, path);
+        }
+        w.fs.setTimes(r.node(), t[0], t[1]);
+        return Errno.SUCCESS;
+    }
+
     /**
      * path_readlink(fd, path, path_len, buf, buf_len, bufused_ptr): the link's target, cut off
      * at buf_len bytes as POSIX readlink does; no NUL is added.

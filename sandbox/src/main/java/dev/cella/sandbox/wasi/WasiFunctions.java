@@ -43,7 +43,7 @@ final class WasiFunctions {
         def("fd_fdstat_set_rights", "iII", null);
         def("fd_filestat_get", "ii", FdCalls::fdFilestatGet);
         def("fd_filestat_set_size", "iI", FdCalls::fdFilestatSetSize);
-        def("fd_filestat_set_times", "iIIi", null);
+        def("fd_filestat_set_times", "iIIi", FdCalls::fdFilestatSetTimes);
         def("fd_pread", "iiiIi", FdCalls::fdPread);
         def("fd_prestat_get", "ii", FdCalls::fdPrestatGet);
         def("fd_prestat_dir_name", "iii", FdCalls::fdPrestatDirName);
@@ -57,7 +57,7 @@ final class WasiFunctions {
         def("fd_write", "iiii", FdCalls::fdWrite);
         def("path_create_directory", "iii", PathCalls::pathCreateDirectory);
         def("path_filestat_get", "iiiii", PathCalls::pathFilestatGet);
-        def("path_filestat_set_times", "iiiiIIi", null);
+        def("path_filestat_set_times", "iiiiIIi", PathCalls::pathFilestatSetTimes);
         def("path_link", "iiiiiii", null);
         def("path_open", "iiiiiIIii", PathCalls::pathOpen);
         def("path_readlink", "iiiiii", PathCalls::pathReadlink);
