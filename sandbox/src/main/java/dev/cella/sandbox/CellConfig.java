@@ -62,6 +62,7 @@ public final class CellConfig {
     private final List<Mount> mounts;
     private final List<HostMount> hostMounts;
     private final boolean allowClock;
+    private final int terminals;
     private final boolean allowRandom;
     private final long randomSeed;
     private final EngineKind engine;
@@ -85,6 +86,7 @@ public final class CellConfig {
         this.maxFilesCreated = b.maxFilesCreated;
         this.mounts = List.copyOf(b.mounts);
         this.allowClock = b.allowClock;
+        this.terminals = b.terminals;
         this.allowRandom = b.allowRandom;
         this.randomSeed = b.randomSeed;
         this.engine = b.engine;
@@ -143,6 +145,7 @@ public final class CellConfig {
         b.maxFilesCreated = maxFilesCreated;
         b.mounts = new ArrayList<>(mounts);
         b.allowClock = allowClock;
+        b.terminals = terminals;
         b.allowRandom = allowRandom;
         b.randomSeed = randomSeed;
         b.engine = engine;
@@ -222,6 +225,11 @@ public final class CellConfig {
         return allowClock;
     }
 
+    /** Which standard streams are terminals on the host: bit 0 stdin, 1 stdout, 2 stderr. */
+    public int terminals() {
+        return terminals;
+    }
+
     public boolean allowRandom() {
         return allowRandom;
     }
@@ -256,6 +264,7 @@ public final class CellConfig {
         private int maxFilesCreated = DEFAULT_MAX_FILES_CREATED;
         private List<Mount> mounts = new ArrayList<>();
         private boolean allowClock;
+        private int terminals;
         private boolean allowRandom;
         private long randomSeed = DEFAULT_RANDOM_SEED;
         private EngineKind engine = EngineKind.INTERP;
@@ -290,6 +299,16 @@ public final class CellConfig {
         /** Where stderr goes; null (the default) discards it. */
         public Builder stderr(OutputStream stderr) {
             this.stderr = stderr;
+            return this;
+        }
+
+        /**
+         * Which standard streams are terminals on the host (default none): the guest sees those
+         * as character devices ({@code isatty} true) and the others as pipes or files. The host
+         * says so because only it knows what its streams are.
+         */
+        public Builder terminals(boolean stdin, boolean stdout, boolean stderr) {
+            this.terminals = (stdin ? 1 : 0) | (stdout ? 2 : 0) | (stderr ? 4 : 0);
             return this;
         }
 

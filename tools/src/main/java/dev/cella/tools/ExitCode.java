@@ -24,7 +24,7 @@ public enum ExitCode {
     LINK_ERROR(68, "link error: missing or mistyped import, nothing to run"),
     TRAP(69, "the guest trapped (names the trap, the function and the pc)"),
     INTERNAL(70, "internal error: a bug in cella (--debug shows the stack trace)"),
-    QUOTA_EXCEEDED(71, "the guest hit a quota that stops it: fuel, time, call depth, output, initial memory"),
+    QUOTA_EXCEEDED(71, "the guest hit a quota: fuel, time, call depth, output, memory"),
     KILLED(72, "the run was interrupted (Ctrl-C, SIGTERM) or the cell killed"),
     CANNOT_WRITE(73, "an output file cannot be written"),
     ASSEMBLY_ERROR(74, "assembly error: the .casm text is wrong (names file:line:column)");

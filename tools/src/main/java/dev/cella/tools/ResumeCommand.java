@@ -71,7 +71,7 @@ final class ResumeCommand implements Callable<Integer>, Cella.FileCommand {
             throw FileAccessException.input(file, "no such file", null);
         }
         Checkpoint checkpoint = Checkpoint.read(path);
-        try (Cell cell = checkpoint.restore(checkpoint.configBuilder()
+        try (Cell cell = checkpoint.restore(Terminals.apply(checkpoint.configBuilder(), console)
                 .stdout(console.out())
                 .stderr(console.err())
                 .stdin(RunCommand.stdinSource(console, stdin))

@@ -279,6 +279,7 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
             vars.put(e.name(), e.value());
         }
         b.args(argv).env(vars).stdout(console.out()).stderr(console.err());
+        Terminals.apply(b, console);
         b.stdin(stdinSource(console, stdin));
         b.engine(engine);
         b.allowClock(allowClock).allowRandom(allowRandom);

@@ -321,7 +321,7 @@ final class FdCalls {
         long p = u32(a[1]);
         Memory m = check(inst.memory(), p, Abi.FDSTAT_SIZE);
         int type = switch (d.kind) {
-            case STDIN, STDOUT, STDERR -> Abi.FILETYPE_CHARACTER_DEVICE;
+            case STDIN, STDOUT, STDERR -> Abi.filetype(streamType(w, d));
             case FILE -> Abi.FILETYPE_REGULAR_FILE;
             case DIRECTORY -> Abi.FILETYPE_DIRECTORY;
         };
@@ -331,6 +331,21 @@ final class FdCalls {
         m.writeI64(p + 8, d.rightsBase);
         m.writeI64(p + 16, d.rightsInheriting);
         return Errno.SUCCESS;
+    }
+
+    /**
+     * What a standard stream is, truthfully: a character device if it is a terminal on the host,
+     * else of unknown type (a pipe or a file), so that the guest's {@code isatty} (which asks
+     * for a character device) answers as it would natively: programs buffer and refuse terminals
+     * by it.
+     */
+    private static FileType streamType(Wasi w, Descriptor d) {
+        int fd = switch (d.kind) {
+            case STDIN -> 0;
+            case STDOUT -> 1;
+            default -> 2;
+        };
+        return w.options.isTerminal(fd) ? FileType.CHARACTER_DEVICE : FileType.UNKNOWN;
     }
 
     /** fd_fdstat_set_flags(fd, flags): APPEND, SYNC and DSYNC take effect; RSYNC and NONBLOCK are kept. */
@@ -355,7 +370,7 @@ final class FdCalls {
         FileStat st = switch (d.kind) {
             case FILE -> d.file.stat();
             case DIRECTORY -> w.fs.stat(d.node);
-            case STDIN, STDOUT, STDERR -> new FileStat(0, 0, FileType.CHARACTER_DEVICE, 1, 0, 0, 0, 0);
+            case STDIN, STDOUT, STDERR -> new FileStat(0, 0, streamType(w, d), 1, 0, 0, 0, 0);
         };
         writeFilestat(w, inst.memory(), p, st);
         return Errno.SUCCESS;

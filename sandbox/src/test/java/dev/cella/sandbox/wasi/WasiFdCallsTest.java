@@ -215,7 +215,7 @@ class WasiFdCallsTest {
         WasiHarness h = new WasiHarness();
         int st = h.alloc(24);
         assertEquals(Errno.SUCCESS, h.call("fd_fdstat_get", 1, st));
-        assertEquals(Abi.FILETYPE_CHARACTER_DEVICE, h.mem.readU8(st));
+        assertEquals(Abi.FILETYPE_UNKNOWN, h.mem.readU8(st));
         assertEquals(Abi.RIGHT_FD_WRITE, h.u64(st + 8) & Abi.RIGHT_FD_WRITE);
         assertEquals(Errno.SUCCESS, h.call("fd_fdstat_get", 3, st));
         assertEquals(Abi.FILETYPE_DIRECTORY, h.mem.readU8(st));
@@ -227,6 +227,21 @@ class WasiFdCallsTest {
         assertEquals(READ & Abi.FILE_RIGHTS, h.u64(st + 8));
         assertEquals(Errno.BADF, h.call("fd_fdstat_get", 40, st));
         assertEquals(Errno.FAULT, h.call("fd_fdstat_get", 1, 65530));
+    }
+
+    @Test
+    void stdioIsACharacterDeviceOnlyWhenTheHostSaysItIsATerminal() {
+        // wasi-libc's isatty asks fd_fdstat_get for a character device without seek rights.
+        WasiHarness h = WasiHarness.builder().terminals(0b010).build();
+        int st = h.alloc(64);
+        int[] expected = {Abi.FILETYPE_UNKNOWN, Abi.FILETYPE_CHARACTER_DEVICE, Abi.FILETYPE_UNKNOWN};
+        for (int fd = 0; fd < 3; fd++) {
+            assertEquals(Errno.SUCCESS, h.call("fd_fdstat_get", fd, st));
+            assertEquals(expected[fd], h.mem.readU8(st), "fd " + fd);
+            assertEquals(0, h.u64(st + 8) & (Abi.RIGHT_FD_SEEK | Abi.RIGHT_FD_TELL));
+            assertEquals(Errno.SUCCESS, h.call("fd_filestat_get", fd, st));
+            assertEquals(expected[fd], h.mem.readU8(st + 16), "fd " + fd);
+        }
     }
 
     @Test
@@ -262,7 +277,7 @@ class WasiFdCallsTest {
         assertEquals(Errno.SUCCESS, h.call("fd_filestat_get", 3, st));
         assertEquals(Abi.FILETYPE_DIRECTORY, h.mem.readU8(st + 16));
         assertEquals(Errno.SUCCESS, h.call("fd_filestat_get", 2, st));
-        assertEquals(Abi.FILETYPE_CHARACTER_DEVICE, h.mem.readU8(st + 16));
+        assertEquals(Abi.FILETYPE_UNKNOWN, h.mem.readU8(st + 16));
         assertEquals(Errno.FAULT, h.call("fd_filestat_get", fd, 65500));
         assertEquals(Errno.BADF, h.call("fd_filestat_get", 12, st));
     }

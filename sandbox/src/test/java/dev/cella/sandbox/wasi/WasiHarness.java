@@ -37,7 +37,7 @@ final class WasiHarness {
 
     private WasiHarness(Builder b) {
         WasiOptions options = new WasiOptions(b.args, b.env, b.stdin == null ? null : () -> new ByteArrayInputStream(b.stdin),
-                out, err, false, false, b.seed);
+                out, err, false, false, b.seed, b.terminals);
         wasi = new Wasi(options, b.mounts, b.meter, b.limits);
         Module module = new Module(List.of(), List.of(), List.of(), List.of(), new Limits(b.pages, Limits.NONE),
                 List.of(), List.of(), -1, List.of(), List.of(), Names.EMPTY);
@@ -59,6 +59,12 @@ final class WasiHarness {
         WasiLimits limits = WasiLimits.NONE;
         long seed;
         int pages = 1;
+        int terminals;
+
+        Builder terminals(int bits) {
+            terminals = bits;
+            return this;
+        }
 
         Builder args(String... a) {
             args = List.of(a);
