@@ -138,6 +138,17 @@ class SymlinkRaceTest {
     }
 
     @Test
+    void aCellLoopingOverTheSwappedPathNeverReadsTheOutside() throws IOException {
+        startSwapper();
+        // The guest loops path_open + fd_read itself and exits 1 the moment it reads the outside.
+        dev.cella.sandbox.Guests.Ran r = dev.cella.sandbox.Guests.run("race-reader.casm", dev.cella.sandbox.CellConfig
+                .builder().mount(mount, "/m", false).timeout(java.time.Duration.ofSeconds(20)), "4", "20000");
+        assertEquals(dev.cella.sandbox.Outcome.EXITED, r.outcome(), r.result()::toString);
+        assertEquals(0, r.status(), "the guest read a file outside its mount");
+        assertTrue(Integer.parseInt(r.stdout().trim()) > 0, "no read got through at all, so the race proved nothing");
+    }
+
+    @Test
     void directoryDescriptorsNeverLeadOutside() throws IOException {
         Files.writeString(outside.resolve("outside-only"), "x");
         VirtualFileSystem fs = fs();
