@@ -142,19 +142,6 @@ public final class HostMount {
         return rel.substring(rel.lastIndexOf('/') + 1);
     }
 
-    /** Checks that {@code rel} is still a directory reached without links (NOTDIR, LOOP otherwise). */
-    void verifyDirectory(String rel) {
-        openDir(rel).close();
-    }
-
-    /** Looks up child {@code name} of directory {@code dir} without following it; null if absent. */
-    HostNode lookup(HostNode dir, String name) {
-        try (HostDir d = openDir(dir.rel())) {
-            FileStat st = d.lookup(name);
-            return st == null ? null : new HostNode(this, dir.child(name), st.type());
-        }
-    }
-
     /** The attributes of {@code rel} itself (a final link is not followed). */
     FileStat stat(String rel) {
         if (rel.isEmpty()) {

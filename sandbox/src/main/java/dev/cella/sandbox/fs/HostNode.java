@@ -7,7 +7,8 @@ package dev.cella.sandbox.fs;
  * {@code '/'}, each of which {@link VirtualFileSystem} validated (not empty, not {@code .} or
  * {@code ..}, no separator, no NUL) and found, when it was resolved, to be a real directory
  * rather than a symbolic link (the last component excepted). Since the host may change in the
- * meantime, operations re-check the chain before they use a stored node.
+ * meantime, every operation walks the chain again through directory handles, following no link
+ * ({@link HostMount#openDir}), before it uses a stored node.
  *
  * @param mount the mount it lives in
  * @param rel its path below the mount root

@@ -71,11 +71,58 @@ final class PathResolver {
         if (base.type() != FileType.DIRECTORY) {
             throw new FsException(FsError.NOTDIR, "base of " + path);
         }
-        if (base instanceof HostNode h) {
-            h.mount().verifyDirectory(h.rel());
-        } else if (((MemNode.Dir) base).removed) {
+        if (base instanceof MemNode.Dir d && d.removed) {
             throw new FsException(FsError.NOENT, "directory was removed");
         }
+        Walk walk = new Walk();
+        try {
+            if (base instanceof HostNode h) {
+                walk.at(h); // checks that the descriptor's directory is still reached without links
+            }
+            return resolve(base, path, followFinal, walk);
+        } finally {
+            walk.close();
+        }
+    }
+
+    /**
+     * The open handle of the host directory the resolution is in, if it is in one: each lookup
+     * in a mounted directory goes through it, and entering a subdirectory opens that from it by
+     * one component, so a resolution costs one {@code openat} per directory entered (not a walk
+     * from the mount root per component). Handles are only ever opened as {@link HostDir} says.
+     */
+    private static final class Walk {
+        private HostDir dir;
+        private HostMount mount;
+
+        /** The handle of host directory {@code h}, opened from the mount root unless it is the one held. */
+        HostDir at(HostNode h) {
+            if (dir == null || mount != h.mount() || !dir.rel().equals(h.rel())) {
+                close();
+                dir = h.mount().openDir(h.rel());
+                mount = h.mount();
+            }
+            return dir;
+        }
+
+        /** Moves the held handle into subdirectory {@code name} of the directory held, if it is {@code parent}. */
+        void enter(HostNode parent, String name) {
+            if (dir != null && mount == parent.mount() && dir.rel().equals(parent.rel())) {
+                HostDir next = dir.open(name);
+                dir.close();
+                dir = next;
+            }
+        }
+
+        void close() {
+            if (dir != null) {
+                dir.close();
+                dir = null;
+            }
+        }
+    }
+
+    private Resolution resolve(Node base, String path, boolean followFinal, Walk walk) {
         boolean trailingSlash = path.charAt(path.length() - 1) == '/';
         ArrayDeque<String> pending = new ArrayDeque<>(components(path));
         ArrayList<Node> entered = new ArrayList<>();
@@ -101,13 +148,13 @@ final class PathResolver {
                 }
                 continue;
             }
-            Node child = fs.lookup(cur, c);
+            Node child = lookup(cur, c, walk);
             boolean follow = !last || followFinal || trailingSlash;
             if (child != null && child.type() == FileType.SYMBOLIC_LINK && follow) {
                 if (++hops > VirtualFileSystem.MAX_SYMLINK_HOPS) {
                     throw new FsException(FsError.LOOP, path);
                 }
-                String target = fs.linkTarget(child);
+                String target = cur instanceof HostNode h ? walk.at(h).readLink(c) : fs.linkTarget(child);
                 if (target.isEmpty()) {
                     throw new FsException(FsError.NOENT, "empty symbolic link in " + path);
                 }
@@ -141,7 +188,19 @@ final class PathResolver {
             if (child.type() != FileType.DIRECTORY) {
                 throw new FsException(FsError.NOTDIR, path);
             }
+            if (cur instanceof HostNode h) {
+                walk.enter(h, c);
+            }
             entered.add(child);
         }
+    }
+
+    /** Child {@code name} of directory {@code dir}, not followed; null if there is none. */
+    private Node lookup(Node dir, String name, Walk walk) {
+        if (dir instanceof HostNode h) {
+            FileStat st = walk.at(h).lookup(name);
+            return st == null ? null : new HostNode(h.mount(), h.child(name), st.type());
+        }
+        return fs.lookup((MemNode.Dir) dir, name);
     }
 }

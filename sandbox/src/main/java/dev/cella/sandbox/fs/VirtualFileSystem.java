@@ -110,11 +110,9 @@ public final class VirtualFileSystem {
 
     // ---- lookups used by the resolver ----
 
-    Node lookup(Node dir, String name) {
-        if (dir instanceof HostNode h) {
-            return h.mount().lookup(h, name);
-        }
-        return ((MemNode.Dir) dir).children.get(name);
+    /** Child {@code name} of in-memory directory {@code dir} (mounted ones are looked up through handles). */
+    Node lookup(MemNode.Dir dir, String name) {
+        return dir.children.get(name);
     }
 
     String linkTarget(Node link) {
