@@ -3,6 +3,7 @@ package dev.cella.bench.corpus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.cella.isa.module.Module;
 import dev.cella.sandbox.Cell;
 import dev.cella.sandbox.EngineKind;
 import dev.cella.sandbox.Outcome;
@@ -11,7 +12,9 @@ import dev.cella.wasm.WasmImporter;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,9 @@ import org.junit.jupiter.api.TestFactory;
 class CorpusTest {
     /** Surefire runs in the module directory, where the corpus is. */
     private static final Path DIR = Path.of("corpus");
+
+    /** Translated modules by file: Lua and QuickJS serve several runs, translated once. */
+    private static final Map<String, Module> MODULES = new HashMap<>();
 
     @Test
     void manifestListsEveryProgramWithItsExpectedOutputs() {
@@ -42,7 +48,7 @@ class CorpusTest {
         return Corpus.load(DIR).stream().map(p -> DynamicTest.dynamicTest(p.name(), () -> {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            RunResult r = Cell.create(WasmImporter.translate(p.wasmBytes()),
+            RunResult r = Cell.create(MODULES.computeIfAbsent(p.wasm(), w -> WasmImporter.translate(p.wasmBytes())),
                     p.config(p.testArgs(), EngineKind.INTERP, out, err)).run();
             String diagnosis = r + " stderr: " + err.toString(StandardCharsets.UTF_8);
             assertEquals(Outcome.EXITED, r.outcome(), diagnosis);
