@@ -5,23 +5,19 @@ local function a(i, j)
   local ij = i + j
   return 1.0 / (ij * (ij + 1) / 2 + i + 1)
 end
-local function times(v, out)
+-- out = A v, or A^T v if transposed
+local function times(v, out, transposed)
   for i = 0, n - 1 do
     local s = 0.0
-    for j = 0, n - 1 do s = s + a(i, j) * v[j] end
-    out[i] = s
-  end
-end
-local function timesTransposed(v, out)
-  for i = 0, n - 1 do
-    local s = 0.0
-    for j = 0, n - 1 do s = s + a(j, i) * v[j] end
+    for j = 0, n - 1 do
+      if transposed then s = s + a(j, i) * v[j] else s = s + a(i, j) * v[j] end
+    end
     out[i] = s
   end
 end
 local function atimes(v, out, tmp)
-  times(v, tmp)
-  timesTransposed(tmp, out)
+  times(v, tmp, false)
+  times(tmp, out, true)
 end
 local u, v, tmp = {}, {}, {}
 for i = 0, n - 1 do u[i] = 1.0 end
