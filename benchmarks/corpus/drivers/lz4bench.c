@@ -1,6 +1,9 @@
 /* LZ4 benchmark driver: compresses (mode c, fast; mode h, high compression level 9) or
  * decompresses (mode d) SIZE_KB of generated text ROUNDS times with LZ4's block API, checks the
- * round trip and prints sizes and checksums (LZ4's own xxHash32).
+ * round trip and prints sizes and checksums (LZ4's own xxHash32). The fast compressor's output
+ * depends on the word size (it hashes 5 bytes on 64-bit targets, 4 on 32-bit ones), so modes c
+ * and d print only the input's checksum and the verified round trip, not the compressed stream's
+ * size and checksum; HC's output is the same everywhere and is printed.
  * Usage: lz4bench c|h|d SIZE_KB ROUNDS */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +44,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "lz4bench: round trip failed\n");
         return 6;
     }
-    printf("lz4 %s %s: %d -> %d bytes, xxh32 %08x, of compressed %08x, %d rounds\n",
-           LZ4_versionString(), mode == 'c' ? "compress" : mode == 'h' ? "compress-hc9" : "decompress",
-           n, zlen, XXH32(in, (size_t)n, 0), XXH32(z, (size_t)zlen, 0), rounds);
+    if (mode == 'h') {
+        printf("lz4 %s compress-hc9: %d -> %d bytes, xxh32 %08x, of compressed %08x, %d rounds\n",
+               LZ4_versionString(), n, zlen, XXH32(in, (size_t)n, 0), XXH32(z, (size_t)zlen, 0), rounds);
+    } else {
+        printf("lz4 %s %s: %d bytes, xxh32 %08x, round trip ok, %d rounds\n", LZ4_versionString(),
+               mode == 'c' ? "compress" : "decompress", n, XXH32(in, (size_t)n, 0), rounds);
+    }
     return 0;
 }
