@@ -45,6 +45,9 @@ esac
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Paths compiled into the programs (assert messages name their source file) must not depend on
+# where SRC, this directory or the temporary copy are, so that a rebuild gives the same bytes.
+cc+=(-ffile-prefix-map="$src"=src -ffile-prefix-map="$work"=src -ffile-prefix-map="$here"=corpus)
 
 # Lua 5.4.7: the standalone interpreter lua.c with all libraries. WASI has no setjmp/longjmp
 # (wasi-libc needs the exception-handling proposal for them), so errors abort instead of
