@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 
 /**
  * A guest's linear memory: a zeroed byte array of a whole number of 64 KiB pages, little-endian.
@@ -72,12 +73,28 @@ public final class Memory {
     }
 
     /**
-     * Grows memory by {@code deltaPages} (read as unsigned), zero-filling the new pages.
+     * Grows memory by {@code deltaPages} (read as unsigned), zero-filling the new pages, for a
+     * host: nothing is charged and nothing polled.
      *
      * @return the old size in pages, or -1 (memory unchanged) if the new size would pass the
      *     maximum or the policy refuses
      */
     public int grow(int deltaPages) {
+        return grow(deltaPages, units -> {}, () -> {});
+    }
+
+    /**
+     * Grows memory by {@code deltaPages} (read as unsigned) for an engine running {@code
+     * memory.grow}: once the maximum and the policy allow the growth, and before anything is
+     * allocated, {@code charge} is given the growth's fuel ({@link BulkWork#growUnits}); it may
+     * throw (fuel exhausted), leaving memory unchanged. The copy of the old contents runs {@code
+     * poll} before each {@link BulkWork#CHUNK} bytes, so a deadline or a kill (thrown by it) is
+     * honoured during a large growth; memory is unchanged then too.
+     *
+     * @return the old size in pages, or -1 (memory unchanged) if the new size would pass the
+     *     maximum, the policy refuses or the host has not the memory
+     */
+    public int grow(int deltaPages, LongConsumer charge, Runnable poll) {
         long old = pages();
         long want = old + (deltaPages & 0xFFFFFFFFL);
         if (want > maxPages) {
@@ -90,11 +107,20 @@ public final class Memory {
         if (!policy.allow(bytes.length, newBytes)) {
             return -1;
         }
+        charge.accept(BulkWork.growUnits(newBytes));
+        byte[] grown;
         try {
-            bytes = Arrays.copyOf(bytes, (int) newBytes);
+            grown = new byte[(int) newBytes];
         } catch (OutOfMemoryError e) {
             return -1; // the host cannot give the memory: fail the grow, not the host
         }
+        for (int done = 0; done < bytes.length; done += BulkWork.CHUNK) {
+            if (bytes.length > BulkWork.CHUNK) {
+                poll.run();
+            }
+            System.arraycopy(bytes, done, grown, done, Math.min(BulkWork.CHUNK, bytes.length - done));
+        }
+        bytes = grown;
         peakBytes = Math.max(peakBytes, newBytes);
         return (int) old;
     }

@@ -6,6 +6,7 @@ import dev.cella.isa.flow.BlockMap;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Function;
 import dev.cella.isa.module.Module;
+import dev.cella.vm.BulkWork;
 import java.util.Arrays;
 import java.util.List;
 
@@ -46,8 +47,9 @@ final class FunctionCode {
     /**
      * For each leader, the leader of the block that covers its fuel check, or -1: a block whose
      * only way in is from block {@code b}, which does not end with a call (so no fuel is spent
-     * between the two charges) nor branch back, can skip its own check if {@code b} checks that
-     * the window holds its cost too ({@link #precheck}).
+     * between the two charges), holds no bulk instruction (which charges inside it) nor branches
+     * back, can skip its own check if {@code b} checks that the window holds its cost too ({@link
+     * #precheck}).
      */
     final int[] coveredBy;
     /** For each leader, the most fuel a block it covers costs (0 if it covers none). */
@@ -92,7 +94,7 @@ final class FunctionCode {
             // Not from a block that branches back: a loop's own check is best left a sign test,
             // which C2 folds into the loop's trip count.
             boolean covered = b >= 0 && b != s && !insns[blockEnd(b) - 1].opcode().isCall()
-                    && !branchesBack(b);
+                    && !branchesBack(b) && !chargesBulk(b);
             coveredBy[s] = covered ? b : -1;
             if (covered) {
                 precheck[b] = Math.max(precheck[b], leaderCosts[s]);
@@ -124,6 +126,16 @@ final class FunctionCode {
     private boolean branchesBack(int b) {
         for (int t : successors[b]) {
             if (t <= b) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True if block {@code b} holds a bulk instruction, which charges fuel inside the block ({@link BulkWork}). */
+    private boolean chargesBulk(int b) {
+        for (int i = leaderInsns[b]; i < blockEnd(b); i++) {
+            if (BulkWork.charges(insns[i].opcode())) {
                 return true;
             }
         }

@@ -1,5 +1,6 @@
 package dev.cella.jit;
 
+import dev.cella.vm.BulkWork;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.InterruptHook;
 import dev.cella.vm.Table;
@@ -206,7 +207,81 @@ final class JitRuntime {
 
     /** memory.grow; compiled code reloads its cached memory array afterwards. */
     static int memoryGrow(JitContext ctx, int deltaPages) {
-        return ctx.memory.grow(deltaPages);
+        return ctx.memory.grow(deltaPages, units -> chargeBulk(ctx, units), () -> bulkPoll(ctx));
+    }
+
+    /**
+     * memory.fill, checked, charged and done by the rule of {@link BulkWork}; the emitted code
+     * stored its fuel window in the context before and reloads it after.
+     *
+     * @throws TrapSignal out of bounds, or fuel exhausted (nothing charged, nothing written)
+     */
+    static void memoryFill(JitContext ctx, byte[] mem, int dst, int value, int n) {
+        BulkWork.checkFill(mem, dst, n);
+        chargeBulk(ctx, BulkWork.units(n & 0xFFFFFFFFL));
+        BulkWork.fill(mem, dst, value, n, n > BulkWork.CHUNK ? () -> bulkPoll(ctx) : null);
+    }
+
+    /** memory.copy, as {@link #memoryFill}. */
+    static void memoryCopy(JitContext ctx, byte[] mem, int dst, int src, int n) {
+        BulkWork.checkCopy(mem, dst, src, n);
+        chargeBulk(ctx, BulkWork.units(n & 0xFFFFFFFFL));
+        BulkWork.copy(mem, dst, src, n, n > BulkWork.CHUNK ? () -> bulkPoll(ctx) : null);
+    }
+
+    /**
+     * Charges {@code units} of bulk work from the window, or, when the window cannot pay them,
+     * polls the interrupt hook and takes them from all the fuel left, the fuel held back for a
+     * suspension point included (the interpreter's {@code Machine.chargeBulk}, step for step).
+     * Unmetered, the window is only the poll countdown.
+     *
+     * @throws TrapSignal fuel exhausted if the fuel left cannot pay (nothing charged;
+     *     the window is as the emitted code stored it, which its trap handler stores again)
+     */
+    private static void chargeBulk(JitContext ctx, long units) {
+        if (units <= ctx.fuel) {
+            ctx.fuel -= (int) units;
+            return;
+        }
+        if (!ctx.metered) {
+            poll(ctx);
+            ctx.fuel = (int) POLL_INTERVAL;
+            return;
+        }
+        if (ctx.fuelRemaining() + ctx.held < units) {
+            throw TrapSignal.FUEL_EXHAUSTED;
+        }
+        InterruptHook hook = ctx.instance.interruptHook();
+        if (hook != null) {
+            int window = ctx.fuel;
+            ctx.storeFuel();
+            try {
+                hook.poll(ctx.instance);
+            } finally {
+                ctx.loadFuel();
+            }
+            if (ctx.fuelRemaining() + ctx.held < units) {
+                ctx.bank = ctx.fuelRemaining() - window;
+                ctx.fuel = window;
+                throw TrapSignal.FUEL_EXHAUSTED;
+            }
+        }
+        long available = ctx.fuelRemaining() - units;
+        if (available < 0) {
+            ctx.held += available; // past the suspension point: the next block suspends
+            available = 0;
+        }
+        ctx.fuel = (int) Math.min(available, POLL_INTERVAL);
+        ctx.bank = available - ctx.fuel;
+    }
+
+    /** Polls the interrupt hook between two chunks of bulk work, with the fuel current. */
+    private static void bulkPoll(JitContext ctx) {
+        InterruptHook hook = ctx.instance.interruptHook();
+        if (hook != null) {
+            ctx.storeFuel();
+            hook.poll(ctx.instance);
+        }
     }
 
     /**

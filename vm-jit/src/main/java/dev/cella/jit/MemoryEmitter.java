@@ -109,10 +109,13 @@ final class MemoryEmitter {
                 e.store(in.intOperand(0));
             }
             case MEMORY_GROW -> {
+                e.storeFuel();
                 e.mv.visitVarInsn(ALOAD, 0);
                 e.load(in.intOperand(1));
-                e.invokeStatic(MethodEmitter.RUNTIME, "memoryGrow", "(L" + MethodEmitter.CTX + ";I)I");
+                e.trapping(in.pc(),
+                        () -> e.invokeStatic(MethodEmitter.RUNTIME, "memoryGrow", "(L" + MethodEmitter.CTX + ";I)I"));
                 e.store(in.intOperand(0));
+                e.reloadFuel();
                 e.reloadMemory();
             }
             case MEMORY_COPY -> bulk(e, in, "memoryCopy");
@@ -164,12 +167,19 @@ final class MemoryEmitter {
         e.mv.visitInsn(IAND);
     }
 
-    /** memory.copy / memory.fill: three i32 operands, checked by the Numerics helper before any write. */
+    /**
+     * memory.copy / memory.fill: three i32 operands, checked, charged and done by the {@link
+     * JitRuntime} helper (the rule of {@link dev.cella.vm.BulkWork}), which takes and gives back
+     * the fuel window through the context.
+     */
     private static void bulk(MethodEmitter e, Instruction in, String helper) {
+        e.storeFuel();
+        e.mv.visitVarInsn(ALOAD, 0);
         e.mv.visitVarInsn(ALOAD, e.mem);
         e.load(in.intOperand(0));
         e.load(in.intOperand(1));
         e.load(in.intOperand(2));
-        e.trapping(in.pc(), () -> e.invokeStatic(MethodEmitter.NUMERICS, helper, "([BIII)V"));
+        e.trapping(in.pc(), () -> e.invokeStatic(MethodEmitter.RUNTIME, helper, "(L" + MethodEmitter.CTX + ";[BIII)V"));
+        e.reloadFuel();
     }
 }

@@ -1,6 +1,7 @@
 package dev.cella.vm.interp;
 
 import dev.cella.isa.ValType;
+import dev.cella.vm.BulkWork;
 import dev.cella.vm.ExecutionState;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.Instance;
@@ -248,6 +249,94 @@ final class Machine {
      */
     private RuntimeException dry(long available, int cost) {
         return held > 0 && available + held >= cost ? SuspendSignal.INSTANCE : TrapSignal.FUEL_EXHAUSTED;
+    }
+
+    /**
+     * memory.fill at the loop's position: checks, charges and fills by the rule of {@link
+     * BulkWork}.
+     *
+     * @param loopCredit the loop's credit (its block already charged)
+     * @return the loop's new credit
+     * @throws TrapSignal out of bounds, or fuel exhausted (nothing charged, nothing written)
+     */
+    long memoryFill(long loopCredit, byte[] mem, int dst, int value, int n) {
+        BulkWork.checkFill(mem, dst, n);
+        long c = chargeBulk(loopCredit, BulkWork.units(n & 0xFFFFFFFFL));
+        BulkWork.fill(mem, dst, value, n, n > BulkWork.CHUNK ? () -> bulkPoll(c) : null);
+        return c;
+    }
+
+    /** memory.copy, as {@link #memoryFill}. */
+    long memoryCopy(long loopCredit, byte[] mem, int dst, int src, int n) {
+        BulkWork.checkCopy(mem, dst, src, n);
+        long c = chargeBulk(loopCredit, BulkWork.units(n & 0xFFFFFFFFL));
+        BulkWork.copy(mem, dst, src, n, n > BulkWork.CHUNK ? () -> bulkPoll(c) : null);
+        return c;
+    }
+
+    /**
+     * memory.grow by {@code deltaPages}, charged by the rule of {@link BulkWork}; the loop's
+     * credit goes in and out through {@link #credit}.
+     *
+     * @return the old size in pages, or -1
+     * @throws TrapSignal fuel exhausted if the fuel left cannot pay for an allowed growth (memory unchanged)
+     */
+    int memoryGrow(int deltaPages) {
+        return memory.grow(deltaPages, units -> credit = chargeBulk(credit, units), () -> bulkPoll(credit));
+    }
+
+    /**
+     * Charges {@code units} of bulk work (see {@link BulkWork}) from the loop's credit, or, when
+     * the credit cannot pay them, polls the interrupt hook (as {@link #refuel} does) and takes
+     * them from all the fuel left, the fuel held back for a suspension point included.
+     * Unmetered, the credit is only the poll countdown.
+     *
+     * @return the loop's new credit
+     * @throws TrapSignal fuel exhausted if the fuel left cannot pay (nothing charged)
+     */
+    private long chargeBulk(long loopCredit, long units) {
+        if (units <= loopCredit) {
+            return loopCredit - units;
+        }
+        InterruptHook hook = instance.interruptHook();
+        if (!metered) {
+            if (hook != null) {
+                hook.poll(instance);
+            }
+            return WINDOW;
+        }
+        if (reserve + loopCredit + held < units) {
+            throw TrapSignal.FUEL_EXHAUSTED;
+        }
+        long available = reserve + loopCredit;
+        if (hook != null) {
+            instance.consumeFuelTo(available + held);
+            hook.poll(instance);
+            available = available(instance.fuelRemaining());
+            reserve = available - loopCredit;
+            if (available + held < units) {
+                throw TrapSignal.FUEL_EXHAUSTED;
+            }
+        }
+        available -= units;
+        if (available < 0) {
+            held += available; // past the suspension point: the next block suspends
+            available = 0;
+        }
+        long c = Math.min(available, WINDOW);
+        reserve = available - c;
+        return c;
+    }
+
+    /** Polls the interrupt hook between two chunks of bulk work, with the fuel current ({@code loopCredit} left in the loop). */
+    private void bulkPoll(long loopCredit) {
+        InterruptHook hook = instance.interruptHook();
+        if (hook != null) {
+            if (metered) {
+                instance.consumeFuelTo(reserve + loopCredit + held);
+            }
+            hook.poll(instance);
+        }
     }
 
     /** Splits {@code remaining} into a new credit (returned) of at least {@code need} and the reserve. */

@@ -241,18 +241,20 @@ final class UnmeteredDispatch {
                     continue;
                 }
                 case Op.MEMORY_GROW -> {
-                    r[fp + code[pc + 1]] = m.memory.grow((int) r[fp + code[pc + 2]]);
+                    m.credit = credit;
+                    r[fp + code[pc + 1]] = m.memoryGrow((int) r[fp + code[pc + 2]]);
+                    credit = m.credit;
                     mem = m.memory.bytes();
                     pc += 3;
                     continue;
                 }
                 case Op.MEMORY_COPY -> {
-                    Numerics.memoryCopy(mem, (int) r[fp + code[pc + 1]], (int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]);
+                    credit = m.memoryCopy(credit, mem, (int) r[fp + code[pc + 1]], (int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]);
                     pc += 4;
                     continue;
                 }
                 case Op.MEMORY_FILL -> {
-                    Numerics.memoryFill(mem, (int) r[fp + code[pc + 1]], (int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]);
+                    credit = m.memoryFill(credit, mem, (int) r[fp + code[pc + 1]], (int) r[fp + code[pc + 2]], (int) r[fp + code[pc + 3]]);
                     pc += 4;
                     continue;
                 }

@@ -1,0 +1,113 @@
+package dev.cella.vm;
+
+import dev.cella.isa.Opcode;
+import java.util.Arrays;
+
+/**
+ * The one rule for instructions whose work grows with their operands ({@code memory.fill}, {@code
+ * memory.copy}, and so Wasm's {@code memory.init}, and {@code memory.grow}), which both engines
+ * follow so that fuel stays exact across them (docs/engines.md, "Bulk work").
+ *
+ * <p>Charge: besides the instruction's own unit (part of its block's cost), a bulk instruction
+ * charges {@link #units} of its byte count, one unit per {@link #BYTES_PER_UNIT} bytes, rounded
+ * down. The order is fixed: bounds check (out-of-bounds trap, nothing charged), then the charge
+ * (fuel-exhausted trap at the instruction if the fuel left, including any held back for a
+ * suspension point, cannot pay it; nothing charged and nothing done), then the work. A charge
+ * may pass a suspension's fuel point; the run then suspends at the next block, as it would after
+ * any block that ends past the point.
+ *
+ * <p>Polls: the engines take the charge from their fuel window first and poll the interrupt hook
+ * whenever the window cannot pay it, so a loop of small bulk instructions polls at least once
+ * per 65,536 units like any other code; one instruction of more than {@link #CHUNK} bytes does
+ * its work in chunks of that size and polls the hook before each, so a deadline, a kill or a
+ * preemption takes effect within one chunk's time (about 0.1 ms) whatever the guest executes.
+ */
+public final class BulkWork {
+    /** Bytes of bulk work per unit of fuel: about the time of one interpreted instruction. */
+    public static final int BYTES_PER_UNIT = 64;
+    /** The most bytes a bulk instruction moves between two polls of the interrupt hook (1 MiB). */
+    public static final int CHUNK = 1 << 20;
+
+    private BulkWork() {}
+
+    /** True for the bulk instructions, the only ones that charge fuel inside a block. */
+    public static boolean charges(Opcode op) {
+        return op == Opcode.MEMORY_FILL || op == Opcode.MEMORY_COPY || op == Opcode.MEMORY_GROW;
+    }
+
+    /** The fuel a bulk instruction touching {@code bytes} bytes charges beyond its own unit. */
+    public static long units(long bytes) {
+        return bytes / BYTES_PER_UNIT;
+    }
+
+    /**
+     * The fuel {@code memory.grow} charges for a growth to {@code newBytes}: the whole new memory
+     * is written (the old contents copied, the new pages zeroed). A grow that fails (past the
+     * maximum or refused by the quota) charges nothing.
+     */
+    public static long growUnits(long newBytes) {
+        return units(newBytes);
+    }
+
+    /**
+     * Checks memory.fill's range: {@code n} bytes (unsigned) at {@code dst} (unsigned).
+     *
+     * @throws TrapSignal out of bounds if the range leaves memory
+     */
+    public static void checkFill(byte[] memory, int dst, int n) {
+        if ((dst & 0xFFFFFFFFL) > memory.length - (n & 0xFFFFFFFFL)) {
+            throw TrapSignal.OUT_OF_BOUNDS;
+        }
+    }
+
+    /**
+     * Checks memory.copy's ranges: {@code n} bytes (unsigned) at {@code dst} and at {@code src}.
+     *
+     * @throws TrapSignal out of bounds if either range leaves memory
+     */
+    public static void checkCopy(byte[] memory, int dst, int src, int n) {
+        long limit = memory.length - (n & 0xFFFFFFFFL);
+        if ((dst & 0xFFFFFFFFL) > limit || (src & 0xFFFFFFFFL) > limit) {
+            throw TrapSignal.OUT_OF_BOUNDS;
+        }
+    }
+
+    /**
+     * Sets {@code n} bytes at {@code dst} (checked with {@link #checkFill}) to {@code value}'s low
+     * 8 bits, running {@code poll} before each chunk when there is more than one.
+     */
+    public static void fill(byte[] memory, int dst, int value, int n, Runnable poll) {
+        if (n <= CHUNK && n >= 0) {
+            Arrays.fill(memory, dst, dst + n, (byte) value);
+            return;
+        }
+        for (int done = 0; done < n; done += CHUNK) {
+            poll.run();
+            Arrays.fill(memory, dst + done, dst + Math.min(n, done + CHUNK), (byte) value);
+        }
+    }
+
+    /**
+     * Copies {@code n} bytes from {@code src} to {@code dst} (checked with {@link #checkCopy};
+     * the ranges may overlap), running {@code poll} before each chunk when there is more than one.
+     * Chunks go in the direction that never reads a byte an earlier chunk wrote.
+     */
+    public static void copy(byte[] memory, int dst, int src, int n, Runnable poll) {
+        if (n <= CHUNK && n >= 0) {
+            System.arraycopy(memory, src, memory, dst, n);
+            return;
+        }
+        if (dst <= src) {
+            for (int done = 0; done < n; done += CHUNK) {
+                poll.run();
+                System.arraycopy(memory, src + done, memory, dst + done, Math.min(CHUNK, n - done));
+            }
+        } else {
+            for (int left = n; left > 0; left -= CHUNK) {
+                poll.run();
+                int c = Math.min(CHUNK, left);
+                System.arraycopy(memory, src + left - c, memory, dst + left - c, c);
+            }
+        }
+    }
+}
