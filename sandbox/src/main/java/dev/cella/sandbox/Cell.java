@@ -71,11 +71,11 @@ public final class Cell implements AutoCloseable {
         this.image = image;
         this.config = config;
         Module module = image.module();
-        if (module.memory() != null) {
-            long initial = module.memory().min() * Module.PAGE_SIZE;
-            if (initial > config.memoryLimit()) {
-                throw new QuotaExceeded(Quota.MEMORY, config.memoryLimit(), initial);
-            }
+        // Refused before anything is allocated: the memory and what tables and globals take.
+        long initial = (module.memory() == null ? 0 : module.memory().min() * Module.PAGE_SIZE)
+                + Instance.hostBytes(module);
+        if (initial > config.memoryLimit()) {
+            throw new QuotaExceeded(Quota.MEMORY, config.memoryLimit(), initial);
         }
         this.meter = new CellMeter(config, this);
         WasiOptions options = new WasiOptions(config.args(), config.env(), config.stdin()::open, config.stdout(),

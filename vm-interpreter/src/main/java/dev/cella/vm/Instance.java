@@ -53,7 +53,18 @@ public final class Instance {
         Objects.requireNonNull(imports, "imports");
         Objects.requireNonNull(options, "options");
         this.hostFunctions = resolveImports(module, imports);
+        long fixed = hostBytes(module);
+        long limit = Math.min(options.maxMemoryPages(), Module.MAX_MEMORY_PAGES) * Module.PAGE_SIZE;
+        long initial = module.memory() == null ? 0 : module.memory().min() * Module.PAGE_SIZE;
+        if (fixed > 0 && fixed + initial > limit) {
+            throw new LinkException("instantiation refused: the module's tables and globals take " + fixed
+                    + " bytes of host memory, which with its initial memory of " + initial
+                    + " bytes is over the memory limit of " + limit + " bytes");
+        }
         this.memory = createMemory(module.memory(), options);
+        if (memory != null) {
+            memory.overhead(fixed);
+        }
         this.globals = new long[module.globals().size()];
         for (int i = 0; i < globals.length; i++) {
             Global g = module.globals().get(i);
@@ -157,6 +168,20 @@ public final class Instance {
                 System.arraycopy(seg.bytes(), 0, memory.bytes(), (int) seg.offset(), seg.bytes().length);
             }
         }
+    }
+
+    /**
+     * The host memory an instance of {@code module} takes besides its linear memory, in bytes:
+     * 4 per table element and 8 per global (what the instance allocates for them). Quotas count
+     * it with the memory (see {@link Memory.GrowPolicy}), so that a module cannot take the host's
+     * memory through tables that pass {@code verify}: a cell checks it before it instantiates.
+     */
+    public static long hostBytes(Module module) {
+        long bytes = 8L * module.globals().size();
+        for (Limits t : module.tables()) {
+            bytes += 4L * Math.max(0, t.min());
+        }
+        return bytes;
     }
 
     /** Raw bits in register form: i32 sign-extended, f32 zero-extended (see {@link ValType}). */

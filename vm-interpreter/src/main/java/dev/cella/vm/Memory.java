@@ -23,10 +23,14 @@ public final class Memory {
     private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    /** Decides whether memory may grow: the sandbox's quotas plug in here. */
+    /**
+     * Decides whether memory may grow: the sandbox's quotas plug in here. It is asked about the
+     * instance's host footprint, not the memory alone: both sizes include the instance's other
+     * allocations ({@link #overhead}, {@link Instance#hostBytes}), so a quota counts them too.
+     */
     @FunctionalInterface
     public interface GrowPolicy {
-        /** True if memory may grow from {@code oldBytes} to {@code newBytes}. */
+        /** True if the footprint may grow from {@code oldBytes} to {@code newBytes} (memory plus overhead). */
         boolean allow(long oldBytes, long newBytes);
 
         GrowPolicy UNLIMITED = (oldBytes, newBytes) -> true;
@@ -36,6 +40,7 @@ public final class Memory {
     private final long maxPages;
     private GrowPolicy policy = GrowPolicy.UNLIMITED;
     private long peakBytes;
+    private long overhead;
 
     /**
      * @param initialPages pages at start (must be at most maxPages)
@@ -52,6 +57,16 @@ public final class Memory {
 
     public void policy(GrowPolicy policy) {
         this.policy = policy;
+    }
+
+    /** Sets the bytes the instance holds besides this memory, which the policy is asked about with it. */
+    void overhead(long bytes) {
+        this.overhead = bytes;
+    }
+
+    /** The bytes the instance holds besides this memory ({@link Instance#hostBytes}). */
+    public long overhead() {
+        return overhead;
     }
 
     /** The current contents; its length is the memory size in bytes. */
@@ -104,7 +119,7 @@ public final class Memory {
             return (int) old;
         }
         long newBytes = want * Module.PAGE_SIZE;
-        if (!policy.allow(bytes.length, newBytes)) {
+        if (!policy.allow(bytes.length + overhead, newBytes + overhead)) {
             return -1;
         }
         charge.accept(BulkWork.growUnits(newBytes));

@@ -109,7 +109,8 @@ public final class Scheduler implements AutoCloseable {
         long limit = cell.config().memoryLimit();
         long cap = spec.memory() == CellSpec.CELL_LIMIT ? limit : Math.min(spec.memory(), limit);
         Memory memory = instance.memory();
-        long initial = memory == null ? 0 : memory.bytes().length;
+        // The cell's host footprint: its memory and its tables and globals (Instance.hostBytes).
+        long initial = (memory == null ? 0 : memory.bytes().length) + Instance.hostBytes(instance.module());
         if (initial > cap) {
             throw new SchedulerException("cell " + spec.name() + ": initial memory of " + initial
                     + " bytes is over its memory of " + cap + " bytes");
@@ -128,7 +129,7 @@ public final class Scheduler implements AutoCloseable {
                         "cell %s: CPU share %.4f does not fit: live cells hold %.4f of 1", spec.name(), spec.share(),
                         sharesAdmitted));
             }
-            CellMemory claim = CellMemory.reserve(pool, memory == null ? 0 : cap, initial, isStatic);
+            CellMemory claim = CellMemory.reserve(pool, memory == null ? initial : cap, initial, isStatic);
             if (claim == null) {
                 throw new SchedulerException("cell " + spec.name() + ": memory pool of " + pool.capacity()
                         + " bytes cannot hold " + (isStatic ? "its partition of " + cap : "its initial " + initial)
