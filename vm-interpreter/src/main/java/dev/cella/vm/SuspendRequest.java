@@ -14,6 +14,10 @@ package dev.cella.vm;
  *       traps with fuel exhausted there, as it would without the request. A point closer to
  *       the fuel used than the next block's cost therefore stops a resumed run again at once,
  *       before that block: to make progress in steps, step by more than a block's cost.
+ *       One exception: a bulk memory instruction charges inside its block ({@link BulkWork});
+ *       if its charge crosses N it is still paid (from the fuel past N) and done, and the
+ *       invocation stops at the next block entry, so fuel used passes N by less than that
+ *       charge (at most the memory's size / 64), the same on every engine.
  *   <li>a <em>flag</em> ({@link #request()}), which any thread (or a host function, or the
  *       interrupt hook) may raise: the invocation stops at the next safe point at which the
  *       engine checks it: within 65,536 units of fuel, right after the host call that raised it,

@@ -42,6 +42,8 @@ final class CodeCache {
         final int[][] codeSizes;
         /** Whether each compiled function continues in entry methods (see {@link #continuable}). */
         final boolean[] exits;
+        /** Why each function the JIT could not compile runs interpreted ({@link #fallBack}), else null. */
+        final String[] fellBack;
 
         Variant(boolean metered, int functions) {
             this.metered = metered;
@@ -52,6 +54,7 @@ final class CodeCache {
             this.regionCounts = new int[functions];
             this.codeSizes = new int[functions][];
             this.exits = new boolean[functions];
+            this.fellBack = new String[functions];
         }
     }
 
@@ -108,6 +111,11 @@ final class CodeCache {
     /** Regions function {@code function} was compiled in, in whichever variant split it most (0: one method). */
     int regionCount(int function) {
         return Math.max(metered.regionCounts[function], unmetered.regionCounts[function]);
+    }
+
+    /** Why function {@code function} runs interpreted because the JIT could not compile it, or null. */
+    String fellBack(int function) {
+        return metered.fellBack[function] != null ? metered.fellBack[function] : unmetered.fellBack[function];
     }
 
     /** See {@link JitEngine#codeSizes}. */
@@ -273,24 +281,54 @@ final class CodeCache {
                 h = importClass.findStatic(importClass.lookupClass(), ImportAdapters.methodName(function),
                         sig.methodType);
             } else {
-                FunctionCompiler.Output out = new FunctionCompiler(engine, code(function), v.metered)
-                        .compile(options.forceRegions());
-                MethodHandles.Lookup c = define(out.bytes());
-                v.boxes[function] = c.findStatic(c.lookupClass(), "box",
-                        MethodType.methodType(long[].class, JitContext.class, long.class, long[].class));
-                v.regionCounts[function] = out.plan() == null ? 0 : out.plan().regionCount();
-                v.codeSizes[function] = out.codeSizes();
-                v.exits[function] = out.exits();
-                h = c.findStatic(c.lookupClass(), FunctionCompiler.methodName(function), sig.methodType);
+                h = compileDefined(v, function, sig);
             }
             v.handles[function] = h;
             return h;
         } catch (ReflectiveOperationException e) {
             throw new JitException("function " + function + ": generated class is unusable: " + e.getMessage(), e);
-        } catch (VerifyError | ClassFormatError e) {
-            throw new JitException("function " + function + ": the JVM rejected the generated class: "
-                    + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Compiles defined function {@code function}, or, if the JIT cannot (a method or class too
+     * large for the JVM, any failure of the generator or the JVM's verifier), sets it up to run
+     * in the interpreter ({@link #fallBack}): a function the verifier accepts always runs.
+     */
+    private MethodHandle compileDefined(Variant v, int function, Signature sig) throws ReflectiveOperationException {
+        FunctionCompiler.Output out;
+        MethodHandles.Lookup c;
+        try {
+            out = new FunctionCompiler(engine, code(function), v.metered).compile(options.forceRegions());
+            c = define(out.bytes());
+        } catch (JitException | VerifyError | ClassFormatError | IndexOutOfBoundsException | IllegalArgumentException
+                | IllegalStateException | NegativeArraySizeException e) {
+            // ASM reports a method or class over the JVM's limits as an IndexOutOfBoundsException.
+            return fallBack(v, function, sig, e.getMessage());
+        }
+        v.boxes[function] = c.findStatic(c.lookupClass(), "box",
+                MethodType.methodType(long[].class, JitContext.class, long.class, long[].class));
+        v.regionCounts[function] = out.plan() == null ? 0 : out.plan().regionCount();
+        v.codeSizes[function] = out.codeSizes();
+        v.exits[function] = out.exits();
+        return c.findStatic(c.lookupClass(), FunctionCompiler.methodName(function), sig.methodType);
+    }
+
+    /**
+     * Makes defined function {@code function} run in the interpreter when compiled code calls it
+     * or an invocation starts in it: its handle is an adapter ({@link ImportAdapters#generateFallback})
+     * that hands the call to {@link JitRuntime#callInterpreted}, as a host call is handed over.
+     * Its frames never continue in entry methods, and {@link JitEngine#functionStats} reports it.
+     */
+    private MethodHandle fallBack(Variant v, int function, Signature sig, String reason)
+            throws ReflectiveOperationException {
+        MethodHandles.Lookup c = define(ImportAdapters.generateFallback(function, sig));
+        MethodHandle box = MethodHandles.lookup().findStatic(JitRuntime.class, "interpretedBox",
+                MethodType.methodType(long[].class, JitContext.class, int.class, long.class, long[].class));
+        v.boxes[function] = MethodHandles.insertArguments(box, 1, function);
+        v.exits[function] = false;
+        v.fellBack[function] = reason == null ? "the JIT could not compile it" : reason;
+        return c.findStatic(c.lookupClass(), ImportAdapters.fallbackName(function), sig.methodType);
     }
 
     /** Defines a hidden class in this package with this engine as its class data; returns its full-access lookup. */

@@ -15,6 +15,10 @@ import org.objectweb.asm.MethodVisitor;
  * bits into the context's scratch array and calls {@link JitRuntime#callHost}, the same host
  * ABI the interpreter uses ({@link dev.cella.vm.HostFunction#call}). Host frames do not count
  * toward the call depth, so adapters do no depth bookkeeping.
+ *
+ * <p>A defined function the JIT cannot compile gets the same kind of adapter, in a class of its
+ * own ({@link #generateFallback}), calling {@link JitRuntime#callInterpreted} instead: compiled
+ * code calls it like any function, and the interpreter runs it.
  */
 final class ImportAdapters {
     static final String CLASS = "dev/cella/jit/Guest$imports";
@@ -35,14 +39,33 @@ final class ImportAdapters {
         ClassWriter cw = new JitClassWriter();
         cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
         for (int k = 0; k < n; k++) {
-            adapter(cw, k, engine.signature(k));
+            adapter(cw, methodName(k), k, "callHost", engine.signature(k));
         }
         cw.visitEnd();
         return cw.toByteArray();
     }
 
-    private static void adapter(ClassWriter cw, int k, Signature sig) {
-        MethodVisitor mv = cw.visitMethod(ACC_STATIC, methodName(k), sig.descriptor, null, null);
+    static String fallbackName(int function) {
+        return "f" + function;
+    }
+
+    /** The class of the adapter {@code f<function>} that runs defined function {@code function} interpreted. */
+    static byte[] generateFallback(int function, Signature sig) {
+        ClassWriter cw = new JitClassWriter();
+        cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, "dev/cella/jit/Guest$interpreted" + function, null,
+                "java/lang/Object", null);
+        adapter(cw, fallbackName(function), function, "callInterpreted", sig);
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    /**
+     * Emits adapter {@code name}, which passes function {@code k} and its arguments as raw bits
+     * to runtime method {@code target} {@code (JitContext, int, long[]) long}, which returns the
+     * single result's bits (or leaves several in the context's results).
+     */
+    private static void adapter(ClassWriter cw, String name, int k, String target, Signature sig) {
+        MethodVisitor mv = cw.visitMethod(ACC_STATIC, name, sig.descriptor, null, null);
         mv.visitCode();
         List<ValType> params = sig.params();
         // The host sees the instance's fuel, so the caller's window goes to the context first.
@@ -75,8 +98,8 @@ final class ImportAdapters {
         mv.visitVarInsn(ALOAD, 0);
         FunctionCompiler.pushInt(mv, k);
         mv.visitVarInsn(ALOAD, args);
-        mv.visitMethodInsn(INVOKESTATIC, MethodEmitter.RUNTIME, "callHost", "(L" + MethodEmitter.CTX + ";I[J)J", false);
-        if (sig.results().isEmpty()) {
+        mv.visitMethodInsn(INVOKESTATIC, MethodEmitter.RUNTIME, target, "(L" + MethodEmitter.CTX + ";I[J)J", false);
+        if (!sig.typedResult()) {
             mv.visitInsn(POP2);
             mv.visitInsn(RETURN);
         } else {

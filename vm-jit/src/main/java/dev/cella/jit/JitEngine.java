@@ -151,6 +151,14 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
 
     /** The interpreter that continues frames compiled code cannot (made on first use). */
     private SuspendableEngine fallback() {
+        return fallbackInterpreter();
+    }
+
+    /**
+     * The interpreter that continues frames compiled code cannot and runs the functions the JIT
+     * could not compile ({@link CodeCache}); made on first use.
+     */
+    Interpreter fallbackInterpreter() {
         Interpreter f = fallback;
         if (f == null) {
             f = new Interpreter(module);
@@ -266,10 +274,13 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
         List<FunctionStat> out = new ArrayList<>();
         for (int f = 0; f < module.functionCount(); f++) {
             String name = module.names().function(f);
+            String fellBack = cache.fellBack(f);
             FunctionStat.Tier tier = module.isImport(f) ? FunctionStat.Tier.HOST
+                    : fellBack != null ? FunctionStat.Tier.FELL_BACK
                     : isCompiled(f) ? FunctionStat.Tier.COMPILED : FunctionStat.Tier.NOT_RUN;
             int regions = cache.regionCount(f);
-            out.add(new FunctionStat(f, name, tier, regions, 0, ""));
+            out.add(new FunctionStat(f, name, tier, regions, 0,
+                    fellBack == null ? "" : "interpreted: the JIT could not compile it (" + fellBack + ")"));
         }
         return out;
     }

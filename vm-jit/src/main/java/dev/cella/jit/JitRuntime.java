@@ -183,6 +183,43 @@ final class JitRuntime {
     }
 
     /**
+     * Runs defined function {@code function}, which the JIT could not compile, in the interpreter
+     * for compiled code (through its adapter, see {@link ImportAdapters}), handing the fuel over
+     * as for a host call. The interpreted call and its callees count their depth afresh from 1,
+     * and a suspension request waits until it returns (docs/engines.md, "When the JIT cannot
+     * compile a function").
+     *
+     * @return the single result's raw bits; several are left in {@link JitContext#results}
+     */
+    static long callInterpreted(JitContext ctx, int function, long[] args) {
+        long window = ctx.fuel;
+        ctx.storeFuel();
+        try {
+            long[] r = ctx.engine.fallbackInterpreter().invoke(ctx.instance, function, args.clone());
+            if (r.length > 1) {
+                System.arraycopy(r, 0, ctx.results, 0, r.length);
+            }
+            return r.length == 1 ? r[0] : 0;
+        } finally {
+            ctx.loadFuel(window);
+            if (ctx.suspendRequested()) {
+                ctx.bank += ctx.fuel;
+                ctx.fuel = 0;
+            }
+        }
+    }
+
+    /** The boxed entry of a function that runs interpreted ({@link #callInterpreted}), for {@link JitEngine#run}. */
+    static long[] interpretedBox(JitContext ctx, int function, long frame, long[] args) {
+        ctx.storeFuel();
+        try {
+            return ctx.engine.fallbackInterpreter().invoke(ctx.instance, function, args.clone());
+        } finally {
+            ctx.loadFuel();
+        }
+    }
+
+    /**
      * Adds the frame of {@code function} at byte pc {@code pc} (a call it waits on, or the leader
      * whose refuel suspended) to a suspension passing through; for emitted code.
      *

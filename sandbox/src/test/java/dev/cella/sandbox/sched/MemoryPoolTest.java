@@ -104,12 +104,14 @@ class MemoryPoolTest {
             s.resume();
             RunResult ra = a.await(LONG);
             RunResult rb = b.await(LONG);
-            assertEquals(Outcome.EXITED, ra.outcome());
-            assertEquals(48, ra.exitStatus(), "a grew to its cap");
+            // Growth is charged per byte (docs/engines.md), so the two interleave slice by slice;
+            // whoever grows first, the pool's 64 pages end up split between them.
+            assertEquals(Outcome.EXITED, ra.outcome(), "a goes on after its grow failed");
             assertEquals(Outcome.EXITED, rb.outcome(), "b goes on after its grow failed");
-            assertEquals(16, rb.exitStatus(), "b got what was left of the pool");
-            assertTrue(b.stats().growsRefused() >= 1);
-            assertEquals(16 * PAGE, b.stats().peakMemoryBytes());
+            assertEquals(64, ra.exitStatus() + rb.exitStatus(), "together they filled the pool");
+            assertTrue(ra.exitStatus() <= 48 && rb.exitStatus() <= 48, "neither passed its cap");
+            assertTrue(a.stats().growsRefused() >= 1 && b.stats().growsRefused() >= 1);
+            assertEquals(rb.exitStatus() * PAGE, b.stats().peakMemoryBytes());
             assertEquals(0, s.memoryPool().used(), "finished cells give all their memory back");
         }
     }
