@@ -65,6 +65,39 @@ class HugeFunctionsFallBackTest {
                 """.formatted(t);
     }
 
+    @Test
+    void aFunctionWithFiftyThousandLocalsRunsOnEveryEngine() {
+        StringBuilder regs = new StringBuilder();
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 50_000; i++) {
+            regs.append(i == 0 ? "" : ", ").append("v").append(i).append(i % 2 == 0 ? ": i64" : ": f64");
+        }
+        for (int i = 2; i < 50_000; i += 2) {
+            body.append("    i64.add v").append(i).append(", v").append(i - 2).append(", v0\n");
+        }
+        String src = """
+                export func main "main"
+                func main(x: i32) -> (i32) {
+                    reg %s
+                    i64.extend_i32_s v0, x
+                %s    i32.wrap_i64 x, v49998
+                    ret x
+                }
+                """.formatted(regs, body);
+        Module m = Assembler.assemble(src, "many-locals.casm");
+        Verifier.verify(m);
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            long[] fuel = new long[1];
+            long[] expected = run(new Interpreter(m), m, fuel);
+            assertEquals((int) (25_000L * 99_950), expected[0]);
+            long interpFuel = fuel[0];
+            for (Engine e : new Engine[] {new JitEngine(m), new TieredEngine(m)}) {
+                assertArrayEquals(expected, run(e, m, fuel));
+                assertEquals(interpFuel, fuel[0], "fuel");
+            }
+        });
+    }
+
     private static long[] run(Engine engine, Module m, long[] fuelUsed) {
         Instance inst = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults().withFuel(10_000_000));
         long[] r = engine.invoke(inst, inst.exportedFunction("main"), 99_950);
