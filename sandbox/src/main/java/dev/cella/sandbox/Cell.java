@@ -13,6 +13,7 @@ import dev.cella.vm.HostFunction;
 import dev.cella.vm.ImportResolver;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InstanceOptions;
+import dev.cella.vm.InterruptHook;
 import dev.cella.vm.Invocation;
 import dev.cella.vm.LinkException;
 import dev.cella.vm.Memory;
@@ -85,7 +86,17 @@ public final class Cell implements AutoCloseable {
                 .withGrowPolicy(meter).withMetered(config.metered());
         this.instance = new Instance(module, resolver(), io);
         wasi.bind(instance);
-        instance.interruptHook(inst -> poll());
+        instance.interruptHook(new InterruptHook() {
+            @Override
+            public void poll(Instance inst) {
+                Cell.this.poll();
+            }
+
+            @Override
+            public void compiling(Instance inst) {
+                Cell.this.poll(); // the kill and the deadline count during compilation too
+            }
+        });
     }
 
     /**

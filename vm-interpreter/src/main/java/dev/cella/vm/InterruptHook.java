@@ -27,4 +27,14 @@ public interface InterruptHook {
      * a slot again, or stop it by throwing (a kill). The default does nothing.
      */
     default void blockingEnds(Instance instance) {}
+
+    /**
+     * Called by an engine on the guest's thread while it compiles code for the guest (before
+     * each function, and between the parts of a large one), which may take long, so that the
+     * time counts against the guest's deadline: the host may stop the guest by throwing a {@link
+     * dev.cella.isa.CellaException}, as from {@link #poll}. Not a poll (not at a safe point, the
+     * fuel may not be current, and only engines that compile call it), so it must not park the
+     * thread or count as one. The default does nothing.
+     */
+    default void compiling(Instance instance) {}
 }

@@ -296,6 +296,7 @@ final class CodeCache {
      * in the interpreter ({@link #fallBack}): a function the verifier accepts always runs.
      */
     private MethodHandle compileDefined(Variant v, int function, Signature sig) throws ReflectiveOperationException {
+        engine.compiling();
         FunctionCompiler.Output out;
         MethodHandles.Lookup c;
         try {

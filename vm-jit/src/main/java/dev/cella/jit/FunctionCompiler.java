@@ -246,6 +246,7 @@ final class FunctionCompiler {
         emitRegionMain(cw);
         emitDispatcher(cw, plan);
         for (int k = 0; k < plan.regionCount(); k++) {
+            engine.compiling(); // a large function takes long: the guest's deadline still counts
             MethodVisitor mv = cw.visitMethod(ACC_STATIC, "r" + k, REGION_DESC, null, null);
             mv.visitCode();
             MethodEmitter e = MethodEmitter.region(engine, code, metered, mv, name, plan, k, false);

@@ -1,5 +1,6 @@
 package dev.cella.jit;
 
+import dev.cella.isa.CellaException;
 import dev.cella.isa.ValType;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Module;
@@ -60,6 +61,39 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     private final AtomicInteger runs = new AtomicInteger();
     /** Set once a call of this engine's guest has hopped to another stack segment. */
     private volatile boolean deep;
+
+    /**
+     * The instance whose guest code this thread runs, for {@link #compiling} (set by the entry
+     * points of this engine and of {@link TieredEngine} for the length of a run; a stack-segment
+     * hop's thread has none, so compilation there is not checked).
+     */
+    private static final ThreadLocal<Instance> RUNNING = new ThreadLocal<>();
+
+    /** Marks {@code instance} as the one this thread runs; returns the previous one for {@link #leave}. */
+    static Instance enter(Instance instance) {
+        Instance previous = RUNNING.get();
+        RUNNING.set(instance);
+        return previous;
+    }
+
+    static void leave(Instance previous) {
+        if (previous == null) {
+            RUNNING.remove();
+        } else {
+            RUNNING.set(previous);
+        }
+    }
+
+    /**
+     * Lets the host of the guest this thread runs stop it while code is compiled for it ({@link
+     * dev.cella.vm.InterruptHook#compiling}), so compilation counts against its deadline.
+     */
+    void compiling() {
+        Instance running = RUNNING.get();
+        if (running != null && running.module() == module && running.interruptHook() != null) {
+            running.interruptHook().compiling(running);
+        }
+    }
 
     /** A lazily compiling engine for {@code verifiedModule}. */
     public JitEngine(Module verifiedModule) {
@@ -125,11 +159,13 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
         return StackSegments.onGuestStack(this, instance.maxCallDepth(), () -> {
             JitContext ctx = new JitContext(this, instance, request);
             ctx.depthLimit = StackSegments.enter(this, ctx.maxDepth, 1);
+            Instance previous = enter(instance); // on the thread that runs the guest
             try {
                 return Invocation.finished(run(ctx, function, args));
             } catch (JitSuspend s) {
                 return Invocation.suspended(new ExecutionState(s.frames(), instance.fuelUsed(), instance.fuelRemaining()));
             } finally {
+                leave(previous);
                 StackSegments.leave();
             }
         });
@@ -139,8 +175,14 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     public Invocation resume(Instance instance, ExecutionState state, SuspendRequest request) {
         checkResumable(instance, state);
         SuspendRequest.checkUsable(request, instance);
-        return StackSegments.onGuestStack(this, instance.maxCallDepth(),
-                () -> CompiledResumption.resume(this, instance, state, request, this::fallback));
+        return StackSegments.onGuestStack(this, instance.maxCallDepth(), () -> {
+            Instance previous = enter(instance); // on the thread that runs the guest
+            try {
+                return CompiledResumption.resume(this, instance, state, request, this::fallback);
+            } finally {
+                leave(previous);
+            }
+        });
     }
 
     @Override
@@ -199,9 +241,10 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
             // overflowed are gone, so the trap names the entry function at pc 0.
             return JitRuntime.trap(ctx, TrapKind.CALL_STACK_EXHAUSTED, function, 0);
         } catch (BootstrapMethodError e) {
-            // A call site's first execution compiles its callee; a compile failure arrives wrapped.
-            if (e.getCause() instanceof JitException j) {
-                return j;
+            // A call site's first execution compiles its callee; a compile failure, or a deadline
+            // or kill seen while compiling (compiling()), arrives wrapped.
+            if (e.getCause() instanceof CellaException c) {
+                return c;
             }
             throw e;
         } catch (RuntimeException e) {

@@ -247,6 +247,8 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
             if (state.get(f) == FAILED) {
                 tier = FunctionStat.Tier.FELL_BACK;
                 detail = "the JIT could not compile it";
+            } else if (tier == FunctionStat.Tier.FELL_BACK) {
+                detail = s.detail(); // the JIT runs it interpreted (CodeCache.fallBack)
             } else if (tier == FunctionStat.Tier.NOT_RUN && calls.get(f) > 0) {
                 tier = FunctionStat.Tier.INTERPRETED;
             } else if (tier == FunctionStat.Tier.COMPILED) {

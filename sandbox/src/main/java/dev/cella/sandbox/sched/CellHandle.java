@@ -93,6 +93,17 @@ public final class CellHandle {
             }
         }
 
+        /** The cell's own checks and a kill; never the slice check, which may park (compilation holds a lock). */
+        @Override
+        public void compiling(Instance instance) {
+            if (inner != null) {
+                inner.compiling(instance);
+            }
+            if (handle.killRequested) {
+                throw new CellKilled();
+            }
+        }
+
         @Override
         public void blockingStarts(Instance instance) {
             if (inner != null) {
