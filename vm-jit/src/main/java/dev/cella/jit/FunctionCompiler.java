@@ -213,6 +213,7 @@ final class FunctionCompiler {
     }
 
     private int measureRegion(RegionPlan plan, int k) {
+        engine.compiling();
         ClassWriter scratch = new ClassWriter(0);
         MethodVisitor mv = scratch.visitMethod(ACC_STATIC, "r" + k, REGION_DESC, null, null);
         mv.visitCode();

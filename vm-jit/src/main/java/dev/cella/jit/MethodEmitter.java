@@ -237,6 +237,9 @@ final class MethodEmitter {
             case ENTRY -> entryPrologue();
         }
         for (int i = from; i < to; i++) {
+            if (((i - from) & 4095) == 4095) {
+                engine.compiling(); // a huge function takes long to emit: its guest's deadline still counts
+            }
             current = i;
             window.before(i, code.leader[i] || label[i - from] != null);
             if (measure != null) {
