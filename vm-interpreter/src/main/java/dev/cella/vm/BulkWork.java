@@ -41,6 +41,20 @@ public final class BulkWork {
     }
 
     /**
+     * Charges a host function's bulk work: one that moved {@code bytes} bytes between guest
+     * memory and the host (a large fd_read or fd_write, random_get) takes {@link #units} of them
+     * from the instance's fuel, as much as is left; a guest left with none runs dry (fuel
+     * exhausted) at its next block. The engines reload the fuel after every host call, so this is
+     * exact on every engine; an unmetered instance is not charged.
+     */
+    public static void chargeHost(Instance instance, long bytes) {
+        long units = units(bytes);
+        if (units > 0 && instance.metered()) {
+            instance.consumeFuelTo(Math.max(0, instance.fuelRemaining() - units));
+        }
+    }
+
+    /**
      * The fuel {@code memory.grow} charges for a growth to {@code newBytes}: the whole new memory
      * is written (the old contents copied, the new pages zeroed). A grow that fails (past the
      * maximum or refused by the quota) charges nothing.

@@ -5,6 +5,7 @@ import static dev.cella.sandbox.wasi.GuestMemory.u32;
 import static dev.cella.sandbox.wasi.GuestMemory.writeU32;
 import static dev.cella.sandbox.wasi.GuestMemory.writeU64;
 
+import dev.cella.vm.BulkWork;
 import dev.cella.vm.GuestExit;
 import dev.cella.vm.Instance;
 import dev.cella.vm.Memory;
@@ -89,6 +90,7 @@ final class EnvCalls {
         long len = u32(a[1]);
         Memory m = check(inst.memory(), buf, len);
         w.random.fill(m.bytes(), (int) buf, (int) len);
+        BulkWork.chargeHost(inst, len);
         return Errno.SUCCESS;
     }
 

@@ -10,6 +10,7 @@ import dev.cella.sandbox.fs.DirEntry;
 import dev.cella.sandbox.fs.FileStat;
 import dev.cella.sandbox.fs.FileType;
 import dev.cella.sandbox.fs.FsException;
+import dev.cella.vm.BulkWork;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InterruptHook;
 import dev.cella.vm.Memory;
@@ -62,6 +63,7 @@ final class FdCalls {
             case STDOUT, STDERR -> throw new WasiError(Errno.BADF);
         };
         m.writeI32(resultPtr, (int) n);
+        BulkWork.chargeHost(inst, n);
         return Errno.SUCCESS;
     }
 
@@ -80,7 +82,9 @@ final class FdCalls {
         }
         check(m, resultPtr, 4);
         checkIovecs(m, iovs, count);
-        m.writeI32(resultPtr, (int) readFile(d, m, iovs, count, offset));
+        long n = readFile(d, m, iovs, count, offset);
+        m.writeI32(resultPtr, (int) n);
+        BulkWork.chargeHost(inst, n);
         return Errno.SUCCESS;
     }
 
@@ -167,6 +171,7 @@ final class FdCalls {
             case STDIN, DIRECTORY -> throw new WasiError(Errno.BADF);
         }
         m.writeI32(resultPtr, (int) total);
+        BulkWork.chargeHost(inst, total);
         return Errno.SUCCESS;
     }
 
@@ -185,7 +190,9 @@ final class FdCalls {
         }
         check(m, resultPtr, 4);
         checkIovecs(m, iovs, count);
-        m.writeI32(resultPtr, (int) writeFile(d, m, iovs, count, offset));
+        long written = writeFile(d, m, iovs, count, offset);
+        m.writeI32(resultPtr, (int) written);
+        BulkWork.chargeHost(inst, written);
         return Errno.SUCCESS;
     }
 

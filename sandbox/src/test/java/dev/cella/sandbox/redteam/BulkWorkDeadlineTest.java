@@ -14,6 +14,7 @@ import dev.cella.sandbox.Outcome;
 import dev.cella.sandbox.Quota;
 import dev.cella.sandbox.QuotaExceeded;
 import dev.cella.sandbox.RunResult;
+import dev.cella.vm.BulkWork;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -65,6 +66,36 @@ class BulkWorkDeadlineTest {
             // Generous for a loaded CI machine: before the fix this took tens of seconds.
             assertTrue(tookMs < 3_000, engine + (metered ? "" : " unmetered") + " took " + tookMs + " ms");
         }
+    }
+
+    /** random_get of n bytes, as a long host call: charged per byte like bulk instructions. */
+    private static long fuelOfRandomGet(EngineKind engine, int n) {
+        Module m = Assembler.assemble("""
+                import random_get "wasi_snapshot_preview1" "random_get" (i32, i32) -> i32
+                memory 32
+                export func main "_start"
+                func main() {
+                    reg buf: i32, len: i32, errno: i32
+                    i32.const buf, 0
+                    i32.const len, %d
+                    call random_get, (buf, len), (errno)
+                    ret
+                }
+                """.formatted(n), "random.casm");
+        Verifier.verify(m);
+        CellConfig c = CellConfig.builder().engine(engine).args(List.of("random"))
+                .stdout(new ByteArrayOutputStream()).stderr(new ByteArrayOutputStream()).build();
+        try (Cell cell = Cell.create(m, c)) {
+            RunResult r = cell.run();
+            assertEquals(Outcome.EXITED, r.outcome(), () -> r.toString());
+            return r.accounting().fuelUsed();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(EngineKind.class)
+    void aLargeHostTransferIsChargedPerByte(EngineKind engine) {
+        assertEquals(BulkWork.units(1 << 20), fuelOfRandomGet(engine, 1 << 20) - fuelOfRandomGet(engine, 0));
     }
 
     @ParameterizedTest
