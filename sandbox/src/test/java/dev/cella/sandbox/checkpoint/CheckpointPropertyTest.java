@@ -114,7 +114,10 @@ class CheckpointPropertyTest {
                     new Runs.Ran(ended.get(), printed.toString(), Runs.file(cell.fileSystem(), "log.txt"))
                             .assertSameAs(expected, program + " in " + pieces + " pieces");
                     cell.close();
-                    assertTrue(restores >= pieces - 1, program + ": only " + restores + " restores");
+                    // A growth's charge (SuspendRequest: bulk charges may cross a point) can carry a
+                    // piece past the next point, so only programs that never grow stop at every one.
+                    boolean grows = program.source().contains("memory.grow");
+                    assertTrue(grows || restores >= pieces - 1, program + ": only " + restores + " restores");
                 });
     }
 }
