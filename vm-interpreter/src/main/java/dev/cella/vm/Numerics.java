@@ -412,34 +412,4 @@ public final class Numerics {
         }
         return (int) ea;
     }
-
-    /**
-     * memory.copy: copies {@code n} bytes (unsigned) from {@code src} to {@code dst} (unsigned),
-     * as if through a temporary buffer. Checks both ranges before writing anything; {@code n == 0}
-     * at exactly the end of memory is allowed.
-     *
-     * @throws TrapSignal out of bounds if either range leaves memory
-     */
-    public static void memoryCopy(byte[] memory, int dst, int src, int n) {
-        long len = n & 0xFFFFFFFFL;
-        long limit = memory.length - len;
-        if ((dst & 0xFFFFFFFFL) > limit || (src & 0xFFFFFFFFL) > limit) {
-            throw TrapSignal.OUT_OF_BOUNDS;
-        }
-        System.arraycopy(memory, src, memory, dst, n);
-    }
-
-    /**
-     * memory.fill: sets {@code n} bytes (unsigned) at {@code dst} (unsigned) to the low 8 bits of
-     * {@code value}. Checks the range before writing anything.
-     *
-     * @throws TrapSignal out of bounds if the range leaves memory
-     */
-    public static void memoryFill(byte[] memory, int dst, int value, int n) {
-        long len = n & 0xFFFFFFFFL;
-        if ((dst & 0xFFFFFFFFL) > memory.length - len) {
-            throw TrapSignal.OUT_OF_BOUNDS;
-        }
-        java.util.Arrays.fill(memory, dst, dst + n, (byte) value);
-    }
 }

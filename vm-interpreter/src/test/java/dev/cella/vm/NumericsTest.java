@@ -268,27 +268,27 @@ class NumericsTest {
     @Test
     void memoryCopyHandlesOverlapAndChecksBeforeWriting() {
         byte[] m = {1, 2, 3, 4, 5, 6, 7, 8};
-        Numerics.memoryCopy(m, 2, 0, 4);
+        copy(m, 2, 0, 4);
         assertArrayEquals(new byte[] {1, 2, 1, 2, 3, 4, 7, 8}, m);
-        Numerics.memoryCopy(m, 0, 3, 5);
+        copy(m, 0, 3, 5);
         assertArrayEquals(new byte[] {2, 3, 4, 7, 8, 4, 7, 8}, m);
-        Numerics.memoryCopy(m, 8, 8, 0);
+        copy(m, 8, 8, 0);
         byte[] before = m.clone();
-        assertTraps(TrapKind.OUT_OF_BOUNDS_MEMORY, () -> Numerics.memoryCopy(m, 0, 5, 4));
-        assertTraps(TrapKind.OUT_OF_BOUNDS_MEMORY, () -> Numerics.memoryCopy(m, 5, 0, 4));
-        assertTraps(TrapKind.OUT_OF_BOUNDS_MEMORY, () -> Numerics.memoryCopy(m, 9, 0, 0));
-        assertTraps(TrapKind.OUT_OF_BOUNDS_MEMORY, () -> Numerics.memoryCopy(m, 0, 0, -1));
+        assertTraps(TrapKind.OUT_OF_BOUNDS_MEMORY, () -> copy(m, 0, 5, 4));
+        assertTraps(TrapKind.OUT_OF_BOUNDS_MEMORY, () -> copy(m, 5, 0, 4));
+        assertTraps(TrapKind.OUT_OF_BOUNDS_MEMORY, () -> copy(m, 9, 0, 0));
+        assertTraps(TrapKind.OUT_OF_BOUNDS_MEMORY, () -> copy(m, 0, 0, -1));
         assertArrayEquals(before, m);
     }
 
     @Test
     void memoryFillChecksBeforeWriting() {
         byte[] m = new byte[8];
-        Numerics.memoryFill(m, 6, 0x1FF, 2);
+        fill(m, 6, 0x1FF, 2);
         assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, -1, -1}, m);
-        Numerics.memoryFill(m, 8, 1, 0);
-        assertTraps(TrapKind.OUT_OF_BOUNDS_MEMORY, () -> Numerics.memoryFill(m, 7, 1, 2));
-        assertTraps(TrapKind.OUT_OF_BOUNDS_MEMORY, () -> Numerics.memoryFill(m, -8, 1, 1));
+        fill(m, 8, 1, 0);
+        assertTraps(TrapKind.OUT_OF_BOUNDS_MEMORY, () -> fill(m, 7, 1, 2));
+        assertTraps(TrapKind.OUT_OF_BOUNDS_MEMORY, () -> fill(m, -8, 1, 1));
         assertArrayEquals(new byte[] {0, 0, 0, 0, 0, 0, -1, -1}, m);
     }
 
@@ -302,5 +302,16 @@ class NumericsTest {
         assertEquals("div", t.functionName());
         assertEquals(17, t.pc());
         assertEquals("trap: integer overflow in div (function 3) at pc 17", t.getMessage());
+    }
+
+    /** memory.copy and memory.fill as both engines run them (BulkWork: check, then work). */
+    private static void copy(byte[] m, int dst, int src, int n) {
+        BulkWork.checkCopy(m, dst, src, n);
+        BulkWork.copy(m, dst, src, n, null);
+    }
+
+    private static void fill(byte[] m, int dst, int value, int n) {
+        BulkWork.checkFill(m, dst, n);
+        BulkWork.fill(m, dst, value, n, null);
     }
 }
