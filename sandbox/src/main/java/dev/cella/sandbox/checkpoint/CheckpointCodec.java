@@ -262,6 +262,11 @@ final class CheckpointCodec {
         for (int i = in.count("environment variable", 8); i > 0; i--) {
             env.put(in.string(), in.string());
         }
+        try { // the same rules as for a new cell's (no NUL, no '=' in a name), so configBuilder() builds
+            CellConfig.builder().args(args).env(env).build();
+        } catch (dev.cella.sandbox.SandboxException e) {
+            throw in.invalid(e.getMessage());
+        }
         long fuel = nonNegative(in, in.i64(), "fuel");
         long seconds = in.i64();
         int nanos = in.i32();
