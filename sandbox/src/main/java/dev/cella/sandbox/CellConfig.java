@@ -455,7 +455,8 @@ public final class CellConfig {
             for (Map.Entry<String, String> e : env.entrySet()) {
                 String k = e.getKey();
                 if (k.isEmpty() || k.indexOf('=') >= 0 || k.indexOf('\0') >= 0 || e.getValue().indexOf('\0') >= 0) {
-                    throw new SandboxException("invalid environment variable '" + k.replace("\0", "\\0") + "'");
+                    throw new SandboxException("invalid environment variable '" + k.replace("\0", "\\0")
+                            + "': a name is not empty and has no '=' or NUL byte, a value has no NUL byte");
                 }
             }
             return new CellConfig(this);
