@@ -31,7 +31,7 @@ final class SandboxOptions {
             description = "Wall-clock limit of the run, e.g. 500ms, 2s, 1m (default: none).")
     Duration timeout;
 
-    @Option(names = "--max-call-depth", paramLabel = "N", description = "Most guest frames active at once (default: 10000).")
+    @Option(names = "--max-call-depth", paramLabel = "N", description = "Most guest frames active at once, 1 to 4194304 (default: 10000).")
     Integer maxCallDepth;
 
     @Option(names = "--max-output", paramLabel = "SIZE", converter = OptionConverters.Size.class,

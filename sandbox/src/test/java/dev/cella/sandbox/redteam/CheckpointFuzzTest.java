@@ -50,6 +50,12 @@ class CheckpointFuzzTest {
                 mutated = mutate(mutated, sections, random, what);
             }
             byte[] file = Forge.reframe(real, mutated, random.nextInt(5) == 0);
+            if (random.nextInt(10) == 0) { // a header field too (version, flags, hash, lengths), its CRC made right
+                int at = 8 + random.nextInt(52);
+                file[at] ^= (byte) (1 + random.nextInt(255));
+                Forge.put(file, 64, Forge.crc(file, 0, 64), 4);
+                what.append(" header@").append(at);
+            }
             try {
                 Checkpoint c = Checkpoint.fromBytes(file, "fuzzed");
                 try (Cell cell = c.restore(c.configBuilder().mount(root, "/in", true).fuel(1_000_000)
