@@ -2,6 +2,7 @@ package dev.cella.tools;
 
 import dev.cella.sandbox.Cell;
 import dev.cella.sandbox.CellConfig;
+import dev.cella.sandbox.SandboxException;
 import dev.cella.sandbox.checkpoint.Checkpoint;
 import dev.cella.vm.SuspendRequest;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -86,15 +88,24 @@ final class ResumeCommand implements Callable<Integer>, Cella.FileCommand {
         // checked against them before anything is allocated.
         CellConfig.Builder limits = CellConfig.builder();
         sandbox.applyTo(limits);
-        Checkpoint checkpoint = Checkpoint.read(path, key, Checkpoint.maxPayload(limits.build()));
+        Checkpoint checkpoint = Checkpoint.read(path, key, Checkpoint.maxPayload(build(limits)));
         CellConfig.Builder b = Terminals.apply(checkpoint.configBuilder(), console)
                 .stdout(console.out())
                 .stderr(console.err())
                 .stdin(RunCommand.stdinSource(console, stdin));
         sandbox.applyTo(b);
-        try (Cell cell = checkpoint.restore(b.build())) {
+        try (Cell cell = checkpoint.restore(build(b))) {
             return RunCommand.finish(console, cell, RunCommand.runInterruptibly(cell, () -> cell.resume(again)),
                     checkpointFile, key, stats, file);
+        }
+    }
+
+    /** Builds {@code b}; a value the sandbox refuses (a mount gone since it was checked) is a usage error. */
+    private CellConfig build(CellConfig.Builder b) {
+        try {
+            return b.build();
+        } catch (SandboxException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
     }
 }
