@@ -3,7 +3,7 @@ package dev.cella.sandbox.redteam;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cella.sandbox.Cell;
-import dev.cella.sandbox.CellConfig;
+import dev.cella.sandbox.EngineKind;
 import dev.cella.sandbox.checkpoint.Checkpoint;
 import dev.cella.sandbox.checkpoint.CheckpointException;
 import java.io.IOException;
@@ -58,7 +58,9 @@ class CheckpointFuzzTest {
             }
             try {
                 Checkpoint c = Checkpoint.fromBytes(file, "fuzzed");
-                try (Cell cell = c.restore(c.configBuilder().mount(root, "/in", true).fuel(1_000_000)
+                // Every engine restores: a forged state must be refused (or run) on each alike.
+                EngineKind engine = EngineKind.values()[n % EngineKind.values().length];
+                try (Cell cell = c.restore(c.configBuilder().engine(engine).mount(root, "/in", true).fuel(1_000_000)
                         .timeout(Duration.ofSeconds(2)).stdout(OutputStream.nullOutputStream()).build())) {
                     cell.resume(null);
                 }
