@@ -85,7 +85,7 @@ class CheckpointTrustTest {
                 () -> printed[0] = resume(forged, CellConfig.builder().mount(mounted, "/in", true)),
                 () -> "the forged descriptor was reopened; the guest printed " + printed[0]);
         assertEquals(CheckpointException.Kind.CONFIG_MISMATCH, e.kind(), e.getMessage());
-        assertTrue(e.getMessage().contains("xyz/passwd"), e.getMessage());
+        assertTrue(e.getMessage().contains("xyz"), e.getMessage());
     }
 
     @Test
