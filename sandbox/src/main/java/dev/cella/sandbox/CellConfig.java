@@ -32,6 +32,12 @@ public final class CellConfig {
     public static final long DEFAULT_MEMORY_LIMIT = 256L << 20;
     /** Default call depth: 10,000 guest frames. */
     public static final int DEFAULT_MAX_CALL_DEPTH = 10_000;
+    /**
+     * The largest call depth a cell may be given: 4,194,304 (2^22) frames, the engines' own cap on
+     * their frame stacks (the interpreter's {@code Machine.MAX_FRAMES}, the JIT's {@code
+     * JitContext.MAX_FRAMES}), so that the configured limit is the one a guest meets and reports.
+     */
+    public static final int MAX_CALL_DEPTH = 1 << 22;
     /** Default output cap (stdout and stderr together): 64 MiB. */
     public static final long DEFAULT_MAX_OUTPUT = 64L << 20;
     /** Default open descriptors the guest may hold: 64. */
@@ -346,10 +352,10 @@ public final class CellConfig {
             return this;
         }
 
-        /** Most guest frames active at once, at least 1 (default 10,000). */
+        /** Most guest frames active at once, from 1 to {@link #MAX_CALL_DEPTH} (default 10,000). */
         public Builder maxCallDepth(int depth) {
-            if (depth < 1) {
-                throw new SandboxException("max call depth must be at least 1, not " + depth);
+            if (depth < 1 || depth > MAX_CALL_DEPTH) {
+                throw new SandboxException("max call depth must be from 1 to " + MAX_CALL_DEPTH + ", not " + depth);
             }
             this.maxCallDepth = depth;
             return this;
@@ -449,7 +455,8 @@ public final class CellConfig {
             for (Map.Entry<String, String> e : env.entrySet()) {
                 String k = e.getKey();
                 if (k.isEmpty() || k.indexOf('=') >= 0 || k.indexOf('\0') >= 0 || e.getValue().indexOf('\0') >= 0) {
-                    throw new SandboxException("invalid environment variable '" + k.replace("\0", "\\0") + "'");
+                    throw new SandboxException("invalid environment variable '" + k.replace("\0", "\\0")
+                            + "': a name is not empty and has no '=' or NUL byte, a value has no NUL byte");
                 }
             }
             return new CellConfig(this);

@@ -127,8 +127,13 @@ public final class Cella implements Callable<Integer> {
         cl.setOut(new PrintWriter(new OutputStreamWriter(console.out(), StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(console.err(), StandardCharsets.UTF_8), true));
         cl.setParameterExceptionHandler(Cella::usageError);
+        // A path the host cannot represent (a NUL byte, which only an in-process caller can pass)
+        // is a bad argument, not a bug in cella.
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> ex instanceof ParameterException pe
                 ? usageError(pe, null)
+                : ex instanceof java.nio.file.InvalidPathException ip
+                ? usageError(new ParameterException(commandLine, "invalid path '" + ip.getInput().replace("\0", "\\0")
+                        + "': " + ip.getReason()), null)
                 : Failures.report(ex, debugRequested(parseResult), commandLine.getErr(),
                         commandLine.getCommand() instanceof FileCommand fc ? fc.file() : null).code);
         Map<String, String> codes = new LinkedHashMap<>();

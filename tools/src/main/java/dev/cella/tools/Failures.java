@@ -50,7 +50,8 @@ final class Failures {
             case WastException w -> ExitCode.NO_INPUT;
             case CheckpointException c -> switch (c.kind()) {
                 case IO -> ExitCode.NO_INPUT;
-                case NOT_A_CHECKPOINT, UNSUPPORTED_VERSION, CORRUPT, INVALID -> ExitCode.MALFORMED_BINARY;
+                case NOT_A_CHECKPOINT, UNSUPPORTED_VERSION, CORRUPT, UNAUTHENTICATED, TOO_LARGE, INVALID ->
+                        ExitCode.MALFORMED_BINARY;
                 case MODULE_MISMATCH, CONFIG_MISMATCH -> ExitCode.LINK_ERROR;
                 case NOT_SUSPENDED -> ExitCode.INTERNAL;
             };

@@ -24,7 +24,8 @@ import java.nio.file.Path;
  * module ({@code run}, {@code batch}, {@code verify}, ...) loads it here, so all accept the same files.
  *
  * <p>A file that starts with WebAssembly's magic ({@code 00 61 73 6D}) is a Wasm module,
- * translated on the fly ({@link WasmImporter}). A file is a binary module ({@code .cel}) if it starts with the magic bytes
+ * translated on the fly ({@link WasmImporter}), and so is a file named {@code .wasm} without the
+ * magic, so that the bad magic is reported as malformed Wasm. A file is a binary module ({@code .cel}) if it starts with the magic bytes
  * {@code 00 43 45 4C} or its name ends in {@code .cel}; anything else is assembly text
  * ({@code .casm}) in UTF-8. A {@code .cel} file without the magic is still read as a binary, so
  * that the reader reports the bad magic at offset 0 instead of the assembler reporting nonsense.
@@ -64,7 +65,9 @@ public final class ModuleFiles {
     }
 
     private static Loaded decode(String name, byte[] bytes) {
-        if (WasmImporter.isWasm(bytes)) {
+        if (WasmImporter.isWasm(bytes) || name.endsWith(".wasm")) {
+            // A damaged .wasm is reported by the Wasm reader (malformed, with the offset), not by
+            // the assembler reading binary bytes as text.
             return new Loaded(name, WasmImporter.translate(bytes), true, bytes);
         }
         if (isBinary(name, bytes)) {

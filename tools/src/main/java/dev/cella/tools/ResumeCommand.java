@@ -1,6 +1,8 @@
 package dev.cella.tools;
 
 import dev.cella.sandbox.Cell;
+import dev.cella.sandbox.CellConfig;
+import dev.cella.sandbox.SandboxException;
 import dev.cella.sandbox.checkpoint.Checkpoint;
 import dev.cella.vm.SuspendRequest;
 import java.nio.file.Files;
@@ -10,21 +12,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code cella resume FILE}: restores a checkpoint written by {@code cella run --checkpoint-at}
- * and runs the guest on to its end (or to a further checkpoint). The guest's configuration
- * (arguments, environment, quotas, mounts, engine) comes from the checkpoint; only its standard
- * streams are the resuming process's.
+ * and runs the guest on to its end (or to a further checkpoint). The program's inputs (arguments,
+ * environment, seed) and engine come from the checkpoint; what the cell may use and reach (quotas,
+ * mounts, clock and random grants) comes from this command line, as for {@code cella run}, since
+ * a checkpoint file grants nothing. Standard streams are the resuming process's.
  */
 @Command(name = "resume", description = {
         "Restores a checkpoint (from `cella run --checkpoint-at FUEL --checkpoint-file FILE`) and runs the guest "
             + "on from where it stopped, in this process: it writes exactly what the uninterrupted run would have "
             + "written from that point on, and exits as it would have.",
-        "The configuration (arguments, environment, quotas, mounts, engine) is the checkpoint's; mounted host "
-            + "directories must still exist. See docs/checkpoint.md."})
+        "The program's arguments, environment, seed and engine are the checkpoint's. Quotas, mounts and grants "
+            + "are this command line's (the same options as `cella run`; a checkpoint grants nothing): give the "
+            + "mounts the cell had, at the same guest paths and read-only flags. See docs/checkpoint.md."})
 final class ResumeCommand implements Callable<Integer>, Cella.FileCommand {
     private final Cella.Console console;
 
@@ -36,6 +41,14 @@ final class ResumeCommand implements Callable<Integer>, Cella.FileCommand {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The checkpoint file.")
     String file;
+
+    @Mixin
+    SandboxOptions sandbox;
+
+    @Option(names = "--checkpoint-key", paramLabel = "FILE",
+            description = "Refuse the checkpoint unless it was written with the key in FILE (HMAC-SHA256), and "
+                    + "authenticate a further checkpoint with it.")
+    Path checkpointKey;
 
     @Option(names = "--stdin", paramLabel = "FILE",
             description = "The rest of the guest's standard input: FILE, or - for cella's own (default: empty).")
@@ -70,14 +83,29 @@ final class ResumeCommand implements Callable<Integer>, Cella.FileCommand {
         if (!Files.isRegularFile(path)) {
             throw FileAccessException.input(file, "no such file", null);
         }
-        Checkpoint checkpoint = Checkpoint.read(path);
-        try (Cell cell = checkpoint.restore(Terminals.apply(checkpoint.configBuilder(), console)
+        byte[] key = RunCommand.checkpointKey(checkpointKey);
+        // The limits come from this command line before the file is read, so that its sizes are
+        // checked against them before anything is allocated.
+        CellConfig.Builder limits = CellConfig.builder();
+        sandbox.applyTo(limits);
+        Checkpoint checkpoint = Checkpoint.read(path, key, Checkpoint.maxPayload(build(limits)));
+        CellConfig.Builder b = Terminals.apply(checkpoint.configBuilder(), console)
                 .stdout(console.out())
                 .stderr(console.err())
-                .stdin(RunCommand.stdinSource(console, stdin))
-                .build())) {
+                .stdin(RunCommand.stdinSource(console, stdin));
+        sandbox.applyTo(b);
+        try (Cell cell = checkpoint.restore(build(b))) {
             return RunCommand.finish(console, cell, RunCommand.runInterruptibly(cell, () -> cell.resume(again)),
-                    checkpointFile, stats, file);
+                    checkpointFile, key, stats, file);
+        }
+    }
+
+    /** Builds {@code b}; a value the sandbox refuses (a mount gone since it was checked) is a usage error. */
+    private CellConfig build(CellConfig.Builder b) {
+        try {
+            return b.build();
+        } catch (SandboxException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
     }
 }

@@ -64,38 +64,8 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for the guest (argv[1] onwards).")
     List<String> guestArgs = new ArrayList<>();
 
-    @Option(names = "--fuel", paramLabel = "N", description = "Fuel budget: instructions the guest may execute (default: unlimited).")
-    Long fuel;
-
-    @Option(names = "--memory", paramLabel = "SIZE", converter = OptionConverters.Size.class,
-            description = "Cap on linear memory; memory.grow past it returns -1 (default: 256M).")
-    Long memory;
-
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = OptionConverters.Time.class,
-            description = "Wall-clock limit of the run, e.g. 500ms, 2s, 1m (default: none).")
-    Duration timeout;
-
-    @Option(names = "--max-call-depth", paramLabel = "N", description = "Most guest frames active at once (default: 10000).")
-    Integer maxCallDepth;
-
-    @Option(names = "--max-output", paramLabel = "SIZE", converter = OptionConverters.Size.class,
-            description = "Cap on bytes written to stdout and stderr together (default: 64M).")
-    Long maxOutput;
-
-    @Option(names = "--max-open-files", paramLabel = "N", description = "Most files the guest may have open at once (default: 64).")
-    Integer maxOpenFiles;
-
-    @Option(names = "--disk-quota", paramLabel = "SIZE", converter = OptionConverters.Size.class,
-            description = "Cap on bytes the guest may write to files (default: 64M).")
-    Long diskQuota;
-
-    @Option(names = "--max-files", paramLabel = "N",
-            description = "Most files, directories and links the guest may create (default: 1000).")
-    Integer maxFiles;
-
-    @Option(names = "--mount", paramLabel = "HOST:GUEST[:ro|:rw]", converter = OptionConverters.Mount.class,
-            description = "Make host directory HOST visible at GUEST, read-only unless :rw (repeatable; default: nothing).")
-    List<MountSpec> mounts = new ArrayList<>();
+    @Mixin
+    SandboxOptions sandbox;
 
     @Option(names = "--env", paramLabel = "NAME=VALUE", converter = OptionConverters.Env.class,
             description = "Set an environment variable for the guest (repeatable; default: empty environment).")
@@ -104,12 +74,6 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
     @Option(names = "--stdin", paramLabel = "FILE",
             description = "Guest standard input from FILE; '-' for cella's own standard input (default: empty).")
     String stdin;
-
-    @Option(names = "--allow-clock", description = "Let the guest read the host's clocks (default: a virtual clock).")
-    boolean allowClock;
-
-    @Option(names = "--allow-random", description = "Let the guest read host entropy (default: a seeded generator).")
-    boolean allowRandom;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the guest's deterministic random source (default: 0).")
     Long seed;
@@ -126,6 +90,11 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
 
     @Option(names = "--checkpoint-file", paramLabel = "FILE", description = "Where --checkpoint-at writes the checkpoint.")
     Path checkpointFile;
+
+    @Option(names = "--checkpoint-key", paramLabel = "FILE",
+            description = "Authenticate the checkpoint with the key in FILE (HMAC-SHA256), for `cella resume "
+                    + "--checkpoint-key FILE` on a host that trusts this one.")
+    Path checkpointKey;
 
     @Option(names = "--engine", paramLabel = "ENGINE", converter = EngineConverter.class,
             description = "interp (the interpreter), jit (every function compiled to JVM bytecode) or auto "
@@ -153,6 +122,10 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
     @Override
     public Integer call() {
         SuspendRequest checkpoint = checkpointRequest(spec, checkpointAt, checkpointFile);
+        if (checkpointKey != null && checkpointFile == null) {
+            throw new ParameterException(spec.commandLine(), "--checkpoint-key needs --checkpoint-at and --checkpoint-file");
+        }
+        byte[] key = checkpointKey(checkpointKey);
         CellConfig config = config();
         Module module = ModuleFiles.load(program).module();
         Verifier.verify(module);
@@ -161,7 +134,7 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
             if (dumpJit != null) {
                 console.err().println(dumpJit(cell, module));
             }
-            return finish(console, cell, runInterruptibly(cell, () -> cell.run(checkpoint)), checkpointFile, stats,
+            return finish(console, cell, runInterruptibly(cell, () -> cell.run(checkpoint)), checkpointFile, key, stats,
                     program);
         }
     }
@@ -219,17 +192,43 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
     }
 
     /**
+     * The key in file {@code file} ({@code --checkpoint-key}), all its bytes, or null when no file
+     * is given.
+     *
+     * @throws FileAccessException if it cannot be read, or is empty
+     */
+    static byte[] checkpointKey(Path file) {
+        if (file == null) {
+            return null;
+        }
+        byte[] key;
+        try {
+            key = Files.isRegularFile(file) && Files.size(file) <= MAX_KEY ? Files.readAllBytes(file) : null;
+        } catch (IOException e) {
+            throw FileAccessException.input(file.toString(), "cannot read the checkpoint key: " + e.getMessage(), e);
+        }
+        if (key == null || key.length == 0) {
+            throw FileAccessException.input(file.toString(), "cannot read the checkpoint key: "
+                    + (!Files.exists(file) ? "no such file" : "not a regular file of 1 to " + MAX_KEY + " bytes"), null);
+        }
+        return key;
+    }
+
+    /** The largest key file read (HMAC-SHA256 hashes a longer key down to 32 bytes anyway). */
+    private static final int MAX_KEY = 4096;
+
+    /**
      * Ends a run (or a resumed run) of {@code cell}: writes the checkpoint if the run stopped at
      * its checkpoint point, prints the statistics, and turns the outcome into the exit code (the
      * guest's status, or the run's failure thrown for {@link Failures}).
      *
      * @param ended the run's result, or empty if it stopped at the checkpoint point
      */
-    static int finish(Cella.Console console, Cell cell, Optional<RunResult> ended, Path checkpointFile,
+    static int finish(Cella.Console console, Cell cell, Optional<RunResult> ended, Path checkpointFile, byte[] key,
             StatsFormat stats, String program) {
         try {
             if (ended.isEmpty()) {
-                Checkpoint.capture(cell).write(checkpointFile, false);
+                Checkpoint.capture(cell).write(checkpointFile, false, key);
                 console.err().println("cella: checkpoint at fuel " + cell.instance().fuelUsed() + " written to "
                         + checkpointFile + "; continue with: cella resume " + checkpointFile);
                 return ExitCode.OK.code;
@@ -266,7 +265,7 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
      * The sandbox configuration the options describe.
      *
      * @throws ParameterException for values the sandbox rejects (negative quotas, an engine this
-     *     build lacks, overlapping mounts, NUL bytes in arguments)
+     *     build lacks, overlapping mounts, NUL bytes in arguments or the environment)
      * @throws FileAccessException if a mounted directory or the --stdin file cannot be read
      */
     CellConfig config() {
@@ -282,39 +281,8 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         Terminals.apply(b, console);
         b.stdin(stdinSource(console, stdin));
         b.engine(engine);
-        b.allowClock(allowClock).allowRandom(allowRandom);
-        for (MountSpec m : mounts) {
-            try {
-                m.addTo(b);
-            } catch (SandboxException e) {
-                throw new ParameterException(spec.commandLine(), "--mount: " + e.getMessage(), e);
-            }
-        }
+        sandbox.applyTo(b);
         try {
-            if (fuel != null) {
-                b.fuel(fuel);
-            }
-            if (timeout != null) {
-                b.timeout(timeout);
-            }
-            if (memory != null) {
-                b.memoryLimit(memory);
-            }
-            if (maxCallDepth != null) {
-                b.maxCallDepth(maxCallDepth);
-            }
-            if (maxOutput != null) {
-                b.maxOutput(maxOutput);
-            }
-            if (maxOpenFiles != null) {
-                b.maxOpenFiles(maxOpenFiles);
-            }
-            if (diskQuota != null) {
-                b.diskQuota(diskQuota);
-            }
-            if (maxFiles != null) {
-                b.maxFilesCreated(maxFiles);
-            }
             if (seed != null) {
                 b.randomSeed(seed);
             }

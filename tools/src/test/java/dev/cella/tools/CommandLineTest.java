@@ -102,7 +102,7 @@ class CommandLineTest {
         assertUsageError(cella("run", "--timeout", "2", hello), "'2' is not a duration");
         assertUsageError(cella("run", "--fuel", "lots", hello), "--fuel");
         assertUsageError(cella("run", "--fuel", "-5", hello), "fuel must not be negative");
-        assertUsageError(cella("run", "--max-call-depth", "0", hello), "max call depth must be at least 1");
+        assertUsageError(cella("run", "--max-call-depth", "0", hello), "max call depth must be from 1 to 4194304");
         assertUsageError(cella("run", "--engine", "turbo", hello), "'turbo' is not an engine");
         assertUsageError(cella("run", "--env", "NOEQUALS", hello), "NAME=VALUE");
         assertUsageError(cella("run", "--mount", "/tmp", hello), "HOST:GUEST");

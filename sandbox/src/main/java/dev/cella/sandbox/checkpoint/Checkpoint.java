@@ -49,6 +49,13 @@ import java.util.function.Supplier;
  * opened again on restore, so they must still be there), stdio streams, host function objects,
  * and the host's clock and entropy when the cell was given them. The format is in
  * docs/checkpoint.md.
+ *
+ * <p>A checkpoint grants nothing: its file may come from anyone. Mounts, quotas and grants are
+ * the restore configuration's; the file only says what the cell had, so that a restore that
+ * does not fit is refused (a mount missing, a host file the guest had open that the restore's
+ * mounts do not reach by the live path rules). Sizes are checked against the caller's limit
+ * ({@link #maxPayload}) before anything is allocated, and every malformed file or state is a
+ * {@link CheckpointException}. Between trusted hosts a key authenticates the file (HMAC-SHA256).
  */
 public final class Checkpoint {
     private static final int PAGE = 65_536;
@@ -92,13 +99,47 @@ public final class Checkpoint {
      *     UNSUPPORTED_VERSION, CORRUPT or INVALID (see {@link CheckpointException.Kind})
      */
     public static Checkpoint read(Path file) {
+        return read(file, null, CheckpointOutput.MAX_PAYLOAD);
+    }
+
+    /**
+     * Reads and checks checkpoint file {@code file} (see {@link #read(Path)}), refusing it before
+     * reading it whole if it is larger than a payload of {@code maxPayload} bytes needs, and, if
+     * {@code key} is not null, unless it is authenticated with that key.
+     *
+     * @param key the HMAC-SHA256 key the file was written with, or null
+     * @param maxPayload the largest payload accepted ({@link #maxPayload(CellConfig)} for a restore)
+     * @throws CheckpointException IO if the file cannot be read or is not a regular file; TOO_LARGE;
+     *     UNAUTHENTICATED; or as {@link #read(Path)}
+     */
+    public static Checkpoint read(Path file, byte[] key, long maxPayload) {
         byte[] bytes;
         try {
+            // A FIFO or device would block or never end: only a regular file is read, and only
+            // once its size is known to fit.
+            if (!Files.isRegularFile(file)) {
+                throw new CheckpointException(CheckpointException.Kind.IO, "cannot read " + file
+                        + ": " + (Files.exists(file) ? "not a regular file" : "no such file"));
+            }
+            long size = Files.size(file);
+            if (size > CheckpointFile.maxFileSize(maxPayload)) {
+                throw CheckpointFile.tooLarge(file.toString(), size, maxPayload);
+            }
             bytes = Files.readAllBytes(file);
         } catch (IOException | UncheckedIOException | OutOfMemoryError e) {
             throw new CheckpointException(CheckpointException.Kind.IO, "cannot read " + file + ": " + e, e);
         }
-        return fromBytes(bytes, file.toString());
+        return fromBytes(bytes, file.toString(), key, maxPayload);
+    }
+
+    /**
+     * The largest payload a restore under {@code config} needs: its memory limit, its disk quota
+     * (which bounds the in-memory files) and 64 MiB for the module, tables, frames and the rest,
+     * at most the format's 2 GiB.
+     */
+    public static long maxPayload(CellConfig config) {
+        long sum = config.memoryLimit() + config.diskQuota();
+        return sum < 0 ? CheckpointOutput.MAX_PAYLOAD : Math.min(CheckpointOutput.MAX_PAYLOAD, sum + (64L << 20));
     }
 
     /**
@@ -108,7 +149,13 @@ public final class Checkpoint {
      * @throws CheckpointException as {@link #read} does
      */
     public static Checkpoint fromBytes(byte[] bytes, String name) {
-        CheckpointFile.Framed f = CheckpointFile.read(bytes, bytes.length, name);
+        return fromBytes(bytes, name, null, CheckpointOutput.MAX_PAYLOAD);
+    }
+
+    /** Reads a checkpoint from {@code bytes} with a key and a limit (see {@link #read(Path, byte[], long)}). */
+    public static Checkpoint fromBytes(byte[] bytes, String name, byte[] key, long maxPayload) {
+        requireKey(key);
+        CheckpointFile.Framed f = CheckpointFile.read(bytes, bytes.length, name, key, maxPayload);
         Checkpoint c = new Checkpoint(f.moduleSha256(), f.payload(), f.payloadLength(), name);
         c.contents();
         return c;
@@ -116,18 +163,31 @@ public final class Checkpoint {
 
     /** The file's bytes: header and payload, the payload deflated if {@code deflate}. */
     public byte[] toBytes(boolean deflate) {
+        return toBytes(deflate, null);
+    }
+
+    /** The file's bytes (see {@link #toBytes(boolean)}), authenticated with {@code key} unless it is null. */
+    public byte[] toBytes(boolean deflate, byte[] key) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(payloadLength + CheckpointFile.HEADER_SIZE);
         try {
-            write(out, deflate);
+            write(out, deflate, key);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array stream does not fail
         }
         return out.toByteArray();
     }
 
-    /** Writes the file's bytes to {@code out} (see {@link #toBytes}). */
-    public void write(OutputStream out, boolean deflate) throws IOException {
-        CheckpointFile.write(out, moduleSha256, payload, payloadLength, deflate);
+    /** Writes the file's bytes to {@code out} (see {@link #toBytes}), authenticated with {@code key} unless null. */
+    public void write(OutputStream out, boolean deflate, byte[] key) throws IOException {
+        CheckpointFile.write(out, moduleSha256, payload, payloadLength, deflate, requireKey(key));
+    }
+
+    /** A key is null (none) or at least one byte (HMAC takes any length; an empty one is a mistake). */
+    private static byte[] requireKey(byte[] key) {
+        if (key != null && key.length == 0) {
+            throw new IllegalArgumentException("an empty checkpoint key");
+        }
+        return key;
     }
 
     /**
@@ -138,12 +198,17 @@ public final class Checkpoint {
      * @throws CheckpointException IO if it cannot be written
      */
     public void write(Path file, boolean deflate) {
+        write(file, deflate, null);
+    }
+
+    /** Writes the checkpoint to {@code file} (see {@link #write(Path, boolean)}), authenticated with {@code key} unless null. */
+    public void write(Path file, boolean deflate, byte[] key) {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
         try {
             tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
             try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                write(out, deflate);
+                write(out, deflate, key);
             }
             try {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -211,22 +276,22 @@ public final class Checkpoint {
     }
 
     /**
-     * A configuration builder holding what the checkpointed cell's configuration said: arguments,
-     * environment, quotas, timeout, mounts, clock and random grants and seed, engine. Not saved,
-     * so to be set again: stdin (default empty), stdout and stderr (default discarded) and host
-     * functions ({@link #hostFunctions()}). Changing the rest makes the continuation differ from
-     * the uninterrupted run; the mounts' guest paths and read-only flags must stay.
+     * A configuration builder holding the checkpointed program's inputs: its arguments,
+     * environment and random seed, and the engine it ran on. Nothing that grants anything comes
+     * from the file: the caller adds the mounts (same guest paths and read-only flags as the cell
+     * had, {@link #mounts()}), the quotas and timeout, the clock and random grants, stdio (stdin
+     * default empty, stdout and stderr discarded) and host functions ({@link #hostFunctions()}).
+     * Quotas other than the cell's make the continuation differ from the uninterrupted run where
+     * they are reached.
      */
     public CellConfig.Builder configBuilder() {
         CheckpointCodec.SavedConfig s = contents().config();
-        CellConfig.Builder b = CellConfig.builder().args(s.args()).env(s.env()).fuel(s.fuel()).timeout(s.timeout())
-                .memoryLimit(s.memoryLimit()).maxCallDepth(s.maxCallDepth()).maxOutput(s.maxOutput())
-                .maxOpenFiles(s.maxOpenFiles()).diskQuota(s.diskQuota()).maxFilesCreated(s.maxFilesCreated())
-                .allowClock(s.allowClock()).allowRandom(s.allowRandom()).randomSeed(s.randomSeed()).engine(s.engine());
-        for (Mount m : s.mounts()) {
-            b.mount(m.host(), m.guestPath(), m.readOnly());
-        }
-        return b;
+        return CellConfig.builder().args(s.args()).env(s.env()).randomSeed(s.randomSeed()).engine(s.engine());
+    }
+
+    /** The mounts the cell had, as {@code GUEST} or {@code GUEST:ro} (the host directories are not recorded). */
+    public List<String> mounts() {
+        return contents().config().mounts().stream().map(m -> m.guestPath() + (m.readOnly() ? ":ro" : ":rw")).toList();
     }
 
     /** Restores a cell of the checkpoint's own module (see {@link #restore(Module, CellConfig)}). */
@@ -278,7 +343,7 @@ public final class Checkpoint {
                     name + ": cannot create the cell: " + e.getMessage(), e);
         }
         try {
-            restoreInstance(cell.instance(), c.instance());
+            restoreInstance(cell.instance(), c.instance(), config);
             cell.wasi().restore(c.wasi());
             cell.image().suspendableEngine().checkResumable(cell.instance(), c.run().state());
             cell.restoreSuspendedRun(c.run());
@@ -297,7 +362,7 @@ public final class Checkpoint {
     }
 
     private void checkConfig(CheckpointCodec.SavedConfig saved, CellConfig config) {
-        List<Mount> a = saved.mounts();
+        List<CheckpointCodec.SavedMount> a = saved.mounts();
         List<Mount> b = config.mounts();
         boolean same = a.size() == b.size();
         for (int i = 0; same && i < a.size(); i++) {
@@ -305,7 +370,9 @@ public final class Checkpoint {
         }
         if (!same) {
             throw new CheckpointException(CheckpointException.Kind.CONFIG_MISMATCH, name + ": the cell had mounts "
-                    + describe(a) + ", the restore configuration has " + describe(b));
+                    + a.stream().map(m -> describe(m.guestPath(), m.readOnly())).toList()
+                    + ", the restore configuration has " + b.stream().map(m -> describe(m.guestPath(), m.readOnly()))
+                    .toList() + " (mounts are given to the restore, never taken from the checkpoint)");
         }
         Set<String> have = new HashSet<>();
         config.hostFunctions().forEach(h -> have.add(h.module() + "." + h.name()));
@@ -317,11 +384,11 @@ public final class Checkpoint {
         }
     }
 
-    private static String describe(List<Mount> mounts) {
-        return mounts.stream().map(m -> m.guestPath() + (m.readOnly() ? " (ro)" : " (rw)")).toList().toString();
+    private static String describe(String guestPath, boolean readOnly) {
+        return guestPath + (readOnly ? " (ro)" : " (rw)");
     }
 
-    private void restoreInstance(Instance instance, CheckpointCodec.SavedInstance s) {
+    private void restoreInstance(Instance instance, CheckpointCodec.SavedInstance s, CellConfig config) {
         Module m = instance.module();
         Memory memory = instance.memory();
         if ((memory == null) != (s.memoryPages() < 0)) {
@@ -371,10 +438,11 @@ public final class Checkpoint {
             }
         }
         // Fuel used = what was charged before setFuel plus what was charged since: charge the saved
-        // amount against a budget of exactly that, then give the saved remainder.
+        // amount against a budget of exactly that, then give what the restore's own budget leaves
+        // (the file's remainder is not authority; with the cell's budget the two are equal).
         instance.setFuel(s.fuelUsed());
         instance.consumeFuelTo(0);
-        instance.setFuel(s.fuelRemaining());
+        instance.setFuel(Math.max(0, config.fuel() - s.fuelUsed()));
     }
 
     private CheckpointException invalid(String what) {

@@ -8,7 +8,6 @@ import dev.cella.sandbox.wasi.Wasi;
 import dev.cella.vm.ExecutionState;
 import dev.cella.vm.Instance;
 import dev.cella.vm.Memory;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,10 +33,19 @@ final class CheckpointCodec {
 
     private CheckpointCodec() {}
 
-    /** What the configuration of the checkpointed cell said (stdio and host function objects aside). */
+    /**
+     * What the configuration of the checkpointed cell said (stdio and host function objects
+     * aside). Only the program's inputs (arguments, environment, seed) and the engine are used
+     * again; the quotas, grants and mounts are a record of what the cell had, to check the
+     * restore's own configuration against, never authority (docs/checkpoint.md, "Trust").
+     */
     record SavedConfig(List<String> args, Map<String, String> env, long fuel, Duration timeout, long memoryLimit,
-            int maxCallDepth, long maxOutput, int maxOpenFiles, long diskQuota, int maxFilesCreated, List<Mount> mounts,
-            boolean allowClock, boolean allowRandom, long randomSeed, EngineKind engine, List<String> hostImports) {}
+            int maxCallDepth, long maxOutput, int maxOpenFiles, long diskQuota, int maxFilesCreated,
+            List<SavedMount> mounts, boolean allowClock, boolean allowRandom, long randomSeed, EngineKind engine,
+            List<String> hostImports) {}
+
+    /** A mount as recorded: where the guest saw it and whether it was read-only, not its host directory. */
+    record SavedMount(String guestPath, boolean readOnly) {}
 
     /**
      * The instance: fuel, globals, tables, and its memory as the non-zero pages' positions in the
@@ -106,7 +114,6 @@ final class CheckpointCodec {
         out.i32(c.maxFilesCreated());
         out.i32(c.mounts().size());
         for (Mount m : c.mounts()) {
-            out.string(m.host().toAbsolutePath().toString());
             out.string(m.guestPath());
             out.bool(m.readOnly());
         }
@@ -255,6 +262,11 @@ final class CheckpointCodec {
         for (int i = in.count("environment variable", 8); i > 0; i--) {
             env.put(in.string(), in.string());
         }
+        try { // the same rules as for a new cell's (no NUL, no '=' in a name), so configBuilder() builds
+            CellConfig.builder().args(args).env(env).build();
+        } catch (dev.cella.sandbox.SandboxException e) {
+            throw in.invalid(e.getMessage());
+        }
         long fuel = nonNegative(in, in.i64(), "fuel");
         long seconds = in.i64();
         int nanos = in.i32();
@@ -268,16 +280,9 @@ final class CheckpointCodec {
         int maxOpenFiles = (int) nonNegative(in, in.i32(), "max open files");
         long diskQuota = nonNegative(in, in.i64(), "disk quota");
         int maxFilesCreated = (int) nonNegative(in, in.i32(), "max files created");
-        List<Mount> mounts = new ArrayList<>();
-        for (int i = in.count("mount", 9); i > 0; i--) {
-            String host = in.string();
-            String guest = in.string();
-            boolean readOnly = in.bool();
-            try {
-                mounts.add(new Mount(Path.of(host), guest, readOnly));
-            } catch (RuntimeException e) {
-                throw in.invalid("mount " + guest + " of " + host + ": " + e.getMessage());
-            }
+        List<SavedMount> mounts = new ArrayList<>();
+        for (int i = in.count("mount", 5); i > 0; i--) {
+            mounts.add(new SavedMount(in.string(), in.bool()));
         }
         boolean allowClock = in.bool();
         boolean allowRandom = in.bool();
@@ -340,19 +345,24 @@ final class CheckpointCodec {
             throw in.invalid("a run without frames");
         }
         List<ExecutionState.Frame> frames = new ArrayList<>(depth);
-        for (int k = 0; k < depth; k++) {
-            int function = in.i32();
-            int pc = in.i32();
-            long[] regs = new long[in.count("register", 8)];
-            for (int i = 0; i < regs.length; i++) {
-                regs[i] = in.i64();
+        ExecutionState state;
+        try {
+            for (int k = 0; k < depth; k++) {
+                int function = in.i32();
+                int pc = in.i32();
+                long[] regs = new long[in.count("register", 8)];
+                for (int i = 0; i < regs.length; i++) {
+                    regs[i] = in.i64();
+                }
+                if (function < 0 || pc < 0) {
+                    throw in.invalid("frame " + (k + 1) + " of function " + function + " at pc " + pc);
+                }
+                frames.add(new ExecutionState.Frame(function, pc, regs));
             }
-            if (function < 0 || pc < 0) {
-                throw in.invalid("frame " + (k + 1) + " of function " + function + " at pc " + pc);
-            }
-            frames.add(new ExecutionState.Frame(function, pc, regs));
+            state = new ExecutionState(frames, fuelUsed, fuelRemaining);
+        } catch (IllegalArgumentException e) { // the records' own checks
+            throw in.invalid(e.getMessage());
         }
-        ExecutionState state = new ExecutionState(frames, fuelUsed, fuelRemaining);
         return new Cell.SuspendedRun(state, inStart, diskUsed, filesCreated, fsRead, growsRefused, wall, cpu);
     }
 }

@@ -15,6 +15,10 @@ public final class CheckpointException extends CellaException {
         UNSUPPORTED_VERSION,
         /** The bytes were damaged: a checksum does not match, or the file is truncated. */
         CORRUPT,
+        /** A key was given and the file is not authenticated with it (unsigned, another key, or changed). */
+        UNAUTHENTICATED,
+        /** The file holds more than the restore's limits allow; refused before it is allocated. */
+        TOO_LARGE,
         /** The module given for the restore is not the one the checkpoint was taken of. */
         MODULE_MISMATCH,
         /** The restore configuration lacks what the checkpointed cell had (mounts, host functions). */

@@ -269,6 +269,11 @@ public final class FsSnapshot {
             if (now != ref.type()) {
                 throw new FsException(FsError.NOENT, m.describe(ref.rel()) + " is now a " + now + ", not a " + ref.type());
             }
+            if (now != FileType.REGULAR_FILE && now != FileType.DIRECTORY) {
+                // A descriptor only ever holds these; a forged reference to a FIFO or device
+                // (recorded as what it is) names nothing a descriptor could have held.
+                throw new FsException(FsError.NOTSUP, m.describe(ref.rel()) + " is a " + now);
+            }
             return new HostNode(m, ref.rel(), now);
         }
         Node n = memNodes.get(ref.ino());

@@ -55,8 +55,8 @@ final class CheckpointCli {
 
     /**
      * Restores the checkpoint in {@code file} and runs the program to its end. The configuration
-     * is the checkpoint's ({@link Checkpoint#configBuilder()}) as {@code overrides} changes it: the
-     * command line sets stdout, stderr and stdin there, and may change the engine.
+     * is the checkpoint's program inputs ({@link Checkpoint#configBuilder()}) with what {@code
+     * overrides} adds: stdio, and the quotas, mounts and grants, which the checkpoint never gives.
      *
      * @return the program's result, exactly as an uninterrupted run would have ended
      * @throws CheckpointException if the file is not a readable, intact checkpoint of this format,

@@ -78,7 +78,9 @@ class CheckpointFilesTest {
             }
             ByteArrayOutputStream rest = new ByteArrayOutputStream();
             Checkpoint c = Checkpoint.fromBytes(bytes, name);
-            try (Cell cell = c.restore(c.configBuilder().stdin(Stdin.of(INPUT)).stdout(rest).build())) {
+            // The restore gives the mounts itself (a checkpoint grants nothing): the same directories.
+            try (Cell cell = c.restore(c.configBuilder().mount(dir.resolve(name).resolve("in"), "/in", true)
+                    .mount(dir.resolve(name).resolve("out"), "/out", false).stdin(Stdin.of(INPUT)).stdout(rest).build())) {
                 RunResult r = cell.resume(null).orElseThrow();
                 assertEquals(Outcome.EXITED, r.outcome(), name + ": " + r.accounting().ending());
                 assertEquals(total, r.accounting().fuelUsed(), name);
@@ -111,7 +113,7 @@ class CheckpointFilesTest {
             }
             ByteArrayOutputStream rest = new ByteArrayOutputStream();
             Checkpoint c = Checkpoint.fromBytes(bytes, "root mount");
-            try (Cell cell = c.restore(c.configBuilder().stdout(rest).build())) {
+            try (Cell cell = c.restore(c.configBuilder().mount(root, "/", false).stdout(rest).build())) {
                 assertEquals(total, cell.resume(null).orElseThrow().accounting().fuelUsed());
             }
             assertEquals(Runs.text(expected), Runs.text(first) + Runs.text(rest), program + " at " + point);

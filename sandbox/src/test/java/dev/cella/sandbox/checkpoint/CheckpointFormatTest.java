@@ -56,7 +56,7 @@ class CheckpointFormatTest {
     void theHeaderHoldsMagicVersionModuleHashAndLengths() {
         byte[] b = checkpointBytes(false);
         assertArrayEquals("CELLACKP".getBytes(StandardCharsets.US_ASCII), Arrays.copyOf(b, 8));
-        assertEquals(1, b[8]);
+        assertEquals(2, b[8]);
         assertEquals(0, b[9]);
         assertEquals(0, b[10], "not deflated");
         Checkpoint c = Checkpoint.fromBytes(b, "test");
@@ -119,9 +119,9 @@ class CheckpointFormatTest {
     void aNewerFormatVersionOrUnknownFlagIsRefusedByName() {
         byte[] b = checkpointBytes(false);
         CheckpointException v = assertThrows(CheckpointException.class,
-                () -> Checkpoint.fromBytes(withHeader(b, h -> h[8] = 2), "new.ckpt"));
+                () -> Checkpoint.fromBytes(withHeader(b, h -> h[8] = 3), "new.ckpt"));
         assertEquals(CheckpointException.Kind.UNSUPPORTED_VERSION, v.kind());
-        assertTrue(v.getMessage().contains("format version 2; this build reads version 1"), v.getMessage());
+        assertTrue(v.getMessage().contains("format version 3; this build reads version 2"), v.getMessage());
         CheckpointException f = assertThrows(CheckpointException.class,
                 () -> Checkpoint.fromBytes(withHeader(b, h -> h[10] = 4), "flags.ckpt"));
         assertEquals(CheckpointException.Kind.UNSUPPORTED_VERSION, f.kind());
@@ -147,7 +147,7 @@ class CheckpointFormatTest {
         int length = b.length - CheckpointFile.HEADER_SIZE + lengthDelta;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            CheckpointFile.write(out, Arrays.copyOfRange(b, 12, 44), payload, length, false);
+            CheckpointFile.write(out, Arrays.copyOfRange(b, 12, 44), payload, length, false, null);
         } catch (IOException e) {
             throw new AssertionError(e);
         }
@@ -225,10 +225,13 @@ class CheckpointFormatTest {
                 () -> c.restore(CellConfig.builder().hostFunction("env", "unused", (inst, args) -> 0).build()));
         assertEquals(CheckpointException.Kind.CONFIG_MISMATCH, mounts.kind());
         assertTrue(mounts.getMessage().contains("[/data (ro)]"), mounts.getMessage());
-        CheckpointException host = assertThrows(CheckpointException.class, () -> c.restore(c.configBuilder().build()));
+        assertEquals(java.util.List.of("/data:ro"), c.mounts());
+        CheckpointException host = assertThrows(CheckpointException.class,
+                () -> c.restore(c.configBuilder().mount(mounted, "/data", true).build()));
         assertEquals(CheckpointException.Kind.CONFIG_MISMATCH, host.kind());
         assertTrue(host.getMessage().contains("host function env.unused"), host.getMessage());
-        c.restore(c.configBuilder().hostFunction("env", "unused", (inst, args) -> 0).build()).close();
+        c.restore(c.configBuilder().mount(mounted, "/data", true).hostFunction("env", "unused", (inst, args) -> 0)
+                .build()).close();
     }
 
     @Test
