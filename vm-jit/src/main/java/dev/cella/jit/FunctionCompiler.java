@@ -37,8 +37,17 @@ import org.objectweb.asm.MethodVisitor;
 final class FunctionCompiler {
     /** HotSpot does not compile methods with more bytecode than this (DontCompileHugeMethods). */
     static final int METHOD_LIMIT = 8000;
-    /** Estimated size each region aims at; the remaining margin absorbs estimation error. */
-    static final int REGION_BUDGET = 6000;
+    /**
+     * Estimated size each region aims at. Small regions let HotSpot compile only the hot parts of
+     * a huge function (an interpreter loop such as Lua's {@code luaV_execute}, where a run takes a
+     * few arms of a large switch): with 6000 bytes a Lua fib run spent more CPU compiling cold
+     * region code than running the guest; with 2000 it used about a third less CPU in all
+     * (docs/performance.md). Regions smaller still gained nothing more, and each cut costs a
+     * register store and load when control crosses it.
+     */
+    static final int REGION_BUDGET = 2000;
+    /** The budget for a function that would need more than {@link #MAX_REGIONS} regions at {@link #REGION_BUDGET}. */
+    static final int LARGE_REGION_BUDGET = 6000;
     /** Most JVM local slots a direct method may use (the JVM's limit is 65,535). */
     static final int MAX_DIRECT_SLOTS = 60_000;
     /** Most regions one function may have, keeping the dispatcher under the JVM's 64 KiB. */
@@ -170,6 +179,9 @@ final class FunctionCompiler {
             sizes[i] = probe.measuredSize(i) + stubEstimate(code.insns[i], code.leader[i]);
         }
         int[] starts = RegionPlan.partition(code, sizes, REGION_BUDGET);
+        if (starts.length - 1 > MAX_REGIONS) {
+            starts = RegionPlan.partition(code, sizes, LARGE_REGION_BUDGET);
+        }
         // Regions before the first one found too large keep their bounds when it is split, so
         // the scan resumes there instead of measuring every region again.
         int checked = 0;
