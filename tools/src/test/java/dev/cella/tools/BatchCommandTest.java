@@ -64,6 +64,14 @@ class BatchCommandTest {
     }
 
     @Test
+    void aNulInABinaryPathIsAUsageErrorNotAnInternalOne() throws IOException {
+        Path file = batch("binary=hello\u0000.casm\n");
+        CliRunner.Result r = cella("batch", file.toString());
+        assertEquals(ExitCode.USAGE.code, r.code(), r.err());
+        assertTrue(r.err().contains("batch.txt:1: binary is not a valid path"), r.err());
+    }
+
+    @Test
     void aGuestThatDoesNotAssembleKeepsItsOwnExitCode() throws IOException {
         Files.writeString(tmp.resolve("bad.casm"), "func _start() {\n    i32.bogus\n}\n");
         Path file = batch("binary=bad.casm\n");

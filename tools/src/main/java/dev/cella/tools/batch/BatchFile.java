@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -250,7 +251,7 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
                 throw error("a guest needs binary=FILE");
             }
             String argv0 = one(kv, "binary");
-            Path binary = base.resolve(argv0).normalize();
+            Path binary = resolve(base, "binary", argv0);
             String name = (kv.containsKey("name") ? one(kv, "name") : stem(binary) + "#" + (index + 1)) + suffix;
             List<String> args = kv.containsKey("args") ? words(one(kv, "args")) : List.of();
             int weight = kv.containsKey("weight") ? (int) count(kv, "weight", 1, CellSpec.MAX_WEIGHT) : 1;
@@ -285,7 +286,16 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
         }
 
         private Path path(Map<String, List<String>> kv, String key, Path base) {
-            return kv.containsKey(key) ? base.resolve(one(kv, key)).normalize() : null;
+            return kv.containsKey(key) ? resolve(base, key, one(kv, key)) : null;
+        }
+
+        /** {@code value} resolved against {@code base}; a value that is no path (a NUL in it) is this line's error. */
+        private Path resolve(Path base, String key, String value) {
+            try {
+                return base.resolve(value).normalize();
+            } catch (InvalidPathException e) {
+                throw error(key + " is not a valid path: " + e.getReason());
+            }
         }
 
         /** A mount ({@link MountSpec#parse}), its host path resolved against {@code base}. */

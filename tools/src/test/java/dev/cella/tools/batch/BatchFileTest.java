@@ -161,6 +161,14 @@ class BatchFileTest {
     }
 
     @Test
+    void aNulInAPathIsAnErrorNamingTheLine() {
+        // A NUL made Path.resolve throw InvalidPathException out of the parser (exit 70): found by BatchFileFuzzTest.
+        assertRejected("binary=hello.casm\nbinary=a\u0000b.casm\n", "batch.txt:2: binary is not a valid path");
+        assertRejected("binary=hello.casm stdout=out\u0000.txt\n", "batch.txt:1: stdout is not a valid path");
+        assertRejected("binary=hello.casm stdin=\"a\u0000\"\n", "batch.txt:1: stdin is not a valid path");
+    }
+
+    @Test
     void anyWeightFuelAndMemoryWrittenOutParsesBack() {
         qt().withExamples(Integer.getInteger("cella.property.examples", 200))
                 .forAll(integers().between(1, CellSpec.MAX_WEIGHT), longs().between(0, Long.MAX_VALUE / 2),
