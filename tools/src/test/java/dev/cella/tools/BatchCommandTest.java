@@ -72,6 +72,13 @@ class BatchCommandTest {
     }
 
     @Test
+    void aBinaryThatNamesNoFileIsAUsageErrorNotAnInternalOne() throws IOException {
+        CliRunner.Result r = cella("batch", batch("binary=/\n").toString());
+        assertEquals(ExitCode.USAGE.code, r.code(), r.err());
+        assertTrue(r.err().contains("batch.txt:1: binary '/' names no file"), r.err());
+    }
+
+    @Test
     void aGuestThatDoesNotAssembleKeepsItsOwnExitCode() throws IOException {
         Files.writeString(tmp.resolve("bad.casm"), "func _start() {\n    i32.bogus\n}\n");
         Path file = batch("binary=bad.casm\n");

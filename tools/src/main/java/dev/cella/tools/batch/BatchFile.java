@@ -252,6 +252,9 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
             }
             String argv0 = one(kv, "binary");
             Path binary = resolve(base, "binary", argv0);
+            if (binary.getFileName() == null) {
+                throw error("binary '" + argv0 + "' names no file");
+            }
             String name = (kv.containsKey("name") ? one(kv, "name") : stem(binary) + "#" + (index + 1)) + suffix;
             List<String> args = kv.containsKey("args") ? words(one(kv, "args")) : List.of();
             int weight = kv.containsKey("weight") ? (int) count(kv, "weight", 1, CellSpec.MAX_WEIGHT) : 1;

@@ -169,6 +169,14 @@ class BatchFileTest {
     }
 
     @Test
+    void aBinaryThatNamesNoFileIsAnErrorNamingTheLine() {
+        // The default name is the binary's stem; "/" has none and the parser threw NullPointerException
+        // (exit 70): found by BatchFileFuzzTest.
+        assertRejected("binary=/\n", "batch.txt:1: binary '/' names no file");
+        assertRejected("binary=a.casm\nbinary=../../../..\n", "batch.txt:2: binary '../../../..' names no file");
+    }
+
+    @Test
     void anyWeightFuelAndMemoryWrittenOutParsesBack() {
         qt().withExamples(Integer.getInteger("cella.property.examples", 200))
                 .forAll(integers().between(1, CellSpec.MAX_WEIGHT), longs().between(0, Long.MAX_VALUE / 2),
