@@ -79,6 +79,13 @@ class BatchCommandTest {
     }
 
     @Test
+    void anEmptyNameIsAUsageErrorNotAnInternalOne() throws IOException {
+        CliRunner.Result r = cella("batch", batch("name= binary=" + example("hello.casm") + "\n").toString());
+        assertEquals(ExitCode.USAGE.code, r.code(), r.err());
+        assertTrue(r.err().contains("batch.txt:1: name must not be empty"), r.err());
+    }
+
+    @Test
     void aGuestThatDoesNotAssembleKeepsItsOwnExitCode() throws IOException {
         Files.writeString(tmp.resolve("bad.casm"), "func _start() {\n    i32.bogus\n}\n");
         Path file = batch("binary=bad.casm\n");

@@ -145,6 +145,7 @@ class BatchFileFuzzTest {
         Set<String> names = new HashSet<>();
         for (BatchFile.Guest g : b.guests()) {
             assertTrue(names.add(g.name()), "unique names: " + g.name());
+            assertFalse(g.name().isEmpty(), "a cell needs a name (CellSpec)");
             assertTrue(g.line() >= 1 && g.line() <= lines.length, "line " + g.line());
             assertTrue(g.weight() >= 1, "weight " + g.weight());
             assertTrue(g.share() >= 0 && g.share() <= 1, "share " + g.share());

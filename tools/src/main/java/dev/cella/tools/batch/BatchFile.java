@@ -255,6 +255,9 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
             if (binary.getFileName() == null) {
                 throw error("binary '" + argv0 + "' names no file");
             }
+            if (kv.containsKey("name") && one(kv, "name").isEmpty()) {
+                throw error("name must not be empty"); // a cell needs a name (CellSpec)
+            }
             String name = (kv.containsKey("name") ? one(kv, "name") : stem(binary) + "#" + (index + 1)) + suffix;
             List<String> args = kv.containsKey("args") ? words(one(kv, "args")) : List.of();
             int weight = kv.containsKey("weight") ? (int) count(kv, "weight", 1, CellSpec.MAX_WEIGHT) : 1;

@@ -177,6 +177,13 @@ class BatchFileTest {
     }
 
     @Test
+    void anEmptyNameIsAnErrorNamingTheLine() {
+        // The scheduler refuses an empty cell name, which cella batch reported as exit 70: found by BatchFileFuzzTest.
+        assertRejected("binary=a.casm\nname= binary=a.casm\n", "batch.txt:2: name must not be empty");
+        assertRejected("name=\"\" binary=a.casm copies=2\n", "batch.txt:1: name must not be empty");
+    }
+
+    @Test
     void anyWeightFuelAndMemoryWrittenOutParsesBack() {
         qt().withExamples(Integer.getInteger("cella.property.examples", 200))
                 .forAll(integers().between(1, CellSpec.MAX_WEIGHT), longs().between(0, Long.MAX_VALUE / 2),
