@@ -4,12 +4,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 
 /**
  * The outcome of running one WebAssembly script: for each command kind ({@code assert_return},
- * {@code assert_trap}, {@code module}...) how many passed, failed and were skipped, with the line
- * and reason of every failure and skip.
+ * {@code assert_trap}, {@code module}...) how many passed, failed and were skipped, how many skips
+ * each reason accounts for, and the line and message of every failure and skip.
  */
 public final class WastReport {
     /** Counts for one command kind. */
@@ -27,6 +28,7 @@ public final class WastReport {
     private final Map<String, int[]> tallies = new TreeMap<>();
     private final List<Note> failures = new ArrayList<>();
     private final List<Note> skips = new ArrayList<>();
+    private final Map<String, Integer> skipReasons = new TreeMap<>();
 
     WastReport(String source) {
         this.source = source;
@@ -45,9 +47,19 @@ public final class WastReport {
         failures.add(new Note(line, kind, message));
     }
 
-    void skip(int line, String kind, String reason) {
+    /**
+     * @param reason the short category the summary counts the skip under (see {@link SkipCommand})
+     * @param detail what exactly was not supported
+     */
+    void skip(int line, String kind, String reason, String detail) {
         tally(kind)[2]++;
-        skips.add(new Note(line, kind, reason));
+        skips.add(new Note(line, kind, reason + ": " + detail));
+        skipReasons.merge(reason, 1, Integer::sum);
+    }
+
+    /** How many commands each reason skipped, sorted by reason. */
+    public Map<String, Integer> skipsByReason() {
+        return Collections.unmodifiableMap(skipReasons);
     }
 
     /** The script this report is about. */
@@ -90,11 +102,26 @@ public final class WastReport {
         return Collections.unmodifiableList(skips);
     }
 
-    /** A readable summary: totals, a line per kind, then each failure and skip. */
-    public String toText() {
+    /**
+     * The summary line that scripts and CI read: {@code SOURCE: P passed, F failed, S skipped}, then
+     * if anything was skipped the count per reason, as in {@code (SIMD: 12, memory import: 3)}.
+     */
+    public String summary() {
         StringBuilder sb = new StringBuilder();
         sb.append(source).append(": ").append(passed()).append(" passed, ").append(failed()).append(" failed, ")
-                .append(skipped()).append(" skipped\n");
+                .append(skipped()).append(" skipped");
+        if (!skipReasons.isEmpty()) {
+            StringJoiner reasons = new StringJoiner(", ", " (", ")");
+            skipReasons.forEach((reason, n) -> reasons.add(reason + ": " + n));
+            sb.append(reasons);
+        }
+        return sb.toString();
+    }
+
+    /** A readable report: the {@link #summary()} line, a line per kind, then each failure and skip. */
+    public String toText() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(summary()).append('\n');
         byKind().forEach((kind, t) -> sb.append(String.format("  %-22s %6d passed %6d failed %6d skipped%n", kind,
                 t.passed(), t.failed(), t.skipped())));
         if (!failures.isEmpty()) {

@@ -27,8 +27,18 @@ import java.util.function.Function;
  * Runs the commands of one script (as wast2json writes them) against translated modules and
  * records each outcome in a {@link WastReport}.
  *
- * <p>A module that uses a feature the importer does not translate is "unavailable": commands
- * that need it are skipped with the reason, not failed. The host module {@code spectest}
+ * <p>The rules that keep the counts honest (each has a test in WastRunnerTest):
+ * <ul>
+ *   <li>A module that uses a feature the importer does not translate is skipped, and so is every
+ *       command that needs it (its assertions, its registration, modules importing from it), each
+ *       counted under the module's skip reason: never as passed.
+ *   <li>A module that fails to load for any other reason fails, and so does every command that
+ *       needs it: a broken module cannot hide its dependents as skips.
+ *   <li>{@code assert_invalid} and {@code assert_malformed} ask that a module be rejected; a
+ *       binary the importer rejects, for whatever reason, is never run, so the assertion passes.
+ * </ul>
+ *
+ * <p>The host module {@code spectest}
  * provides the print functions and the four globals of the specification's test harness (its
  * table and memory cannot be imported into Cella). Registered modules provide their exported
  * functions (called through their own engine) and immutable globals (bound at translation).
@@ -37,8 +47,35 @@ final class WastSession {
     /** Fuel for each action: a translation bug that loops forever fails the command instead of hanging. */
     static final long FUEL_PER_ACTION = 5_000_000_000L;
 
-    /** A module of the script: instantiated, or unavailable with the reason. */
-    private record Loaded(Module module, Engine engine, Instance instance, String unavailable) {}
+    /**
+     * A module of the script: instantiated (problem null), skipped (reason is the skip category) or
+     * failed (reason null); problem says why it is not available.
+     */
+    private record Loaded(Module module, Engine engine, Instance instance, String reason, String problem) {
+        static Loaded skipped(SkipCommand s) {
+            return new Loaded(null, null, null, s.reason, s.getMessage());
+        }
+
+        static Loaded failed(String problem) {
+            return new Loaded(null, null, null, null, problem);
+        }
+
+        /** Throws what a command needing this module ends with when it is not available. */
+        Loaded require(String what) {
+            if (problem == null) {
+                return this;
+            }
+            String detail = what + " was not loaded: " + problem;
+            throw reason != null ? new SkipCommand(reason, detail) : new DependencyFailed(detail);
+        }
+    }
+
+    /** Ends a command as failed because a module it needs failed to load. */
+    private static final class DependencyFailed extends RuntimeException {
+        DependencyFailed(String message) {
+            super(message, null, false, false);
+        }
+    }
 
     private final Function<Module, Engine> engines;
     private final Path directory;
@@ -66,10 +103,12 @@ final class WastSession {
                 case "assert_trap", "assert_exhaustion" -> assertTrap(command, line, type);
                 case "assert_invalid", "assert_malformed" -> assertRejected(command, line, type);
                 case "assert_unlinkable", "assert_uninstantiable" -> assertNotInstantiated(command, line, type);
-                default -> report.skip(line, type, "command kind not supported by this runner");
+                default -> report.skip(line, type, "command kind " + type, "command kind not supported by this runner");
             }
         } catch (SkipCommand s) {
-            report.skip(line, type, s.getMessage());
+            report.skip(line, type, s.reason, s.getMessage());
+        } catch (DependencyFailed e) {
+            report.fail(line, type, e.getMessage());
         } catch (RuntimeException e) {
             report.fail(line, type, "unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
@@ -78,7 +117,8 @@ final class WastSession {
     private byte[] binary(Map<String, Object> command) {
         String file = (String) command.get("filename");
         if (file.endsWith(".wat")) {
-            throw new SkipCommand("text-format module (the text format is checked by wast2json; this runner runs binaries)");
+            throw new SkipCommand(SkipCommand.TEXT_FORMAT, "a text-format module (" + file + "): this runner runs"
+                    + " binaries only");
         }
         try {
             return Files.readAllBytes(directory.resolve(file));
@@ -95,7 +135,7 @@ final class WastSession {
         if (m.start() >= 0) {
             engine.invoke(instance, m.start());
         }
-        return new Loaded(m, engine, instance, null);
+        return new Loaded(m, engine, instance, null, null);
     }
 
     private void module(Map<String, Object> command, int line) {
@@ -104,18 +144,20 @@ final class WastSession {
             loaded = load(binary(command));
             report.pass("module");
         } catch (WasmException e) {
-            loaded = new Loaded(null, null, null, e.getMessage());
             if (e.kind() == WasmException.Kind.UNSUPPORTED) {
-                report.skip(line, "module", e.getMessage());
+                SkipCommand s = SkipCommand.of(e);
+                loaded = Loaded.skipped(s);
+                report.skip(line, "module", s.reason, s.getMessage());
             } else {
+                loaded = Loaded.failed(e.getMessage());
                 report.fail(line, "module", e.getMessage());
             }
-        } catch (CellaException e) {
-            loaded = new Loaded(null, null, null, e.getMessage());
+        } catch (CellaException | DependencyFailed e) {
+            loaded = Loaded.failed(e.getMessage());
             report.fail(line, "module", e.getMessage());
         } catch (SkipCommand e) {
-            loaded = new Loaded(null, null, null, e.getMessage());
-            report.skip(line, "module", e.getMessage());
+            loaded = Loaded.skipped(e);
+            report.skip(line, "module", e.reason, e.getMessage());
         }
         current = loaded;
         Object name = command.get("name");
@@ -132,6 +174,7 @@ final class WastSession {
             return;
         }
         registered.put((String) command.get("as"), m);
+        m.require("the registered module");
         report.pass("register");
     }
 
@@ -141,10 +184,7 @@ final class WastSession {
         if (m == null) {
             throw new WastException("no module " + (name != null ? name : "defined yet"));
         }
-        if (m.unavailable() != null) {
-            throw new SkipCommand("its module was not loaded: " + m.unavailable());
-        }
-        return m;
+        return m.require("its module");
     }
 
     /** Performs an invoke or get action and returns the results as raw bits. */
@@ -227,8 +267,8 @@ final class WastSession {
             report.fail(line, kind, "the module was accepted but should be rejected (" + command.get("text") + ")");
         } catch (WasmException e) {
             switch (e.kind()) {
-                case MALFORMED, INVALID -> report.pass(kind);
-                case UNSUPPORTED -> report.skip(line, kind, e.getMessage());
+                // Rejected as unsupported: still never run, which is all the assertion asks.
+                case MALFORMED, INVALID, UNSUPPORTED -> report.pass(kind);
                 case UNINSTANTIABLE -> report.fail(line, kind, "rejected as uninstantiable, not " + kind + ": "
                         + e.getMessage());
             }
@@ -245,7 +285,10 @@ final class WastSession {
         } catch (WasmException e) {
             switch (e.kind()) {
                 case UNINSTANTIABLE -> report.pass(kind);
-                case UNSUPPORTED -> report.skip(line, kind, e.getMessage());
+                case UNSUPPORTED -> {
+                    SkipCommand s = SkipCommand.of(e);
+                    report.skip(line, kind, s.reason, s.getMessage());
+                }
                 case MALFORMED, INVALID -> report.fail(line, kind, "rejected as " + e.kind().word + ": " + e.getMessage());
             }
         } catch (LinkException e) {
@@ -268,9 +311,7 @@ final class WastSession {
         if (m == null) {
             return null;
         }
-        if (m.unavailable() != null) {
-            throw new SkipCommand("imports from module " + module + ", which was not loaded: " + m.unavailable());
-        }
+        m.require("imported module " + module);
         Export e = m.module().export(name, ExportKind.FUNC);
         if (e == null) {
             return null;
@@ -299,8 +340,8 @@ final class WastSession {
             return v;
         }
         Loaded m = registered.get(module);
-        if (m != null && m.unavailable() != null) {
-            throw new SkipCommand("imports from module " + module + ", which was not loaded: " + m.unavailable());
+        if (m != null) {
+            m.require("imported module " + module);
         }
         Export e = m == null ? null : m.module().export(name, ExportKind.GLOBAL);
         if (e == null) {

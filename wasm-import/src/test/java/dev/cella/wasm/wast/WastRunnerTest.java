@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,7 +73,78 @@ class WastRunnerTest {
         assertEquals(3, r.failures().get(0).line());
         assertTrue(r.failures().get(0).message().contains("expected i32 3, got i32 2"), r::toText);
         assertTrue(r.skips().stream().anyMatch(n -> n.line() == 11 && n.message().contains("SIMD")), r::toText);
-        assertTrue(r.toText().startsWith(json + ": 5 passed, 4 failed, 4 skipped\n"), r::toText);
+        assertTrue(r.toText().startsWith(json + ": 5 passed, 4 failed, 4 skipped (SIMD: 3, text-format module: 1)\n"),
+                r::toText);
+        assertEquals(Map.of("SIMD", 3, "text-format module", 1), r.skipsByReason());
+    }
+
+    private WastReport run(String... commands) throws IOException {
+        Path json = script(String.join(",", commands));
+        // A module importing function f of module M, type [] -> [].
+        Files.write(dir.resolve("imports.wasm"), new byte[] {0, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0,
+                2, 7, 1, 1, 'M', 1, 'f', 0, 0});
+        return new WastRunner().runJson(json);
+    }
+
+    private static String module(int line, String file) {
+        return "{\"type\": \"module\", \"line\": " + line + ", \"filename\": \"" + file + "\"}";
+    }
+
+    private static String assertReturn(int line, String field, int a, int b, int expected) {
+        return "{\"type\": \"assert_return\", \"line\": " + line + ", \"action\": " + invoke(field, a, b)
+                + ", \"expected\": [{\"type\": \"i32\", \"value\": \"" + expected + "\"}]}";
+    }
+
+    @Test
+    void aSkippedModulesAssertionsAreSkippedUnderItsReasonEvenWhenWrong() throws IOException {
+        // 1 + 1 is not 3, but the module was not run, so the assertion is neither passed nor failed.
+        WastReport r = run(module(1, "simd.wasm"), assertReturn(2, "add", 1, 1, 3), assertReturn(3, "add", 1, 1, 2));
+        assertEquals(0, r.passed(), r::toText);
+        assertEquals(0, r.failed(), r::toText);
+        assertEquals(Map.of("SIMD", 3), r.skipsByReason(), r::toText);
+        assertTrue(r.skips().get(1).message().startsWith("SIMD: its module was not loaded"), r::toText);
+    }
+
+    @Test
+    void aRejectedInvalidModuleIsAPassWhateverTheImporterSaysIsWrong() throws IOException {
+        WastReport r = run(
+                "{\"type\": \"assert_invalid\", \"line\": 1, \"filename\": \"simd.wasm\", \"text\": \"x\"}",
+                "{\"type\": \"assert_malformed\", \"line\": 2, \"filename\": \"simd.wasm\", \"text\": \"x\"}",
+                "{\"type\": \"assert_invalid\", \"line\": 3, \"filename\": \"invalid.wasm\", \"text\": \"x\"}");
+        assertEquals(3, r.passed(), r::toText);
+        assertEquals(0, r.skipped(), r::toText);
+    }
+
+    @Test
+    void registeringASkippedModuleIsSkippedAndSoAreModulesImportingFromIt() throws IOException {
+        WastReport r = run(module(1, "simd.wasm"),
+                "{\"type\": \"register\", \"line\": 2, \"as\": \"M\"}", module(3, "imports.wasm"));
+        assertEquals(0, r.passed(), r::toText);
+        assertEquals(new WastReport.Tally(0, 0, 1), r.byKind().get("register"), r::toText);
+        assertEquals(new WastReport.Tally(0, 0, 2), r.byKind().get("module"), r::toText);
+        assertEquals(Map.of("SIMD", 3), r.skipsByReason(), r::toText);
+    }
+
+    @Test
+    void aModuleThatFailsToLoadFailsItsDependents() throws IOException {
+        WastReport r = run(module(1, "invalid.wasm"), assertReturn(2, "add", 1, 1, 2),
+                "{\"type\": \"register\", \"line\": 3, \"as\": \"M\"}", module(4, "imports.wasm"),
+                "{\"type\": \"assert_trap\", \"line\": 5, \"action\": " + invoke("div_s", 1, 0)
+                        + ", \"text\": \"integer divide by zero\"}");
+        assertEquals(0, r.passed(), r::toText);
+        assertEquals(0, r.skipped(), r::toText);
+        assertEquals(List.of(1, 2, 3, 4, 5), r.failures().stream().map(WastReport.Note::line).toList(), r::toText);
+        assertTrue(r.failures().get(1).message().startsWith("its module was not loaded: invalid wasm module"),
+                r::toText);
+    }
+
+    @Test
+    void namesSkipReasonsWithoutOffsetsOrSizes() {
+        assertEquals("SIMD", SkipCommand.category("SIMD (opcode 0xfd)"));
+        assertEquals("memory import", SkipCommand.category("memory import spectest.memory (a Cella module owns it)"));
+        assertEquals("a function with N locals", SkipCommand.category("a function with 70000 locals"));
+        assertEquals("reference types (more than one table)",
+                SkipCommand.category("reference types (more than one table)"));
     }
 
     @Test
