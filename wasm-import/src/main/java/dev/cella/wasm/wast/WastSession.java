@@ -18,9 +18,13 @@ import dev.cella.wasm.WasmImporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -32,6 +36,9 @@ import java.util.function.Function;
  *   <li>A module that uses a feature the importer does not translate is skipped, and so is every
  *       command that needs it (its assertions, its registration, modules importing from it), each
  *       counted under the module's skip reason: never as passed.
+ *   <li>A skipped module that imports a table, memory or mutable global from registered modules
+ *       would have written into them; their state is then unknown, so later commands on them,
+ *       and on modules importing from them, are skipped under that module's reason.
  *   <li>A module that fails to load for any other reason fails, and so does every command that
  *       needs it: a broken module cannot hide its dependents as skips.
  *   <li>{@code assert_invalid} and {@code assert_malformed} ask that a module be rejected; a
@@ -83,6 +90,12 @@ final class WastSession {
     private final Map<String, Loaded> named = new HashMap<>();
     private final Map<String, Loaded> registered = new HashMap<>();
     private Loaded current;
+    /** The registered modules each instantiated module imports from. */
+    private final Map<Loaded, List<Loaded>> importsFrom = new IdentityHashMap<>();
+    /** Modules whose state a skipped module would have changed, with the skip to report. */
+    private final Map<Loaded, SkipCommand> stale = new IdentityHashMap<>();
+    /** While a module is being loaded, the registered modules it imports from. */
+    private List<Loaded> linking = new ArrayList<>();
 
     WastSession(Function<Module, Engine> engines, Path directory, WastReport report) {
         this.engines = engines;
@@ -129,25 +142,31 @@ final class WastSession {
 
     /** Translates and instantiates a binary, running its start function. */
     private Loaded load(byte[] binary) {
+        linking = new ArrayList<>();
         Module m = WasmImporter.translate(binary, this::globalValue);
         Engine engine = engines.apply(m);
         Instance instance = new Instance(m, this::resolve, InstanceOptions.defaults().withFuel(FUEL_PER_ACTION));
         if (m.start() >= 0) {
             engine.invoke(instance, m.start());
         }
-        return new Loaded(m, engine, instance, null, null);
+        Loaded loaded = new Loaded(m, engine, instance, null, null);
+        importsFrom.put(loaded, linking);
+        return loaded;
     }
 
     private void module(Map<String, Object> command, int line) {
         Loaded loaded;
+        byte[] binary = null;
         try {
-            loaded = load(binary(command));
+            binary = binary(command);
+            loaded = load(binary);
             report.pass("module");
         } catch (WasmException e) {
             if (e.kind() == WasmException.Kind.UNSUPPORTED) {
                 SkipCommand s = SkipCommand.of(e);
                 loaded = Loaded.skipped(s);
                 report.skip(line, "module", s.reason, s.getMessage());
+                makeStale(binary, s, line);
             } else {
                 loaded = Loaded.failed(e.getMessage());
                 report.fail(line, "module", e.getMessage());
@@ -158,6 +177,9 @@ final class WastSession {
         } catch (SkipCommand e) {
             loaded = Loaded.skipped(e);
             report.skip(line, "module", e.reason, e.getMessage());
+            if (binary != null) {
+                makeStale(binary, e, line);
+            }
         }
         current = loaded;
         Object name = command.get("name");
@@ -184,7 +206,33 @@ final class WastSession {
         if (m == null) {
             throw new WastException("no module " + (name != null ? name : "defined yet"));
         }
-        return m.require("its module");
+        m.require("its module");
+        requireFresh(m, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return m;
+    }
+
+    /** Marks the registered modules a skipped module would have written into as stale. */
+    private void makeStale(byte[] binary, SkipCommand skip, int line) {
+        for (String name : SharedImports.of(binary)) {
+            Loaded m = registered.get(name);
+            if (m != null && m.problem() == null) {
+                stale.putIfAbsent(m, new SkipCommand(skip.reason, "module " + name + " shares a table, memory or"
+                        + " global with the module skipped at line " + line + " (" + skip.getMessage() + ")"));
+            }
+        }
+    }
+
+    /** Throws the skip of a stale module {@code m} imports from, directly or not. */
+    private void requireFresh(Loaded m, Set<Loaded> seen) {
+        SkipCommand s = stale.get(m);
+        if (s != null) {
+            throw s;
+        }
+        for (Loaded from : importsFrom.getOrDefault(m, List.of())) {
+            if (seen.add(from)) {
+                requireFresh(from, seen);
+            }
+        }
     }
 
     /** Performs an invoke or get action and returns the results as raw bits. */
@@ -288,6 +336,9 @@ final class WastSession {
                 case UNSUPPORTED -> {
                     SkipCommand s = SkipCommand.of(e);
                     report.skip(line, kind, s.reason, s.getMessage());
+                    if (kind.equals("assert_uninstantiable")) {
+                        makeStale(binary, s, line); // it might have written its segments before failing
+                    }
                 }
                 case MALFORMED, INVALID -> report.fail(line, kind, "rejected as " + e.kind().word + ": " + e.getMessage());
             }
@@ -312,6 +363,7 @@ final class WastSession {
             return null;
         }
         m.require("imported module " + module);
+        linking.add(m);
         Export e = m.module().export(name, ExportKind.FUNC);
         if (e == null) {
             return null;
@@ -342,6 +394,7 @@ final class WastSession {
         Loaded m = registered.get(module);
         if (m != null) {
             m.require("imported module " + module);
+            linking.add(m);
         }
         Export e = m == null ? null : m.module().export(name, ExportKind.GLOBAL);
         if (e == null) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -136,6 +137,34 @@ class WastRunnerTest {
         assertEquals(List.of(1, 2, 3, 4, 5), r.failures().stream().map(WastReport.Note::line).toList(), r::toText);
         assertTrue(r.failures().get(1).message().startsWith("its module was not loaded: invalid wasm module"),
                 r::toText);
+    }
+
+    @Test
+    void aModuleSharingATableWithASkippedModuleIsSkippedAfterwards() throws IOException {
+        // exports.wasm: function f returning 7 and table t; shares.wasm imports table M.t, which the importer skips.
+        Files.write(dir.resolve("exports.wasm"), new byte[] {0, 0x61, 0x73, 0x6D, 1, 0, 0, 0,
+                1, 5, 1, 0x60, 0, 1, 0x7F, 3, 2, 1, 0, 4, 4, 1, 0x70, 0, 1,
+                7, 9, 2, 1, 'f', 0, 0, 1, 't', 1, 0, 10, 6, 1, 4, 0, 0x41, 7, 0x0B});
+        Files.write(dir.resolve("shares.wasm"), new byte[] {0, 0x61, 0x73, 0x6D, 1, 0, 0, 0,
+                2, 9, 1, 1, 'M', 1, 't', 1, 0x70, 0, 1});
+        String f = "{\"type\": \"assert_return\", \"line\": %d, \"action\": {\"type\": \"invoke\", \"module\": \"$A\","
+                + " \"field\": \"f\", \"args\": []}, \"expected\": [{\"type\": \"i32\", \"value\": \"7\"}]}";
+        WastReport r = run("{\"type\": \"module\", \"line\": 1, \"name\": \"$A\", \"filename\": \"exports.wasm\"}",
+                "{\"type\": \"register\", \"line\": 2, \"as\": \"M\"}",
+                String.format(f, 3), module(4, "shares.wasm"), String.format(f, 5));
+        assertEquals(new WastReport.Tally(1, 0, 1), r.byKind().get("assert_return"), r::toText);
+        assertEquals(Map.of("table import", 2), r.skipsByReason(), r::toText);
+        assertTrue(r.skips().get(1).message().contains("shares a table, memory or global"), r::toText);
+    }
+
+    @Test
+    void findsTheModulesABinaryImportsATableMemoryOrMutableGlobalFrom() {
+        // Imports: function A.f, table B.t, memory C.m (with a maximum), immutable global D.g, mutable global E.g.
+        byte[] b = {0, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 2, 37, 5,
+                1, 'A', 1, 'f', 0, 0, 1, 'B', 1, 't', 1, 0x70, 0, 1, 1, 'C', 1, 'm', 2, 1, 1, 2,
+                1, 'D', 1, 'g', 3, 0x7F, 0, 1, 'E', 1, 'g', 3, 0x7F, 1};
+        assertEquals(Set.of("B", "C", "E"), SharedImports.of(b));
+        assertEquals(Set.of(), SharedImports.of(new byte[] {0, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 2, 9, 1}));
     }
 
     @Test

@@ -1,0 +1,1 @@
+(module (memory 0) (func (drop (f64.load align=7 (i32.const 0)))))

@@ -1,0 +1,1 @@
+(module (memory 0) (func (i32.store16 align=0 (i32.const 0) (i32.const 0))))

@@ -1,0 +1,1 @@
+(module (memory 0) (func (i64.store16 align=0 (i32.const 0) (i64.const 0))))

@@ -1,0 +1,1 @@
+(module (memory 0) (func (i64.store align=7 (i32.const 0) (i64.const 0))))

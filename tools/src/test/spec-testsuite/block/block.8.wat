@@ -1,0 +1,1 @@
+(type $sig (func))(func (block (type $sig) (result i32) (i32.const 0)) (unreachable))

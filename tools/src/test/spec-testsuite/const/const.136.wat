@@ -1,0 +1,1 @@
+(func (f32.const 0x1p128) drop)

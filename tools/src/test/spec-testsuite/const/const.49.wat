@@ -1,0 +1,1 @@
+(func (f32.const 0x0p+) drop)

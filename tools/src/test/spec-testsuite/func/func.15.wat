@@ -1,0 +1,1 @@
+(type $sig (func (param i32 i32) (result i32)))(func (type $sig) (param i32) (result i32) (unreachable))

@@ -1,0 +1,1 @@
+(func (param $foo i32) (param $foo i32))

@@ -1,0 +1,1 @@
+(func (param $foo i32) (local $foo i32))

@@ -1,0 +1,1 @@
+(func (local $foo i32) (local $foo i32))

@@ -1,0 +1,1 @@
+(func (result i64) (i64.const nan:arithmetic))

@@ -1,0 +1,1 @@
+(func (i32.const 0) (i32.const 1)  (if (param $x i32) (then (drop)) (else (drop))))

@@ -1,0 +1,1 @@
+(type $sig (func (param i32) (result i32)))(func (i32.const 1)  (if (type $sig) (result i32) (then (i32.const 0)) (else (i32.const 2)))  (unreachable))

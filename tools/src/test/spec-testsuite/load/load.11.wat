@@ -1,0 +1,1 @@
+(memory 1)(func (param i32) (result f32) (f32.load64 (local.get 0)))

@@ -1,0 +1,1 @@
+(memory 1)(func (param i32) (result f64) (f64.load32 (local.get 0)))

@@ -1,0 +1,1 @@
+(memory 1)(func (param i32) (result i32) (i32.load64_u (local.get 0)))

@@ -1,0 +1,1 @@
+(func loop $a end $l)

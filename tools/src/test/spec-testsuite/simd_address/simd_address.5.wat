@@ -1,0 +1,1 @@
+(memory 1)(func (drop (v128.load offset=4294967296 (i32.const 0))))

@@ -1,0 +1,1 @@
+(memory 1) (func (result v128) (v128.load16x4_s align=-1 (i32.const 0)))

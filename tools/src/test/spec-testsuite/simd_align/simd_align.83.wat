@@ -1,0 +1,1 @@
+(memory 1) (func (result v128) (v128.load16_splat align=0 (i32.const 0)))

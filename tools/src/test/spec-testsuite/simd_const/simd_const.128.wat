@@ -1,0 +1,1 @@
+(func (v128.const f32x4 -1e39 -1e39 -1e39 -1e39) drop)

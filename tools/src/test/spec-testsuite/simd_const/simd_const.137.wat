@@ -1,0 +1,1 @@
+(func (v128.const i8x16) drop)

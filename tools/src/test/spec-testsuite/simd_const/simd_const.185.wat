@@ -1,0 +1,1 @@
+(func (v128.const f64x2 0x0.g 0x0.g) drop)

@@ -1,0 +1,1 @@
+(global v128 (v128.const f64x2 1.0e1_ 1.0e1_))

@@ -1,0 +1,1 @@
+(global v128 (v128.const f64x2 1.0_e1 1.0_e1))

@@ -1,0 +1,1 @@
+(global v128 (v128.const f64x2 0x1.0p_1 0x1.0p_1))

@@ -1,0 +1,1 @@
+(func (result v128) (i16x8.extend_low_i32x4_s (v128.const i32x4 0 0 0 0)))

@@ -1,0 +1,1 @@
+(func (result v128) (i16x8.extend_high_i32x4_u (v128.const i32x4 0 0 0 0)))

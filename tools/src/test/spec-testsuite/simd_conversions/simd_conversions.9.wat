@@ -1,0 +1,1 @@
+(func (result v128) (f64x2.convert_i64x2_s (v128.const i64x2 1 2)))

@@ -1,0 +1,1 @@
+(memory 1) (func (result v128) (i16x8.nearest (v128.const i32x4 0 0 0 0)))

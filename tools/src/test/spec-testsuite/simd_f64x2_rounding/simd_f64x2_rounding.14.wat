@@ -1,0 +1,1 @@
+(memory 1) (func (result v128) (i64x2.floor (v128.const i32x4 0 0 0 0)))

@@ -1,0 +1,1 @@
+(func (result i32) (i64x2.extract_lane_u 0 (v128.const i64x2 0 0)))

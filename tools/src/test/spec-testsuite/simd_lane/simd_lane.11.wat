@@ -1,0 +1,1 @@
+(func (result i64) (i64x2.extract_lane  -1 (v128.const i64x2 0 0)))

@@ -1,0 +1,1 @@
+(func $i16x8.extract_lane_u-1st-arg-empty (result i32)  (i16x8.extract_lane_u (v128.const i16x8 0 0 0 0 0 0 0 0)))

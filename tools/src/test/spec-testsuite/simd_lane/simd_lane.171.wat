@@ -1,0 +1,1 @@
+(func $f64x2.extract_lane-1st-arg-empty (result f64)  (f64x2.extract_lane (v128.const f64x2 0 0)))

@@ -1,0 +1,1 @@
+(func $i8x16.replace_lane-arg-empty (result v128)  (i8x16.replace_lane))

@@ -1,0 +1,1 @@
+(func $i16x8.replace_lane-arg-empty (result v128)  (i16x8.replace_lane))

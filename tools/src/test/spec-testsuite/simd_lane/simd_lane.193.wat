@@ -1,0 +1,1 @@
+(func $i64x2.replace_lane-arg-empty (result v128)  (i64x2.replace_lane))

@@ -1,0 +1,1 @@
+(func $f64x2.replace_lane-1st-arg-empty (result v128)  (f64x2.replace_lane (v128.const f64x2 0 0) (f64.const 1.0)))

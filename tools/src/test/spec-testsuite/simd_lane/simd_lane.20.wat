@@ -1,0 +1,1 @@
+(func (result f32) (f32x4.extract_lane 256 (v128.const f32x4 0 0 0 0)))

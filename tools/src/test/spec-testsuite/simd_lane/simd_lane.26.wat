@@ -1,0 +1,1 @@
+(func (result f64) (f64x2.extract_lane 256 (v128.const f64x2 0 0)))

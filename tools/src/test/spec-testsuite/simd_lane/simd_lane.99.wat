@@ -1,0 +1,1 @@
+(func (result i32) (i32x4.extract_lane_s 0 (v128.const i32x4 0 0 0 0)))

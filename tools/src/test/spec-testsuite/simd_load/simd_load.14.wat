@@ -1,0 +1,1 @@
+(memory 1)(func (local v128) (drop (v128.load8 (i32.const 0))))

@@ -1,0 +1,1 @@
+(import "" "" (table $foo 1 funcref))(import "" "" (table $foo 1 funcref))

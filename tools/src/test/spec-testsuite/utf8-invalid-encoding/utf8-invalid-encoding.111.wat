@@ -1,0 +1,1 @@
+(func (export "\f1\80\80\fd"))

@@ -1,0 +1,1 @@
+(func (export "\c2\c0"))

@@ -1,0 +1,1 @@
+(func (export "\e0\c0\a0"))

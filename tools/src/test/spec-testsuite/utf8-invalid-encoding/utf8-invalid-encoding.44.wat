@@ -1,0 +1,1 @@
+(func (export "\e1\c0\80"))

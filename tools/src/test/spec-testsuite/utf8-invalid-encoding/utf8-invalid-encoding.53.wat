@@ -1,0 +1,1 @@
+(func (export "\ec\c0\80"))

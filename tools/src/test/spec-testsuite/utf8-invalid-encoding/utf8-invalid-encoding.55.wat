@@ -1,0 +1,1 @@
+(func (export "\ed\00\80"))

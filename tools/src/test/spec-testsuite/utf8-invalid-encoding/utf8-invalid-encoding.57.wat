@@ -1,0 +1,1 @@
+(func (export "\ed\80\00"))

@@ -1,0 +1,1 @@
+(func (export "\ed\bf\80"))

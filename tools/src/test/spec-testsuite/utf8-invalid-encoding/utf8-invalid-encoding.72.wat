@@ -1,0 +1,1 @@
+(func (export "\ee\80\fd"))

@@ -1,0 +1,1 @@
+(func (export "\ef\c0\80"))

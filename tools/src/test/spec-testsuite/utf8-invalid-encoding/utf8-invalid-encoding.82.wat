@@ -1,0 +1,1 @@
+(func (export "\ef\fd\80"))
