@@ -15,7 +15,7 @@ final class WastValues {
     static void checkSupported(Map<String, Object> value) {
         String type = (String) value.get("type");
         if (!type.equals("i32") && !type.equals("i64") && !type.equals("f32") && !type.equals("f64")) {
-            throw new SkipCommand(type.equals("v128") ? "SIMD" : "reference types",
+            throw new SkipCommand(type.equals("v128") ? "SIMD" : "reference types (values in assertions)",
                     "values of type " + type + " (not supported by the importer)");
         }
     }
