@@ -1,5 +1,6 @@
 package dev.cella.wasm.wast;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -86,7 +87,7 @@ final class SharedImports {
 
     private String name() {
         int length = (int) leb();
-        String s = new String(b, pos, length, java.nio.charset.StandardCharsets.UTF_8);
+        String s = new String(b, pos, length, StandardCharsets.UTF_8);
         pos += length;
         return s;
     }
