@@ -26,8 +26,8 @@ import org.junit.jupiter.api.TestFactory;
  */
 class WastSuiteTest {
     /** The scripts, by name; every converted script must be listed, so none is silently left out. */
-    private static final List<String> SCRIPTS = List.of("binary", "bulk", "calls", "control", "conversions", "float",
-            "i32", "i64", "memory", "quality", "translation");
+    private static final List<String> SCRIPTS = List.of("binary", "br_table_large", "bulk", "calls", "control",
+            "conversions", "float", "i32", "i64", "memory", "quality", "translation");
 
     static Path resource(String name) {
         try {
