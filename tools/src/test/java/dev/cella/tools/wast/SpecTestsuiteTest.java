@@ -21,7 +21,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The official WebAssembly spec test suite (src/test/spec-testsuite, see its README) on every
- * engine (all of it on each, about 15 s per engine): one dynamic test per script and engine, which fails on any failed command, then one
+ * engine (all of it on each; 6 to 45 s for the three, by load): one dynamic test per script and engine, which fails on any failed command, then one
  * per engine that fails if any skip reason counts more skips than skip-baseline.txt records, so
  * skips can only go down. Text-format modules are the only skips meant to stay.
  */
