@@ -76,7 +76,7 @@ final class WasiCodec {
             out.bool(n.removed());
             switch (n.type()) {
                 case REGULAR_FILE -> out.bytes(n.data());
-                case SYMBOLIC_LINK -> out.string(n.target());
+                case SYMBOLIC_LINK, CHARACTER_DEVICE -> out.string(n.target());
                 default -> {
                     out.i32(n.children().size());
                     for (FsSnapshot.ChildState c : n.children()) {
@@ -159,7 +159,7 @@ final class WasiCodec {
             List<FsSnapshot.ChildState> children = new ArrayList<>();
             switch (type) {
                 case REGULAR_FILE -> data = in.bytes();
-                case SYMBOLIC_LINK -> target = in.string();
+                case SYMBOLIC_LINK, CHARACTER_DEVICE -> target = in.string();
                 case DIRECTORY -> {
                     for (int k = in.count("directory entry", 16); k > 0; k--) {
                         children.add(new FsSnapshot.ChildState(in.string(), in.i32(), in.i64()));

@@ -47,7 +47,8 @@ public final class FsSnapshot {
      *
      * @param removed for a directory: removed while a descriptor still referred to it
      * @param data for a regular file: its contents (exactly its size); else null
-     * @param target for a symbolic link: its target; else null
+     * @param target for a symbolic link: its target; for a device: its name in {@code /dev}
+     *     ({@link MemNode.Device.Kind}); else null
      * @param children for a directory: its entries in name order; else empty
      */
     public record MemNodeState(long ino, FileType type, long atim, long mtim, long ctim, boolean removed, byte[] data,
@@ -113,6 +114,7 @@ public final class FsSnapshot {
                 }
                 case MemNode.File f -> data = Arrays.copyOf(f.data, f.size);
                 case MemNode.Link l -> target = l.target;
+                case MemNode.Device v -> target = v.kind.fileName;
             }
             out.put(n.ino, new MemNodeState(n.ino, n.type(), n.atim, n.mtim, n.ctim, removed, data, target,
                     List.copyOf(children)));
@@ -144,6 +146,7 @@ public final class FsSnapshot {
                 case DIRECTORY -> n.ino() == state.rootIno() ? (MemNode.Dir) root : new MemNode.Dir(n.ino(), 0);
                 case REGULAR_FILE -> file(n);
                 case SYMBOLIC_LINK -> new MemNode.Link(n.ino(), 0, requireValue(n.target(), n));
+                case CHARACTER_DEVICE -> device(n);
                 default -> throw new IllegalArgumentException("node " + n.ino() + " has kind " + n.type());
             };
             nodes.put(n.ino(), node);
@@ -199,6 +202,15 @@ public final class FsSnapshot {
         f.data = requireValue(n.data(), n).clone();
         f.size = f.data.length;
         return f;
+    }
+
+    /** A device by its name: only the sandbox's own devices exist, so nothing of the host can be named. */
+    private static MemNode.Device device(MemNodeState n) {
+        MemNode.Device.Kind kind = MemNode.Device.Kind.named(requireValue(n.target(), n));
+        if (kind == null) {
+            throw new IllegalArgumentException("node " + n.ino() + " is an unknown device '" + n.target() + "'");
+        }
+        return new MemNode.Device(n.ino(), 0, kind);
     }
 
     private static <T> T requireValue(T value, MemNodeState n) {

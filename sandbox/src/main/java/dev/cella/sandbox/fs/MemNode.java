@@ -6,7 +6,7 @@ import java.util.TreeMap;
  * A node of a cell's in-memory filesystem. Every node has exactly one parent (there are no hard
  * links), kept current by {@link VirtualFileSystem}; the root's parent is null.
  */
-abstract sealed class MemNode implements Node permits MemNode.Dir, MemNode.File, MemNode.Link {
+abstract sealed class MemNode implements Node permits MemNode.Dir, MemNode.File, MemNode.Link, MemNode.Device {
     final long ino;
     Dir parent;
     long atim;
@@ -76,6 +76,49 @@ abstract sealed class MemNode implements Node permits MemNode.Dir, MemNode.File,
         @Override
         public FileType type() {
             return FileType.SYMBOLIC_LINK;
+        }
+    }
+
+    /**
+     * A character device of {@code /dev}, made by {@link VirtualFileSystem} (never by the guest,
+     * which can neither remove, rename nor replace one). It holds no data: {@link DeviceHandle}
+     * gives its behaviour.
+     */
+    static final class Device extends MemNode {
+        /** The devices, by their names in {@code /dev}. */
+        enum Kind {
+            NULL("null"),
+            ZERO("zero"),
+            FULL("full"),
+            URANDOM("urandom");
+
+            final String fileName;
+
+            Kind(String fileName) {
+                this.fileName = fileName;
+            }
+
+            /** The device named {@code fileName}, or null. */
+            static Kind named(String fileName) {
+                for (Kind k : values()) {
+                    if (k.fileName.equals(fileName)) {
+                        return k;
+                    }
+                }
+                return null;
+            }
+        }
+
+        final Kind kind;
+
+        Device(long ino, long now, Kind kind) {
+            super(ino, now);
+            this.kind = kind;
+        }
+
+        @Override
+        public FileType type() {
+            return FileType.CHARACTER_DEVICE;
         }
     }
 }

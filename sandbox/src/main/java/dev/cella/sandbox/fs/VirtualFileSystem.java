@@ -17,6 +17,11 @@ import java.util.function.LongSupplier;
  * removed or renamed (BUSY), and a rename cannot cross from one mount or the in-memory tree to
  * another (XDEV).
  *
+ * <p>The in-memory tree starts with the character devices {@code /dev/null}, {@code /dev/zero},
+ * {@code /dev/full} and {@code /dev/urandom} ({@link MemNode.Device}); a mount at {@code /} or
+ * {@code /dev} (or at one of those paths) takes their place. Devices cannot be removed, renamed
+ * or replaced (PERM), nor can the directory that holds them be renamed (BUSY).
+ *
  * <p>Not thread-safe: a cell uses it from the thread that runs the guest.
  */
 public final class VirtualFileSystem {
@@ -34,6 +39,7 @@ public final class VirtualFileSystem {
     private final List<Node> mountRoots = new ArrayList<>();
     private final FsMeter meter;
     private final LongSupplier clock;
+    private final RandomSource random;
     private final PathResolver resolver = new PathResolver(this);
     private long nextIno = 1;
 
@@ -45,9 +51,22 @@ public final class VirtualFileSystem {
      * @throws IllegalArgumentException if the mounts break those rules
      */
     public VirtualFileSystem(List<HostMount> mounts, FsMeter meter, LongSupplier clock) {
+        this(mounts, meter, clock, RandomSource.NONE);
+    }
+
+    /**
+     * @param mounts host directories to mount, with normalized absolute guest paths, none inside
+     *     another; a mount at {@code /} must be the only one
+     * @param meter asked before the filesystem grows (disk and files-created quotas)
+     * @param clock nanoseconds for in-memory timestamps (the cell's clock, virtual by default)
+     * @param random what {@code /dev/urandom} gives (the cell's random source)
+     * @throws IllegalArgumentException if the mounts break those rules
+     */
+    public VirtualFileSystem(List<HostMount> mounts, FsMeter meter, LongSupplier clock, RandomSource random) {
         this.mounts = List.copyOf(mounts);
         this.meter = meter;
         this.clock = clock;
+        this.random = random;
         HostMount atRoot = mounts.stream().filter(m -> m.guestPath().equals("/")).findFirst().orElse(null);
         if (atRoot != null) {
             if (mounts.size() != 1) {
@@ -82,6 +101,29 @@ public final class VirtualFileSystem {
             dir.children.put(last, mountRoot);
             mountRoots.add(mountRoot);
         }
+        addDevices(memRoot);
+    }
+
+    /** Creates {@code /dev} and its devices, where no mount took the place (the mount wins). */
+    private void addDevices(MemNode.Dir memRoot) {
+        Node dev = memRoot.children.get("dev");
+        if (dev == null) {
+            MemNode.Dir d = newDir();
+            attach(memRoot, "dev", d);
+            dev = d;
+        }
+        if (dev instanceof MemNode.Dir d) {
+            for (MemNode.Device.Kind k : MemNode.Device.Kind.values()) {
+                if (!d.children.containsKey(k.fileName)) {
+                    attach(d, k.fileName, new MemNode.Device(nextIno++, clock.getAsLong(), k));
+                }
+            }
+        }
+    }
+
+    /** True for a directory that holds a device: it cannot be renamed (see the class comment). */
+    private static boolean holdsDevice(Node node) {
+        return node instanceof MemNode.Dir d && d.children.values().stream().anyMatch(c -> c instanceof MemNode.Device);
     }
 
     /** The root directory {@code /}. */
@@ -142,6 +184,7 @@ public final class VirtualFileSystem {
             case MemNode.File f -> f.size;
             case MemNode.Link l -> l.target.getBytes(StandardCharsets.UTF_8).length;
             case MemNode.Dir d -> d.children.size();
+            case MemNode.Device v -> 0;
         };
         return new FileStat(MEM_DEV, n.ino, n.type(), 1, size, n.atim, n.mtim, n.ctim);
     }
@@ -191,7 +234,8 @@ public final class VirtualFileSystem {
 
     /**
      * Opens the node at {@code path}, POSIX {@code open}-style. A directory is opened without a
-     * handle; a regular file gets a handle, readable always and writable with {@link #WRITE}.
+     * handle; a regular file or an in-memory device gets a handle, readable always and writable
+     * with {@link #WRITE}. {@link #TRUNCATE} on a device does nothing, as on Linux.
      *
      * @param followFinal follow a final symbolic link (else a final link fails with LOOP)
      * @param flags {@link #CREATE}, {@link #EXCLUSIVE}, {@link #TRUNCATE}, {@link #DIRECTORY},
@@ -229,7 +273,11 @@ public final class VirtualFileSystem {
         if ((flags & DIRECTORY) != 0) {
             throw new FsException(FsError.NOTDIR, path);
         }
+        if (node instanceof MemNode.Device v) {
+            return new Opened(node, new DeviceHandle(v, write, meter, random));
+        }
         if (node.type() != FileType.REGULAR_FILE) {
+            // Including devices of a mounted host directory: the guest never reaches the host's.
             throw new FsException(FsError.NOTSUP, path);
         }
         if ((write || truncate) && isReadOnly(node)) {
@@ -327,7 +375,7 @@ public final class VirtualFileSystem {
     /**
      * Removes the file or symbolic link at {@code path} (a final link itself, not its target).
      *
-     * @throws FsException NOENT, ISDIR, ROFS, or a resolution error
+     * @throws FsException NOENT, ISDIR, ROFS, PERM (a device), or a resolution error
      */
     public void unlink(Node base, String path) {
         Resolution r = resolve(base, path, false);
@@ -337,6 +385,9 @@ public final class VirtualFileSystem {
         }
         if (node == null) {
             throw new FsException(FsError.NOENT, path);
+        }
+        if (node instanceof MemNode.Device) {
+            throw new FsException(FsError.PERM, "a device cannot be removed: " + path);
         }
         checkWritableDir(r.dir(), path);
         if (node instanceof HostNode h) {
@@ -447,8 +498,8 @@ public final class VirtualFileSystem {
      * replacing an existing target as POSIX {@code rename} does. Final links are not followed.
      *
      * @throws FsException NOENT, EXIST/NOTEMPTY (a non-empty directory target), ISDIR, NOTDIR,
-     *     INVAL (a directory into itself, or {@code .}), BUSY (a mount point), XDEV (across
-     *     mounts), ROFS
+     *     INVAL (a directory into itself, or {@code .}), BUSY (a mount point or the directory of
+     *     the devices), PERM (a device as source or target), XDEV (across mounts), ROFS
      */
     public void rename(Node fromBase, String fromPath, Node toBase, String toPath) {
         Resolution from = resolve(fromBase, fromPath, false);
@@ -462,6 +513,12 @@ public final class VirtualFileSystem {
         }
         Node dst = to.node();
         if ((src instanceof HostNode h && h.isMountRoot()) || (dst instanceof HostNode g && g.isMountRoot())) {
+            throw new FsException(FsError.BUSY, fromPath + " -> " + toPath);
+        }
+        if (src instanceof MemNode.Device || dst instanceof MemNode.Device) {
+            throw new FsException(FsError.PERM, "a device cannot be renamed or replaced: " + fromPath + " -> " + toPath);
+        }
+        if (holdsDevice(src)) {
             throw new FsException(FsError.BUSY, fromPath + " -> " + toPath);
         }
         if (isReadOnly(from.dir()) || isReadOnly(to.dir())) {
@@ -549,13 +606,17 @@ public final class VirtualFileSystem {
     }
 
     /**
-     * A new handle on regular file {@code node}, as an open descriptor held it: no creation, no
-     * truncation, nothing charged to the quotas.
+     * A new handle on regular file or in-memory device {@code node}, as an open descriptor held
+     * it: no creation, no truncation, nothing charged to the quotas. A device is attached again
+     * as itself; nothing of the host is opened for it.
      *
      * @throws FsException if a host file cannot be opened again (gone, or no longer a regular file)
-     * @throws IllegalArgumentException if {@code node} is not a regular file
+     * @throws IllegalArgumentException if {@code node} is not a regular file or device
      */
     public FileHandle reopen(Node node, boolean writable) {
+        if (node instanceof MemNode.Device v) {
+            return new DeviceHandle(v, writable, meter, random);
+        }
         if (node instanceof HostNode h) {
             return h.mount().open(h.rel(), false, false, writable, false, meter);
         }

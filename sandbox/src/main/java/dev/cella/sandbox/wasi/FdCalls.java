@@ -329,7 +329,7 @@ final class FdCalls {
         Memory m = check(inst.memory(), p, Abi.FDSTAT_SIZE);
         int type = switch (d.kind) {
             case STDIN, STDOUT, STDERR -> Abi.filetype(streamType(w, d));
-            case FILE -> Abi.FILETYPE_REGULAR_FILE;
+            case FILE -> Abi.filetype(d.node.type()); // a regular file or an in-memory device
             case DIRECTORY -> Abi.FILETYPE_DIRECTORY;
         };
         m.writeI64(p, 0);

@@ -66,7 +66,7 @@ public final class Wasi {
         this.limits = limits;
         this.clock = new WasiClock(options.hostClock());
         this.random = new WasiRandom(options.hostRandom(), options.randomSeed());
-        this.fs = new VirtualFileSystem(mounts, meter, () -> clock.now(Abi.CLOCK_REALTIME, instance));
+        this.fs = new VirtualFileSystem(mounts, meter, () -> clock.now(Abi.CLOCK_REALTIME, instance), random::fill);
         this.fds = new FdTable(limits::beforeOpen);
         fds.add(Descriptor.stream(Descriptor.Kind.STDIN));
         fds.add(Descriptor.stream(Descriptor.Kind.STDOUT));
