@@ -74,9 +74,40 @@ class TreeStateTest {
         Map<Long, Node> nodes = b.snapshot().restoreTree(state);
         assertEquals(render(state), render(b.snapshot().treeState(List.of(nodes.get(a.snapshot().ref(gone).ino())))));
         assertEquals("readme.txt", b.readlink(b.root(), "docs/link"));
-        assertEquals(List.of("data.bin", "docs", "empty"), b.list(b.root()).stream().map(e -> e.name()).toList());
+        assertEquals(List.of("data.bin", "dev", "docs", "empty"), b.list(b.root()).stream().map(e -> e.name()).toList());
         assertEquals(FileType.REGULAR_FILE, b.snapshot().node(a.snapshot().ref(gone), nodes).type());
         assertEquals(10, b.reopen(b.snapshot().node(a.snapshot().ref(gone), nodes), false).size());
+    }
+
+    @Test
+    void devicesGoThroughTheCodecAndComeBackAsDevicesWithoutTouchingTheHost() {
+        VirtualFileSystem a = fs();
+        populate(a);
+        TreeState state = a.snapshot().treeState(List.of());
+        CheckpointOutput out = new CheckpointOutput(256);
+        WasiCodec.tree(out, state);
+        TreeState decoded = WasiCodec.tree(new CheckpointInput(out.buffer(), out.size(), "test"));
+        assertEquals(render(state), render(decoded));
+        assertTrue(render(decoded).contains("CHARACTER_DEVICE times ") && render(decoded).contains(" -> urandom"), render(decoded));
+        VirtualFileSystem b = fs();
+        Map<Long, Node> nodes = b.snapshot().restoreTree(decoded);
+        Node zero = b.resolve(b.root(), "dev/zero", false).node();
+        assertEquals(FileType.CHARACTER_DEVICE, zero.type());
+        assertTrue(nodes.containsValue(zero));
+        byte[] buf = {7, 7, 7};
+        assertEquals(3, b.reopen(zero, false).read(0, buf, 0, 3));
+        assertEquals("[0, 0, 0]", java.util.Arrays.toString(buf));
+    }
+
+    @Test
+    void aForgedDeviceNameIsRefused() {
+        VirtualFileSystem a = fs();
+        TreeState s = a.snapshot().treeState(List.of());
+        MemNodeState dev = s.nodes().stream().filter(n -> n.type() == FileType.CHARACTER_DEVICE).findFirst().orElseThrow();
+        assertRefused(change(s, dev.ino(), n -> new MemNodeState(n.ino(), n.type(), 0, 0, 0, false, null, "sda",
+                List.of())), "unknown device 'sda'");
+        assertRefused(change(s, dev.ino(), n -> new MemNodeState(n.ino(), n.type(), 0, 0, 0, false, null, null,
+                List.of())), "lacks its contents");
     }
 
     private static TreeState change(TreeState s, long ino, UnaryOperator<MemNodeState> f) {
@@ -97,7 +128,7 @@ class TreeStateTest {
         b.createDirectory(b.root(), "before");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.snapshot().restoreTree(bad));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
-        assertEquals(List.of("before"), b.list(b.root()).stream().map(x -> x.name()).toList(), "nothing changed");
+        assertEquals(List.of("before", "dev"), b.list(b.root()).stream().map(x -> x.name()).toList(), "nothing changed");
     }
 
     @Test
