@@ -164,6 +164,32 @@ class AdversarialGuestsTest {
         assertFalse(Files.exists(host.resolve("new.txt")));
     }
 
+    @Test
+    void aGuestCannotUnlinkDevNullAndWritingItUsesNoQuota() {
+        Module unlink = Guests.assemble("""
+                import path_unlink_file "wasi_snapshot_preview1" "path_unlink_file" (i32, i32, i32) -> i32
+                import proc_exit "wasi_snapshot_preview1" "proc_exit" (i32) -> ()
+                memory 1
+                data 256 "dev/null"
+                export func main "_start"
+                func main() {
+                    reg root: i32, path: i32, len: i32, errno: i32
+                    i32.const root, 3
+                    i32.const path, 256
+                    i32.const len, 8
+                    call path_unlink_file, (root, path, len), (errno)
+                    call proc_exit, (errno)
+                    unreachable
+                }
+                """, "unlink-dev-null.casm");
+        assertEquals(Errno.PERM, Guests.run(unlink, config()).status());
+        // O_CREAT|O_TRUNC on the device, with no disk or files-created quota left to spend.
+        Guests.Ran r = Guests.run("write.casm", config().diskQuota(0).maxFilesCreated(0), "3", "dev/null", "discarded");
+        assertEquals(0, r.status());
+        assertEquals(0, r.result().accounting().fsBytesWritten());
+        assertEquals(0, r.result().accounting().filesCreated());
+    }
+
     /** Writes "partial" to /out/log.txt on a host mount, then ends as {@code ending} says. */
     private static Module writeThen(String ending) {
         return Guests.assemble("""
