@@ -8,24 +8,14 @@ import java.util.Arrays;
  * (no disk quota) and never count as output; reads are reported to it like a file's, and the
  * WASI layer charges fuel for them as for any read.
  */
-final class DeviceHandle implements FileHandle {
+final class DeviceHandle extends MemHandle {
     private final MemNode.Device device;
-    private final boolean writable;
-    private final FsMeter meter;
     private final RandomSource random;
-    private boolean closed;
 
     DeviceHandle(MemNode.Device device, boolean writable, FsMeter meter, RandomSource random) {
+        super(writable, meter);
         this.device = device;
-        this.writable = writable;
-        this.meter = meter;
         this.random = random;
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new FsException(FsError.INVAL, "device handle is closed");
-        }
     }
 
     @Override
@@ -52,9 +42,7 @@ final class DeviceHandle implements FileHandle {
     @Override
     public void write(long position, byte[] src, int offset, int length) {
         checkOpen();
-        if (!writable) {
-            throw new FsException(FsError.ROFS, "device not open for writing");
-        }
+        checkWritable();
         if (device.kind == MemNode.Device.Kind.FULL) {
             throw new FsException(FsError.NOSPC, "/dev/full is always full");
         }
@@ -67,22 +55,7 @@ final class DeviceHandle implements FileHandle {
     }
 
     @Override
-    public void sync() {
-        checkOpen();
-    }
-
-    @Override
     public FileStat stat() {
         return VirtualFileSystem.memStat(device);
-    }
-
-    @Override
-    public boolean writable() {
-        return writable;
-    }
-
-    @Override
-    public void close() {
-        closed = true;
     }
 }

@@ -4,24 +4,14 @@ import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /** An open in-memory file. Several handles may share one {@link MemNode.File}. */
-final class MemFileHandle implements FileHandle {
+final class MemFileHandle extends MemHandle {
     private final MemNode.File file;
-    private final boolean writable;
-    private final FsMeter meter;
     private final LongSupplier clock;
-    private boolean closed;
 
     MemFileHandle(MemNode.File file, boolean writable, FsMeter meter, LongSupplier clock) {
+        super(writable, meter);
         this.file = file;
-        this.writable = writable;
-        this.meter = meter;
         this.clock = clock;
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new FsException(FsError.INVAL, "file handle is closed");
-        }
     }
 
     @Override
@@ -45,9 +35,7 @@ final class MemFileHandle implements FileHandle {
     @Override
     public void write(long position, byte[] src, int offset, int length) {
         checkOpen();
-        if (!writable) {
-            throw new FsException(FsError.ROFS, "file not open for writing");
-        }
+        checkWritable();
         long end = position + length;
         if (position < 0 || end > MemNode.File.MAX_SIZE) {
             throw new FsException(FsError.FBIG, "in-memory file would pass " + MemNode.File.MAX_SIZE + " bytes");
@@ -62,9 +50,7 @@ final class MemFileHandle implements FileHandle {
     @Override
     public void setSize(long size) {
         checkOpen();
-        if (!writable) {
-            throw new FsException(FsError.ROFS, "file not open for writing");
-        }
+        checkWritable();
         if (size < 0 || size > MemNode.File.MAX_SIZE) {
             throw new FsException(FsError.FBIG, "in-memory file size " + size);
         }
@@ -96,22 +82,7 @@ final class MemFileHandle implements FileHandle {
     }
 
     @Override
-    public void sync() {
-        checkOpen();
-    }
-
-    @Override
     public FileStat stat() {
         return VirtualFileSystem.memStat(file);
-    }
-
-    @Override
-    public boolean writable() {
-        return writable;
-    }
-
-    @Override
-    public void close() {
-        closed = true;
     }
 }
