@@ -10,11 +10,11 @@ import dev.cella.sandbox.SandboxException;
 import dev.cella.sandbox.checkpoint.CheckpointException;
 import dev.cella.tools.batch.BatchFileException;
 import dev.cella.sandbox.sched.SchedulerException;
+import dev.cella.tools.wast.WastException;
 import dev.cella.vm.LinkException;
-import dev.cella.wasm.WasmException;
-import dev.cella.wasm.wast.WastException;
 import dev.cella.vm.Trap;
 import dev.cella.vm.TrapKind;
+import dev.cella.wasm.WasmException;
 import java.io.PrintWriter;
 
 /**

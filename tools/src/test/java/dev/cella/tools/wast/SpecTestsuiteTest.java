@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cella.sandbox.EngineKind;
 import dev.cella.sandbox.Engines;
-import dev.cella.wasm.wast.WastReport;
-import dev.cella.wasm.wast.WastRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +24,7 @@ import org.junit.jupiter.api.TestFactory;
  * skips can only go down. Text-format modules are the only skips meant to stay.
  */
 class SpecTestsuiteTest {
-    static final Path SUITE = Path.of("src/test/spec-testsuite");
+    static final Path SUITE = WastSuiteTest.TESTS.resolve("spec-testsuite");
 
     static List<String> scripts() throws IOException {
         try (Stream<Path> dirs = Files.list(SUITE)) {

@@ -1,4 +1,4 @@
-package dev.cella.wasm.wast;
+package dev.cella.tools.wast;
 
 import java.util.List;
 import java.util.Map;

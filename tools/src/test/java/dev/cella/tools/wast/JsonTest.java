@@ -1,4 +1,4 @@
-package dev.cella.wasm.wast;
+package dev.cella.tools.wast;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package dev.cella.wasm.wast;
+package dev.cella.tools.wast;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;

@@ -1,4 +1,4 @@
-package dev.cella.wasm.wast;
+package dev.cella.tools.wast;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +9,6 @@ import dev.cella.jit.TieredEngine;
 import dev.cella.vm.Engine;
 import dev.cella.vm.interp.Interpreter;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,21 +19,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Runs our own WebAssembly scripts (src/test/wast, converted by its regen.sh into
- * src/test/resources/wast) on the interpreter, the JIT and the tiered engine: every command must
- * pass, none may be skipped.
+ * Runs our own WebAssembly scripts on the interpreter, the JIT and the tiered engine: every
+ * command must pass, none may be skipped. The scripts are the importer's test data and stay in
+ * wasm-import (src/test/wast, converted by its regen.sh into src/test/resources/wast, which
+ * wasm-import's own tests read too); the build passes their folder as {@code cella.wasm.tests}.
  */
 class WastSuiteTest {
     /** The scripts, by name; every converted script must be listed, so none is silently left out. */
     private static final List<String> SCRIPTS = List.of("binary", "br_table_large", "bulk", "calls", "control",
             "conversions", "float", "i32", "i64", "memory", "quality", "translation");
 
+    /** wasm-import's src/test folder. */
+    static final Path TESTS = Path.of(System.getProperty("cella.wasm.tests", "../wasm-import/src/test"));
+
     static Path resource(String name) {
-        try {
-            return Path.of(WastSuiteTest.class.getResource("/wast/" + name + "/" + name + ".json").toURI());
-        } catch (URISyntaxException | NullPointerException e) {
-            throw new AssertionError("missing test resource for script " + name + " (run src/test/wast/regen.sh)", e);
+        Path json = TESTS.resolve("resources/wast/" + name + "/" + name + ".json");
+        if (!Files.isRegularFile(json)) {
+            throw new AssertionError("missing test resource " + json + " (run wasm-import/src/test/wast/regen.sh)");
         }
+        return json;
     }
 
     private static Stream<DynamicTest> suite(String engine, Function<Module, Engine> engines) {
@@ -68,7 +71,7 @@ class WastSuiteTest {
         try (Stream<Path> converted = Files.list(dir)) {
             assertEquals(SCRIPTS, converted.map(p -> p.getFileName().toString()).sorted().toList());
         }
-        try (Stream<Path> sources = Files.list(Path.of("src/test/wast"))) {
+        try (Stream<Path> sources = Files.list(TESTS.resolve("wast"))) {
             assertEquals(SCRIPTS, sources.map(p -> p.getFileName().toString())
                     .filter(n -> n.endsWith(".wast")).map(n -> n.substring(0, n.length() - 5)).sorted().toList());
         }
