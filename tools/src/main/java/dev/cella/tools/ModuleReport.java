@@ -2,8 +2,8 @@ package dev.cella.tools;
 
 import dev.cella.isa.CellaException;
 import dev.cella.isa.ValType;
+import dev.cella.isa.code.ByteInput;
 import dev.cella.isa.code.CodeReader;
-import dev.cella.isa.format.ByteInput;
 import dev.cella.isa.format.Section;
 import dev.cella.isa.module.DataSegment;
 import dev.cella.isa.module.ElementSegment;

@@ -3,7 +3,6 @@ package dev.cella.isa.code;
 import dev.cella.isa.FormatException;
 import dev.cella.isa.Opcode;
 import dev.cella.isa.Operand;
-import dev.cella.isa.format.ByteInput;
 
 /**
  * Decodes a function body instruction by instruction. Malformed encodings (unknown opcode,

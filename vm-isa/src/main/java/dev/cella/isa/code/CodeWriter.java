@@ -1,7 +1,6 @@
 package dev.cella.isa.code;
 
 import dev.cella.isa.Opcode;
-import dev.cella.isa.format.ByteOutput;
 
 /** Encodes instructions into a function body: the inverse of {@link CodeReader}. */
 public final class CodeWriter {
@@ -57,7 +56,7 @@ public final class CodeWriter {
      */
     public int[] labelPositions(int pc) {
         byte[] code = out.toByteArray();
-        var in = new dev.cella.isa.format.ByteInput(code, pc, code.length, 0);
+        var in = new dev.cella.isa.code.ByteInput(code, pc, code.length, 0);
         Opcode op = Opcode.fromCode((int) in.u32());
         java.util.List<Integer> at = new java.util.ArrayList<>();
         for (var o : op.operands()) {

@@ -1,6 +1,7 @@
 package dev.cella.isa.format;
 
 import dev.cella.isa.ValType;
+import dev.cella.isa.code.ByteOutput;
 import dev.cella.isa.code.CodeReader;
 import dev.cella.isa.module.DataSegment;
 import dev.cella.isa.module.ElementSegment;

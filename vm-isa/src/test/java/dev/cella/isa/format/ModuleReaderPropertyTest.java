@@ -9,6 +9,7 @@ import static org.quicktheories.QuickTheory.qt;
 
 import dev.cella.isa.FormatException;
 import dev.cella.isa.ModuleGen;
+import dev.cella.isa.code.ByteInput;
 import dev.cella.isa.module.Module;
 import java.time.Duration;
 import java.util.Arrays;

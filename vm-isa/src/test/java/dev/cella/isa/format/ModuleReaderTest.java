@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cella.isa.FormatException;
+import dev.cella.isa.code.ByteOutput;
 import dev.cella.isa.code.CodeReader;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.module.Names;

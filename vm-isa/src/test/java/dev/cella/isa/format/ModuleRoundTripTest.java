@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cella.isa.ModuleGen;
 import dev.cella.isa.ValType;
+import dev.cella.isa.code.ByteInput;
 import dev.cella.isa.code.CodeReader;
 import dev.cella.isa.module.DataSegment;
 import dev.cella.isa.module.ElementSegment;

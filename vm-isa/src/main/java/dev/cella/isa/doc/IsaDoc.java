@@ -1,5 +1,8 @@
-package dev.cella.isa;
+package dev.cella.isa.doc;
 
+import dev.cella.isa.Opcode;
+import dev.cella.isa.Operand;
+import dev.cella.isa.OperandKind;
 import dev.cella.isa.verify.Verifier;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,13 +19,14 @@ import java.util.List;
  *
  * <p>Run from the project root, after compiling vm-isa:
  * <pre>
- *   java -cp vm-isa/target/classes dev.cella.isa.IsaDoc docs/isa.md
+ *   java -cp vm-isa/target/classes dev.cella.isa.doc.IsaDoc docs/isa.md
  * </pre>
- * With no argument the document goes to standard output.
+ * With no argument the document goes to standard output. It has a package of its own because it
+ * reads the verifier's limits, and {@code dev.cella.isa} sits below the verifier.
  */
 public final class IsaDoc {
     /** The command that regenerates the document, from the project root. */
-    public static final String REGENERATE = "java -cp vm-isa/target/classes dev.cella.isa.IsaDoc docs/isa.md";
+    public static final String REGENERATE = "java -cp vm-isa/target/classes dev.cella.isa.doc.IsaDoc docs/isa.md";
 
     /**
      * The instruction families, in code order. A family is every opcode from its first code up
@@ -68,7 +72,7 @@ public final class IsaDoc {
      */
     public static void main(String[] args) throws IOException {
         if (args.length > 1) {
-            System.err.println("usage: java -cp vm-isa/target/classes dev.cella.isa.IsaDoc [OUTPUT.md]");
+            System.err.println("usage: java -cp vm-isa/target/classes dev.cella.isa.doc.IsaDoc [OUTPUT.md]");
             System.exit(2);
         }
         String text = generate();
@@ -96,7 +100,7 @@ public final class IsaDoc {
         out.append("""
                 # The Cella instruction set
 
-                <!-- Generated from dev.cella.isa.Opcode by dev.cella.isa.IsaDoc; do not edit. -->
+                <!-- Generated from dev.cella.isa.Opcode by dev.cella.isa.doc.IsaDoc; do not edit. -->
                 <!-- Regenerate from the project root with: %s -->
 
                 Cella has %d instructions in %d families. This document is generated from the

@@ -1,10 +1,14 @@
-package dev.cella.isa;
+package dev.cella.isa.doc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.cella.isa.IsaDoc.Family;
+import dev.cella.isa.Opcode;
+import dev.cella.isa.Operand;
+import dev.cella.isa.OperandKind;
+import dev.cella.isa.ValType;
+import dev.cella.isa.doc.IsaDoc.Family;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,9 +1,13 @@
-package dev.cella.isa.format;
+package dev.cella.isa.code;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** A growable byte buffer with the encodings of the binary format. */
+/**
+ * A growable byte buffer with the encodings of the binary format. It lives with the instruction
+ * encoding, the lowest layer that writes bytes; the module binary ({@code dev.cella.isa.format})
+ * builds on both, so the packages depend one way only.
+ */
 public final class ByteOutput {
     private byte[] buf = new byte[64];
     private int size;

@@ -1,4 +1,4 @@
-package dev.cella.isa.format;
+package dev.cella.isa.code;
 
 import dev.cella.isa.FormatException;
 import java.nio.charset.CharacterCodingException;
@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * A bounded cursor over bytes that reports every problem as a {@link FormatException} naming the
  * absolute offset. It never reads past {@link #limit()} and never allocates more than the bytes
- * left can justify.
+ * left can justify. Like {@link ByteOutput} it lives with the instruction encoding, which the
+ * module binary ({@code dev.cella.isa.format}) builds on.
  */
 public final class ByteInput {
     private final byte[] bytes;
