@@ -564,7 +564,12 @@ public final class Cell implements AutoCloseable {
         cpuNanos = run.cpuNanos();
     }
 
-    /** The cell's WASI host: descriptors, filesystem, clocks and random source (for checkpoints). */
+    /**
+     * The cell's WASI host: descriptors, filesystem, clocks and random source (for checkpoints).
+     * Public for {@code dev.cella.sandbox.checkpoint}; the WASI package is not exported, so no
+     * other module can use it.
+     */
+    @SuppressWarnings("exports")
     public Wasi wasi() {
         return wasi;
     }

@@ -8,9 +8,11 @@ import dev.cella.sandbox.Cell;
 import dev.cella.sandbox.Outcome;
 import dev.cella.vm.SuspendRequest;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,9 +54,19 @@ class CheckpointFreshJvmTest {
 
     private record Child(String stdout, String stderr, int exit) {}
 
-    private static Child resumeInAnotherJvm(Path file) throws IOException, InterruptedException {
+    private static Child resumeInAnotherJvm(Path file) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        // The child runs on the class path. Surefire runs these tests on the module path, with the
+        // modules in jdk.module.path and this module's test classes patched in, so put all three on it.
+        List<String> path = new ArrayList<>();
+        path.add(Path.of(ResumeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        for (String property : List.of("jdk.module.path", "java.class.path")) {
+            String value = System.getProperty(property, "");
+            if (!value.isEmpty()) {
+                path.add(value);
+            }
+        }
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", String.join(File.pathSeparator, path),
                 ResumeMain.class.getName(), file.toString());
         Process p = pb.start();
         // Output is small: read both streams after exit would risk nothing, but read them first anyway.

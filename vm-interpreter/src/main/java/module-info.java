@@ -1,0 +1,13 @@
+/**
+ * The runtime both engines share (instances, memory, traps, fuel, the engine interface) and the
+ * interpreter. The interpreter's package is exported only to the JIT (which falls back to it and
+ * hooks its tiering) and to the modules that choose an engine; embedders choose one through the
+ * sandbox.
+ */
+module dev.cella.vm {
+    requires transitive dev.cella.isa;
+
+    exports dev.cella.vm;
+
+    exports dev.cella.vm.interp to dev.cella.jit, dev.cella.sandbox, dev.cella.tools;
+}

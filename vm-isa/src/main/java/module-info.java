@@ -1,0 +1,15 @@
+/**
+ * The instruction set, the module model, the binary and text formats and the verifier. It needs
+ * nothing but java.base. The instruction encoding ({@code dev.cella.isa.code}) is exported only
+ * to the modules that read or write single instructions; embedders handle whole modules. The
+ * document generator ({@code dev.cella.isa.doc}) is run by its {@code main} and not exported.
+ */
+module dev.cella.isa {
+    exports dev.cella.isa;
+    exports dev.cella.isa.format;
+    exports dev.cella.isa.module;
+    exports dev.cella.isa.text;
+    exports dev.cella.isa.verify;
+
+    exports dev.cella.isa.code to dev.cella.vm, dev.cella.jit, dev.cella.wasm, dev.cella.tools;
+}
