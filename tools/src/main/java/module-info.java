@@ -5,7 +5,6 @@
  */
 module dev.cella.tools {
     requires dev.cella.isa;
-    requires dev.cella.jit;
     requires dev.cella.sandbox;
     requires dev.cella.vm;
     requires dev.cella.wasm;

@@ -1,13 +1,13 @@
 /**
  * The runtime both engines share (instances, memory, traps, fuel, the engine interface) and the
  * interpreter. The interpreter's package is exported only to the JIT (which falls back to it and
- * hooks its tiering) and to the modules that choose an engine; embedders choose one through the
- * sandbox.
+ * hooks its tiering) and to the sandbox, through which embedders and the command line choose an
+ * engine.
  */
 module dev.cella.vm {
     requires transitive dev.cella.isa;
 
     exports dev.cella.vm;
 
-    exports dev.cella.vm.interp to dev.cella.jit, dev.cella.sandbox, dev.cella.tools;
+    exports dev.cella.vm.interp to dev.cella.jit, dev.cella.sandbox;
 }

@@ -46,6 +46,7 @@ public final class StateValidator {
      * @throws ExecutionStateException naming the first frame (counted from 1, the entry) and what
      *     does not fit, if the state does not
      */
+    @SuppressWarnings("exports") // for the engines, the only modules that see dev.cella.isa.flow
     public static void check(Instance instance, ExecutionState state, IntFunction<BlockMap> blocks) {
         if (instance.fuelUsed() != state.fuelUsed()) {
             throw new ExecutionStateException("it was captured at " + state.fuelUsed()

@@ -57,6 +57,7 @@ public final class ModuleGen {
     private ModuleGen() {}
 
     /** Random modules as described in the class comment; shrinks with QuickTheories' draws. */
+    @SuppressWarnings("exports") // a test helper: QuickTheories is on the tests' class path, as its users are
     public static Gen<Module> modules() {
         Gen<Module> gen = in -> new Draw(in).module();
         return gen.describedAs(ModuleGen::describe);

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Keeps the packages of vm-isa free of cycles, so each layer can be read and changed knowing only
  * the ones below it: {@code isa} (the vocabulary) under {@code module} and {@code code}, those
- * under {@code format}, {@code text} and {@code verify}, and {@code doc} on top. The module system
+ * under {@code flow}, {@code format}, {@code text} and {@code verify}, and {@code doc} on top. The module system
  * only forbids cycles between modules; this test does it between packages.
  *
  * <p>It reads the sources, not the classes, because javac copies constants into the classes that

@@ -1,8 +1,9 @@
 package dev.cella.tools.wast;
 
 import dev.cella.isa.module.Module;
+import dev.cella.sandbox.EngineKind;
+import dev.cella.sandbox.Engines;
 import dev.cella.vm.Engine;
-import dev.cella.vm.interp.Interpreter;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ public final class WastRunner {
 
     /** A runner on the interpreter. */
     public WastRunner() {
-        this(Interpreter::new);
+        this(m -> Engines.create(m, EngineKind.INTERP));
     }
 
     /**

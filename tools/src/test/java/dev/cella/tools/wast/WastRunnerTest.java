@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cella.sandbox.EngineKind;
+import dev.cella.sandbox.Engines;
 import dev.cella.vm.TrapKind;
-import dev.cella.vm.interp.Interpreter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,7 +195,7 @@ class WastRunnerTest {
                 + "cp " + prepared + " \"$out\"\ncp " + dir.resolve("m.wasm") + " \"$(dirname \"$out\")/m.wasm\"\n");
         Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
         Path wast = Files.writeString(dir.resolve("t.wast"), "(module)");
-        WastReport r = new WastRunner(Interpreter::new, tool).run(wast);
+        WastReport r = new WastRunner(m -> Engines.create(m, EngineKind.INTERP), tool).run(wast);
         assertEquals(2, r.passed(), r::toText);
         assertEquals(wast.toString(), r.source());
     }
@@ -203,7 +204,7 @@ class WastRunnerTest {
     void saysWhatIsMissingWhenWast2jsonIsNotThere() throws IOException {
         Path wast = Files.writeString(dir.resolve("t.wast"), "(module)");
         WastException e = assertThrows(WastException.class,
-                () -> new WastRunner(Interpreter::new, dir.resolve("no-wast2json")).run(wast));
+                () -> new WastRunner(m -> Engines.create(m, EngineKind.INTERP), dir.resolve("no-wast2json")).run(wast));
         assertTrue(e.getMessage().contains("apt-get install wabt"), e.getMessage());
     }
 
@@ -214,7 +215,7 @@ class WastRunnerTest {
         Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
         Path wast = Files.writeString(dir.resolve("t.wast"), "(modul)");
         WastException e = assertThrows(WastException.class,
-                () -> new WastRunner(Interpreter::new, tool).run(wast));
+                () -> new WastRunner(m -> Engines.create(m, EngineKind.INTERP), tool).run(wast));
         assertTrue(e.getMessage().contains("unexpected token"), e.getMessage());
     }
 }

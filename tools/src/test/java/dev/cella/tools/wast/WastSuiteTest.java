@@ -4,10 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cella.isa.module.Module;
-import dev.cella.jit.JitEngine;
-import dev.cella.jit.TieredEngine;
+import dev.cella.sandbox.EngineKind;
+import dev.cella.sandbox.Engines;
 import dev.cella.vm.Engine;
-import dev.cella.vm.interp.Interpreter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,17 +51,17 @@ class WastSuiteTest {
 
     @TestFactory
     Stream<DynamicTest> everyScriptPassesOnTheInterpreter() {
-        return suite("interpreter", Interpreter::new);
+        return suite("interpreter", m -> Engines.create(m, EngineKind.INTERP));
     }
 
     @TestFactory
     Stream<DynamicTest> everyScriptPassesOnTheJit() {
-        return suite("JIT", JitEngine::new);
+        return suite("JIT", m -> Engines.create(m, EngineKind.JIT));
     }
 
     @TestFactory
     Stream<DynamicTest> everyScriptPassesOnTheTieredEngine() {
-        return suite("tiered engine", TieredEngine::new);
+        return suite("tiered engine", m -> Engines.create(m, EngineKind.AUTO));
     }
 
     @Test
