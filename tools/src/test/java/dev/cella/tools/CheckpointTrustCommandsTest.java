@@ -132,7 +132,7 @@ class CheckpointTrustCommandsTest {
         Path tiny = tinyFileClaimingTwoGiB();
         assertOneLine(cella("resume", tiny.toString()), ExitCode.MALFORMED_BINARY.code);
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx48m",
-                "-cp", System.getProperty("java.class.path"), Cella.class.getName(), "resume", tiny.toString())
+                "-cp", CliRunner.childClassPath(), Cella.class.getName(), "resume", tiny.toString())
                 .redirectErrorStream(true).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "cella did not end");
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -2,10 +2,13 @@ package dev.cella.tools;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** Runs the {@code cella} command in-process with captured streams, as the tests' one entry point. */
 final class CliRunner {
@@ -17,6 +20,16 @@ final class CliRunner {
         public String toString() {
             return "exit " + code + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
         }
+    }
+
+    /**
+     * A class path for a child JVM that runs {@code cella}. On the module path (as Surefire runs
+     * these tests) the modules are in jdk.module.path; the child runs them all on the class path,
+     * as bin/cella runs the shaded jar.
+     */
+    static String childClassPath() {
+        return Stream.of("jdk.module.path", "java.class.path").map(p -> System.getProperty(p, ""))
+                .filter(p -> !p.isEmpty()).collect(Collectors.joining(File.pathSeparator));
     }
 
     /** Runs {@code cella args...} with empty standard input. */

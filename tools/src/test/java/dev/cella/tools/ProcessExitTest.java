@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,8 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,12 +21,8 @@ class ProcessExitTest {
     Path tmp;
 
     private static Process start(String... args) throws Exception {
-        // On the module path (as Surefire runs these tests) the modules are in jdk.module.path; the
-        // child runs them all on the class path, as bin/cella runs the shaded jar.
-        String path = Stream.of("jdk.module.path", "java.class.path").map(p -> System.getProperty(p, ""))
-                .filter(p -> !p.isEmpty()).collect(Collectors.joining(File.pathSeparator));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", path, Cella.class.getName()));
+                "-cp", CliRunner.childClassPath(), Cella.class.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).start();
     }
