@@ -24,7 +24,7 @@ import org.junit.jupiter.api.TestFactory;
  * skips can only go down. Text-format modules are the only skips meant to stay.
  */
 class SpecTestsuiteTest {
-    static final Path SUITE = WastSuiteTest.TESTS.resolve("spec-testsuite");
+    static final Path SUITE = Path.of("src/test/spec-testsuite");
 
     static List<String> scripts() throws IOException {
         try (Stream<Path> dirs = Files.list(SUITE)) {
