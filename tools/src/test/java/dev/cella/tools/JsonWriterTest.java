@@ -17,15 +17,15 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@link JsonWriter}, and the {@code --stats=json} report built with it, read back by {@link JsonChecker}. */
+/** {@link JsonWriter}, and the {@code --stats=json} report built with it, read back by {@link JsonReader}. */
 class JsonWriterTest {
     @Test
-    void theCheckerRejectsWhatIsNotJson() {
+    void theReaderRejectsWhatIsNotJson() {
         for (String bad : new String[] {"{\"a\":1,}", "[1,]", "\"a\nb\"", "\"\\x\"", "{\"a\":1,\"a\":2}", "01",
             "{a:1}", "[1] 2", "\"open"}) {
-            assertThrows(IllegalArgumentException.class, () -> JsonChecker.parse(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> JsonReader.parse(bad), bad);
         }
-        assertEquals(Map.of("a", List.of(1L, "x", true)), JsonChecker.parse(" {\"a\": [1, \"x\", true]} "));
+        assertEquals(Map.of("a", List.of(1L, "x", true)), JsonReader.parse(" {\"a\": [1, \"x\", true]} "));
     }
 
     @Test
@@ -38,7 +38,7 @@ class JsonWriterTest {
                 .name("last").beginObject().endObject()
                 .endObject().toString();
         assertEquals("{\"n\":-3,\"s\":null,\"empty\":[],\"list\":[1,{\"k\":\"v\"},2],\"last\":{}}", json);
-        Map<?, ?> m = (Map<?, ?>) JsonChecker.parse(json);
+        Map<?, ?> m = (Map<?, ?>) JsonReader.parse(json);
         assertEquals(List.of("n", "s", "empty", "list", "last"), List.copyOf(m.keySet()));
     }
 
@@ -48,7 +48,7 @@ class JsonWriterTest {
         String json = new JsonWriter().beginObject().name(nasty).value(nasty).endObject().toString();
         assertEquals("{\"q\\\"b\\\\s/n\\nr\\rt\\tb\\bf\\fnul\\u0000esc\\u001bdel\u007f é 𝄞\":", json.substring(0,
                 json.indexOf(':') + 1));
-        assertEquals(Map.of(nasty, nasty), JsonChecker.parse(json));
+        assertEquals(Map.of(nasty, nasty), JsonReader.parse(json));
     }
 
     @Test
@@ -56,7 +56,7 @@ class JsonWriterTest {
         String lone = "a\ud800b\udc00c";
         String json = new JsonWriter().value(lone).toString();
         assertEquals("\"a\\ud800b\\udc00c\"", json);
-        assertEquals(lone, JsonChecker.parse(json));
+        assertEquals(lone, JsonReader.parse(json));
     }
 
     @Test
@@ -64,7 +64,7 @@ class JsonWriterTest {
         qt().withExamples(Integer.getInteger("cella.property.examples", 200))
                 .forAll(strings().allPossible().ofLengthBetween(0, 40))
                 .checkAssert(s -> assertEquals(List.of(s, Map.of(s, s)),
-                        JsonChecker.parse(new JsonWriter().beginArray().value(s).beginObject().name(s).value(s)
+                        JsonReader.parse(new JsonWriter().beginArray().value(s).beginObject().name(s).value(s)
                                 .endObject().endArray().toString())));
     }
 
@@ -72,7 +72,7 @@ class JsonWriterTest {
     void theAccountingReportHasEveryFieldInOrderAndEscapesTheEnding() {
         Accounting a = new Accounting(Outcome.ERROR, -1, "a \"quoted\"\nline\u0001", null, 7, 65536, 1, 2, 3, 4, 5,
                 6, 8, 9, 10, 11);
-        Map<?, ?> m = (Map<?, ?>) JsonChecker.parse(StatsReport.json(a, null));
+        Map<?, ?> m = (Map<?, ?>) JsonReader.parse(StatsReport.json(a, null));
         List<String> fields = Arrays.stream(Accounting.class.getRecordComponents()).map(c -> c.getName()).toList();
         assertEquals(fields, List.copyOf(m.keySet()), "one member per accounting field, in declaration order");
         assertEquals("ERROR", m.get("outcome"));
@@ -86,14 +86,14 @@ class JsonWriterTest {
     void statsJsonOfARunParsesWithTheEnginesFunctions() {
         CliRunner.Result interp = cella("run", "--stats=json", example("hello.casm"));
         assertEquals(0, interp.code(), interp::toString);
-        Map<?, ?> i = (Map<?, ?>) JsonChecker.parse(interp.err());
+        Map<?, ?> i = (Map<?, ?>) JsonReader.parse(interp.err());
         assertEquals("EXITED", i.get("outcome"));
         assertEquals(14L, i.get("stdoutBytesWritten"));
         assertFalse(i.containsKey("functions"), "the interpreter reports no functions");
 
         CliRunner.Result jit = cella("run", "--engine", "jit", "--stats=json", example("fib.casm"), "15");
         assertEquals(0, jit.code(), jit::toString);
-        Map<?, ?> j = (Map<?, ?>) JsonChecker.parse(jit.err());
+        Map<?, ?> j = (Map<?, ?>) JsonReader.parse(jit.err());
         List<?> functions = assertInstanceOf(List.class, j.get("functions"));
         assertTrue(functions.contains(Map.of("function", 4L, "name", "main", "tier", "compiled", "regions", 0L,
                 "interpretedEntries", 0L, "detail", "")), functions.toString());

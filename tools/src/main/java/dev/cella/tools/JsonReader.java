@@ -6,24 +6,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict reader of JSON text (RFC 8259) for tests, independent of {@link JsonWriter}: objects
+ * A strict reader of JSON text (RFC 8259), written apart from {@link JsonWriter} so that tests of
+ * the writer are not checked by its own logic; the wast runner reads wast2json's files with it. Objects
  * become {@code Map<String, Object>} (member order kept), arrays {@code List<Object>}, strings
- * {@code String}, integers {@code Long}, other numbers {@code Double}, {@code true}/{@code false}
+ * {@code String}, integers that fit {@code Long}, other numbers {@code Double}, {@code true}/{@code false}
  * {@code Boolean}, null {@code null}. Anything not valid JSON (a trailing comma, an unescaped
  * control character, a bad escape, a repeated member, text after the value) is rejected with
  * {@link IllegalArgumentException} naming the offset.
  */
-final class JsonChecker {
+public final class JsonReader {
     private final String text;
     private int pos;
 
-    private JsonChecker(String text) {
+    private JsonReader(String text) {
         this.text = text;
     }
 
-    /** The value {@code text} holds, surrounded by whitespace at most. */
-    static Object parse(String text) {
-        JsonChecker c = new JsonChecker(text);
+    /**
+     * The value {@code text} holds, surrounded by whitespace at most.
+     *
+     * @throws IllegalArgumentException naming the offset of the first thing that is not JSON
+     */
+    public static Object parse(String text) {
+        JsonReader c = new JsonReader(text);
         c.space();
         Object v = c.value();
         c.space();
@@ -167,7 +172,14 @@ final class JsonChecker {
         }
         String n = text.substring(start, pos);
         try {
-            return integer ? (Object) Long.parseLong(n) : (Object) Double.parseDouble(n);
+            if (integer) {
+                try {
+                    return Long.parseLong(n);
+                } catch (NumberFormatException tooLarge) {
+                    return Double.parseDouble(n); // an integer past a long, as wast2json writes u64 maxima
+                }
+            }
+            return Double.parseDouble(n);
         } catch (NumberFormatException e) {
             throw error("bad number " + n);
         }
@@ -199,6 +211,6 @@ final class JsonChecker {
     }
 
     private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("invalid JSON at offset " + pos + ": " + what + " in " + text);
+        return new IllegalArgumentException("bad JSON at character " + pos + ": " + what);
     }
 }
