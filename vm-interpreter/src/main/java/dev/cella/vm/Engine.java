@@ -1,5 +1,9 @@
 package dev.cella.vm;
 
+import dev.cella.isa.module.FuncType;
+import dev.cella.isa.module.Module;
+import java.util.Objects;
+
 /**
  * Runs the functions of one module. One engine object serves one {@link dev.cella.isa.module.Module}
  * and may be shared by any number of instances of it, from any number of threads (an instance
@@ -21,4 +25,29 @@ public interface Engine {
      *     function index is out of range or the number of arguments is wrong
      */
     long[] invoke(Instance instance, int function, long... args);
+
+    /**
+     * The checks every engine makes before a call, in one place so that all of them refuse the
+     * same calls with the same messages.
+     *
+     * @return the type of function {@code function}
+     * @throws IllegalArgumentException if {@code instance} is not of {@code module}, the function
+     *     index is out of range or {@code args} has the wrong length
+     */
+    static FuncType checkCall(Module module, Instance instance, int function, long[] args) {
+        Objects.requireNonNull(instance, "instance");
+        if (instance.module() != module) {
+            throw new IllegalArgumentException("the instance is of another module than this engine's");
+        }
+        if (function < 0 || function >= module.functionCount()) {
+            throw new IllegalArgumentException("no function " + function + " (the module has "
+                    + module.functionCount() + " functions)");
+        }
+        FuncType type = module.functionType(function);
+        if (args.length != type.params().size()) {
+            throw new IllegalArgumentException("function " + function + " of type " + type + " takes "
+                    + type.params().size() + " arguments, not " + args.length);
+        }
+        return type;
+    }
 }

@@ -4,6 +4,7 @@ import dev.cella.isa.CellaException;
 import dev.cella.isa.ValType;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Module;
+import dev.cella.vm.Engine;
 import dev.cella.vm.EngineDiagnostics;
 import dev.cella.vm.ExecutionState;
 import dev.cella.vm.FunctionStat;
@@ -142,17 +143,8 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
 
     @Override
     public Invocation invoke(Instance instance, int function, SuspendRequest request, long... args) {
-        checkInstance(instance);
+        FuncType type = Engine.checkCall(module, instance, function, args);
         SuspendRequest.checkUsable(request, instance);
-        if (function < 0 || function >= module.functionCount()) {
-            throw new IllegalArgumentException("no function " + function + " (the module has "
-                    + module.functionCount() + " functions)");
-        }
-        FuncType type = module.functionType(function);
-        if (args.length != type.params().size()) {
-            throw new IllegalArgumentException("function " + function + " of type " + type + " takes "
-                    + type.params().size() + " arguments, not " + args.length);
-        }
         if (module.isImport(function)) {
             return Invocation.finished(callImport(instance, function, type, args));
         }

@@ -4,6 +4,7 @@ import dev.cella.isa.ValType;
 import dev.cella.isa.flow.BlockMap;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Module;
+import dev.cella.vm.Engine;
 import dev.cella.vm.ExecutionState;
 import dev.cella.vm.Instance;
 import dev.cella.vm.Invocation;
@@ -123,19 +124,10 @@ public final class Interpreter implements SuspendableEngine {
      */
     @Override
     public Invocation invoke(Instance instance, int function, SuspendRequest request, long... args) {
-        checkInstance(instance);
+        FuncType type = Engine.checkCall(module, instance, function, args);
         SuspendRequest.checkUsable(request, instance);
-        if (function < 0 || function >= functions.length) {
-            throw new IllegalArgumentException("no function " + function + " (the module has "
-                    + functions.length + " functions)");
-        }
         DecodedFunction[] variant = functions(instance);
         DecodedFunction f = variant[function];
-        FuncType type = f.type;
-        if (args.length != type.params().size()) {
-            throw new IllegalArgumentException("function " + function + " of type " + type + " takes "
-                    + type.params().size() + " arguments, not " + args.length);
-        }
         if (f.isImport()) {
             return Invocation.finished(callImport(instance, f, args));
         }
