@@ -41,9 +41,12 @@ class CheckpointTrustCommandsTest {
         Files.writeString(granted.resolve("passwd"), "granted\n");
     }
 
+    /** How many checkpoints this test has written: names each file apart. */
+    private int checkpoints;
+
     /** Checkpoints GUEST in its spin with {@code mounted} at /in and /in/passwd open; extra run options first. */
     private Path checkpoint(Path mounted, String... options) {
-        Path file = tmp.resolve("c" + System.nanoTime() + ".ckpt");
+        Path file = tmp.resolve("c" + checkpoints++ + ".ckpt");
         List<String> args = new java.util.ArrayList<>(List.of("run", "--mount", mounted + ":/in", "--checkpoint-at",
                 "100000", "--checkpoint-file", file.toString()));
         args.addAll(List.of(options));
