@@ -1,0 +1,342 @@
+package dev.cella.services;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.h2.mvstore.MVMap;
+
+/**
+ * A queue namespace: one work queue (subscription name {@code ""}) and any number of named
+ * subscriptions, each a queue of its own that receives a copy of every message published after
+ * it was created (publish/subscribe).
+ *
+ * <p>Delivery is at least once: a received message is leased to its receiver until it is
+ * acknowledged; a lease that runs out puts the message back at the head of its queue. Messages
+ * are stored (and, persistent, committed) when sent and removed when acknowledged, so a restart
+ * hands out again every message not acknowledged. Leases are not stored.
+ *
+ * <p>Locking: the namespace's lock guards the in-memory indexes and is taken before the store's
+ * lock, never after it. A receiver waiting for a message holds neither.
+ */
+public final class QueueNamespace {
+    /** How a blocked receive tells the caller it starts and stops waiting (to lend its scheduler slot). */
+    public interface Waiting {
+        Waiting NONE = new Waiting() {
+            @Override
+            public void starts() {}
+
+            @Override
+            public void ends() {}
+        };
+
+        void starts();
+
+        void ends();
+    }
+
+    private final String name;
+    private final Store store;
+    private final long leaseMillis;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    private final Map<String, Channel> channels = new HashMap<>();
+    private final MVMap<String, byte[]> subscriptions;
+    final Quota quota;
+    private boolean closed;
+
+    /** One queue: message ids ready in order, leased ones with their deadlines, the stored messages. */
+    private static final class Channel {
+        final MVMap<Long, byte[]> messages;
+        final ArrayDeque<Long> ready = new ArrayDeque<>();
+        final Map<Long, Long> leased = new HashMap<>();
+        final PriorityQueue<long[]> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
+        /** Ids handed out at least once and not yet acknowledged (to flag redeliveries). */
+        final Set<Long> handedOut = new HashSet<>();
+        long nextId;
+
+        Channel(MVMap<Long, byte[]> messages) {
+            this.messages = messages;
+            Long last = messages.isEmpty() ? null : messages.lastKey();
+            this.nextId = last == null ? 1 : last + 1;
+            for (Long id : messages.keySet()) {
+                ready.add(id);
+            }
+        }
+    }
+
+    QueueNamespace(String name, Store store, long leaseMillis, Limits limits) {
+        this.name = name;
+        this.store = store;
+        this.leaseMillis = leaseMillis;
+        this.subscriptions = store.map("qsub/" + name);
+        long count = 0;
+        long bytes = 0;
+        channels.put("", new Channel(store.map("q/" + name + "/")));
+        for (String sub : subscriptions.keySet()) {
+            channels.put(sub, new Channel(store.map("q/" + name + "/" + sub)));
+        }
+        for (Channel c : channels.values()) {
+            for (byte[] m : c.messages.values()) {
+                count++;
+                bytes += m.length;
+            }
+        }
+        this.quota = new Quota("queue:" + name, limits, 0, bytes);
+        quota.add(0, 0, count);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Appends a message to the work queue; returns its id. */
+    public long send(byte[] message, Quota cell) {
+        lock.lock();
+        try {
+            Channel c = channels.get("");
+            long id = append(c, message, 1, cell);
+            arrived.signalAll();
+            return id;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Appends a copy of a message to every subscription; returns how many there are (0: dropped). */
+    public int publish(byte[] message, Quota cell) {
+        lock.lock();
+        try {
+            int n = channels.size() - 1;
+            if (n == 0) {
+                return 0;
+            }
+            checkOpen();
+            store.lock.lock();
+            try {
+                quota.check(0, (long) n * message.length, n);
+                if (cell != null) {
+                    cell.check(0, (long) n * message.length, 1);
+                }
+                for (var e : channels.entrySet()) {
+                    if (!e.getKey().isEmpty()) {
+                        Channel c = e.getValue();
+                        c.messages.put(c.nextId, message);
+                        c.ready.add(c.nextId++);
+                    }
+                }
+                store.commit();
+            } finally {
+                store.lock.unlock();
+            }
+            quota.add(0, (long) n * message.length, n);
+            if (cell != null) {
+                cell.add(0, (long) n * message.length, 1);
+            }
+            arrived.signalAll();
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Creates subscription {@code sub} if it does not exist; returns whether it was created. */
+    public boolean subscribe(String sub) {
+        Grant.checkName(sub, "subscription");
+        lock.lock();
+        try {
+            checkOpen();
+            if (channels.containsKey(sub)) {
+                return false;
+            }
+            store.lock.lock();
+            try {
+                subscriptions.put(sub, new byte[0]);
+                channels.put(sub, new Channel(store.map("q/" + name + "/" + sub)));
+                store.commit();
+            } finally {
+                store.lock.unlock();
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes the next message of subscription {@code sub} ({@code ""}: the work queue), waiting up
+     * to {@code timeoutMillis} for one, and leases it to the caller. A message whose lease ran out
+     * comes first.
+     *
+     * @param maxBytes the largest message the caller can take: a longer one stays queued and
+     *     ENOBUFS reports its length
+     * @return the message, or null if none came in time
+     * @throws ServiceException ENOENT if there is no such subscription, ENOBUFS ({@link
+     *     ServiceException#detail}: its length) if the next message is longer than {@code maxBytes}
+     */
+    public Delivery receive(String sub, long timeoutMillis, int maxBytes, Waiting waiting) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
+        lock.lock();
+        try {
+            Delivery d = take(channel(sub), maxBytes);
+            if (d != null || timeoutMillis <= 0) {
+                return d;
+            }
+        } finally {
+            lock.unlock();
+        }
+        waiting.starts();
+        try {
+            lock.lock();
+            try {
+                while (true) {
+                    Channel c = channel(sub);
+                    Delivery d = take(c, maxBytes);
+                    long now = System.nanoTime();
+                    if (d != null || now >= deadline) {
+                        return d;
+                    }
+                    long wait = deadline - now;
+                    long[] next = c.deadlines.peek();
+                    if (next != null) {
+                        wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(Math.max(1, next[0] - System.currentTimeMillis())));
+                    }
+                    arrived.awaitNanos(wait);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ServiceException(ServiceErrno.IO, "interrupted while waiting for a message");
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            waiting.ends();
+        }
+    }
+
+    /** Acknowledges message {@code id} of {@code sub}: it is removed for good. False if it was not queued. */
+    public boolean ack(String sub, long id) {
+        lock.lock();
+        try {
+            Channel c = channel(sub);
+            byte[] m = c.messages.get(id);
+            if (m == null) {
+                return false;
+            }
+            store.lock.lock();
+            try {
+                c.messages.remove(id);
+                store.commit();
+            } finally {
+                store.lock.unlock();
+            }
+            c.handedOut.remove(id);
+            if (c.leased.remove(id) == null) {
+                c.ready.remove(id);
+            }
+            quota.add(0, -m.length, -1);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Messages queued in {@code sub} (leased ones included). */
+    public long depth(String sub) {
+        lock.lock();
+        try {
+            return channel(sub).messages.sizeAsLong();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes every waiting receiver, which then fails with EIO. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new ServiceException(ServiceErrno.IO, "the services are closed");
+        }
+    }
+
+    private Channel channel(String sub) {
+        checkOpen();
+        Channel c = channels.get(sub);
+        if (c == null) {
+            throw new ServiceException(ServiceErrno.NOENT, "queue:" + name + " has no subscription '" + sub + "'");
+        }
+        return c;
+    }
+
+    /** Stores a message in {@code c}, committed; under the namespace lock. */
+    private long append(Channel c, byte[] message, int count, Quota cell) {
+        checkOpen();
+        store.lock.lock();
+        try {
+            quota.check(0, message.length, count);
+            if (cell != null) {
+                cell.check(0, message.length, count);
+            }
+            long id = c.nextId++;
+            c.messages.put(id, message);
+            store.commit();
+            c.ready.add(id);
+            quota.add(0, message.length, count);
+            if (cell != null) {
+                cell.add(0, message.length, count);
+            }
+            return id;
+        } finally {
+            store.lock.unlock();
+        }
+    }
+
+    /** The next deliverable message of {@code c}, leased; expired leases first. Under the namespace lock. */
+    private Delivery take(Channel c, int maxBytes) {
+        long now = System.currentTimeMillis();
+        Long id = null;
+        while (!c.deadlines.isEmpty() && c.deadlines.peek()[0] <= now) {
+            long[] due = c.deadlines.poll();
+            Long lease = c.leased.get(due[1]);
+            if (lease != null && lease == due[0]) {
+                c.leased.remove(due[1]);
+                c.ready.addFirst(due[1]);
+            }
+        }
+        while (id == null && !c.ready.isEmpty()) {
+            id = c.ready.peekFirst();
+            if (!c.messages.containsKey(id)) {
+                c.ready.pollFirst();
+                id = null;
+            }
+        }
+        if (id == null) {
+            return null;
+        }
+        byte[] m = c.messages.get(id);
+        if (m.length > maxBytes) {
+            throw new ServiceException(ServiceErrno.NOBUFS, "the next message is " + m.length + " bytes, the buffer "
+                    + maxBytes, m.length);
+        }
+        c.ready.pollFirst();
+        long until = now + leaseMillis;
+        boolean redelivered = !c.handedOut.add(id);
+        c.leased.put(id, until);
+        c.deadlines.add(new long[] {until, id});
+        return new Delivery(id, m, redelivered);
+    }
+}
