@@ -6,6 +6,7 @@
 module dev.cella.tools {
     requires dev.cella.isa;
     requires dev.cella.sandbox;
+    requires dev.cella.services;
     requires dev.cella.vm;
     requires dev.cella.wasm;
     requires info.picocli;

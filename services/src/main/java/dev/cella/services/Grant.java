@@ -18,7 +18,7 @@ public record Grant(ServiceKind kind, String name, boolean readOnly) {
     }
 
     /**
-     * Parses {@code KIND:NAME[:ro|:rw]} (read-write unless {@code :ro}).
+     * Parses {@code KIND:NAME[:ro|:rw]}: read-only unless {@code :rw}, as mounts are (docs/cli.md).
      *
      * @throws IllegalArgumentException naming what is wrong
      */
@@ -31,7 +31,7 @@ public record Grant(ServiceKind kind, String name, boolean readOnly) {
         if (kind == null) {
             throw new IllegalArgumentException("'" + parts[0] + "' in '" + text + "' is not a service (kv, queue or db)");
         }
-        boolean ro = false;
+        boolean ro = true;
         if (parts.length == 3) {
             ro = switch (parts[2]) {
                 case "ro" -> true;

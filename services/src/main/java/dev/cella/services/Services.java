@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.h2.mvstore.MVStoreException;
 
 /**
  * The shared services of one host: key-value, queue and database namespaces on one embedded
@@ -48,7 +49,12 @@ public final class Services implements AutoCloseable {
                 throw new UncheckedIOException("cannot create data directory " + b.dataDir + ": " + e.getMessage(), e);
             }
         }
-        this.store = new Store(b.dataDir, b.sync);
+        try {
+            this.store = new Store(b.dataDir, b.sync);
+        } catch (MVStoreException e) {
+            throw new UncheckedIOException(new IOException("cannot open " + b.dataDir.resolve(Store.FILE) + ": "
+                    + e.getMessage(), e));
+        }
         this.clock = b.clock;
         this.leaseMillis = b.redelivery.toMillis();
         this.limits = Map.copyOf(b.limits);
@@ -159,9 +165,8 @@ public final class Services implements AutoCloseable {
         /**
          * Opens the store.
          *
-         * @throws UncheckedIOException if the data directory cannot be created
-         * @throws org.h2.mvstore.MVStoreException if the store file cannot be opened (in use by
-         *     another process, or corrupt)
+         * @throws UncheckedIOException if the data directory cannot be created or the store in it
+         *     cannot be opened (in use by another process, or not a store)
          */
         public Services build() {
             return new Services(this);

@@ -20,8 +20,8 @@ class DbCallsTest {
     @BeforeEach
     void open() {
         services = Services.inMemory();
-        g = new Guest(services, "db:ledger", "db:ref:ro");
-        other = new Guest(services, "db:ledger");
+        g = new Guest(services, "db:ledger:rw", "db:ref:ro");
+        other = new Guest(services, "db:ledger:rw");
     }
 
     @AfterEach

@@ -46,8 +46,8 @@ class IsolationTest {
     @Test
     void everyCallOfEveryServiceRefusesAnUngrantedNamespace() {
         try (Services s = Services.inMemory();
-                Guest owner = new Guest(s, "kv:secret", "queue:secret", "db:secret");
-                Guest intruder = new Guest(s, "kv:mine", "queue:mine", "db:mine")) {
+                Guest owner = new Guest(s, "kv:secret:rw", "queue:secret:rw", "db:secret:rw");
+                Guest intruder = new Guest(s, "kv:mine:rw", "queue:mine:rw", "db:mine:rw")) {
             s.kv("secret").put("k".getBytes(), "secret".getBytes());
             s.queue("secret").send("m".getBytes(), null);
             Set<String> tested = new HashSet<>();
@@ -80,8 +80,8 @@ class IsolationTest {
     @Test
     void transactionHandlesAreTheCellsOwn() {
         try (Services s = Services.inMemory();
-                Guest owner = new Guest(s, "db:secret");
-                Guest intruder = new Guest(s, "db:mine")) {
+                Guest owner = new Guest(s, "db:secret:rw");
+                Guest intruder = new Guest(s, "db:mine:rw")) {
             assertEquals(ServiceErrno.SUCCESS, owner.call(ServiceKind.DB, "begin", owner.str("secret"), Guest.OUT_LEN));
             long tx = owner.outLen();
             assertEquals(ServiceErrno.SUCCESS, owner.call(ServiceKind.DB, "put", tx, owner.str("t"), owner.str("k"), owner.str("v")));
@@ -103,7 +103,7 @@ class IsolationTest {
     @Test
     void cellsGrantedTheSameNamespaceShareIt() {
         try (Services s = Services.inMemory();
-                Guest a = new Guest(s, "kv:shared");
+                Guest a = new Guest(s, "kv:shared:rw");
                 Guest b = new Guest(s, "kv:shared:ro")) {
             assertEquals(ServiceErrno.SUCCESS, a.call(ServiceKind.KV, "put", a.str("shared"), a.str("k"), a.str("hi"), 0));
             assertEquals(ServiceErrno.SUCCESS, b.call(ServiceKind.KV, "get", b.str("shared"), b.str("k"), Guest.out()));

@@ -20,7 +20,7 @@ class KvCallsTest {
     @BeforeEach
     void open() {
         services = Services.builder().clock(now::get).build();
-        g = new Guest(services, "kv:cache", "kv:frozen:ro");
+        g = new Guest(services, "kv:cache:rw", "kv:frozen:ro");
     }
 
     @AfterEach

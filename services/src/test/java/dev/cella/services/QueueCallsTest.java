@@ -18,7 +18,7 @@ class QueueCallsTest {
     @BeforeEach
     void open() {
         services = Services.builder().redeliveryAfter(Duration.ofMillis(50)).build();
-        g = new Guest(services, "queue:jobs", "queue:feed:ro");
+        g = new Guest(services, "queue:jobs:rw", "queue:feed:ro");
     }
 
     @AfterEach

@@ -15,7 +15,7 @@ class QuotaTest {
     @Test
     void namespaceKeysAndBytes() {
         try (Services s = Services.builder().limit(ServiceKind.KV, "small", Limits.parse("keys=2,bytes=10")).build();
-                Guest g = new Guest(s, "kv:small")) {
+                Guest g = new Guest(s, "kv:small:rw")) {
             assertEquals(SUCCESS, put(g, "small", "a", "1"));
             assertEquals(SUCCESS, put(g, "small", "b", "2"));
             assertEquals(DQUOT, put(g, "small", "c", "3"), "a third key");
@@ -32,7 +32,7 @@ class QuotaTest {
     @Test
     void namespaceMessages() {
         try (Services s = Services.builder().limit(ServiceKind.QUEUE, "q", Limits.parse("messages=2")).build();
-                Guest g = new Guest(s, "queue:q")) {
+                Guest g = new Guest(s, "queue:q:rw")) {
             assertEquals(SUCCESS, g.call(ServiceKind.QUEUE, "send", g.str("q"), g.str("1")));
             assertEquals(SUCCESS, g.call(ServiceKind.QUEUE, "send", g.str("q"), g.str("2")));
             assertEquals(DQUOT, g.call(ServiceKind.QUEUE, "send", g.str("q"), g.str("3")));
@@ -46,7 +46,7 @@ class QuotaTest {
     @Test
     void namespaceDbKeysCheckedAtCommit() {
         try (Services s = Services.builder().limit(ServiceKind.DB, "d", Limits.parse("keys=1")).build();
-                Guest g = new Guest(s, "db:d")) {
+                Guest g = new Guest(s, "db:d:rw")) {
             var tx = s.db("d").begin();
             tx.put("t", "a".getBytes(), "1".getBytes());
             tx.put("t", "b".getBytes(), "2".getBytes());
@@ -58,7 +58,7 @@ class QuotaTest {
     @Test
     void cellUseAcrossNamespaces() {
         try (Services s = Services.inMemory();
-                Guest g = new Guest(s, Limits.parse("keys=3,bytes=1K,messages=1"), "kv:a", "kv:b", "queue:q")) {
+                Guest g = new Guest(s, Limits.parse("keys=3,bytes=1K,messages=1"), "kv:a:rw", "kv:b:rw", "queue:q:rw")) {
             assertEquals(SUCCESS, put(g, "a", "1", "x"));
             assertEquals(SUCCESS, put(g, "b", "1", "x"));
             assertEquals(SUCCESS, put(g, "b", "2", "x"));
@@ -70,7 +70,7 @@ class QuotaTest {
             assertEquals(1, g.services.usage().messages());
             assertEquals(DQUOT, put(g, "a", "1", "z".repeat(1100)), "bytes written by this cell");
         }
-        try (Services s = Services.inMemory(); Guest other = new Guest(s, Limits.NONE, "kv:a")) {
+        try (Services s = Services.inMemory(); Guest other = new Guest(s, Limits.NONE, "kv:a:rw")) {
             assertEquals(SUCCESS, put(other, "a", "9", "x"), "another cell's quota is its own");
         }
     }
@@ -78,8 +78,8 @@ class QuotaTest {
     @Test
     void operationRates() {
         try (Services s = Services.builder().limit(ServiceKind.KV, "slow", Limits.parse("ops=3")).build();
-                Guest g = new Guest(s, "kv:slow", "kv:fast");
-                Guest capped = new Guest(s, Limits.parse("ops=2"), "kv:fast")) {
+                Guest g = new Guest(s, "kv:slow:rw", "kv:fast:rw");
+                Guest capped = new Guest(s, Limits.parse("ops=2"), "kv:fast:rw")) {
             int again = 0;
             for (int i = 0; i < 6; i++) {
                 g.reset();

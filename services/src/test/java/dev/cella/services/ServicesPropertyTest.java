@@ -65,7 +65,7 @@ class ServicesPropertyTest {
                     } catch (InterruptedException e) {
                         throw new AssertionError(e);
                     }
-                    CellServices me = s.forCell(List.of(Grant.parse("kv:ctr"), Grant.parse("queue:q"), Grant.parse("db:bank")), Limits.NONE);
+                    CellServices me = s.forCell(List.of(Grant.parse("kv:ctr:rw"), Grant.parse("queue:q:rw"), Grant.parse("db:bank:rw")), Limits.NONE);
                     int step = 0;
                     for (int[] op : script) {
                         step++;

@@ -45,6 +45,9 @@ final class ResumeCommand implements Callable<Integer>, Cella.FileCommand {
     @Mixin
     SandboxOptions sandbox;
 
+    @Mixin
+    ServiceOptions serviceOptions;
+
     @Option(names = "--checkpoint-key", paramLabel = "FILE",
             description = "Refuse the checkpoint unless it was written with the key in FILE (HMAC-SHA256), and "
                     + "authenticate a further checkpoint with it.")
@@ -94,9 +97,13 @@ final class ResumeCommand implements Callable<Integer>, Cella.FileCommand {
                 .stderr(console.err())
                 .stdin(RunCommand.stdinSource(console, stdin));
         sandbox.applyTo(b);
-        try (Cell cell = checkpoint.restore(build(b))) {
-            return RunCommand.finish(console, cell, RunCommand.runInterruptibly(cell, () -> cell.resume(again)),
-                    checkpointFile, key, stats, file);
+        try (ServiceOptions.Opened services = serviceOptions.open(); Cell cell = checkpoint.restore(services.addTo(build(b)))) {
+            try {
+                return RunCommand.finish(console, cell, RunCommand.runInterruptibly(cell, () -> cell.resume(again)),
+                        checkpointFile, key, stats, file);
+            } finally {
+                services.printStats(console, stats);
+            }
         }
     }
 

@@ -67,6 +67,9 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
     @Mixin
     SandboxOptions sandbox;
 
+    @Mixin
+    ServiceOptions serviceOptions;
+
     @Option(names = "--env", paramLabel = "NAME=VALUE", converter = OptionConverters.Env.class,
             description = "Set an environment variable for the guest (repeatable; default: empty environment).")
     List<OptionConverters.EnvEntry> env = new ArrayList<>();
@@ -126,16 +129,20 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
             throw new ParameterException(spec.commandLine(), "--checkpoint-key needs --checkpoint-at and --checkpoint-file");
         }
         byte[] key = checkpointKey(checkpointKey);
-        CellConfig config = config();
+        CellConfig plain = config();
         Module module = ModuleFiles.load(program).module();
         Verifier.verify(module);
         requireEntryPoint(module);
-        try (Cell cell = Cell.create(module, config)) {
+        try (ServiceOptions.Opened services = serviceOptions.open(); Cell cell = Cell.create(module, services.addTo(plain))) {
             if (dumpJit != null) {
                 console.err().println(dumpJit(cell, module));
             }
-            return finish(console, cell, runInterruptibly(cell, () -> cell.run(checkpoint)), checkpointFile, key, stats,
-                    program);
+            try {
+                return finish(console, cell, runInterruptibly(cell, () -> cell.run(checkpoint)), checkpointFile, key,
+                        stats, program);
+            } finally {
+                services.printStats(console, stats);
+            }
         }
     }
 

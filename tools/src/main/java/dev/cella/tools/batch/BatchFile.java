@@ -5,7 +5,10 @@ import dev.cella.sandbox.sched.CellSpec;
 import dev.cella.sandbox.sched.MemoryPool;
 import dev.cella.sandbox.sched.Scheduler;
 import dev.cella.sandbox.sched.SchedulingPolicy;
+import dev.cella.services.Grant;
+import dev.cella.services.Limits;
 import dev.cella.tools.MountSpec;
+import dev.cella.tools.ServiceSpecs;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +40,30 @@ import java.util.Set;
  * @param settings the scheduler's settings
  * @param guests the guests in file order ({@code copies} already expanded)
  */
-public record BatchFile(Path file, Settings settings, List<Guest> guests) {
+public record BatchFile(Path file, Settings settings, List<Guest> guests, ServicesSettings services) {
+
+    /** A batch without a {@code services} line. */
+    public BatchFile(Path file, Settings settings, List<Guest> guests) {
+        this(file, settings, guests, ServicesSettings.NONE);
+    }
+
+    /**
+     * The {@code services} line (docs/services.md): where the store is and the namespaces' quotas.
+     *
+     * @param dataDir the data directory, resolved, or null for in memory
+     * @param limits namespace quotas ({@code limit=KIND:NAME:LIMITS}, repeatable)
+     */
+    public record ServicesSettings(Path dataDir, List<ServiceSpecs.NamespaceLimit> limits) {
+        static final ServicesSettings NONE = new ServicesSettings(null, List.of());
+    }
+
+    /**
+     * A guest's grants ({@code service=KIND:NAME[:ro|:rw]}, repeatable) and its own quota
+     * ({@code service-quota=LIMITS}).
+     */
+    public record GuestServices(List<Grant> grants, Limits quota) {
+        static final GuestServices NONE = new GuestServices(List.of(), Limits.NONE);
+    }
 
     /**
      * The scheduler's settings; null fields mean "the default".
@@ -68,14 +94,18 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
      * @param stderr a file its standard error goes to, or null to discard it
      * @param mounts host directories it sees, host paths resolved ({@link MountSpec}: read-only
      *     unless {@code :rw}, as for {@code cella run --mount})
+     * @param services the shared-service namespaces it is granted, and its quota
      */
     public record Guest(int line, String name, Path binary, List<String> args, String argv0, int weight, double share,
             long fuel, long memory, Duration timeout, EngineKind engine, Path stdin, Path stdout, Path stderr,
-            List<MountSpec> mounts) {}
+            List<MountSpec> mounts, GuestServices services) {}
 
     private static final Set<String> GUEST_KEYS = Set.of("name", "binary", "args", "weight", "share", "fuel",
-            "memory", "timeout", "engine", "stdin", "stdout", "stderr", "mount", "copies");
+            "memory", "timeout", "engine", "stdin", "stdout", "stderr", "mount", "copies", "service", "service-quota");
     private static final Set<String> SCHEDULER_KEYS = Set.of("threads", "slice", "policy", "pool");
+    private static final Set<String> SERVICES_KEYS = Set.of("data-dir", "limit");
+    /** Keys that may be given more than once on a line. */
+    private static final Set<String> REPEATABLE = Set.of("mount", "service", "limit");
     /** Most guests one batch may describe (copies included). */
     public static final int MAX_GUESTS = 100_000;
 
@@ -109,6 +139,7 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
         List<Guest> guests = new ArrayList<>();
         Set<String> names = new HashSet<>();
         boolean sawScheduler = false;
+        ServicesSettings services = null;
         for (int i = 0; i < lines.length; i++) {
             Line line = new Line(file, i + 1);
             List<String[]> pairs = line.tokenize(lines[i]);
@@ -121,6 +152,13 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
                 }
                 sawScheduler = true;
                 settings = line.settings(line.pairs(pairs.subList(1, pairs.size()), SCHEDULER_KEYS));
+                continue;
+            }
+            if (pairs.get(0)[1] == null && pairs.get(0)[0].equals("services")) {
+                if (services != null) {
+                    throw line.error("a second services line (put all service settings on one line)");
+                }
+                services = line.services(line.pairs(pairs.subList(1, pairs.size()), SERVICES_KEYS), base);
                 continue;
             }
             Map<String, List<String>> kv = line.pairs(pairs, GUEST_KEYS);
@@ -139,7 +177,7 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
         if (guests.isEmpty()) {
             throw new BatchFileException(file + ": the batch describes no guest", false);
         }
-        return new BatchFile(file, settings, List.copyOf(guests));
+        return new BatchFile(file, settings, List.copyOf(guests), services == null ? ServicesSettings.NONE : services);
     }
 
     /** One line being parsed: its place for messages, and the value parsers. */
@@ -211,7 +249,7 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
             throw error("unterminated quote starting at column " + (open + 1));
         }
 
-        /** Checks the keys against {@code allowed} (only mount may repeat) and collects the values. */
+        /** Checks the keys against {@code allowed} (only {@link #REPEATABLE} ones may repeat) and collects the values. */
         Map<String, List<String>> pairs(List<String[]> pairs, Set<String> allowed) {
             Map<String, List<String>> out = new LinkedHashMap<>();
             for (String[] p : pairs) {
@@ -223,7 +261,7 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
                             allowed.stream().sorted().toList()) + ")");
                 }
                 List<String> values = out.computeIfAbsent(p[0], k -> new ArrayList<>());
-                if (!values.isEmpty() && !p[0].equals("mount")) {
+                if (!values.isEmpty() && !REPEATABLE.contains(p[0])) {
                     throw error("key '" + p[0] + "' given twice");
                 }
                 values.add(p[1]);
@@ -278,7 +316,41 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests) {
                 mounts.add(mount(m, base));
             }
             return new Guest(number, name, binary, args, argv0, weight, share, fuel, memory, timeout, engine,
-                    path(kv, "stdin", base), path(kv, "stdout", base), path(kv, "stderr", base), List.copyOf(mounts));
+                    path(kv, "stdin", base), path(kv, "stdout", base), path(kv, "stderr", base), List.copyOf(mounts),
+                    guestServices(kv));
+        }
+
+        /** The {@code service} and {@code service-quota} keys of a guest (docs/services.md). */
+        GuestServices guestServices(Map<String, List<String>> kv) {
+            if (!kv.containsKey("service") && !kv.containsKey("service-quota")) {
+                return GuestServices.NONE;
+            }
+            try {
+                List<Grant> grants = new ArrayList<>();
+                for (String g : kv.getOrDefault("service", List.of())) {
+                    grants.add(Grant.parse(g));
+                }
+                if (grants.isEmpty()) {
+                    throw error("service-quota needs a service=KIND:NAME grant");
+                }
+                return new GuestServices(List.copyOf(grants),
+                        kv.containsKey("service-quota") ? Limits.parse(one(kv, "service-quota")) : Limits.NONE);
+            } catch (IllegalArgumentException e) {
+                throw error(e.getMessage());
+            }
+        }
+
+        /** The {@code services} line: {@code data-dir=DIR} (resolved) and {@code limit=KIND:NAME:LIMITS}. */
+        ServicesSettings services(Map<String, List<String>> kv, Path base) {
+            List<ServiceSpecs.NamespaceLimit> limits = new ArrayList<>();
+            try {
+                for (String l : kv.getOrDefault("limit", List.of())) {
+                    limits.add(ServiceSpecs.NamespaceLimit.parse(l));
+                }
+            } catch (IllegalArgumentException e) {
+                throw error(e.getMessage());
+            }
+            return new ServicesSettings(path(kv, "data-dir", base), List.copyOf(limits));
         }
 
         private static String stem(Path p) {

@@ -17,7 +17,9 @@ import dev.cella.sandbox.sched.Scheduler;
 import dev.cella.sandbox.sched.SchedulerException;
 import dev.cella.sandbox.sched.SchedulingPolicy;
 import dev.cella.tools.ModuleFiles;
+import dev.cella.services.Services;
 import dev.cella.tools.MountSpec;
+import dev.cella.tools.ServiceSpecs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -70,8 +72,9 @@ public final class BatchRunner {
     /** Runs an already parsed batch; see {@link #run(Path, PrintStream, boolean)}. */
     public static int run(BatchFile batch, PrintStream out, boolean terminal) {
         Map<Path, OutputStream> streams = new HashMap<>();
+        Services services = openServices(batch);
         try {
-            return runOpen(batch, out, terminal, streams);
+            return runOpen(batch, out, terminal, streams, services);
         } finally {
             for (OutputStream s : streams.values()) {
                 try {
@@ -80,11 +83,26 @@ public final class BatchRunner {
                     out.println("cella batch: closing a guest's output file failed: " + e.getMessage());
                 }
             }
+            if (services != null) {
+                services.close();
+            }
+        }
+    }
+
+    /** The shared services the guests are granted, opened once for all; null if no guest has a grant. */
+    private static Services openServices(BatchFile batch) {
+        if (batch.guests().stream().allMatch(g -> g.services().grants().isEmpty())) {
+            return null;
+        }
+        try {
+            return ServiceSpecs.open(batch.services().dataDir(), batch.services().limits());
+        } catch (CellaException e) {
+            throw new BatchFileException(batch.file() + ": " + e.getMessage(), e);
         }
     }
 
     private static int runOpen(BatchFile batch, PrintStream out, boolean terminal,
-            Map<Path, OutputStream> streams) {
+            Map<Path, OutputStream> streams, Services services) {
         BatchFile.Settings st = batch.settings();
         List<BatchFile.Guest> guests = batch.guests();
         Map<Path, Module> modules = new HashMap<>();
@@ -96,7 +114,7 @@ public final class BatchRunner {
                     m = load(batch.file(), g);
                     modules.put(g.binary(), m);
                 }
-                cells.add(create(batch.file(), g, m, streams));
+                cells.add(create(batch.file(), g, m, streams, services));
             }
         } catch (RuntimeException e) {
             closeAll(cells, 0);
@@ -145,6 +163,10 @@ public final class BatchRunner {
             out.println();
             for (String line : fairness.summary(s.policy(), names)) {
                 out.println(line);
+            }
+            if (services != null) {
+                out.println();
+                out.println(ServiceSpecs.summary(services, guests.stream().flatMap(g -> g.services().grants().stream()).toList()));
             }
             out.flush();
             for (CellStats c : stats) {
@@ -233,7 +255,8 @@ public final class BatchRunner {
      * Creates guest {@code g}'s cell. Output files it names are opened once and kept in {@code
      * streams}: guests naming the same file (copies, say) share its stream and write in turn.
      */
-    private static Cell create(Path file, BatchFile.Guest g, Module m, Map<Path, OutputStream> streams) {
+    private static Cell create(Path file, BatchFile.Guest g, Module m, Map<Path, OutputStream> streams,
+            Services services) {
         List<String> argv = new ArrayList<>();
         argv.add(g.argv0());
         argv.addAll(g.args());
@@ -256,6 +279,13 @@ public final class BatchRunner {
         try {
             for (MountSpec ms : g.mounts()) {
                 ms.addTo(c);
+            }
+            if (!g.services().grants().isEmpty()) {
+                try {
+                    services.forCell(g.services().grants(), g.services().quota()).addTo(c);
+                } catch (IllegalArgumentException e) {
+                    throw new BatchFileException(where(file, g) + e.getMessage(), false);
+                }
             }
             return Cell.create(m, c.build());
         } catch (CellaException e) {
