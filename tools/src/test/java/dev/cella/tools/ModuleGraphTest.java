@@ -39,7 +39,7 @@ class ModuleGraphTest {
     void theTestsRunInTheToolsModuleWithEveryCellaModuleResolved() {
         assertEquals("dev.cella.tools", ModuleGraphTest.class.getModule().getName());
         assertEquals(Set.of("dev.cella.isa", "dev.cella.vm", "dev.cella.jit", "dev.cella.sandbox", "dev.cella.wasm",
-                "dev.cella.tools"), cellaModules().keySet());
+                "dev.cella.services", "dev.cella.tools"), cellaModules().keySet());
     }
 
     @Test
@@ -58,10 +58,18 @@ class ModuleGraphTest {
             Set<String> allowed = switch (name) {
                 case "dev.cella.jit" -> Set.of("org.objectweb.asm", "org.objectweb.asm.util");
                 case "dev.cella.tools" -> Set.of("info.picocli");
+                case "dev.cella.services" -> Set.of("com.h2database");
                 default -> Set.of();
             };
             assertEquals(allowed, libraries, name);
         });
+    }
+
+    @Test
+    void theSandboxDoesNotKnowTheServicesWhichBuildOnIt() {
+        Map<String, ModuleDescriptor> modules = cellaModules();
+        assertTrue(!requires(modules.get("dev.cella.sandbox")).contains("dev.cella.services"));
+        assertTrue(requires(modules.get("dev.cella.services")).contains("dev.cella.sandbox"));
     }
 
     @Test
