@@ -16,22 +16,26 @@ public final class CellServices {
     /** Most transactions a cell may have open at once (more: EMFILE). */
     public static final int MAX_TRANSACTIONS = 16;
 
-    private final Services services;
     private final List<Grant> grants;
-    private final Map<String, Grant> byName = new HashMap<>();
+    /** Per kind (by ordinal): namespace name to its grant and opened namespace, resolved once. */
+    private final List<Map<String, Granted>> granted = List.of(new HashMap<>(), new HashMap<>(), new HashMap<>());
     private final Quota quota;
     private final DbTransaction[] transactions = new DbTransaction[MAX_TRANSACTIONS];
     long received;
 
     CellServices(Services services, List<Grant> grants, Limits quota) {
-        this.services = services;
         this.grants = List.copyOf(grants);
         this.quota = new Quota("this cell", quota, 0, 0);
         for (Grant g : this.grants) {
-            if (byName.putIfAbsent(g.kind().word() + ":" + g.name(), g) != null) {
+            Object ns = switch (g.kind()) {
+                case KV -> services.kv(g.name());
+                case QUEUE -> services.queue(g.name());
+                case DB -> services.db(g.name());
+            };
+            if (granted.get(g.kind().ordinal()).putIfAbsent(g.name(), new Granted(g, ns, services.quota(g.kind(), g.name())))
+                    != null) {
                 throw new IllegalArgumentException("namespace " + g.kind().word() + ":" + g.name() + " granted twice");
             }
-            services.quota(g.kind(), g.name()); // opens it now, so a bad store fails before the run
         }
     }
 
@@ -66,16 +70,23 @@ public final class CellServices {
         return b;
     }
 
-    /** The grant of {@code kind:name}; ENOTCAPABLE if none, EROFS if {@code write} and it is read-only. */
-    Grant grant(ServiceKind kind, String name, boolean write) {
-        Grant g = byName.get(kind.word() + ":" + name);
+    /** A granted namespace, opened when the cell was given it. */
+    private record Granted(Grant grant, Object namespace, Quota quota) {}
+
+    /**
+     * The namespace {@code kind:name}, its operation counted against the rates; ENOTCAPABLE if
+     * it is not granted, EROFS if {@code write} and it is granted read-only.
+     */
+    private Object namespace(ServiceKind kind, String name, boolean write) {
+        Granted g = granted.get(kind.ordinal()).get(name);
         if (g == null) {
             throw new ServiceException(ServiceErrno.NOTCAPABLE, kind.word() + ":" + name + " is not granted to this cell");
         }
-        if (write && g.readOnly()) {
-            throw new ServiceException(ServiceErrno.ROFS, g + " is granted read-only");
+        if (write && g.grant.readOnly()) {
+            throw new ServiceException(ServiceErrno.ROFS, g.grant + " is granted read-only");
         }
-        return g;
+        op(g.quota);
+        return g.namespace;
     }
 
     /** Counts one operation on a namespace against the cell's and the namespace's rates. */
@@ -85,21 +96,15 @@ public final class CellServices {
     }
 
     KvNamespace kv(String name, boolean write) {
-        KvNamespace ns = services.kv(grant(ServiceKind.KV, name, write).name());
-        op(ns.quota);
-        return ns;
+        return (KvNamespace) namespace(ServiceKind.KV, name, write);
     }
 
     QueueNamespace queue(String name, boolean write) {
-        QueueNamespace ns = services.queue(grant(ServiceKind.QUEUE, name, write).name());
-        op(ns.quota);
-        return ns;
+        return (QueueNamespace) namespace(ServiceKind.QUEUE, name, write);
     }
 
     DbNamespace db(String name) {
-        DbNamespace ns = services.db(grant(ServiceKind.DB, name, false).name());
-        op(ns.quota);
-        return ns;
+        return (DbNamespace) namespace(ServiceKind.DB, name, false);
     }
 
     /** Registers a new transaction; returns its handle (1 to {@link #MAX_TRANSACTIONS}). */
@@ -123,9 +128,12 @@ public final class CellServices {
         return tx;
     }
 
-    /** Whether transaction {@code h}'s namespace is granted writable; EROFS if not. */
+    /** EROFS unless transaction {@code tx}'s namespace is granted writable. */
     void requireWritable(DbTransaction tx) {
-        grant(ServiceKind.DB, tx.namespace().name(), true);
+        Granted g = granted.get(ServiceKind.DB.ordinal()).get(tx.namespace().name());
+        if (g.grant.readOnly()) {
+            throw new ServiceException(ServiceErrno.ROFS, g.grant + " is granted read-only");
+        }
     }
 
     void close(long h) {

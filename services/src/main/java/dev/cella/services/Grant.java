@@ -1,6 +1,7 @@
 package dev.cella.services;
 
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * One namespace a cell may use: {@code kv:NAME}, {@code queue:NAME} or {@code db:NAME}, read-only
@@ -12,6 +13,8 @@ import java.util.Objects;
  * @param readOnly whether writes are refused (EROFS)
  */
 public record Grant(ServiceKind kind, String name, boolean readOnly) {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+
     public Grant {
         Objects.requireNonNull(kind, "kind");
         checkName(name, "namespace");
@@ -47,7 +50,7 @@ public record Grant(ServiceKind kind, String name, boolean readOnly) {
      * {@code _ . -}, so that it can be part of a store map's name without escaping.
      */
     static String checkName(String name, String what) {
-        if (name == null || name.isEmpty() || name.length() > 64 || !name.matches("[A-Za-z0-9_.-]+")) {
+        if (name == null || name.isEmpty() || name.length() > 64 || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("invalid " + what + " name '" + name
                     + "': 1 to 64 characters of letters, digits, '_', '.' and '-'");
         }

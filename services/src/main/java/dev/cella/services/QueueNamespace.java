@@ -3,6 +3,7 @@ package dev.cella.services;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -21,8 +22,9 @@ import org.h2.mvstore.MVMap;
  * are stored (and, persistent, committed) when sent and removed when acknowledged, so a restart
  * hands out again every message not acknowledged. Leases are not stored.
  *
- * <p>Locking: the namespace's lock guards the in-memory indexes and is taken before the store's
- * lock, never after it. A receiver waiting for a message holds neither.
+ * <p>Locking: the namespace's lock guards the channels and is taken before the store's lock,
+ * never after it; the store is only written (and its lock taken) when it is persistent. A
+ * receiver waiting for a message holds neither.
  */
 public final class QueueNamespace {
     /** How a blocked receive tells the caller it starts and stops waiting (to lend its scheduler slot). */
@@ -49,10 +51,17 @@ public final class QueueNamespace {
     private final MVMap<String, byte[]> subscriptions;
     final Quota quota;
     private boolean closed;
+    /** Receivers waiting on {@link #arrived}: a send signals only when there is one. */
+    private int waiters;
 
-    /** One queue: message ids ready in order, leased ones with their deadlines, the stored messages. */
+    /**
+     * One queue: its messages by id ({@code live}; in a persistent store also in {@code stored},
+     * written before a send returns and removed when acknowledged), the ids ready in order, the
+     * leased ones with their deadlines.
+     */
     private static final class Channel {
-        final MVMap<Long, byte[]> messages;
+        final MVMap<Long, byte[]> stored;
+        final Map<Long, byte[]> live = new HashMap<>();
         final ArrayDeque<Long> ready = new ArrayDeque<>();
         final Map<Long, Long> leased = new HashMap<>();
         final PriorityQueue<long[]> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
@@ -60,12 +69,13 @@ public final class QueueNamespace {
         final Set<Long> handedOut = new HashSet<>();
         long nextId;
 
-        Channel(MVMap<Long, byte[]> messages) {
-            this.messages = messages;
-            Long last = messages.isEmpty() ? null : messages.lastKey();
+        Channel(MVMap<Long, byte[]> stored) {
+            this.stored = stored;
+            Long last = stored.isEmpty() ? null : stored.lastKey();
             this.nextId = last == null ? 1 : last + 1;
-            for (Long id : messages.keySet()) {
-                ready.add(id);
+            for (var e : stored.entrySet()) {
+                ready.add(e.getKey());
+                live.put(e.getKey(), e.getValue());
             }
         }
     }
@@ -82,7 +92,7 @@ public final class QueueNamespace {
             channels.put(sub, new Channel(store.map("q/" + name + "/" + sub)));
         }
         for (Channel c : channels.values()) {
-            for (byte[] m : c.messages.values()) {
+            for (byte[] m : c.live.values()) {
                 count++;
                 bytes += m.length;
             }
@@ -101,7 +111,9 @@ public final class QueueNamespace {
         try {
             Channel c = channels.get("");
             long id = append(c, message, 1, cell);
-            arrived.signalAll();
+            if (waiters > 0) {
+                arrived.signalAll();
+            }
             return id;
         } finally {
             lock.unlock();
@@ -117,22 +129,26 @@ public final class QueueNamespace {
                 return 0;
             }
             checkOpen();
-            store.lock.lock();
-            try {
-                quota.check(0, (long) n * message.length, n);
-                if (cell != null) {
-                    cell.check(0, (long) n * message.length, 1);
-                }
-                for (var e : channels.entrySet()) {
-                    if (!e.getKey().isEmpty()) {
-                        Channel c = e.getValue();
-                        c.messages.put(c.nextId, message);
-                        c.ready.add(c.nextId++);
+            quota.check(0, (long) n * message.length, n);
+            if (cell != null) {
+                cell.check(0, (long) n * message.length, 1);
+            }
+            List<Channel> subs = channels.entrySet().stream().filter(e -> !e.getKey().isEmpty()).map(Map.Entry::getValue)
+                    .toList();
+            if (store.persistent()) {
+                store.lock.lock();
+                try {
+                    for (Channel c : subs) {
+                        c.stored.put(c.nextId, message);
                     }
+                    store.commit();
+                } finally {
+                    store.lock.unlock();
                 }
-                store.commit();
-            } finally {
-                store.lock.unlock();
+            }
+            for (Channel c : subs) {
+                c.live.put(c.nextId, message);
+                c.ready.add(c.nextId++);
             }
             quota.add(0, (long) n * message.length, n);
             if (cell != null) {
@@ -206,7 +222,12 @@ public final class QueueNamespace {
                     if (next != null) {
                         wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(Math.max(1, next[0] - System.currentTimeMillis())));
                     }
-                    arrived.awaitNanos(wait);
+                    waiters++;
+                    try {
+                        arrived.awaitNanos(wait);
+                    } finally {
+                        waiters--;
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -224,17 +245,20 @@ public final class QueueNamespace {
         lock.lock();
         try {
             Channel c = channel(sub);
-            byte[] m = c.messages.get(id);
+            byte[] m = c.live.get(id);
             if (m == null) {
                 return false;
             }
-            store.lock.lock();
-            try {
-                c.messages.remove(id);
-                store.commit();
-            } finally {
-                store.lock.unlock();
+            if (store.persistent()) {
+                store.lock.lock();
+                try {
+                    c.stored.remove(id);
+                    store.commit();
+                } finally {
+                    store.lock.unlock();
+                }
             }
+            c.live.remove(id);
             c.handedOut.remove(id);
             if (c.leased.remove(id) == null) {
                 c.ready.remove(id);
@@ -250,7 +274,7 @@ public final class QueueNamespace {
     public long depth(String sub) {
         lock.lock();
         try {
-            return channel(sub).messages.sizeAsLong();
+            return channel(sub).live.size();
         } finally {
             lock.unlock();
         }
@@ -285,24 +309,28 @@ public final class QueueNamespace {
     /** Stores a message in {@code c}, committed; under the namespace lock. */
     private long append(Channel c, byte[] message, int count, Quota cell) {
         checkOpen();
-        store.lock.lock();
-        try {
-            quota.check(0, message.length, count);
-            if (cell != null) {
-                cell.check(0, message.length, count);
-            }
-            long id = c.nextId++;
-            c.messages.put(id, message);
-            store.commit();
-            c.ready.add(id);
-            quota.add(0, message.length, count);
-            if (cell != null) {
-                cell.add(0, message.length, count);
-            }
-            return id;
-        } finally {
-            store.lock.unlock();
+        quota.check(0, message.length, count);
+        if (cell != null) {
+            cell.check(0, message.length, count);
         }
+        long id = c.nextId;
+        if (store.persistent()) {
+            store.lock.lock();
+            try {
+                c.stored.put(id, message);
+                store.commit();
+            } finally {
+                store.lock.unlock();
+            }
+        }
+        c.nextId++;
+        c.live.put(id, message);
+        c.ready.add(id);
+        quota.add(0, message.length, count);
+        if (cell != null) {
+            cell.add(0, message.length, count);
+        }
+        return id;
     }
 
     /** The next deliverable message of {@code c}, leased; expired leases first. Under the namespace lock. */
@@ -319,7 +347,7 @@ public final class QueueNamespace {
         }
         while (id == null && !c.ready.isEmpty()) {
             id = c.ready.peekFirst();
-            if (!c.messages.containsKey(id)) {
+            if (!c.live.containsKey(id)) {
                 c.ready.pollFirst();
                 id = null;
             }
@@ -327,7 +355,7 @@ public final class QueueNamespace {
         if (id == null) {
             return null;
         }
-        byte[] m = c.messages.get(id);
+        byte[] m = c.live.get(id);
         if (m.length > maxBytes) {
             throw new ServiceException(ServiceErrno.NOBUFS, "the next message is " + m.length + " bytes, the buffer "
                     + maxBytes, m.length);
