@@ -1,11 +1,12 @@
 package dev.cella.services;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -63,8 +64,12 @@ public final class QueueNamespace {
         final MVMap<Long, byte[]> stored;
         final Map<Long, byte[]> live = new HashMap<>();
         final ArrayDeque<Long> ready = new ArrayDeque<>();
-        final Map<Long, Long> leased = new HashMap<>();
-        final PriorityQueue<long[]> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
+        /**
+         * Leased ids to their deadlines, in lease order. Every lease of a namespace is equally
+         * long, so lease order is deadline order: the first entry is the next to run out, and an
+         * acknowledgement removes its entry at once (nothing stale piles up).
+         */
+        final LinkedHashMap<Long, Long> leased = new LinkedHashMap<>();
         /** Ids handed out at least once and not yet acknowledged (to flag redeliveries). */
         final Set<Long> handedOut = new HashSet<>();
         long nextId;
@@ -218,9 +223,9 @@ public final class QueueNamespace {
                         return d;
                     }
                     long wait = deadline - now;
-                    long[] next = c.deadlines.peek();
-                    if (next != null) {
-                        wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(Math.max(1, next[0] - System.currentTimeMillis())));
+                    if (!c.leased.isEmpty()) {
+                        long next = c.leased.firstEntry().getValue();
+                        wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(Math.max(1, next - System.currentTimeMillis())));
                     }
                     waiters++;
                     try {
@@ -337,12 +342,19 @@ public final class QueueNamespace {
     private Delivery take(Channel c, int maxBytes) {
         long now = System.currentTimeMillis();
         Long id = null;
-        while (!c.deadlines.isEmpty() && c.deadlines.peek()[0] <= now) {
-            long[] due = c.deadlines.poll();
-            Long lease = c.leased.get(due[1]);
-            if (lease != null && lease == due[0]) {
-                c.leased.remove(due[1]);
-                c.ready.addFirst(due[1]);
+        if (!c.leased.isEmpty() && c.leased.firstEntry().getValue() <= now) {
+            // Run-out leases go back to the head of the queue, in their order.
+            List<Long> due = new ArrayList<>();
+            for (var it = c.leased.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (e.getValue() > now) {
+                    break;
+                }
+                due.add(e.getKey());
+                it.remove();
+            }
+            for (int i = due.size() - 1; i >= 0; i--) {
+                c.ready.addFirst(due.get(i));
             }
         }
         while (id == null && !c.ready.isEmpty()) {
@@ -364,7 +376,6 @@ public final class QueueNamespace {
         long until = now + leaseMillis;
         boolean redelivered = !c.handedOut.add(id);
         c.leased.put(id, until);
-        c.deadlines.add(new long[] {until, id});
         return new Delivery(id, m, redelivered);
     }
 }
