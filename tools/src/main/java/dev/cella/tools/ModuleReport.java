@@ -198,7 +198,7 @@ final class ModuleReport {
     static String value(ValType type, long bits) {
         return switch (type) {
             case I32 -> Integer.toString((int) bits);
-            case I64 -> Long.toString(bits);
+            case I64, FUNCREF, EXTERNREF -> Long.toString(bits);
             case F32 -> Float.toString(Float.intBitsToFloat((int) bits));
             case F64 -> Double.toString(Double.longBitsToDouble(bits));
         };

@@ -5,7 +5,8 @@ import java.util.Arrays;
 
 /**
  * The one rule for instructions whose work grows with their operands ({@code memory.fill}, {@code
- * memory.copy}, and so Wasm's {@code memory.init}, and {@code memory.grow}), which both engines
+ * memory.copy}, and so Wasm's {@code memory.init}, {@code memory.grow}, and the table instructions
+ * grow, fill, copy and init), which both engines
  * follow so that fuel stays exact across them (docs/engines.md, "Bulk work").
  *
  * <p>Charge: besides the instruction's own unit (part of its block's cost), a bulk instruction
@@ -32,7 +33,22 @@ public final class BulkWork {
 
     /** True for the bulk instructions, the only ones that charge fuel inside a block. */
     public static boolean charges(Opcode op) {
-        return op == Opcode.MEMORY_FILL || op == Opcode.MEMORY_COPY || op == Opcode.MEMORY_GROW;
+        return switch (op) {
+            case MEMORY_FILL, MEMORY_COPY, MEMORY_GROW, FUNCREF_TABLE_GROW, EXTERNREF_TABLE_GROW,
+                    FUNCREF_TABLE_FILL, EXTERNREF_TABLE_FILL, TABLE_COPY, TABLE_INIT -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * The fuel a bulk table instruction touching {@code elements} elements charges beyond its
+     * own unit: the {@link #units} of their bytes in the host ({@link Instance#TABLE_ELEMENT_BYTES}
+     * each). table.grow charges for the new size (the table is copied). A table is at most
+     * {@code Verifier.MAX_TABLE_SIZE} elements (80 MB), so table instructions do their work in
+     * one piece, without the polls of {@link #CHUNK}s.
+     */
+    public static long tableUnits(long elements) {
+        return units(elements * Instance.TABLE_ELEMENT_BYTES);
     }
 
     /** The fuel a bulk instruction touching {@code bytes} bytes charges beyond its own unit. */

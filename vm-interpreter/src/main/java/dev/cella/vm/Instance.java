@@ -13,6 +13,7 @@ import dev.cella.isa.module.Module;
 import dev.cella.isa.verify.Verifier;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongConsumer;
 
 /**
  * The run-time state of one module: its memory, globals, tables, resolved host functions, fuel
@@ -27,6 +28,13 @@ public final class Instance {
     private final Memory memory;
     private final long[] globals;
     private final Table[] tables;
+    /** The current contents of each element segment: a passive one's functions until elem.drop, else empty. */
+    private final int[][] segments;
+    private final Memory.GrowPolicy policy;
+    /** The most host memory the instance may take (its memory limit), in bytes. */
+    private final long hostLimit;
+    /** Host bytes taken besides linear memory: {@link #hostBytes} at first, more as tables grow. */
+    private long overhead;
     private final HostFunction[] hostFunctions;
     private final int maxCallDepth;
     private final boolean metered;
@@ -62,6 +70,9 @@ public final class Instance {
                     + " bytes is over the memory limit of " + limit + " bytes");
         }
         this.memory = createMemory(module.memory(), options);
+        this.policy = options.growPolicy();
+        this.hostLimit = limit;
+        this.overhead = fixed;
         if (memory != null) {
             memory.overhead(fixed);
         }
@@ -70,7 +81,8 @@ public final class Instance {
             Global g = module.globals().get(i);
             globals[i] = normalize(g.type(), g.init());
         }
-        this.tables = createTables(module.tables());
+        this.tables = createTables(module);
+        this.segments = new int[module.elements().size()][];
         applyElements(module);
         applyData(module);
         this.maxCallDepth = options.maxCallDepth();
@@ -117,7 +129,8 @@ public final class Instance {
         return m;
     }
 
-    private static Table[] createTables(List<Limits> limits) {
+    private static Table[] createTables(Module module) {
+        List<Limits> limits = module.tables();
         Table[] tables = new Table[limits.size()];
         for (int i = 0; i < tables.length; i++) {
             long size = limits.get(i).min();
@@ -125,7 +138,9 @@ public final class Instance {
                 throw new LinkException("table " + i + " of " + size + " elements is over the limit of "
                         + Verifier.MAX_TABLE_SIZE + " elements");
             }
-            tables[i] = new Table((int) size);
+            long max = limits.get(i).hasMax() ? Math.min(limits.get(i).max(), Verifier.MAX_TABLE_SIZE)
+                    : Verifier.MAX_TABLE_SIZE;
+            tables[i] = new Table(module.tableType(i), (int) size, Math.max(max, size));
         }
         return tables;
     }
@@ -134,6 +149,11 @@ public final class Instance {
         List<ElementSegment> elements = module.elements();
         for (int s = 0; s < elements.size(); s++) {
             ElementSegment seg = elements.get(s);
+            // An active segment is empty once placed, as if dropped (Wasm's rule).
+            segments[s] = seg.passive() ? seg.functions() : EMPTY;
+            if (seg.passive()) {
+                continue;
+            }
             if (seg.table() < 0 || seg.table() >= tables.length) {
                 throw new LinkException("element segment " + s + " names table " + seg.table()
                         + ", but the module has " + tables.length + " tables");
@@ -150,7 +170,7 @@ public final class Instance {
                     throw new LinkException("element segment " + s + " names function " + f + ", but the module has "
                             + module.functionCount() + " functions");
                 }
-                table.set((int) seg.offset() + i, f);
+                table.set((int) seg.offset() + i, f + 1L);
             }
         }
     }
@@ -171,17 +191,90 @@ public final class Instance {
     }
 
     /**
-     * The host memory an instance of {@code module} takes besides its linear memory, in bytes:
-     * 4 per table element and 8 per global (what the instance allocates for them). Quotas count
-     * it with the memory (see {@link Memory.GrowPolicy}), so that a module cannot take the host's
-     * memory through tables that pass {@code verify}: a cell checks it before it instantiates.
+     * The host memory an instance of {@code module} takes at first besides its linear memory, in
+     * bytes: 8 per table element and 8 per global (what the instance allocates for them). Quotas
+     * count it with the memory (see {@link Memory.GrowPolicy}), so that a module cannot take the
+     * host's memory through tables that pass {@code verify}: a cell checks it before it
+     * instantiates. table.grow adds 8 bytes per element ({@link #reserveHostBytes}).
      */
     public static long hostBytes(Module module) {
         long bytes = 8L * module.globals().size();
         for (Limits t : module.tables()) {
-            bytes += 4L * Math.max(0, t.min());
+            bytes += TABLE_ELEMENT_BYTES * Math.max(0, t.min());
         }
         return bytes;
+    }
+
+    /** Host bytes per table element. */
+    public static final long TABLE_ELEMENT_BYTES = 8;
+
+    private static final int[] EMPTY = new int[0];
+
+    /**
+     * table.grow of table {@code index} by {@code delta} elements (read as unsigned) set to
+     * {@code ref}, by the rule of {@link BulkWork}: once the table's maximum, the instance's
+     * memory limit and the quota's {@link Memory.GrowPolicy} allow the growth (8 bytes of host
+     * memory per element), {@code charge} is given its fuel ({@link BulkWork#tableUnits} of the
+     * new size: the table is copied); it may throw (fuel exhausted), leaving the table unchanged.
+     *
+     * @return the old size, or -1 (table unchanged) if the growth is not allowed
+     */
+    public int growTable(int index, long ref, int delta, LongConsumer charge) {
+        Table t = tables[index];
+        long old = t.size();
+        long want = old + (delta & 0xFFFFFFFFL);
+        if (want > t.max()) {
+            return -1;
+        }
+        if (want == old) {
+            return (int) old;
+        }
+        long bytes = TABLE_ELEMENT_BYTES * (want - old);
+        long before = (memory == null ? 0 : memory.bytes().length) + overhead;
+        if (before + bytes > hostLimit || !policy.allow(before, before + bytes)) {
+            return -1;
+        }
+        charge.accept(BulkWork.tableUnits(want));
+        t.grow((int) (want - old), ref);
+        overhead += bytes;
+        if (memory != null) {
+            memory.overhead(overhead);
+        }
+        return (int) old;
+    }
+
+    /**
+     * The current contents of element segment {@code index} as function indices (-1 null): a
+     * passive segment's until it is dropped, else empty. Not a copy: do not modify.
+     */
+    public int[] segment(int index) {
+        return segments[index];
+    }
+
+    /** True if element segment {@code index} is empty now (dropped, active, or passive and empty). */
+    public boolean segmentDropped(int index) {
+        return segments[index].length == 0;
+    }
+
+    /** elem.drop: empties element segment {@code index}. */
+    public void dropSegment(int index) {
+        segments[index] = EMPTY;
+    }
+
+    /**
+     * Restores table {@code index} to {@code contents} (raw references, checked by the caller),
+     * counting its size in the host memory taken, as after the table.grow calls that made it.
+     *
+     * @throws IllegalArgumentException if the contents are over the table's maximum
+     */
+    public void restoreTable(int index, long[] contents) {
+        Table t = tables[index];
+        long delta = TABLE_ELEMENT_BYTES * (contents.length - t.size());
+        t.restore(contents);
+        overhead += delta;
+        if (memory != null) {
+            memory.overhead(overhead);
+        }
     }
 
     /** Raw bits in register form: i32 sign-extended, f32 zero-extended (see {@link ValType}). */
@@ -189,7 +282,7 @@ public final class Instance {
         return switch (type) {
             case I32 -> (int) bits;
             case F32 -> bits & 0xFFFFFFFFL;
-            case I64, F64 -> bits;
+            case I64, F64, FUNCREF, EXTERNREF -> bits;
         };
     }
 

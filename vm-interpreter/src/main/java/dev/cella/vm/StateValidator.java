@@ -88,7 +88,7 @@ public final class StateValidator {
         return switch (type) {
             case I32 -> (int) bits == bits;
             case F32 -> (bits & 0xFFFFFFFFL) == bits;
-            case I64, F64 -> true;
+            case I64, F64, FUNCREF, EXTERNREF -> true;
         };
     }
 

@@ -1,50 +1,97 @@
 package dev.cella.vm;
 
+import dev.cella.isa.ValType;
 import java.util.Arrays;
 
 /**
- * A table of function references, for call_indirect: a fixed number of elements, each a function
- * index or -1 (null). Tables never grow: the ISA has no table.grow.
+ * A table of references: elements in the raw form of {@link ValType} (0 is null; for funcref,
+ * function index plus one), a current size that table.grow raises up to a maximum.
  */
 public final class Table {
-    private final int[] elements;
+    private final ValType type;
+    private final long max;
+    private long[] elements;
+    private int size;
 
     /**
-     * Creates a table of {@code size} null elements.
+     * Creates a table of {@code size} null elements that may grow to {@code max}.
      *
-     * @throws IllegalArgumentException if {@code size} is negative
+     * @throws IllegalArgumentException if {@code size} is negative or over {@code max}, or
+     *     {@code type} is not a reference type
      */
-    public Table(int size) {
-        if (size < 0) {
-            throw new IllegalArgumentException("negative table size " + size);
+    public Table(ValType type, int size, long max) {
+        if (size < 0 || size > max) {
+            throw new IllegalArgumentException("table size " + size + " with maximum " + max);
         }
-        this.elements = new int[size];
-        Arrays.fill(elements, -1);
+        if (!type.isReference()) {
+            throw new IllegalArgumentException("table of " + type);
+        }
+        this.type = type;
+        this.max = max;
+        this.elements = new long[size];
+        this.size = size;
+    }
+
+    /** A funcref table of {@code size} null elements that never grows. */
+    public Table(int size) {
+        this(ValType.FUNCREF, size, size);
+    }
+
+    public ValType type() {
+        return type;
     }
 
     public int size() {
-        return elements.length;
+        return size;
+    }
+
+    /** The size past which table.grow fails. */
+    public long max() {
+        return max;
     }
 
     /**
-     * Element {@code i}: a function index, or -1 if it is null.
+     * Element {@code i} in raw form.
      *
      * @throws IndexOutOfBoundsException unless {@code 0 <= i < size()}
      */
-    public int get(int i) {
-        return elements[i];
+    public long get(int i) {
+        return elements[java.util.Objects.checkIndex(i, size)];
     }
 
     /**
-     * Sets element {@code i} to function {@code function}, or to null if it is -1.
+     * Sets element {@code i} to {@code ref} (raw form).
      *
      * @throws IndexOutOfBoundsException unless {@code 0 <= i < size()}
-     * @throws IllegalArgumentException if {@code function < -1}
      */
-    public void set(int i, int function) {
-        if (function < -1) {
-            throw new IllegalArgumentException("bad function index " + function);
+    public void set(int i, long ref) {
+        elements[java.util.Objects.checkIndex(i, size)] = ref;
+    }
+
+    /** The elements array (live, may be longer than {@link #size}), for the bulk operations of {@link TableOps}. */
+    long[] elements() {
+        return elements;
+    }
+
+    /**
+     * Appends {@code delta} elements set to {@code ref}; the caller has checked that the table
+     * may grow that far ({@code size() + delta <= max()}).
+     */
+    void grow(int delta, long ref) {
+        int newSize = size + delta;
+        if (newSize > elements.length) {
+            elements = Arrays.copyOf(elements, newSize); // exactly: the quota counts the size
         }
-        elements[i] = function;
+        Arrays.fill(elements, size, newSize, ref);
+        size = newSize;
+    }
+
+    /** Sets the size to {@code newSize} with the given elements (restoring a checkpoint). */
+    public void restore(long[] contents) {
+        if (contents.length > max) {
+            throw new IllegalArgumentException("table of " + contents.length + " elements over its maximum " + max);
+        }
+        elements = contents.clone();
+        size = contents.length;
     }
 }

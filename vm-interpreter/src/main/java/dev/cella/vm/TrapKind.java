@@ -14,7 +14,8 @@ public enum TrapKind {
     UNINITIALIZED_ELEMENT("uninitialized element"),
     INDIRECT_CALL_TYPE_MISMATCH("indirect call type mismatch"),
     CALL_STACK_EXHAUSTED("call stack exhausted"),
-    FUEL_EXHAUSTED("fuel exhausted");
+    FUEL_EXHAUSTED("fuel exhausted"),
+    OUT_OF_BOUNDS_TABLE("out of bounds table access");
 
     public final String message;
 

@@ -42,6 +42,9 @@ public final class TrapSignal extends RuntimeException {
     /** The shared signal for call_indirect to a function of another type. */
     public static final TrapSignal INDIRECT_CALL_TYPE_MISMATCH = of(TrapKind.INDIRECT_CALL_TYPE_MISMATCH);
 
+    /** The shared signal for a table access or bulk table operation outside the table or segment. */
+    public static final TrapSignal OUT_OF_BOUNDS_TABLE = of(TrapKind.OUT_OF_BOUNDS_TABLE);
+
     private final TrapKind kind;
 
     private TrapSignal(TrapKind kind) {

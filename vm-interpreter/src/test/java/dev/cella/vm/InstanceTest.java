@@ -165,10 +165,11 @@ class InstanceTest {
                 """), InstanceOptions.defaults());
         Table t = inst.table(0);
         assertEquals(4, t.size());
-        assertEquals(-1, t.get(0));
-        assertEquals(0, t.get(1));
-        assertEquals(1, t.get(2));
-        assertEquals(-1, t.get(3));
+        // Raw references: 0 is null, function f is f + 1.
+        assertEquals(0, t.get(0));
+        assertEquals(1, t.get(1));
+        assertEquals(2, t.get(2));
+        assertEquals(0, t.get(3));
     }
 
     @Test
@@ -262,13 +263,14 @@ class InstanceTest {
     }
 
     @Test
-    void tablesRejectBadFunctionIndices() {
-        Table t = new Table(2);
+    void tablesHoldRawReferencesWithinTheirSize() {
+        Table t = new Table(ValType.EXTERNREF, 2, 4);
         t.set(0, 5);
-        t.set(1, -1);
         assertEquals(5, t.get(0));
-        assertThrows(IllegalArgumentException.class, () -> t.set(0, -2));
+        assertEquals(0, t.get(1));
         assertThrows(IndexOutOfBoundsException.class, () -> t.get(2));
         assertThrows(IllegalArgumentException.class, () -> new Table(-1));
+        assertThrows(IllegalArgumentException.class, () -> new Table(ValType.I64, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new Table(ValType.FUNCREF, 3, 2));
     }
 }

@@ -23,7 +23,8 @@ import java.util.Locale;
  *   T       a register of type T that it reads (placeholders a, b, c in order)
  *   #T      an immediate of type T (k)
  *   @       a branch target (L);   @*  a list of branch targets (Ls)
- *   func type global table off     an index of that kind; off is a static memory offset
+ *   func type global table elem off     an index of that kind (elem: an element segment);
+ *                                       off is a static memory offset
  *   (*)     a list of registers read (args);   =(*)  a list of registers written (results)
  * </pre>
  * Every instruction is encoded as its code (unsigned LEB128) followed by its operands, each as
@@ -266,7 +267,35 @@ public enum Opcode {
     F64_BR_LT(0xEC, "f64 f64 @", F_BRANCH, "if a < b goto L"),
     F64_BR_GT(0xED, "f64 f64 @", F_BRANCH, "if a > b goto L"),
     F64_BR_LE(0xEE, "f64 f64 @", F_BRANCH, "if a <= b goto L"),
-    F64_BR_GE(0xEF, "f64 f64 @", F_BRANCH, "if a >= b goto L");
+    F64_BR_GE(0xEF, "f64 f64 @", F_BRANCH, "if a >= b goto L"),
+
+    // Reference types and tables (codes from 0x300). A reference's raw bits: ValType. The bulk
+    // table instructions (grow, fill, copy, init) charge fuel per element by BulkWork's rule.
+    REF_FUNC(0x300, "=funcref func", 0, "d := a reference to function f"),
+    FUNCREF_NULL(0x301, "=funcref", 0, "d := null"),
+    EXTERNREF_NULL(0x302, "=externref", 0, "d := null"),
+    FUNCREF_IS_NULL(0x303, "=i32 funcref", 0, "d := 1 if a is null, else 0"),
+    EXTERNREF_IS_NULL(0x304, "=i32 externref", 0, "d := 1 if a is null, else 0"),
+    FUNCREF_MOV(0x305, "=funcref funcref", 0, "d := a"),
+    EXTERNREF_MOV(0x306, "=externref externref", 0, "d := a"),
+    FUNCREF_SELECT(0x307, "=funcref funcref funcref i32", 0, "d := c != 0 ? a : b"),
+    EXTERNREF_SELECT(0x308, "=externref externref externref i32", 0, "d := c != 0 ? a : b"),
+    FUNCREF_GLOBAL_GET(0x309, "=funcref global", 0, "d := g (g has type funcref)"),
+    EXTERNREF_GLOBAL_GET(0x30A, "=externref global", 0, "d := g (g has type externref)"),
+    FUNCREF_GLOBAL_SET(0x30B, "global funcref", 0, "g := a (g is a mutable funcref global)"),
+    EXTERNREF_GLOBAL_SET(0x30C, "global externref", 0, "g := a (g is a mutable externref global)"),
+    FUNCREF_TABLE_GET(0x30D, "=funcref table i32", F_TRAPS, "d := tab[a] (tab holds funcref); trap if a >= |tab|"),
+    EXTERNREF_TABLE_GET(0x30E, "=externref table i32", F_TRAPS, "d := tab[a] (tab holds externref); trap if a >= |tab|"),
+    FUNCREF_TABLE_SET(0x30F, "table i32 funcref", F_TRAPS, "tab[a] := b (tab holds funcref); trap if a >= |tab|"),
+    EXTERNREF_TABLE_SET(0x310, "table i32 externref", F_TRAPS, "tab[a] := b (tab holds externref); trap if a >= |tab|"),
+    FUNCREF_TABLE_GROW(0x311, "=i32 table funcref i32", 0, "append b elements set to a to tab; d := old size, or -1 (table unchanged) past its maximum or a quota"),
+    EXTERNREF_TABLE_GROW(0x312, "=i32 table externref i32", 0, "append b elements set to a to tab; d := old size, or -1 (table unchanged) past its maximum or a quota"),
+    FUNCREF_TABLE_FILL(0x313, "table i32 funcref i32", F_TRAPS, "set the c elements of tab from a to b; trap if out of bounds"),
+    EXTERNREF_TABLE_FILL(0x314, "table i32 externref i32", F_TRAPS, "set the c elements of tab from a to b; trap if out of bounds"),
+    TABLE_SIZE(0x315, "=i32 table", 0, "d := the number of elements of tab"),
+    TABLE_COPY(0x316, "table table i32 i32 i32", F_TRAPS, "copy c elements from b of the second table to a of tab, the first (ranges may overlap); trap if either range is out of bounds"),
+    TABLE_INIT(0x317, "table elem i32 i32 i32", F_TRAPS, "copy c elements of segment e from b to tab from a; trap if either range is out of bounds"),
+    ELEM_DROP(0x318, "elem", 0, "make segment e empty");
 
     /** Flag bits of an opcode. */
     static final class Flag {
@@ -303,8 +332,9 @@ public enum Opcode {
     /** The instruction's code in the binary format. */
     public final int code;
 
-    /** The name in text: the constant's name, lower case, with the first '_' after a type or
-     * {@code memory} prefix turned into a dot ({@code i32.add}, {@code memory.grow}, {@code br_if}). */
+    /** The name in text: the constant's name, lower case, with the first '_' after a type,
+     * {@code memory}, {@code table}, {@code elem} or {@code ref} prefix turned into a dot ({@code
+     * i32.add}, {@code memory.grow}, {@code funcref.table_get}, {@code br_if}). */
     public final String mnemonic;
 
     /** The one-line meaning, in terms of the operand placeholders. */
@@ -324,7 +354,8 @@ public enum Opcode {
         int us = lower.indexOf('_');
         String prefix = us < 0 ? "" : lower.substring(0, us);
         this.mnemonic = switch (prefix) {
-            case "i32", "i64", "f32", "f64", "memory" -> prefix + "." + lower.substring(us + 1);
+            case "i32", "i64", "f32", "f64", "memory", "funcref", "externref", "ref", "table", "elem" ->
+                    prefix + "." + lower.substring(us + 1);
             default -> lower;
         };
     }

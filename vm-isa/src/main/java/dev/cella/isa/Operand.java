@@ -12,7 +12,7 @@ public record Operand(OperandKind kind, ValType type) {
      * Parses one token of the signature notation used in {@link Opcode}: {@code =i32} a written
      * register, {@code i32} a read register, {@code #i32} an immediate, {@code @} a label,
      * {@code @*} a label list, {@code (*)} a read list, {@code =(*)} a written list, and the
-     * words {@code func}, {@code type}, {@code global}, {@code table}, {@code off}.
+     * words {@code func}, {@code type}, {@code global}, {@code table}, {@code elem}, {@code off}.
      */
     static Operand parse(String token) {
         return switch (token) {
@@ -24,6 +24,7 @@ public record Operand(OperandKind kind, ValType type) {
             case "type" -> new Operand(OperandKind.TYPE, null);
             case "global" -> new Operand(OperandKind.GLOBAL, null);
             case "table" -> new Operand(OperandKind.TABLE, null);
+            case "elem" -> new Operand(OperandKind.ELEM, null);
             case "off" -> new Operand(OperandKind.OFFSET, null);
             case "#i32" -> new Operand(OperandKind.I32_IMM, ValType.I32);
             case "#i64" -> new Operand(OperandKind.I64_IMM, ValType.I64);

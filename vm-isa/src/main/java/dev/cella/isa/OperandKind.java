@@ -32,6 +32,8 @@ public enum OperandKind {
     GLOBAL("g"),
     /** A table index; uLEB. */
     TABLE("tab"),
+    /** An element segment index; uLEB. */
+    ELEM("e"),
     /** A static memory offset added to an address; uLEB (u32). */
     OFFSET("off"),
     /** A list of registers read: uLEB count, then uLEB register indices. Types come from a signature. */

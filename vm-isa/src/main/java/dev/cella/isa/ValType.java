@@ -1,17 +1,28 @@
 package dev.cella.isa;
 
 /**
- * The four value types of Cella registers, globals and signatures.
+ * The value types of Cella registers, globals and signatures: four numeric types and two
+ * reference types.
  *
  * <p>At run time every value is held as a {@code long} of raw bits: an i32 as its sign-extended
  * int value, an f32 as {@link Float#floatToRawIntBits} (zero-extended), an f64 as {@link
- * Double#doubleToRawLongBits}. The binary codes are WebAssembly's, so hex dumps read alike.
+ * Double#doubleToRawLongBits}. A reference is 0 for null, so that a register or a table element
+ * that starts at zero is null; a funcref is otherwise its function index plus one, an externref
+ * its host handle plus one (see {@link #isReference}). The binary codes are WebAssembly's, so hex
+ * dumps read alike.
  */
 public enum ValType {
     I32(0x7F),
     I64(0x7E),
     F32(0x7D),
-    F64(0x7C);
+    F64(0x7C),
+    /** A reference to a function of the module, or null. */
+    FUNCREF(0x70),
+    /** An opaque reference the host gives the guest, or null. */
+    EXTERNREF(0x6F);
+
+    /** The raw bits of a null reference of either reference type. */
+    public static final long NULL_REF = 0;
 
     private static final ValType[] BY_CODE = new ValType[0x80];
 
@@ -24,12 +35,17 @@ public enum ValType {
     /** The byte that stands for this type in the binary format. */
     public final int code;
 
-    /** The name used in text and documentation: {@code i32}, {@code i64}, {@code f32}, {@code f64}. */
+    /** The name used in text and documentation: {@code i32}, {@code i64}, {@code f32}, {@code f64}, {@code funcref}, {@code externref}. */
     public final String text;
 
     ValType(int code) {
         this.code = code;
         this.text = name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** True for the reference types, funcref and externref. */
+    public boolean isReference() {
+        return this == FUNCREF || this == EXTERNREF;
     }
 
     /** Returns the type with binary code {@code code}, or null if there is none. */

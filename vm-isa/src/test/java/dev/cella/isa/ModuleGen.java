@@ -236,13 +236,15 @@ public final class ModuleGen {
                     case F32 -> new long[] {0x7FC00000L, 0xFFC00001L, 0x7F800001L, 0x80000000L, 0x7F800000L};
                     case F64 -> new long[] {0x7FF8000000000000L, 0xFFF0000000000001L, 0x7FF4000000000000L,
                         0x8000000000000000L, 0xFFF0000000000000L};
+                    case FUNCREF, EXTERNREF -> new long[] {0};
                 };
                 raw = edges[between(0, edges.length - 1)];
             }
             return switch (t) {
                 case I32 -> (int) raw;
                 case F32 -> raw & 0xFFFFFFFFL;
-                case I64, F64 -> raw;
+                case I64, F64, EXTERNREF -> raw;
+                case FUNCREF -> 0; // null: any other value must name a function
             };
         }
 
@@ -294,7 +296,10 @@ public final class ModuleGen {
             for (Operand o : op.operands()) {
                 boolean ok = switch (o.kind()) {
                     case FUNC -> !functionTypes.isEmpty();
-                    case TABLE -> !tables.isEmpty();
+                    // Generated tables hold funcref; the externref table instructions need another.
+                    case TABLE -> !tables.isEmpty() && op.operands().stream()
+                            .noneMatch(r -> r.kind().isRegister() && r.type() == ValType.EXTERNREF);
+                    case ELEM -> false; // generated modules have no passive segments to name
                     case GLOBAL -> !globalsFor(op).isEmpty();
                     default -> true;
                 };

@@ -425,7 +425,7 @@ final class FunctionCompiler {
     static void toBits(MethodVisitor mv, ValType t) {
         switch (t) {
             case I32 -> mv.visitInsn(I2L);
-            case I64 -> { }
+            case I64, FUNCREF, EXTERNREF -> { }
             case F32 -> {
                 mv.visitMethodInsn(INVOKESTATIC, "java/lang/Float", "floatToRawIntBits", "(F)I", false);
                 mv.visitMethodInsn(INVOKESTATIC, "java/lang/Integer", "toUnsignedLong", "(I)J", false);
@@ -437,7 +437,7 @@ final class FunctionCompiler {
     static void fromBits(MethodVisitor mv, ValType t) {
         switch (t) {
             case I32 -> mv.visitInsn(L2I);
-            case I64 -> { }
+            case I64, FUNCREF, EXTERNREF -> { }
             case F32 -> {
                 mv.visitInsn(L2I);
                 mv.visitMethodInsn(INVOKESTATIC, "java/lang/Float", "intBitsToFloat", "(I)F", false);

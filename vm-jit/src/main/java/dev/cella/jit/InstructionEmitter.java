@@ -9,7 +9,7 @@ import dev.cella.isa.code.Instruction;
  * not compile (that is the whole check: a run-time pass over the opcodes could never fail).
  */
 final class InstructionEmitter {
-    enum Family { CONTROL, CALL, MEMORY, VARIABLE, INTEGER, FLOAT, CONVERSION }
+    enum Family { CONTROL, CALL, MEMORY, VARIABLE, INTEGER, FLOAT, CONVERSION, TABLE }
 
     private InstructionEmitter() {}
 
@@ -22,6 +22,7 @@ final class InstructionEmitter {
             case INTEGER -> IntegerEmitter.emit(e, in);
             case FLOAT -> FloatEmitter.emit(e, in);
             case CONVERSION -> ConversionEmitter.emit(e, in);
+            case TABLE -> TableEmitter.emit(e, in);
         }
     }
 
@@ -66,6 +67,12 @@ final class InstructionEmitter {
                     I64_EXTEND32_S, I32_TRUNC_SAT_F32_S, I32_TRUNC_SAT_F32_U, I32_TRUNC_SAT_F64_S,
                     I32_TRUNC_SAT_F64_U, I64_TRUNC_SAT_F32_S, I64_TRUNC_SAT_F32_U, I64_TRUNC_SAT_F64_S,
                     I64_TRUNC_SAT_F64_U -> Family.CONVERSION;
+            case REF_FUNC, FUNCREF_NULL, EXTERNREF_NULL, FUNCREF_MOV, EXTERNREF_MOV, FUNCREF_SELECT, EXTERNREF_SELECT,
+                    FUNCREF_GLOBAL_GET, EXTERNREF_GLOBAL_GET, FUNCREF_GLOBAL_SET, EXTERNREF_GLOBAL_SET -> Family.VARIABLE;
+            case FUNCREF_IS_NULL, EXTERNREF_IS_NULL -> Family.INTEGER;
+            case FUNCREF_TABLE_GET, EXTERNREF_TABLE_GET, FUNCREF_TABLE_SET, EXTERNREF_TABLE_SET,
+                    FUNCREF_TABLE_GROW, EXTERNREF_TABLE_GROW, FUNCREF_TABLE_FILL, EXTERNREF_TABLE_FILL,
+                    TABLE_SIZE, TABLE_COPY, TABLE_INIT, ELEM_DROP -> Family.TABLE;
         };
     }
 }

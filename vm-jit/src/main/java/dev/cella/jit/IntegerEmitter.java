@@ -24,7 +24,7 @@ final class IntegerEmitter {
                 e.load(in.intOperand(1));
                 booleanResult(e, in, IFEQ);
             }
-            case I64_EQZ -> {
+            case I64_EQZ, FUNCREF_IS_NULL, EXTERNREF_IS_NULL -> {
                 e.load(in.intOperand(1));
                 e.mv.visitInsn(LCONST_0);
                 e.mv.visitInsn(LCMP);

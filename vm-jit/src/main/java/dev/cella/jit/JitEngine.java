@@ -262,7 +262,7 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
         return switch (type) {
             case I32 -> (int) bits;
             case F32 -> bits & 0xFFFFFFFFL;
-            case I64, F64 -> bits;
+            case I64, F64, FUNCREF, EXTERNREF -> bits;
         };
     }
 

@@ -4,6 +4,7 @@ import dev.cella.vm.BulkWork;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.InterruptHook;
 import dev.cella.vm.Table;
+import dev.cella.vm.TableOps;
 import dev.cella.vm.Trap;
 import dev.cella.vm.TrapKind;
 import dev.cella.vm.TrapSignal;
@@ -266,6 +267,53 @@ final class JitRuntime {
         BulkWork.copy(mem, dst, src, n, n > BulkWork.CHUNK ? () -> bulkPoll(ctx) : null);
     }
 
+    /** table.get (see {@link TableEmitter}). */
+    static long tableGet(JitContext ctx, int table, int i) {
+        return TableOps.get(ctx.tables[table], i);
+    }
+
+    /** table.set. */
+    static void tableSet(JitContext ctx, int table, int i, long ref) {
+        TableOps.set(ctx.tables[table], i, ref);
+    }
+
+    /** table.size. */
+    static int tableSize(JitContext ctx, int table) {
+        return ctx.tables[table].size();
+    }
+
+    /** table.grow, charged by the rule of {@link BulkWork} (the window stored in the context). */
+    static int tableGrow(JitContext ctx, int table, long ref, int delta) {
+        return ctx.instance.growTable(table, ref, delta, units -> chargeBulk(ctx, units));
+    }
+
+    /** table.fill: checked, charged and done by the rule of {@link BulkWork}. */
+    static void tableFill(JitContext ctx, int table, int dst, long ref, int n) {
+        Table t = ctx.tables[table];
+        TableOps.checkFill(t, dst, n);
+        chargeBulk(ctx, BulkWork.tableUnits(n & 0xFFFFFFFFL));
+        TableOps.fill(t, dst, ref, n);
+    }
+
+    /** table.copy, as {@link #tableFill}. */
+    static void tableCopy(JitContext ctx, int to, int from, int dst, int src, int n) {
+        TableOps.checkCopy(ctx.tables[to], ctx.tables[from], dst, src, n);
+        chargeBulk(ctx, BulkWork.tableUnits(n & 0xFFFFFFFFL));
+        TableOps.copy(ctx.tables[to], ctx.tables[from], dst, src, n);
+    }
+
+    /** table.init, as {@link #tableFill}. */
+    static void tableInit(JitContext ctx, int table, int segment, int dst, int src, int n) {
+        TableOps.checkInit(ctx.instance, table, segment, dst, src, n);
+        chargeBulk(ctx, BulkWork.tableUnits(n & 0xFFFFFFFFL));
+        TableOps.init(ctx.instance, table, segment, dst, src, n);
+    }
+
+    /** elem.drop. */
+    static void elemDrop(JitContext ctx, int segment) {
+        ctx.instance.dropSegment(segment);
+    }
+
     /**
      * Charges {@code units} of bulk work from the window, or, when the window cannot pay them,
      * polls the interrupt hook and takes them from all the fuel left, the fuel held back for a
@@ -357,14 +405,17 @@ final class JitRuntime {
         if (Integer.compareUnsigned(element, t.size()) >= 0) {
             throw trap(ctx, TrapKind.UNDEFINED_ELEMENT, function, pc);
         }
-        int target = t.get(element);
-        if (target < 0) {
+        long ref = t.get(element);
+        if (ref == 0) {
             throw trap(ctx, TrapKind.UNINITIALIZED_ELEMENT, function, pc);
         }
         JitEngine engine = ctx.engine;
-        if (engine.module().functionTypeIndex(target) != type) {
+        // A reference from the host may name no function: it matches no type.
+        if (ref < 0 || ref > engine.module().functionCount()
+                || engine.module().functionTypeIndex((int) ref - 1) != type) {
             throw trap(ctx, TrapKind.INDIRECT_CALL_TYPE_MISMATCH, function, pc);
         }
+        int target = (int) ref - 1;
         if (engine.module().isImport(target)) {
             ctx.calleeFrame = frame;
             return engine.handle(ctx.metered, target);

@@ -433,7 +433,7 @@ final class MethodEmitter {
     private void pushBits(ValType t, long bits) {
         switch (t) {
             case I32 -> push((int) bits);
-            case I64 -> push(bits);
+            case I64, FUNCREF, EXTERNREF -> push(bits);
             case F32 -> pushF32Bits((int) bits);
             case F64 -> pushF64Bits(bits);
         }
@@ -442,7 +442,7 @@ final class MethodEmitter {
     void pushZero(ValType t) {
         switch (t) {
             case I32 -> mv.visitInsn(ICONST_0);
-            case I64 -> mv.visitInsn(LCONST_0);
+            case I64, FUNCREF, EXTERNREF -> mv.visitInsn(LCONST_0);
             case F32 -> mv.visitInsn(FCONST_0);
             case F64 -> mv.visitInsn(DCONST_0);
         }

@@ -74,13 +74,13 @@ final class Signature {
     }
 
     static int slots(ValType t) {
-        return t == ValType.I64 || t == ValType.F64 ? 2 : 1;
+        return t == ValType.I64 || t == ValType.F64 || t.isReference() ? 2 : 1;
     }
 
     static String descriptor(ValType t) {
         return switch (t) {
             case I32 -> "I";
-            case I64 -> "J";
+            case I64, FUNCREF, EXTERNREF -> "J";
             case F32 -> "F";
             case F64 -> "D";
         };
@@ -89,7 +89,7 @@ final class Signature {
     static Type asmType(ValType t) {
         return switch (t) {
             case I32 -> Type.INT_TYPE;
-            case I64 -> Type.LONG_TYPE;
+            case I64, FUNCREF, EXTERNREF -> Type.LONG_TYPE;
             case F32 -> Type.FLOAT_TYPE;
             case F64 -> Type.DOUBLE_TYPE;
         };
@@ -98,7 +98,7 @@ final class Signature {
     static Class<?> javaClass(ValType t) {
         return switch (t) {
             case I32 -> int.class;
-            case I64 -> long.class;
+            case I64, FUNCREF, EXTERNREF -> long.class;
             case F32 -> float.class;
             case F64 -> double.class;
         };

@@ -33,18 +33,28 @@ final class VariableEmitter {
                 e.pushF64Bits(in.operands()[1]);
                 e.store(in.intOperand(0));
             }
-            case I32_MOV, I64_MOV, F32_MOV, F64_MOV -> {
+            case REF_FUNC -> {
+                e.push(in.intOperand(1) + 1L); // a funcref's raw bits (see ValType)
+                e.store(in.intOperand(0));
+            }
+            case FUNCREF_NULL, EXTERNREF_NULL -> {
+                e.push(0L);
+                e.store(in.intOperand(0));
+            }
+            case I32_MOV, I64_MOV, F32_MOV, F64_MOV, FUNCREF_MOV, EXTERNREF_MOV -> {
                 e.load(in.intOperand(1));
                 e.store(in.intOperand(0));
             }
-            case I32_SELECT, I64_SELECT, F32_SELECT, F64_SELECT -> select(e, in);
-            case I32_GLOBAL_GET, I64_GLOBAL_GET, F32_GLOBAL_GET, F64_GLOBAL_GET -> {
+            case I32_SELECT, I64_SELECT, F32_SELECT, F64_SELECT, FUNCREF_SELECT, EXTERNREF_SELECT -> select(e, in);
+            case I32_GLOBAL_GET, I64_GLOBAL_GET, F32_GLOBAL_GET, F64_GLOBAL_GET, FUNCREF_GLOBAL_GET,
+                    EXTERNREF_GLOBAL_GET -> {
                 globals(e, in.intOperand(1));
                 e.mv.visitInsn(LALOAD);
                 e.fromBits(e.type(in.intOperand(0)));
                 e.store(in.intOperand(0));
             }
-            case I32_GLOBAL_SET, I64_GLOBAL_SET, F32_GLOBAL_SET, F64_GLOBAL_SET -> {
+            case I32_GLOBAL_SET, I64_GLOBAL_SET, F32_GLOBAL_SET, F64_GLOBAL_SET, FUNCREF_GLOBAL_SET,
+                    EXTERNREF_GLOBAL_SET -> {
                 globals(e, in.intOperand(0));
                 int a = in.intOperand(1);
                 e.loadWritten(a);

@@ -30,6 +30,10 @@ import org.quicktheories.impl.Constraint;
  * ones included, so fuel and depth traps happen at many points) bound every run.
  */
 final class ProgramGen implements Gen<Differential.Program> {
+    /** The value types generated programs use (references have no arithmetic to test). */
+    private static final java.util.List<ValType> NUMERIC = java.util.List.of(ValType.I32, ValType.I64, ValType.F32,
+            ValType.F64);
+
     /**
      * The signature palette: index i is type {@code T<i>}. No signature has two results of one
      * type, so a call's result list never names a register twice (the verifier forbids that).
@@ -53,10 +57,17 @@ final class ProgramGen implements Gen<Differential.Program> {
         for (Opcode op : Opcode.values()) {
             // Trapping arithmetic comes from trap(), with divisors and sources mostly valid.
             if (!op.isBranch() && !op.isTerminator() && !op.isCall() && !op.usesMemory() && !op.mayTrap()
-                    && !op.mnemonic.contains("global") && op != Opcode.NOP) {
+                    && !op.mnemonic.contains("global") && op != Opcode.NOP && numeric(op)) {
                 SIMPLE.add(op);
             }
         }
+    }
+
+    /** True if {@code op} has only registers of numeric types and immediates (tables are covered by tables.cst). */
+    private static boolean numeric(Opcode op) {
+        return op.operands().stream().allMatch(o -> o.type() != null ? NUMERIC.contains(o.type())
+                : o.kind() != dev.cella.isa.OperandKind.TABLE && o.kind() != dev.cella.isa.OperandKind.ELEM
+                        && o.kind() != dev.cella.isa.OperandKind.FUNC);
     }
 
     private RandomnessSource src;
@@ -167,7 +178,7 @@ final class ProgramGen implements Gen<Differential.Program> {
         int type = functionTypes[f];
         List<ValType> ps = params(type);
         pool = new EnumMap<>(ValType.class);
-        for (ValType t : ValType.values()) {
+        for (ValType t : NUMERIC) {
             pool.put(t, new ArrayList<>());
         }
         StringBuilder sig = new StringBuilder();
@@ -178,7 +189,7 @@ final class ProgramGen implements Gen<Differential.Program> {
         out.append("func fn").append(f).append('(').append(sig).append(") -> (").append(TYPES[type][1]).append(") {\n");
         StringBuilder regs = new StringBuilder();
         String[] prefix = {"n", "w", "s", "q"};
-        for (ValType t : ValType.values()) {
+        for (ValType t : NUMERIC) {
             for (int k = 0; k < 3; k++) {
                 String name = prefix[t.ordinal()] + k;
                 pool.get(t).add(name);
@@ -253,6 +264,7 @@ final class ProgramGen implements Gen<Differential.Program> {
             case I64 -> Long.toString(bits(t));
             case F32 -> Floats.formatF32((int) bits(t));
             case F64 -> Floats.formatF64(bits(t));
+            case FUNCREF, EXTERNREF -> throw new IllegalArgumentException("no literal of type " + t);
         };
     }
 
@@ -304,6 +316,7 @@ final class ProgramGen implements Gen<Differential.Program> {
                 case 8 -> Double.doubleToRawLongBits(draw(-5_000_000, 5_000_000) / 3.0e3);
                 default -> src.next(Constraint.none());
             };
+            case FUNCREF, EXTERNREF -> throw new IllegalArgumentException("no literal of type " + t);
         };
     }
 

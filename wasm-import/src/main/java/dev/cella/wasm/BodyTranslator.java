@@ -260,6 +260,8 @@ final class BodyTranslator extends ControlTranslator {
             case I64 -> Opcode.I64_GLOBAL_GET;
             case F32 -> Opcode.F32_GLOBAL_GET;
             case F64 -> Opcode.F64_GLOBAL_GET;
+            case FUNCREF -> Opcode.FUNCREF_GLOBAL_GET;
+            case EXTERNREF -> Opcode.EXTERNREF_GLOBAL_GET;
         };
         code.emit(op, pushResult(t), g);
     }
@@ -274,6 +276,8 @@ final class BodyTranslator extends ControlTranslator {
             case I64 -> Opcode.I64_GLOBAL_SET;
             case F32 -> Opcode.F32_GLOBAL_SET;
             case F64 -> Opcode.F64_GLOBAL_SET;
+            case FUNCREF -> Opcode.FUNCREF_GLOBAL_SET;
+            case EXTERNREF -> Opcode.EXTERNREF_GLOBAL_SET;
         };
         code.emit(op, g, v);
     }
@@ -360,6 +364,8 @@ final class BodyTranslator extends ControlTranslator {
             case I64 -> Opcode.I64_SELECT;
             case F32 -> Opcode.F32_SELECT;
             case F64 -> Opcode.F64_SELECT;
+            case FUNCREF -> Opcode.FUNCREF_SELECT;
+            case EXTERNREF -> Opcode.EXTERNREF_SELECT;
         };
         code.emit(op, pushResult(t), a, b, c);
     }

@@ -271,7 +271,7 @@ final class CodeBuilder {
         for (int i = 0; i < kinds.size(); i++) {
             long v = insn.operands[i];
             n += switch (kinds.get(i).kind()) {
-                case DEF, USE, FUNC, TYPE, GLOBAL, TABLE, OFFSET -> uleb(v);
+                case DEF, USE, FUNC, TYPE, GLOBAL, TABLE, ELEM, OFFSET -> uleb(v);
                 case I32_IMM -> sleb((int) v);
                 case I64_IMM -> sleb(v);
                 case F32_IMM, LABEL -> 4;
@@ -311,13 +311,14 @@ final class CodeBuilder {
         }
     }
 
-    /** The const opcode for {@code type}. */
+    /** The const opcode for {@code type}; references are never deferred constants (ref.null and ref.func emit their own). */
     static Opcode constOp(ValType type) {
         return switch (type) {
             case I32 -> Opcode.I32_CONST;
             case I64 -> Opcode.I64_CONST;
             case F32 -> Opcode.F32_CONST;
             case F64 -> Opcode.F64_CONST;
+            case FUNCREF, EXTERNREF -> throw new IllegalArgumentException("no constant of type " + type);
         };
     }
 
@@ -328,6 +329,8 @@ final class CodeBuilder {
             case I64 -> Opcode.I64_MOV;
             case F32 -> Opcode.F32_MOV;
             case F64 -> Opcode.F64_MOV;
+            case FUNCREF -> Opcode.FUNCREF_MOV;
+            case EXTERNREF -> Opcode.EXTERNREF_MOV;
         };
     }
 }

@@ -174,7 +174,7 @@ final class ModuleTranslator implements ModuleContext {
         return switch (type) {
             case I32 -> (int) bits;
             case F32 -> bits & 0xFFFFFFFFL;
-            case I64, F64 -> bits;
+            case I64, F64, FUNCREF, EXTERNREF -> bits;
         };
     }
 

@@ -416,7 +416,8 @@ public final class Checkpoint {
         for (int i = 0; i < globals.length; i++) {
             long v = s.globals()[i];
             ValType t = m.globals().get(i).type();
-            if ((t == ValType.I32 && v != (int) v) || (t == ValType.F32 && v != (v & 0xFFFFFFFFL))) {
+            if ((t == ValType.I32 && v != (int) v) || (t == ValType.F32 && v != (v & 0xFFFFFFFFL))
+                    || (t == ValType.FUNCREF && (v < 0 || v > m.functionCount()))) {
                 throw invalid("global " + i + " of type " + t + " holds 0x" + Long.toHexString(v));
             }
             globals[i] = v;
@@ -426,15 +427,25 @@ public final class Checkpoint {
         }
         for (int t = 0; t < s.tables().length; t++) {
             Table table = instance.table(t);
-            int[] elements = s.tables()[t];
-            if (elements.length != table.size()) {
-                throw invalid("table " + t + " of " + elements.length + " elements, but it has " + table.size());
+            long[] elements = s.tables()[t];
+            // The table may have grown, never shrunk, within its maximum.
+            if (elements.length < table.size() || elements.length > table.max()) {
+                throw invalid("table " + t + " of " + elements.length + " elements, but it has " + table.size()
+                        + " to " + table.max());
             }
             for (int i = 0; i < elements.length; i++) {
-                if (elements[i] < -1 || elements[i] >= m.functionCount()) {
-                    throw invalid("table " + t + " element " + i + " names function " + elements[i]);
+                if (table.type() == ValType.FUNCREF && (elements[i] < 0 || elements[i] > m.functionCount())) {
+                    throw invalid("table " + t + " element " + i + " names function " + (elements[i] - 1));
                 }
-                table.set(i, elements[i]);
+            }
+            instance.restoreTable(t, elements);
+        }
+        if (s.dropped().length != m.elements().size()) {
+            throw invalid(s.dropped().length + " element segments, but the module has " + m.elements().size());
+        }
+        for (int i = 0; i < s.dropped().length; i++) {
+            if (s.dropped()[i]) {
+                instance.dropSegment(i);
             }
         }
         // Fuel used = what was charged before setFuel plus what was charged since: charge the saved

@@ -48,15 +48,16 @@ final class CheckpointCodec {
     record SavedMount(String guestPath, boolean readOnly) {}
 
     /**
-     * The instance: fuel, globals, tables, and its memory as the non-zero pages' positions in the
+     * The instance: fuel, globals, tables (their current sizes and references' raw bits), which
+     * element segments are dropped, and its memory as the non-zero pages' positions in the
      * payload (not copied out of it).
      *
      * @param memoryPages the memory's size in pages, or -1 if the module has no memory
      * @param pageIndexes the non-zero pages, ascending
      * @param pageOffsets where each of them starts in {@code payload}
      */
-    record SavedInstance(long fuelUsed, long fuelRemaining, long[] globals, int[][] tables, int memoryPages,
-            int[] pageIndexes, int[] pageOffsets, byte[] payload) {}
+    record SavedInstance(long fuelUsed, long fuelRemaining, long[] globals, long[][] tables, boolean[] dropped,
+            int memoryPages, int[] pageIndexes, int[] pageOffsets, byte[] payload) {}
 
     /** A decoded payload. */
     record Contents(byte[] module, SavedConfig config, SavedInstance instance, Cell.SuspendedRun run, Wasi.State wasi) {}
@@ -141,8 +142,13 @@ final class CheckpointCodec {
             var table = instance.table(t);
             out.i32(table.size());
             for (int i = 0; i < table.size(); i++) {
-                out.i32(table.get(i));
+                out.i64(table.get(i));
             }
+        }
+        int segments = instance.module().elements().size();
+        out.i32(segments);
+        for (int s = 0; s < segments; s++) {
+            out.i32(instance.segmentDropped(s) ? 1 : 0);
         }
     }
 
@@ -227,16 +233,20 @@ final class CheckpointCodec {
         for (int i = 0; i < globals.length; i++) {
             globals[i] = in.i64();
         }
-        int[][] tables = new int[in.count("table", 4)][];
+        long[][] tables = new long[in.count("table", 4)][];
         for (int t = 0; t < tables.length; t++) {
-            tables[t] = new int[in.count("table element", 4)];
+            tables[t] = new long[in.count("table element", 8)];
             for (int i = 0; i < tables[t].length; i++) {
-                tables[t][i] = in.i32();
+                tables[t][i] = in.i64();
             }
+        }
+        boolean[] dropped = new boolean[in.count("element segment", 4)];
+        for (int s = 0; s < dropped.length; s++) {
+            dropped[s] = in.i32() != 0;
         }
         in.endSection();
         in.beginSection(MEMORY, "memory");
-        SavedInstance instance = memory(in, payload, fuelUsed, fuelRemaining, globals, tables);
+        SavedInstance instance = memory(in, payload, fuelUsed, fuelRemaining, globals, tables, dropped);
         in.endSection();
         in.beginSection(RUN, "run");
         Cell.SuspendedRun run = run(in);
@@ -311,7 +321,7 @@ final class CheckpointCodec {
     }
 
     private static SavedInstance memory(CheckpointInput in, byte[] payload, long fuelUsed, long fuelRemaining,
-            long[] globals, int[][] tables) {
+            long[] globals, long[][] tables, boolean[] dropped) {
         int pages = in.i32();
         if (pages < -1 || pages > dev.cella.isa.module.Module.MAX_MEMORY_PAGES) {
             throw in.invalid("memory of " + pages + " pages");
@@ -327,7 +337,7 @@ final class CheckpointCodec {
             offsets[i] = in.position();
             in.skip(PAGE);
         }
-        return new SavedInstance(fuelUsed, fuelRemaining, globals, tables, pages, indexes, offsets, payload);
+        return new SavedInstance(fuelUsed, fuelRemaining, globals, tables, dropped, pages, indexes, offsets, payload);
     }
 
     private static Cell.SuspendedRun run(CheckpointInput in) {

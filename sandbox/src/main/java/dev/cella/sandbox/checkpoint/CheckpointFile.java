@@ -42,7 +42,7 @@ import javax.crypto.spec.SecretKeySpec;
 final class CheckpointFile {
     static final byte[] MAGIC = "CELLACKP".getBytes(StandardCharsets.US_ASCII);
     /** The format version this build writes and reads. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final int FLAG_DEFLATED = 1;
     static final int FLAG_AUTHENTICATED = 2;
     static final int HEADER_SIZE = 68;

@@ -104,11 +104,21 @@ final class Decoder {
         if (op == Op.COLD_UNARY || op == Op.COLD_BINARY) {
             emit(opcode.ordinal());
         }
+        if (op == Op.TABLE) {
+            emit(3 + operands.length);
+            emit(opcode.ordinal());
+        }
+        if (opcode == Opcode.REF_FUNC || opcode == Opcode.FUNCREF_NULL || opcode == Opcode.EXTERNREF_NULL) {
+            // I32_CONST d k with the reference's raw bits: function index + 1, or 0 for null.
+            emit((int) operands[0]);
+            emit(opcode == Opcode.REF_FUNC ? (int) operands[1] + 1 : 0);
+            return;
+        }
         List<Operand> kinds = opcode.operands();
         for (int i = 0; i < operands.length; i++) {
             long v = operands[i];
             switch (kinds.get(i).kind()) {
-                case DEF, USE, FUNC, TYPE, GLOBAL, TABLE, I32_IMM, F32_IMM -> emit((int) v);
+                case DEF, USE, FUNC, TYPE, GLOBAL, TABLE, ELEM, I32_IMM, F32_IMM -> emit((int) v);
                 case OFFSET -> emit((int) Math.min(v, Integer.MAX_VALUE));
                 case I64_IMM, F64_IMM -> {
                     emit((int) v);
@@ -304,6 +314,15 @@ final class Decoder {
             case F64_BR_GT -> Op.F64_BR_GT;
             case F64_BR_LE -> Op.F64_BR_LE;
             case F64_BR_GE -> Op.F64_BR_GE;
+            case REF_FUNC, FUNCREF_NULL, EXTERNREF_NULL -> Op.I32_CONST;
+            case FUNCREF_IS_NULL, EXTERNREF_IS_NULL -> Op.I64_EQZ;
+            case FUNCREF_MOV, EXTERNREF_MOV -> Op.I32_MOV;
+            case FUNCREF_SELECT, EXTERNREF_SELECT -> Op.I32_SELECT;
+            case FUNCREF_GLOBAL_GET, EXTERNREF_GLOBAL_GET -> Op.I32_GLOBAL_GET;
+            case FUNCREF_GLOBAL_SET, EXTERNREF_GLOBAL_SET -> Op.I32_GLOBAL_SET;
+            case FUNCREF_TABLE_GET, EXTERNREF_TABLE_GET, FUNCREF_TABLE_SET, EXTERNREF_TABLE_SET,
+                    FUNCREF_TABLE_GROW, EXTERNREF_TABLE_GROW, FUNCREF_TABLE_FILL, EXTERNREF_TABLE_FILL,
+                    TABLE_SIZE, TABLE_COPY, TABLE_INIT, ELEM_DROP -> Op.TABLE;
         };
     }
 

@@ -749,6 +749,13 @@ final class Dispatch {
                     pc += 3;
                     continue;
                 }
+                case Op.TABLE -> {
+                    m.credit = credit;
+                    m.table(code, pc, r, fp);
+                    credit = m.credit;
+                    pc += code[pc + 1];
+                    continue;
+                }
                 case Op.COLD_UNARY -> {
                     r[fp + code[pc + 2]] = ColdOps.unary(code[pc + 1], r[fp + code[pc + 3]]);
                     pc += 4;

@@ -1,5 +1,6 @@
 package dev.cella.vm.interp;
 
+import dev.cella.isa.Opcode;
 import dev.cella.isa.ValType;
 import dev.cella.vm.BulkWork;
 import dev.cella.vm.ExecutionState;
@@ -10,6 +11,7 @@ import dev.cella.vm.Invocation;
 import dev.cella.vm.Memory;
 import dev.cella.vm.StateValidator;
 import dev.cella.vm.SuspendRequest;
+import dev.cella.vm.TableOps;
 import dev.cella.vm.Table;
 import dev.cella.vm.Trap;
 import dev.cella.vm.TrapSignal;
@@ -425,15 +427,66 @@ final class Machine {
         if (Integer.compareUnsigned(index, t.size()) >= 0) {
             throw TrapSignal.UNDEFINED_ELEMENT;
         }
-        int f = t.get(index);
-        if (f < 0) {
+        long ref = t.get(index);
+        if (ref == 0) {
             throw TrapSignal.UNINITIALIZED_ELEMENT;
         }
-        if (functions[f].typeIndex != typeIndex) {
+        // A reference from the host may name no function: it matches no type.
+        if (ref < 0 || ref > functions.length || functions[(int) ref - 1].typeIndex != typeIndex) {
             throw TrapSignal.INDIRECT_CALL_TYPE_MISMATCH;
         }
-        return f;
+        return (int) ref - 1;
     }
+
+    /**
+     * Runs the table instruction at decoded position {@code pc} ({@code TABLE length op
+     * operands...}, see {@link Op}); bulk work is charged from the loop's credit, which goes in
+     * and out through {@link #credit} (the rule of {@link BulkWork}).
+     *
+     * @throws TrapSignal out of bounds table access, or fuel exhausted
+     */
+    void table(int[] code, int pc, long[] r, int fp) {
+        int a = pc + 3; // the first operand
+        switch (OPCODES[code[pc + 2]]) {
+            case FUNCREF_TABLE_GET, EXTERNREF_TABLE_GET ->
+                    r[fp + code[a]] = TableOps.get(instance.table(code[a + 1]), (int) r[fp + code[a + 2]]);
+            case FUNCREF_TABLE_SET, EXTERNREF_TABLE_SET ->
+                    TableOps.set(instance.table(code[a]), (int) r[fp + code[a + 1]], r[fp + code[a + 2]]);
+            case TABLE_SIZE -> r[fp + code[a]] = instance.table(code[a + 1]).size();
+            case FUNCREF_TABLE_GROW, EXTERNREF_TABLE_GROW -> r[fp + code[a]] = instance.growTable(code[a + 1],
+                    r[fp + code[a + 2]], (int) r[fp + code[a + 3]], units -> credit = chargeBulk(credit, units));
+            case FUNCREF_TABLE_FILL, EXTERNREF_TABLE_FILL -> {
+                Table t = instance.table(code[a]);
+                int dst = (int) r[fp + code[a + 1]];
+                int n = (int) r[fp + code[a + 3]];
+                TableOps.checkFill(t, dst, n);
+                credit = chargeBulk(credit, BulkWork.tableUnits(n & 0xFFFFFFFFL));
+                TableOps.fill(t, dst, r[fp + code[a + 2]], n);
+            }
+            case TABLE_COPY -> {
+                Table to = instance.table(code[a]);
+                Table from = instance.table(code[a + 1]);
+                int dst = (int) r[fp + code[a + 2]];
+                int src = (int) r[fp + code[a + 3]];
+                int n = (int) r[fp + code[a + 4]];
+                TableOps.checkCopy(to, from, dst, src, n);
+                credit = chargeBulk(credit, BulkWork.tableUnits(n & 0xFFFFFFFFL));
+                TableOps.copy(to, from, dst, src, n);
+            }
+            case TABLE_INIT -> {
+                int dst = (int) r[fp + code[a + 2]];
+                int src = (int) r[fp + code[a + 3]];
+                int n = (int) r[fp + code[a + 4]];
+                TableOps.checkInit(instance, code[a], code[a + 1], dst, src, n);
+                credit = chargeBulk(credit, BulkWork.tableUnits(n & 0xFFFFFFFFL));
+                TableOps.init(instance, code[a], code[a + 1], dst, src, n);
+            }
+            case ELEM_DROP -> instance.dropSegment(code[a]);
+            default -> throw new IllegalStateException(OPCODES[code[pc + 2]] + " is not a table instruction");
+        }
+    }
+
+    private static final Opcode[] OPCODES = Opcode.values();
 
     /**
      * Calls host function {@code callee} with the argument list at {@code code[at]} of the frame at
@@ -512,7 +565,7 @@ final class Machine {
         return switch (type) {
             case I32 -> (int) bits;
             case F32 -> bits & 0xFFFFFFFFL;
-            case I64, F64 -> bits;
+            case I64, F64, FUNCREF, EXTERNREF -> bits;
         };
     }
 

@@ -21,7 +21,10 @@ package dev.cella.vm.interp;
  * </pre>
  * The cold groups carry the original {@link dev.cella.isa.Opcode}'s ordinal right after the
  * decoded opcode: {@code COLD_UNARY op d a} and {@code COLD_BINARY op d a b}; {@link ColdOps} runs
- * them. NOP decodes to nothing.
+ * them. NOP decodes to nothing. The table instructions decode to {@code TABLE length op operands...},
+ * where length is the instruction's length in ints and op the original opcode's ordinal; {@link
+ * Machine#table} runs them. ref.func, funcref.null and externref.null decode to I32_CONST of the
+ * reference's raw bits, the is_null tests to I64_EQZ (null is 0).
  *
  * <h2>Fuel headers</h2>
  * Every basic-block leader (see the fuel rule in the ISA) is preceded by {@code FUEL cost}, where
@@ -36,6 +39,7 @@ package dev.cella.vm.interp;
  * one decoded opcode; each decoded opcode is named after one of them:
  * <pre>
  *   I32_MOV         all movs, i64.extend_i32_s, i64/f64.reinterpret_*
+ *   I32_MOV         also the reference movs
  *   I32_SELECT      all selects;   I32_GLOBAL_GET / I32_GLOBAL_SET: all types
  *   I32_LOAD        also i64.load32_s;   F32_LOAD: also i64.load32_u;   I64_LOAD: also f64.load
  *   I32_LOAD8_S ... also the i64 forms;  I32_STORE: also f32.store, i64.store32
@@ -227,8 +231,11 @@ final class Op {
     static final int F64_BR_GT = 153;
     static final int F64_BR_LE = 154;
     static final int F64_BR_GE = 155;
+
+    // Tables (ColdOps-like: one case, run by Machine.table): TABLE length op operands...
+    static final int TABLE = 156;
     /** Number of decoded opcodes. */
-    static final int COUNT = 156;
+    static final int COUNT = 157;
 
     /** Marks an original opcode that decodes to nothing (nop). */
     static final int NONE = -1;

@@ -39,7 +39,7 @@ final class Literal {
     static long bits(ValType type, String text) {
         return switch (type) {
             case I32 -> (int) integer(text, 32);
-            case I64 -> integer(text, 64);
+            case I64, FUNCREF, EXTERNREF -> integer(text, 64);
             case F32 -> Integer.toUnsignedLong((int) floating(text, 8, 23));
             case F64 -> floating(text, 11, 52);
         };
@@ -111,6 +111,7 @@ final class Literal {
         return switch (type) {
             case I32 -> "i32:" + (int) bits + String.format(" (0x%08x)", (int) bits);
             case I64 -> "i64:" + bits + String.format(" (0x%016x)", bits);
+            case FUNCREF, EXTERNREF -> type + ":" + bits;
             case F32 -> {
                 float f = Float.intBitsToFloat((int) bits);
                 yield "f32:" + (Float.isNaN(f) ? "nan" : Float.isInfinite(f) ? (f > 0 ? "inf" : "-inf") : Float.toString(f))

@@ -270,7 +270,7 @@ class InterpreterTrapTest {
         assertEquals(pc, trap(TrapKind.UNINITIALIZED_ELEMENT, g, "dispatch", 2, 1).pc());
         assertEquals(pc, trap(TrapKind.INDIRECT_CALL_TYPE_MISMATCH, g, "dispatch", 1, 1).pc());
         // The table can be changed at run time.
-        g.instance.table(0).set(2, g.function("dispatch") - 1);
+        g.instance.table(0).set(2, g.function("dispatch") - 1 + 1L); // a funcref's raw bits: index + 1
         assertEquals(3, g.call1("dispatch", 2, 1));
     }
 }

@@ -50,7 +50,7 @@ public final class CodeReader {
             Operand o = kinds.get(i);
             operands[i] = switch (o.kind()) {
                 case DEF, USE -> in.u32(MAX_REGISTERS - 1, "register index");
-                case FUNC, TYPE, GLOBAL, TABLE, OFFSET -> in.u32();
+                case FUNC, TYPE, GLOBAL, TABLE, ELEM, OFFSET -> in.u32();
                 case I32_IMM -> in.s32();
                 case I64_IMM -> in.s64();
                 case F32_IMM -> in.fixed32() & 0xFFFFFFFFL;

@@ -29,7 +29,7 @@ public final class CodeWriter {
         for (int i = 0; i < operands.length; i++) {
             long v = operands[i];
             switch (kinds.get(i).kind()) {
-                case DEF, USE, FUNC, TYPE, GLOBAL, TABLE, OFFSET -> out.u32(v);
+                case DEF, USE, FUNC, TYPE, GLOBAL, TABLE, ELEM, OFFSET -> out.u32(v);
                 case I32_IMM -> out.s32((int) v);
                 case I64_IMM -> out.s64(v);
                 case F32_IMM, LABEL -> out.fixed32((int) v);
@@ -61,7 +61,7 @@ public final class CodeWriter {
         java.util.List<Integer> at = new java.util.ArrayList<>();
         for (var o : op.operands()) {
             switch (o.kind()) {
-                case DEF, USE, FUNC, TYPE, GLOBAL, TABLE, OFFSET -> in.u32();
+                case DEF, USE, FUNC, TYPE, GLOBAL, TABLE, ELEM, OFFSET -> in.u32();
                 case I32_IMM -> in.s32();
                 case I64_IMM -> in.s64();
                 case F32_IMM -> in.fixed32();

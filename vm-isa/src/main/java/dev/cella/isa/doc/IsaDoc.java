@@ -40,7 +40,8 @@ public final class IsaDoc {
         INTEGER_ARITHMETIC(0x67, "Integer arithmetic"),
         FLOAT_ARITHMETIC(0x8B, "Float arithmetic"),
         CONVERSIONS(0xA7, "Conversions"),
-        COMPARE_AND_BRANCH(0xD0, "Compare and branch");
+        COMPARE_AND_BRANCH(0xD0, "Compare and branch"),
+        REFERENCES_AND_TABLES(0x300, "References and tables");
 
         final int firstCode;
         final String title;
@@ -227,6 +228,7 @@ public final class IsaDoc {
                 case TYPE -> new String[] {"a type index", "uLEB128"};
                 case GLOBAL -> new String[] {"a global index", "uLEB128"};
                 case TABLE -> new String[] {"a table index", "uLEB128"};
+                case ELEM -> new String[] {"an element segment index", "uLEB128"};
                 case OFFSET -> new String[] {"a static memory offset, unsigned 32 bits", "uLEB128"};
                 case USES -> new String[] {"a list of registers read", "uLEB128 count, then register indices"};
                 case DEFS -> new String[] {"a list of registers written", "uLEB128 count, then register indices"};
@@ -308,7 +310,7 @@ public final class IsaDoc {
                 case OFFSET -> parts.add("off: u32");
                 case GLOBAL -> parts.add("g: " + (register.kind() == OperandKind.USE ? "mut " : "") + register.type());
                 case USES, DEFS -> lists.add(names.get(i));
-                case LABEL, LABELS, FUNC, TYPE, TABLE -> {
+                case LABEL, LABELS, FUNC, TYPE, TABLE, ELEM -> {
                     // Indices and labels have no value type.
                 }
             }

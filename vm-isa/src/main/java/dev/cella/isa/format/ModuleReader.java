@@ -40,6 +40,7 @@ public final class ModuleReader {
     private List<FuncType> types = List.of();
     private List<Import> imports = List.of();
     private List<Limits> tables = List.of();
+    private List<ValType> tableTypes = List.of();
     private Limits memory;
     private List<Global> globals = List.of();
     private List<Export> exports = List.of();
@@ -64,7 +65,7 @@ public final class ModuleReader {
         ModuleReader r = new ModuleReader(binary);
         r.readModule();
         return new Module(r.types, r.imports, r.functions, r.tables, r.memory, r.globals, r.exports, r.start,
-                r.elements, r.data, r.names);
+                r.elements, r.data, r.names, r.tableTypes);
     }
 
     private void readModule() {
@@ -174,7 +175,7 @@ public final class ModuleReader {
         switch (s) {
             case TYPE -> types = typeSection(in);
             case IMPORT -> imports = importSection(in);
-            case TABLE -> tables = tableSection(in);
+            case TABLE -> tableSection(in);
             case MEMORY -> memory = limits(in, "memory");
             case GLOBAL -> globals = globalSection(in);
             case EXPORT -> exports = exportSection(in);
@@ -210,13 +211,22 @@ public final class ModuleReader {
         return out;
     }
 
-    private static List<Limits> tableSection(ByteInput in) {
-        int n = in.count(2, "table");
-        List<Limits> out = new ArrayList<>(n);
+    /** Each table: {@code elemtype:u8} (funcref or externref), then its limits. */
+    private void tableSection(ByteInput in) {
+        int n = in.count(3, "table");
+        List<Limits> limits = new ArrayList<>(n);
+        List<ValType> types = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(limits(in, "table"));
+            int at = in.position();
+            ValType t = valType(in);
+            if (!t.isReference()) {
+                throw in.error(at, "table element type " + t + " is not a reference type");
+            }
+            types.add(t);
+            limits.add(limits(in, "table"));
         }
-        return out;
+        tables = limits;
+        tableTypes = types;
     }
 
     private static List<Global> globalSection(ByteInput in) {
@@ -232,7 +242,7 @@ public final class ModuleReader {
             }
             long init = switch (type) {
                 case I32 -> in.s32();
-                case I64 -> in.s64();
+                case I64, FUNCREF, EXTERNREF -> in.s64();
                 case F32 -> in.fixed32() & 0xFFFFFFFFL;
                 case F64 -> in.fixed64();
             };
@@ -259,18 +269,30 @@ public final class ModuleReader {
     }
 
     private static List<ElementSegment> elementSection(ByteInput in) {
-        // Each segment holds at least a table index, an offset and a count.
-        int n = in.count(3, "element segment");
+        // Each segment holds at least a mode and a count: {@code 0:u8 table offset} (active) or
+        // {@code 1:u8} (passive), then the count and the function indices.
+        int n = in.count(2, "element segment");
         List<ElementSegment> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            int table = index(in, "element table index");
-            long offset = in.u32();
+            int modeAt = in.position();
+            int mode = in.u8();
+            if (mode > 1) {
+                throw in.error(modeAt, "unknown element segment mode " + mode + " (0 = active, 1 = passive)");
+            }
+            int table = mode == 0 ? index(in, "element table index") : 0;
+            long offset = mode == 0 ? in.u32() : 0;
             int count = in.count(1, "element function");
             int[] functions = new int[count];
             for (int j = 0; j < count; j++) {
-                functions[j] = index(in, "element function index");
+                // Function index + 1, so that 0 is null (-1 in the model); the index must fit an int.
+                int entryAt = in.position();
+                long entry = in.u32();
+                if (entry > (long) Integer.MAX_VALUE + 1) {
+                    throw in.error(entryAt, "element function index " + (entry - 1) + " is too large");
+                }
+                functions[j] = (int) (entry - 1);
             }
-            out.add(new ElementSegment(table, offset, functions));
+            out.add(new ElementSegment(table, offset, functions, mode == 1));
         }
         return out;
     }

@@ -84,8 +84,9 @@ public final class ModuleWriter {
         if (!m.tables().isEmpty()) {
             section(Section.TABLE, p -> {
                 p.u32(m.tables().size());
-                for (Limits l : m.tables()) {
-                    limits(p, l, "table");
+                for (int i = 0; i < m.tables().size(); i++) {
+                    p.u8(m.tableType(i).code);
+                    limits(p, m.tables().get(i), "table");
                 }
             });
         }
@@ -117,11 +118,14 @@ public final class ModuleWriter {
             section(Section.ELEMENT, p -> {
                 p.u32(m.elements().size());
                 for (ElementSegment e : m.elements()) {
-                    p.u32(index(e.table(), "element table index"));
-                    p.u32(u32(e.offset(), "element offset"));
+                    p.u8(e.passive() ? 1 : 0);
+                    if (!e.passive()) {
+                        p.u32(index(e.table(), "element table index"));
+                        p.u32(u32(e.offset(), "element offset"));
+                    }
                     p.u32(e.functions().length);
                     for (int f : e.functions()) {
-                        p.u32(index(f, "element function index"));
+                        p.u32(u32(f + 1L, "element function index")); // null (-1) is 0
                     }
                 }
             });
@@ -188,7 +192,7 @@ public final class ModuleWriter {
                 }
                 p.s32((int) v);
             }
-            case I64 -> p.s64(v);
+            case I64, FUNCREF, EXTERNREF -> p.s64(v);
             case F32 -> {
                 if ((v & 0xFFFFFFFFL) != v) {
                     throw new IllegalArgumentException("global " + index + ": f32 initial bits 0x"

@@ -1,5 +1,6 @@
 package dev.cella.isa.module;
 
+import dev.cella.isa.ValType;
 import java.util.List;
 
 /**
@@ -11,7 +12,7 @@ import java.util.List;
  * @param types signatures, each listed once
  * @param imports imported host functions
  * @param functions defined functions
- * @param tables function-reference tables
+ * @param tables the tables' limits in elements
  * @param memory the linear memory's limits in 64 KiB pages, or null if the module has none
  * @param globals globals
  * @param exports exports, names unique
@@ -19,10 +20,12 @@ import java.util.List;
  * @param elements table initializers
  * @param data memory initializers
  * @param names debugging names (never null; {@link Names#EMPTY} if none)
+ * @param tableTypes the element type of each table, a reference type, in the order of {@code
+ *     tables}; null means funcref for every table
  */
 public record Module(List<FuncType> types, List<Import> imports, List<Function> functions, List<Limits> tables,
         Limits memory, List<Global> globals, List<Export> exports, int start, List<ElementSegment> elements,
-        List<DataSegment> data, Names names) {
+        List<DataSegment> data, Names names, List<ValType> tableTypes) {
 
     /** The largest memory Cella supports, in 64 KiB pages (2 GiB minus one page: a Java array's reach). */
     public static final long MAX_MEMORY_PAGES = 32767;
@@ -42,6 +45,20 @@ public record Module(List<FuncType> types, List<Import> imports, List<Function> 
         if (names == null) {
             names = Names.EMPTY;
         }
+        tableTypes = tableTypes == null ? java.util.Collections.nCopies(tables.size(), ValType.FUNCREF)
+                : List.copyOf(tableTypes);
+    }
+
+    /** A module whose tables all hold funcref. */
+    public Module(List<FuncType> types, List<Import> imports, List<Function> functions, List<Limits> tables,
+            Limits memory, List<Global> globals, List<Export> exports, int start, List<ElementSegment> elements,
+            List<DataSegment> data, Names names) {
+        this(types, imports, functions, tables, memory, globals, exports, start, elements, data, names, null);
+    }
+
+    /** The element type of table {@code index}. */
+    public ValType tableType(int index) {
+        return tableTypes.get(index);
     }
 
     /** Number of functions in the function index space (imports plus defined functions). */

@@ -1,6 +1,7 @@
 package dev.cella.isa.text;
 
 import dev.cella.isa.module.DataSegment;
+import dev.cella.isa.ValType;
 import dev.cella.isa.module.ElementSegment;
 import dev.cella.isa.module.Export;
 import dev.cella.isa.module.FuncType;
@@ -126,6 +127,7 @@ public final class Assembler {
         List<Import> imports = new ArrayList<>();
         List<Function> funcs = new ArrayList<>();
         List<Limits> tableLimits = new ArrayList<>();
+        List<ValType> tableTypes = new ArrayList<>();
         List<Global> globalList = new ArrayList<>();
         List<Export> exports = new ArrayList<>();
         List<ElementSegment> elements = new ArrayList<>();
@@ -147,7 +149,10 @@ public final class Assembler {
                     }
                     funcIndex++;
                 }
-                case TableStmt t -> tableLimits.add(new Limits(t.min(), t.max()));
+                case TableStmt t -> {
+                    tableLimits.add(new Limits(t.min(), t.max()));
+                    tableTypes.add(t.element());
+                }
                 case GlobalStmt g -> globalList.add(new Global(g.type(), g.mutable(), g.init()));
                 case ElemStmt e -> elements.add(elem(e));
                 case DataStmt d -> data.add(new DataSegment(d.offset(), d.bytes()));
@@ -165,7 +170,7 @@ public final class Assembler {
         int startIndex = start == null ? -1 : functions.resolve(start.function());
         Names names = new Names(functions.storedNames(), registerNames, globals.storedNames());
         return new Module(typeList, imports, funcs, tableLimits, mem, globalList, exports, startIndex, elements, data,
-                names.isEmpty() ? Names.EMPTY : names);
+                names.isEmpty() ? Names.EMPTY : names, tableTypes);
     }
 
     private ElementSegment elem(ElemStmt e) {
@@ -173,7 +178,7 @@ public final class Assembler {
         for (int i = 0; i < fs.length; i++) {
             fs[i] = functions.resolve(e.functions().get(i));
         }
-        return new ElementSegment(tables.resolve(e.table()), e.offset(), fs);
+        return e.table() == null ? ElementSegment.passive(fs) : new ElementSegment(tables.resolve(e.table()), e.offset(), fs);
     }
 
     /** The type index of {@code sig}, adding it to the type list if it is new. */

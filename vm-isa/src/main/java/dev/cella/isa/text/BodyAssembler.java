@@ -108,7 +108,7 @@ final class BodyAssembler {
                 case TYPE -> types.resolve(name(arg));
                 case GLOBAL -> globals.resolve(name(arg));
                 case TABLE -> tables.resolve(name(arg));
-                case I32_IMM, I64_IMM, F32_IMM, F64_IMM, OFFSET -> ((Imm) arg).bits();
+                case I32_IMM, I64_IMM, F32_IMM, F64_IMM, OFFSET, ELEM -> ((Imm) arg).bits();
                 case LABEL -> 0;
                 case LABELS -> {
                     lists[i] = new int[((ArgList) arg).items().size()];

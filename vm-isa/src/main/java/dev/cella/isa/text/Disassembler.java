@@ -83,7 +83,8 @@ public final class Disassembler {
             line("memory " + limits(m.memory()));
         }
         for (int i = 0; i < m.tables().size(); i++) {
-            line("table tab" + i + " " + limits(m.tables().get(i)));
+            line("table tab" + i + " " + limits(m.tables().get(i))
+                    + (m.tableType(i) == ValType.FUNCREF ? "" : " " + m.tableType(i)));
         }
         for (int i = 0; i < m.globals().size(); i++) {
             Global g = m.globals().get(i);
@@ -104,7 +105,7 @@ public final class Disassembler {
         }
         section(m.elements().isEmpty() && m.data().isEmpty());
         for (ElementSegment e : m.elements()) {
-            StringBuilder sb = new StringBuilder("elem tab" + e.table() + " " + e.offset() + " [");
+            StringBuilder sb = new StringBuilder(e.passive() ? "elem [" : "elem tab" + e.table() + " " + e.offset() + " [");
             for (int j = 0; j < e.functions().length; j++) {
                 sb.append(j == 0 ? "" : ", ").append(functionName(e.functions()[j]));
             }
@@ -234,7 +235,7 @@ public final class Disassembler {
             case I64_IMM -> Long.toString(v);
             case F32_IMM -> Literals.formatF32((int) v);
             case F64_IMM -> Literals.formatF64(v);
-            case OFFSET -> Long.toString(v);
+            case OFFSET, ELEM -> Long.toString(v);
             case LABEL -> label(v, labels);
             case LABELS -> {
                 StringBuilder sb = new StringBuilder("[");
@@ -294,6 +295,7 @@ public final class Disassembler {
             case I64 -> Long.toString(bits);
             case F32 -> Literals.formatF32((int) bits);
             case F64 -> Literals.formatF64(bits);
+            case FUNCREF, EXTERNREF -> Long.toString(bits);
         };
     }
 

@@ -80,7 +80,7 @@ final class Parser {
                 case "memory" -> new MemoryStmt(t.line(), t.column(), u32("the minimum size in pages"), optionalMax());
                 case "global" -> globalStmt(t);
                 case "table" -> new TableStmt(t.line(), t.column(), name("a table name"),
-                        u32("the minimum size in elements"), optionalMax());
+                        u32("the minimum size in elements"), optionalMax(), tableElementType());
                 case "elem" -> elemStmt(t);
                 case "data" -> dataStmt(t);
                 case "export" -> exportStmt(t);
@@ -118,13 +118,16 @@ final class Parser {
             case I64 -> literal(lit, "an i64 literal", Literals::i64);
             case F32 -> literal(lit, "an f32 literal", Literals::f32);
             case F64 -> literal(lit, "an f64 literal", Literals::f64);
+            case FUNCREF, EXTERNREF -> literal(lit, "a reference's raw bits (0 for null)", Literals::i64);
         };
         return new GlobalStmt(kw.line(), kw.column(), name, type, mutable, init);
     }
 
     private ElemStmt elemStmt(Token kw) {
-        Name table = name("a table name");
-        long offset = u32("the first element's index");
+        // A passive segment has no table and offset: "elem [f, g]".
+        boolean passive = peek().is(Kind.LBRACKET);
+        Name table = passive ? null : name("a table name");
+        long offset = passive ? 0 : u32("the first element's index");
         expect(Kind.LBRACKET, "'[' and a list of function names");
         List<Name> functions = new ArrayList<>();
         if (!peek().is(Kind.RBRACKET)) {
@@ -286,6 +289,7 @@ final class Parser {
             case F32_IMM -> new Imm(literal(next(), "an f32 literal" + where, Literals::f32));
             case F64_IMM -> new Imm(literal(next(), "an f64 literal" + where, Literals::f64));
             case OFFSET -> new Imm(u32("a memory offset" + where));
+            case ELEM -> new Imm(u32("an element segment index" + where));
             case LABELS -> {
                 expect(Kind.LBRACKET, "'[' and a list of labels" + where);
                 List<Arg> items = new ArrayList<>();
@@ -357,6 +361,18 @@ final class Parser {
             throw expected(t, "a type (i32, i64, f32 or f64)");
         }
         return v;
+    }
+
+    /** An optional {@code funcref} or {@code externref} after a table's limits; funcref if absent. */
+    private ValType tableElementType() {
+        if (peek().isWord("externref")) {
+            next();
+            return ValType.EXTERNREF;
+        }
+        if (peek().isWord("funcref")) {
+            next();
+        }
+        return ValType.FUNCREF;
     }
 
     private long optionalMax() {

@@ -47,10 +47,10 @@ final class Syntax {
     /** {@code global NAME: T [mut] = LITERAL}; {@code init} holds the literal's raw bits. */
     record GlobalStmt(int line, int column, Name name, ValType type, boolean mutable, long init) implements Stmt {}
 
-    /** {@code table NAME MIN [MAX]}. */
-    record TableStmt(int line, int column, Name name, long min, long max) implements Stmt {}
+    /** {@code table NAME MIN [MAX] [funcref|externref]}. */
+    record TableStmt(int line, int column, Name name, long min, long max, ValType element) implements Stmt {}
 
-    /** {@code elem TABLE OFFSET [F, ...]}. */
+    /** {@code elem TABLE OFFSET [F, ...]} (active), or {@code elem [F, ...]} (passive: table null). */
     record ElemStmt(int line, int column, Name table, long offset, List<Name> functions) implements Stmt {}
 
     /** {@code data OFFSET "string" ...}; the strings' bytes concatenated. */

@@ -127,7 +127,8 @@ final class CodeVerifier {
                     ownerKind = OperandKind.TYPE;
                     owner = value;
                 }
-                case TABLE -> checkIndex(pc, value, module.tables().size(), op, "table");
+                case TABLE -> checkTable(insn, i, value);
+                case ELEM -> checkIndex(pc, value, module.elements().size(), op, "element segment");
                 case GLOBAL -> checkGlobal(insn, value);
                 case USES, DEFS -> checkList(insn, i, signature, ownerKind, owner);
                 case I32_IMM, I64_IMM, F32_IMM, F64_IMM, OFFSET -> {
@@ -201,6 +202,38 @@ final class CodeVerifier {
         }
         if (register.kind() == OperandKind.USE && !global.mutable()) {
             throw fail(pc, op.mnemonic + " writes global " + globalName((int) index) + ", which is immutable");
+        }
+    }
+
+    /**
+     * A table operand: in range, and holding what the instruction moves: the type of its
+     * reference register if it has one, funcref for call_indirect and table.init (segments hold
+     * functions, or only nulls for another table), the first table's type for table.copy's second.
+     */
+    private void checkTable(Instruction insn, int operand, long index) {
+        Opcode op = insn.opcode();
+        int pc = insn.pc();
+        checkIndex(pc, index, module.tables().size(), op, "table");
+        ValType actual = module.tableType((int) index);
+        ValType expected = null;
+        for (Operand o : op.operands()) {
+            if (o.kind().isRegister() && o.type().isReference()) {
+                expected = o.type();
+            }
+        }
+        if (op == Opcode.CALL_INDIRECT) {
+            expected = ValType.FUNCREF;
+        } else if (op == Opcode.TABLE_COPY && operand == 1) {
+            expected = module.tableType((int) insn.operands()[0]);
+        } else if (op == Opcode.TABLE_INIT) {
+            long segment = insn.operands()[1];
+            if (segment < module.elements().size() && !Verifier.fits(module.elements().get((int) segment), actual)) {
+                throw fail(pc, op.mnemonic + " copies functions of element segment " + segment + " into table " + index
+                        + ", which holds " + actual);
+            }
+        }
+        if (expected != null && expected != actual) {
+            throw fail(pc, op.mnemonic + " needs a table of " + expected + " but table " + index + " holds " + actual);
         }
     }
 

@@ -60,9 +60,10 @@ public final class Verifier {
     public static final int MAX_CODE_BYTES = 1 << 20;
 
     /**
-     * The largest table accepted, in elements (10 million). Tables never grow (there is no
-     * table.grow instruction), so a table is allocated at its minimum size at instantiation; the
-     * bound keeps a hostile module from asking the host for gigabytes of table.
+     * The largest table accepted, in elements (10 million), at its minimum size and as far as
+     * table.grow can take it; with the memory quota, which counts table elements (see
+     * Instance.hostBytes), the bound keeps a hostile module from asking the host for gigabytes
+     * of table.
      */
     public static final long MAX_TABLE_SIZE = 10_000_000;
 
@@ -148,9 +149,17 @@ public final class Verifier {
 
     private void checkTables() {
         List<Limits> tables = module.tables();
+        if (module.tableTypes().size() != tables.size()) {
+            throw new VerifyException("the module lists " + count(module.tableTypes().size(), "table type") + " for "
+                    + count(tables.size(), "table"));
+        }
         for (int i = 0; i < tables.size(); i++) {
             Limits limits = tables.get(i);
             String what = "table " + i;
+            if (module.tableType(i) == null || !module.tableType(i).isReference()) {
+                throw new VerifyException(what + " has element type " + module.tableType(i)
+                        + "; a table holds funcref or externref");
+            }
             checkLimits(limits, what, MAX_TABLE_SIZE, "elements", false);
         }
     }
@@ -165,7 +174,7 @@ public final class Verifier {
     /**
      * Checks {@code 0 <= min <= limit} and, if there is a maximum, {@code min <= max}, and
      * {@code max <= limit} if {@code boundMax} (a memory's maximum is bounded because memory can
-     * never grow past the limit; a table's is not, since tables never grow).
+     * never grow past the limit; a table's is not: table.grow stops at the limit whatever the maximum).
      */
     private void checkLimits(Limits limits, String what, long limit, String unit, boolean boundMax) {
         long min = limits.min();
@@ -199,8 +208,13 @@ public final class Verifier {
             boolean valid = switch (g.type()) {
                 case I32 -> bits == (int) bits;
                 case F32 -> (bits >>> 32) == 0;
-                case I64, F64 -> true;
+                case I64, F64, EXTERNREF -> true;
+                case FUNCREF -> bits >= 0 && bits <= module.functionCount();
             };
+            if (!valid && g.type() == ValType.FUNCREF) {
+                throw new VerifyException("global " + i + " of type funcref has initial bits " + bits
+                        + ", which name no function (0 is null, f + 1 is function f)");
+            }
             if (!valid) {
                 String rule = g.type() == ValType.I32 ? "an i32 is held sign-extended" : "an f32 is held in the low 32 bits";
                 throw new VerifyException("global " + i + " of type " + g.type() + " has initial bits 0x"
@@ -295,17 +309,43 @@ public final class Verifier {
         for (int i = 0; i < elements.size(); i++) {
             ElementSegment seg = elements.get(i);
             String what = "element segment " + i;
-            checkIndex(seg.table(), module.tables().size(), what + " initializes table", "table");
             if (seg.functions() == null) {
                 throw new VerifyException(what + " has no function list");
             }
             int[] functions = seg.functions();
             for (int j = 0; j < functions.length; j++) {
-                checkIndex(functions[j], module.functionCount(), what + " entry " + j + " names function", "function");
+                if (functions[j] != -1) {
+                    checkIndex(functions[j], module.functionCount(), what + " entry " + j + " names function",
+                            "function");
+                }
+            }
+            if (seg.passive()) {
+                continue;
+            }
+            checkIndex(seg.table(), module.tables().size(), what + " initializes table", "table");
+            if (!fits(seg, module.tableType(seg.table()))) {
+                throw new VerifyException(what + " places functions in table " + seg.table() + ", which holds "
+                        + module.tableType(seg.table()));
             }
             long size = module.tables().get(seg.table()).min();
             checkRange(seg.offset(), functions.length, size, what, "table " + seg.table(), "element");
         }
+    }
+
+    /**
+     * True if segment {@code seg} may be placed in a table of element type {@code type}: a
+     * funcref table takes any segment, another only one of nulls.
+     */
+    static boolean fits(ElementSegment seg, ValType type) {
+        if (type == ValType.FUNCREF) {
+            return true;
+        }
+        for (int f : seg.functions()) {
+            if (f != -1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void checkData() {

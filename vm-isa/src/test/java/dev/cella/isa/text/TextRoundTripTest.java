@@ -94,7 +94,7 @@ class TextRoundTripTest {
                     case I64_IMM -> Long.MIN_VALUE + 1;
                     case F32_IMM -> 0xFFC00001L;
                     case F64_IMM -> 0x7FF0000000000001L;
-                    case LABEL, FUNC, TYPE, GLOBAL, TABLE -> 0;
+                    case LABEL, FUNC, TYPE, GLOBAL, TABLE, ELEM -> 0;
                     case OFFSET -> 0xFFFFFFFFL;
                     case LABELS, USES, DEFS -> {
                         lists[i] = new int[] {0, 0};

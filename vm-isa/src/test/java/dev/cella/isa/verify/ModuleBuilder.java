@@ -31,6 +31,7 @@ final class ModuleBuilder {
     final List<Import> imports = new ArrayList<>();
     final List<Function> functions = new ArrayList<>();
     final List<Limits> tables = new ArrayList<>();
+    final List<ValType> tableTypes = new ArrayList<>();
     Limits memory;
     final List<Global> globals = new ArrayList<>();
     final List<Export> exports = new ArrayList<>();
@@ -90,7 +91,12 @@ final class ModuleBuilder {
     }
 
     int table(long min, long max) {
+        return table(ValType.FUNCREF, min, max);
+    }
+
+    int table(ValType type, long min, long max) {
         tables.add(new Limits(min, max));
+        tableTypes.add(type);
         return tables.size() - 1;
     }
 
@@ -110,7 +116,8 @@ final class ModuleBuilder {
     }
 
     Module build() {
-        return new Module(types, imports, functions, tables, memory, globals, exports, start, elements, data, names);
+        return new Module(types, imports, functions, tables, memory, globals, exports, start, elements, data, names,
+                tableTypes);
     }
 
     /**

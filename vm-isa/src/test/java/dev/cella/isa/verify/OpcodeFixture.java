@@ -1,5 +1,6 @@
 package dev.cella.isa.verify;
 
+import static dev.cella.isa.ValType.EXTERNREF;
 import static dev.cella.isa.ValType.F32;
 import static dev.cella.isa.ValType.F64;
 import static dev.cella.isa.ValType.I32;
@@ -61,7 +62,8 @@ final class OpcodeFixture {
                 case LABEL -> 0;
                 case FUNC -> CALLEE;
                 case TYPE -> CALLEE_TYPE;
-                case TABLE -> 0;
+                case TABLE -> operands.stream().anyMatch(r -> r.kind().isRegister() && r.type() == EXTERNREF) ? 1 : 0;
+                case ELEM -> 0;
                 case GLOBAL -> registerType.ordinal();
                 case OFFSET -> 16;
                 case LABELS -> {
@@ -123,6 +125,7 @@ final class OpcodeFixture {
         }
         m.memory(1, Limits.NONE);
         m.table(2, Limits.NONE);
+        m.table(ValType.EXTERNREF, 1, Limits.NONE);
         m.elements.add(new ElementSegment(0, 0, new int[] {CALLEE}));
         for (ValType t : ValType.values()) {
             m.global(t, true, 0);
