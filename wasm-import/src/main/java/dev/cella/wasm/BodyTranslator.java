@@ -148,6 +148,14 @@ final class BodyTranslator extends ControlTranslator {
             case 0x43 -> stack.pushConst(ValType.F32, in.fixed32() & 0xFFFFFFFFL);
             case 0x44 -> stack.pushConst(ValType.F64, in.fixed64());
             case 0xFC -> prefixed();
+            case 0x25 -> tableGet();
+            case 0x26 -> tableSet();
+            case 0xD0 -> {
+                ValType t = WasmReader.heapType(in);
+                code.emit(t == ValType.FUNCREF ? Opcode.FUNCREF_NULL : Opcode.EXTERNREF_NULL, pushResult(t));
+            }
+            case 0xD1 -> refIsNull();
+            case 0xD2 -> refFunc();
             default -> other(op);
         }
         return false;
@@ -169,8 +177,6 @@ final class BodyTranslator extends ControlTranslator {
             case 0x06, 0x07, 0x08, 0x09, 0x18, 0x19, 0x1F -> "exception handling";
             case 0x12, 0x13 -> "tail calls";
             case 0x14, 0x15, 0xD3, 0xD4, 0xD5, 0xD6 -> "typed function references";
-            case 0x25, 0x26 -> "reference types (table.get, table.set)";
-            case 0xD0, 0xD1, 0xD2 -> "reference types (ref.null, ref.is_null, ref.func)";
             case 0xFB -> "GC";
             case 0xFD -> "SIMD";
             case 0xFE -> "threads (atomic instructions)";
@@ -355,6 +361,9 @@ final class BodyTranslator extends ControlTranslator {
             stack.pushUnknown();
             return;
         }
+        if (declared == null && t.isReference()) {
+            throw invalid("type mismatch: select without a type of " + t + " operands");
+        }
         int c = operand(0, ValType.I32);
         int b = operand(1, t);
         int a = operand(2, t);
@@ -411,6 +420,10 @@ final class BodyTranslator extends ControlTranslator {
         if (table >= module.tables.size()) {
             throw WasmException.invalid(tableAt, "unknown table " + table);
         }
+        if (module.tableTypes.get((int) table) != ValType.FUNCREF) {
+            throw WasmException.invalid(tableAt, "type mismatch: call_indirect through table " + table + " of "
+                    + module.tableTypes.get((int) table));
+        }
         FuncType type = module.types.get((int) typeIndex);
         int index = operand(0, ValType.I32);
         int[] args = valueRegisters(type.params(), true, 1);
@@ -442,29 +455,117 @@ final class BodyTranslator extends ControlTranslator {
                 requireMemory();
                 threeI32(Opcode.MEMORY_FILL);
             }
-            case 12 -> throw WasmException.unsupported(at, "table.init (Cella guest code cannot write tables)");
-            case 13 -> {
-                int segAt = in.position();
-                long seg = in.u32();
-                if (seg >= module.elements.size()) {
-                    throw WasmException.invalid(segAt, "unknown elem segment " + seg);
+            case 12 -> {
+                int segment = elemSegment();
+                int table = table();
+                if (module.elements.get(segment).type() != module.tableTypes.get(table)) {
+                    throw invalid("type mismatch: table.init of a segment of " + module.elements.get(segment).type()
+                            + " into table " + table + " of " + module.tableTypes.get(table));
                 }
-                // Without table.init nothing reads a segment after instantiation: dropping it changes nothing.
+                int n = operand(0, ValType.I32);
+                int s = operand(1, ValType.I32);
+                int d = operand(2, ValType.I32);
+                popN(3);
+                code.emit(Opcode.TABLE_INIT, table, segment, d, s, n);
             }
-            case 14 -> throw WasmException.unsupported(at, "table.copy (Cella guest code cannot write tables)");
-            case 15 -> throw WasmException.unsupported(at, "reference types (table.grow)");
-            case 16 -> {
-                int tableAt = in.position();
-                long table = in.u32();
-                if (table >= module.tables.size()) {
-                    throw WasmException.invalid(tableAt, "unknown table " + table);
+            case 13 -> code.emit(Opcode.ELEM_DROP, elemSegment());
+            case 14 -> {
+                int to = table();
+                int from = table();
+                if (module.tableTypes.get(to) != module.tableTypes.get(from)) {
+                    throw invalid("type mismatch: table.copy from table " + from + " of " + module.tableTypes.get(from)
+                            + " to table " + to + " of " + module.tableTypes.get(to));
                 }
-                // Tables never change size in Cella (table.grow is not translated), so the size is a constant.
-                stack.pushConst(ValType.I32, (int) module.tables.get((int) table).min());
+                int n = operand(0, ValType.I32);
+                int s = operand(1, ValType.I32);
+                int d = operand(2, ValType.I32);
+                popN(3);
+                code.emit(Opcode.TABLE_COPY, to, from, d, s, n);
             }
-            case 17 -> throw WasmException.unsupported(at, "reference types (table.fill)");
+            case 15 -> {
+                int table = table();
+                ValType t = module.tableTypes.get(table);
+                int n = operand(0, ValType.I32);
+                int v = operand(1, t);
+                popN(2);
+                code.emit(t == ValType.FUNCREF ? Opcode.FUNCREF_TABLE_GROW : Opcode.EXTERNREF_TABLE_GROW,
+                        pushResult(ValType.I32), table, v, n);
+            }
+            case 16 -> code.emit(Opcode.TABLE_SIZE, pushResult(ValType.I32), table());
+            case 17 -> {
+                int table = table();
+                ValType t = module.tableTypes.get(table);
+                int n = operand(0, ValType.I32);
+                int v = operand(1, t);
+                int d = operand(2, ValType.I32);
+                popN(3);
+                code.emit(t == ValType.FUNCREF ? Opcode.FUNCREF_TABLE_FILL : Opcode.EXTERNREF_TABLE_FILL, table, d, v, n);
+            }
             default -> throw WasmException.malformed(at, "illegal opcode 0xfc " + sub);
         }
+    }
+
+    /** Reads a table index and checks that the table exists. */
+    private int table() {
+        int tableAt = in.position();
+        long table = in.u32();
+        if (table >= module.tables.size()) {
+            throw WasmException.invalid(tableAt, "unknown table " + table);
+        }
+        return (int) table;
+    }
+
+    /** Reads an element segment index and checks that the segment exists. */
+    private int elemSegment() {
+        int segAt = in.position();
+        long seg = in.u32();
+        if (seg >= module.elements.size()) {
+            throw WasmException.invalid(segAt, "unknown elem segment " + seg);
+        }
+        return (int) seg;
+    }
+
+    private void tableGet() {
+        int table = table();
+        ValType t = module.tableTypes.get(table);
+        int i = operand(0, ValType.I32);
+        popN(1);
+        code.emit(t == ValType.FUNCREF ? Opcode.FUNCREF_TABLE_GET : Opcode.EXTERNREF_TABLE_GET, pushResult(t), table, i);
+    }
+
+    private void tableSet() {
+        int table = table();
+        ValType t = module.tableTypes.get(table);
+        int v = operand(0, t);
+        int i = operand(1, ValType.I32);
+        popN(2);
+        code.emit(t == ValType.FUNCREF ? Opcode.FUNCREF_TABLE_SET : Opcode.EXTERNREF_TABLE_SET, table, i, v);
+    }
+
+    /** ref.is_null: the operand may be either reference type (funcref if unknown, in unreachable code). */
+    private void refIsNull() {
+        int i = check(0, null);
+        ValType t = i < 0 ? null : stack.type(i);
+        if (t != null && !t.isReference()) {
+            throw invalid("type mismatch: ref.is_null of " + t);
+        }
+        t = t == null ? ValType.FUNCREF : t;
+        int a = operand(0, t);
+        popN(1);
+        code.emit(t == ValType.FUNCREF ? Opcode.FUNCREF_IS_NULL : Opcode.EXTERNREF_IS_NULL, pushResult(ValType.I32), a);
+    }
+
+    /** ref.func: the function must be declared outside function bodies (an element segment, an export, a global). */
+    private void refFunc() {
+        int indexAt = in.position();
+        long f = in.u32();
+        if (f >= module.functionCount()) {
+            throw WasmException.invalid(indexAt, "unknown function " + f);
+        }
+        if (!module.declaredFunctions.contains((int) f)) {
+            throw WasmException.invalid(indexAt, "undeclared function reference " + f);
+        }
+        code.emit(Opcode.REF_FUNC, pushResult(ValType.FUNCREF), f);
     }
 
     /** Pops three i32 operands (a, b, c with c on top) and emits {@code op a, b, c}. */

@@ -45,9 +45,6 @@ abstract class ControlTranslator extends TranslatorBase {
         if (b == 0x7B) {
             throw WasmException.unsupported(in.position(), "SIMD (block of type v128)");
         }
-        if (b == 0x70 || b == 0x6F) {
-            throw WasmException.unsupported(in.position(), "reference types (block of a reference type)");
-        }
         int typeAt = in.position();
         long index = in.signed(33);
         if (index < 0) {

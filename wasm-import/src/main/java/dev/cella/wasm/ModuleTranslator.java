@@ -64,7 +64,7 @@ final class ModuleTranslator implements ModuleContext {
         List<ElementSegment> elements = SegmentPlanner.elements(wasm, this::constValue);
         List<DataSegment> data = SegmentPlanner.data(wasm, this::constValue);
         Module m = new Module(List.copyOf(types.keySet()), imports, functions, tables, memory, globals, exports(),
-                wasm.start, elements, data, names(functions));
+                wasm.start, elements, data, names(functions), wasm.tableTypes);
         Verifier.verify(m);
         return m;
     }
@@ -138,6 +138,10 @@ final class ModuleTranslator implements ModuleContext {
                     throw WasmException.unsupported(g.offset(), "mutable global import " + what
                             + " (Cella modules cannot share a global with the host)");
                 }
+                if (type.isReference()) {
+                    throw WasmException.unsupported(g.offset(), "global import " + what + " of type " + type
+                            + " (a reference cannot be bound at translation)");
+                }
                 Long bound = globalImports.value(imp.module(), imp.name(), type);
                 if (bound == null) {
                     throw WasmException.unsupported(g.offset(), "global import " + what + " of type " + type
@@ -166,7 +170,8 @@ final class ModuleTranslator implements ModuleContext {
         return switch (e.op()) {
             case CONST -> normalize(e.type(), e.bits());
             case GLOBAL_GET -> globals.get(e.index()).init();
-            case REF_FUNC, REF_NULL -> throw new IllegalArgumentException("not a numeric constant expression");
+            case REF_FUNC -> e.index() + 1L; // a funcref's raw bits (ValType)
+            case REF_NULL -> ValType.NULL_REF;
         };
     }
 

@@ -54,8 +54,12 @@ final class WasmModule {
     /** Where an element or data segment goes. */
     enum SegmentMode { ACTIVE, PASSIVE, DECLARATIVE }
 
-    /** An element segment; {@code functions} holds function indices, -1 for a null reference. */
-    record ElementSegment(SegmentMode mode, int table, ConstExpr offsetExpr, int[] functions, long offset) {}
+    /**
+     * An element segment of references of type {@code type}; {@code functions} holds function
+     * indices, -1 for a null reference.
+     */
+    record ElementSegment(SegmentMode mode, int table, ConstExpr offsetExpr, ValType type, int[] functions,
+            long offset) {}
 
     record DataSegment(SegmentMode mode, ConstExpr offsetExpr, byte[] bytes, long offset) {}
 
@@ -68,6 +72,10 @@ final class WasmModule {
     final List<Integer> functionTypes = new ArrayList<>();
     int importedFunctions;
     final List<Limits> tables = new ArrayList<>();
+    /** The element type of each table, funcref or externref. */
+    final List<ValType> tableTypes = new ArrayList<>();
+    /** The functions a ref.func in code may name (C.refs): those referenced outside functions. */
+    final java.util.Set<Integer> declaredFunctions = new java.util.HashSet<>();
     int importedTables;
     /** The memory's limits, or null if the module has none. */
     Limits memory;

@@ -216,9 +216,10 @@ final class WasmReader {
                     module.importedFunctions++;
                 }
                 case 1 -> {
-                    Limits limits = tableType();
+                    ValType type = refType();
+                    Limits limits = limits(0xFFFFFFFFL, "table", false);
                     module.imports.add(new Import(mod, name, ExternKind.TABLE, -1, null, limits.min(), limits.max(), at));
-                    addTable(limits, at);
+                    addTable(type, limits);
                     module.importedTables++;
                 }
                 case 2 -> {
@@ -274,27 +275,26 @@ final class WasmReader {
         return new Limits(min, max, at);
     }
 
-    private Limits tableType() {
+    /** A reference type: funcref (0x70) or externref (0x6F). */
+    private ValType refType() {
         int at = in.position();
         int ref = in.u8();
+        if (ref == 0x70) {
+            return ValType.FUNCREF;
+        }
         if (ref == 0x6F) {
-            throw WasmException.unsupported(at, "reference types (externref table)");
+            return ValType.EXTERNREF;
         }
-        if (ref != 0x70) {
-            throw WasmException.malformed(at, "malformed reference type 0x" + Integer.toHexString(ref));
-        }
-        return limits(0xFFFFFFFFL, "table", false);
+        throw WasmException.malformed(at, "malformed reference type 0x" + Integer.toHexString(ref));
     }
 
     private Limits memoryType() {
         return limits(MAX_WASM_PAGES, "memory", true);
     }
 
-    private void addTable(Limits limits, int at) {
-        if (!module.tables.isEmpty()) {
-            throw WasmException.unsupported(at, "reference types (more than one table)");
-        }
+    private void addTable(ValType type, Limits limits) {
         module.tables.add(limits);
+        module.tableTypes.add(type);
     }
 
     private void setMemory(Limits limits, int at) {
@@ -317,8 +317,8 @@ final class WasmReader {
     private void tableSection() {
         int n = in.count(2);
         for (int i = 0; i < n; i++) {
-            int at = in.position();
-            addTable(tableType(), at);
+            ValType type = refType();
+            addTable(type, limits(0xFFFFFFFFL, "table", false));
         }
     }
 
@@ -341,8 +341,8 @@ final class WasmReader {
     }
 
     /**
-     * A constant expression of type {@code expected} (null: a function reference, for element
-     * segments). Wasm 1.0 allows a constant, or global.get of an immutable imported global.
+     * A constant expression of type {@code expected}: a constant, global.get of an immutable
+     * imported global, ref.null or ref.func (whose function becomes declared: C.refs).
      */
     private ConstExpr constExpr(ValType expected) {
         int at = in.position();
@@ -369,17 +369,10 @@ final class WasmReader {
                 if (f >= module.functionCount()) {
                     throw WasmException.invalid(at, "unknown function " + f);
                 }
-                yield new ConstExpr(ConstExpr.Op.REF_FUNC, null, 0, f, at);
+                module.declaredFunctions.add(f);
+                yield new ConstExpr(ConstExpr.Op.REF_FUNC, ValType.FUNCREF, 0, f, at);
             }
-            case 0xD0 -> {
-                int refAt = in.position();
-                int ref = in.u8();
-                if (ref != 0x70) {
-                    throw WasmException.unsupported(refAt, "reference types (ref.null of type 0x"
-                            + Integer.toHexString(ref) + ")");
-                }
-                yield new ConstExpr(ConstExpr.Op.REF_NULL, null, 0, -1, at);
-            }
+            case 0xD0 -> new ConstExpr(ConstExpr.Op.REF_NULL, heapType(), 0, -1, at);
             case 0xFD -> throw WasmException.unsupported(at, "SIMD (v128 constant)");
             default -> throw WasmException.invalid(at, "constant expression required (opcode 0x"
                     + Integer.toHexString(op) + ")");
@@ -390,11 +383,9 @@ final class WasmReader {
             throw WasmException.invalid(endAt, "constant expression required: expected end (0x0b), found 0x"
                     + Integer.toHexString(end));
         }
-        boolean reference = e.op() == ConstExpr.Op.REF_FUNC || e.op() == ConstExpr.Op.REF_NULL;
-        if (expected == null ? !reference : e.type() != expected) {
-            throw WasmException.invalid(at, "type mismatch: constant expression of type "
-                    + (reference ? "funcref" : e.type()) + " where " + (expected == null ? "funcref" : expected)
-                    + " is expected");
+        if (e.type() != expected) {
+            throw WasmException.invalid(at, "type mismatch: constant expression of type " + e.type() + " where "
+                    + expected + " is expected");
         }
         return e;
     }
@@ -430,6 +421,9 @@ final class WasmReader {
                 throw WasmException.invalid(at, "duplicate export name \"" + name + "\"");
             }
             module.exports.add(new Export(name, k, index, at));
+            if (k == ExternKind.FUNC) {
+                module.declaredFunctions.add(index);
+            }
         }
     }
 
@@ -465,6 +459,21 @@ final class WasmReader {
         return t;
     }
 
+    private ValType heapType() {
+        return heapType(in);
+    }
+
+    /** Reads the heap type of ref.null: func (0x70) or extern (0x6F), as the reference type it makes. */
+    static ValType heapType(WasmInput in) {
+        int at = in.position();
+        int ref = in.u8();
+        return switch (ref) {
+            case 0x70 -> ValType.FUNCREF;
+            case 0x6F -> ValType.EXTERNREF;
+            default -> throw WasmException.malformed(at, "malformed reference type 0x" + Integer.toHexString(ref));
+        };
+    }
+
     private void elementSection() {
         int n = in.count(1);
         for (int i = 0; i < n; i++) {
@@ -487,28 +496,38 @@ final class WasmReader {
                 }
                 offset = constExpr(ValType.I32);
             }
+            ValType type = ValType.FUNCREF;
             if (passiveOrDeclarative || explicitTable) {
                 int kindAt = in.position();
-                int kind = in.u8();
-                int expected = expressions ? 0x70 : 0x00;
-                if (kind != expected) {
-                    if (expressions && kind == 0x6F) {
-                        throw WasmException.unsupported(kindAt, "reference types (externref element segment)");
+                if (expressions) {
+                    type = refType();
+                } else {
+                    int kind = in.u8();
+                    if (kind != 0x00) {
+                        throw WasmException.malformed(kindAt, "malformed element kind 0x" + Integer.toHexString(kind));
                     }
-                    throw WasmException.malformed(kindAt, "malformed element kind 0x" + Integer.toHexString(kind));
                 }
+            }
+            if (mode == SegmentMode.ACTIVE && module.tableTypes.get(table) != type) {
+                throw WasmException.invalid(at, "type mismatch: element segment of " + type + " for table " + table
+                        + " of " + module.tableTypes.get(table));
             }
             int count = in.count(1);
             int[] functions = new int[count];
             for (int j = 0; j < count; j++) {
                 if (expressions) {
-                    ConstExpr e = constExpr(null);
+                    ConstExpr e = constExpr(type);
+                    if (e.op() == ConstExpr.Op.GLOBAL_GET) {
+                        throw WasmException.unsupported(e.offset(), "global.get in an element segment (reference"
+                                + " imports are not translated)");
+                    }
                     functions[j] = e.op() == ConstExpr.Op.REF_FUNC ? e.index() : -1;
                 } else {
                     functions[j] = functionIndex();
+                    module.declaredFunctions.add(functions[j]);
                 }
             }
-            module.elements.add(new ElementSegment(mode, table, offset, functions, at));
+            module.elements.add(new ElementSegment(mode, table, offset, type, functions, at));
         }
     }
 
