@@ -1,6 +1,8 @@
 package dev.cella.vm;
 
+import dev.cella.isa.ValType;
 import dev.cella.isa.module.FuncType;
+import dev.cella.isa.module.Limits;
 
 /**
  * Supplies the host functions a module imports, at instantiation. The resolver sees the type the
@@ -16,6 +18,30 @@ public interface ImportResolver {
      * @return the host function to call, or null if there is none
      */
     HostFunction resolve(String module, String name, FuncType type);
+
+    /**
+     * Supplies an imported memory, which the importing instance then shares with whoever else
+     * holds it (its data segments write into it at instantiation). The instance checks that it
+     * meets {@code limits}; a resolver may throw a {@link LinkException} of its own.
+     *
+     * @param limits the least the memory must have, in pages: its current size at least {@code
+     *     min}, and, if {@code max} is given, a maximum of at most {@code max}
+     * @return the memory, or null if there is none (the default: hosts share no memory)
+     */
+    default Memory memory(String module, String name, Limits limits) {
+        return null;
+    }
+
+    /**
+     * Supplies an imported global: the variable itself, shared with its provider. The instance
+     * checks nothing more; a resolver returns only a global of the type and mutability asked for,
+     * or throws a {@link LinkException} naming the mismatch.
+     *
+     * @return the variable, or null if there is none (the default)
+     */
+    default GlobalCell global(String module, String name, ValType type, boolean mutable) {
+        return null;
+    }
 
     /** A resolver that provides nothing: every import is missing. */
     ImportResolver NONE = (module, name, type) -> null;

@@ -26,7 +26,11 @@ import java.util.function.LongConsumer;
 public final class Instance {
     private final Module module;
     private final Memory memory;
+    /** False if the memory is imported: its quota accounting (overhead) is its owner's. */
+    private final boolean ownsMemory;
     private final long[] globals;
+    /** The variables of imported globals, by global index (null for an owned global). */
+    private final GlobalCell[] linked;
     private final Table[] tables;
     /** The current contents of each element segment: a passive one's functions until elem.drop, else empty. */
     private final int[][] segments;
@@ -63,23 +67,34 @@ public final class Instance {
         this.hostFunctions = resolveImports(module, imports);
         long fixed = hostBytes(module);
         long limit = Math.min(options.maxMemoryPages(), Module.MAX_MEMORY_PAGES) * Module.PAGE_SIZE;
-        long initial = module.memory() == null ? 0 : module.memory().min() * Module.PAGE_SIZE;
+        long initial = module.memory() == null || module.memoryImport() != null ? 0
+                : module.memory().min() * Module.PAGE_SIZE;
         if (fixed > 0 && fixed + initial > limit) {
             throw new LinkException("instantiation refused: the module's tables and globals take " + fixed
                     + " bytes of host memory, which with its initial memory of " + initial
                     + " bytes is over the memory limit of " + limit + " bytes");
         }
-        this.memory = createMemory(module.memory(), options);
+        this.ownsMemory = module.memoryImport() == null;
+        this.memory = ownsMemory ? createMemory(module.memory(), options) : importMemory(module, imports);
         this.policy = options.growPolicy();
         this.hostLimit = limit;
         this.overhead = fixed;
-        if (memory != null) {
+        if (memory != null && ownsMemory) {
             memory.overhead(fixed);
         }
         this.globals = new long[module.globals().size()];
+        this.linked = new GlobalCell[globals.length];
         for (int i = 0; i < globals.length; i++) {
             Global g = module.globals().get(i);
-            globals[i] = normalize(g.type(), g.init());
+            if (g.imported()) {
+                linked[i] = imports.global(g.importModule(), g.importName(), g.type(), g.mutable());
+                if (linked[i] == null) {
+                    throw new LinkException("missing import " + g.importModule() + "." + g.importName() + " (a "
+                            + (g.mutable() ? "mutable " : "") + g.type() + " global)");
+                }
+            } else {
+                globals[i] = normalize(g.type(), g.init());
+            }
         }
         this.tables = createTables(module);
         this.segments = new int[module.elements().size()][];
@@ -108,6 +123,26 @@ public final class Instance {
             resolved[i] = f;
         }
         return resolved;
+    }
+
+    /**
+     * The imported memory, checked against the module's limits as Wasm links it: at least {@code
+     * min} pages now and, if the import gives a maximum, a maximum no larger.
+     */
+    private static Memory importMemory(Module module, ImportResolver resolver) {
+        var imp = module.memoryImport();
+        Limits want = module.memory();
+        String what = imp.module() + "." + imp.name();
+        Memory m = resolver.memory(imp.module(), imp.name(), want);
+        if (m == null) {
+            throw new LinkException("missing import " + what + " (a memory)");
+        }
+        if (m.pages() < want.min() || (want.hasMax() && m.maxPages() > want.max())) {
+            throw new LinkException("incompatible import type: memory " + what + " has " + m.pages()
+                    + " pages and a maximum of " + m.maxPages() + ", imported as at least " + want.min() + " pages"
+                    + (want.hasMax() ? " with a maximum of at most " + want.max() : ""));
+        }
+        return m;
     }
 
     private static Memory createMemory(Limits limits, InstanceOptions options) {
@@ -237,7 +272,7 @@ public final class Instance {
         charge.accept(BulkWork.tableUnits(want));
         t.grow((int) (want - old), ref);
         overhead += bytes;
-        if (memory != null) {
+        if (memory != null && ownsMemory) {
             memory.overhead(overhead);
         }
         return (int) old;
@@ -272,7 +307,7 @@ public final class Instance {
         long delta = TABLE_ELEMENT_BYTES * (contents.length - t.size());
         t.restore(contents);
         overhead += delta;
-        if (memory != null) {
+        if (memory != null && ownsMemory) {
             memory.overhead(overhead);
         }
     }
@@ -297,10 +332,35 @@ public final class Instance {
 
     /**
      * The globals' current values as raw bits, indexed by global index. This is the live array
-     * the engines read and write, not a copy.
+     * the engines read and write, not a copy; an imported global's slot is unused (0): its value
+     * is in its {@link #globalCell}.
      */
     public long[] globals() {
         return globals;
+    }
+
+    /** True if global {@code index} is imported: the engines read and write it through {@link #globalGet}. */
+    public boolean globalLinked(int index) {
+        return linked[index] != null;
+    }
+
+    /** The variable of global {@code index}: its import's, or this instance's own slot. */
+    public GlobalCell globalCell(int index) {
+        return linked[index] != null ? linked[index] : new GlobalCell(globals, index);
+    }
+
+    /** The value of global {@code index} (raw bits), wherever it lives. */
+    public long globalGet(int index) {
+        return linked[index] != null ? linked[index].get() : globals[index];
+    }
+
+    /** Sets global {@code index} to {@code bits}, wherever it lives. */
+    public void globalSet(int index, long bits) {
+        if (linked[index] != null) {
+            linked[index].set(bits);
+        } else {
+            globals[index] = bits;
+        }
     }
 
     /**

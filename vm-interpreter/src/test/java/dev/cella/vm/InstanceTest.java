@@ -273,4 +273,80 @@ class InstanceTest {
         assertThrows(IllegalArgumentException.class, () -> new Table(ValType.I64, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> new Table(ValType.FUNCREF, 3, 2));
     }
+
+    /** A resolver that provides one memory under env.mem and nothing else. */
+    private static ImportResolver providing(Memory shared) {
+        return new ImportResolver() {
+            @Override
+            public HostFunction resolve(String module, String name, FuncType type) {
+                return null;
+            }
+
+            @Override
+            public Memory memory(String module, String name, dev.cella.isa.module.Limits limits) {
+                return module.equals("env") && name.equals("mem") ? shared : null;
+            }
+        };
+    }
+
+    @Test
+    void anImportedMemoryIsSharedAndItsDataSegmentsWriteIntoIt() {
+        Module m = verified("""
+                memory 1 import "env" "mem"
+                data 70000 "hi"
+                """);
+        // The module's binary form keeps the import.
+        Module read = dev.cella.isa.format.ModuleReader.read(dev.cella.isa.format.ModuleWriter.write(m));
+        assertEquals(m.memoryImport(), read.memoryImport());
+        Memory shared = new Memory(2, 3);
+        Instance inst = new Instance(m, providing(shared), InstanceOptions.defaults());
+        assertSame(shared, inst.memory());
+        assertEquals('h', shared.bytes()[70000]);
+        assertEquals('i', shared.bytes()[70001]);
+    }
+
+    @Test
+    void anImportedMemoryMustExistMeetItsLimitsAndHoldItsDataSegments() {
+        Module m = verified("""
+                memory 2 3 import "env" "mem"
+                """);
+        assertThrows(LinkException.class, () -> new Instance(m, ImportResolver.NONE, InstanceOptions.defaults()));
+        // Too small now, or a maximum past the import's.
+        assertThrows(LinkException.class, () -> new Instance(m, providing(new Memory(1, 3)), InstanceOptions.defaults()));
+        assertThrows(LinkException.class, () -> new Instance(m, providing(new Memory(2, 4)), InstanceOptions.defaults()));
+        new Instance(m, providing(new Memory(3, 3)), InstanceOptions.defaults());
+        Module data = verified("""
+                memory 1 import "env" "mem"
+                data 65535 "ab"
+                """);
+        assertThrows(LinkException.class, () -> new Instance(data, providing(new Memory(1, 1)), InstanceOptions.defaults()));
+    }
+
+    @Test
+    void anImportedGlobalIsItsProvidersVariable() {
+        Module m = verified("""
+                global g: i64 mut import "env" "g"
+                global own: i64 mut = 5
+                """);
+        Module read = dev.cella.isa.format.ModuleReader.read(dev.cella.isa.format.ModuleWriter.write(m));
+        assertEquals(m.globals(), read.globals());
+        assertThrows(LinkException.class, () -> new Instance(m, ImportResolver.NONE, InstanceOptions.defaults()));
+        long[] provider = {0, 41};
+        Instance inst = new Instance(m, new ImportResolver() {
+            @Override
+            public HostFunction resolve(String module, String name, FuncType type) {
+                return null;
+            }
+
+            @Override
+            public GlobalCell global(String module, String name, ValType type, boolean mutable) {
+                return new GlobalCell(provider, 1);
+            }
+        }, InstanceOptions.defaults());
+        assertTrue(inst.globalLinked(0));
+        assertEquals(41, inst.globalGet(0));
+        inst.globalSet(0, 42);
+        assertEquals(42, provider[1]);
+        assertEquals(5, inst.globalGet(1));
+    }
 }

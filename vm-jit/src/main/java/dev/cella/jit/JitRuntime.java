@@ -267,6 +267,16 @@ final class JitRuntime {
         BulkWork.copy(mem, dst, src, n, n > BulkWork.CHUNK ? () -> bulkPoll(ctx) : null);
     }
 
+    /** global.get of an imported global (see {@link VariableEmitter}). */
+    static long globalGet(JitContext ctx, int global) {
+        return ctx.instance.globalGet(global);
+    }
+
+    /** global.set of an imported global. */
+    static void globalSet(JitContext ctx, int global, long bits) {
+        ctx.instance.globalSet(global, bits);
+    }
+
     /** table.get (see {@link TableEmitter}). */
     static long tableGet(JitContext ctx, int table, int i) {
         return TableOps.get(ctx.tables[table], i);

@@ -10,7 +10,8 @@ import org.objectweb.asm.MethodVisitor;
 /**
  * Constants, moves, select and globals. Moves and selects of floats are JVM float moves, which
  * keep every bit (NaN payloads included); constants with NaN payloads are materialized from
- * their integer bits. Globals live in the instance's {@code long[]} as raw bits.
+ * their integer bits. Globals live in the instance's {@code long[]} as raw bits; an imported one
+ * lives in its provider's, reached through the instance.
  */
 final class VariableEmitter {
     private VariableEmitter() {}
@@ -48,22 +49,43 @@ final class VariableEmitter {
             case I32_SELECT, I64_SELECT, F32_SELECT, F64_SELECT, FUNCREF_SELECT, EXTERNREF_SELECT -> select(e, in);
             case I32_GLOBAL_GET, I64_GLOBAL_GET, F32_GLOBAL_GET, F64_GLOBAL_GET, FUNCREF_GLOBAL_GET,
                     EXTERNREF_GLOBAL_GET -> {
-                globals(e, in.intOperand(1));
-                e.mv.visitInsn(LALOAD);
+                if (imported(e, in.intOperand(1))) {
+                    e.mv.visitVarInsn(ALOAD, 0);
+                    e.push(in.intOperand(1));
+                    e.invokeStatic(MethodEmitter.RUNTIME, "globalGet", "(L" + MethodEmitter.CTX + ";I)J");
+                } else {
+                    globals(e, in.intOperand(1));
+                    e.mv.visitInsn(LALOAD);
+                }
                 e.fromBits(e.type(in.intOperand(0)));
                 e.store(in.intOperand(0));
             }
             case I32_GLOBAL_SET, I64_GLOBAL_SET, F32_GLOBAL_SET, F64_GLOBAL_SET, FUNCREF_GLOBAL_SET,
                     EXTERNREF_GLOBAL_SET -> {
-                globals(e, in.intOperand(0));
+                boolean imported = imported(e, in.intOperand(0));
+                if (imported) {
+                    e.mv.visitVarInsn(ALOAD, 0);
+                    e.push(in.intOperand(0));
+                } else {
+                    globals(e, in.intOperand(0));
+                }
                 int a = in.intOperand(1);
                 e.loadWritten(a);
                 ValType t = e.type(a);
                 e.toBits(t);
-                e.mv.visitInsn(LASTORE);
+                if (imported) {
+                    e.invokeStatic(MethodEmitter.RUNTIME, "globalSet", "(L" + MethodEmitter.CTX + ";IJ)V");
+                } else {
+                    e.mv.visitInsn(LASTORE);
+                }
             }
             default -> throw new IllegalArgumentException(in.opcode().mnemonic + " is not a variable instruction");
         }
+    }
+
+    /** True if global {@code g} is imported: it lives in its provider, reached through the instance. */
+    private static boolean imported(MethodEmitter e, int g) {
+        return e.engine.module().globals().get(g).imported();
     }
 
     /** Pushes the globals array and the index {@code g}. */

@@ -3,10 +3,10 @@ package dev.cella.wasm;
 import dev.cella.isa.ValType;
 
 /**
- * Supplies the values of the immutable globals a Wasm module imports. Cella modules cannot import
- * globals, so an immutable imported global becomes an ordinary immutable global initialized to
- * the value given here at translation time; a module importing a global nobody binds (or a
- * mutable one, whose sharing Cella cannot express) is rejected as unsupported.
+ * Supplies the values of the immutable globals a Wasm module imports: such a global becomes an
+ * ordinary immutable global initialized to the value given here at translation time; a module
+ * importing an immutable global nobody binds is rejected as unsupported. (A mutable global
+ * import becomes a Cella global import, shared with its provider at instantiation.)
  */
 @FunctionalInterface
 public interface GlobalImports {

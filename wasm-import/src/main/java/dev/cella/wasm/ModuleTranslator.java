@@ -10,6 +10,7 @@ import dev.cella.isa.module.Function;
 import dev.cella.isa.module.Global;
 import dev.cella.isa.module.Import;
 import dev.cella.isa.module.Limits;
+import dev.cella.isa.module.MemoryImport;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.module.Names;
 import dev.cella.isa.verify.Verifier;
@@ -64,7 +65,7 @@ final class ModuleTranslator implements ModuleContext {
         List<ElementSegment> elements = SegmentPlanner.elements(wasm, this::constValue);
         List<DataSegment> data = SegmentPlanner.data(wasm, this::constValue);
         Module m = new Module(List.copyOf(types.keySet()), imports, functions, tables, memory, globals, exports(),
-                wasm.start, elements, data, names(functions), wasm.tableTypes);
+                wasm.start, elements, data, names(functions), wasm.tableTypes, memoryImport());
         Verifier.verify(m);
         return m;
     }
@@ -88,8 +89,9 @@ final class ModuleTranslator implements ModuleContext {
                     }
                     out.add(new Import(imp.module(), imp.name(), cellaType(type)));
                 }
-                case MEMORY -> throw WasmException.unsupported(imp.offset(), "memory import " + what
-                        + " (a Cella module owns its memory; define and export it instead)");
+                case MEMORY -> {
+                    // The memory's limits (WasmModule.memory) are the import's; memory() gives them.
+                }
                 case TABLE -> throw WasmException.unsupported(imp.offset(), "table import " + what
                         + " (a Cella module owns its tables)");
                 case GLOBAL -> {
@@ -98,6 +100,16 @@ final class ModuleTranslator implements ModuleContext {
             }
         }
         return out;
+    }
+
+    /** Where the memory comes from if the Wasm module imports it, else null. */
+    private MemoryImport memoryImport() {
+        for (WasmModule.Import imp : wasm.imports) {
+            if (imp.kind() == WasmModule.ExternKind.MEMORY) {
+                return new MemoryImport(imp.module(), imp.name());
+            }
+        }
+        return null;
     }
 
     private Limits memory() {
@@ -135,8 +147,9 @@ final class ModuleTranslator implements ModuleContext {
                 WasmModule.Import imp = importOfGlobal(g.importIndex());
                 String what = imp.module() + "." + imp.name();
                 if (g.type().mutable()) {
-                    throw WasmException.unsupported(g.offset(), "mutable global import " + what
-                            + " (Cella modules cannot share a global with the host)");
+                    // Shared with its provider: a Cella global import, resolved at instantiation.
+                    globals.add(new Global(type, true, 0, imp.module(), imp.name()));
+                    continue;
                 }
                 if (type.isReference()) {
                     throw WasmException.unsupported(g.offset(), "global import " + what + " of type " + type

@@ -64,12 +64,14 @@ final class SegmentPlanner {
             }
             long offset = value.applyAsLong(seg.offsetExpr()) & 0xFFFFFFFFL;
             long size = wasm.memory.min() * Module.PAGE_SIZE;
-            if (offset + seg.bytes().length > size) {
+            // An imported memory may be larger than its import's minimum: instantiation checks it.
+            if (!wasm.memoryImported && offset + seg.bytes().length > size) {
                 throw WasmException.uninstantiable(seg.offset(), "out of bounds memory access: data segment " + s
                         + " (" + seg.bytes().length + " bytes at offset " + offset + ") does not fit the memory of "
                         + size + " bytes");
             }
-            if (seg.bytes().length > 0) {
+            // An empty segment changes nothing, but in an imported memory it still checks its offset.
+            if (seg.bytes().length > 0 || wasm.memoryImported) {
                 out.add(new DataSegment(offset, seg.bytes()));
             }
         }

@@ -56,7 +56,7 @@ class CheckpointFormatTest {
     void theHeaderHoldsMagicVersionModuleHashAndLengths() {
         byte[] b = checkpointBytes(false);
         assertArrayEquals("CELLACKP".getBytes(StandardCharsets.US_ASCII), Arrays.copyOf(b, 8));
-        assertEquals(2, b[8]);
+        assertEquals(3, b[8]);
         assertEquals(0, b[9]);
         assertEquals(0, b[10], "not deflated");
         Checkpoint c = Checkpoint.fromBytes(b, "test");
@@ -119,9 +119,9 @@ class CheckpointFormatTest {
     void aNewerFormatVersionOrUnknownFlagIsRefusedByName() {
         byte[] b = checkpointBytes(false);
         CheckpointException v = assertThrows(CheckpointException.class,
-                () -> Checkpoint.fromBytes(withHeader(b, h -> h[8] = 3), "new.ckpt"));
+                () -> Checkpoint.fromBytes(withHeader(b, h -> h[8] = 4), "new.ckpt"));
         assertEquals(CheckpointException.Kind.UNSUPPORTED_VERSION, v.kind());
-        assertTrue(v.getMessage().contains("format version 3; this build reads version 2"), v.getMessage());
+        assertTrue(v.getMessage().contains("format version 4; this build reads version 3"), v.getMessage());
         CheckpointException f = assertThrows(CheckpointException.class,
                 () -> Checkpoint.fromBytes(withHeader(b, h -> h[10] = 4), "flags.ckpt"));
         assertEquals(CheckpointException.Kind.UNSUPPORTED_VERSION, f.kind());

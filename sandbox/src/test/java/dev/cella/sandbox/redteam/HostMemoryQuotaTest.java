@@ -52,12 +52,12 @@ class HostMemoryQuotaTest {
         QuotaExceeded q = assertTimeoutPreemptively(Duration.ofSeconds(20),
                 () -> assertThrows(QuotaExceeded.class, () -> Cell.create(m, c).close()));
         assertEquals(Quota.MEMORY, q.quota());
-        assertEquals(300L * 10_000_000 * 4 + 65_536, q.usage(), q.getMessage());
+        assertEquals(300L * 10_000_000 * 8 + 65_536, q.usage(), q.getMessage());
     }
 
     @Test
     void aTableLeavesLessRoomForMemoryToGrowInto() {
-        // A 4,000,000-byte table under an 8 MiB quota: memory may grow to 65 pages, not 128.
+        // An 8,000,000-byte table (8 bytes an element) under an 8 MiB quota: memory may grow to 5 pages, not 128.
         Module m = module("""
                 table tab 1000000
                 memory 1
@@ -76,7 +76,7 @@ class HostMemoryQuotaTest {
         try (Cell cell = Cell.create(m, quiet(CellConfig.builder().memoryLimit(8 << 20)).build())) {
             RunResult r = cell.run();
             assertEquals(Outcome.EXITED, r.outcome(), () -> r.toString());
-            long footprint = cell.instance().memory().bytes().length + 4_000_000L;
+            long footprint = cell.instance().memory().bytes().length + 8_000_000L;
             assertTrue(footprint <= 8 << 20 && footprint > (8 << 20) - 65_536, "footprint " + footprint);
         }
     }

@@ -7,7 +7,11 @@ import dev.cella.isa.module.ExportKind;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Module;
 import dev.cella.vm.Engine;
+import dev.cella.vm.GlobalCell;
 import dev.cella.vm.HostFunction;
+import dev.cella.vm.ImportResolver;
+import dev.cella.vm.Memory;
+import dev.cella.isa.module.Limits;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InstanceOptions;
 import dev.cella.vm.LinkException;
@@ -46,9 +50,10 @@ import java.util.function.Function;
  * </ul>
  *
  * <p>The host module {@code spectest}
- * provides the print functions and the four globals of the specification's test harness (its
- * table and memory cannot be imported into Cella). Registered modules provide their exported
- * functions (called through their own engine) and immutable globals (bound at translation).
+ * provides the print functions, the four globals and the memory (1 to 2 pages, shared by the
+ * script's modules) of the specification's test harness (its table cannot be imported into
+ * Cella). Registered modules provide their exported functions (called through their own engine),
+ * memories (shared), mutable globals (shared) and immutable globals (bound at translation).
  */
 final class WastSession {
     /** Fuel for each action: a translation bug that loops forever fails the command instead of hanging. */
@@ -90,6 +95,8 @@ final class WastSession {
     private final Map<String, Loaded> named = new HashMap<>();
     private final Map<String, Loaded> registered = new HashMap<>();
     private Loaded current;
+    /** spectest's memory, shared by every module of the script that imports it; created on first import. */
+    private Memory spectestMemory;
     /** The registered modules each instantiated module imports from. */
     private final Map<Loaded, List<Loaded>> importsFrom = new IdentityHashMap<>();
     /** Modules whose state a skipped module would have changed, with the skip to report. */
@@ -145,7 +152,22 @@ final class WastSession {
         linking = new ArrayList<>();
         Module m = WasmImporter.translate(binary, this::globalValue);
         Engine engine = engines.apply(m);
-        Instance instance = new Instance(m, this::resolve, InstanceOptions.defaults().withFuel(FUEL_PER_ACTION));
+        Instance instance = new Instance(m, new ImportResolver() {
+            @Override
+            public HostFunction resolve(String module, String name, FuncType type) {
+                return WastSession.this.resolve(module, name, type);
+            }
+
+            @Override
+            public Memory memory(String module, String name, Limits limits) {
+                return WastSession.this.memory(module, name, limits);
+            }
+
+            @Override
+            public GlobalCell global(String module, String name, ValType type, boolean mutable) {
+                return WastSession.this.global(module, name, type, mutable);
+            }
+        }, InstanceOptions.defaults().withFuel(FUEL_PER_ACTION));
         if (m.start() >= 0) {
             engine.invoke(instance, m.start());
         }
@@ -246,7 +268,7 @@ final class WastSession {
             if (e == null) {
                 throw new WastException("no global export \"" + field + "\"");
             }
-            return new long[] {m.instance().globals()[e.index()]};
+            return new long[] {m.instance().globalGet(e.index())};
         }
         int f = m.instance().exportedFunction(field);
         if (f < 0) {
@@ -382,6 +404,48 @@ final class WastSession {
         };
     }
 
+    /** Resolves a memory import: spectest's memory (1 to 2 pages, one per script) or a registered module's export. */
+    private Memory memory(String module, String name, Limits limits) {
+        if (module.equals("spectest")) {
+            if (!name.equals("memory")) {
+                return null;
+            }
+            if (spectestMemory == null) {
+                spectestMemory = new Memory(1, 2);
+            }
+            return spectestMemory;
+        }
+        Loaded m = registered.get(module);
+        if (m == null) {
+            return null;
+        }
+        m.require("imported module " + module);
+        linking.add(m);
+        Export e = m.module().export(name, ExportKind.MEMORY);
+        return e == null ? null : m.instance().memory();
+    }
+
+    /** Resolves a (mutable) global import to a registered module's exported global, which it then shares. */
+    private GlobalCell global(String module, String name, ValType type, boolean mutable) {
+        Loaded m = registered.get(module);
+        if (m == null) {
+            return null;
+        }
+        m.require("imported module " + module);
+        linking.add(m);
+        Export e = m.module().export(name, ExportKind.GLOBAL);
+        if (e == null) {
+            return null;
+        }
+        var g = m.module().globals().get(e.index());
+        if (g.type() != type || g.mutable() != mutable) {
+            throw new LinkException("incompatible import type: " + module + "." + name + " is a "
+                    + (g.mutable() ? "mutable " : "") + g.type() + " global, imported as a "
+                    + (mutable ? "mutable " : "") + type + " global");
+        }
+        return m.instance().globalCell(e.index());
+    }
+
     /** Binds an immutable global import to spectest's or a registered module's value. */
     private Long globalValue(String module, String name, ValType type) {
         if (module.equals("spectest")) {
@@ -405,6 +469,6 @@ final class WastSession {
             throw new LinkException("incompatible import type: " + module + "." + name + " is a "
                     + (g.mutable() ? "mutable " : "") + g.type() + " global, imported as an immutable " + type);
         }
-        return m.instance().globals()[e.index()];
+        return m.instance().globalGet(e.index());
     }
 }

@@ -25,6 +25,7 @@ import java.util.List;
  */
 final class Decoder {
     private final boolean metered;
+    private final Module module;
     private int[] out = new int[64];
     private int size;
     private int[] starts = new int[32];
@@ -34,8 +35,9 @@ final class Decoder {
     private int[] fixups = new int[16];
     private int fixupCount;
 
-    private Decoder(boolean metered) {
+    private Decoder(boolean metered, Module module) {
         this.metered = metered;
+        this.module = module;
     }
 
     /**
@@ -60,7 +62,7 @@ final class Decoder {
             return new DecodedFunction(index, typeIndex, type, 0, null, new int[0], new int[0]);
         }
         Function f = module.function(index);
-        Decoder d = new Decoder(metered);
+        Decoder d = new Decoder(metered, module);
         int[] code = d.run(blocks);
         return new DecodedFunction(index, typeIndex, type, f.registers().size(), code,
                 Arrays.copyOf(d.starts, d.startCount), Arrays.copyOf(d.pcs, d.startCount));
@@ -96,6 +98,10 @@ final class Decoder {
             return;
         }
         long[] operands = insn.operands();
+        if (op == Op.I32_GLOBAL_GET && module.globals().get((int) operands[1]).imported()
+                || op == Op.I32_GLOBAL_SET && module.globals().get((int) operands[0]).imported()) {
+            op = Op.TABLE; // an imported global lives in its provider: the cold path reads it there
+        }
         if (op == Op.I64_CONST && operands[1] == (int) operands[1]) {
             op = Op.I32_CONST; // the 64 bits are the sign extension of an int: one operand suffices
         }

@@ -439,8 +439,8 @@ final class Machine {
     }
 
     /**
-     * Runs the table instruction at decoded position {@code pc} ({@code TABLE length op
-     * operands...}, see {@link Op}); bulk work is charged from the loop's credit, which goes in
+     * Runs the table instruction (or global access of an imported global) at decoded position
+     * {@code pc} ({@code TABLE length op operands...}, see {@link Op}); bulk work is charged from the loop's credit, which goes in
      * and out through {@link #credit} (the rule of {@link BulkWork}).
      *
      * @throws TrapSignal out of bounds table access, or fuel exhausted
@@ -482,6 +482,10 @@ final class Machine {
                 TableOps.init(instance, code[a], code[a + 1], dst, src, n);
             }
             case ELEM_DROP -> instance.dropSegment(code[a]);
+            case I32_GLOBAL_GET, I64_GLOBAL_GET, F32_GLOBAL_GET, F64_GLOBAL_GET, FUNCREF_GLOBAL_GET,
+                    EXTERNREF_GLOBAL_GET -> r[fp + code[a]] = instance.globalGet(code[a + 1]);
+            case I32_GLOBAL_SET, I64_GLOBAL_SET, F32_GLOBAL_SET, F64_GLOBAL_SET, FUNCREF_GLOBAL_SET,
+                    EXTERNREF_GLOBAL_SET -> instance.globalSet(code[a], r[fp + code[a + 1]]);
             default -> throw new IllegalStateException(OPCODES[code[pc + 2]] + " is not a table instruction");
         }
     }

@@ -23,7 +23,8 @@ package dev.cella.vm.interp;
  * decoded opcode: {@code COLD_UNARY op d a} and {@code COLD_BINARY op d a b}; {@link ColdOps} runs
  * them. NOP decodes to nothing. The table instructions decode to {@code TABLE length op operands...},
  * where length is the instruction's length in ints and op the original opcode's ordinal; {@link
- * Machine#table} runs them. ref.func, funcref.null and externref.null decode to I32_CONST of the
+ * Machine#table} runs them, and the global.get and global.set of imported globals, which decode
+ * the same way. ref.func, funcref.null and externref.null decode to I32_CONST of the
  * reference's raw bits, the is_null tests to I64_EQZ (null is 0).
  *
  * <h2>Fuel headers</h2>

@@ -13,6 +13,7 @@ import dev.cella.isa.module.Function;
 import dev.cella.isa.module.Global;
 import dev.cella.isa.module.Import;
 import dev.cella.isa.module.Limits;
+import dev.cella.isa.module.MemoryImport;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.module.Names;
 import java.util.ArrayList;
@@ -41,6 +42,7 @@ public final class ModuleReader {
     private List<Import> imports = List.of();
     private List<Limits> tables = List.of();
     private List<ValType> tableTypes = List.of();
+    private MemoryImport memoryImport;
     private Limits memory;
     private List<Global> globals = List.of();
     private List<Export> exports = List.of();
@@ -65,7 +67,7 @@ public final class ModuleReader {
         ModuleReader r = new ModuleReader(binary);
         r.readModule();
         return new Module(r.types, r.imports, r.functions, r.tables, r.memory, r.globals, r.exports, r.start,
-                r.elements, r.data, r.names, r.tableTypes);
+                r.elements, r.data, r.names, r.tableTypes, r.memoryImport);
     }
 
     private void readModule() {
@@ -176,7 +178,7 @@ public final class ModuleReader {
             case TYPE -> types = typeSection(in);
             case IMPORT -> imports = importSection(in);
             case TABLE -> tableSection(in);
-            case MEMORY -> memory = limits(in, "memory");
+            case MEMORY -> memorySection(in);
             case GLOBAL -> globals = globalSection(in);
             case EXPORT -> exports = exportSection(in);
             case START -> start = index(in, "start function index");
@@ -211,6 +213,22 @@ public final class ModuleReader {
         return out;
     }
 
+    /**
+     * The memory: {@code 00 limits} if the module owns it, {@code 01 limits module:name
+     * field:name} if it is imported.
+     */
+    private void memorySection(ByteInput in) {
+        int at = in.position();
+        int mode = in.u8();
+        if (mode > 1) {
+            throw in.error(at, "unknown memory mode " + mode + " (0 = owned, 1 = imported)");
+        }
+        memory = limits(in, "memory");
+        if (mode == 1) {
+            memoryImport = new MemoryImport(in.name(), in.name());
+        }
+    }
+
     /** Each table: {@code elemtype:u8} (funcref or externref), then its limits. */
     private void tableSection(ByteInput in) {
         int n = in.count(3, "table");
@@ -237,8 +255,13 @@ public final class ModuleReader {
             ValType type = valType(in);
             int flagAt = in.position();
             int flag = in.u8();
-            if (flag > 1) {
-                throw in.error(flagAt, "unknown mutability flag " + flag + " (0 = constant, 1 = mutable)");
+            if (flag > 3) {
+                throw in.error(flagAt, "unknown mutability flag " + flag
+                        + " (0 = constant, 1 = mutable, plus 2 if imported)");
+            }
+            if ((flag & 2) != 0) {
+                out.add(new Global(type, (flag & 1) == 1, 0, in.name(), in.name()));
+                continue;
             }
             long init = switch (type) {
                 case I32 -> in.s32();

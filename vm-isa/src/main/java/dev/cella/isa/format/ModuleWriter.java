@@ -91,7 +91,14 @@ public final class ModuleWriter {
             });
         }
         if (m.memory() != null) {
-            section(Section.MEMORY, p -> limits(p, m.memory(), "memory"));
+            section(Section.MEMORY, p -> {
+                p.u8(m.memoryImport() == null ? 0 : 1);
+                limits(p, m.memory(), "memory");
+                if (m.memoryImport() != null) {
+                    name(p, m.memoryImport().module());
+                    name(p, m.memoryImport().name());
+                }
+            });
         }
         if (!m.globals().isEmpty()) {
             section(Section.GLOBAL, p -> {
@@ -182,7 +189,12 @@ public final class ModuleWriter {
 
     private static void global(ByteOutput p, Global g, int index) {
         p.u8(g.type().code);
-        p.u8(g.mutable() ? 1 : 0);
+        p.u8((g.mutable() ? 1 : 0) | (g.imported() ? 2 : 0));
+        if (g.imported()) {
+            name(p, g.importModule());
+            name(p, g.importName());
+            return;
+        }
         long v = g.init();
         switch (g.type()) {
             case I32 -> {

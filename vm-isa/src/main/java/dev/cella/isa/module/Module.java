@@ -7,7 +7,8 @@ import java.util.List;
  * A guest module: what the assembler and the binary reader produce and the verifier checks.
  *
  * <p>Index spaces: functions are numbered imports first, then {@link #functions}; tables,
- * globals and types by their position in their lists. There is at most one memory.
+ * globals and types by their position in their lists. There is at most one memory, owned or
+ * imported.
  *
  * @param types signatures, each listed once
  * @param imports imported host functions
@@ -22,10 +23,12 @@ import java.util.List;
  * @param names debugging names (never null; {@link Names#EMPTY} if none)
  * @param tableTypes the element type of each table, a reference type, in the order of {@code
  *     tables}; null means funcref for every table
+ * @param memoryImport where the memory comes from if it is imported (then {@code memory} holds
+ *     the limits it must meet), or null if the module owns its memory
  */
 public record Module(List<FuncType> types, List<Import> imports, List<Function> functions, List<Limits> tables,
         Limits memory, List<Global> globals, List<Export> exports, int start, List<ElementSegment> elements,
-        List<DataSegment> data, Names names, List<ValType> tableTypes) {
+        List<DataSegment> data, Names names, List<ValType> tableTypes, MemoryImport memoryImport) {
 
     /** The largest memory Cella supports, in 64 KiB pages (2 GiB minus one page: a Java array's reach). */
     public static final long MAX_MEMORY_PAGES = 32767;
@@ -47,6 +50,14 @@ public record Module(List<FuncType> types, List<Import> imports, List<Function> 
         }
         tableTypes = tableTypes == null ? java.util.Collections.nCopies(tables.size(), ValType.FUNCREF)
                 : List.copyOf(tableTypes);
+    }
+
+    /** A module that owns its memory. */
+    public Module(List<FuncType> types, List<Import> imports, List<Function> functions, List<Limits> tables,
+            Limits memory, List<Global> globals, List<Export> exports, int start, List<ElementSegment> elements,
+            List<DataSegment> data, Names names, List<ValType> tableTypes) {
+        this(types, imports, functions, tables, memory, globals, exports, start, elements, data, names, tableTypes,
+                null);
     }
 
     /** A module whose tables all hold funcref. */

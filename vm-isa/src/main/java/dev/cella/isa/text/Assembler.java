@@ -3,6 +3,7 @@ package dev.cella.isa.text;
 import dev.cella.isa.module.DataSegment;
 import dev.cella.isa.ValType;
 import dev.cella.isa.module.ElementSegment;
+import dev.cella.isa.module.MemoryImport;
 import dev.cella.isa.module.Export;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Function;
@@ -153,7 +154,8 @@ public final class Assembler {
                     tableLimits.add(new Limits(t.min(), t.max()));
                     tableTypes.add(t.element());
                 }
-                case GlobalStmt g -> globalList.add(new Global(g.type(), g.mutable(), g.init()));
+                case GlobalStmt g -> globalList.add(new Global(g.type(), g.mutable(), g.init(), g.importModule(),
+                        g.importName()));
                 case ElemStmt e -> elements.add(elem(e));
                 case DataStmt d -> data.add(new DataSegment(d.offset(), d.bytes()));
                 case ExportStmt e -> exports.add(new Export(e.exportName(), e.kind(), switch (e.kind()) {
@@ -167,10 +169,12 @@ public final class Assembler {
         }
         List<FuncType> typeList = new ArrayList<>(typeIndex.keySet());
         Limits mem = memory == null ? null : new Limits(memory.min(), memory.max());
+        MemoryImport memImport = memory == null || memory.importModule() == null ? null
+                : new MemoryImport(memory.importModule(), memory.importName());
         int startIndex = start == null ? -1 : functions.resolve(start.function());
         Names names = new Names(functions.storedNames(), registerNames, globals.storedNames());
         return new Module(typeList, imports, funcs, tableLimits, mem, globalList, exports, startIndex, elements, data,
-                names.isEmpty() ? Names.EMPTY : names, tableTypes);
+                names.isEmpty() ? Names.EMPTY : names, tableTypes, memImport);
     }
 
     private ElementSegment elem(ElemStmt e) {

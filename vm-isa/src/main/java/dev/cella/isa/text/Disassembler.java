@@ -80,7 +80,8 @@ public final class Disassembler {
         }
         section(m.memory() == null && m.tables().isEmpty() && m.globals().isEmpty());
         if (m.memory() != null) {
-            line("memory " + limits(m.memory()));
+            line("memory " + limits(m.memory()) + (m.memoryImport() == null ? ""
+                    : " import " + quote(m.memoryImport().module()) + " " + quote(m.memoryImport().name())));
         }
         for (int i = 0; i < m.tables().size(); i++) {
             line("table tab" + i + " " + limits(m.tables().get(i))
@@ -88,8 +89,9 @@ public final class Disassembler {
         }
         for (int i = 0; i < m.globals().size(); i++) {
             Global g = m.globals().get(i);
-            line("global " + globalName(i) + ": " + g.type() + (g.mutable() ? " mut" : "") + " = "
-                    + literal(g.type(), g.init()));
+            line("global " + globalName(i) + ": " + g.type() + (g.mutable() ? " mut" : "")
+                    + (g.imported() ? " import " + quote(g.importModule()) + " " + quote(g.importName())
+                            : " = " + literal(g.type(), g.init())));
         }
         section(m.exports().isEmpty() && m.start() < 0);
         for (Export e : m.exports()) {

@@ -77,7 +77,7 @@ final class Parser {
                 case "type" -> new TypeStmt(t.line(), t.column(), peek().is(Kind.NAME) ? name("a type name") : null,
                         signature(false));
                 case "import" -> importStmt(t);
-                case "memory" -> new MemoryStmt(t.line(), t.column(), u32("the minimum size in pages"), optionalMax());
+                case "memory" -> memoryStmt(t);
                 case "global" -> globalStmt(t);
                 case "table" -> new TableStmt(t.line(), t.column(), name("a table name"),
                         u32("the minimum size in elements"), optionalMax(), tableElementType());
@@ -93,6 +93,18 @@ final class Parser {
             }
             out.add(s);
         }
+    }
+
+    private MemoryStmt memoryStmt(Token kw) {
+        long min = u32("the minimum size in pages");
+        long max = optionalMax();
+        if (!peek().isWord("import")) {
+            return new MemoryStmt(kw.line(), kw.column(), min, max, null, null);
+        }
+        next();
+        String module = utf8String("the module name in quotes");
+        String field = utf8String("the memory's name in quotes");
+        return new MemoryStmt(kw.line(), kw.column(), min, max, module, field);
     }
 
     private ImportStmt importStmt(Token kw) {
@@ -111,7 +123,13 @@ final class Parser {
             next();
             mutable = true;
         }
-        expect(Kind.EQUALS, mutable ? "'=' and the initial value" : "'mut' or '=' and the initial value");
+        if (peek().isWord("import")) {
+            next();
+            String module = utf8String("the module name in quotes");
+            String field = utf8String("the global's name in quotes");
+            return new GlobalStmt(kw.line(), kw.column(), name, type, mutable, 0, module, field);
+        }
+        expect(Kind.EQUALS, mutable ? "'=', 'import' and the initial value" : "'mut', '=' or 'import'");
         Token lit = next();
         long init = switch (type) {
             case I32 -> literal(lit, "an i32 literal", Literals::i32);
@@ -120,7 +138,7 @@ final class Parser {
             case F64 -> literal(lit, "an f64 literal", Literals::f64);
             case FUNCREF, EXTERNREF -> literal(lit, "a reference's raw bits (0 for null)", Literals::i64);
         };
-        return new GlobalStmt(kw.line(), kw.column(), name, type, mutable, init);
+        return new GlobalStmt(kw.line(), kw.column(), name, type, mutable, init, null, null);
     }
 
     private ElemStmt elemStmt(Token kw) {

@@ -41,11 +41,17 @@ final class Syntax {
     /** {@code import NAME "module" "name" SIG}. */
     record ImportStmt(int line, int column, Name name, String module, String field, Sig sig) implements Stmt {}
 
-    /** {@code memory MIN [MAX]}; {@code max} is {@link dev.cella.isa.module.Limits#NONE} when omitted. */
-    record MemoryStmt(int line, int column, long min, long max) implements Stmt {}
+    /**
+     * {@code memory MIN [MAX] [import "MODULE" "NAME"]}; {@code max} is {@link
+     * dev.cella.isa.module.Limits#NONE} when omitted, {@code importModule} and {@code importName}
+     * null for an owned memory.
+     */
+    record MemoryStmt(int line, int column, long min, long max, String importModule, String importName)
+            implements Stmt {}
 
     /** {@code global NAME: T [mut] = LITERAL}; {@code init} holds the literal's raw bits. */
-    record GlobalStmt(int line, int column, Name name, ValType type, boolean mutable, long init) implements Stmt {}
+    record GlobalStmt(int line, int column, Name name, ValType type, boolean mutable, long init, String importModule,
+            String importName) implements Stmt {}
 
     /** {@code table NAME MIN [MAX] [funcref|externref]}. */
     record TableStmt(int line, int column, Name name, long min, long max, ValType element) implements Stmt {}

@@ -166,6 +166,13 @@ public final class Verifier {
 
     private void checkMemory() {
         Limits memory = module.memory();
+        if (memory == null && module.memoryImport() != null) {
+            throw new VerifyException("the module imports a memory but gives no limits for it");
+        }
+        if (memory != null && module.memoryImport() != null
+                && (module.memoryImport().module() == null || module.memoryImport().name() == null)) {
+            throw new VerifyException("the memory import has no module or field name");
+        }
         if (memory != null) {
             checkLimits(memory, "the memory", Module.MAX_MEMORY_PAGES, "pages", true);
         }
@@ -203,6 +210,12 @@ public final class Verifier {
             Global g = globals.get(i);
             if (g.type() == null) {
                 throw new VerifyException("global " + i + " has no type");
+            }
+            if (g.imported()) {
+                if (g.importName() == null) {
+                    throw new VerifyException("global " + i + " is imported without a field name");
+                }
+                continue; // the host provides its value
             }
             long bits = g.init();
             boolean valid = switch (g.type()) {
@@ -358,6 +371,9 @@ public final class Verifier {
             }
             if (seg.bytes() == null) {
                 throw new VerifyException(what + " has no bytes");
+            }
+            if (module.memoryImport() != null) {
+                continue; // an imported memory's size is known at instantiation, which checks the range
             }
             long size = module.memory().min() * Module.PAGE_SIZE;
             checkRange(seg.offset(), seg.bytes().length, size, what, "the memory", "byte");

@@ -147,7 +147,8 @@ class ModuleReaderTest {
 
     @Test
     void rejectsAnUnknownLimitsFlag() {
-        assertRejected(binary(0x04, 0x02, 0x02, 0x00), 10, "unknown memory limits flag 2");
+        assertRejected(binary(0x04, 0x03, 0x00, 0x02, 0x00), 11, "unknown memory limits flag 2");
+        assertRejected(binary(0x04, 0x02, 0x02, 0x00), 10, "unknown memory mode 2");
         assertRejected(binary(0x03, 0x04, 0x01, 0x70, 0x05, 0x00), 12, "unknown table limits flag 5");
     }
 
