@@ -9,9 +9,7 @@ import dev.cella.sandbox.Cell;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.Outcome;
 import dev.cella.sandbox.RunResult;
-import dev.cella.vm.SuspendRequest;
 import java.io.ByteArrayOutputStream;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -109,22 +107,11 @@ class CheckpointTablesTest {
         int trials = 0;
         for (long point = 0; point < total; point += Math.max(1, total / 25)) {
             String name = "at" + point;
-            ByteArrayOutputStream first = new ByteArrayOutputStream();
-            byte[] bytes;
-            try (Cell cell = Cell.create(module, CellConfig.builder().stdout(first).build())) {
-                Optional<RunResult> ended = cell.run(SuspendRequest.atFuelUsed(point));
-                assertTrue(ended.isEmpty(), "ended before " + point);
-                bytes = Checkpoint.capture(cell).toBytes(false);
-            }
-            ByteArrayOutputStream rest = new ByteArrayOutputStream();
-            Checkpoint c = Checkpoint.fromBytes(bytes, name);
-            try (Cell cell = c.restore(c.configBuilder().stdout(rest).build())) {
-                RunResult r = cell.resume(null).orElseThrow();
-                assertEquals(Outcome.EXITED, r.outcome(), name + ": " + r.accounting().ending());
-                assertEquals(total, r.accounting().fuelUsed(), name);
-            }
-            first.writeBytes(rest.toByteArray());
-            assertArrayEquals(whole.toByteArray(), first.toByteArray(), name);
+            Runs.Resumed run = Runs.cutAt(module, CellConfig::builder, point, name);
+            RunResult r = run.result();
+            assertEquals(Outcome.EXITED, r.outcome(), name + ": " + r.accounting().ending());
+            assertEquals(total, r.accounting().fuelUsed(), name);
+            assertArrayEquals(whole.toByteArray(), run.stdout(), name);
             trials++;
         }
         assertTrue(trials >= 20, "only " + trials + " points tried");

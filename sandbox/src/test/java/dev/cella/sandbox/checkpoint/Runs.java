@@ -1,6 +1,7 @@
 package dev.cella.sandbox.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cella.isa.module.Module;
 import dev.cella.isa.text.Assembler;
@@ -13,11 +14,14 @@ import dev.cella.sandbox.RunResult;
 import dev.cella.sandbox.fs.FileHandle;
 import dev.cella.sandbox.fs.VirtualFileSystem;
 import dev.cella.vm.Engine;
+import dev.cella.vm.SuspendRequest;
 import dev.cella.vm.interp.Interpreter;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Running test guests uninterrupted and through checkpoints, and comparing the two. */
 final class Runs {
@@ -95,6 +99,31 @@ final class Runs {
         } catch (dev.cella.sandbox.fs.FsException e) {
             return null;
         }
+    }
+
+    /** A run cut and resumed ({@link #cutAt}): all it wrote to stdout, and how the resumed part ended. */
+    record Resumed(byte[] stdout, RunResult result) {}
+
+    /**
+     * Runs {@code module} with {@code config} until fuel {@code point}, checkpoints it to bytes
+     * (named {@code name}), restores the checkpoint and resumes it to its end.
+     */
+    static Resumed cutAt(Module module, Supplier<CellConfig.Builder> config, long point, String name) {
+        ByteArrayOutputStream first = new ByteArrayOutputStream();
+        byte[] bytes;
+        try (Cell cell = Cell.create(module, config.get().stdout(first).build())) {
+            Optional<RunResult> ended = cell.run(SuspendRequest.atFuelUsed(point));
+            assertTrue(ended.isEmpty(), "ended before " + point);
+            bytes = Checkpoint.capture(cell).toBytes(false);
+        }
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        Checkpoint c = Checkpoint.fromBytes(bytes, name);
+        RunResult r;
+        try (Cell cell = c.restore(c.configBuilder().stdout(rest).build())) {
+            r = cell.resume(null).orElseThrow();
+        }
+        first.writeBytes(rest.toByteArray());
+        return new Resumed(first.toByteArray(), r);
     }
 
     static String text(ByteArrayOutputStream out) {

@@ -154,7 +154,7 @@ class ModuleReaderTest {
 
     @Test
     void rejectsAnUnknownMutabilityFlag() {
-        assertRejected(binary(0x05, 0x04, 0x01, 0x7F, 0x02, 0x00), 12, "unknown mutability flag 2");
+        assertRejected(binary(0x05, 0x04, 0x01, 0x7F, 0x04, 0x00), 12, "unknown mutability flag 4");
     }
 
     @Test

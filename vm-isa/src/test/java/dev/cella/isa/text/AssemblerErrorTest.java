@@ -180,7 +180,7 @@ class AssemblerErrorTest {
     @Test
     void rejectsMalformedGlobals() {
         assertError("global x i32 = 0\n", 1, 10, "expected ':' and the global's type");
-        assertError("global x: i32 0\n", 1, 15, "expected 'mut' or '=' and the initial value");
+        assertError("global x: i32 0\n", 1, 15, "expected 'mut', '=' or 'import'");
         assertError("global x: f32 = y\n", 1, 17, "expected an f32 literal, found 'y'");
     }
 
