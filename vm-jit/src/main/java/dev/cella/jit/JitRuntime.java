@@ -80,6 +80,19 @@ final class JitRuntime {
         return (int) window;
     }
 
+    /**
+     * The fuel check of code that refuels in place: {@code charged} (the window after charging
+     * the block of leader {@code leader}) if it is not negative, else {@link #refuel}'s window.
+     * Tiny so that C2 inlines it everywhere; its one branch profile is shared by every site on
+     * purpose (see {@code MethodEmitter.refuelInPlace}).
+     */
+    static int charged(JitContext ctx, int charged, int function, int leader) {
+        if (charged >= 0) {
+            return charged;
+        }
+        return refuel(ctx, charged, function, leader);
+    }
+
     private static void poll(JitContext ctx) {
         InterruptHook hook = ctx.instance.interruptHook();
         if (hook != null) {

@@ -104,7 +104,8 @@ final class MethodEmitter {
     private final Label entryResume = new Label();
     private final List<Integer> refuelLeaders = new ArrayList<>();
     private final List<Label> refuelStubs = new ArrayList<>();
-    private final List<Label> refuelBacks = new ArrayList<>();
+    /** The first leader {@link #refuelInPlace} charged, which later ones are pushed relative to. */
+    private int firstRefuelLeader = -1;
     private final List<Label> handlers = new ArrayList<>();
     private final List<Integer> handlerPcs = new ArrayList<>();
     private final List<Boolean> handlerBounds = new ArrayList<>();
@@ -548,7 +549,6 @@ final class MethodEmitter {
      */
     private void chargeFuel(int leader) {
         int cost = metered ? code.leaderCosts[leader] : code.pollCosts[leader];
-        Label back = leader == entryLeader ? entryResume : new Label();
         boolean prechecks = metered && exits;
         if (cost > 0) {
             if (cost <= -Short.MIN_VALUE) {
@@ -564,7 +564,9 @@ final class MethodEmitter {
             boolean covered = by >= 0 && by != entryLeader && code.leaderInsns[by] >= from;
             int extra = prechecks ? code.precheck[leader] : 0;
             // A covered block's own charge cannot go negative, but it still checks for the blocks it covers.
-            if (!covered || extra > 0) {
+            if (!exits) {
+                refuelInPlace(leader);
+            } else if (!covered || extra > 0) {
                 mv.visitVarInsn(ILOAD, fuel);
                 Label stub = new Label();
                 if (extra == 0) {
@@ -575,10 +577,33 @@ final class MethodEmitter {
                 }
                 refuelLeaders.add(leader);
                 refuelStubs.add(stub);
-                refuelBacks.add(back);
             }
         }
-        mv.visitLabel(back);
+        if (leader == entryLeader) {
+            mv.visitLabel(entryResume); // an entry method starts here, its block charged
+        }
+    }
+
+    /**
+     * The fuel check of code that refuels in place (regions, and direct methods whose entry
+     * methods would be too large): {@code fuel = JitRuntime.charged(ctx, fuel, function,
+     * leader)}, whose sign test C2 inlines. The test is in that one shared helper, not at each
+     * site, on purpose: C2 turns a branch its profile has never seen taken into an uncommon trap,
+     * and a fuel window runs out at a different site every time, so per-site tests deoptimized a
+     * region once per site (a Lua interpreter region was compiled by C2 five times in one run,
+     * docs/performance.md). The helper's one profile sees a refuel within the first window of
+     * the run, so C2 keeps every site's refuel as a cold call instead of a trap.
+     */
+    private void refuelInPlace(int leader) {
+        if (firstRefuelLeader < 0) {
+            firstRefuelLeader = leader;
+        }
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitVarInsn(ILOAD, fuel);
+        push(code.index);
+        pushRelative(leader, firstRefuelLeader);
+        suspendable(code.leaderPcs[leader], () -> invokeStatic(RUNTIME, "charged", "(L" + CTX + ";III)I"));
+        mv.visitVarInsn(ISTORE, fuel);
     }
 
     /**
@@ -665,19 +690,8 @@ final class MethodEmitter {
         for (int s = 0; s < refuelStubs.size(); s++) {
             int leader = refuelLeaders.get(s);
             mv.visitLabel(refuelStubs.get(s));
-            if (exits) {
-                push(leader << 1 | 1);
-                mv.visitJumpInsn(GOTO, exit);
-            } else {
-                mv.visitVarInsn(ALOAD, 0);
-                mv.visitVarInsn(ILOAD, fuel);
-                push(code.index);
-                pushRelative(leader, refuelLeaders.get(0));
-                suspendable(code.leaderPcs[leader],
-                        () -> invokeStatic(RUNTIME, "refuel", "(L" + CTX + ";III)I"));
-                mv.visitVarInsn(ISTORE, fuel);
-                mv.visitJumpInsn(GOTO, refuelBacks.get(s));
-            }
+            push(leader << 1 | 1);
+            mv.visitJumpInsn(GOTO, exit);
         }
         for (int s = 0; s < handlers.size(); s++) {
             mv.visitLabel(handlers.get(s));
