@@ -90,6 +90,8 @@ final class MethodEmitter {
     final int calleeFrame;
     final int mem;
     final int tmp;
+    /** Region mode: the suspension passing through while the registers are stored (else null). */
+    private final int suspension;
     /** The pending float stores whose NaN checks are merged (see {@link StoreCheckWindow}). */
     private final StoreCheckWindow window;
     /** Region and entry modes: the slot of the {@code long[]} register file. */
@@ -203,6 +205,7 @@ final class MethodEmitter {
         next += 2;
         this.mem = code.usesMemory() ? next++ : -1;
         this.tmp = next++;
+        this.suspension = mode == Mode.REGION ? next++ : -1;
         this.window = new StoreCheckWindow(this, next);
         this.basePc = code.insns[from].pc();
     }
@@ -300,17 +303,85 @@ final class MethodEmitter {
         commonPrologue();
     }
 
+    /**
+     * Region mode: each entry loads only the registers the code reachable from it touches
+     * ({@link RegionPlan#entryLoads}); the others start as zeros that no path from that entry
+     * reads or stores back. A region of an interpreter loop (Lua's {@code luaV_execute}) has
+     * several arms, each entry reaching a few of them, so this loads about half the registers a
+     * load of the whole region's would, on every crossing between regions.
+     */
     private void regionPrologue() {
         reloadFuel();
-        loadRegisters(List.of());
+        for (int r : used) {
+            pushZero(code.registerType(r));
+            store(r);
+        }
         commonPrologue();
+        mv.visitInsn(ACONST_NULL);
+        mv.visitVarInsn(ASTORE, suspension);
         int[] entries = plan.entries(regionIndex);
-        Label[] targets = new Label[entries.length];
+        int[][] loads = plan.entryLoads(regionIndex);
+        Label[] cases = new Label[entries.length];
         for (int e = 0; e < entries.length; e++) {
-            targets[e] = labelOf(entries[e]);
+            cases[e] = new Label();
         }
         mv.visitVarInsn(ILOAD, 2);
-        mv.visitTableSwitchInsn(0, entries.length - 1, targets[0], targets);
+        mv.visitTableSwitchInsn(0, entries.length - 1, cases[0], cases);
+        for (int e = 0; e < entries.length; e++) {
+            mv.visitLabel(cases[e]);
+            for (int r : loads[e]) {
+                mv.visitVarInsn(ALOAD, regsArray);
+                push(r);
+                mv.visitInsn(LALOAD);
+                fromBits(code.registerType(r));
+                store(r);
+            }
+            mv.visitJumpInsn(GOTO, labelOf(entries[e]));
+        }
+    }
+
+    /**
+     * Region mode, the way out (code or pc in {@code tmp}, {@link #suspension} set if one passes
+     * through): stores the registers the code reachable from the entry it came in at may have
+     * written ({@link RegionPlan#entryStores}; entries with equal sets share their stores), then
+     * returns the code, or adds the frame to the suspension and rethrows it.
+     */
+    private void regionLeave() {
+        int[] entries = plan.entries(regionIndex);
+        int[][] stores = plan.entryStores(regionIndex);
+        Label[] cases = new Label[entries.length];
+        java.util.Map<List<Integer>, Label> shared = new java.util.LinkedHashMap<>();
+        for (int e = 0; e < entries.length; e++) {
+            cases[e] = shared.computeIfAbsent(java.util.Arrays.stream(stores[e]).boxed().toList(), k -> new Label());
+        }
+        Label done = new Label();
+        mv.visitVarInsn(ILOAD, 2);
+        mv.visitTableSwitchInsn(0, entries.length - 1, cases[0], cases);
+        for (var set : shared.entrySet()) {
+            mv.visitLabel(set.getValue());
+            for (int r : set.getKey()) {
+                mv.visitVarInsn(ALOAD, regsArray);
+                push(r);
+                load(r);
+                toBits(code.registerType(r));
+                mv.visitInsn(LASTORE);
+            }
+            mv.visitJumpInsn(GOTO, done);
+        }
+        mv.visitLabel(done);
+        Label suspend = new Label();
+        mv.visitVarInsn(ALOAD, suspension);
+        mv.visitJumpInsn(IFNONNULL, suspend);
+        mv.visitVarInsn(ILOAD, tmp);
+        mv.visitInsn(IRETURN);
+        mv.visitLabel(suspend);
+        mv.visitVarInsn(ALOAD, suspension);
+        mv.visitVarInsn(ALOAD, 0);
+        push(code.index);
+        mv.visitVarInsn(ALOAD, regsArray);
+        mv.visitVarInsn(ILOAD, tmp);
+        invokeStatic(RUNTIME, "suspendFrame", "(L" + SUSPEND + ";L" + CTX + ";I[JI)L" + SUSPEND + ";");
+        mv.visitInsn(ATHROW);
     }
 
     /** Loads the registers, materializing those known to hold a constant here, then jumps past the leader's charge. */
@@ -715,6 +786,7 @@ final class MethodEmitter {
         }
         Label leave = new Label();
         Label suspend = new Label();
+        Label regionLeave = new Label();
         for (int s = 0; s < suspendHandlers.size(); s++) {
             mv.visitLabel(suspendHandlers.get(s));
             pushPc(suspendPcs.get(s));
@@ -726,6 +798,9 @@ final class MethodEmitter {
             mv.visitVarInsn(ISTORE, tmp);
             if (mode == Mode.DIRECT) {
                 mv.visitJumpInsn(GOTO, leave);
+            } else if (mode == Mode.REGION) {
+                mv.visitVarInsn(ASTORE, suspension);
+                mv.visitJumpInsn(GOTO, regionLeave);
             } else {
                 storeWritten();
                 mv.visitVarInsn(ALOAD, 0);
@@ -756,6 +831,8 @@ final class MethodEmitter {
             if (mode == Mode.DIRECT) {
                 mv.visitInsn(ACONST_NULL);
                 mv.visitJumpInsn(GOTO, leave);
+            } else if (mode == Mode.REGION) {
+                mv.visitJumpInsn(GOTO, regionLeave);
             } else {
                 storeWritten();
                 mv.visitVarInsn(ILOAD, tmp);
@@ -766,9 +843,13 @@ final class MethodEmitter {
             mv.visitLabel(leave);
             leaveWithRegisters();
         }
+        if (mode == Mode.REGION && (exited || !suspendHandlers.isEmpty())) {
+            mv.visitLabel(regionLeave);
+            regionLeave();
+        }
     }
 
-    /** Region and entry modes: stores the registers this method writes into the register file. */
+    /** Entry mode: stores the registers this method writes into the register file. */
     private void storeWritten() {
         for (int r : written) {
             mv.visitVarInsn(ALOAD, regsArray);

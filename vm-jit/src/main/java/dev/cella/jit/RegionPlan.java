@@ -119,6 +119,68 @@ final class RegionPlan {
         return written[region];
     }
 
+    /**
+     * Per entry of {@code region} (by entry index): the registers that the code reachable from
+     * that entry without leaving the region reads or writes, ascending. Only these are loaded
+     * when the region is entered there: every other register keeps its value in the register
+     * file, which the region neither reads nor changes on that path.
+     */
+    int[][] entryLoads(int region) {
+        return entrySets(region, true);
+    }
+
+    /**
+     * Per entry of {@code region}: the registers the code reachable from that entry writes,
+     * ascending; stored back when control leaves the region (by an exit or a suspension) after
+     * entering there. Each is among the entry's {@link #entryLoads}, so its local holds the
+     * register's current value on every path, written or not.
+     */
+    int[][] entryStores(int region) {
+        return entrySets(region, false);
+    }
+
+    private int[][] entrySets(int region, boolean loads) {
+        int from = starts[region];
+        int to = starts[region + 1];
+        int[] e = entries[region];
+        int[][] out = new int[e.length][];
+        BitSet seen = new BitSet(to - from);
+        int[] work = new int[to - from];
+        for (int k = 0; k < e.length; k++) {
+            seen.clear();
+            BitSet use = new BitSet();
+            BitSet def = new BitSet();
+            int top = 0;
+            work[top++] = e[k];
+            seen.set(e[k] - from);
+            while (top > 0) {
+                int i = work[--top];
+                Instruction in = code.insns[i];
+                registers(in, use, def);
+                if (!in.opcode().isTerminator() && i + 1 < to && !seen.get(i + 1 - from)) {
+                    seen.set(i + 1 - from);
+                    work[top++] = i + 1;
+                }
+                if (in.opcode().isBranch()) {
+                    for (int pc : FunctionCode.targets(in)) {
+                        int t = code.indexOfPc(pc);
+                        if (t >= from && t < to && !seen.get(t - from)) {
+                            seen.set(t - from);
+                            work[top++] = t;
+                        }
+                    }
+                }
+            }
+            if (loads) {
+                use.or(def);
+                out[k] = use.stream().toArray();
+            } else {
+                out[k] = def.stream().toArray();
+            }
+        }
+        return out;
+    }
+
     /** The code that names instruction {@code insn} as an entry of its region. */
     int exitCode(int insn) {
         int e = entryIndex[insn];
