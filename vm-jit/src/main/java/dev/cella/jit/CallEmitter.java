@@ -97,7 +97,7 @@ final class CallEmitter {
 
     /** Invokes {@code target} with its arguments on the stack: directly if it is this class's own function. */
     private static void invoke(MethodEmitter e, Signature sig, int target) {
-        if (target == e.code.index && e.mode != MethodEmitter.Mode.ENTRY) {
+        if (target == e.code.index && e.ownsFunction()) {
             e.mv.visitMethodInsn(INVOKESTATIC, e.owner, FunctionCompiler.methodName(target), sig.descriptor, false);
         } else {
             e.mv.visitInvokeDynamicInsn("call", sig.descriptor, LINK_CALL, target, variant(e));

@@ -38,6 +38,10 @@ final class CodeCache {
         final MethodHandle[] boxes;
         final MethodHandle[] hops;
         final MethodHandle[][] entries;
+        /** Per function compiled by regions: its plan, its dispatcher {@code run}, and its on-stack replacement methods by leader. */
+        final RegionPlan[] plans;
+        final MethodHandle[] runs;
+        final MethodHandle[][] regionEntries;
         final int[] regionCounts;
         final int[][] codeSizes;
         /** Whether each compiled function continues in entry methods (see {@link #continuable}). */
@@ -51,6 +55,9 @@ final class CodeCache {
             this.boxes = new MethodHandle[functions];
             this.hops = new MethodHandle[functions];
             this.entries = new MethodHandle[functions][];
+            this.plans = new RegionPlan[functions];
+            this.runs = new MethodHandle[functions];
+            this.regionEntries = new MethodHandle[functions][];
             this.regionCounts = new int[functions];
             this.codeSizes = new int[functions][];
             this.exits = new boolean[functions];
@@ -235,6 +242,52 @@ final class CodeCache {
         return variant(metered).exits[function];
     }
 
+    /**
+     * True if defined function {@code function} was compiled by regions (compiling it now if
+     * needed): a frame of it continues at a block leader in {@link #regionEntry} and its
+     * dispatcher {@link #regionRun} instead of entry methods.
+     */
+    boolean regionContinuable(boolean metered, int function) {
+        handle(metered, function);
+        return variant(metered).runs[function] != null;
+    }
+
+    /** The dispatcher {@code run(JitContext, long[] registers, int code, long frame)} of a function compiled by regions. */
+    MethodHandle regionRun(boolean metered, int function) {
+        return variant(metered).runs[function];
+    }
+
+    /**
+     * The method {@code (JitContext, long[] registers, int unused, long frame) int} that enters
+     * the region of function {@code function} holding leader number {@code leader} there, its block
+     * not yet charged, and returns the code its dispatcher goes on with (compiled now if needed;
+     * see {@link MethodEmitter#regionOsr}). The function must be {@link #regionContinuable}.
+     */
+    synchronized MethodHandle regionEntry(boolean metered, int function, int leader) {
+        Variant v = variant(metered);
+        if (v.regionEntries[function] == null) {
+            v.regionEntries[function] = new MethodHandle[code(function).leaderPcs.length];
+        }
+        MethodHandle h = v.regionEntries[function][leader];
+        if (h != null) {
+            return h;
+        }
+        try {
+            FunctionCompiler.Output out = new FunctionCompiler(engine, code(function), v.metered)
+                    .compileRegionEntry(v.plans[function], leader);
+            MethodHandles.Lookup c = define(out.bytes());
+            h = c.findStatic(c.lookupClass(), FunctionCompiler.ENTRY_NAME, FunctionCompiler.REGION_TYPE);
+        } catch (ReflectiveOperationException e) {
+            throw new JitException("function " + function + ": generated region entry class is unusable: "
+                    + e.getMessage(), e);
+        } catch (VerifyError | ClassFormatError e) {
+            throw new JitException("function " + function + ": the JVM rejected the generated region entry class: "
+                    + e.getMessage(), e);
+        }
+        v.regionEntries[function][leader] = h;
+        return h;
+    }
+
     /** How many entry methods of function {@code function} have been compiled in a variant (for tests). */
     synchronized int compiledEntries(boolean metered, int function) {
         MethodHandle[] es = variant(metered).entries[function];
@@ -310,6 +363,10 @@ final class CodeCache {
         v.boxes[function] = c.findStatic(c.lookupClass(), "box",
                 MethodType.methodType(long[].class, JitContext.class, long.class, long[].class));
         v.regionCounts[function] = out.plan() == null ? 0 : out.plan().regionCount();
+        if (out.plan() != null) {
+            v.runs[function] = c.findStatic(c.lookupClass(), "run", FunctionCompiler.RUN_TYPE);
+            v.plans[function] = out.plan();
+        }
         v.codeSizes[function] = out.codeSizes();
         v.exits[function] = out.exits();
         return c.findStatic(c.lookupClass(), FunctionCompiler.methodName(function), sig.methodType);

@@ -98,13 +98,16 @@ final class CompiledResumption {
     /**
      * Continues a frame the interpreter hands over at byte pc {@code pc}, an uncharged leader
      * (see {@link dev.cella.vm.interp.TierHook#resume}); the function must be {@link
-     * JitEngine#continuable}.
+     * JitEngine#continuable} or {@link JitEngine#regionContinuable}.
      */
     static Invocation continueFrame(JitEngine engine, Instance instance, int function, int pc, long[] registers,
             int depth, int registersBelow, long[] window, SuspendRequest request) {
         JitContext ctx = handedOver(engine, instance, window, request);
         try {
-            long[] results = runFrame(ctx, function, registers, depth, registersBelow, engine.code(function).leaderAt(pc));
+            int leader = engine.code(function).leaderAt(pc);
+            long[] results = engine.continuable(ctx.metered, function)
+                    ? runFrame(ctx, function, registers, depth, registersBelow, leader)
+                    : runRegionFrame(ctx, function, registers, depth, registersBelow, leader);
             window[0] = ctx.fuel;
             return Invocation.finished(results);
         } catch (JitSuspend s) {
@@ -165,6 +168,31 @@ final class CompiledResumption {
                 JitRuntime.MAX_REGISTERS - (registersBelow + registers.length));
         try {
             JitRuntime.resume(ctx, function, registers, frame, leader << 1);
+        } catch (JitSuspend s) {
+            throw s;
+        } catch (Throwable t) {
+            throw JitEngine.failure(t, ctx, function);
+        } finally {
+            StackSegments.leave();
+        }
+        return Arrays.copyOf(ctx.results, engine.module().functionType(function).results().size());
+    }
+
+    /**
+     * {@link #runFrame} for a function compiled by regions: the region holding the leader,
+     * entered there, then the function's dispatcher from the code it returns.
+     */
+    private static long[] runRegionFrame(JitContext ctx, int function, long[] registers, int depth,
+            int registersBelow, int leader) {
+        JitEngine engine = ctx.engine;
+        ctx.depthLimit = StackSegments.enter(engine, ctx.maxDepth, depth);
+        long frame = JitContext.frame(ctx.depthLimit - depth,
+                JitRuntime.MAX_REGISTERS - (registersBelow + registers.length));
+        try {
+            int code = (int) engine.regionEntry(ctx.metered, function, leader).invokeExact(ctx, registers, 0, frame);
+            if (code >= 0) {
+                engine.regionRun(ctx.metered, function).invokeExact(ctx, registers, code, frame);
+            }
         } catch (JitSuspend s) {
             throw s;
         } catch (Throwable t) {

@@ -60,6 +60,10 @@ final class FunctionCompiler {
     static final String ENTRY_NAME = "e";
     static final String ENTRY_DESC = "(" + CTX_DESC + "[JJ)I";
     static final MethodType ENTRY_TYPE = MethodType.methodType(int.class, JitContext.class, long[].class, long.class);
+    static final MethodType REGION_TYPE =
+            MethodType.methodType(int.class, JitContext.class, long[].class, int.class, long.class);
+    static final MethodType RUN_TYPE =
+            MethodType.methodType(void.class, JitContext.class, long[].class, int.class, long.class);
 
     /**
      * The result: class bytes, the region plan if the function was split (else null), the
@@ -168,6 +172,33 @@ final class FunctionCompiler {
             return new Output(cw.toByteArray(), null, new int[] {e.endOffset()}, true);
         } catch (MethodTooLargeException | ClassTooLargeException e) {
             throw new JitException("function " + code.index + " cannot be continued at leader " + leader + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Compiles the class holding {@code e(JitContext, long[] registers, int unused, long frame)
+     * int}: the region of {@code plan} that holds leader number {@code leader}, entered there
+     * (for on-stack replacement of a function compiled by regions; see {@link
+     * MethodEmitter#regionOsr}).
+     *
+     * @throws JitException if the JVM cannot hold it
+     */
+    Output compileRegionEntry(RegionPlan plan, int leader) {
+        try {
+            String entryClass = name + "$o" + leader;
+            ClassWriter cw = new JitClassWriter();
+            cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, entryClass, null, "java/lang/Object", null);
+            MethodVisitor mv = cw.visitMethod(ACC_STATIC, ENTRY_NAME, REGION_DESC, null, null);
+            mv.visitCode();
+            MethodEmitter e = MethodEmitter.regionOsr(engine, code, metered, mv, entryClass, plan, code.leaderInsns[leader]);
+            e.emitBody();
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+            cw.visitEnd();
+            return new Output(cw.toByteArray(), null, new int[] {e.endOffset()}, false);
+        } catch (MethodTooLargeException | ClassTooLargeException e) {
+            throw new JitException("function " + code.index + " cannot be entered at leader " + leader + ": "
                     + e.getMessage(), e);
         }
     }

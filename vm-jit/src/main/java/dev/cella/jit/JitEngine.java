@@ -423,6 +423,21 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
         return cache.entry(metered, function, leader);
     }
 
+    /** See {@link CodeCache#regionContinuable}. */
+    boolean regionContinuable(boolean metered, int function) {
+        return cache.regionContinuable(metered, function);
+    }
+
+    /** See {@link CodeCache#regionEntry}. */
+    MethodHandle regionEntry(boolean metered, int function, int leader) {
+        return cache.regionEntry(metered, function, leader);
+    }
+
+    /** See {@link CodeCache#regionRun}. */
+    MethodHandle regionRun(boolean metered, int function) {
+        return cache.regionRun(metered, function);
+    }
+
     /** See {@link CodeCache#continuable}. */
     boolean continuable(boolean metered, int function) {
         return cache.continuable(metered, function);

@@ -82,6 +82,8 @@ final class MethodEmitter {
     final int regionIndex;
     /** Entry mode: the leader number the method starts at, else -1. */
     final int entryLeader;
+    /** Region mode entered for on-stack replacement ({@link #regionOsr}): the instruction it starts at, else -1. */
+    private final int osrInsn;
     private final RegisterFlow flow;
 
     final int[] local;
@@ -123,12 +125,17 @@ final class MethodEmitter {
     /** Bytecode offsets at the start of each instruction, recorded for size measurement. */
     private final Label[] measure;
     private Label end;
+    /** True if the class being generated holds the function's own method {@code f<index>}, for direct self-calls. */
+    boolean ownsFunction() {
+        return mode == Mode.DIRECT || (mode == Mode.REGION && osrInsn < 0);
+    }
+
     /** Index of the instruction being emitted. */
     private int current;
 
     private MethodEmitter(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
             Mode mode, boolean exits, int from, int to, RegionPlan plan, int regionIndex, int entryLeader,
-            boolean measureSizes) {
+            int osrInsn, boolean measureSizes) {
         this.engine = engine;
         this.code = code;
         this.metered = metered;
@@ -141,6 +148,7 @@ final class MethodEmitter {
         this.plan = plan;
         this.regionIndex = regionIndex;
         this.entryLeader = entryLeader;
+        this.osrInsn = osrInsn;
         this.flow = engine.flow(code.index);
         // Labels only for this method's range: a region of a huge function must not allocate
         // per-instruction tables of the whole function.
@@ -214,21 +222,35 @@ final class MethodEmitter {
     static MethodEmitter direct(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
             boolean exits, boolean measureSizes) {
         return new MethodEmitter(engine, code, metered, mv, owner, Mode.DIRECT, exits, 0, code.insns.length, null, 0,
-                -1, measureSizes);
+                -1, -1, measureSizes);
     }
 
     /** Region {@code k} of {@code plan}; refuels in place. */
     static MethodEmitter region(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
             RegionPlan plan, int k, boolean measureSizes) {
         return new MethodEmitter(engine, code, metered, mv, owner, Mode.REGION, false, plan.from(k), plan.to(k), plan,
-                k, -1, measureSizes);
+                k, -1, -1, measureSizes);
+    }
+
+    /**
+     * The region of {@code plan} holding block leader instruction {@code insn}, in a class of its
+     * own ({@code owner}), entered only there with the block not yet charged: a frame of a
+     * function compiled by regions that {@code auto} moves to compiled code at any leader
+     * (on-stack replacement) runs this once and goes on in the function's dispatcher with the
+     * code it returns. It loads every register the region uses and stores every one it writes.
+     */
+    static MethodEmitter regionOsr(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv,
+            String owner, RegionPlan plan, int insn) {
+        int k = plan.regionOf(insn);
+        return new MethodEmitter(engine, code, metered, mv, owner, Mode.REGION, false, plan.from(k), plan.to(k), plan,
+                k, -1, insn, false);
     }
 
     /** The function from leader number {@code leader} on; always exits. */
     static MethodEmitter entry(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
             int leader, boolean measureSizes) {
         return new MethodEmitter(engine, code, metered, mv, owner, Mode.ENTRY, true, code.leaderInsns[leader],
-                code.insns.length, null, 0, leader, measureSizes);
+                code.insns.length, null, 0, leader, -1, measureSizes);
     }
 
     // ---- whole method ----
@@ -312,6 +334,14 @@ final class MethodEmitter {
      */
     private void regionPrologue() {
         reloadFuel();
+        if (osrInsn >= 0) {
+            loadRegisters(List.of());
+            commonPrologue();
+            mv.visitInsn(ACONST_NULL);
+            mv.visitVarInsn(ASTORE, suspension);
+            mv.visitJumpInsn(GOTO, labelOf(osrInsn));
+            return;
+        }
         for (int r : used) {
             pushZero(code.registerType(r));
             store(r);
@@ -347,6 +377,11 @@ final class MethodEmitter {
      * returns the code, or adds the frame to the suspension and rethrows it.
      */
     private void regionLeave() {
+        if (osrInsn >= 0) {
+            storeWritten();
+            regionReturn();
+            return;
+        }
         int[] entries = plan.entries(regionIndex);
         int[][] stores = plan.entryStores(regionIndex);
         Label[] cases = new Label[entries.length];
@@ -369,6 +404,11 @@ final class MethodEmitter {
             mv.visitJumpInsn(GOTO, done);
         }
         mv.visitLabel(done);
+        regionReturn();
+    }
+
+    /** The end of {@link #regionLeave}, the registers stored: returns the code or rethrows the suspension. */
+    private void regionReturn() {
         Label suspend = new Label();
         mv.visitVarInsn(ALOAD, suspension);
         mv.visitJumpInsn(IFNONNULL, suspend);
@@ -849,7 +889,7 @@ final class MethodEmitter {
         }
     }
 
-    /** Entry mode: stores the registers this method writes into the register file. */
+    /** Entry mode and on-stack replacement: stores the registers this method writes into the register file. */
     private void storeWritten() {
         for (int r : written) {
             mv.visitVarInsn(ALOAD, regsArray);

@@ -181,6 +181,11 @@ final class RegionPlan {
         return out;
     }
 
+    /** The region holding instruction {@code insn}. */
+    int regionOf(int insn) {
+        return regionOf[insn];
+    }
+
     /** The code that names instruction {@code insn} as an entry of its region. */
     int exitCode(int insn) {
         int e = entryIndex[insn];

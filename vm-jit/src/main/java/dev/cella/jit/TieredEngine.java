@@ -96,11 +96,21 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
 
     /** An engine with other thresholds, compiling in the background or on the guest's thread. */
     TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, boolean background) {
+        this(verifiedModule, hotCalls, hotWindows, background, JitEngine.Options.DEFAULT);
+    }
+
+    /** An engine that compiles on the guest's thread with other thresholds and JIT options (tests). */
+    TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, JitEngine.Options options) {
+        this(verifiedModule, hotCalls, hotWindows, false, options);
+    }
+
+    private TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, boolean background,
+            JitEngine.Options options) {
         this.hotCalls = hotCalls;
         this.hotWindows = hotWindows;
         this.background = background;
         this.module = Objects.requireNonNull(verifiedModule, "verifiedModule");
-        this.jit = new JitEngine(module);
+        this.jit = new JitEngine(module, false, options);
         this.interpreter = new Interpreter(module, new Hook());
         int n = module.functionCount();
         this.calls = new AtomicIntegerArray(n);
@@ -197,7 +207,8 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
             if (state.get(function) == FAILED || windows.incrementAndGet(function) < hotWindows) {
                 return false;
             }
-            return compiles(function) && jit.continuable(true, function);
+            return compiles(function)
+                    && (jit.continuable(true, function) || jit.regionContinuable(true, function));
         }
 
         @Override

@@ -89,6 +89,26 @@ class TieredEngineTest {
     }
 
     @Test
+    void aLongLoopInAFunctionCompiledByRegionsMovesIntoItsRegionsOnTheStack() {
+        Module m = module();
+        TieredEngine auto = new TieredEngine(m, TieredEngine.HOT_CALLS, TieredEngine.HOT_WINDOWS,
+                JitEngine.Options.splitEverything());
+        Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        int[] polls = new int[2];
+        a.interruptHook(i -> polls[0]++);
+        long[] tiered = auto.invoke(a, 0, 3_000_000);
+        assertTrue(auto.jit().functionStats().get(0).regions() > 0, "main was compiled by regions");
+        assertEquals(1, auto.stackReplacements(0), "main's one frame moved into its regions once and stayed there");
+        Instance b = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        b.interruptHook(i -> polls[1]++);
+        long[] interpreted = new Interpreter(m).invoke(b, 0, 3_000_000);
+        assertArrayEquals(interpreted, tiered);
+        assertEquals(b.fuelUsed(), a.fuelUsed());
+        assertEquals(polls[1], polls[0], "the interrupt hook is polled at the same fuel points");
+        assertArrayEquals(b.memory().bytes(), a.memory().bytes());
+    }
+
+    @Test
     void aShortLoopStaysInTheInterpreter() {
         Module m = module();
         TieredEngine auto = synchronous(m);
@@ -160,5 +180,12 @@ class TieredEngineTest {
         qt().withExamples(Integer.getInteger("cella.property.examples", 200)).forAll(new ProgramGen())
                 .checkAssert(p -> Differential.assertAgree(p, Interpreter::new, m -> new TieredEngine(m, 2, 1),
                         m -> new TieredEngine(m, 1_000_000, 1)));
+    }
+
+    @Test
+    void randomProgramsBehaveIdenticallyWhenFramesMoveIntoRegions() {
+        qt().withExamples(Integer.getInteger("cella.property.examples", 200)).forAll(new ProgramGen())
+                .checkAssert(p -> Differential.assertAgree(p, Interpreter::new,
+                        m -> new TieredEngine(m, 1_000_000, 1, JitEngine.Options.splitEverything())));
     }
 }
