@@ -14,9 +14,10 @@ import java.util.List;
  * <p>A region is a run of consecutive instructions. Its <em>entries</em> are its first
  * instruction and every branch target in it; an entry is named by a code {@code region << 16 |
  * entry index}. The function's dispatcher calls the region holding the current entry; the region
- * loads the registers it uses from {@code regs} into typed locals, jumps to the entry, runs until
- * control leaves it (a branch to another region, or falling into the next one), stores the
- * registers it wrote back into {@code regs} and returns the code of the entry to continue at, or
+ * loads from {@code regs} into typed locals the registers that code reachable from the entry
+ * touches ({@link #entryLoads}), jumps to the entry, runs until control leaves it (a branch to
+ * another region, or falling into the next one), stores back into {@code regs} the registers
+ * that code writes ({@link #entryStores}) and returns the code of the entry to continue at, or
  * -1 after a {@code ret} (whose values it left in {@link JitContext#results}).
  *
  * <p>Regions may cut a basic block anywhere: fuel is charged at block leaders only, so where the

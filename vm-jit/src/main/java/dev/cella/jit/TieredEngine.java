@@ -42,8 +42,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * timing, which no result, trap, fuel figure or poll can show.
  * The hand-over carries the fuel window, so polls fall where the interpreter's would. A suspension
  * inside compiled code hands its frames back ({@link JitSuspend}) on top of the interpreted
- * ones. Functions too large for entry methods ({@link JitEngine#continuable}) are not replaced on
- * the stack; they still run compiled when called hot. Unmetered instances run compiled from the
+ * ones. A frame of a function too large for entry methods ({@link JitEngine#continuable}), compiled
+ * by regions, moves into its regions ({@link JitEngine#regionContinuable}). Unmetered instances run compiled from the
  * start (hand-overs carry a metered fuel window; an unmetered run has only a poll countdown).
  *
  * <p>Thread-safe: the counters are atomic and both tiers are thread-safe.
