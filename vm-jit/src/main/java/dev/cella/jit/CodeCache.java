@@ -38,7 +38,7 @@ final class CodeCache {
         final MethodHandle[] boxes;
         final MethodHandle[] hops;
         final MethodHandle[][] entries;
-        /** Per function compiled by regions: its plan, its dispatcher {@code run}, and its on-stack replacement methods by leader. */
+        /** Per function compiled by regions: its plan, its dispatcher, its on-stack replacement methods by leader. */
         final RegionPlan[] plans;
         final MethodHandle[] runs;
         final MethodHandle[][] regionEntries;
@@ -252,7 +252,7 @@ final class CodeCache {
         return variant(metered).runs[function] != null;
     }
 
-    /** The dispatcher {@code run(JitContext, long[] registers, int code, long frame)} of a function compiled by regions. */
+    /** The dispatcher {@code run(ctx, registers, code, frame)} of a function compiled by regions. */
     MethodHandle regionRun(boolean metered, int function) {
         return variant(metered).runs[function];
     }
@@ -263,29 +263,11 @@ final class CodeCache {
      * not yet charged, and returns the code its dispatcher goes on with (compiled now if needed;
      * see {@link MethodEmitter#regionOsr}). The function must be {@link #regionContinuable}.
      */
-    synchronized MethodHandle regionEntry(boolean metered, int function, int leader) {
+    MethodHandle regionEntry(boolean metered, int function, int leader) {
         Variant v = variant(metered);
-        if (v.regionEntries[function] == null) {
-            v.regionEntries[function] = new MethodHandle[code(function).leaderPcs.length];
-        }
-        MethodHandle h = v.regionEntries[function][leader];
-        if (h != null) {
-            return h;
-        }
-        try {
-            FunctionCompiler.Output out = new FunctionCompiler(engine, code(function), v.metered)
-                    .compileRegionEntry(v.plans[function], leader);
-            MethodHandles.Lookup c = define(out.bytes());
-            h = c.findStatic(c.lookupClass(), FunctionCompiler.ENTRY_NAME, FunctionCompiler.REGION_TYPE);
-        } catch (ReflectiveOperationException e) {
-            throw new JitException("function " + function + ": generated region entry class is unusable: "
-                    + e.getMessage(), e);
-        } catch (VerifyError | ClassFormatError e) {
-            throw new JitException("function " + function + ": the JVM rejected the generated region entry class: "
-                    + e.getMessage(), e);
-        }
-        v.regionEntries[function][leader] = h;
-        return h;
+        return leaderMethod(v.regionEntries, function, leader, FunctionCompiler.REGION_TYPE,
+                () -> new FunctionCompiler(engine, code(function), v.metered)
+                        .compileRegionEntry(v.plans[function], leader));
     }
 
     /** How many entry methods of function {@code function} have been compiled in a variant (for tests). */
@@ -298,25 +280,34 @@ final class CodeCache {
         return n;
     }
 
-    private synchronized MethodHandle compileEntry(Variant v, int function, int leader) {
-        if (v.entries[function] == null) {
-            v.entries[function] = new MethodHandle[code(function).leaderPcs.length];
+    private MethodHandle compileEntry(Variant v, int function, int leader) {
+        return leaderMethod(v.entries, function, leader, FunctionCompiler.ENTRY_TYPE,
+                () -> new FunctionCompiler(engine, code(function), v.metered).compileEntry(leader));
+    }
+
+    /**
+     * The method of leader {@code leader} of function {@code function} in {@code table} (an
+     * entry or region entry method), compiled by {@code compile} and defined if not there yet.
+     */
+    private synchronized MethodHandle leaderMethod(MethodHandle[][] table, int function, int leader, MethodType type,
+            java.util.function.Supplier<FunctionCompiler.Output> compile) {
+        if (table[function] == null) {
+            table[function] = new MethodHandle[code(function).leaderPcs.length];
         }
-        MethodHandle h = v.entries[function][leader];
+        MethodHandle h = table[function][leader];
         if (h != null) {
             return h;
         }
         try {
-            FunctionCompiler.Output out = new FunctionCompiler(engine, code(function), v.metered).compileEntry(leader);
-            MethodHandles.Lookup c = define(out.bytes());
-            h = c.findStatic(c.lookupClass(), FunctionCompiler.ENTRY_NAME, FunctionCompiler.ENTRY_TYPE);
+            MethodHandles.Lookup c = define(compile.get().bytes());
+            h = c.findStatic(c.lookupClass(), FunctionCompiler.ENTRY_NAME, type);
         } catch (ReflectiveOperationException e) {
             throw new JitException("function " + function + ": generated entry class is unusable: " + e.getMessage(), e);
         } catch (VerifyError | ClassFormatError e) {
             throw new JitException("function " + function + ": the JVM rejected the generated entry class: "
                     + e.getMessage(), e);
         }
-        v.entries[function][leader] = h;
+        table[function][leader] = h;
         return h;
     }
 

@@ -158,22 +158,8 @@ final class FunctionCompiler {
      * @throws JitException if the JVM cannot hold it
      */
     Output compileEntry(int leader) {
-        try {
-            String entryClass = name + "$e" + leader;
-            ClassWriter cw = new JitClassWriter();
-            cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, entryClass, null, "java/lang/Object", null);
-            MethodVisitor mv = cw.visitMethod(ACC_STATIC, ENTRY_NAME, ENTRY_DESC, null, null);
-            mv.visitCode();
-            MethodEmitter e = MethodEmitter.entry(engine, code, metered, mv, entryClass, leader, false);
-            e.emitBody();
-            mv.visitMaxs(0, 0);
-            mv.visitEnd();
-            cw.visitEnd();
-            return new Output(cw.toByteArray(), null, new int[] {e.endOffset()}, true);
-        } catch (MethodTooLargeException | ClassTooLargeException e) {
-            throw new JitException("function " + code.index + " cannot be continued at leader " + leader + ": "
-                    + e.getMessage(), e);
-        }
+        return leaderClass("$e" + leader, ENTRY_DESC, leader, true,
+                (mv, owner) -> MethodEmitter.entry(engine, code, metered, mv, owner, leader, false));
     }
 
     /**
@@ -185,20 +171,28 @@ final class FunctionCompiler {
      * @throws JitException if the JVM cannot hold it
      */
     Output compileRegionEntry(RegionPlan plan, int leader) {
+        return leaderClass("$o" + leader, REGION_DESC, leader, false,
+                (mv, owner) -> MethodEmitter.regionOsr(engine, code, metered, mv, owner, plan,
+                        code.leaderInsns[leader]));
+    }
+
+    /** A class of its own, named by {@code suffix}, holding one static method {@code e} that starts at a leader. */
+    private Output leaderClass(String suffix, String desc, int leader, boolean exits,
+            java.util.function.BiFunction<MethodVisitor, String, MethodEmitter> emitter) {
         try {
-            String entryClass = name + "$o" + leader;
+            String owner = name + suffix;
             ClassWriter cw = new JitClassWriter();
-            cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, entryClass, null, "java/lang/Object", null);
-            MethodVisitor mv = cw.visitMethod(ACC_STATIC, ENTRY_NAME, REGION_DESC, null, null);
+            cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, owner, null, "java/lang/Object", null);
+            MethodVisitor mv = cw.visitMethod(ACC_STATIC, ENTRY_NAME, desc, null, null);
             mv.visitCode();
-            MethodEmitter e = MethodEmitter.regionOsr(engine, code, metered, mv, entryClass, plan, code.leaderInsns[leader]);
+            MethodEmitter e = emitter.apply(mv, owner);
             e.emitBody();
             mv.visitMaxs(0, 0);
             mv.visitEnd();
             cw.visitEnd();
-            return new Output(cw.toByteArray(), null, new int[] {e.endOffset()}, false);
+            return new Output(cw.toByteArray(), null, new int[] {e.endOffset()}, exits);
         } catch (MethodTooLargeException | ClassTooLargeException e) {
-            throw new JitException("function " + code.index + " cannot be entered at leader " + leader + ": "
+            throw new JitException("function " + code.index + " cannot be continued at leader " + leader + ": "
                     + e.getMessage(), e);
         }
     }
