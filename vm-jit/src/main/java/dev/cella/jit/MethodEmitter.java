@@ -83,7 +83,7 @@ final class MethodEmitter {
     /** Entry mode: the leader number the method starts at, else -1. */
     final int entryLeader;
     /** Region mode entered for on-stack replacement ({@link #regionOsr}): the instruction it starts at, else -1. */
-    private final int osrInsn;
+    final int osrInsn;
     private final RegisterFlow flow;
 
     final int[] local;
@@ -93,7 +93,7 @@ final class MethodEmitter {
     final int mem;
     final int tmp;
     /** Region mode: the suspension passing through while the registers are stored (else null). */
-    private final int suspension;
+    final int suspension;
     /** The pending float stores whose NaN checks are merged (see {@link StoreCheckWindow}). */
     private final StoreCheckWindow window;
     /** Region and entry modes: the slot of the {@code long[]} register file. */
@@ -101,7 +101,7 @@ final class MethodEmitter {
     /** Pc of the first instruction emitted: large pcs are pushed relative to it (see {@link #pushPc}). */
     private final int basePc;
     /** Registers the method reads or writes, and those it writes (region and entry modes). */
-    private final int[] used;
+    final int[] used;
     private final int[] written;
 
     private final Label[] label;
@@ -125,11 +125,6 @@ final class MethodEmitter {
     /** Bytecode offsets at the start of each instruction, recorded for size measurement. */
     private final Label[] measure;
     private Label end;
-    /** True if the class being generated holds the function's own method {@code f<index>}, for direct self-calls. */
-    boolean ownsFunction() {
-        return mode == Mode.DIRECT || (mode == Mode.REGION && osrInsn < 0);
-    }
-
     /** Index of the instruction being emitted. */
     private int current;
 
@@ -259,7 +254,7 @@ final class MethodEmitter {
     void emitBody() {
         switch (mode) {
             case DIRECT -> directPrologue();
-            case REGION -> regionPrologue();
+            case REGION -> RegionEdges.prologue(this);
             case ENTRY -> entryPrologue();
         }
         for (int i = from; i < to; i++) {
@@ -297,6 +292,11 @@ final class MethodEmitter {
         mv.visitLabel(end);
     }
 
+    /** True if the class being generated holds the function's own method {@code f<index>}, for direct self-calls. */
+    boolean ownsFunction() {
+        return mode == Mode.DIRECT || (mode == Mode.REGION && osrInsn < 0);
+    }
+
     /** Bytecode size of the whole method, stubs included, after {@link #emitBody}. */
     int endOffset() {
         return end.getOffset();
@@ -325,105 +325,6 @@ final class MethodEmitter {
         commonPrologue();
     }
 
-    /**
-     * Region mode: each entry loads only the registers the code reachable from it touches
-     * ({@link RegionPlan#entryLoads}); the others start as zeros that no path from that entry
-     * reads or stores back. A region of an interpreter loop (Lua's {@code luaV_execute}) has
-     * several arms, each entry reaching a few of them, so this loads about half the registers a
-     * load of the whole region's would, on every crossing between regions.
-     */
-    private void regionPrologue() {
-        reloadFuel();
-        if (osrInsn >= 0) {
-            loadRegisters(List.of());
-            commonPrologue();
-            mv.visitInsn(ACONST_NULL);
-            mv.visitVarInsn(ASTORE, suspension);
-            mv.visitJumpInsn(GOTO, labelOf(osrInsn));
-            return;
-        }
-        for (int r : used) {
-            pushZero(code.registerType(r));
-            store(r);
-        }
-        commonPrologue();
-        mv.visitInsn(ACONST_NULL);
-        mv.visitVarInsn(ASTORE, suspension);
-        int[] entries = plan.entries(regionIndex);
-        int[][] loads = plan.entryLoads(regionIndex);
-        Label[] cases = new Label[entries.length];
-        for (int e = 0; e < entries.length; e++) {
-            cases[e] = new Label();
-        }
-        mv.visitVarInsn(ILOAD, 2);
-        mv.visitTableSwitchInsn(0, entries.length - 1, cases[0], cases);
-        for (int e = 0; e < entries.length; e++) {
-            mv.visitLabel(cases[e]);
-            for (int r : loads[e]) {
-                mv.visitVarInsn(ALOAD, regsArray);
-                push(r);
-                mv.visitInsn(LALOAD);
-                fromBits(code.registerType(r));
-                store(r);
-            }
-            mv.visitJumpInsn(GOTO, labelOf(entries[e]));
-        }
-    }
-
-    /**
-     * Region mode, the way out (code or pc in {@code tmp}, {@link #suspension} set if one passes
-     * through): stores the registers the code reachable from the entry it came in at may have
-     * written ({@link RegionPlan#entryStores}; entries with equal sets share their stores), then
-     * returns the code, or adds the frame to the suspension and rethrows it.
-     */
-    private void regionLeave() {
-        if (osrInsn >= 0) {
-            storeWritten();
-            regionReturn();
-            return;
-        }
-        int[] entries = plan.entries(regionIndex);
-        int[][] stores = plan.entryStores(regionIndex);
-        Label[] cases = new Label[entries.length];
-        java.util.Map<List<Integer>, Label> shared = new java.util.LinkedHashMap<>();
-        for (int e = 0; e < entries.length; e++) {
-            cases[e] = shared.computeIfAbsent(java.util.Arrays.stream(stores[e]).boxed().toList(), k -> new Label());
-        }
-        Label done = new Label();
-        mv.visitVarInsn(ILOAD, 2);
-        mv.visitTableSwitchInsn(0, entries.length - 1, cases[0], cases);
-        for (var set : shared.entrySet()) {
-            mv.visitLabel(set.getValue());
-            for (int r : set.getKey()) {
-                mv.visitVarInsn(ALOAD, regsArray);
-                push(r);
-                load(r);
-                toBits(code.registerType(r));
-                mv.visitInsn(LASTORE);
-            }
-            mv.visitJumpInsn(GOTO, done);
-        }
-        mv.visitLabel(done);
-        regionReturn();
-    }
-
-    /** The end of {@link #regionLeave}, the registers stored: returns the code or rethrows the suspension. */
-    private void regionReturn() {
-        Label suspend = new Label();
-        mv.visitVarInsn(ALOAD, suspension);
-        mv.visitJumpInsn(IFNONNULL, suspend);
-        mv.visitVarInsn(ILOAD, tmp);
-        mv.visitInsn(IRETURN);
-        mv.visitLabel(suspend);
-        mv.visitVarInsn(ALOAD, suspension);
-        mv.visitVarInsn(ALOAD, 0);
-        push(code.index);
-        mv.visitVarInsn(ALOAD, regsArray);
-        mv.visitVarInsn(ILOAD, tmp);
-        invokeStatic(RUNTIME, "suspendFrame", "(L" + SUSPEND + ";L" + CTX + ";I[JI)L" + SUSPEND + ";");
-        mv.visitInsn(ATHROW);
-    }
-
     /** Loads the registers, materializing those known to hold a constant here, then jumps past the leader's charge. */
     private void entryPrologue() {
         reloadFuel();
@@ -432,7 +333,7 @@ final class MethodEmitter {
         mv.visitJumpInsn(GOTO, entryResume);
     }
 
-    private void loadRegisters(List<long[]> constants) {
+    void loadRegisters(List<long[]> constants) {
         long[] known = new long[local.length];
         BitSet isKnown = new BitSet();
         for (long[] c : constants) {
@@ -452,7 +353,7 @@ final class MethodEmitter {
         }
     }
 
-    private void commonPrologue() {
+    void commonPrologue() {
         if (mem >= 0) {
             reloadMemory();
         }
@@ -617,7 +518,7 @@ final class MethodEmitter {
     // ---- control ----
 
     /** The label of instruction {@code i}, which must lie in this method. */
-    private Label labelOf(int i) {
+    Label labelOf(int i) {
         Label l = label[i - from];
         if (l == null) {
             l = new Label();
@@ -885,12 +786,12 @@ final class MethodEmitter {
         }
         if (mode == Mode.REGION && (exited || !suspendHandlers.isEmpty())) {
             mv.visitLabel(regionLeave);
-            regionLeave();
+            RegionEdges.leave(this);
         }
     }
 
     /** Entry mode and on-stack replacement: stores the registers this method writes into the register file. */
-    private void storeWritten() {
+    void storeWritten() {
         for (int r : written) {
             mv.visitVarInsn(ALOAD, regsArray);
             push(r);
