@@ -105,9 +105,7 @@ final class CompiledResumption {
         JitContext ctx = handedOver(engine, instance, window, request);
         try {
             int leader = engine.code(function).leaderAt(pc);
-            long[] results = engine.continuable(ctx.metered, function)
-                    ? runFrame(ctx, function, registers, depth, registersBelow, leader)
-                    : runRegionFrame(ctx, function, registers, depth, registersBelow, leader);
+            long[] results = runFrame(ctx, function, registers, depth, registersBelow, leader);
             window[0] = ctx.fuel;
             return Invocation.finished(results);
         } catch (JitSuspend s) {
@@ -156,7 +154,9 @@ final class CompiledResumption {
 
     /**
      * Runs defined function {@code function}'s frame at depth {@code depth} from leader {@code
-     * leader} (uncharged) to its return, alone on this thread's stack segment.
+     * leader} (uncharged) to its return, alone on this thread's stack segment: in entry methods,
+     * or, for a function compiled by regions, in the region holding the leader entered there and
+     * then in the function's dispatcher.
      *
      * @return its results
      */
@@ -167,31 +167,14 @@ final class CompiledResumption {
         long frame = JitContext.frame(ctx.depthLimit - depth,
                 JitRuntime.MAX_REGISTERS - (registersBelow + registers.length));
         try {
-            JitRuntime.resume(ctx, function, registers, frame, leader << 1);
-        } catch (JitSuspend s) {
-            throw s;
-        } catch (Throwable t) {
-            throw JitEngine.failure(t, ctx, function);
-        } finally {
-            StackSegments.leave();
-        }
-        return Arrays.copyOf(ctx.results, engine.module().functionType(function).results().size());
-    }
-
-    /**
-     * {@link #runFrame} for a function compiled by regions: the region holding the leader,
-     * entered there, then the function's dispatcher from the code it returns.
-     */
-    private static long[] runRegionFrame(JitContext ctx, int function, long[] registers, int depth,
-            int registersBelow, int leader) {
-        JitEngine engine = ctx.engine;
-        ctx.depthLimit = StackSegments.enter(engine, ctx.maxDepth, depth);
-        long frame = JitContext.frame(ctx.depthLimit - depth,
-                JitRuntime.MAX_REGISTERS - (registersBelow + registers.length));
-        try {
-            int code = (int) engine.regionEntry(ctx.metered, function, leader).invokeExact(ctx, registers, 0, frame);
-            if (code >= 0) {
-                engine.regionRun(ctx.metered, function).invokeExact(ctx, registers, code, frame);
+            if (engine.continuable(ctx.metered, function)) {
+                JitRuntime.resume(ctx, function, registers, frame, leader << 1);
+            } else {
+                MethodHandle entry = engine.regionEntry(ctx.metered, function, leader);
+                int code = (int) entry.invokeExact(ctx, registers, 0, frame);
+                if (code >= 0) {
+                    engine.regionRun(ctx.metered, function).invokeExact(ctx, registers, code, frame);
+                }
             }
         } catch (JitSuspend s) {
             throw s;
