@@ -72,7 +72,10 @@ final class QueueCalls {
         });
     }
 
-    /** Tells the instance's interrupt hook (the scheduler) when a receive starts and stops waiting. */
+    /**
+     * Tells the instance's interrupt hook (the scheduler) when a receive starts and stops waiting,
+     * and lets it stop the cell meanwhile (a kill, the deadline).
+     */
     private static QueueNamespace.Waiting waiting(Instance inst) {
         InterruptHook hook = inst.interruptHook();
         if (hook == null) {
@@ -82,6 +85,11 @@ final class QueueCalls {
             @Override
             public void starts() {
                 hook.blockingStarts(inst);
+            }
+
+            @Override
+            public void stillWaiting() {
+                hook.stillBlocked(inst);
             }
 
             @Override

@@ -28,11 +28,17 @@ import org.h2.mvstore.MVMap;
  * receiver waiting for a message holds neither.
  */
 public final class QueueNamespace {
-    /** How a blocked receive tells the caller it starts and stops waiting (to lend its scheduler slot). */
+    /**
+     * How a blocked receive tells the caller it starts and stops waiting (to lend its scheduler
+     * slot), and asks it every {@link #WAKE_NANOS} of the wait whether to go on.
+     */
     public interface Waiting {
         Waiting NONE = new Waiting() {
             @Override
             public void starts() {}
+
+            @Override
+            public void stillWaiting() {}
 
             @Override
             public void ends() {}
@@ -40,8 +46,14 @@ public final class QueueNamespace {
 
         void starts();
 
+        /** Throws to end the wait now (a kill, a deadline); {@link #ends} follows. */
+        void stillWaiting();
+
         void ends();
     }
+
+    /** The longest a receiver waits before asking its {@link Waiting} whether to go on (a kill is seen within it). */
+    static final long WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final String name;
     private final Store store;
@@ -222,7 +234,8 @@ public final class QueueNamespace {
                     if (d != null || now >= deadline) {
                         return d;
                     }
-                    long wait = deadline - now;
+                    waiting.stillWaiting();
+                    long wait = Math.min(deadline - now, WAKE_NANOS);
                     if (!c.leased.isEmpty()) {
                         long next = c.leased.firstEntry().getValue();
                         wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(Math.max(1, next - System.currentTimeMillis())));
