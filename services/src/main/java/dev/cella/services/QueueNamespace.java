@@ -160,7 +160,7 @@ public final class QueueNamespace {
                     }
                     store.commit();
                 } finally {
-                    store.lock.unlock();
+                    store.unlock();
                 }
             }
             for (Channel c : subs) {
@@ -193,7 +193,7 @@ public final class QueueNamespace {
                 channels.put(sub, new Channel(store.map("q/" + name + "/" + sub)));
                 store.commit();
             } finally {
-                store.lock.unlock();
+                store.unlock();
             }
             return true;
         } finally {
@@ -273,7 +273,7 @@ public final class QueueNamespace {
                     c.stored.remove(id);
                     store.commit();
                 } finally {
-                    store.lock.unlock();
+                    store.unlock();
                 }
             }
             c.live.remove(id);
@@ -338,7 +338,7 @@ public final class QueueNamespace {
                 c.stored.put(id, message);
                 store.commit();
             } finally {
-                store.lock.unlock();
+                store.unlock();
             }
         }
         c.nextId++;
