@@ -258,6 +258,46 @@ public final class QueueNamespace {
         }
     }
 
+    /**
+     * Receives up to {@code maxCount} messages in one call: waits as {@link #receive} does for the
+     * first, then takes, without waiting, the ones ready after it while their bytes together,
+     * each counted with {@code overhead} more (the caller's record header), stay within {@code
+     * maxBytes}. Each is leased as by {@link #receive}.
+     *
+     * @return the messages in delivery order, empty if none came in time
+     * @throws ServiceException as {@link #receive} for the first message
+     */
+    public List<Delivery> receiveMany(String sub, long timeoutMillis, int maxBytes, int overhead, int maxCount,
+            Waiting waiting) {
+        Delivery first = receive(sub, timeoutMillis, maxBytes - overhead, waiting);
+        if (first == null) {
+            return List.of();
+        }
+        List<Delivery> out = new ArrayList<>();
+        out.add(first);
+        long left = (long) maxBytes - overhead - first.message().length;
+        lock.lock();
+        try {
+            Channel c = channel(sub);
+            while (out.size() < maxCount && left >= overhead) {
+                Delivery d;
+                try {
+                    d = take(c, (int) (left - overhead));
+                } catch (ServiceException e) {
+                    break; // the next one does not fit: it stays queued for the next call
+                }
+                if (d == null) {
+                    break;
+                }
+                out.add(d);
+                left -= overhead + d.message().length;
+            }
+        } finally {
+            lock.unlock();
+        }
+        return out;
+    }
+
     /** Acknowledges message {@code id} of {@code sub}: it is removed for good. False if it was not queued. */
     public boolean ack(String sub, long id) {
         lock.lock();
