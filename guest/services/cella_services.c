@@ -23,6 +23,10 @@ IMPORT("cella_queue", "subscribe") int32_t cella__queue_subscribe(const char *, 
 IMPORT("cella_queue", "receive") int32_t cella__queue_receive(const char *, size_t, const char *, size_t, void *, size_t,
                                                               size_t *, uint64_t *, int64_t);
 IMPORT("cella_queue", "ack") int32_t cella__queue_ack(const char *, size_t, const char *, size_t, uint64_t);
+IMPORT("cella_queue", "receive_many") int32_t cella__queue_receive_many(const char *, size_t, const char *, size_t, void *,
+                                                                        size_t, uint32_t *, uint32_t, int64_t);
+IMPORT("cella_queue", "ack_many") int32_t cella__queue_ack_many(const char *, size_t, const char *, size_t,
+                                                                const uint64_t *, size_t);
 IMPORT("cella_db", "begin") int32_t cella__db_begin(const char *, size_t, uint32_t *);
 IMPORT("cella_db", "get") int32_t cella__db_get(uint32_t, const char *, size_t, const void *, size_t, void *, size_t,
                                                 size_t *);
@@ -82,6 +86,25 @@ int cella_queue_receive(const char *ns, const char *sub, void *buf, size_t cap, 
 
 int cella_queue_ack(const char *ns, const char *sub, uint64_t id) {
     return cella__queue_ack(ns, len_of(ns), sub ? sub : "", len_of(sub), id);
+}
+
+int cella_queue_receive_many(const char *ns, const char *sub, void *buf, size_t cap, uint32_t *count, uint32_t max,
+                             int64_t timeout_ms) {
+    return cella__queue_receive_many(ns, len_of(ns), sub ? sub : "", len_of(sub), buf, cap, count, max, timeout_ms);
+}
+
+const void *cella_queue_record(const void *rec, uint64_t *id, size_t *len, const void **msg) {
+    const unsigned char *p = rec;
+    uint32_t n;
+    memcpy(id, p, 8); /* records are packed, so unaligned: memcpy, never a cast */
+    memcpy(&n, p + 8, 4);
+    *len = n;
+    *msg = p + 12;
+    return p + 12 + n;
+}
+
+int cella_queue_ack_many(const char *ns, const char *sub, const uint64_t *ids, size_t count) {
+    return cella__queue_ack_many(ns, len_of(ns), sub ? sub : "", len_of(sub), ids, count);
 }
 
 int cella_db_begin(const char *ns, uint32_t *tx) {

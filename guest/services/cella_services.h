@@ -66,6 +66,17 @@ int cella_queue_receive(const char *ns, const char *sub, void *buf, size_t cap, 
                         int64_t timeout_ms);
 /* Acknowledges message id of sub: removed for good. ENOENT if it was already. */
 int cella_queue_ack(const char *ns, const char *sub, uint64_t id);
+/* Takes up to max messages of sub in one call, waiting as cella_queue_receive for the first and
+   taking the ones ready after it that fit in buf. buf receives *count packed records, each an id
+   (u64), a length (u32) and the message's bytes: walk them with cella_queue_record. ENOBUFS if
+   the first does not fit (*count = the bytes its record needs). */
+int cella_queue_receive_many(const char *ns, const char *sub, void *buf, size_t cap, uint32_t *count, uint32_t max,
+                             int64_t timeout_ms);
+/* Reads the record at rec (from cella_queue_receive_many): its id, length and message; returns
+   where the next record starts. */
+const void *cella_queue_record(const void *rec, uint64_t *id, size_t *len, const void **msg);
+/* Acknowledges count messages of sub; ENOENT if one of them was already (the others still are). */
+int cella_queue_ack_many(const char *ns, const char *sub, const uint64_t *ids, size_t count);
 
 /* ---- db -------------------------------------------------------------------------------- */
 

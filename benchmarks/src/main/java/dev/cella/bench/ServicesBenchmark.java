@@ -47,7 +47,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       goal at most 2 us per call;</li>
  *   <li>{@code queueBetweenCells}: a producer cell sends {@value #MESSAGES} messages and a
  *       consumer cell, on its own thread, receives and acknowledges them; time per message
- *       (goal 1 us, i.e. 1,000,000 messages per second);</li>
+ *       (goal 1 us, i.e. 1,000,000 messages per second); {@code queueBetweenCellsBatched} the
+ *       same with a consumer that receives and acknowledges up to 128 per call;</li>
  *   <li>{@code persistentPut} against {@code storeAlonePut}: a durable kv put through the
  *       services (Java API, no guest) against the same work done on H2's MVStore directly (one
  *       put and one commit); goal within 1.5x.</li>
@@ -162,11 +163,64 @@ public class ServicesBenchmark {
     @Param({"JIT", "INTERP"})
     public EngineKind engine;
 
+    /**
+     * The consumer taking up to 128 messages per call (receive_many) and acknowledging them in one
+     * call (ack_many). The producer's messages are all 16 bytes, so each record is 12 + 16 = 28
+     * bytes and the ids sit 28 bytes apart.
+     */
+    private static final String BATCH_CONSUMER = """
+            import receive_many "cella_queue" "receive_many" (i32, i32, i32, i32, i32, i32, i32, i32, i64) -> i32
+            import ack_many "cella_queue" "ack_many" (i32, i32, i32, i32, i32, i32) -> i32
+            memory 1
+            data 0 "q"
+            export func main "_start"
+            func main() {
+                reg got: i32, n: i32, one: i32, ns: i32, nsl: i32, sub: i32, zero: i32, buf: i32, cap: i32, cntp: i32, max: i32, ids: i32, k: i32, cnt: i32, rec: i32, dst: i32, eight: i32, rsz: i32, e: i32, wait: i64, id: i64
+                i32.const got, 0
+                i32.const n, %d
+                i32.const one, 1
+                i32.const ns, 0
+                i32.const nsl, 1
+                i32.const sub, 8
+                i32.const zero, 0
+                i32.const buf, 1024
+                i32.const cap, 3584
+                i32.const cntp, 16
+                i32.const max, 128
+                i32.const ids, 8192
+                i32.const eight, 8
+                i32.const rsz, 28
+                i64.const wait, 10000
+            loop:
+                call receive_many, (ns, nsl, sub, zero, buf, cap, cntp, max, wait), (e)
+                br_if e, fail
+                i32.load cnt, cntp, 0
+                i32.const k, 0
+                i32.add rec, buf, zero
+                i32.add dst, ids, zero
+            copy:
+                i64.load id, rec, 0
+                i64.store dst, 0, id
+                i32.add rec, rec, rsz
+                i32.add dst, dst, eight
+                i32.add k, k, one
+                i32.br_lt_u k, cnt, copy
+                call ack_many, (ns, nsl, sub, zero, ids, cnt), (e)
+                br_if e, fail
+                i32.add got, got, cnt
+                i32.br_lt_u got, n, loop
+                ret
+            fail:
+                unreachable
+            }
+            """;
+
     private Services memory;
     private CellImage kvImage;
     private CellConfig kvConfig;
     private CellImage producer;
     private CellImage consumer;
+    private CellImage batchConsumer;
     private CellConfig queueConfig;
 
     private Path dir;
@@ -187,6 +241,7 @@ public class ServicesBenchmark {
         kvConfig = config(memory.forCell(List.of(Grant.parse("kv:bench:rw")), Limits.NONE));
         producer = image(String.format(PRODUCER, MESSAGES), "producer.casm");
         consumer = image(String.format(CONSUMER, MESSAGES), "consumer.casm");
+        batchConsumer = image(String.format(BATCH_CONSUMER, MESSAGES), "batch-consumer.casm");
         queueConfig = config(memory.forCell(List.of(Grant.parse("queue:q:rw")), Limits.NONE));
 
         dir = Files.createTempDirectory("cella-services-bench");
@@ -233,8 +288,18 @@ public class ServicesBenchmark {
     @Benchmark
     @OperationsPerInvocation(MESSAGES)
     public RunResult queueBetweenCells() throws InterruptedException {
+        return producerAndConsumer(consumer);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(MESSAGES)
+    public RunResult queueBetweenCellsBatched() throws InterruptedException {
+        return producerAndConsumer(batchConsumer);
+    }
+
+    private RunResult producerAndConsumer(CellImage consumerImage) throws InterruptedException {
         RunResult[] consumed = new RunResult[1];
-        Thread t = Thread.ofPlatform().start(() -> consumed[0] = check(Cell.create(consumer, queueConfig).run()));
+        Thread t = Thread.ofPlatform().start(() -> consumed[0] = check(Cell.create(consumerImage, queueConfig).run()));
         check(Cell.create(producer, queueConfig).run());
         t.join();
         return consumed[0];

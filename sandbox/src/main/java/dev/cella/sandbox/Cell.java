@@ -96,6 +96,11 @@ public final class Cell implements AutoCloseable {
             public void compiling(Instance inst) {
                 Cell.this.poll(); // the kill and the deadline count during compilation too
             }
+
+            @Override
+            public void stillBlocked(Instance inst) {
+                Cell.this.poll(); // a blocked host call (a queue receive) ends at a kill or the deadline
+            }
         });
     }
 

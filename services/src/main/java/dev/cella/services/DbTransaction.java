@@ -161,7 +161,7 @@ public final class DbTransaction {
                 cell.add(created, written, 0);
             }
         } finally {
-            db.store.lock.unlock();
+            db.store.unlock();
         }
     }
 

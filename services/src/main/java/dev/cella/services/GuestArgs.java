@@ -133,6 +133,11 @@ final class GuestArgs {
         check(inst, u32(ptr), 8).writeI64(u32(ptr), v);
     }
 
+    /** Checks that {@code length} bytes at {@code address} (an input array) are in memory. */
+    static Memory checkIn(Instance inst, long address, long length) {
+        return check(inst, address, length);
+    }
+
     /** Checks that an 8-byte result slot is in memory. */
     static void checkU64(Instance inst, long ptr) {
         check(inst, u32(ptr), 8);

@@ -68,7 +68,7 @@ public final class KvNamespace {
             change(k, old, value, ttlMillis, cell);
             return old == null;
         } finally {
-            store.lock.unlock();
+            store.unlock();
         }
     }
 
@@ -89,7 +89,7 @@ public final class KvNamespace {
             change(k, old, null, 0, null);
             return true;
         } finally {
-            store.lock.unlock();
+            store.unlock();
         }
     }
 
@@ -113,7 +113,7 @@ public final class KvNamespace {
             }
             return true;
         } finally {
-            store.lock.unlock();
+            store.unlock();
         }
     }
 
@@ -148,7 +148,7 @@ public final class KvNamespace {
             changeAt(k, old, value, expiry, cell);
             return sum;
         } finally {
-            store.lock.unlock();
+            store.unlock();
         }
     }
 
@@ -195,7 +195,7 @@ public final class KvNamespace {
         try {
             live(k);
         } finally {
-            store.lock.unlock();
+            store.unlock();
         }
     }
 

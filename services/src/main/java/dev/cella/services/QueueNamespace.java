@@ -28,11 +28,17 @@ import org.h2.mvstore.MVMap;
  * receiver waiting for a message holds neither.
  */
 public final class QueueNamespace {
-    /** How a blocked receive tells the caller it starts and stops waiting (to lend its scheduler slot). */
+    /**
+     * How a blocked receive tells the caller it starts and stops waiting (to lend its scheduler
+     * slot), and asks it every {@link #WAKE_NANOS} of the wait whether to go on.
+     */
     public interface Waiting {
         Waiting NONE = new Waiting() {
             @Override
             public void starts() {}
+
+            @Override
+            public void stillWaiting() {}
 
             @Override
             public void ends() {}
@@ -40,8 +46,14 @@ public final class QueueNamespace {
 
         void starts();
 
+        /** Throws to end the wait now (a kill, a deadline); {@link #ends} follows. */
+        void stillWaiting();
+
         void ends();
     }
+
+    /** The longest a receiver waits before asking its {@link Waiting} whether to go on (a kill is seen within it). */
+    static final long WAKE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final String name;
     private final Store store;
@@ -148,7 +160,7 @@ public final class QueueNamespace {
                     }
                     store.commit();
                 } finally {
-                    store.lock.unlock();
+                    store.unlock();
                 }
             }
             for (Channel c : subs) {
@@ -181,7 +193,7 @@ public final class QueueNamespace {
                 channels.put(sub, new Channel(store.map("q/" + name + "/" + sub)));
                 store.commit();
             } finally {
-                store.lock.unlock();
+                store.unlock();
             }
             return true;
         } finally {
@@ -222,7 +234,8 @@ public final class QueueNamespace {
                     if (d != null || now >= deadline) {
                         return d;
                     }
-                    long wait = deadline - now;
+                    waiting.stillWaiting();
+                    long wait = Math.min(deadline - now, WAKE_NANOS);
                     if (!c.leased.isEmpty()) {
                         long next = c.leased.firstEntry().getValue();
                         wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(Math.max(1, next - System.currentTimeMillis())));
@@ -245,6 +258,46 @@ public final class QueueNamespace {
         }
     }
 
+    /**
+     * Receives up to {@code maxCount} messages in one call: waits as {@link #receive} does for the
+     * first, then takes, without waiting, the ones ready after it while their bytes together,
+     * each counted with {@code overhead} more (the caller's record header), stay within {@code
+     * maxBytes}. Each is leased as by {@link #receive}.
+     *
+     * @return the messages in delivery order, empty if none came in time
+     * @throws ServiceException as {@link #receive} for the first message
+     */
+    public List<Delivery> receiveMany(String sub, long timeoutMillis, int maxBytes, int overhead, int maxCount,
+            Waiting waiting) {
+        Delivery first = receive(sub, timeoutMillis, maxBytes - overhead, waiting);
+        if (first == null) {
+            return List.of();
+        }
+        List<Delivery> out = new ArrayList<>();
+        out.add(first);
+        long left = (long) maxBytes - overhead - first.message().length;
+        lock.lock();
+        try {
+            Channel c = channel(sub);
+            while (out.size() < maxCount && left >= overhead) {
+                Delivery d;
+                try {
+                    d = take(c, (int) (left - overhead));
+                } catch (ServiceException e) {
+                    break; // the next one does not fit: it stays queued for the next call
+                }
+                if (d == null) {
+                    break;
+                }
+                out.add(d);
+                left -= overhead + d.message().length;
+            }
+        } finally {
+            lock.unlock();
+        }
+        return out;
+    }
+
     /** Acknowledges message {@code id} of {@code sub}: it is removed for good. False if it was not queued. */
     public boolean ack(String sub, long id) {
         lock.lock();
@@ -260,7 +313,7 @@ public final class QueueNamespace {
                     c.stored.remove(id);
                     store.commit();
                 } finally {
-                    store.lock.unlock();
+                    store.unlock();
                 }
             }
             c.live.remove(id);
@@ -325,7 +378,7 @@ public final class QueueNamespace {
                 c.stored.put(id, message);
                 store.commit();
             } finally {
-                store.lock.unlock();
+                store.unlock();
             }
         }
         c.nextId++;

@@ -70,6 +70,11 @@ public final class Services implements AutoCloseable {
     }
 
     /** Whether the namespaces are kept in a data directory. */
+    /** The store's version, one more per store commit (tests count commits with it). */
+    long storeVersion() {
+        return store.version();
+    }
+
     public boolean persistent() {
         return store.persistent();
     }

@@ -1,19 +1,25 @@
 package dev.cella.services;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cella.isa.module.Module;
 import dev.cella.isa.text.Assembler;
 import dev.cella.isa.verify.Verifier;
 import dev.cella.sandbox.Cell;
 import dev.cella.sandbox.CellConfig;
+import dev.cella.sandbox.CellKilled;
+import dev.cella.sandbox.Quota;
 import dev.cella.sandbox.Outcome;
+import dev.cella.sandbox.QuotaExceeded;
 import dev.cella.sandbox.RunResult;
 import dev.cella.sandbox.sched.CellHandle;
 import dev.cella.sandbox.sched.CellSpec;
 import dev.cella.sandbox.sched.Scheduler;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,6 +88,42 @@ class BlockingReceiveTest {
             assertEquals(Outcome.EXITED, c.outcome(), String.valueOf(c));
             assertEquals(1, s.queue("q").depth(""), "the message is leased, not acknowledged");
             assertEquals(true, System.nanoTime() - t0 < Duration.ofSeconds(15).toNanos(), "the receive did not wait out its timeout");
+        }
+    }
+
+    /** A kill ends a receive that waits (20 s here) within a wake-up slice, not at its timeout. */
+    @Test
+    void aKillStopsAWaitingReceivePromptly() throws Exception {
+        try (Services s = Services.inMemory()) {
+            CellConfig config = s.forCell(List.of(Grant.parse("queue:q:rw")), Limits.NONE).addTo(CellConfig.builder()).build();
+            Cell cell = Cell.create(module(CONSUMER), config);
+            CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(cell::run);
+            Thread.sleep(200);
+            long t0 = System.nanoTime();
+            cell.kill();
+            RunResult r = run.get();
+            assertInstanceOf(CellKilled.class, r.error(), String.valueOf(r));
+            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos(), "the kill waited for the receive's timeout");
+        }
+    }
+
+    /** So does a scheduler's kill, and the cell's deadline (its timeout quota). */
+    @Test
+    void aSchedulerKillAndADeadlineStopAWaitingReceive() throws Exception {
+        try (Services s = Services.inMemory(); Scheduler sched = Scheduler.builder().threads(1).build()) {
+            CellConfig config = s.forCell(List.of(Grant.parse("queue:q:rw")), Limits.NONE).addTo(CellConfig.builder()).build();
+            long t0 = System.nanoTime();
+            CellHandle killed = sched.spawn(Cell.create(module(CONSUMER), config), CellSpec.named("killed"));
+            CellHandle late = sched.spawn(Cell.create(module(CONSUMER), config.toBuilder().timeout(Duration.ofMillis(300)).build()),
+                    CellSpec.named("late"));
+            Thread.sleep(200);
+            killed.kill();
+            RunResult k = killed.await(Duration.ofSeconds(60));
+            RunResult l = late.await(Duration.ofSeconds(60));
+            assertInstanceOf(CellKilled.class, k.error(), String.valueOf(k));
+            assertEquals(Outcome.QUOTA_EXCEEDED, l.outcome(), String.valueOf(l));
+            assertEquals(Quota.TIME, ((QuotaExceeded) l.error()).quota());
+            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "a receive waited out its timeout");
         }
     }
 }

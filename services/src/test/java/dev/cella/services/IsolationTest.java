@@ -34,6 +34,8 @@ class IsolationTest {
                 case "subscribe" -> new Object[] {g.str("sub")};
                 case "receive" -> new Object[] {g.str(""), Guest.out(), Guest.OUT_U64, 0};
                 case "ack" -> new Object[] {g.str(""), 1};
+                case "receive_many" -> new Object[] {g.str(""), Guest.out(), 10, 0};
+                case "ack_many" -> new Object[] {g.str(""), Guest.OUT_U64, 1};
                 default -> throw new AssertionError(call);
             };
             case DB -> switch (call) {
@@ -69,7 +71,7 @@ class IsolationTest {
                     tested.add(kind.module() + "." + h.name());
                 }
             }
-            assertEquals(12, tested.size(), "every call naming a namespace: " + tested);
+            assertEquals(14, tested.size(), "every call naming a namespace: " + tested);
             assertEquals("secret", new String(s.kv("secret").get("k".getBytes())));
             assertNull(s.kv("secret").get("n".getBytes()));
             assertEquals(1, s.queue("secret").depth(""));

@@ -50,6 +50,41 @@ class QueueCallsTest {
         assertEquals(1, services.queue("jobs").depth(""));
     }
 
+    /** receive_many takes what is ready and fits, as packed records; ack_many acknowledges them. */
+    @Test
+    void receiveManyAndAckMany() {
+        for (String m : new String[] {"one", "two", "three", "four"}) {
+            send(m);
+        }
+        // Room for two records (12 + 3, 12 + 3) but not the third (12 + 5): the third stays queued.
+        long[] small = {Guest.BUF, 30 + 5, Guest.OUT_LEN};
+        assertEquals(SUCCESS, g.call(QUEUE, "receive_many", g.str("jobs"), g.str(""), small, 10, 0));
+        assertEquals(2, g.outLen());
+        var mem = g.instance().memory();
+        long first = mem.readI64(Guest.BUF);
+        assertEquals(3, mem.readI32(Guest.BUF + 8));
+        assertEquals("one", new String(mem.slice(Guest.BUF + 12, 3)));
+        assertEquals(3, mem.readI32(Guest.BUF + 15 + 8));
+        assertEquals("two", new String(mem.slice(Guest.BUF + 15 + 12, 3)));
+        // At most max messages, even with room for more.
+        assertEquals(SUCCESS, g.call(QUEUE, "receive_many", g.str("jobs"), g.str(""), Guest.out(), 1, 0));
+        assertEquals(1, g.outLen());
+        assertEquals("three", new String(mem.slice(Guest.BUF + 12, 5)));
+        long[] tooSmall = {Guest.BUF, 12 + 3, Guest.OUT_LEN};
+        assertEquals(NOBUFS, g.call(QUEUE, "receive_many", g.str("jobs"), g.str(""), tooSmall, 10, 0));
+        assertEquals(12 + 4, g.outLen(), "the record the next message needs");
+        assertEquals(INVAL, g.call(QUEUE, "receive_many", g.str("jobs"), g.str(""), Guest.out(), 0, 0));
+        assertEquals(SUCCESS, g.call(QUEUE, "receive_many", g.str("jobs"), g.str(""), Guest.out(), 10, 0));
+        assertEquals(1, g.outLen());
+        assertEquals(AGAIN, g.call(QUEUE, "receive_many", g.str("jobs"), g.str(""), Guest.out(), 10, 0), "all leased");
+        mem.writeI64(900, first);
+        mem.writeI64(908, first + 1);
+        assertEquals(SUCCESS, g.call(QUEUE, "ack_many", g.str("jobs"), g.str(""), 900, 2));
+        assertEquals(2, services.queue("jobs").depth(""));
+        assertEquals(NOENT, g.call(QUEUE, "ack_many", g.str("jobs"), g.str(""), 900, 2), "acknowledged already");
+        assertEquals(FAULT, g.call(QUEUE, "ack_many", g.str("jobs"), g.str(""), Guest.FAR, 2));
+    }
+
     @Test
     void unacknowledgedMessageIsRedelivered() {
         send("once");

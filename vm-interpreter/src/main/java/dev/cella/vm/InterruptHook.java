@@ -29,6 +29,16 @@ public interface InterruptHook {
     default void blockingEnds(Instance instance) {}
 
     /**
+     * Called by a host function while it is blocked (between {@link #blockingStarts} and {@link
+     * #blockingEnds}), at least every few milliseconds of its wait, so that a kill or a deadline
+     * stops the guest promptly rather than when the wait ends: the host throws a {@link
+     * dev.cella.isa.CellaException} to stop it, which the host function lets through (after
+     * {@link #blockingEnds}). Like {@link #compiling}, it must not park the thread. The default
+     * does nothing.
+     */
+    default void stillBlocked(Instance instance) {}
+
+    /**
      * Called by an engine on the guest's thread while it compiles code for the guest (before
      * each function, and between the parts of a large one), which may take long, so that the
      * time counts against the guest's deadline: the host may stop the guest by throwing a {@link

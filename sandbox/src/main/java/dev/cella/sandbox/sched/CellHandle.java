@@ -104,6 +104,17 @@ public final class CellHandle {
             }
         }
 
+        /** As {@link #compiling}: the cell's checks and a kill, never a park. */
+        @Override
+        public void stillBlocked(Instance instance) {
+            if (inner != null) {
+                inner.stillBlocked(instance);
+            }
+            if (handle.killRequested) {
+                throw new CellKilled();
+            }
+        }
+
         @Override
         public void blockingStarts(Instance instance) {
             if (inner != null) {
