@@ -132,6 +132,11 @@ public final class Cell implements AutoCloseable {
             public StreamDescriptor stream(int fd) {
                 return wasi.stream(fd);
             }
+
+            @Override
+            public void onClose(Runnable action) {
+                wasi.onClose(action);
+            }
         };
         for (CellExtension x : config.extensions()) {
             extensions.add(x.attach(context));

@@ -20,4 +20,11 @@ public interface CellContext {
      * @throws StreamException EBADF if {@code fd} is not open, ENOTSOCK if it is not a stream
      */
     StreamDescriptor stream(int fd);
+
+    /**
+     * Runs {@code action} once when the cell's run ends or the cell is closed (after its
+     * descriptors were closed): where a host module releases what it holds for the cell (host
+     * listening sockets, registrations on a network).
+     */
+    void onClose(Runnable action);
 }

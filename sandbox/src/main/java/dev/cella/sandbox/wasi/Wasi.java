@@ -51,6 +51,7 @@ public final class Wasi {
     final VirtualFileSystem fs;
     final FdTable fds;
     final StreamWait streamWait;
+    private final List<Runnable> closeActions = new ArrayList<>();
     private InputStream stdin;
     private boolean stdinOpened;
     /** Bytes of stdin a restored guest had already read: skipped when stdin is opened. */
@@ -179,9 +180,20 @@ public final class Wasi {
         return n;
     }
 
-    /** Closes every descriptor (host files included) and stdin, as a process's exit does. */
+    /** Runs {@code action} once, after the descriptors are closed, when this host is closed. */
+    public void onClose(Runnable action) {
+        closeActions.add(action);
+    }
+
+    /**
+     * Closes every descriptor (host files, sockets and pipes included) and stdin, as a process's
+     * exit does, then runs the actions host modules asked for ({@link #onClose}).
+     */
     public void close() {
         fds.closeAll();
+        List<Runnable> actions = new ArrayList<>(closeActions);
+        closeActions.clear();
+        actions.forEach(Runnable::run);
         if (stdin != null) {
             try {
                 stdin.close();
