@@ -3,7 +3,7 @@
  * "NAME: RESULT" where RESULT is "ok", an errno name, or a value. NetProbeTest runs it and
  * compares the lines; docs/network.md lists the errors it shows.
  *
- * Arguments: local | escape HOSTPORT_GRANTED HOSTPORT_NOT_GRANTED
+ * Arguments: local | quota | bytes | hold | spin | escape HOSTPORT_GRANTED HOSTPORT_NOT_GRANTED
  */
 #include "cella_net.h"
 
@@ -203,14 +203,83 @@ static void escape(int granted, int other) {
     close(fd);
 }
 
+/* Runs into each network quota in turn and prints where it stopped. */
+static void quota(void) {
+    int fds[64];
+    int n = 0;
+    while (n < 64 && (fds[n] = socket(AF_INET, SOCK_STREAM, 0)) >= 0) {
+        n++;
+    }
+    printf("sockets opened: %d then %s\n", n, name(errno));
+    while (n > 0) {
+        close(fds[--n]);
+    }
+    struct sockaddr_in a = at("127.0.0.1", 7100);
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    bind(l, SA(a));
+    listen(l, 8);
+    int connects = 0;
+    while (connects < 64) {
+        int c = socket(AF_INET, SOCK_STREAM, 0);
+        if (connect(c, SA(a)) < 0) {
+            close(c);
+            break;
+        }
+        connects++;
+        close(accept(l, NULL, NULL));
+        close(c);
+    }
+    printf("connects: %d then %s\n", connects, name(errno));
+    close(l);
+}
+
+static void bytes(void) {
+    int c, s;
+    int l = pair(7200, &c, &s);
+    static char buf[300];
+    long sent = 0, received = 0;
+    ssize_t n;
+    while (1) {
+        if ((n = send(c, buf, sizeof buf, 0)) < 0) {
+            printf("sent: %ld then %s\n", sent, name(errno));
+            break;
+        }
+        sent += n;
+        if ((n = recv(s, buf, sizeof buf, 0)) < 0) {
+            printf("received: %ld then %s\n", received, name(errno));
+            break;
+        }
+        received += n;
+    }
+    close(l);
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc > 1 && strcmp(argv[1], "local") == 0) {
         local();
+    } else if (argc > 1 && strcmp(argv[1], "quota") == 0) {
+        quota();
+    } else if (argc > 1 && strcmp(argv[1], "bytes") == 0) {
+        bytes();
+    } else if (argc > 1 && strcmp(argv[1], "hold") == 0) {
+        int c, s;
+        pair(7300, &c, &s);
+        printf("holding\n");
+        char b;
+        return (int) read(s, &b, 1); /* blocks until the peer writes: the cell is killed or checkpointed meanwhile */
+    } else if (argc > 1 && strcmp(argv[1], "spin") == 0) {
+        int c, s;
+        pair(7400, &c, &s);
+        volatile unsigned long i = 0;
+        while (i < 4000000000UL) { /* a long computation with a connection open: the cell is suspended meanwhile */
+            i++;
+        }
+        return 0;
     } else if (argc > 3 && strcmp(argv[1], "escape") == 0) {
         escape(atoi(argv[2]), atoi(argv[3]));
     } else {
-        fprintf(stderr, "usage: net-probe local | escape GRANTED OTHER\n");
+        fprintf(stderr, "usage: net-probe local | quota | bytes | hold | spin | escape GRANTED OTHER\n");
         return 2;
     }
     return 0;
