@@ -39,11 +39,11 @@ static int serve(struct conn *c, long *served) {
     while ((end = memmem(c->buf, c->used, "\r\n\r\n", 4)) != NULL) {
         size_t len = (size_t) (end + 4 - c->buf);
         int close_after = memmem(c->buf, len, "Connection: close", 17) != NULL;
-        char head[256];
-        int n = snprintf(head, sizeof head,
-                         "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %zu\r\n%s\r\n",
-                         sizeof PAGE - 1, close_after ? "Connection: close\r\n" : "");
-        if (write(c->fd, head, n) != n || write(c->fd, PAGE, sizeof PAGE - 1) != (ssize_t) (sizeof PAGE - 1)) {
+        char out[512];
+        int n = snprintf(out, sizeof out,
+                         "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %zu\r\n%s\r\n%s",
+                         sizeof PAGE - 1, close_after ? "Connection: close\r\n" : "", PAGE);
+        if (n >= (int) sizeof out || write(c->fd, out, (size_t) n) != n) { /* one write per response */
             return -1;
         }
         memmove(c->buf, c->buf + len, c->used - len);

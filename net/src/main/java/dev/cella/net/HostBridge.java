@@ -90,6 +90,7 @@ final class HostBridge {
     /** Hands host connection {@code s} to the guest's listener on {@code guestPort}, waiting for it to appear. */
     private void handOver(Socket s, int guestPort) {
         sockets.add(s);
+        noDelay(s);
         long end = System.nanoTime() + LISTEN_WAIT_NANOS;
         while (!closed) {
             VirtualSocket listener = host.listeners.get(guestPort);
@@ -149,6 +150,7 @@ final class HostBridge {
         ByteRing fromGuest = new ByteRing(capacity);
         s.connect(toGuest, fromGuest, new Address(local.ip(), hs.getLocalPort()), to);
         sockets.add(hs);
+        noDelay(hs);
         pump(hs, toGuest, fromGuest);
     }
 
@@ -237,6 +239,18 @@ final class HostBridge {
         } catch (IOException e) {
             fromGuest.closeReader(); // the host went away: the guest's writes get EPIPE
             toGuest.reset();
+        }
+    }
+
+    /**
+     * Sends what the guest wrote without waiting to coalesce it (no Nagle): the pump writes what
+     * the guest's writes put in the ring, so the guest's own writes already decide the segments.
+     */
+    private static void noDelay(Socket s) {
+        try {
+            s.setTcpNoDelay(true);
+        } catch (SocketException e) {
+            // A socket already closed: the pump will find out.
         }
     }
 
