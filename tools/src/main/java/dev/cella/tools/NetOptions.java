@@ -4,7 +4,6 @@ import dev.cella.net.NetAttachment;
 import dev.cella.net.NetGrants;
 import dev.cella.net.NetQuotas;
 import dev.cella.net.NetStats;
-import dev.cella.net.Network;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.SandboxException;
 import java.io.PrintStream;
@@ -126,41 +125,39 @@ final class NetOptions {
         }
     }
 
-    /** A batch's networks by name, created on first mention. */
-    static Network network(java.util.Map<String, Network> networks, String name) {
-        return networks.computeIfAbsent(name, Network::new);
-    }
+    /** A picocli converter over one of the grants' parsers, its IllegalArgumentException a conversion error. */
+    abstract static class GrantConverter<T> implements ITypeConverter<T> {
+        private final java.util.function.Function<String, T> parse;
 
-    static final class ListenConverter implements ITypeConverter<NetGrants.Forward> {
+        GrantConverter(java.util.function.Function<String, T> parse) {
+            this.parse = parse;
+        }
+
         @Override
-        public NetGrants.Forward convert(String value) {
+        public T convert(String value) {
             try {
-                return NetGrants.Forward.listen(value);
+                return parse.apply(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
         }
     }
 
-    static final class PublishConverter implements ITypeConverter<NetGrants.Forward> {
-        @Override
-        public NetGrants.Forward convert(String value) {
-            try {
-                return NetGrants.Forward.publish(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+    static final class ListenConverter extends GrantConverter<NetGrants.Forward> {
+        ListenConverter() {
+            super(NetGrants.Forward::listen);
         }
     }
 
-    static final class HostPortConverter implements ITypeConverter<NetGrants.HostPort> {
-        @Override
-        public NetGrants.HostPort convert(String value) {
-            try {
-                return NetGrants.HostPort.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+    static final class PublishConverter extends GrantConverter<NetGrants.Forward> {
+        PublishConverter() {
+            super(NetGrants.Forward::publish);
+        }
+    }
+
+    static final class HostPortConverter extends GrantConverter<NetGrants.HostPort> {
+        HostPortConverter() {
+            super(NetGrants.HostPort::parse);
         }
     }
 }

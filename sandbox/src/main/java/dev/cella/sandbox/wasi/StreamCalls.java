@@ -67,16 +67,9 @@ final class StreamCalls {
                     throw e;
                 }
                 if (got == StreamDescriptor.WOULD_BLOCK) {
-                    if (total + done > 0 && !waitAll) {
+                    if (stopOrWait(w, inst, d, StreamDescriptor.READABLE, total + done, !waitAll)) {
                         return total + done;
                     }
-                    if (nonblocking(d)) {
-                        if (total + done > 0) {
-                            return total + done;
-                        }
-                        throw new WasiError(Errno.AGAIN);
-                    }
-                    w.streamWait.await(inst, s, StreamDescriptor.READABLE, Long.MAX_VALUE);
                     continue;
                 }
                 if (got == 0) {
@@ -116,13 +109,9 @@ final class StreamCalls {
                     throw e;
                 }
                 if (put == StreamDescriptor.WOULD_BLOCK) {
-                    if (nonblocking(d)) {
-                        if (total + done > 0) {
-                            return total + done;
-                        }
-                        throw new WasiError(Errno.AGAIN);
+                    if (stopOrWait(w, inst, d, StreamDescriptor.WRITABLE, total + done, false)) {
+                        return total + done;
                     }
-                    w.streamWait.await(inst, s, StreamDescriptor.WRITABLE, Long.MAX_VALUE);
                     continue;
                 }
                 done += put;
@@ -130,6 +119,25 @@ final class StreamCalls {
             total += done;
         }
         return total;
+    }
+
+    /**
+     * What a read or write does when the stream would block, having moved {@code moved} bytes so
+     * far: returns true to end the call with them (some were moved and {@code returnWhatMoved},
+     * or the descriptor is non-blocking), fails with EAGAIN if nothing was moved on a
+     * non-blocking descriptor, else waits until the stream is ready for {@code mask} and returns
+     * false (try again).
+     */
+    private static boolean stopOrWait(Wasi w, Instance inst, Descriptor d, int mask, long moved,
+            boolean returnWhatMoved) {
+        if (moved > 0 && (returnWhatMoved || nonblocking(d))) {
+            return true;
+        }
+        if (nonblocking(d)) {
+            throw new WasiError(Errno.AGAIN);
+        }
+        w.streamWait.await(inst, d.stream, mask, Long.MAX_VALUE);
+        return false;
     }
 
     /** sock_accept(fd, flags, result_fd_ptr): flags may hold FDFLAGS_NONBLOCK for the new descriptor. */
