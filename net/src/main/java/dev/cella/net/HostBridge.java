@@ -28,14 +28,19 @@ import java.util.concurrent.locks.LockSupport;
  * copying between the host socket and the socket's rings (so the guest sees a virtual socket,
  * with the same backpressure and errors as between cells).
  *
- * <p>When the cell ends, {@link #close} closes the listening sockets and every host connection
- * still open, which ends the pumps.
+ * <p>When the cell ends, {@link #close} closes the listening sockets at once. Its connections
+ * were closed with its descriptors: a reset one resets the host connection at once, an orderly
+ * one lets the pump send the host what the guest wrote before it closed (a server's last
+ * response), then the host connection closes; whatever is still open after {@link
+ * #DRAIN_MILLIS} is closed then.
  */
 final class HostBridge {
     /** How long a host connection waits for the guest to listen on the forward's port (the guest may still be starting). */
     private static final long LISTEN_WAIT_NANOS = 10_000_000_000L;
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
     private static final int PUMP_BUFFER = 64 * 1024;
+    /** How long a host connection may take to drain after its cell ended. */
+    static final long DRAIN_MILLIS = 5_000;
 
     private final NetHost host;
     private final Map<Integer, ServerSocket> servers = new ConcurrentHashMap<>();
@@ -196,10 +201,7 @@ final class HostBridge {
                 for (int off = 0; off < n; ) {
                     int put = toGuest.write(buf, off, n - off);
                     if (put == StreamDescriptor.WOULD_BLOCK) {
-                        LockSupport.parkNanos(10_000_000);
-                        if (closed) {
-                            return;
-                        }
+                        LockSupport.parkNanos(10_000_000); // until the guest reads (or its end closes: EPIPE)
                         continue;
                     }
                     off += put;
@@ -222,10 +224,9 @@ final class HostBridge {
             while (true) {
                 int n = fromGuest.read(buf, 0, buf.length, false);
                 if (n == StreamDescriptor.WOULD_BLOCK) {
+                    // Until the guest writes; its end always closes with its cell (the end of
+                    // the stream, or a reset), so the pump drains what is left and never spins on.
                     LockSupport.parkNanos(10_000_000);
-                    if (closed) {
-                        return;
-                    }
                     continue;
                 }
                 if (n == 0) {
@@ -273,13 +274,21 @@ final class HostBridge {
         }
     }
 
-    /** Closes the host listening sockets and every host connection of the cell. */
+    /** Closes the host listening sockets now, and the cell's host connections once drained (or after {@link #DRAIN_MILLIS}). */
     void close() {
         closed = true;
         servers.values().forEach(HostBridge::closeQuietly);
-        for (Socket s : sockets) {
-            closeQuietly(s);
+        if (!sockets.isEmpty()) {
+            Thread.ofVirtual().name("cella-net-drain").start(() -> {
+                long end = System.nanoTime() + DRAIN_MILLIS * 1_000_000;
+                while (!sockets.isEmpty() && System.nanoTime() - end < 0) {
+                    LockSupport.parkNanos(10_000_000);
+                }
+                for (Socket s : sockets) {
+                    closeQuietly(s);
+                }
+                sockets.clear();
+            });
         }
-        sockets.clear();
     }
 }
