@@ -96,6 +96,15 @@ public class NetBenchmark {
         httpCell.kill();
         httpThread.join(10_000);
         httpCell.close();
+        // No leaked sockets: every host connection the load generator made is closed (they
+        // drain for at most 5 s after the cell ends).
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (httpNet.openHostSockets() > 0 && System.nanoTime() - end < 0) {
+            Thread.sleep(20);
+        }
+        if (httpNet.openHostSockets() > 0) {
+            throw new IllegalStateException(httpNet.openHostSockets() + " host sockets left open");
+        }
     }
 
     /** Runs two cells of the bench guest on a new network, the first listening, and waits for both. */

@@ -74,6 +74,18 @@ final class HostBridge {
         }
     }
 
+    /** Host listening sockets and host connections still open (for tests and leak checks). */
+    int openHostSockets() {
+        int n = 0;
+        for (ServerSocket ss : servers.values()) {
+            n += ss.isClosed() ? 0 : 1;
+        }
+        for (Socket s : sockets) {
+            n += s.isClosed() ? 0 : 1;
+        }
+        return n;
+    }
+
     /** The host port the forward to {@code guestPort} listens on, or -1. */
     int hostPort(int guestPort) {
         ServerSocket ss = servers.get(guestPort);

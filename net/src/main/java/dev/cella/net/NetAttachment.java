@@ -115,6 +115,15 @@ public final class NetAttachment implements CellExtension {
         return -1;
     }
 
+    /** Host listening sockets and host connections the cells of this attachment hold open now. */
+    public int openHostSockets() {
+        int n = 0;
+        for (NetHost h : hosts) {
+            n += h.bridge.openHostSockets();
+        }
+        return n;
+    }
+
     boolean granted(Address a) {
         return allowed.contains(a);
     }

@@ -16,7 +16,6 @@ import dev.cella.sandbox.sched.Scheduler;
 import dev.cella.vm.SuspendRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -81,8 +80,9 @@ class QuotaAndLifecycleTest {
             s.setSoTimeout(10_000);
             assertEquals(-1, readOrEnd(s), "the host connection is closed with the cell");
         }
-        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(),
-                "the host listening socket is closed with the cell");
+        // The listening socket and the connection are closed (not probed by connecting to the
+        // port again: on a shared machine another process may have bound it since).
+        assertEquals(0, net.openHostSockets(), "the host sockets are closed with the cell");
         cell.close();
     }
 
