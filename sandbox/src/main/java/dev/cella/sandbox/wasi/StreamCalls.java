@@ -42,47 +42,20 @@ final class StreamCalls {
         return (d.fdflags & Abi.FDFLAGS_NONBLOCK) != 0;
     }
 
+    /** One read or write of a stream: the bytes moved, 0 at the end, or WOULD_BLOCK. */
+    @FunctionalInterface
+    private interface Transfer {
+        int apply(byte[] buf, int off, int len);
+    }
+
     /**
      * Reads into the iovecs (already checked): waits for the first byte unless non-blocking, then
      * takes what is there without waiting again (or, with {@code waitAll}, until every iovec is
-     * full or the stream ends).
+     * full or the stream ends). A peek sees what is there once and does not drain to fill more.
      */
     static long read(Wasi w, Instance inst, Descriptor d, long iovs, long count, boolean peek, boolean waitAll) {
-        Memory m = inst.memory();
-        byte[] bytes = m.bytes();
-        StreamDescriptor s = d.stream;
-        long total = 0;
-        for (long i = 0; i < count; i++) {
-            int len = iovLen(m, iovs, i);
-            int off = iovBuf(m, iovs, i);
-            int done = 0;
-            while (done < len) {
-                int got;
-                try {
-                    got = s.read(bytes, off + done, len - done, peek);
-                } catch (StreamException e) {
-                    if (total + done > 0) {
-                        return total + done;
-                    }
-                    throw e;
-                }
-                if (got == StreamDescriptor.WOULD_BLOCK) {
-                    if (stopOrWait(w, inst, d, StreamDescriptor.READABLE, total + done, !waitAll)) {
-                        return total + done;
-                    }
-                    continue;
-                }
-                if (got == 0) {
-                    return total + done; // the end of the stream
-                }
-                done += got;
-                if (peek) {
-                    return total + done; // a peek sees what is there once; it does not drain to fill more
-                }
-            }
-            total += done;
-        }
-        return total;
+        return transfer(w, inst, d, iovs, count, (b, off, len) -> d.stream.read(b, off, len, peek),
+                StreamDescriptor.READABLE, !waitAll, peek);
     }
 
     /**
@@ -90,31 +63,49 @@ final class StreamCalls {
      * written, a non-blocking one writes what fits (EAGAIN if nothing does).
      */
     static long write(Wasi w, Instance inst, Descriptor d, long iovs, long count) {
+        return transfer(w, inst, d, iovs, count, d.stream::write, StreamDescriptor.WRITABLE, false, false);
+    }
+
+    /**
+     * Moves bytes between the iovecs and the stream, iovec by iovec, until all are done, the
+     * stream ends (0), or it would block and {@link #stopOrWait} says to stop. A failure after
+     * some bytes moved ends the call with them (the stream reports it again on the next call).
+     *
+     * @param returnWhatMoved whether a stream that would block ends the call once bytes moved
+     * @param once whether the first bytes moved end the call
+     */
+    private static long transfer(Wasi w, Instance inst, Descriptor d, long iovs, long count, Transfer op, int mask,
+            boolean returnWhatMoved, boolean once) {
         Memory m = inst.memory();
         byte[] bytes = m.bytes();
-        StreamDescriptor s = d.stream;
         long total = 0;
         for (long i = 0; i < count; i++) {
             int len = iovLen(m, iovs, i);
             int off = iovBuf(m, iovs, i);
             int done = 0;
             while (done < len) {
-                int put;
+                int n;
                 try {
-                    put = s.write(bytes, off + done, len - done);
+                    n = op.apply(bytes, off + done, len - done);
                 } catch (StreamException e) {
                     if (total + done > 0) {
                         return total + done;
                     }
                     throw e;
                 }
-                if (put == StreamDescriptor.WOULD_BLOCK) {
-                    if (stopOrWait(w, inst, d, StreamDescriptor.WRITABLE, total + done, false)) {
+                if (n == StreamDescriptor.WOULD_BLOCK) {
+                    if (stopOrWait(w, inst, d, mask, total + done, returnWhatMoved)) {
                         return total + done;
                     }
                     continue;
                 }
-                done += put;
+                if (n == 0) {
+                    return total + done; // the end of the stream
+                }
+                done += n;
+                if (once) {
+                    return total + done;
+                }
             }
             total += done;
         }
