@@ -12,4 +12,5 @@ module dev.cella.sandbox {
     exports dev.cella.sandbox.checkpoint;
     exports dev.cella.sandbox.fs;
     exports dev.cella.sandbox.sched;
+    exports dev.cella.sandbox.stream;
 }

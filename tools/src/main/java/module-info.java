@@ -5,6 +5,7 @@
  */
 module dev.cella.tools {
     requires dev.cella.isa;
+    requires dev.cella.net;
     requires dev.cella.sandbox;
     requires dev.cella.services;
     requires dev.cella.vm;

@@ -4,6 +4,7 @@ import dev.cella.isa.CellaException;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Module;
 import dev.cella.sandbox.fs.VirtualFileSystem;
+import dev.cella.sandbox.stream.StreamDescriptor;
 import dev.cella.sandbox.wasi.Wasi;
 import dev.cella.sandbox.wasi.WasiOptions;
 import dev.cella.sandbox.wasi.WasiStats;
@@ -23,6 +24,8 @@ import dev.cella.vm.Trap;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 
@@ -123,6 +126,26 @@ public final class Cell implements AutoCloseable {
 
     private ImportResolver resolver() {
         ImportResolver wasiResolver = wasi.resolver();
+        List<ImportResolver> extensions = new ArrayList<>();
+        CellContext context = new CellContext() {
+            @Override
+            public int open(StreamDescriptor stream) {
+                return wasi.openStream(stream);
+            }
+
+            @Override
+            public StreamDescriptor stream(int fd) {
+                return wasi.stream(fd);
+            }
+
+            @Override
+            public void onClose(Runnable action) {
+                wasi.onClose(action);
+            }
+        };
+        for (CellExtension x : config.extensions()) {
+            extensions.add(x.attach(context));
+        }
         return (module, name, type) -> {
             for (CellConfig.HostImport h : config.hostFunctions()) {
                 if (h.module().equals(module) && h.name().equals(name)) {
@@ -131,6 +154,12 @@ public final class Cell implements AutoCloseable {
                                 + ", but the host function has type " + h.type());
                     }
                     return guarded(module + "." + name, h.function());
+                }
+            }
+            for (ImportResolver x : extensions) {
+                HostFunction f = x == null ? null : x.resolve(module, name, type);
+                if (f != null) {
+                    return guarded(module + "." + name, f);
                 }
             }
             return wasiResolver.resolve(module, name, type);
@@ -447,6 +476,20 @@ public final class Cell implements AutoCloseable {
                         (now - begunAt) / 1_000_000);
             }
         }
+    }
+
+    /**
+     * Parks the guest's thread for at most {@code nanos} (and at most one sleep slice) while it
+     * waits for a stream, honouring a kill or the deadline before and after.
+     */
+    void park(long nanos) {
+        poll();
+        long slice = Math.min(nanos, SLEEP_SLICE_NANOS);
+        if (hasDeadline) {
+            slice = Math.min(slice, Math.max(1, deadline - System.nanoTime() + 1));
+        }
+        LockSupport.parkNanos(slice);
+        poll();
     }
 
     /** Sleeps {@code nanos} of host time for the guest, waking to honour a kill or the deadline. */

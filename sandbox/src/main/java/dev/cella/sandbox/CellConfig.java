@@ -73,6 +73,7 @@ public final class CellConfig {
     private final long randomSeed;
     private final EngineKind engine;
     private final List<HostImport> hostFunctions;
+    private final List<CellExtension> extensions;
     private final boolean metered;
 
     private CellConfig(Builder b) {
@@ -97,6 +98,7 @@ public final class CellConfig {
         this.randomSeed = b.randomSeed;
         this.engine = b.engine;
         this.hostFunctions = List.copyOf(b.hostFunctions);
+        this.extensions = List.copyOf(b.extensions);
         this.hostMounts = resolveMounts(mounts);
     }
 
@@ -156,6 +158,7 @@ public final class CellConfig {
         b.randomSeed = randomSeed;
         b.engine = engine;
         b.hostFunctions = new ArrayList<>(hostFunctions);
+        b.extensions = new ArrayList<>(extensions);
         return b;
     }
 
@@ -252,6 +255,11 @@ public final class CellConfig {
         return hostFunctions;
     }
 
+    /** The host modules attached to each cell of this configuration, in the order they were added. */
+    public List<CellExtension> extensions() {
+        return extensions;
+    }
+
     /** Collects a configuration; {@link #build()} checks it. Not thread-safe. */
     public static final class Builder {
         private List<String> args = new ArrayList<>(List.of("guest"));
@@ -275,6 +283,7 @@ public final class CellConfig {
         private long randomSeed = DEFAULT_RANDOM_SEED;
         private EngineKind engine = EngineKind.INTERP;
         private List<HostImport> hostFunctions = new ArrayList<>();
+        private List<CellExtension> extensions = new ArrayList<>();
 
         private Builder() {}
 
@@ -430,6 +439,15 @@ public final class CellConfig {
         public Builder hostFunction(String module, String name, FuncType type, HostFunction f) {
             hostFunctions.add(new HostImport(Objects.requireNonNull(module, "module"), Objects.requireNonNull(name, "name"),
                     type, Objects.requireNonNull(f, "function")));
+            return this;
+        }
+
+        /**
+         * Attaches host module {@code extension} to every cell of this configuration (see {@link
+         * CellExtension}); its imports resolve after the host functions and before WASI.
+         */
+        public Builder extension(CellExtension extension) {
+            extensions.add(Objects.requireNonNull(extension, "extension"));
             return this;
         }
 

@@ -69,6 +69,11 @@ final class CellMeter implements FsMeter, WasiLimits, Memory.GrowPolicy {
     }
 
     @Override
+    public void park(long nanos) {
+        cell.park(nanos);
+    }
+
+    @Override
     public boolean allow(long oldBytes, long newBytes) {
         if (newBytes > config.memoryLimit()) {
             growsRefused++;

@@ -70,6 +70,18 @@ public final class Stdin {
     }
 
     /**
+     * The streams {@code opener} opens, one per cell, on the guest's first read: how a host
+     * module feeds a cell (another cell's output through a pipe). A read that finds no data yet
+     * ({@link InputStream#available()} is 0) is announced as blocking, so a scheduler lends the
+     * cell's slot while it waits.
+     *
+     * @param description what the input is, for messages
+     */
+    public static Stdin stream(String description, Supplier<InputStream> opener) {
+        return new Stdin(Objects.requireNonNull(description, "description"), Objects.requireNonNull(opener, "opener"));
+    }
+
+    /**
      * Opens a new stream over this input.
      *
      * @throws UncheckedIOException if a file cannot be opened

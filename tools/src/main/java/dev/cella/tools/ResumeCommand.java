@@ -48,6 +48,10 @@ final class ResumeCommand implements Callable<Integer>, Cella.FileCommand {
     @Mixin
     ServiceOptions serviceOptions;
 
+    /** A resumed cell gets its network grants from this command line too, never from the file. */
+    @Mixin
+    NetOptions net;
+
     @Option(names = "--checkpoint-key", paramLabel = "FILE",
             description = "Refuse the checkpoint unless it was written with the key in FILE (HMAC-SHA256), and "
                     + "authenticate a further checkpoint with it.")
@@ -97,6 +101,7 @@ final class ResumeCommand implements Callable<Integer>, Cella.FileCommand {
                 .stderr(console.err())
                 .stdin(RunCommand.stdinSource(console, stdin));
         sandbox.applyTo(b);
+        net.applyTo(b);
         try (ServiceOptions.Opened services = serviceOptions.open(); Cell cell = checkpoint.restore(services.addTo(build(b)))) {
             try {
                 return RunCommand.finish(console, cell, RunCommand.runInterruptibly(cell, () -> cell.resume(again)),

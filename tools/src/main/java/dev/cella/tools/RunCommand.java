@@ -70,6 +70,12 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
     @Mixin
     ServiceOptions serviceOptions;
 
+    @Mixin
+    NetOptions net;
+
+    /** The cell's place on the network, set by {@link #config()}. */
+    private dev.cella.net.NetAttachment attachment;
+
     @Option(names = "--env", paramLabel = "NAME=VALUE", converter = OptionConverters.Env.class,
             description = "Set an environment variable for the guest (repeatable; default: empty environment).")
     List<OptionConverters.EnvEntry> env = new ArrayList<>();
@@ -142,6 +148,9 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
                         stats, program);
             } finally {
                 services.printStats(console, stats);
+                if (stats != null && (net.given() || attachment.stats().socketsOpened() > 0)) {
+                    NetOptions.printStats(console.err(), attachment.stats(), stats == StatsFormat.JSON);
+                }
             }
         }
     }
@@ -289,6 +298,7 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         b.stdin(stdinSource(console, stdin));
         b.engine(engine);
         sandbox.applyTo(b);
+        attachment = net.applyTo(b);
         try {
             if (seed != null) {
                 b.randomSeed(seed);

@@ -39,7 +39,15 @@ class ModuleGraphTest {
     void theTestsRunInTheToolsModuleWithEveryCellaModuleResolved() {
         assertEquals("dev.cella.tools", ModuleGraphTest.class.getModule().getName());
         assertEquals(Set.of("dev.cella.isa", "dev.cella.vm", "dev.cella.jit", "dev.cella.sandbox", "dev.cella.wasm",
-                "dev.cella.services", "dev.cella.tools"), cellaModules().keySet());
+                "dev.cella.services", "dev.cella.net", "dev.cella.tools"), cellaModules().keySet());
+    }
+
+    @Test
+    void theNetworkIsBuiltOnTheSandboxWhichDoesNotKnowIt() {
+        Map<String, ModuleDescriptor> modules = cellaModules();
+        assertTrue(requires(modules.get("dev.cella.net")).contains("dev.cella.sandbox"));
+        assertTrue(!requires(modules.get("dev.cella.sandbox")).contains("dev.cella.net"),
+                "the sandbox must not import the network (it offers stream descriptors and CellExtension instead)");
     }
 
     @Test

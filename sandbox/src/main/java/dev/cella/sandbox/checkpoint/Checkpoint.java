@@ -78,13 +78,23 @@ public final class Checkpoint {
      * Captures suspended {@code cell}. The cell is not changed: it may be resumed or closed
      * afterwards, and the checkpoint does not see what it does next.
      *
-     * @throws CheckpointException NOT_SUSPENDED if the cell is not suspended; INVALID if its state
+     * @throws CheckpointException NOT_SUSPENDED if the cell is not suspended; OPEN_CONNECTIONS if
+     *     it has sockets or pipes open; INVALID if its state
      *     would not fit in one checkpoint (2 GiB)
      */
     public static Checkpoint capture(Cell cell) {
         if (!cell.isSuspended()) {
             throw new CheckpointException(CheckpointException.Kind.NOT_SUSPENDED,
                     "the cell is not suspended at a safe point (run it with a SuspendRequest first)");
+        }
+        int streams = cell.wasi().openStreams();
+        if (streams > 0) {
+            // A connection's other end (another cell, a host socket) is not part of the cell, so
+            // it cannot be restored with it; recording it as closed would silently change what
+            // the guest sees. Refused, the cell can close its sockets and be checkpointed later.
+            throw new CheckpointException(CheckpointException.Kind.OPEN_CONNECTIONS, "the cell has " + streams
+                    + " open socket or pipe descriptor" + (streams == 1 ? "" : "s")
+                    + "; a cell with open connections cannot be checkpointed (docs/network.md, \"Checkpoints\")");
         }
         byte[] binary = ModuleWriter.write(cell.image().module());
         CheckpointOutput out = CheckpointCodec.encode(cell, binary);

@@ -27,6 +27,8 @@ public final class CheckpointException extends CellaException {
         INVALID,
         /** The cell to checkpoint is not suspended at a safe point. */
         NOT_SUSPENDED,
+        /** The cell to checkpoint has sockets or pipes open, whose other ends cannot be restored. */
+        OPEN_CONNECTIONS,
         /** The file could not be read or written. */
         IO
     }

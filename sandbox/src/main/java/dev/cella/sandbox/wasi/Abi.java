@@ -95,6 +95,8 @@ final class Abi {
     static final long RIGHT_PATH_REMOVE_DIRECTORY = 1L << 25;
     static final long RIGHT_PATH_UNLINK_FILE = 1L << 26;
     static final long RIGHT_POLL_FD_READWRITE = 1L << 27;
+    static final long RIGHT_SOCK_SHUTDOWN = 1L << 28;
+    static final long RIGHT_SOCK_ACCEPT = 1L << 29;
 
     /** Rights that make sense on a regular file. */
     static final long FILE_RIGHTS = RIGHT_FD_DATASYNC | RIGHT_FD_READ | RIGHT_FD_SEEK | RIGHT_FD_FDSTAT_SET_FLAGS
@@ -111,6 +113,10 @@ final class Abi {
     /** Rights that write: refused under a read-only mount. */
     static final long WRITE_RIGHTS = RIGHT_FD_WRITE | RIGHT_FD_ALLOCATE | RIGHT_FD_FILESTAT_SET_SIZE;
     /** Rights of the standard streams. */
+    /** A stream descriptor's (socket or pipe) rights. */
+    static final long STREAM_RIGHTS = RIGHT_FD_READ | RIGHT_FD_WRITE | RIGHT_FD_FDSTAT_SET_FLAGS | RIGHT_FD_FILESTAT_GET
+            | RIGHT_POLL_FD_READWRITE | RIGHT_SOCK_SHUTDOWN | RIGHT_SOCK_ACCEPT;
+
     static final long STDIO_RIGHTS = RIGHT_FD_READ | RIGHT_FD_WRITE | RIGHT_FD_FDSTAT_SET_FLAGS
             | RIGHT_FD_FILESTAT_GET | RIGHT_POLL_FD_READWRITE;
 

@@ -3,14 +3,16 @@ package dev.cella.sandbox.wasi;
 import dev.cella.sandbox.fs.FileHandle;
 import dev.cella.sandbox.fs.Node;
 import dev.cella.sandbox.fs.DirEntry;
+import dev.cella.sandbox.stream.StreamDescriptor;
 import java.util.List;
 
 /**
- * One open file descriptor of a cell: a standard stream, a regular file (with its offset) or a
- * directory (a capability: paths are resolved inside it).
+ * One open file descriptor of a cell: a standard stream, a regular file (with its offset), a
+ * directory (a capability: paths are resolved inside it) or a stream a host module provides (a
+ * socket or a pipe, {@link StreamDescriptor}).
  */
 final class Descriptor {
-    enum Kind { STDIN, STDOUT, STDERR, FILE, DIRECTORY }
+    enum Kind { STDIN, STDOUT, STDERR, FILE, DIRECTORY, STREAM }
 
     final Kind kind;
     long rightsBase;
@@ -29,6 +31,9 @@ final class Descriptor {
 
     /** True if the guest opened it (path_open): these count against the open-files quota. */
     final boolean guestOpened;
+
+    /** STREAM: the socket or pipe. */
+    StreamDescriptor stream;
 
     /** DIRECTORY: the listing a readdir sequence pages through; refreshed at cookie 0. */
     List<DirEntry> listing;
@@ -64,14 +69,25 @@ final class Descriptor {
         return d;
     }
 
+    /** A socket or pipe a host module provided; it counts as guest-opened (the open-files quota). */
+    static Descriptor stream(StreamDescriptor stream) {
+        Descriptor d = new Descriptor(Kind.STREAM, Abi.STREAM_RIGHTS, 0, null, null, null, true);
+        d.stream = stream;
+        return d;
+    }
+
+    /** True for what has no offset: the standard streams, sockets and pipes. */
     boolean isStream() {
-        return kind == Kind.STDIN || kind == Kind.STDOUT || kind == Kind.STDERR;
+        return kind == Kind.STDIN || kind == Kind.STDOUT || kind == Kind.STDERR || kind == Kind.STREAM;
     }
 
     /** Releases what the descriptor holds (a host file's channel). */
     void close() {
         if (file != null) {
             file.close();
+        }
+        if (stream != null) {
+            stream.close();
         }
     }
 }

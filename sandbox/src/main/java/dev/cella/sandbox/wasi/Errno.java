@@ -1,15 +1,17 @@
 package dev.cella.sandbox.wasi;
 
 import dev.cella.sandbox.fs.FsError;
+import dev.cella.sandbox.stream.WasiErrno;
 
 /**
  * WASI preview 1 error numbers ({@code errno}, a u16), exactly as {@code wasi_snapshot_preview1}
- * numbers them. Only the ones this host returns are named here; {@link #name(int)} knows all.
+ * numbers them. Only the ones this host returns are named here; {@link WasiErrno} lists all.
  */
 public final class Errno {
     public static final int SUCCESS = 0;
     public static final int TOOBIG = 1;
     public static final int ACCES = 2;
+    public static final int AGAIN = 6;
     public static final int BADF = 8;
     public static final int BUSY = 10;
     public static final int DQUOT = 19;
@@ -28,6 +30,7 @@ public final class Errno {
     public static final int NOSYS = 52;
     public static final int NOTDIR = 54;
     public static final int NOTEMPTY = 55;
+    public static final int NOTSOCK = 57;
     public static final int NOTSUP = 58;
     public static final int OVERFLOW = 61;
     public static final int PERM = 63;
@@ -37,19 +40,12 @@ public final class Errno {
     public static final int XDEV = 75;
     public static final int NOTCAPABLE = 76;
 
-    private static final String[] NAMES = ("SUCCESS 2BIG ACCES ADDRINUSE ADDRNOTAVAIL AFNOSUPPORT AGAIN ALREADY BADF "
-            + "BADMSG BUSY CANCELED CHILD CONNABORTED CONNREFUSED CONNRESET DEADLK DESTADDRREQ DOM DQUOT EXIST FAULT "
-            + "FBIG HOSTUNREACH IDRM ILSEQ INPROGRESS INTR INVAL IO ISCONN ISDIR LOOP MFILE MLINK MSGSIZE MULTIHOP "
-            + "NAMETOOLONG NETDOWN NETRESET NETUNREACH NFILE NOBUFS NODEV NOENT NOEXEC NOLCK NOLINK NOMEM NOMSG "
-            + "NOPROTOOPT NOSPC NOSYS NOTCONN NOTDIR NOTEMPTY NOTRECOVERABLE NOTSOCK NOTSUP NOTTY NXIO OVERFLOW "
-            + "OWNERDEAD PERM PIPE PROTO PROTONOSUPPORT PROTOTYPE RANGE ROFS SPIPE SRCH STALE TIMEDOUT TXTBSY XDEV "
-            + "NOTCAPABLE").split(" ");
-
     private Errno() {}
 
     /** The WASI name of {@code errno} ({@code "NOENT"}), or {@code "errno N"} if there is none. */
     public static String name(int errno) {
-        return errno >= 0 && errno < NAMES.length ? NAMES[errno] : "errno " + errno;
+        WasiErrno e = WasiErrno.of(errno);
+        return e != null ? e.wasiName() : "errno " + errno;
     }
 
     /** The errno for a filesystem failure. */

@@ -59,6 +59,10 @@ final class FdCalls {
                 d.position += got;
                 yield got;
             }
+            case STREAM -> {
+                requireRight(d, Abi.RIGHT_FD_READ, Errno.BADF);
+                yield StreamCalls.read(w, inst, d, iovs, count, false, false);
+            }
             case DIRECTORY -> throw new WasiError(Errno.ISDIR);
             case STDOUT, STDERR -> throw new WasiError(Errno.BADF);
         };
@@ -167,6 +171,10 @@ final class FdCalls {
                 long at = (d.fdflags & Abi.FDFLAGS_APPEND) != 0 ? d.file.size() : d.position;
                 total = writeFile(d, m, iovs, count, at);
                 d.position = at + total;
+            }
+            case STREAM -> {
+                requireRight(d, Abi.RIGHT_FD_WRITE, Errno.BADF);
+                total = StreamCalls.write(w, inst, d, iovs, count);
             }
             case STDIN, DIRECTORY -> throw new WasiError(Errno.BADF);
         }
@@ -331,6 +339,7 @@ final class FdCalls {
             case STDIN, STDOUT, STDERR -> Abi.filetype(streamType(w, d));
             case FILE -> Abi.filetype(d.node.type()); // a regular file or an in-memory device
             case DIRECTORY -> Abi.FILETYPE_DIRECTORY;
+            case STREAM -> Abi.filetype(streamType(d));
         };
         m.writeI64(p, 0);
         m.writeU8(p, type);
@@ -355,7 +364,15 @@ final class FdCalls {
         return w.options.isTerminal(fd) ? FileType.CHARACTER_DEVICE : FileType.UNKNOWN;
     }
 
-    /** fd_fdstat_set_flags(fd, flags): APPEND, SYNC and DSYNC take effect; RSYNC and NONBLOCK are kept. */
+    /** A socket's or pipe's type: a socket stream, or unknown (as WASI reports a pipe). */
+    private static FileType streamType(Descriptor d) {
+        return d.stream.isSocket() ? FileType.SOCKET_STREAM : FileType.UNKNOWN;
+    }
+
+    /**
+     * fd_fdstat_set_flags(fd, flags): APPEND, SYNC and DSYNC take effect on files, NONBLOCK on
+     * sockets and pipes (docs/network.md); RSYNC is kept.
+     */
     static int fdFdstatSetFlags(Wasi w, Instance inst, long[] a) {
         Descriptor d = w.fds.get(u32(a[0]));
         long flags = u32(a[1]);
@@ -378,6 +395,7 @@ final class FdCalls {
             case FILE -> d.file.stat();
             case DIRECTORY -> w.fs.stat(d.node);
             case STDIN, STDOUT, STDERR -> new FileStat(0, 0, streamType(w, d), 1, 0, 0, 0, 0);
+            case STREAM -> new FileStat(0, 0, streamType(d), 1, 0, 0, 0, 0);
         };
         writeFilestat(w, inst.memory(), p, st);
         return Errno.SUCCESS;

@@ -3,13 +3,17 @@ package dev.cella.sandbox.wasi;
 import static dev.cella.sandbox.wasi.GuestMemory.check;
 import static dev.cella.sandbox.wasi.GuestMemory.u32;
 
+import dev.cella.sandbox.stream.StreamDescriptor;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InterruptHook;
 import dev.cella.vm.Memory;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * {@code poll_oneoff}: waits for clock subscriptions; descriptor subscriptions are always ready
- * (files and the sandbox's streams never block a poll).
+ * {@code poll_oneoff}: waits for clock subscriptions and for sockets and pipes to become ready;
+ * other descriptor subscriptions are always ready (files and the standard streams never block a
+ * poll).
  *
  * <p>Layouts: a subscription is 48 bytes (userdata u64 @0, tag u8 @8, then for a clock: clock id
  * u32 @16, timeout u64 @24, precision u64 @32, flags u16 @40; for fd_read/fd_write: fd u32
@@ -18,7 +22,9 @@ import dev.cella.vm.Memory;
  *
  * <p>With the virtual clock, waiting advances the virtual clocks by the time waited without
  * sleeping, so a sleeping guest runs the same way every time; with the host clock, the host
- * thread sleeps, bounded by the cell's deadline.
+ * thread sleeps, bounded by the cell's deadline. A poll that waits for a socket or pipe waits in
+ * host time whatever the clock (a peer is not virtual), and a virtual clock then advances by the
+ * host time waited.
  */
 final class PollCalls {
     private PollCalls() {}
@@ -41,18 +47,37 @@ final class PollCalls {
         }
         // Pass 1: validate, and find how long to wait (0 if anything is ready at once).
         long wait = Long.MAX_VALUE;
+        List<StreamDescriptor> streams = new ArrayList<>();
+        int[] masks = new int[(int) n];
         for (long i = 0; i < n; i++) {
             long s = in + i * Abi.SUBSCRIPTION_SIZE;
             int tag = m.readU8(s + 8);
             switch (tag) {
                 case Abi.EVENTTYPE_CLOCK -> wait = Math.min(wait, remaining(m, s, now));
-                case Abi.EVENTTYPE_FD_READ, Abi.EVENTTYPE_FD_WRITE -> wait = 0;
+                case Abi.EVENTTYPE_FD_READ, Abi.EVENTTYPE_FD_WRITE -> {
+                    StreamDescriptor stream = stream(w, u32(m.readI32(s + 16)));
+                    int mask = tag == Abi.EVENTTYPE_FD_READ ? StreamDescriptor.READABLE : StreamDescriptor.WRITABLE;
+                    if (stream == null || (stream.ready() & mask) != 0) {
+                        wait = 0;
+                    } else {
+                        masks[streams.size()] = mask;
+                        streams.add(stream);
+                    }
+                }
                 default -> {
                     return Errno.INVAL;
                 }
             }
         }
-        if (wait > 0) {
+        if (wait > 0 && !streams.isEmpty()) {
+            long t0 = System.nanoTime();
+            w.streamWait.await(inst, streams, masks, wait);
+            long waited = System.nanoTime() - t0;
+            if (!w.clock.isHost()) {
+                w.clock.advance(Math.min(waited, wait));
+            }
+            wait = Math.min(waited, wait);
+        } else if (wait > 0) {
             if (w.clock.isHost()) {
                 sleep(w, inst, wait);
             } else {
@@ -74,6 +99,11 @@ final class PollCalls {
                     m.writeU16(e + 8, Errno.INVAL);
                 }
             } else {
+                StreamDescriptor stream = stream(w, u32(m.readI32(s + 16)));
+                int mask = tag == Abi.EVENTTYPE_FD_READ ? StreamDescriptor.READABLE : StreamDescriptor.WRITABLE;
+                if (stream != null && (stream.ready() & mask) == 0) {
+                    continue;
+                }
                 clearEvent(m, e, m.readI64(s), tag);
                 fdEvent(w, m, e, u32(m.readI32(s + 16)), tag);
             }
@@ -98,6 +128,19 @@ final class PollCalls {
         return Long.compareUnsigned(timeout, now[(int) id]) <= 0 ? 0 : left < 0 ? Long.MAX_VALUE : left;
     }
 
+    /** The stream descriptor {@code fd} is, or null (a file, a standard stream, or not open: ready at once). */
+    private static StreamDescriptor stream(Wasi w, long fd) {
+        if (fd >= Integer.MAX_VALUE) {
+            return null;
+        }
+        try {
+            Descriptor d = w.fds.get(fd);
+            return d.kind == Descriptor.Kind.STREAM ? d.stream : null;
+        } catch (WasiError e) {
+            return null;
+        }
+    }
+
     private static void clearEvent(Memory m, long e, long userdata, int type) {
         m.writeI64(e, userdata);
         m.writeI64(e + 8, 0);
@@ -116,6 +159,8 @@ final class PollCalls {
         }
         if (tag == Abi.EVENTTYPE_FD_READ && d.kind == Descriptor.Kind.FILE) {
             m.writeI64(e + 16, Math.max(0, d.file.size() - d.position));
+        } else if (tag == Abi.EVENTTYPE_FD_READ && d.kind == Descriptor.Kind.STREAM) {
+            m.writeI64(e + 16, d.stream.available());
         }
     }
 

@@ -9,6 +9,9 @@ import dev.cella.sandbox.fs.FsSnapshot;
 import dev.cella.sandbox.fs.HostMount;
 import dev.cella.sandbox.fs.Node;
 import dev.cella.sandbox.fs.VirtualFileSystem;
+import dev.cella.sandbox.stream.StreamDescriptor;
+import dev.cella.sandbox.stream.StreamException;
+import dev.cella.sandbox.stream.WasiErrno;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.ImportResolver;
 import dev.cella.vm.Instance;
@@ -47,6 +50,8 @@ public final class Wasi {
     final WasiRandom random;
     final VirtualFileSystem fs;
     final FdTable fds;
+    final StreamWait streamWait;
+    private final List<Runnable> closeActions = new ArrayList<>();
     private InputStream stdin;
     private boolean stdinOpened;
     /** Bytes of stdin a restored guest had already read: skipped when stdin is opened. */
@@ -68,6 +73,7 @@ public final class Wasi {
         this.random = new WasiRandom(options.hostRandom(), options.randomSeed());
         this.fs = new VirtualFileSystem(mounts, meter, () -> clock.now(Abi.CLOCK_REALTIME, instance), random::fill);
         this.fds = new FdTable(limits::beforeOpen);
+        this.streamWait = new StreamWait(limits);
         fds.add(Descriptor.stream(Descriptor.Kind.STDIN));
         fds.add(Descriptor.stream(Descriptor.Kind.STDOUT));
         fds.add(Descriptor.stream(Descriptor.Kind.STDERR));
@@ -126,13 +132,68 @@ public final class Wasi {
                 return err.errno;
             } catch (FsException err) {
                 return Errno.of(err.error());
+            } catch (StreamException err) {
+                return err.errno().code();
             }
         };
     }
 
-    /** Closes every descriptor (host files included) and stdin, as a process's exit does. */
+    // ---- stream descriptors, for host modules (CellContext) ----
+
+    /**
+     * Puts {@code stream} in the table under the lowest free number, counted against the
+     * open-files quota, its waker set to wake this cell's waits.
+     *
+     * @throws StreamException EMFILE if the quota is reached
+     */
+    public int openStream(StreamDescriptor stream) {
+        try {
+            fds.beforeGuestOpen();
+        } catch (FsException e) {
+            throw new StreamException(WasiErrno.of(Errno.of(e.error())), e.getMessage());
+        }
+        stream.waker(streamWait.waker());
+        return fds.add(Descriptor.stream(stream));
+    }
+
+    /**
+     * The stream descriptor {@code fd}.
+     *
+     * @throws StreamException EBADF if it is not open, ENOTSOCK if it is not a stream
+     */
+    public StreamDescriptor stream(int fd) {
+        try {
+            return StreamCalls.socket(this, fd & 0xFFFFFFFFL).stream;
+        } catch (WasiError e) {
+            throw new StreamException(WasiErrno.of(e.errno));
+        }
+    }
+
+    /** The number of stream descriptors (sockets, pipes) open now. */
+    public int openStreams() {
+        int n = 0;
+        for (Descriptor d : fds.descriptors()) {
+            if (d != null && d.kind == Descriptor.Kind.STREAM) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Runs {@code action} once, after the descriptors are closed, when this host is closed. */
+    public void onClose(Runnable action) {
+        closeActions.add(action);
+    }
+
+    /**
+     * Closes every descriptor (host files, sockets and pipes included) and stdin, as a process's
+     * exit does, then runs the actions host modules asked for ({@link #onClose}).
+     */
     public void close() {
         fds.closeAll();
+        List<Runnable> actions = new ArrayList<>(closeActions);
+        closeActions.clear();
+        actions.forEach(Runnable::run);
         if (stdin != null) {
             try {
                 stdin.close();
@@ -226,8 +287,16 @@ public final class Wasi {
     public record State(List<DescriptorState> descriptors, boolean stdinOpened, long stdinRead, long stdoutWritten,
             long stderrWritten, long filesOpened, long slept, long randomState, FsSnapshot.TreeState tree) {}
 
-    /** A copy of the host's state. Host files are referred to by path, not copied. */
+    /**
+     * A copy of the host's state. Host files are referred to by path, not copied.
+     *
+     * @throws IllegalStateException if a socket or pipe is open: a connection's other end lives
+     *     outside the cell and cannot be restored with it (docs/network.md, "Checkpoints")
+     */
     public State state() {
+        if (openStreams() > 0) {
+            throw new IllegalStateException(openStreams() + " socket or pipe descriptors are open");
+        }
         FsSnapshot snap = fs.snapshot();
         List<DescriptorState> out = new ArrayList<>();
         List<Node> held = new ArrayList<>();
@@ -289,6 +358,7 @@ public final class Wasi {
         Node node = s.node() == null ? null : snap.node(s.node(), nodes);
         Descriptor d = switch (kind) {
             case STDIN, STDOUT, STDERR -> Descriptor.stream(kind);
+            case STREAM -> throw new IllegalArgumentException("a socket or pipe descriptor cannot be restored");
             case FILE -> {
                 FileHandle handle = fs.reopen(require(node, s), s.writable());
                 yield Descriptor.file(handle, node, s.rightsBase(), s.fdflags());

@@ -70,10 +70,10 @@ final class WasiFunctions {
         def("proc_raise", "i", null);
         def("sched_yield", "", EnvCalls::schedYield);
         def("random_get", "ii", EnvCalls::randomGet);
-        def("sock_accept", "iii", null);
-        def("sock_recv", "iiiiii", null);
-        def("sock_send", "iiiii", null);
-        def("sock_shutdown", "ii", null);
+        def("sock_accept", "iii", StreamCalls::sockAccept);
+        def("sock_recv", "iiiiii", StreamCalls::sockRecv);
+        def("sock_send", "iiiii", StreamCalls::sockSend);
+        def("sock_shutdown", "ii", StreamCalls::sockShutdown);
     }
 
     private WasiFunctions() {}

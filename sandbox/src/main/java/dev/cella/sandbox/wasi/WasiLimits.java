@@ -19,6 +19,15 @@ public interface WasiLimits {
      */
     void sleep(long nanos);
 
+    /**
+     * Parks the thread for at most {@code nanos} of host time while it waits for a stream; it may
+     * return sooner (an unpark, a spurious wake-up, a slice of the cell's own). Must throw, like
+     * {@link #sleep}, when the cell is killed or its deadline passes. The default just parks.
+     */
+    default void park(long nanos) {
+        java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+    }
+
     /** Limits that allow everything; sleeping really sleeps. */
     WasiLimits NONE = new WasiLimits() {
         @Override

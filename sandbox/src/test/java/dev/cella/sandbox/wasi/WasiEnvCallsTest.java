@@ -145,7 +145,7 @@ class WasiEnvCallsTest {
                 unsupported++;
             }
         }
-        assertEquals(9, unsupported);
+        assertEquals(5, unsupported);
         assertEquals(46, WasiFunctions.all().size());
     }
 

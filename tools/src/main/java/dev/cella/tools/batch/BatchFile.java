@@ -95,17 +95,26 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests, Servic
      * @param mounts host directories it sees, host paths resolved ({@link MountSpec}: read-only
      *     unless {@code :rw}, as for {@code cella run --mount})
      * @param services the shared-service namespaces it is granted, and its quota
+     * @param net its networks, host grants, network quotas and pipe ({@link BatchNet})
      */
     public record Guest(int line, String name, Path binary, List<String> args, String argv0, int weight, double share,
             long fuel, long memory, Duration timeout, EngineKind engine, Path stdin, Path stdout, Path stderr,
-            List<MountSpec> mounts, GuestServices services) {}
+            List<MountSpec> mounts, GuestServices services, BatchNet.Spec net) {}
 
-    private static final Set<String> GUEST_KEYS = Set.of("name", "binary", "args", "weight", "share", "fuel",
-            "memory", "timeout", "engine", "stdin", "stdout", "stderr", "mount", "copies", "service", "service-quota");
+    private static final Set<String> GUEST_KEYS = union(Set.of("name", "binary", "args", "weight", "share", "fuel",
+            "memory", "timeout", "engine", "stdin", "stdout", "stderr", "mount", "copies", "service", "service-quota"),
+            BatchNet.KEYS);
     private static final Set<String> SCHEDULER_KEYS = Set.of("threads", "slice", "policy", "pool");
     private static final Set<String> SERVICES_KEYS = Set.of("data-dir", "limit");
     /** Keys that may be given more than once on a line. */
-    private static final Set<String> REPEATABLE = Set.of("mount", "service", "limit");
+    private static final Set<String> REPEATABLE = union(Set.of("mount", "service", "limit"), BatchNet.REPEATABLE);
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new HashSet<>(a);
+        u.addAll(b);
+        return Set.copyOf(u);
+    }
+
     /** Most guests one batch may describe (copies included). */
     public static final int MAX_GUESTS = 100_000;
 
@@ -315,9 +324,11 @@ public record BatchFile(Path file, Settings settings, List<Guest> guests, Servic
             for (String m : kv.getOrDefault("mount", List.of())) {
                 mounts.add(mount(m, base));
             }
+            BatchNet.Spec net = BatchNet.parse(kv, this::error, key -> size(kv, key),
+                    key -> count(kv, key, 0, Integer.MAX_VALUE));
             return new Guest(number, name, binary, args, argv0, weight, share, fuel, memory, timeout, engine,
                     path(kv, "stdin", base), path(kv, "stdout", base), path(kv, "stderr", base), List.copyOf(mounts),
-                    guestServices(kv));
+                    guestServices(kv), net);
         }
 
         /** The {@code service} and {@code service-quota} keys of a guest (docs/services.md). */

@@ -107,6 +107,7 @@ public final class BatchRunner {
         List<BatchFile.Guest> guests = batch.guests();
         Map<Path, Module> modules = new HashMap<>();
         List<Cell> cells = new ArrayList<>();
+        BatchNet net = new BatchNet(batch);
         try {
             for (BatchFile.Guest g : guests) {
                 Module m = modules.get(g.binary());
@@ -114,7 +115,7 @@ public final class BatchRunner {
                     m = load(batch.file(), g);
                     modules.put(g.binary(), m);
                 }
-                cells.add(create(batch.file(), g, m, streams, services));
+                cells.add(create(batch.file(), g, m, streams, services, net));
             }
         } catch (RuntimeException e) {
             closeAll(cells, 0);
@@ -167,6 +168,11 @@ public final class BatchRunner {
             if (services != null) {
                 out.println();
                 out.println(ServiceSpecs.summary(services, guests.stream().flatMap(g -> g.services().grants().stream()).toList()));
+            }
+            List<String> network = net.report();
+            if (!network.isEmpty()) {
+                out.println();
+                network.forEach(out::println);
             }
             out.flush();
             for (CellStats c : stats) {
@@ -256,7 +262,7 @@ public final class BatchRunner {
      * streams}: guests naming the same file (copies, say) share its stream and write in turn.
      */
     private static Cell create(Path file, BatchFile.Guest g, Module m, Map<Path, OutputStream> streams,
-            Services services) {
+            Services services, BatchNet net) {
         List<String> argv = new ArrayList<>();
         argv.add(g.argv0());
         argv.addAll(g.args());
@@ -287,6 +293,7 @@ public final class BatchRunner {
                     throw new BatchFileException(where(file, g) + e.getMessage(), false);
                 }
             }
+            net.apply(g, c);
             return Cell.create(m, c.build());
         } catch (CellaException e) {
             throw new BatchFileException(where(file, g) + e.getMessage(), e);
