@@ -122,6 +122,7 @@ public final class Cella implements Callable<Integer> {
         cl.addSubcommand("batch", new BatchCommand(console));
         cl.addSubcommand("import", new WasmCommands.Import());
         cl.addSubcommand("wast", new WasmCommands.Wast(console));
+        cl.addSubcommand("pack", new PackCommand(console));
         // Everything after the program of `cella run` belongs to the guest, options included.
         cl.getSubcommands().get("run").setStopAtPositional(true);
         cl.setOut(new PrintWriter(new OutputStreamWriter(console.out(), StandardCharsets.UTF_8), true));

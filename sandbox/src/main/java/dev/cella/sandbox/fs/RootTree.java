@@ -50,6 +50,29 @@ public final class RootTree {
         return entries;
     }
 
+    /** Receives the nodes of a tree ({@link #visit}), each after its parent, with absolute paths. */
+    public interface Visitor {
+        void dir(String path);
+
+        void file(String path, byte[] data);
+
+        void symlink(String path, String target);
+    }
+
+    /** Gives every node to {@code visitor}, parents first, in the order they were added. */
+    public void visit(Visitor visitor) {
+        String[] paths = new String[entries.size()];
+        for (int i = 0; i < paths.length; i++) {
+            Entry e = entries.get(i);
+            paths[i] = (e.parent() < 0 ? "" : paths[e.parent()]) + "/" + e.name();
+            switch (e.kind()) {
+                case DIR -> visitor.dir(paths[i]);
+                case FILE -> visitor.file(paths[i], e.data());
+                case LINK -> visitor.symlink(paths[i], new String(e.data(), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
     /** The number of directories, files and links. */
     public int size() {
         return entries.size();
