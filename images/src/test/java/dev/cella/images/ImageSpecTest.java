@@ -68,7 +68,7 @@ class ImageSpecTest {
         assertEquals("m.yaml:1:17: mounts[0].path: '../etc' is not an absolute guest path below / without '.' or '..'",
                 error("mounts: [{path: ../etc}]"));
         assertEquals("m.yaml:1:7: args: expected a list, found 'hello'", error("args: hello"));
-        assertEquals("m.yaml:1:28: quotas.max-call-depth: must be from 1 to 4194304, not 0",
+        assertEquals("m.yaml:1:35: quotas.max-call-depth: must be from 1 to 4194304, not 0",
                 error("quotas: {fuel: 1, max-call-depth: 0}"));
         assertTrue(error("args: [a\n").startsWith("m.yaml:2:1: not valid YAML"), error("args: [a\n"));
         assertTrue(error("env: {A: 1, A: 2}").contains("key 'A' appears twice"));
