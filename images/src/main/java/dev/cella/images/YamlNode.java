@@ -68,11 +68,15 @@ public final class YamlNode {
         return field;
     }
 
+    /** Where this node starts: {@code FILE:LINE:COLUMN}. */
+    public String where() {
+        Optional<Mark> m = node.getStartMark();
+        return m.map(k -> file + ":" + (k.getLine() + 1) + ":" + (k.getColumn() + 1)).orElse(file);
+    }
+
     /** An error at this node: {@code FILE:LINE:COLUMN: field: message}. */
     public ImageException error(String message) {
-        Optional<Mark> m = node.getStartMark();
-        String where = m.map(k -> file + ":" + (k.getLine() + 1) + ":" + (k.getColumn() + 1)).orElse(file);
-        return new ImageException(kind, where + ": " + (field.isEmpty() ? "" : field + ": ") + message);
+        return new ImageException(kind, where() + ": " + (field.isEmpty() ? "" : field + ": ") + message);
     }
 
     /** True if this node is a mapping. */
