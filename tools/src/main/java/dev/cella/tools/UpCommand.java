@@ -57,7 +57,7 @@ final class UpCommand implements Callable<Integer>, Cella.FileCommand {
     boolean resume;
 
     @Option(names = "--status-interval", paramLabel = "DURATION", converter = OptionConverters.Time.class,
-            description = "How often to print the cells' state and use to standard error; 0 for never (default: 2s).")
+            description = "How often to print the cells' state and use to standard error; 0s for never (default: 2s).")
     Duration statusInterval = Duration.ofSeconds(2);
 
     @Option(names = "--cache-dir", paramLabel = "DIR",
