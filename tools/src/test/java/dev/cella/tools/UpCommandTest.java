@@ -197,4 +197,34 @@ class UpCommandTest {
         assertEquals("done\ndone\n", out.toString(StandardCharsets.UTF_8), "resumed runs go on without starting again");
         assertFalse(Files.exists(dir.resolve("long-0.ckpt")), "a resumed checkpoint is used once");
     }
+
+    @Test
+    void sigtermStopsTheAppCheckpointingEachCellAndUpResumeFinishesIt() throws Exception {
+        image("long", LONG);
+        Path appFile = app("cells: {long: {image: long.tar, replicas: 2}}");
+        Path dir = tmp.resolve("ckpt");
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", CliRunner.childClassPath(), Cella.class.getName(), "up", "--status-interval", "0s",
+                "--checkpoint-dir", dir.toString(), appFile.toString()));
+        Process p = new ProcessBuilder(command).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8));
+            // Each replica is in its long loop once it has printed its first line.
+            assertTrue(out.readLine().endsWith(" | start"));
+            assertTrue(out.readLine().endsWith(" | start"));
+            p.toHandle().destroy(); // SIGTERM
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "cella up did not end");
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.exitValue(), err);
+            assertTrue(err.lines().filter(l -> l.contains("checkpointed at fuel")).count() == 2, err);
+        } finally {
+            p.destroyForcibly();
+        }
+        CliRunner.Result resumed = cella("up", "--status-interval", "0s", "--resume", "--checkpoint-dir", dir.toString(),
+                appFile.toString());
+        assertEquals(0, resumed.code(), resumed.toString());
+        assertEquals(1, count(resumed.out(), "long-0 | done"), resumed.toString());
+        assertEquals(0, count(resumed.out(), "long-0 | start"), resumed.toString());
+    }
 }
