@@ -64,7 +64,7 @@ public record AppFile(String name, List<CellGroup> cells) {
             ImageSpec.Quotas quotas, List<MountGrant> mounts, boolean clock, boolean random, Restart restart,
             String where) {}
 
-    /** A mount granted to a group's cells. */
+    /** A mount granted to a group's cells ({@link MountText} with the host path resolved). */
     public record MountGrant(Path host, String guest, boolean readOnly) {}
 
     private static final Set<String> TOP = Set.of("name", "cells", "networks", "services");
@@ -126,13 +126,7 @@ public record AppFile(String name, List<CellGroup> cells) {
                 mounts.add(mount(item, dir));
             }
         }
-        boolean clock = false;
-        boolean random = false;
-        if (m.containsKey("grants")) {
-            Map<String, YamlNode> g = m.get("grants").map(Set.of("clock", "random"));
-            clock = g.containsKey("clock") && g.get("clock").bool();
-            random = g.containsKey("random") && g.get("random").bool();
-        }
+        ImageSpec.Grants grants = ImageSpec.Grants.parse(m.get("grants"));
         for (String key : List.of("networks", "services")) {
             if (m.containsKey(key)) {
                 for (YamlNode n : m.get(key).list()) {
@@ -156,23 +150,17 @@ public record AppFile(String name, List<CellGroup> cells) {
         }
         return new CellGroup(name, image, replicas, m.containsKey("args") ? m.get("args").strings() : null, env,
                 m.containsKey("quotas") ? ImageSpec.Quotas.parse(m.get("quotas")) : ImageSpec.Quotas.NONE, List.copyOf(mounts),
-                clock, random, m.containsKey("restart") ? restart(m.get("restart")) : Restart.NEVER,
+                grants.clock(), grants.random(), m.containsKey("restart") ? restart(m.get("restart")) : Restart.NEVER,
                 node.where());
     }
 
     private static MountGrant mount(YamlNode item, Path dir) {
-        String text = item.string();
-        String rest = text;
-        boolean readOnly = true;
-        if (rest.endsWith(":ro") || rest.endsWith(":rw")) {
-            readOnly = rest.endsWith(":ro");
-            rest = rest.substring(0, rest.length() - 3);
+        try {
+            MountText m = MountText.parse(item.string());
+            return new MountGrant(dir.resolve(m.host()).normalize(), m.guest(), m.readOnly());
+        } catch (IllegalArgumentException e) { // an invalid path too
+            throw item.error(e.getMessage());
         }
-        int colon = rest.lastIndexOf(':');
-        if (colon <= 0 || colon == rest.length() - 1 || !rest.substring(colon + 1).startsWith("/")) {
-            throw item.error("'" + text + "' is not a mount (expected HOST:GUEST, HOST:GUEST:ro or HOST:GUEST:rw, GUEST absolute)");
-        }
-        return new MountGrant(dir.resolve(rest.substring(0, colon)).normalize(), rest.substring(colon + 1), readOnly);
     }
 
     private static Restart restart(YamlNode node) {

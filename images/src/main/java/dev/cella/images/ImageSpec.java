@@ -145,6 +145,18 @@ public record ImageSpec(List<String> args, Map<String, String> env, Quotas quota
         }
     }
 
+    /** A {@code grants:} mapping, in a manifest (requests) or an app file (grants). */
+    record Grants(boolean clock, boolean random) {
+        /** The grants of {@code node}, or none if it is null. */
+        static Grants parse(YamlNode node) {
+            if (node == null) {
+                return new Grants(false, false);
+            }
+            Map<String, YamlNode> g = node.map(Set.of("clock", "random"));
+            return new Grants(g.containsKey("clock") && g.get("clock").bool(), g.containsKey("random") && g.get("random").bool());
+        }
+    }
+
     private static final Set<String> FIELDS = Set.of("args", "env", "quotas", "mounts", "grants", "networks", "services");
 
     /**
@@ -168,18 +180,12 @@ public record ImageSpec(List<String> args, Map<String, String> env, Quotas quota
                 mounts.add(new MountRequest(path, mm.containsKey("writable") && mm.get("writable").bool()));
             }
         }
-        boolean clock = false;
-        boolean random = false;
-        if (m.containsKey("grants")) {
-            Map<String, YamlNode> g = m.get("grants").map(Set.of("clock", "random"));
-            clock = g.containsKey("clock") && g.get("clock").bool();
-            random = g.containsKey("random") && g.get("random").bool();
-        }
+        Grants grants = Grants.parse(m.get("grants"));
         return new ImageSpec(
                 m.containsKey("args") ? m.get("args").strings() : List.of(),
                 m.containsKey("env") ? env(m.get("env")) : Map.of(),
                 m.containsKey("quotas") ? Quotas.parse(m.get("quotas")) : Quotas.NONE,
-                mounts, clock, random,
+                mounts, grants.clock(), grants.random(),
                 m.containsKey("networks") ? m.get("networks").strings() : List.of(),
                 m.containsKey("services") ? m.get("services").strings() : List.of());
     }

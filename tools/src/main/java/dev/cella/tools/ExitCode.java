@@ -28,8 +28,8 @@ public enum ExitCode {
     KILLED(72, "the run was interrupted (Ctrl-C, SIGTERM) or the cell killed"),
     CANNOT_WRITE(73, "an output file cannot be written"),
     ASSEMBLY_ERROR(74, "assembly error: the .casm text is wrong (names file:line:column)"),
-    IMAGE_TAMPERED(75, "image: a blob is missing or does not match its digest (names the blob)"),
-    NOT_GRANTED(76, "image: it asks for a mount, clock, network or service the command line did not grant");
+    IMAGE_TAMPERED(75, "an image's blob is missing or does not match its digest (names it)"),
+    NOT_GRANTED(76, "the image asks for a mount, clock, network or service not granted");
 
     /** The process exit status. */
     public final int code;
