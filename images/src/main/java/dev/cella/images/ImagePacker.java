@@ -13,14 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Builds an image: an OCI image layout, as one tar, of a module layer, a files layer (the
  * guest's root tree), a config holding the {@link ImageSpec} and a manifest, named {@code tag} in
  * the index. Deterministic: the same inputs give the same bytes, whatever the host, the clock
  * or the order a directory lists in (fixed owners, modes and times; entries sorted by name; JSON
- * written in a fixed order; gzip without a time stamp).
+ * written in a fixed order; gzip without a time stamp, cut into chunks at fixed offsets: {@link
+ * ParallelGzip}).
  */
 public final class ImagePacker {
     private ImagePacker() {}
@@ -48,7 +48,7 @@ public final class ImagePacker {
         String moduleType = in.wasm() ? MediaTypes.WASM : MediaTypes.CELLA_MODULE;
         String moduleDigest = add(blobs, in.module());
         byte[] filesTar = Tar.bytes(in.files() == null ? List.of() : treeEntries(in.files()));
-        String filesDigest = add(blobs, gzip(filesTar));
+        String filesDigest = add(blobs, ParallelGzip.gzip(filesTar));
 
         Map<String, Object> labels = new LinkedHashMap<>();
         labels.put("org.opencontainers.image.title", in.tag());
@@ -149,14 +149,5 @@ public final class ImagePacker {
             sb.append(sb.isEmpty() ? "" : "/").append(c);
         }
         return sb.toString();
-    }
-
-    private static byte[] gzip(byte[] data) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 2 + 64);
-        // Java's gzip header has no time stamp and no name: the same data gives the same bytes.
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 1 << 16)) {
-            gz.write(data);
-        }
-        return out.toByteArray();
     }
 }
