@@ -239,7 +239,8 @@ public final class AppRunner {
                     state = State.STOPPED;
                     return;
                 }
-                SuspendRequest q = SuspendRequest.onDemand();
+                // Only a runner that checkpoints on stop needs a request; without one, stop() kills.
+                SuspendRequest q = options.checkpointDir() != null ? SuspendRequest.onDemand() : null;
                 Path ckpt = checkpointFile();
                 boolean resuming = first && options.resume() && ckpt != null && Files.isRegularFile(ckpt);
                 first = false;
