@@ -121,17 +121,28 @@ final class UpCommand implements Callable<Integer>, Cella.FileCommand {
         return p;
     }
 
-    /** The status of every replica as a table: name, state, restarts, fuel, memory, detail. */
+    /**
+     * The status of every replica as a table: name, state, restarts, fuel, peak memory, how its
+     * last run ended; and a last row for the whole app (memory: the replicas' peaks added up).
+     */
     static String table(String title, List<AppRunner.Status> status) {
         StringBuilder sb = new StringBuilder();
         sb.append("cella: ").append(title).append('\n');
         int width = Math.max(7, status.stream().mapToInt(s -> s.name().length()).max().orElse(0));
         String format = "  %-" + width + "s  %-12s  %8s  %14s  %10s  %s%n";
         sb.append(String.format(Locale.ROOT, format, "REPLICA", "STATE", "RESTARTS", "FUEL", "MEMORY", "DETAIL"));
+        long fuel = 0;
+        long memory = 0;
+        int restarts = 0;
         for (AppRunner.Status s : status) {
             sb.append(String.format(Locale.ROOT, format, s.name(), s.state().name().toLowerCase(Locale.ROOT), s.restarts(),
                     s.fuelUsed(), (s.memoryBytes() >> 10) + "K", s.detail()));
+            fuel += s.fuelUsed();
+            memory += s.memoryBytes();
+            restarts += s.restarts();
         }
+        long running = status.stream().filter(s -> s.state() == AppRunner.State.RUNNING).count();
+        sb.append(String.format(Locale.ROOT, format, "(all)", running + " running", restarts, fuel, (memory >> 10) + "K", ""));
         return sb.toString();
     }
 

@@ -121,6 +121,7 @@ class UpCommandTest {
         assertEquals(1, count(r.out(), "ok-0 | fine"), "a replica that exits 0 is never restarted\n" + r);
         assertTrue(r.err().lines().anyMatch(l -> l.matches("\\s+flaky-0\\s+failed\\s+2\\s+.*exited 3")), r.err());
         assertTrue(r.err().lines().anyMatch(l -> l.matches("\\s+ok-0\\s+exited\\s+0\\s+.*exited 0")), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.matches("\\s+\\(all\\)\\s+0 running\\s+4\\s+\\d+\\s+\\d+K\\s*")), r.err());
     }
 
     @Test
