@@ -72,13 +72,21 @@ final class ImageRun {
                 b.rootTree(image.files());
             }
         });
+        // A service the image asks for is KIND:NAME; a grant may add :ro or :rw.
+        Set<String> services = run.serviceOptions.grants.stream().map(g -> g.replaceFirst(":(ro|rw)$", ""))
+                .collect(java.util.stream.Collectors.toSet());
         ImageGrants granted = new ImageGrants(o.layerDir == null ? config.mounts() : java.util.List.of(),
-                config.allowClock(), config.allowRandom(), Set.of(), Set.of());
+                config.allowClock(), config.allowRandom(), Set.of(), services);
         granted.check(image.spec(), run.program);
         ImageCache cache = ImageCache.shared(o.cacheDir != null ? o.cacheDir : ImageCache.defaultDir());
-        try (Cell cell = Cell.create(cache.cellImage(image, config.engine()), config)) {
-            return RunCommand.finish(run.console(), cell, RunCommand.runInterruptibly(cell, () -> cell.run(null)), null,
-                    null, run.stats, run.program);
+        try (ServiceOptions.Opened opened = run.serviceOptions.open();
+                Cell cell = Cell.create(cache.cellImage(image, config.engine()), opened.addTo(config))) {
+            try {
+                return RunCommand.finish(run.console(), cell, RunCommand.runInterruptibly(cell, () -> cell.run(null)),
+                        null, null, run.stats, run.program);
+            } finally {
+                opened.printStats(run.console(), run.stats);
+            }
         }
     }
 

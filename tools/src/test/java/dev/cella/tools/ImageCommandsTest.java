@@ -87,6 +87,18 @@ class ImageCommandsTest {
     }
 
     @Test
+    void aServiceTheImageAsksForMustBeGrantedWithService() throws Exception {
+        Path image = pack("args: [/in/a.txt]\nservices: [kv:cache]\n");
+        CliRunner.Result none = cella("run", image.toString());
+        assertEquals(ExitCode.NOT_GRANTED.code, none.code(), none.toString());
+        assertTrue(none.err().contains("the image asks for service 'kv:cache'") && none.err().contains("--service kv:cache"),
+                none.err());
+        CliRunner.Result granted = cella("run", "--service", "kv:cache:rw", image.toString());
+        assertEquals(0, granted.code(), granted.toString());
+        assertEquals("HELLO IMAGE\n", granted.out());
+    }
+
+    @Test
     void aTamperedImageIsRefusedWithItsOwnExitCode() throws Exception {
         Path image = pack("args: [/in/a.txt]\n");
         byte[] bytes = Files.readAllBytes(image);
