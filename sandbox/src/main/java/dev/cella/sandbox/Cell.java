@@ -84,7 +84,7 @@ public final class Cell implements AutoCloseable {
         this.meter = new CellMeter(config, this);
         WasiOptions options = new WasiOptions(config.args(), config.env(), config.stdin()::open, config.stdout(),
                 config.stderr(), config.allowClock(), config.allowRandom(), config.randomSeed(), config.terminals());
-        this.wasi = new Wasi(options, config.hostMounts(), meter, meter);
+        this.wasi = new Wasi(options, config.hostMounts(), config.rootTree(), meter, meter);
         InstanceOptions io = InstanceOptions.defaults().withFuel(config.fuel()).withMaxCallDepth(config.maxCallDepth())
                 .withGrowPolicy(meter).withMetered(config.metered());
         this.instance = new Instance(module, resolver(), io);

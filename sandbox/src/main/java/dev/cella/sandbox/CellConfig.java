@@ -2,6 +2,7 @@ package dev.cella.sandbox;
 
 import dev.cella.isa.module.FuncType;
 import dev.cella.sandbox.fs.HostMount;
+import dev.cella.sandbox.fs.RootTree;
 import dev.cella.vm.HostFunction;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -67,6 +68,7 @@ public final class CellConfig {
     private final int maxFilesCreated;
     private final List<Mount> mounts;
     private final List<HostMount> hostMounts;
+    private final RootTree rootTree;
     private final boolean allowClock;
     private final int terminals;
     private final boolean allowRandom;
@@ -100,6 +102,10 @@ public final class CellConfig {
         this.hostFunctions = List.copyOf(b.hostFunctions);
         this.extensions = List.copyOf(b.extensions);
         this.hostMounts = resolveMounts(mounts);
+        this.rootTree = b.rootTree;
+        if (rootTree.size() != 0 && mounts.stream().anyMatch(m -> m.guestPath().equals("/"))) {
+            throw new SandboxException("a mount at / hides the whole root tree; mount elsewhere or give no root tree");
+        }
     }
 
     /** Checks the mounts and resolves their host directories once, for all cells of this configuration. */
@@ -152,6 +158,7 @@ public final class CellConfig {
         b.diskQuota = diskQuota;
         b.maxFilesCreated = maxFilesCreated;
         b.mounts = new ArrayList<>(mounts);
+        b.rootTree = rootTree;
         b.allowClock = allowClock;
         b.terminals = terminals;
         b.allowRandom = allowRandom;
@@ -230,6 +237,11 @@ public final class CellConfig {
         return hostMounts;
     }
 
+    /** The files the cell's in-memory tree starts with ({@link RootTree#EMPTY} by default). */
+    public RootTree rootTree() {
+        return rootTree;
+    }
+
     public boolean allowClock() {
         return allowClock;
     }
@@ -277,6 +289,7 @@ public final class CellConfig {
         private long diskQuota = DEFAULT_DISK_QUOTA;
         private int maxFilesCreated = DEFAULT_MAX_FILES_CREATED;
         private List<Mount> mounts = new ArrayList<>();
+        private RootTree rootTree = RootTree.EMPTY;
         private boolean allowClock;
         private int terminals;
         private boolean allowRandom;
@@ -400,6 +413,16 @@ public final class CellConfig {
          */
         public Builder mount(Path host, String guestPath, boolean readOnly) {
             this.mounts.add(new Mount(host, guestPath, readOnly));
+            return this;
+        }
+
+        /**
+         * The files the cell's in-memory tree starts with, shared by every cell of this
+         * configuration and copied per cell only when written (default {@link RootTree#EMPTY}).
+         * A mount hides the tree's node at its path; a mount at {@code /} cannot go with a tree.
+         */
+        public Builder rootTree(RootTree tree) {
+            this.rootTree = Objects.requireNonNull(tree, "tree");
             return this;
         }
 

@@ -68,7 +68,7 @@ public final class Cella implements Callable<Integer> {
     /** A command without a subcommand is a usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command: one of run, resume, asm, disasm, verify, inspect, batch, import, wast");
+        throw new ParameterException(spec.commandLine(), "missing command: one of run, resume, asm, disasm, verify, inspect, batch, import, wast, pack, up");
     }
 
     /** Runs the command line and exits the JVM with its exit code. */
@@ -77,7 +77,7 @@ public final class Cella implements Callable<Integer> {
         int code = run(args, System.in, System.out, System.err);
         System.out.flush();
         if (Interruption.interrupted()) {
-            Interruption.awaitHalt();
+            Interruption.awaitHalt(code);
         }
         System.exit(code);
     }
@@ -122,6 +122,8 @@ public final class Cella implements Callable<Integer> {
         cl.addSubcommand("batch", new BatchCommand(console));
         cl.addSubcommand("import", new WasmCommands.Import());
         cl.addSubcommand("wast", new WasmCommands.Wast(console));
+        cl.addSubcommand("pack", new PackCommand(console));
+        cl.addSubcommand("up", new UpCommand(console));
         // Everything after the program of `cella run` belongs to the guest, options included.
         cl.getSubcommands().get("run").setStopAtPositional(true);
         cl.setOut(new PrintWriter(new OutputStreamWriter(console.out(), StandardCharsets.UTF_8), true));

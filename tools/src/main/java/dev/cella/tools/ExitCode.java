@@ -27,7 +27,9 @@ public enum ExitCode {
     QUOTA_EXCEEDED(71, "the guest hit a quota: fuel, time, call depth, output, memory"),
     KILLED(72, "the run was interrupted (Ctrl-C, SIGTERM) or the cell killed"),
     CANNOT_WRITE(73, "an output file cannot be written"),
-    ASSEMBLY_ERROR(74, "assembly error: the .casm text is wrong (names file:line:column)");
+    ASSEMBLY_ERROR(74, "assembly error: the .casm text is wrong (names file:line:column)"),
+    IMAGE_TAMPERED(75, "an image's blob is missing or does not match its digest (names it)"),
+    NOT_GRANTED(76, "the image asks for a mount, clock, network or service not granted");
 
     /** The process exit status. */
     public final int code;

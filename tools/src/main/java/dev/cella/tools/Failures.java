@@ -1,5 +1,6 @@
 package dev.cella.tools;
 
+import dev.cella.images.ImageException;
 import dev.cella.isa.CellaException;
 import dev.cella.isa.FormatException;
 import dev.cella.isa.VerifyException;
@@ -48,6 +49,12 @@ final class Failures {
                 case UNINSTANTIABLE -> ExitCode.LINK_ERROR;
             };
             case WastException w -> ExitCode.NO_INPUT;
+            case ImageException i -> switch (i.kind()) {
+                case MALFORMED -> ExitCode.MALFORMED_BINARY;
+                case TAMPERED -> ExitCode.IMAGE_TAMPERED;
+                case NOT_GRANTED -> ExitCode.NOT_GRANTED;
+                case SPEC -> ExitCode.USAGE;
+            };
             case CheckpointException c -> switch (c.kind()) {
                 case IO -> ExitCode.NO_INPUT;
                 case NOT_A_CHECKPOINT, UNSUPPORTED_VERSION, CORRUPT, UNAUTHENTICATED, TOO_LARGE, INVALID ->
@@ -74,7 +81,8 @@ final class Failures {
     static ExitCode report(Throwable failure, boolean debug, PrintWriter err, String file) {
         ExitCode code = exitCode(failure);
         String message = failure instanceof CellaException ? failure.getMessage() : describeUnexpected(failure);
-        boolean namesFile = failure instanceof AssemblyException || failure instanceof FileAccessException;
+        boolean namesFile = failure instanceof AssemblyException || failure instanceof FileAccessException
+                || failure instanceof ImageException;
         String hint = code == ExitCode.INTERNAL && !debug ? " (a bug in cella; --debug shows the stack trace)" : "";
         err.println("cella: " + (file == null || namesFile ? "" : file + ": ") + message + hint);
         if (debug) {

@@ -21,8 +21,13 @@ final class Interruption {
 
     private static final long GRACE_MILLIS = 2_000;
 
+    /** How long the hook waits for an app to stop (checkpointing each cell) before halting anyway. */
+    private static final long APP_GRACE_MILLIS = 30_000;
+
     private static volatile boolean installed;
     private static volatile Cell running;
+    private static volatile Runnable stopper;
+    private static volatile int haltCode = ExitCode.KILLED.code;
     private static volatile boolean interrupted;
     private static final CountDownLatch REPORTED = new CountDownLatch(1);
 
@@ -37,6 +42,15 @@ final class Interruption {
         running = cell;
     }
 
+    /**
+     * Records how to stop what runs now instead of killing one cell (an app of many cells), or
+     * that nothing is running, with null. The hook calls it, then waits for the main thread to
+     * report ({@link #awaitHalt(int)}) up to {@value #APP_GRACE_MILLIS} ms.
+     */
+    static void stopping(Runnable stop) {
+        stopper = stop;
+    }
+
     /** True if the process is shutting down because it was interrupted during a run. */
     static boolean interrupted() {
         return interrupted;
@@ -46,7 +60,8 @@ final class Interruption {
      * Called by the main thread, instead of {@link System#exit}, once it has reported the end of
      * an interrupted run: lets the hook halt the process and waits for that.
      */
-    static void awaitHalt() {
+    static void awaitHalt(int code) {
+        haltCode = code;
         REPORTED.countDown();
         CountDownLatch never = new CountDownLatch(1);
         while (true) {
@@ -60,18 +75,24 @@ final class Interruption {
 
     private static void onShutdown() {
         Cell cell = running;
-        if (!installed || cell == null) {
+        Runnable stop = stopper;
+        if (!installed || (cell == null && stop == null)) {
             return;
         }
         interrupted = true;
-        cell.kill();
+        if (cell != null) {
+            cell.kill();
+        }
+        if (stop != null) {
+            stop.run();
+        }
         try {
-            REPORTED.await(GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            REPORTED.await(stop != null ? APP_GRACE_MILLIS : GRACE_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         System.out.flush();
         System.err.flush();
-        Runtime.getRuntime().halt(ExitCode.KILLED.code);
+        Runtime.getRuntime().halt(haltCode);
     }
 }

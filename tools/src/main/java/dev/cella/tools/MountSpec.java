@@ -1,5 +1,6 @@
 package dev.cella.tools;
 
+import dev.cella.images.MountText;
 import dev.cella.sandbox.CellConfig;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -8,7 +9,7 @@ import java.nio.file.Path;
 /**
  * A host directory made visible to a guest, as {@code cella run --mount} and a batch file's
  * {@code mount=} both write it: {@code HOST:GUEST[:ro|:rw]}, read-only unless {@code :rw}
- * (docs/cli.md). One parser serves both, so the two cannot disagree on syntax or default.
+ * (docs/cli.md), parsed by {@link MountText} as an app file's mounts are.
  *
  * @param hostPath the host directory as written (relative paths are the caller's to resolve)
  * @param guestPath where the guest sees it; absolute
@@ -17,40 +18,17 @@ import java.nio.file.Path;
 public record MountSpec(String hostPath, String guestPath, boolean readOnly) {
 
     /** The syntax, for messages. */
-    public static final String SYNTAX = "HOST:GUEST, HOST:GUEST:ro or HOST:GUEST:rw";
+    public static final String SYNTAX = MountText.SYNTAX;
 
     /**
-     * Parses {@code HOST:GUEST[:ro|:rw]}. The guest path is what follows the last remaining
-     * colon, so a host path may itself contain colons.
+     * Parses {@code HOST:GUEST[:ro|:rw]} ({@link MountText#parse}).
      *
      * @throws IllegalArgumentException naming the text if either path is empty or the guest
      *     path is not absolute or has a {@code .} or {@code ..} component
      */
     public static MountSpec parse(String text) {
-        String rest = text;
-        boolean readOnly = true;
-        if (rest.endsWith(":ro") || rest.endsWith(":rw")) {
-            readOnly = rest.endsWith(":ro");
-            rest = rest.substring(0, rest.length() - 3);
-        }
-        int colon = rest.lastIndexOf(':');
-        if (colon <= 0 || colon == rest.length() - 1) {
-            throw new IllegalArgumentException("'" + text + "' is not a mount (expected " + SYNTAX + ")");
-        }
-        String guest = rest.substring(colon + 1);
-        if (!guest.startsWith("/")) {
-            throw new IllegalArgumentException("mount '" + text + "': the guest path '" + guest
-                    + "' must be absolute (start with /)");
-        }
-        for (String c : guest.split("/")) {
-            // A guest path is where the mount appears, not a path to resolve: '.' and '..' in it
-            // would make it name some other place (or nothing), so they are refused outright.
-            if (c.equals(".") || c.equals("..")) {
-                throw new IllegalArgumentException("mount '" + text + "': the guest path '" + guest
-                        + "' must not contain '.' or '..'");
-            }
-        }
-        return new MountSpec(rest.substring(0, colon), guest, readOnly);
+        MountText m = MountText.parse(text);
+        return new MountSpec(m.host(), m.guest(), m.readOnly());
     }
 
     /** This mount with its host path resolved against {@code base} (a batch file's directory). */

@@ -48,6 +48,8 @@ import picocli.CommandLine.TypeConversionException;
                 + "its start function and its _start export, and exits with the guest's exit status. FILE is "
                 + ".casm text (assembled on the fly) or a .cel binary (recognised by its magic bytes). "
                 + "Everything after FILE goes to the guest, with FILE itself as argv[0].",
+            "FILE may also be an image (`cella pack`): its files appear at /, its defaults apply and the options "
+                + "override them (docs/images.md).",
             "Sizes take K, M or G (1024-based); durations take ms, s or m."})
 final class RunCommand implements Callable<Integer>, Cella.FileCommand {
     private final Cella.Console console;
@@ -128,8 +130,19 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         return program;
     }
 
+    /** The streams this command uses. */
+    Cella.Console console() {
+        return console;
+    }
+
+    @Mixin
+    ImageRun.Options imageOptions;
+
     @Override
     public Integer call() {
+        if (ImageRun.isImage(program)) {
+            return ImageRun.run(this);
+        }
         SuspendRequest checkpoint = checkpointRequest(spec, checkpointAt, checkpointFile);
         if (checkpointKey != null && checkpointFile == null) {
             throw new ParameterException(spec.commandLine(), "--checkpoint-key needs --checkpoint-at and --checkpoint-file");
@@ -285,11 +298,22 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
      * @throws FileAccessException if a mounted directory or the --stdin file cannot be read
      */
     CellConfig config() {
+        return config(List.of(), Map.of(), b -> {});
+    }
+
+    /**
+     * The sandbox configuration the options describe over an image's defaults: {@code
+     * defaultArgs} unless the command line gives arguments, {@code defaultEnv} with {@code --env}
+     * replacing variables of the same name, and what {@code defaults} sets, which the options
+     * then override.
+     */
+    CellConfig config(List<String> defaultArgs, Map<String, String> defaultEnv,
+            java.util.function.Consumer<CellConfig.Builder> defaults) {
         CellConfig.Builder b = CellConfig.builder();
         List<String> argv = new ArrayList<>();
         argv.add(program);
-        argv.addAll(guestArgs);
-        Map<String, String> vars = new LinkedHashMap<>();
+        argv.addAll(guestArgs.isEmpty() ? defaultArgs : guestArgs);
+        Map<String, String> vars = new LinkedHashMap<>(defaultEnv);
         for (OptionConverters.EnvEntry e : env) {
             vars.put(e.name(), e.value());
         }
@@ -297,6 +321,11 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         Terminals.apply(b, console);
         b.stdin(stdinSource(console, stdin));
         b.engine(engine);
+        try {
+            defaults.accept(b);
+        } catch (SandboxException e) {
+            throw new ParameterException(spec.commandLine(), program + ": the image's defaults: " + e.getMessage(), e);
+        }
         sandbox.applyTo(b);
         attachment = net.applyTo(b);
         try {

@@ -1,5 +1,6 @@
 package dev.cella.tools;
 
+import dev.cella.images.ImageSpec;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.SandboxException;
 import java.time.Duration;
@@ -77,30 +78,8 @@ final class SandboxOptions {
                     throw new ParameterException(spec.commandLine(), "--mount: " + e.getMessage(), e);
                 }
             }
-            if (fuel != null) {
-                b.fuel(fuel);
-            }
-            if (timeout != null) {
-                b.timeout(timeout);
-            }
-            if (memory != null) {
-                b.memoryLimit(memory);
-            }
-            if (maxCallDepth != null) {
-                b.maxCallDepth(maxCallDepth);
-            }
-            if (maxOutput != null) {
-                b.maxOutput(maxOutput);
-            }
-            if (maxOpenFiles != null) {
-                b.maxOpenFiles(maxOpenFiles);
-            }
-            if (diskQuota != null) {
-                b.diskQuota(diskQuota);
-            }
-            if (maxFiles != null) {
-                b.maxFilesCreated(maxFiles);
-            }
+            new ImageSpec.Quotas(fuel, memory, timeout, maxCallDepth, maxOutput, maxOpenFiles, diskQuota, maxFiles)
+                    .applyTo(b);
         } catch (SandboxException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -39,7 +39,7 @@ class ModuleGraphTest {
     void theTestsRunInTheToolsModuleWithEveryCellaModuleResolved() {
         assertEquals("dev.cella.tools", ModuleGraphTest.class.getModule().getName());
         assertEquals(Set.of("dev.cella.isa", "dev.cella.vm", "dev.cella.jit", "dev.cella.sandbox", "dev.cella.wasm",
-                "dev.cella.services", "dev.cella.net", "dev.cella.tools"), cellaModules().keySet());
+                "dev.cella.services", "dev.cella.net", "dev.cella.images", "dev.cella.tools"), cellaModules().keySet());
     }
 
     @Test
@@ -67,6 +67,7 @@ class ModuleGraphTest {
                 case "dev.cella.jit" -> Set.of("org.objectweb.asm", "org.objectweb.asm.util");
                 case "dev.cella.tools" -> Set.of("info.picocli");
                 case "dev.cella.services" -> Set.of("com.h2database");
+                case "dev.cella.images" -> Set.of("org.snakeyaml.engine");
                 default -> Set.of();
             };
             assertEquals(allowed, libraries, name);
@@ -78,6 +79,14 @@ class ModuleGraphTest {
         Map<String, ModuleDescriptor> modules = cellaModules();
         assertTrue(!requires(modules.get("dev.cella.sandbox")).contains("dev.cella.services"));
         assertTrue(requires(modules.get("dev.cella.services")).contains("dev.cella.sandbox"));
+    }
+
+    @Test
+    void imagesBuildOnTheSandboxAndOnlyTheCommandLineUsesThem() {
+        Map<String, ModuleDescriptor> modules = cellaModules();
+        assertTrue(requires(modules.get("dev.cella.images")).contains("dev.cella.sandbox"));
+        modules.forEach((name, descriptor) -> assertTrue(name.equals("dev.cella.tools")
+                || !requires(descriptor).contains("dev.cella.images"), name + " must not require dev.cella.images"));
     }
 
     @Test

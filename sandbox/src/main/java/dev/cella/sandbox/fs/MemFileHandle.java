@@ -41,6 +41,7 @@ final class MemFileHandle extends MemHandle {
             throw new FsException(FsError.FBIG, "in-memory file would pass " + MemNode.File.MAX_SIZE + " bytes");
         }
         meter.beforeWrite(length + Math.max(0, position - file.size));
+        unshare(file);
         ensureCapacity((int) end);
         System.arraycopy(src, offset, file.data, (int) position, length);
         file.size = Math.max(file.size, (int) end);
@@ -54,6 +55,7 @@ final class MemFileHandle extends MemHandle {
         if (size < 0 || size > MemNode.File.MAX_SIZE) {
             throw new FsException(FsError.FBIG, "in-memory file size " + size);
         }
+        unshare(file);
         if (size > file.size) {
             meter.beforeWrite(size - file.size);
             ensureCapacity((int) size);
@@ -67,11 +69,24 @@ final class MemFileHandle extends MemHandle {
 
     /** Empties {@code file} (O_TRUNC); shrinking needs no quota. */
     static void truncateToZero(MemNode.File file, long now) {
-        java.util.Arrays.fill(file.data, 0, file.size, (byte) 0);
+        if (file.shared) {
+            file.data = new byte[0];
+            file.shared = false;
+        } else {
+            java.util.Arrays.fill(file.data, 0, file.size, (byte) 0);
+        }
         if (file.size > 0) {
             file.mtim = now;
         }
         file.size = 0;
+    }
+
+    /** Gives {@code file} its own copy of a shared array before it is changed (see {@link MemNode.File#shared}). */
+    private static void unshare(MemNode.File file) {
+        if (file.shared) {
+            file.data = Arrays.copyOf(file.data, file.size);
+            file.shared = false;
+        }
     }
 
     private void ensureCapacity(int needed) {

@@ -53,6 +53,11 @@ abstract sealed class MemNode implements Node permits MemNode.Dir, MemNode.File,
 
         byte[] data = new byte[0];
         int size;
+        /**
+         * True while {@link #data} is a {@link RootTree}'s array, shared with other cells: every
+         * change first copies it ({@link MemFileHandle}), so the tree's bytes never change.
+         */
+        boolean shared;
 
         File(long ino, long now) {
             super(ino, now);

@@ -63,14 +63,30 @@ public final class VirtualFileSystem {
      * @throws IllegalArgumentException if the mounts break those rules
      */
     public VirtualFileSystem(List<HostMount> mounts, FsMeter meter, LongSupplier clock, RandomSource random) {
+        this(mounts, RootTree.EMPTY, meter, clock, random);
+    }
+
+    /**
+     * @param mounts host directories to mount, with normalized absolute guest paths, none inside
+     *     another; a mount at {@code /} must be the only one, and then {@code tree} must be empty
+     * @param tree files the in-memory tree starts with ({@link RootTree}); a mount hides what the
+     *     tree holds at its path
+     * @param meter asked before the filesystem grows (disk and files-created quotas)
+     * @param clock nanoseconds for in-memory timestamps (the cell's clock, virtual by default)
+     * @param random what {@code /dev/urandom} gives (the cell's random source)
+     * @throws IllegalArgumentException if the mounts break those rules, or a mount lies below a
+     *     file or link of the tree
+     */
+    public VirtualFileSystem(List<HostMount> mounts, RootTree tree, FsMeter meter, LongSupplier clock,
+            RandomSource random) {
         this.mounts = List.copyOf(mounts);
         this.meter = meter;
         this.clock = clock;
         this.random = random;
         HostMount atRoot = mounts.stream().filter(m -> m.guestPath().equals("/")).findFirst().orElse(null);
         if (atRoot != null) {
-            if (mounts.size() != 1) {
-                throw new IllegalArgumentException("a mount at / must be the only mount");
+            if (mounts.size() != 1 || tree.size() != 0) {
+                throw new IllegalArgumentException("a mount at / must be the only mount, with no root tree");
             }
             root = new HostNode(atRoot, "", FileType.DIRECTORY);
             mountRoots.add(root);
@@ -78,6 +94,7 @@ public final class VirtualFileSystem {
         }
         MemNode.Dir memRoot = newDir();
         root = memRoot;
+        seed(memRoot, tree);
         for (HostMount m : mounts) {
             MemNode.Dir dir = memRoot;
             List<String> parts = PathResolver.components(m.guestPath().substring(1));
@@ -94,14 +111,45 @@ public final class VirtualFileSystem {
                 dir = d;
             }
             String last = parts.get(parts.size() - 1);
-            if (dir.children.containsKey(last)) {
+            Node hidden = dir.children.get(last);
+            if (hidden instanceof HostNode) {
                 throw new IllegalArgumentException("mount " + m.guestPath() + " overlaps another mount");
+            }
+            if (hidden instanceof MemNode h) {
+                h.parent = null; // the root tree's node there: the mount hides it
             }
             HostNode mountRoot = new HostNode(m, "", FileType.DIRECTORY);
             dir.children.put(last, mountRoot);
             mountRoots.add(mountRoot);
         }
         addDevices(memRoot);
+    }
+
+    /**
+     * Copies the nodes of {@code tree} into the in-memory tree under {@code memRoot}. Files share
+     * the tree's bytes until first written ({@link MemNode.File#shared}).
+     */
+    private void seed(MemNode.Dir memRoot, RootTree tree) {
+        List<RootTree.Entry> entries = tree.entries();
+        MemNode[] made = new MemNode[entries.size()];
+        long now = clock.getAsLong();
+        for (int i = 0; i < made.length; i++) {
+            RootTree.Entry e = entries.get(i);
+            MemNode.Dir parent = e.parent() < 0 ? memRoot : (MemNode.Dir) made[e.parent()];
+            MemNode n = switch (e.kind()) {
+                case DIR -> new MemNode.Dir(nextIno++, now);
+                case FILE -> {
+                    MemNode.File f = new MemNode.File(nextIno++, now);
+                    f.data = e.data();
+                    f.size = e.data().length;
+                    f.shared = true;
+                    yield f;
+                }
+                case LINK -> new MemNode.Link(nextIno++, now, new String(e.data(), StandardCharsets.UTF_8));
+            };
+            attach(parent, e.name(), n);
+            made[i] = n;
+        }
     }
 
     /** Creates {@code /dev} and its devices, where no mount took the place (the mount wins). */

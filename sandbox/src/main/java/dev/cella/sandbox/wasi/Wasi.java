@@ -5,6 +5,7 @@ import dev.cella.sandbox.fs.DirEntry;
 import dev.cella.sandbox.fs.FileHandle;
 import dev.cella.sandbox.fs.FsException;
 import dev.cella.sandbox.fs.FsMeter;
+import dev.cella.sandbox.fs.RootTree;
 import dev.cella.sandbox.fs.FsSnapshot;
 import dev.cella.sandbox.fs.HostMount;
 import dev.cella.sandbox.fs.Node;
@@ -67,11 +68,22 @@ public final class Wasi {
      * @param limits the output and open-files quotas, and host sleeping
      */
     public Wasi(WasiOptions options, List<HostMount> mounts, FsMeter meter, WasiLimits limits) {
+        this(options, mounts, RootTree.EMPTY, meter, limits);
+    }
+
+    /**
+     * @param options what the guest is given
+     * @param mounts host directories to mount (see {@link VirtualFileSystem})
+     * @param tree the files the in-memory tree starts with
+     * @param meter the disk and files-created quotas
+     * @param limits the output and open-files quotas, and host sleeping
+     */
+    public Wasi(WasiOptions options, List<HostMount> mounts, RootTree tree, FsMeter meter, WasiLimits limits) {
         this.options = options;
         this.limits = limits;
         this.clock = new WasiClock(options.hostClock());
         this.random = new WasiRandom(options.hostRandom(), options.randomSeed());
-        this.fs = new VirtualFileSystem(mounts, meter, () -> clock.now(Abi.CLOCK_REALTIME, instance), random::fill);
+        this.fs = new VirtualFileSystem(mounts, tree, meter, () -> clock.now(Abi.CLOCK_REALTIME, instance), random::fill);
         this.fds = new FdTable(limits::beforeOpen);
         this.streamWait = new StreamWait(limits);
         fds.add(Descriptor.stream(Descriptor.Kind.STDIN));
