@@ -75,11 +75,17 @@ final class CellMeter implements FsMeter, WasiLimits, Memory.GrowPolicy {
 
     @Override
     public boolean allow(long oldBytes, long newBytes) {
-        if (newBytes > config.memoryLimit()) {
+        return reserve(oldBytes, newBytes, newBytes) >= 0;
+    }
+
+    /** Grants up to the memory quota: a capacity the memory would like past it is cut back to it. */
+    @Override
+    public long reserve(long oldBytes, long minBytes, long preferredBytes) {
+        if (minBytes > config.memoryLimit()) {
             growsRefused++;
-            return false;
+            return -1;
         }
-        return true;
+        return Math.min(preferredBytes, config.memoryLimit());
     }
 
     private static long saturatingAdd(long a, long b) {

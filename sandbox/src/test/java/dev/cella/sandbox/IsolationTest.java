@@ -151,10 +151,10 @@ class IsolationTest {
         CellConfig c = CellConfig.builder().build();
         try (Cell first = Cell.create(m, c)) {
             first.call("dirty");
-            assertEquals((byte) 0xAB, first.memory().bytes()[65535]);
+            assertEquals((byte) 0xAB, first.memory().snapshot()[65535]);
         }
         try (Cell second = Cell.create(m, c)) {
-            byte[] mem = second.memory().bytes();
+            byte[] mem = second.memory().snapshot();
             for (int i = 0; i < mem.length; i++) {
                 if (mem[i] != 0) {
                     throw new AssertionError("byte " + i + " of a fresh cell is " + mem[i]);

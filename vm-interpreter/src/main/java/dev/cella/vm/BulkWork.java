@@ -71,21 +71,25 @@ public final class BulkWork {
     }
 
     /**
-     * The fuel {@code memory.grow} charges for a growth to {@code newBytes}: the whole new memory
-     * is written (the old contents copied, the new pages zeroed). A grow that fails (past the
-     * maximum or refused by the quota) charges nothing.
+     * The fuel {@code memory.grow} charges for a growth from {@code oldBytes} to {@code newBytes}:
+     * the bytes it adds. Growing copies the old contents only when it passes the memory's capacity,
+     * which then grows by half (see {@link Memory}), so the copies of a memory grown to {@code n}
+     * bytes add up to less than {@code 2n}: their cost is part of each added byte's, and the charge
+     * does not depend on the capacity (which a restored memory, say, does not share). A grow that
+     * fails (past the maximum or refused by the quota) charges nothing.
      */
-    public static long growUnits(long newBytes) {
-        return units(newBytes);
+    public static long growUnits(long oldBytes, long newBytes) {
+        return units(newBytes - oldBytes);
     }
 
     /**
-     * Checks memory.fill's range: {@code n} bytes (unsigned) at {@code dst} (unsigned).
+     * Checks memory.fill's range: {@code n} bytes (unsigned) at {@code dst} (unsigned), against
+     * the memory's {@code size} (not its array's length, see {@link Memory}).
      *
      * @throws TrapSignal out of bounds if the range leaves memory
      */
-    public static void checkFill(byte[] memory, int dst, int n) {
-        if ((dst & 0xFFFFFFFFL) > memory.length - (n & 0xFFFFFFFFL)) {
+    public static void checkFill(int size, int dst, int n) {
+        if ((dst & 0xFFFFFFFFL) > size - (n & 0xFFFFFFFFL)) {
             throw TrapSignal.OUT_OF_BOUNDS;
         }
     }
@@ -95,8 +99,8 @@ public final class BulkWork {
      *
      * @throws TrapSignal out of bounds if either range leaves memory
      */
-    public static void checkCopy(byte[] memory, int dst, int src, int n) {
-        long limit = memory.length - (n & 0xFFFFFFFFL);
+    public static void checkCopy(int size, int dst, int src, int n) {
+        long limit = size - (n & 0xFFFFFFFFL);
         if ((dst & 0xFFFFFFFFL) > limit || (src & 0xFFFFFFFFL) > limit) {
             throw TrapSignal.OUT_OF_BOUNDS;
         }

@@ -214,13 +214,13 @@ public final class Instance {
         List<DataSegment> data = module.data();
         for (int s = 0; s < data.size(); s++) {
             DataSegment seg = data.get(s);
-            long size = memory == null ? 0 : memory.bytes().length;
+            long size = memory == null ? 0 : memory.size();
             if (seg.offset() < 0 || seg.offset() > size - seg.bytes().length) {
                 throw new LinkException("data segment " + s + " (" + seg.bytes().length + " bytes at offset "
                         + seg.offset() + ") does not fit memory of " + size + " bytes");
             }
             if (seg.bytes().length > 0) {
-                System.arraycopy(seg.bytes(), 0, memory.bytes(), (int) seg.offset(), seg.bytes().length);
+                memory.write(seg.offset(), seg.bytes(), 0, seg.bytes().length);
             }
         }
     }
@@ -265,7 +265,11 @@ public final class Instance {
             return (int) old;
         }
         long bytes = TABLE_ELEMENT_BYTES * (want - old);
-        long before = (memory == null ? 0 : memory.bytes().length) + overhead;
+        // Decided on the memory's size, not its capacity, so that whether a growth is allowed does
+        // not depend on the memory's growth history (a restored memory has another capacity);
+        // the capacity's slack past the size can thus pass the quota by the table bytes grown
+        // after it (docs/sandbox.md, "Host memory a guest can make the host allocate").
+        long before = (memory == null ? 0 : memory.size()) + overhead;
         if (before + bytes > hostLimit || !policy.allow(before, before + bytes)) {
             return -1;
         }

@@ -8,11 +8,25 @@ import java.util.Arrays;
 import java.util.function.LongConsumer;
 
 /**
- * A guest's linear memory: a zeroed byte array of a whole number of 64 KiB pages, little-endian.
+ * A guest's linear memory: a whole number of 64 KiB pages, little-endian, zero at first.
  *
- * <p>The array is exactly as long as the memory, so {@code bytes().length} is the bound every
- * access is checked against; it is replaced (never shared) when memory grows, so engines that
- * cache {@link #bytes()} must reload it after {@code memory.grow} and after any call.
+ * <p>Size and capacity. The guest sees {@link #size()} bytes; they live at the start of a backing
+ * array, {@link #array()}, that may be longer ({@link #capacity()}), so that growing is cheap: a
+ * growth within the capacity only raises the size, and one past it replaces the array by one
+ * about half as large again (see {@link #grow(int, LongConsumer, Runnable)}), so growing a page at
+ * a time to {@code n} bytes copies fewer than {@code 3n} bytes in all instead of {@code n²/128
+ * KiB}. The bound every access is checked against is the size, never the array's length: the
+ * engines keep the size next to the array (both reloaded after {@code memory.grow} and after any
+ * call, the only ways either can change) and check {@code ea + width <= size} themselves.
+ *
+ * <p>Invariant: every byte of the array past the size is zero. Nothing writes there (every
+ * access is checked against the size), the memory never shrinks, and a new array is zero; so
+ * the pages a growth within the capacity adds are already zero, as the ISA requires.
+ *
+ * <p>Host footprint: the capacity, not the size, is what the {@link GrowPolicy} is asked for
+ * (with the instance's other allocations, {@link #overhead}), so a quota bounds the array the
+ * host really holds; the capacity is never raised past what the policy grants or past the
+ * memory's maximum. (While a growth copies, the old array is live too, for the copy's time.)
  *
  * <p>The {@code load*}/{@code store*} accessors take an effective address that the caller has
  * already checked with {@link #inBounds}; host functions use the checked {@link #read}/{@link
@@ -22,6 +36,8 @@ public final class Memory {
     private static final VarHandle I16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** The smallest step by which a growth past the capacity raises it, in pages (1 MiB). */
+    static final long MIN_STEP_PAGES = 16;
 
     /**
      * Decides whether memory may grow: the sandbox's quotas plug in here. It is asked about the
@@ -33,14 +49,31 @@ public final class Memory {
         /** True if the footprint may grow from {@code oldBytes} to {@code newBytes} (memory plus overhead). */
         boolean allow(long oldBytes, long newBytes);
 
+        /**
+         * Asks for a footprint of at least {@code minBytes}, and of {@code preferredBytes} if it can
+         * be had ({@code minBytes <= preferredBytes}; the footprint is {@code oldBytes} now, which
+         * may already be {@code minBytes} or more: the memory grows within its capacity). A grow is
+         * refused exactly when this returns -1, so a refusal is counted here once per grow.
+         *
+         * @return the footprint granted, from {@code minBytes} to {@code preferredBytes}, or -1
+         */
+        default long reserve(long oldBytes, long minBytes, long preferredBytes) {
+            if (preferredBytes > minBytes && allow(oldBytes, preferredBytes)) {
+                return preferredBytes;
+            }
+            return allow(oldBytes, minBytes) ? minBytes : -1;
+        }
+
         GrowPolicy UNLIMITED = (oldBytes, newBytes) -> true;
     }
 
     private byte[] bytes;
+    private int size;
     private final long maxPages;
     private GrowPolicy policy = GrowPolicy.UNLIMITED;
     private long peakBytes;
     private long overhead;
+    private int reallocations;
 
     /**
      * @param initialPages pages at start (must be at most maxPages)
@@ -51,8 +84,9 @@ public final class Memory {
             throw new IllegalArgumentException("bad memory limits " + initialPages + ".." + maxPages);
         }
         this.bytes = new byte[(int) (initialPages * Module.PAGE_SIZE)];
+        this.size = bytes.length;
         this.maxPages = maxPages;
-        this.peakBytes = bytes.length;
+        this.peakBytes = size;
     }
 
     public void policy(GrowPolicy policy) {
@@ -69,13 +103,27 @@ public final class Memory {
         return overhead;
     }
 
-    /** The current contents; its length is the memory size in bytes. */
-    public byte[] bytes() {
+    /**
+     * The backing array: the memory's bytes are its first {@link #size()}, and the rest are zero.
+     * It is replaced when memory grows past its capacity: engines that cache it reload it (and the
+     * size) after {@code memory.grow} and after any call. Check every access against the size.
+     */
+    public byte[] array() {
         return bytes;
     }
 
+    /** The memory's size in bytes, the bound of every access. */
+    public int size() {
+        return size;
+    }
+
+    /** A copy of the memory's {@link #size()} bytes. */
+    public byte[] snapshot() {
+        return Arrays.copyOf(bytes, size);
+    }
+
     public int pages() {
-        return bytes.length / Module.PAGE_SIZE;
+        return size / Module.PAGE_SIZE;
     }
 
     public long maxPages() {
@@ -85,6 +133,21 @@ public final class Memory {
     /** The largest size this memory has had, in bytes. */
     public long peakBytes() {
         return peakBytes;
+    }
+
+    /** The length of the backing array, in bytes: at least the size. */
+    public int capacity() {
+        return bytes.length;
+    }
+
+    /** The host memory the instance holds for this memory and its other allocations: capacity plus overhead. */
+    public long hostBytes() {
+        return bytes.length + overhead;
+    }
+
+    /** How many times a growth has replaced the backing array (the copies growing made). */
+    public int reallocations() {
+        return reallocations;
     }
 
     /**
@@ -100,11 +163,14 @@ public final class Memory {
 
     /**
      * Grows memory by {@code deltaPages} (read as unsigned) for an engine running {@code
-     * memory.grow}: once the maximum and the policy allow the growth, and before anything is
-     * allocated, {@code charge} is given the growth's fuel ({@link BulkWork#growUnits}); it may
-     * throw (fuel exhausted), leaving memory unchanged. The copy of the old contents runs {@code
-     * poll} before each {@link BulkWork#CHUNK} bytes, so a deadline or a kill (thrown by it) is
-     * honoured during a large growth; memory is unchanged then too.
+     * memory.grow}. The policy is asked for the new size's footprint (and, past the capacity, for
+     * a capacity half as large again, at least {@link #MIN_STEP_PAGES} more, at most the maximum:
+     * it may grant less, down to the new size). Once the maximum and the policy allow the growth,
+     * and before anything is allocated, {@code charge} is given the growth's fuel ({@link
+     * BulkWork#growUnits}); it may throw (fuel exhausted), leaving memory unchanged. A growth past
+     * the capacity copies the old contents into a new array, running {@code poll} before each
+     * {@link BulkWork#CHUNK} bytes, so a deadline or a kill (thrown by it) is honoured during a
+     * large copy; memory is unchanged then too.
      *
      * @return the old size in pages, or -1 (memory unchanged) if the new size would pass the
      *     maximum, the policy refuses or the host has not the memory
@@ -119,30 +185,50 @@ public final class Memory {
             return (int) old;
         }
         long newBytes = want * Module.PAGE_SIZE;
-        if (!policy.allow(bytes.length + overhead, newBytes + overhead)) {
+        long preferred = newBytes;
+        if (newBytes > bytes.length) {
+            long capPages = bytes.length / Module.PAGE_SIZE;
+            preferred = Math.min(maxPages, Math.max(want, capPages + Math.max(capPages / 2, MIN_STEP_PAGES)))
+                    * Module.PAGE_SIZE;
+        }
+        long granted = policy.reserve(bytes.length + overhead, newBytes + overhead, preferred + overhead);
+        if (granted < 0) {
             return -1;
         }
-        charge.accept(BulkWork.growUnits(newBytes));
-        byte[] grown;
-        try {
-            grown = new byte[(int) newBytes];
-        } catch (OutOfMemoryError e) {
-            return -1; // the host cannot give the memory: fail the grow, not the host
+        // What the policy granted, in whole pages, between the new size and the preferred capacity.
+        long capacity = Math.max(newBytes, Math.min(preferred, (granted - overhead) / Module.PAGE_SIZE * Module.PAGE_SIZE));
+        charge.accept(BulkWork.growUnits(size, newBytes));
+        if (newBytes > bytes.length && !reallocate((int) capacity, poll)
+                && (capacity == newBytes || !reallocate((int) newBytes, poll))) {
+            return -1;
         }
-        for (int done = 0; done < bytes.length; done += BulkWork.CHUNK) {
-            if (bytes.length > BulkWork.CHUNK) {
-                poll.run();
-            }
-            System.arraycopy(bytes, done, grown, done, Math.min(BulkWork.CHUNK, bytes.length - done));
-        }
-        bytes = grown;
+        size = (int) newBytes;
         peakBytes = Math.max(peakBytes, newBytes);
         return (int) old;
     }
 
+    /** Replaces the array by a zeroed one of {@code capacity} bytes holding the memory's bytes; false if the host has not the memory. */
+    private boolean reallocate(int capacity, Runnable poll) {
+        byte[] grown;
+        try {
+            grown = new byte[capacity];
+        } catch (OutOfMemoryError e) {
+            return false; // the host cannot give the memory: fail the grow, not the host
+        }
+        for (int done = 0; done < size; done += BulkWork.CHUNK) {
+            if (size > BulkWork.CHUNK) {
+                poll.run();
+            }
+            System.arraycopy(bytes, done, grown, done, Math.min(BulkWork.CHUNK, size - done));
+        }
+        bytes = grown;
+        reallocations++;
+        return true;
+    }
+
     /** True if {@code [address, address + length)} lies inside memory; never overflows. */
     public boolean inBounds(long address, long length) {
-        return address >= 0 && length >= 0 && address <= bytes.length - length;
+        return address >= 0 && length >= 0 && address <= size - length;
     }
 
     // Unchecked accessors for engines: the caller checked inBounds.
@@ -176,7 +262,7 @@ public final class Memory {
     private void check(long address, long length) {
         if (!inBounds(address, length)) {
             throw new IndexOutOfBoundsException("guest address range [" + address + ", " + (address + length)
-                    + ") is outside memory of " + bytes.length + " bytes");
+                    + ") is outside memory of " + size + " bytes");
         }
     }
 

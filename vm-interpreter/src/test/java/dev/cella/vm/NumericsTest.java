@@ -306,12 +306,12 @@ class NumericsTest {
 
     /** memory.copy and memory.fill as both engines run them (BulkWork: check, then work). */
     private static void copy(byte[] m, int dst, int src, int n) {
-        BulkWork.checkCopy(m, dst, src, n);
+        BulkWork.checkCopy(m.length, dst, src, n);
         BulkWork.copy(m, dst, src, n, null);
     }
 
     private static void fill(byte[] m, int dst, int value, int n) {
-        BulkWork.checkFill(m, dst, n);
+        BulkWork.checkFill(m.length, dst, n);
         BulkWork.fill(m, dst, value, n, null);
     }
 }

@@ -126,9 +126,14 @@ final class JitContext {
         return (int) Math.min(maxDepth, (long) depthLimit + engine.segmentFrames());
     }
 
-    /** The current memory contents, or null if the module has no memory. */
+    /** The memory's current array (its bytes past {@link #memorySize} are not the guest's), or null if none. */
     byte[] memoryBytes() {
-        return memory == null ? null : memory.bytes();
+        return memory == null ? null : memory.array();
+    }
+
+    /** The memory's size in bytes, the bound of every access; 0 if the module has no memory. */
+    int memorySize() {
+        return memory == null ? 0 : memory.size();
     }
 
     /** Fuel compiled code may spend: window and bank together (the fuel {@link #held} back excluded). */

@@ -268,14 +268,14 @@ final class JitRuntime {
      * @throws TrapSignal out of bounds, or fuel exhausted (nothing charged, nothing written)
      */
     static void memoryFill(JitContext ctx, byte[] mem, int dst, int value, int n) {
-        BulkWork.checkFill(mem, dst, n);
+        BulkWork.checkFill(ctx.memory.size(), dst, n);
         chargeBulk(ctx, BulkWork.units(n & 0xFFFFFFFFL));
         BulkWork.fill(mem, dst, value, n, n > BulkWork.CHUNK ? () -> bulkPoll(ctx) : null);
     }
 
     /** memory.copy, as {@link #memoryFill}. */
     static void memoryCopy(JitContext ctx, byte[] mem, int dst, int src, int n) {
-        BulkWork.checkCopy(mem, dst, src, n);
+        BulkWork.checkCopy(ctx.memory.size(), dst, src, n);
         chargeBulk(ctx, BulkWork.units(n & 0xFFFFFFFFL));
         BulkWork.copy(mem, dst, src, n, n > BulkWork.CHUNK ? () -> bulkPoll(ctx) : null);
     }

@@ -5,28 +5,31 @@ import static org.objectweb.asm.Opcodes.*;
 import dev.cella.isa.code.Instruction;
 
 /**
- * Loads, stores and the bulk memory instructions. The memory array is cached in a local (reloaded
- * after calls and memory.grow); each access reads or writes it through a JVM byte-array
- * instruction or {@link MemoryAccess} (byte-array view var handles), at an int index computed so
- * that <em>their own</em> bounds check is the guest's:
+ * Loads, stores and the bulk memory instructions. The memory array and size are cached in locals
+ * ({@code mem}, {@code memSize}; reloaded after calls and memory.grow); each access reads or
+ * writes the array through a JVM byte-array instruction or {@link MemoryAccess} (byte-array view
+ * var handles), at an int index checked first against the guest's bound by {@link
+ * java.util.Objects#checkIndex}, which C2 turns into one unsigned compare it can hoist out of
+ * counted loops like an array's own check:
  *
  * <ul>
  *   <li>The guest's rule: with the address {@code a} read as unsigned and the static offset
  *       {@code off} (u32), the access is in bounds iff {@code a + off + width <= size}, computed
- *       without wrapping. The array is exactly as long as memory, and memory is below 2 GiB.
- *   <li>{@code off == 0}: the index is {@code a}. An address of 2 GiB or more is a negative int,
- *       which the array check rejects, as it rejects {@code a + width > size}.
- *   <li>{@code 0 < off < 2^31}: {@code a} itself is checked to be below 2 GiB ({@link
- *       java.util.Objects#checkIndex}{@code (a, MAX_VALUE)}), then the index is {@code a + off},
- *       a negative int exactly when it passes 2 GiB, so the sum never wraps back into range. Both
- *       checks are linear in {@code a}, so C2 can hoist them out of counted loops.
- *   <li>{@code off >= 2^31}: always out of bounds; the index is -1.
+ *       without wrapping. The size is below 2 GiB; the array may be longer (its capacity, see
+ *       {@link dev.cella.vm.Memory}), so its own check is not the guest's and only backs it up.
+ *   <li>{@code off < 2^30}: {@code checkIndex(a, size - (width - 1 + off))}, which fails for an
+ *       address of 2 GiB or more (a negative int) and exactly when {@code a + off + width > size}
+ *       otherwise (the bound does not wrap: it is above {@code -2^31}); then the index is {@code
+ *       a + off}. One compare.
+ *   <li>{@code 2^30 <= off < 2^31}: {@code a} is checked to be below 2 GiB ({@code checkIndex(a,
+ *       MAX_VALUE)}), then the index {@code a + off}, a negative int exactly when it passes 2
+ *       GiB, is checked with {@code checkIndex(index, size - (width - 1))}.
+ *   <li>{@code off >= 2^31}: always out of bounds; the index is -1, which the check rejects.
  * </ul>
  *
  * The checks' {@link IndexOutOfBoundsException} is caught by exception-table entries covering
- * only the check and the access and becomes the out-of-bounds trap at this pc; a store that
- * fails writes nothing. So each access is one or two unsigned compares, the array's own among
- * them, which C2 can hoist or eliminate like any Java array check.
+ * only the checks and the access and becomes the out-of-bounds trap at this pc; a store whose
+ * check fails writes nothing (the check comes before the value is even pushed).
  */
 final class MemoryEmitter {
     private static final String M = MemoryAccess.NAME;
@@ -102,8 +105,7 @@ final class MemoryEmitter {
                 e.invokeStatic(M, "storeI32", "([BII)V");
             });
             case MEMORY_SIZE -> {
-                e.mv.visitVarInsn(ALOAD, e.mem);
-                e.mv.visitInsn(ARRAYLENGTH);
+                e.mv.visitVarInsn(ILOAD, e.memSize);
                 e.push(16);
                 e.mv.visitInsn(IUSHR);
                 e.store(in.intOperand(0));
@@ -124,21 +126,44 @@ final class MemoryEmitter {
         }
     }
 
-    /** Pushes the memory array and the access's index (see the class comment). */
+    /** Pushes the memory array and the access's index, checked against the size (see the class comment). */
     private static void address(MethodEmitter e, Instruction in, int addressOperand) {
         e.mv.visitVarInsn(ALOAD, e.mem);
         long off = in.operands()[addressOperand + 1];
-        if (off == 0) {
-            e.load(in.intOperand(addressOperand));
-        } else if (off < (1L << 31)) {
-            e.load(in.intOperand(addressOperand));
-            e.push(Integer.MAX_VALUE);
-            e.boundsChecked(in.pc(), () -> e.invokeStatic("java/util/Objects", "checkIndex", "(II)I"));
-            e.push((int) off);
-            e.mv.visitInsn(IADD);
-        } else {
-            e.mv.visitInsn(ICONST_M1);
+        int width = StoreCheckWindow.width(in.opcode());
+        if (width <= 0) {
+            throw new IllegalStateException(in.opcode().mnemonic + " has no access width in StoreCheckWindow.width");
         }
+        int last = width - 1;
+        if (off < (1L << 30)) {
+            e.load(in.intOperand(addressOperand));
+            checkBelowSize(e, in, last + (int) off);
+            if (off != 0) {
+                e.push((int) off);
+                e.mv.visitInsn(IADD);
+            }
+        } else {
+            if (off < (1L << 31)) {
+                e.load(in.intOperand(addressOperand));
+                e.push(Integer.MAX_VALUE);
+                e.boundsChecked(in.pc(), () -> e.invokeStatic("java/util/Objects", "checkIndex", "(II)I"));
+                e.push((int) off);
+                e.mv.visitInsn(IADD);
+            } else {
+                e.mv.visitInsn(ICONST_M1);
+            }
+            checkBelowSize(e, in, last);
+        }
+    }
+
+    /** Checks the int on the stack, leaving it there: {@code 0 <= it < size - slack}, else the bounds trap. */
+    private static void checkBelowSize(MethodEmitter e, Instruction in, int slack) {
+        e.mv.visitVarInsn(ILOAD, e.memSize);
+        if (slack != 0) {
+            e.push(slack);
+            e.mv.visitInsn(ISUB);
+        }
+        e.boundsChecked(in.pc(), () -> e.invokeStatic("java/util/Objects", "checkIndex", "(II)I"));
     }
 
     /** Operands {@code d, a, off}: {@code access} turns (memory, index) into the typed value. */

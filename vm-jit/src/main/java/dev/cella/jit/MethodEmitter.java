@@ -16,7 +16,8 @@ import org.objectweb.asm.MethodVisitor;
  *
  * <p>Naming: {@code local[r]} is the JVM local slot of guest register {@code r}; {@code fuel} the
  * int slot of the fuel window (see {@link JitContext}); {@code frame} the slot of the frame word
- * and {@code calleeFrame} a scratch slot for a callee's; {@code mem} the cached memory array;
+ * and {@code calleeFrame} a scratch slot for a callee's; {@code mem} the cached memory array and
+ * {@code memSize} the memory's size, the bound accesses are checked against ({@link MemoryEmitter});
  * {@code tmp} an int scratch slot; the {@link StoreCheckWindow} has a double slot of its own.
  * Every local is assigned in the prologue, so the locals agree at every branch target and the
  * stack map frames stay compact.
@@ -91,6 +92,7 @@ final class MethodEmitter {
     final int frame;
     final int calleeFrame;
     final int mem;
+    final int memSize;
     final int tmp;
     /** Region mode: the suspension passing through while the registers are stored (else null). */
     final int suspension;
@@ -207,6 +209,7 @@ final class MethodEmitter {
         this.calleeFrame = next;
         next += 2;
         this.mem = code.usesMemory() ? next++ : -1;
+        this.memSize = code.usesMemory() ? next++ : -1;
         this.tmp = next++;
         this.suspension = mode == Mode.REGION ? next++ : -1;
         this.window = new StoreCheckWindow(this, next);
@@ -494,12 +497,15 @@ final class MethodEmitter {
         mv.visitMethodInsn(INVOKESTATIC, owner, name, descriptor, false);
     }
 
-    /** Reloads the cached memory array (after calls and memory.grow, which may replace it). */
+    /** Reloads the cached memory array and size (after calls and memory.grow, which may change them). */
     void reloadMemory() {
         if (mem >= 0) {
             mv.visitVarInsn(ALOAD, 0);
             mv.visitMethodInsn(INVOKEVIRTUAL, CTX, "memoryBytes", "()[B", false);
             mv.visitVarInsn(ASTORE, mem);
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitMethodInsn(INVOKEVIRTUAL, CTX, "memorySize", "()I", false);
+            mv.visitVarInsn(ISTORE, memSize);
         }
     }
 

@@ -103,7 +103,7 @@ final class Differential {
                 break;
             }
         }
-        byte[] memory = instance.memory() == null ? new byte[0] : instance.memory().bytes().clone();
+        byte[] memory = instance.memory() == null ? new byte[0] : instance.memory().snapshot();
         return new Outcome(calls, memory, instance.globals().clone());
     }
 

@@ -347,10 +347,12 @@ final class ProgramGen implements Gen<Differential.Program> {
     private void memoryAccess() {
         Opcode op = MEMORY_OPS[draw(0, MEMORY_OPS.length - 1)];
         String a = address();
-        long off = switch (draw(0, 9)) {
+        long off = switch (draw(0, 11)) {
             case 0, 4, 5, 6 -> 0;
             case 1, 7, 8 -> draw(1, 16);
             case 2 -> 65_530 + draw(0, 8);
+            case 9 -> (1L << 30) - 4 + draw(0, 8);
+            case 10 -> (1L << 31) - draw(1, 8);
             default -> 0xFFFFFFFFL - draw(0, 4);
         };
         List<Operand> operands = op.operands();

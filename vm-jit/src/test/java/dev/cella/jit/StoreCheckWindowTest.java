@@ -72,7 +72,7 @@ class StoreCheckWindowTest {
     }
 
     private static long f64At(Instance instance, int offset) {
-        return ByteBuffer.wrap(instance.memory().bytes()).order(ByteOrder.LITTLE_ENDIAN).getLong(offset);
+        return ByteBuffer.wrap(instance.memory().snapshot()).order(ByteOrder.LITTLE_ENDIAN).getLong(offset);
     }
 
     private static long bits(double d) {
@@ -105,7 +105,7 @@ class StoreCheckWindowTest {
         assertEquals(CANONICAL, r[0]);
         assertEquals(CANONICAL, f64At(instance, 8));
         jit.invoke(instance, 2, 0, 0);
-        assertEquals(0x7fc00000, ByteBuffer.wrap(instance.memory().bytes()).order(ByteOrder.LITTLE_ENDIAN).getInt(32));
+        assertEquals(0x7fc00000, ByteBuffer.wrap(instance.memory().snapshot()).order(ByteOrder.LITTLE_ENDIAN).getInt(32));
     }
 
     @Test

@@ -123,7 +123,7 @@ class SuspendPropertyTest {
         } catch (CellaException e) {
             end = e.getClass().getName() + ": " + e.getMessage();
         }
-        byte[] memory = instance.memory() == null ? new byte[0] : instance.memory().bytes();
+        byte[] memory = instance.memory() == null ? new byte[0] : instance.memory().snapshot();
         return new Steps(states, end + "; fuel used " + instance.fuelUsed() + ", memory " + Arrays.hashCode(memory)
                 + ", globals " + Arrays.toString(instance.globals()) + "; polls " + polls[0]);
     }

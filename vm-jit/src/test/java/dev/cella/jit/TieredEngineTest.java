@@ -105,7 +105,7 @@ class TieredEngineTest {
         assertArrayEquals(interpreted, tiered);
         assertEquals(b.fuelUsed(), a.fuelUsed());
         assertEquals(interpreterPolls[0], polls, "the interrupt hook is polled at the same fuel points");
-        assertArrayEquals(b.memory().bytes(), a.memory().bytes());
+        assertArrayEquals(b.memory().snapshot(), a.memory().snapshot());
     }
 
     @Test

@@ -413,8 +413,8 @@ public final class Checkpoint {
             if (pages > memory.pages() && memory.grow(pages - memory.pages()) < 0) {
                 throw invalid("a memory of " + pages + " pages, over what the module and configuration allow");
             }
-            byte[] bytes = memory.bytes();
-            Arrays.fill(bytes, (byte) 0);
+            byte[] bytes = memory.array();
+            Arrays.fill(bytes, (byte) 0); // all of the array, so the bytes past the size stay zero (Memory)
             for (int i = 0; i < s.pageIndexes().length; i++) {
                 System.arraycopy(s.payload(), s.pageOffsets()[i], bytes, s.pageIndexes()[i] * PAGE, PAGE);
             }

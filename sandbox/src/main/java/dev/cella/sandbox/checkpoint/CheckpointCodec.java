@@ -67,7 +67,7 @@ final class CheckpointCodec {
     /** Encodes the state of {@code cell}, which is suspended, with its module's binary. */
     static CheckpointOutput encode(Cell cell, byte[] moduleBinary) {
         Memory memory = cell.memory();
-        long memoryBytes = memory == null ? 0 : memory.bytes().length;
+        long memoryBytes = memory == null ? 0 : memory.size();
         CheckpointOutput out = new CheckpointOutput((int) Math.min(CheckpointOutput.MAX_PAYLOAD,
                 moduleBinary.length + memoryBytes + 4096));
         out.beginSection(MODULE);
@@ -158,8 +158,8 @@ final class CheckpointCodec {
             out.i32(-1);
             return;
         }
-        byte[] bytes = memory.bytes();
-        int pages = bytes.length / PAGE;
+        byte[] bytes = memory.array(); // only its first memory.size() bytes are the guest's
+        int pages = memory.pages();
         out.i32(pages);
         List<Integer> used = new ArrayList<>();
         for (int p = 0; p < pages; p++) {

@@ -237,7 +237,7 @@ public final class CellHandle {
     /** The live memory's size, or 0 if none; reads a field the guest thread writes. */
     long memoryBytesNow() {
         Memory m = instance == null ? null : instance.memory();
-        return m == null ? 0 : m.bytes().length;
+        return m == null ? 0 : m.size();
     }
 
     @Override

@@ -5,8 +5,9 @@ import dev.cella.vm.Memory;
 /**
  * One cell's claim on the scheduler's {@link MemoryPool}, installed as its memory's grow policy.
  *
- * <p>Fair share: the cell holds exactly its memory's size; a grow reserves the difference from
- * the pool and is refused (so {@code memory.grow} returns -1 and the guest goes on) if that would
+ * <p>Fair share: the cell holds exactly its memory's footprint (its array, which may be larger
+ * than the guest's memory: see {@link Memory}); a grow reserves the difference from the pool
+ * (a capacity cut back to what the pool holds, at least the new size) and is refused (so {@code memory.grow} returns -1 and the guest goes on) if that would
  * pass the cell's cap or overflow the pool. Static: the whole partition was reserved at spawn,
  * and a grow is refused only past it. Either way a refusal touches no other cell.
  *
@@ -43,20 +44,37 @@ final class CellMemory implements Memory.GrowPolicy {
     }
 
     @Override
-    public synchronized boolean allow(long oldBytes, long newBytes) {
-        if (released || newBytes > cap) {
+    public boolean allow(long oldBytes, long newBytes) {
+        return reserve(oldBytes, newBytes, newBytes) >= 0;
+    }
+
+    /**
+     * Grants {@code preferredBytes} cut back to the cap, if the pool holds it, else {@code
+     * minBytes} if the pool holds that, else refuses (counted once).
+     */
+    @Override
+    public synchronized long reserve(long oldBytes, long minBytes, long preferredBytes) {
+        if (released || minBytes > cap) {
             refused++;
-            return false;
+            return -1;
         }
-        if (partition || newBytes <= reserved) {
-            return true;
+        long want = Math.min(preferredBytes, cap);
+        if (partition || want <= reserved) {
+            return want;
         }
-        if (!pool.tryReserve(newBytes - reserved)) {
+        if (pool.tryReserve(want - reserved)) {
+            reserved = want;
+            return want;
+        }
+        if (minBytes <= reserved) {
+            return reserved;
+        }
+        if (!pool.tryReserve(minBytes - reserved)) {
             refused++;
-            return false;
+            return -1;
         }
-        reserved = newBytes;
-        return true;
+        reserved = minBytes;
+        return minBytes;
     }
 
     /** Gives everything back to the pool; later grows are refused. Idempotent. */

@@ -109,8 +109,8 @@ public final class Scheduler implements AutoCloseable {
         long limit = cell.config().memoryLimit();
         long cap = spec.memory() == CellSpec.CELL_LIMIT ? limit : Math.min(spec.memory(), limit);
         Memory memory = instance.memory();
-        // The cell's host footprint: its memory and its tables and globals (Instance.hostBytes).
-        long initial = (memory == null ? 0 : memory.bytes().length) + Instance.hostBytes(instance.module());
+        // The cell's host footprint: its memory's array (its capacity) and its tables and globals.
+        long initial = memory == null ? Instance.hostBytes(instance.module()) : memory.hostBytes();
         if (initial > cap) {
             throw new SchedulerException("cell " + spec.name() + ": initial memory of " + initial
                     + " bytes is over its memory of " + cap + " bytes");

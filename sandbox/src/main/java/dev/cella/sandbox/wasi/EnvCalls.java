@@ -89,7 +89,7 @@ final class EnvCalls {
         long buf = u32(a[0]);
         long len = u32(a[1]);
         Memory m = check(inst.memory(), buf, len);
-        w.random.fill(m.bytes(), (int) buf, (int) len);
+        w.random.fill(m.array(), (int) buf, (int) len);
         BulkWork.chargeHost(inst, len);
         return Errno.SUCCESS;
     }

@@ -98,7 +98,7 @@ final class FdCalls {
         if (in == null) {
             return 0;
         }
-        byte[] bytes = m.bytes();
+        byte[] bytes = m.array();
         long total = 0;
         try {
             for (long i = 0; i < count; i++) {
@@ -142,7 +142,7 @@ final class FdCalls {
     }
 
     private static long readFile(Descriptor d, Memory m, long iovs, long count, long position) {
-        byte[] bytes = m.bytes();
+        byte[] bytes = m.array();
         long total = 0;
         for (long i = 0; i < count; i++) {
             int len = iovLen(m, iovs, i);
@@ -208,7 +208,7 @@ final class FdCalls {
         w.limits.beforeOutput(w.stats.stdoutWritten + w.stats.stderrWritten, total);
         OutputStream out = kind == Descriptor.Kind.STDOUT ? w.options.stdout() : w.options.stderr();
         if (out != null) {
-            byte[] bytes = m.bytes();
+            byte[] bytes = m.array();
             try {
                 for (long i = 0; i < count; i++) {
                     out.write(bytes, iovBuf(m, iovs, i), iovLen(m, iovs, i));
@@ -237,7 +237,7 @@ final class FdCalls {
      * errno and wrote nothing.
      */
     private static long writeFile(Descriptor d, Memory m, long iovs, long count, long position) {
-        byte[] bytes = m.bytes();
+        byte[] bytes = m.array();
         long at = position;
         for (long i = 0; i < count; i++) {
             int len = iovLen(m, iovs, i);

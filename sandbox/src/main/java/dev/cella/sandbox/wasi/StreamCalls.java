@@ -77,7 +77,7 @@ final class StreamCalls {
     private static long transfer(Wasi w, Instance inst, Descriptor d, long iovs, long count, Transfer op, int mask,
             boolean returnWhatMoved, boolean once) {
         Memory m = inst.memory();
-        byte[] bytes = m.bytes();
+        byte[] bytes = m.array();
         long total = 0;
         for (long i = 0; i < count; i++) {
             int len = iovLen(m, iovs, i);

@@ -51,7 +51,7 @@ class CheckpointPropertyTest {
                         }
                         // Past the point only by the charge of a bulk memory instruction that crossed it
                         // (SuspendRequest), which is at most the memory's size / 64.
-                        long memory = cell.instance().memory() == null ? 0 : cell.instance().memory().bytes().length;
+                        long memory = cell.instance().memory() == null ? 0 : cell.instance().memory().size();
                         assertTrue(cell.instance().fuelUsed() <= point + dev.cella.vm.BulkWork.units(memory),
                                 what + ": stopped past its point");
                         bytes = Checkpoint.capture(cell).toBytes(deflate);

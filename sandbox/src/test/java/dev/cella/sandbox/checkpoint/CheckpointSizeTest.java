@@ -59,7 +59,7 @@ class CheckpointSizeTest {
     void sixteenMebibytesOfMemoryCheckpointToItsPagesPlusAFewKilobytes() {
         Module module = Runs.assemble(FILL_16_MIB);
         try (Cell cell = suspendedFullCell(module)) {
-            byte[] memory = cell.memory().bytes().clone();
+            byte[] memory = cell.memory().snapshot();
             for (int page = 0; page < 256; page++) {
                 assertTrue(memory[page * 65_536 + 8] != 0 || memory[page * 65_536 + 9] != 0, "page " + page + " filled");
             }
@@ -71,7 +71,7 @@ class CheckpointSizeTest {
             assertEquals(CheckpointFile.HEADER_SIZE + c.payloadSize(), file.length);
             Checkpoint back = Checkpoint.fromBytes(file, "16 MiB");
             try (Cell restored = back.restore(back.configBuilder().build())) {
-                assertArrayEquals(memory, restored.memory().bytes());
+                assertArrayEquals(memory, restored.memory().snapshot());
                 RunResult r = restored.resume(null).orElseThrow();
                 assertEquals(Outcome.EXITED, r.outcome());
                 assertEquals(16L << 20, r.accounting().peakMemoryBytes());

@@ -76,8 +76,10 @@ class HostMemoryQuotaTest {
         try (Cell cell = Cell.create(m, quiet(CellConfig.builder().memoryLimit(8 << 20)).build())) {
             RunResult r = cell.run();
             assertEquals(Outcome.EXITED, r.outcome(), () -> r.toString());
-            long footprint = cell.instance().memory().bytes().length + 8_000_000L;
+            long footprint = cell.instance().memory().size() + 8_000_000L;
             assertTrue(footprint <= 8 << 20 && footprint > (8 << 20) - 65_536, "footprint " + footprint);
+            // The array the host holds, capacity and all, is within the quota too.
+            assertTrue(cell.instance().memory().hostBytes() <= 8 << 20, "host bytes " + cell.instance().memory().hostBytes());
         }
     }
 

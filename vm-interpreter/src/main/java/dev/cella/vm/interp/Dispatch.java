@@ -27,8 +27,11 @@ import dev.cella.vm.TrapSignal;
  *   <li>Cases that fall through to the next instruction end with {@code continue}; cases that
  *       enter a block (branches, calls, returns, FUEL) leave pc on the block's FUEL header and
  *       end normally, so the code after the switch charges the block.
- *   <li>{@code mem} is the memory's current byte array: reloaded after memory.grow and after
- *       host calls (a host may grow memory), the only ways it can change.
+ *   <li>{@code mem} is the memory's current byte array and {@code m.memSize} its size, the bound
+ *       every access is checked against (the array may be longer: {@link Memory}); both are
+ *       reloaded ({@link Machine#reloadMemory}) after memory.grow and after host calls (a host
+ *       may grow memory), the only ways they can change. The size is a field, not a local, so
+ *       that it costs what {@code mem.length} cost: one load, and no register.
  *   <li>Only seven values are carried around the loop: {@code r, code, pc, fp, m, mem} and the
  *       fuel {@code credit}. Everything else (the active function, call depth, frame stack,
  *       globals) lives in {@link Machine} fields, read only by the cases that need it: C2 keeps
@@ -65,7 +68,7 @@ final class Dispatch {
      * @throws RuntimeException whatever a host function or the interrupt hook threw
      */
     static long[] run(long[] r, int[] code, int pc, int fp, Machine m) {
-        byte[] mem = m.memoryBytes();
+        byte[] mem = m.reloadMemory();
         long credit = m.credit;
         try {
             while (true) {
@@ -95,7 +98,7 @@ final class Dispatch {
                     if (f.code == null) {
                         // @generate:unmetered-rename m.callHost m.callHostUnmetered
                         credit = m.callHost(f, r, code, at, fp, credit);
-                        mem = m.memoryBytes();
+                        mem = m.reloadMemory();
                         int results = at + 1 + code[at];
                         pc = results + 1 + code[results];
                     } else {
@@ -167,7 +170,7 @@ final class Dispatch {
                 // Memory: loads are "d a off", stores "a off v"; ea = unsigned a + off, in 64 bits
                 case Op.I32_LOAD -> {
                     long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
-                    if (ea > mem.length - 4) {
+                    if (ea > m.memSize - 4) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     r[fp + code[pc + 1]] = Memory.loadI32(mem, (int) ea);
@@ -176,7 +179,7 @@ final class Dispatch {
                 }
                 case Op.F32_LOAD -> {
                     long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
-                    if (ea > mem.length - 4) {
+                    if (ea > m.memSize - 4) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     r[fp + code[pc + 1]] = Memory.loadI32(mem, (int) ea) & 0xFFFFFFFFL;
@@ -185,7 +188,7 @@ final class Dispatch {
                 }
                 case Op.I64_LOAD -> {
                     long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
-                    if (ea > mem.length - 8) {
+                    if (ea > m.memSize - 8) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     r[fp + code[pc + 1]] = Memory.loadI64(mem, (int) ea);
@@ -194,7 +197,7 @@ final class Dispatch {
                 }
                 case Op.I32_LOAD8_S -> {
                     long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
-                    if (ea >= mem.length) {
+                    if (ea >= m.memSize) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     r[fp + code[pc + 1]] = mem[(int) ea];
@@ -203,7 +206,7 @@ final class Dispatch {
                 }
                 case Op.I32_LOAD8_U -> {
                     long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
-                    if (ea >= mem.length) {
+                    if (ea >= m.memSize) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     r[fp + code[pc + 1]] = mem[(int) ea] & 0xFF;
@@ -212,7 +215,7 @@ final class Dispatch {
                 }
                 case Op.I32_LOAD16_S -> {
                     long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
-                    if (ea > mem.length - 2) {
+                    if (ea > m.memSize - 2) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     r[fp + code[pc + 1]] = Memory.loadI16(mem, (int) ea);
@@ -221,7 +224,7 @@ final class Dispatch {
                 }
                 case Op.I32_LOAD16_U -> {
                     long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
-                    if (ea > mem.length - 2) {
+                    if (ea > m.memSize - 2) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     r[fp + code[pc + 1]] = Memory.loadI16(mem, (int) ea) & 0xFFFF;
@@ -230,7 +233,7 @@ final class Dispatch {
                 }
                 case Op.I32_STORE -> {
                     long ea = (r[fp + code[pc + 1]] & 0xFFFFFFFFL) + code[pc + 2];
-                    if (ea > mem.length - 4) {
+                    if (ea > m.memSize - 4) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     Memory.storeI32(mem, (int) ea, (int) r[fp + code[pc + 3]]);
@@ -239,7 +242,7 @@ final class Dispatch {
                 }
                 case Op.I64_STORE -> {
                     long ea = (r[fp + code[pc + 1]] & 0xFFFFFFFFL) + code[pc + 2];
-                    if (ea > mem.length - 8) {
+                    if (ea > m.memSize - 8) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     Memory.storeI64(mem, (int) ea, r[fp + code[pc + 3]]);
@@ -248,7 +251,7 @@ final class Dispatch {
                 }
                 case Op.I32_STORE8 -> {
                     long ea = (r[fp + code[pc + 1]] & 0xFFFFFFFFL) + code[pc + 2];
-                    if (ea >= mem.length) {
+                    if (ea >= m.memSize) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     mem[(int) ea] = (byte) r[fp + code[pc + 3]];
@@ -257,7 +260,7 @@ final class Dispatch {
                 }
                 case Op.I32_STORE16 -> {
                     long ea = (r[fp + code[pc + 1]] & 0xFFFFFFFFL) + code[pc + 2];
-                    if (ea > mem.length - 2) {
+                    if (ea > m.memSize - 2) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     Memory.storeI16(mem, (int) ea, (short) r[fp + code[pc + 3]]);
@@ -265,7 +268,7 @@ final class Dispatch {
                     continue;
                 }
                 case Op.MEMORY_SIZE -> {
-                    r[fp + code[pc + 1]] = mem.length >>> 16;
+                    r[fp + code[pc + 1]] = m.memSize >>> 16;
                     pc += 2;
                     continue;
                 }
@@ -273,7 +276,7 @@ final class Dispatch {
                     m.credit = credit;
                     r[fp + code[pc + 1]] = m.memoryGrow((int) r[fp + code[pc + 2]]);
                     credit = m.credit;
-                    mem = m.memory.bytes();
+                    mem = m.reloadMemory();
                     pc += 3;
                     continue;
                 }

@@ -70,6 +70,11 @@ final class Machine {
     final Instance instance;
     final long[] globals;
     final Memory memory;
+    /**
+     * The memory's size in bytes as of the last {@link #reloadMemory}: the bound the dispatch
+     * loop checks accesses against (the array it caches may be longer, see {@link Memory}).
+     */
+    int memSize;
     /** False for an unmetered instance: the credit is a poll countdown, not fuel. */
     final boolean metered;
     private final int maxDepth;
@@ -172,9 +177,17 @@ final class Machine {
         return a;
     }
 
-    /** The memory's current bytes (replaced when memory grows), or null if there is no memory. */
-    byte[] memoryBytes() {
-        return memory == null ? null : memory.bytes();
+    /**
+     * Reads the memory's size into {@link #memSize} and returns its current array (replaced when
+     * memory grows past its capacity), or null if there is no memory. The dispatch loop calls it
+     * on entry and after memory.grow and host calls, the only ways either can change.
+     */
+    byte[] reloadMemory() {
+        if (memory == null) {
+            return null;
+        }
+        memSize = memory.size();
+        return memory.array();
     }
 
     /**
@@ -262,7 +275,7 @@ final class Machine {
      * @throws TrapSignal out of bounds, or fuel exhausted (nothing charged, nothing written)
      */
     long memoryFill(long loopCredit, byte[] mem, int dst, int value, int n) {
-        BulkWork.checkFill(mem, dst, n);
+        BulkWork.checkFill(memory.size(), dst, n);
         long c = chargeBulk(loopCredit, BulkWork.units(n & 0xFFFFFFFFL));
         BulkWork.fill(mem, dst, value, n, n > BulkWork.CHUNK ? () -> bulkPoll(c) : null);
         return c;
@@ -270,7 +283,7 @@ final class Machine {
 
     /** memory.copy, as {@link #memoryFill}. */
     long memoryCopy(long loopCredit, byte[] mem, int dst, int src, int n) {
-        BulkWork.checkCopy(mem, dst, src, n);
+        BulkWork.checkCopy(memory.size(), dst, src, n);
         long c = chargeBulk(loopCredit, BulkWork.units(n & 0xFFFFFFFFL));
         BulkWork.copy(mem, dst, src, n, n > BulkWork.CHUNK ? () -> bulkPoll(c) : null);
         return c;

@@ -37,7 +37,7 @@ final class UnmeteredDispatch {
      * @throws RuntimeException whatever a host function or the interrupt hook threw
      */
     static long[] run(long[] r, int[] code, int pc, int fp, Machine m) {
-        byte[] mem = m.memoryBytes();
+        byte[] mem = m.reloadMemory();
         long credit = m.credit;
         try {
             while (true) {
@@ -66,7 +66,7 @@ final class UnmeteredDispatch {
                     DecodedFunction f = m.functions[callee];
                     if (f.code == null) {
                         credit = m.callHostUnmetered(f, r, code, at, fp, credit);
-                        mem = m.memoryBytes();
+                        mem = m.reloadMemory();
                         int results = at + 1 + code[at];
                         pc = results + 1 + code[results];
                     } else {
@@ -138,7 +138,7 @@ final class UnmeteredDispatch {
                 // Memory: loads are "d a off", stores "a off v"; ea = unsigned a + off, in 64 bits
                 case Op.I32_LOAD -> {
                     long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
-                    if (ea > mem.length - 4) {
+                    if (ea > m.memSize - 4) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     r[fp + code[pc + 1]] = Memory.loadI32(mem, (int) ea);
@@ -147,7 +147,7 @@ final class UnmeteredDispatch {
                 }
                 case Op.F32_LOAD -> {
                     long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
-                    if (ea > mem.length - 4) {
+                    if (ea > m.memSize - 4) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     r[fp + code[pc + 1]] = Memory.loadI32(mem, (int) ea) & 0xFFFFFFFFL;
@@ -156,7 +156,7 @@ final class UnmeteredDispatch {
                 }
                 case Op.I64_LOAD -> {
                     long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
-                    if (ea > mem.length - 8) {
+                    if (ea > m.memSize - 8) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     r[fp + code[pc + 1]] = Memory.loadI64(mem, (int) ea);
@@ -165,7 +165,7 @@ final class UnmeteredDispatch {
                 }
                 case Op.I32_LOAD8_S -> {
                     long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
-                    if (ea >= mem.length) {
+                    if (ea >= m.memSize) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     r[fp + code[pc + 1]] = mem[(int) ea];
@@ -174,7 +174,7 @@ final class UnmeteredDispatch {
                 }
                 case Op.I32_LOAD8_U -> {
                     long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
-                    if (ea >= mem.length) {
+                    if (ea >= m.memSize) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     r[fp + code[pc + 1]] = mem[(int) ea] & 0xFF;
@@ -183,7 +183,7 @@ final class UnmeteredDispatch {
                 }
                 case Op.I32_LOAD16_S -> {
                     long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
-                    if (ea > mem.length - 2) {
+                    if (ea > m.memSize - 2) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     r[fp + code[pc + 1]] = Memory.loadI16(mem, (int) ea);
@@ -192,7 +192,7 @@ final class UnmeteredDispatch {
                 }
                 case Op.I32_LOAD16_U -> {
                     long ea = (r[fp + code[pc + 2]] & 0xFFFFFFFFL) + code[pc + 3];
-                    if (ea > mem.length - 2) {
+                    if (ea > m.memSize - 2) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     r[fp + code[pc + 1]] = Memory.loadI16(mem, (int) ea) & 0xFFFF;
@@ -201,7 +201,7 @@ final class UnmeteredDispatch {
                 }
                 case Op.I32_STORE -> {
                     long ea = (r[fp + code[pc + 1]] & 0xFFFFFFFFL) + code[pc + 2];
-                    if (ea > mem.length - 4) {
+                    if (ea > m.memSize - 4) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     Memory.storeI32(mem, (int) ea, (int) r[fp + code[pc + 3]]);
@@ -210,7 +210,7 @@ final class UnmeteredDispatch {
                 }
                 case Op.I64_STORE -> {
                     long ea = (r[fp + code[pc + 1]] & 0xFFFFFFFFL) + code[pc + 2];
-                    if (ea > mem.length - 8) {
+                    if (ea > m.memSize - 8) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     Memory.storeI64(mem, (int) ea, r[fp + code[pc + 3]]);
@@ -219,7 +219,7 @@ final class UnmeteredDispatch {
                 }
                 case Op.I32_STORE8 -> {
                     long ea = (r[fp + code[pc + 1]] & 0xFFFFFFFFL) + code[pc + 2];
-                    if (ea >= mem.length) {
+                    if (ea >= m.memSize) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     mem[(int) ea] = (byte) r[fp + code[pc + 3]];
@@ -228,7 +228,7 @@ final class UnmeteredDispatch {
                 }
                 case Op.I32_STORE16 -> {
                     long ea = (r[fp + code[pc + 1]] & 0xFFFFFFFFL) + code[pc + 2];
-                    if (ea > mem.length - 2) {
+                    if (ea > m.memSize - 2) {
                         throw TrapSignal.OUT_OF_BOUNDS;
                     }
                     Memory.storeI16(mem, (int) ea, (short) r[fp + code[pc + 3]]);
@@ -236,7 +236,7 @@ final class UnmeteredDispatch {
                     continue;
                 }
                 case Op.MEMORY_SIZE -> {
-                    r[fp + code[pc + 1]] = mem.length >>> 16;
+                    r[fp + code[pc + 1]] = m.memSize >>> 16;
                     pc += 2;
                     continue;
                 }
@@ -244,7 +244,7 @@ final class UnmeteredDispatch {
                     m.credit = credit;
                     r[fp + code[pc + 1]] = m.memoryGrow((int) r[fp + code[pc + 2]]);
                     credit = m.credit;
-                    mem = m.memory.bytes();
+                    mem = m.reloadMemory();
                     pc += 3;
                     continue;
                 }

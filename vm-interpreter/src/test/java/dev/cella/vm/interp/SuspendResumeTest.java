@@ -126,7 +126,7 @@ class SuspendResumeTest {
     }
 
     private static Outcome outcome(Guest g, long[] results, List<Long> log) {
-        return new Outcome(results, g.instance.fuelUsed(), g.instance.memory().bytes().clone(), g.instance.globals()[0],
+        return new Outcome(results, g.instance.fuelUsed(), g.instance.memory().snapshot(), g.instance.globals()[0],
                 List.copyOf(log));
     }
 
@@ -182,8 +182,8 @@ class SuspendResumeTest {
             Guest g = guest(log, InstanceOptions.defaults());
             ExecutionState s = g.engine.invoke(g.instance, g.function("main"), SuspendRequest.atFuelUsed(point), N).state();
             Guest fresh = guest(log, InstanceOptions.defaults());
-            System.arraycopy(g.instance.memory().bytes(), 0, fresh.instance.memory().bytes(), 0,
-                    g.instance.memory().bytes().length);
+            byte[] memory = g.instance.memory().snapshot();
+            fresh.instance.memory().write(0, memory, 0, memory.length);
             fresh.instance.globals()[0] = g.instance.globals()[0];
             fresh.instance.setFuel(s.fuelUsed());
             fresh.instance.consumeFuelTo(0);

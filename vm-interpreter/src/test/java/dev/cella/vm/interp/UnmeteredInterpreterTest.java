@@ -180,7 +180,7 @@ class UnmeteredInterpreterTest {
         } catch (Trap t) {
             trap = t;
         }
-        byte[] memory = g.instance.memory() == null ? new byte[0] : g.instance.memory().bytes().clone();
+        byte[] memory = g.instance.memory() == null ? new byte[0] : g.instance.memory().snapshot();
         return new Outcome(results, trap == null ? null : trap.kind(), trap == null ? -1 : trap.function(),
                 trap == null ? -1 : trap.pc(), memory, g.instance.globals().clone(), List.copyOf(log));
     }

@@ -30,8 +30,8 @@ class UnmeteredSuspendTest {
 
     /** Copies {@code from}'s memory and globals into {@code to}. */
     private static void copyState(Guest from, Guest to) {
-        byte[] m = from.instance.memory().bytes();
-        System.arraycopy(m, 0, to.instance.memory().bytes(), 0, m.length);
+        byte[] m = from.instance.memory().snapshot();
+        to.instance.memory().write(0, m, 0, m.length);
         System.arraycopy(from.instance.globals(), 0, to.instance.globals(), 0, from.instance.globals().length);
     }
 
@@ -100,7 +100,7 @@ class UnmeteredSuspendTest {
         assertFalse(rest.isSuspended());
         assertArrayEquals(expected.results(), rest.results());
         assertEquals(expected.log(), log);
-        assertArrayEquals(expected.memory(), g.instance.memory().bytes());
+        assertArrayEquals(expected.memory(), g.instance.memory().snapshot());
         assertEquals(0, g.instance.fuelUsed());
     }
 
@@ -151,7 +151,7 @@ class UnmeteredSuspendTest {
             Invocation rest = new Interpreter(unmetered.module).resume(unmetered.instance, s, null);
             assertFalse(rest.isSuspended());
             assertArrayEquals(expected.results(), rest.results());
-            assertArrayEquals(expected.memory(), unmetered.instance.memory().bytes());
+            assertArrayEquals(expected.memory(), unmetered.instance.memory().snapshot());
             assertArrayEquals(expected.globals(), unmetered.instance.globals());
             assertEquals(expected.log(), log);
             assertEquals(s.fuelUsed(), unmetered.instance.fuelUsed(), "nothing charged after the resume");

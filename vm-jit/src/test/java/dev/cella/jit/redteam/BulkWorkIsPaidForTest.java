@@ -82,7 +82,7 @@ class BulkWorkIsPaidForTest {
                 Trap t = assertThrows(Trap.class,
                         () -> engine.apply(m).invoke(inst, inst.exportedFunction("main"), 16 << 20, 100));
                 assertEquals(TrapKind.FUEL_EXHAUSTED, t.kind());
-                assertEquals(0, inst.memory().bytes()[0], "the fill that could not be paid wrote nothing");
+                assertEquals(0, inst.memory().snapshot()[0], "the fill that could not be paid wrote nothing");
                 assertTrue(inst.fuelUsed() < 10, "only the instructions before the fill are charged: " + inst.fuelUsed());
             }
         });
@@ -106,13 +106,13 @@ class BulkWorkIsPaidForTest {
     }
 
     @Test
-    void growingChargesTheWholeNewMemoryOrTrapsBeforeGrowing() {
+    void growingChargesTheBytesItAddsOrTrapsBeforeGrowing() {
         Module m = module(GROW);
         for (Function<Module, Engine> engine : ENGINES) {
             Instance rich = instance(m, Long.MAX_VALUE);
             long[] old = engine.apply(m).invoke(rich, rich.exportedFunction("main"), 3);
             assertEquals(1, old[0]);
-            assertEquals(BulkWork.growUnits(4L << 16), rich.fuelUsed() - 2, "grow to 4 pages on " + engine);
+            assertEquals(BulkWork.growUnits(1L << 16, 4L << 16), rich.fuelUsed() - 2, "grow to 4 pages on " + engine);
             Instance poor = instance(m, 1000);
             Trap t = assertThrows(Trap.class, () -> engine.apply(m).invoke(poor, poor.exportedFunction("main"), 3));
             assertEquals(TrapKind.FUEL_EXHAUSTED, t.kind());
@@ -133,7 +133,7 @@ class BulkWorkIsPaidForTest {
             });
             assertThrows(CellaException.class,
                     () -> engine.apply(m).invoke(inst, inst.exportedFunction("main"), 16 << 20, 1));
-            byte[] mem = inst.memory().bytes();
+            byte[] mem = inst.memory().snapshot();
             assertEquals(7, mem[0], "the first chunks were written");
             assertEquals(0, mem[mem.length - 1], "the kill stopped the fill before its last chunk");
         }
