@@ -17,6 +17,10 @@ import dev.cella.vm.Memory;
 import dev.cella.vm.Trap;
 import dev.cella.vm.TrapKind;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.function.Executable;
@@ -34,20 +38,16 @@ class CheapGrowthTest {
     private static final long MIB = 1 << 20;
     private static final int PAGE = Module.PAGE_SIZE;
 
-    /** Grows by one page until refused, then exits 0. */
-    private static final String GROW_ALL = """
-            memory 1
-            export func main "_start"
-            func main() {
-                reg one: i32, old: i32, none: i32
-                i32.const one, 1
-                i32.const none, -1
-            again:
-                memory.grow old, one
-                i32.br_ne old, none, again
-                ret
-            }
-            """;
+    /** grow-by-page.casm: grows by one page until refused, then exits 0. */
+    private static final String GROW_ALL = resource("/redteam/grow-by-page.casm");
+
+    private static String resource(String name) {
+        try (InputStream in = CheapGrowthTest.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private static Module module(String src) {
         Module m = Assembler.assemble(src, "redteam.casm");
