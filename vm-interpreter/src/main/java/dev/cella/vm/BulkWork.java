@@ -74,7 +74,7 @@ public final class BulkWork {
      * The fuel {@code memory.grow} charges for a growth from {@code oldBytes} to {@code newBytes}:
      * the bytes it adds. Growing copies the old contents only when it passes the memory's capacity,
      * which then grows by half (see {@link Memory}), so the copies of a memory grown to {@code n}
-     * bytes add up to less than {@code 2n}: their cost is part of each added byte's, and the charge
+     * bytes add up to less than {@code 3n}: their cost is part of each added byte's, and the charge
      * does not depend on the capacity (which a restored memory, say, does not share). A grow that
      * fails (past the maximum or refused by the quota) charges nothing.
      */

@@ -196,7 +196,8 @@ public final class Memory {
             return -1;
         }
         // What the policy granted, in whole pages, between the new size and the preferred capacity.
-        long capacity = Math.max(newBytes, Math.min(preferred, (granted - overhead) / Module.PAGE_SIZE * Module.PAGE_SIZE));
+        long grantedPages = (granted - overhead) / Module.PAGE_SIZE;
+        long capacity = Math.max(newBytes, Math.min(preferred, grantedPages * Module.PAGE_SIZE));
         charge.accept(BulkWork.growUnits(size, newBytes));
         if (newBytes > bytes.length && !reallocate((int) capacity, poll)
                 && (capacity == newBytes || !reallocate((int) newBytes, poll))) {
@@ -207,7 +208,11 @@ public final class Memory {
         return (int) old;
     }
 
-    /** Replaces the array by a zeroed one of {@code capacity} bytes holding the memory's bytes; false if the host has not the memory. */
+    /**
+     * Replaces the array by a zeroed one of {@code capacity} bytes holding the memory's bytes.
+     *
+     * @return false (memory unchanged) if the host has not the memory
+     */
     private boolean reallocate(int capacity, Runnable poll) {
         byte[] grown;
         try {

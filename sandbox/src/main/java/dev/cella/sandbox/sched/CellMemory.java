@@ -6,9 +6,10 @@ import dev.cella.vm.Memory;
  * One cell's claim on the scheduler's {@link MemoryPool}, installed as its memory's grow policy.
  *
  * <p>Fair share: the cell holds exactly its memory's footprint (its array, which may be larger
- * than the guest's memory: see {@link Memory}); a grow reserves the difference from the pool
- * (a capacity cut back to what the pool holds, at least the new size) and is refused (so {@code memory.grow} returns -1 and the guest goes on) if that would
- * pass the cell's cap or overflow the pool. Static: the whole partition was reserved at spawn,
+ * than the guest's memory: see {@link Memory}); a grow reserves the difference from the pool (a
+ * capacity cut back to what the cap and the pool allow, at least the new size) and is refused
+ * (so {@code memory.grow} returns -1 and the guest goes on) if even the new size would pass the
+ * cell's cap or overflow the pool. Static: the whole partition was reserved at spawn,
  * and a grow is refused only past it. Either way a refusal touches no other cell.
  *
  * <p>The cell's guest thread grows; {@link #releaseAll} may run on another thread (a kill of a
