@@ -22,7 +22,9 @@ import org.quicktheories.impl.Constraint;
  * (see {@link Differential#hosts}) and one to four functions; the first is exported as {@code
  * main}. Bodies mix: arithmetic and conversions of every type on registers holding edge values
  * (NaN payloads, infinities, signed zeros, MIN/MAX); loads and stores of every width at addresses
- * around the end of memory (so some trap out of bounds); memory.size/grow/copy/fill; globals;
+ * around the end of each page the memory may have (so some trap out of bounds, also after a
+ * growth, when the memory's host capacity passes its size), with static offsets from 0 to 2^32 - 1
+ * (0, small, a page, near 2^30, near 2^31, near 2^32); memory.size/grow/copy/fill; globals;
  * if/else; loops with bounded trip counts; br_table; direct calls (only to later functions, so
  * they terminate) and host calls; call_indirect through the table with indices in and out of
  * range and signatures that may not match; early returns; traps (unreachable, division,
