@@ -66,7 +66,7 @@ final class GuestArgs {
         if (n > 64) {
             return "";
         }
-        return new String(m.bytes(), (int) p, (int) n, StandardCharsets.ISO_8859_1);
+        return new String(m.array(), (int) p, (int) n, StandardCharsets.ISO_8859_1);
     }
 
     /** A table or subscription name: EINVAL unless it is a valid name. */
