@@ -304,8 +304,8 @@ class InstanceTest {
         Memory shared = new Memory(2, 3);
         Instance inst = new Instance(m, providing(shared), InstanceOptions.defaults());
         assertSame(shared, inst.memory());
-        assertEquals('h', shared.bytes()[70000]);
-        assertEquals('i', shared.bytes()[70001]);
+        assertEquals('h', shared.array()[70000]);
+        assertEquals('i', shared.array()[70001]);
     }
 
     @Test
