@@ -30,6 +30,9 @@ public enum ValType {
     /** The raw bits of a null reference of either reference type. */
     public static final long NULL_REF = 0;
 
+    /** The register, global and signature types: all but {@link #V128}. */
+    public static final java.util.List<ValType> SCALARS = java.util.List.of(I32, I64, F32, F64);
+
     private static final ValType[] BY_CODE = new ValType[0x80];
 
     static {

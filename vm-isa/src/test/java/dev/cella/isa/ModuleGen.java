@@ -237,6 +237,7 @@ public final class ModuleGen {
                     case F64 -> new long[] {0x7FF8000000000000L, 0xFFF0000000000001L, 0x7FF4000000000000L,
                         0x8000000000000000L, 0xFFF0000000000000L};
                     case FUNCREF, EXTERNREF -> new long[] {0};
+                    case V128 -> throw new IllegalArgumentException("v128 is an operand type only");
                 };
                 raw = edges[between(0, edges.length - 1)];
             }
@@ -245,6 +246,7 @@ public final class ModuleGen {
                 case F32 -> raw & 0xFFFFFFFFL;
                 case I64, F64, EXTERNREF -> raw;
                 case FUNCREF -> 0; // null: any other value must name a function
+                case V128 -> throw new IllegalArgumentException("v128 is an operand type only");
             };
         }
 
@@ -270,8 +272,8 @@ public final class ModuleGen {
             List<ValType> registers = new ArrayList<>(sig.params());
             // Two registers of every type at least, so a result list (at most two values) can
             // always name distinct registers, as the verifier requires.
-            registers.addAll(List.of(ValType.values()));
-            registers.addAll(List.of(ValType.values()));
+            registers.addAll(ValType.SCALARS);
+            registers.addAll(ValType.SCALARS);
             registers.addAll(valTypes(4));
             Map<ValType, List<Integer>> byType = new EnumMap<>(ValType.class);
             for (int r = 0; r < registers.size(); r++) {

@@ -265,6 +265,7 @@ final class ProgramGen implements Gen<Differential.Program> {
             case F32 -> Floats.formatF32((int) bits(t));
             case F64 -> Floats.formatF64(bits(t));
             case FUNCREF, EXTERNREF -> throw new IllegalArgumentException("no literal of type " + t);
+            case V128 -> throw new IllegalArgumentException("v128 is an operand type only");
         };
     }
 
@@ -317,6 +318,7 @@ final class ProgramGen implements Gen<Differential.Program> {
                 default -> src.next(Constraint.none());
             };
             case FUNCREF, EXTERNREF -> throw new IllegalArgumentException("no literal of type " + t);
+            case V128 -> throw new IllegalArgumentException("v128 is an operand type only");
         };
     }
 
