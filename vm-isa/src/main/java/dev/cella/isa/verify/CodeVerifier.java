@@ -195,9 +195,16 @@ final class CodeVerifier {
     private void checkRegister(int pc, int register, ValType expected, String role, int index, Opcode op) {
         if (expected == ValType.V128) {
             // A v128 operand is the pair r, r+1 of i64 registers (see Opcode).
-            checkRegister(pc, register, ValType.I64, role, index, op);
-            checkRegister(pc, register + 1, ValType.I64, role + " (high half)", index, op);
-            return;
+            if (register >= registers.size()) {
+                checkRegister(pc, register, ValType.I64, role, index, op); // reports it out of range
+            }
+            if (register + 1 < registers.size() && registers.get(register) == ValType.I64
+                    && registers.get(register + 1) == ValType.I64) {
+                return;
+            }
+            throw fail(pc, role + " " + index + " of " + op.mnemonic + " is register " + registerName(register)
+                    + ", but v128 is required: a v128 operand names two consecutive i64 registers, and "
+                    + pairProblem(register));
         }
         if (register < registers.size() && registers.get(register) == expected) {
             return;
@@ -212,6 +219,20 @@ final class CodeVerifier {
             throw fail(pc, what + " is register " + registerName(register) + " of type " + actual + ", but "
                     + expected + " is required");
         }
+    }
+
+    /** Why registers r, r+1 are not a v128 pair. */
+    private String pairProblem(int register) {
+        for (int r = register; r <= register + 1; r++) {
+            if (r >= registers.size()) {
+                return "r" + r + " is out of range (the function has " + Verifier.count(registers.size(), "register")
+                        + ")";
+            }
+            if (registers.get(r) != ValType.I64) {
+                return registerName(r) + " has type " + registers.get(r);
+            }
+        }
+        throw new IllegalStateException("r" + register + " and r" + (register + 1) + " are a v128 pair");
     }
 
     /** {@code r3}, or {@code r3 (x)} if the names section gives register 3 a name. */

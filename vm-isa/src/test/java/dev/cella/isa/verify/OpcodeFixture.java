@@ -116,6 +116,11 @@ final class OpcodeFixture {
         return new Instruction(0, 0, insn.opcode(), insn.operands(), lists);
     }
 
+    /** A global of a type other than {@code t} (there is one global per scalar type, in ValType order). */
+    static int wrongGlobal(ValType t) {
+        return (t.ordinal() + 1) % ValType.SCALARS.size();
+    }
+
     /** A register of a type other than {@code t}. */
     static int wrongRegister(ValType t) {
         return (t.ordinal() + 1) % MAIN_REGISTERS.size();
