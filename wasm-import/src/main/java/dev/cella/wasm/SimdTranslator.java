@@ -30,19 +30,13 @@ final class SimdTranslator {
             case 11 -> store();
             case 12 -> constant();
             case 13 -> shuffle();
-            case 18 -> {
-                int a = operand(0, ValType.I64);
+            case 18, 20 -> { // i64x2.splat, f64x2.splat: the value's bits into both halves
+                int a = operand(0, op == 18 ? ValType.I64 : ValType.F64);
                 t.popN(1);
                 int d = t.pushResult(ValType.V128);
-                emit(Opcode.I64_MOV, d, a);
-                emit(Opcode.I64_MOV, d + 1, a);
-            }
-            case 20 -> {
-                int a = operand(0, ValType.F64);
-                t.popN(1);
-                int d = t.pushResult(ValType.V128);
-                emit(Opcode.I64_REINTERPRET_F64, d, a);
-                emit(Opcode.I64_REINTERPRET_F64, d + 1, a);
+                Opcode move = op == 18 ? Opcode.I64_MOV : Opcode.I64_REINTERPRET_F64;
+                emit(move, d, a);
+                emit(move, d + 1, a);
             }
             case 29, 33 -> {
                 int lane = lane(2);
