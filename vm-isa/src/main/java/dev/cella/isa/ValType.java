@@ -31,7 +31,7 @@ public enum ValType {
     public static final long NULL_REF = 0;
 
     /** The register, global and signature types: all but {@link #V128}. */
-    public static final java.util.List<ValType> SCALARS = java.util.List.of(I32, I64, F32, F64);
+    public static final java.util.List<ValType> SCALARS = java.util.List.of(I32, I64, F32, F64, FUNCREF, EXTERNREF);
 
     private static final ValType[] BY_CODE = new ValType[0x80];
 

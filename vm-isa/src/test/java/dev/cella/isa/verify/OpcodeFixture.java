@@ -33,10 +33,10 @@ final class OpcodeFixture {
     /** The type index of CALLEE's signature. */
     static final int CALLEE_TYPE = 1;
     /**
-     * MAIN's registers: one of each scalar type, in ValType order, then the i64 pair that a v128
-     * operand names (register 4, V128's ordinal).
+     * MAIN's registers: one of each register type, in ValType order, then the i64 pair that a v128
+     * operand names (register 6, V128's ordinal).
      */
-    static final List<ValType> MAIN_REGISTERS = List.of(I32, I64, F32, F64, I64, I64);
+    static final List<ValType> MAIN_REGISTERS = List.of(I32, I64, F32, F64, ValType.FUNCREF, ValType.EXTERNREF, I64, I64);
     /** Arguments and results of a call to CALLEE from MAIN. */
     static final int[] CALL_ARGS = {I32.ordinal(), F64.ordinal()};
     static final int[] CALL_RESULTS = {I64.ordinal()};
