@@ -201,6 +201,7 @@ final class ModuleReport {
             case I64, FUNCREF, EXTERNREF -> Long.toString(bits);
             case F32 -> Float.toString(Float.intBitsToFloat((int) bits));
             case F64 -> Double.toString(Double.longBitsToDouble(bits));
+            case V128 -> throw new IllegalArgumentException("v128 is an operand type only");
         };
     }
 

@@ -89,6 +89,7 @@ public final class StateValidator {
             case I32 -> (int) bits == bits;
             case F32 -> (bits & 0xFFFFFFFFL) == bits;
             case I64, F64, FUNCREF, EXTERNREF -> true;
+            case V128 -> false; // never a register type (the verifier rejects it)
         };
     }
 

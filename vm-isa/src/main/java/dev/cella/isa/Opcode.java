@@ -41,6 +41,11 @@ import java.util.Locale;
  *       lists; call_indirect checks the table element's type at run time.
  *   <li>Fuel is charged once per basic block, on entry, at one unit per instruction.
  *   <li>On every call, the registers after the parameters start at zero.
+ *   <li>A v128 operand names a pair of consecutive i64 registers: r holds lanes bytes 0-7 and
+ *       r+1 bytes 8-15, both little-endian (lane 0 of i32x4 is the low half of r). The SIMD
+ *       instructions read all their operands before they write, so operands may overlap. Their
+ *       lane operation immediates are {@link V128Op} codes (WebAssembly's SIMD opcodes), whose
+ *       float results follow the canonical-NaN rule above.
  * </ul>
  */
 public enum Opcode {
@@ -295,7 +300,17 @@ public enum Opcode {
     TABLE_SIZE(0x315, "=i32 table", 0, "d := the number of elements of tab"),
     TABLE_COPY(0x316, "table table i32 i32 i32", F_TRAPS, "copy c elements from b of the second table to a of tab, the first (ranges may overlap); trap if either range is out of bounds"),
     TABLE_INIT(0x317, "table elem i32 i32 i32", F_TRAPS, "copy c elements of segment e from b to tab from a; trap if either range is out of bounds"),
-    ELEM_DROP(0x318, "elem", 0, "make segment e empty");
+    ELEM_DROP(0x318, "elem", 0, "make segment e empty"),
+    // SIMD: v128 operands are register pairs (see the notes); k is a V128Op code.
+    V128_UNARY(0x200, "=v128 v128 #i32", 0, "d := the unary lane operation k of a"),
+    V128_BINARY(0x201, "=v128 v128 v128 #i32", 0, "d := the binary lane operation k of a and b"),
+    V128_SHIFT(0x202, "=v128 v128 i32 #i32", 0, "d := each lane of a shifted by b mod the lane width (shift k)"),
+    V128_TEST(0x203, "=i32 v128 #i32", 0, "d := the test k of a (any_true, all_true or bitmask)"),
+    V128_SPLAT(0x204, "=v128 i32 #i32", 0, "d := every lane of splat k set to the low bits of a"),
+    V128_EXTRACT(0x205, "=i32 v128 #i32 #i32", 0, "d := lane k2 of a, as extract k1 reads it"),
+    V128_REPLACE(0x206, "=v128 v128 i32 #i32 #i32", 0, "d := a with lane k2 set to the low bits of b (replace k1)"),
+    V128_BITSELECT(0x207, "=v128 v128 v128 v128", 0, "d := (a & c) | (b & ~c)"),
+    V128_SHUFFLE(0x208, "=v128 v128 v128 #i64 #i64", 0, "d := bytes of a:b (0-31) chosen by the 16 bytes of k1 (lanes 0-7) and k2 (8-15)");
 
     /** Flag bits of an opcode. */
     static final class Flag {
@@ -354,10 +369,15 @@ public enum Opcode {
         int us = lower.indexOf('_');
         String prefix = us < 0 ? "" : lower.substring(0, us);
         this.mnemonic = switch (prefix) {
-            case "i32", "i64", "f32", "f64", "memory", "funcref", "externref", "ref", "table", "elem" ->
+            case "i32", "i64", "f32", "f64", "memory", "funcref", "externref", "ref", "table", "elem", "v128" ->
                     prefix + "." + lower.substring(us + 1);
             default -> lower;
         };
+    }
+
+    /** True for the SIMD instructions, whose lane operation immediate the verifier checks ({@link V128Op}). */
+    public boolean isSimd() {
+        return ordinal() >= V128_UNARY.ordinal() && ordinal() <= V128_SHUFFLE.ordinal();
     }
 
     /** Returns the opcode with binary code {@code code}, or null if there is none. */

@@ -2,7 +2,7 @@ package dev.cella.isa;
 
 /**
  * The value types of Cella registers, globals and signatures: four numeric types and two
- * reference types.
+ * reference types; and {@link #V128}, which is only an operand type.
  *
  * <p>At run time every value is held as a {@code long} of raw bits: an i32 as its sign-extended
  * int value, an f32 as {@link Float#floatToRawIntBits} (zero-extended), an f64 as {@link
@@ -19,10 +19,19 @@ public enum ValType {
     /** A reference to a function of the module, or null. */
     FUNCREF(0x70),
     /** An opaque reference the host gives the guest, or null. */
-    EXTERNREF(0x6F);
+    EXTERNREF(0x6F),
+    /**
+     * A 128-bit vector operand of the SIMD instructions: it names a pair of consecutive i64
+     * registers, r (lanes of bytes 0-7, little-endian) and r+1 (bytes 8-15). It is not a register,
+     * global or signature type: the binary and text readers and the verifier reject it there.
+     */
+    V128(0x7B);
 
     /** The raw bits of a null reference of either reference type. */
     public static final long NULL_REF = 0;
+
+    /** The register, global and signature types: all but {@link #V128}. */
+    public static final java.util.List<ValType> SCALARS = java.util.List.of(I32, I64, F32, F64, FUNCREF, EXTERNREF);
 
     private static final ValType[] BY_CODE = new ValType[0x80];
 
@@ -46,6 +55,11 @@ public enum ValType {
     /** True for the reference types, funcref and externref. */
     public boolean isReference() {
         return this == FUNCREF || this == EXTERNREF;
+    }
+
+    /** True for the types a register, global or signature may have (all but {@link #V128}). */
+    public boolean isScalar() {
+        return this != V128;
     }
 
     /** Returns the type with binary code {@code code}, or null if there is none. */

@@ -237,6 +237,7 @@ public final class ModuleGen {
                     case F64 -> new long[] {0x7FF8000000000000L, 0xFFF0000000000001L, 0x7FF4000000000000L,
                         0x8000000000000000L, 0xFFF0000000000000L};
                     case FUNCREF, EXTERNREF -> new long[] {0};
+                    case V128 -> throw new IllegalArgumentException("v128 is an operand type only");
                 };
                 raw = edges[between(0, edges.length - 1)];
             }
@@ -245,6 +246,7 @@ public final class ModuleGen {
                 case F32 -> raw & 0xFFFFFFFFL;
                 case I64, F64, EXTERNREF -> raw;
                 case FUNCREF -> 0; // null: any other value must name a function
+                case V128 -> throw new IllegalArgumentException("v128 is an operand type only");
             };
         }
 
@@ -270,12 +272,16 @@ public final class ModuleGen {
             List<ValType> registers = new ArrayList<>(sig.params());
             // Two registers of every type at least, so a result list (at most two values) can
             // always name distinct registers, as the verifier requires.
-            registers.addAll(List.of(ValType.values()));
-            registers.addAll(List.of(ValType.values()));
+            registers.addAll(ValType.SCALARS);
+            registers.addAll(ValType.SCALARS);
+            registers.addAll(List.of(ValType.I64, ValType.I64)); // a pair for v128 operands
             registers.addAll(valTypes(4));
             Map<ValType, List<Integer>> byType = new EnumMap<>(ValType.class);
             for (int r = 0; r < registers.size(); r++) {
                 byType.computeIfAbsent(registers.get(r), k -> new ArrayList<>()).add(r);
+                if (r > 0 && registers.get(r - 1) == ValType.I64 && registers.get(r) == ValType.I64) {
+                    byType.computeIfAbsent(ValType.V128, k -> new ArrayList<>()).add(r - 1);
+                }
             }
             List<Opcode> feasible = Arrays.stream(Opcode.values()).filter(this::feasible).toList();
             int count = between(0, 10);
@@ -323,6 +329,25 @@ public final class ModuleGen {
             return out;
         }
 
+        /**
+         * Immediate {@code i} of SIMD instruction {@code op}: a lane operation of its shape, then a
+         * lane index below that operation's lane count; a shuffle's lane bytes below 32.
+         */
+        long laneImmediate(Opcode op, long[] operands, int i) {
+            V128Op.Shape shape = V128Op.Shape.of(op);
+            if (shape == null) {
+                long lanes = 0;
+                for (int b = 0; b < 8; b++) {
+                    lanes |= (long) between(0, 31) << (8 * b);
+                }
+                return lanes;
+            }
+            if (op.operands().get(i - 1).kind() == OperandKind.I32_IMM) {
+                return between(0, V128Op.fromCode(operands[i - 1]).lanes - 1);
+            }
+            return pick(Arrays.stream(V128Op.values()).filter(v -> v.shape == shape).toList()).code;
+        }
+
         Insn instruction(Opcode op, Map<ValType, List<Integer>> byType, FuncType self, int instructionCount) {
             List<Operand> kinds = op.operands();
             long[] operands = new long[kinds.size()];
@@ -332,7 +357,8 @@ public final class ModuleGen {
                 Operand o = kinds.get(i);
                 switch (o.kind()) {
                     case DEF, USE -> operands[i] = pick(byType.get(o.type()));
-                    case I32_IMM, I64_IMM, F32_IMM, F64_IMM -> operands[i] = bits(o.type());
+                    case I32_IMM, I64_IMM, F32_IMM, F64_IMM -> operands[i] = op.isSimd() ? laneImmediate(op, operands, i)
+                            : bits(o.type());
                     case LABEL -> operands[i] = between(0, instructionCount - 1);
                     case LABELS -> {
                         lists[i] = new int[between(0, 3)];

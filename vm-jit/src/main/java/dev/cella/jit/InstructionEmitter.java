@@ -9,7 +9,7 @@ import dev.cella.isa.code.Instruction;
  * not compile (that is the whole check: a run-time pass over the opcodes could never fail).
  */
 final class InstructionEmitter {
-    enum Family { CONTROL, CALL, MEMORY, VARIABLE, INTEGER, FLOAT, CONVERSION, TABLE }
+    enum Family { CONTROL, CALL, MEMORY, VARIABLE, INTEGER, FLOAT, CONVERSION, TABLE, SIMD }
 
     private InstructionEmitter() {}
 
@@ -23,6 +23,7 @@ final class InstructionEmitter {
             case FLOAT -> FloatEmitter.emit(e, in);
             case CONVERSION -> ConversionEmitter.emit(e, in);
             case TABLE -> TableEmitter.emit(e, in);
+            case SIMD -> SimdEmitter.emit(e, in);
         }
     }
 
@@ -73,6 +74,8 @@ final class InstructionEmitter {
             case FUNCREF_TABLE_GET, EXTERNREF_TABLE_GET, FUNCREF_TABLE_SET, EXTERNREF_TABLE_SET,
                     FUNCREF_TABLE_GROW, EXTERNREF_TABLE_GROW, FUNCREF_TABLE_FILL, EXTERNREF_TABLE_FILL,
                     TABLE_SIZE, TABLE_COPY, TABLE_INIT, ELEM_DROP -> Family.TABLE;
+            case V128_UNARY, V128_BINARY, V128_SHIFT, V128_TEST, V128_SPLAT, V128_EXTRACT, V128_REPLACE,
+                    V128_BITSELECT, V128_SHUFFLE -> Family.SIMD;
         };
     }
 }

@@ -263,6 +263,7 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
             case I32 -> (int) bits;
             case F32 -> bits & 0xFFFFFFFFL;
             case I64, F64, FUNCREF, EXTERNREF -> bits;
+            case V128 -> throw new IllegalArgumentException("v128 is an operand type only");
         };
     }
 

@@ -1,6 +1,7 @@
 package dev.cella.jit;
 
 import dev.cella.isa.OperandKind;
+import dev.cella.isa.ValType;
 import dev.cella.isa.code.Instruction;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -76,8 +77,9 @@ final class RegionPlan {
         for (int o = 0; o < kinds.size(); o++) {
             OperandKind k = kinds.get(o).kind();
             switch (k) {
-                case DEF -> def.set(in.intOperand(o));
-                case USE -> use.set(in.intOperand(o));
+                // A v128 operand is the register pair r, r+1.
+                case DEF -> def.set(in.intOperand(o), in.intOperand(o) + (kinds.get(o).type() == ValType.V128 ? 2 : 1));
+                case USE -> use.set(in.intOperand(o), in.intOperand(o) + (kinds.get(o).type() == ValType.V128 ? 2 : 1));
                 case DEFS -> {
                     for (int r : in.list(o)) {
                         def.set(r);

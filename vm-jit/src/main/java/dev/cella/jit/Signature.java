@@ -83,6 +83,7 @@ final class Signature {
             case I64, FUNCREF, EXTERNREF -> "J";
             case F32 -> "F";
             case F64 -> "D";
+            case V128 -> throw notRegister();
         };
     }
 
@@ -92,6 +93,7 @@ final class Signature {
             case I64, FUNCREF, EXTERNREF -> Type.LONG_TYPE;
             case F32 -> Type.FLOAT_TYPE;
             case F64 -> Type.DOUBLE_TYPE;
+            case V128 -> throw notRegister();
         };
     }
 
@@ -101,7 +103,13 @@ final class Signature {
             case I64, FUNCREF, EXTERNREF -> long.class;
             case F32 -> float.class;
             case F64 -> double.class;
+            case V128 -> throw notRegister();
         };
+    }
+
+    /** v128 is an operand type only (a pair of i64 registers); the verifier keeps it out of registers and signatures. */
+    private static IllegalArgumentException notRegister() {
+        return new IllegalArgumentException("v128 is an operand type only");
     }
 
     static int loadOpcode(ValType t) {

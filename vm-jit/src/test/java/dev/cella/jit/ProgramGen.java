@@ -3,6 +3,7 @@ package dev.cella.jit;
 import dev.cella.isa.Opcode;
 import dev.cella.isa.Operand;
 import dev.cella.isa.OperandKind;
+import dev.cella.isa.V128Op;
 import dev.cella.isa.ValType;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -54,6 +55,7 @@ final class ProgramGen implements Gen<Differential.Program> {
     private static final int TABLE_SIZE = 8;
 
     private static final List<Opcode> SIMPLE = new ArrayList<>();
+    private static final List<Opcode> SIMD = new ArrayList<>();
 
     static {
         for (Opcode op : Opcode.values()) {
@@ -62,6 +64,17 @@ final class ProgramGen implements Gen<Differential.Program> {
                     && !op.mnemonic.contains("global") && op != Opcode.NOP && numeric(op)) {
                 SIMPLE.add(op);
             }
+            if (op.isSimd()) {
+                SIMD.add(op);
+            }
+        }
+    }
+
+    private static final Map<V128Op.Shape, List<V128Op>> LANE_OPS = new EnumMap<>(V128Op.Shape.class);
+
+    static {
+        for (V128Op op : V128Op.values()) {
+            LANE_OPS.computeIfAbsent(op.shape, s -> new ArrayList<>()).add(op);
         }
     }
 
@@ -198,8 +211,16 @@ final class ProgramGen implements Gen<Differential.Program> {
                 regs.append(name).append(": ").append(t).append(", ");
             }
         }
+        // Two v128 operands: pairs of consecutive i64 registers, which scalar i64 code also mixes.
+        pool.put(ValType.V128, new ArrayList<>(List.of("v0", "v1")));
+        pool.get(ValType.I64).addAll(List.of("v0", "v0h", "v1", "v1h"));
+        regs.append("v0: i64, v0h: i64, v1: i64, v1h: i64, ");
         regs.append("c0: i32, c1: i32, c2: i32, z: i32");
         line("reg " + regs);
+        for (String half : List.of("v0", "v0h", "v1", "v1h")) {
+            // Distinct halves, so that a lane or half mixed up shows in the results.
+            line("i64.const " + half + ", " + literal(ValType.I64));
+        }
         int statements = draw(0, 14);
         for (int s = 0; s < statements; s++) {
             statement(0);
@@ -225,7 +246,8 @@ final class ProgramGen implements Gen<Differential.Program> {
     private void statement(int depth) {
         int kind = draw(0, depth >= 2 ? 7 : 13);
         switch (kind) {
-            case 0, 1 -> simple();
+            case 0 -> simple();
+            case 1 -> simd();
             case 2 -> constant(draw(0, 3));
             case 3 -> memoryAccess();
             case 4 -> bulkMemory();
@@ -241,15 +263,45 @@ final class ProgramGen implements Gen<Differential.Program> {
         }
     }
 
+    /** One to three SIMD instructions (the simple ones are too rare among all the others to test them well). */
+    private void simd() {
+        int n = 1 + draw(0, 2);
+        for (int i = 0; i < n; i++) {
+            simple(SIMD.get(draw(0, SIMD.size() - 1)));
+        }
+    }
+
     /** Any arithmetic, comparison, conversion, move, select or constant on random registers. */
     private void simple() {
-        Opcode op = SIMPLE.get(draw(0, SIMPLE.size() - 1));
+        simple(SIMPLE.get(draw(0, SIMPLE.size() - 1)));
+    }
+
+    private void simple(Opcode op) {
         StringBuilder sb = new StringBuilder(op.mnemonic);
         List<Operand> operands = op.operands();
+        V128Op.Shape shape = V128Op.Shape.of(op);
+        V128Op lane = null;
         for (int i = 0; i < operands.size(); i++) {
             Operand o = operands.get(i);
             sb.append(i == 0 ? " " : ", ");
-            sb.append(o.kind() == OperandKind.DEF || o.kind() == OperandKind.USE ? reg(o.type()) : literal(o.type()));
+            if (o.kind() == OperandKind.DEF || o.kind() == OperandKind.USE) {
+                sb.append(reg(o.type()));
+            } else if (shape != null && lane == null) {
+                // A SIMD lane operation of the instruction's shape, then a lane index in range.
+                List<V128Op> ops = LANE_OPS.get(shape);
+                lane = ops.get(draw(0, ops.size() - 1));
+                sb.append(lane.code);
+            } else if (shape != null) {
+                sb.append(draw(0, lane.lanes - 1));
+            } else if (op == Opcode.V128_SHUFFLE) {
+                long sel = 0;
+                for (int b = 0; b < 8; b++) {
+                    sel |= (long) draw(0, 31) << (8 * b);
+                }
+                sb.append(sel);
+            } else {
+                sb.append(literal(o.type()));
+            }
         }
         line(sb.toString());
     }
@@ -267,6 +319,7 @@ final class ProgramGen implements Gen<Differential.Program> {
             case F32 -> Floats.formatF32((int) bits(t));
             case F64 -> Floats.formatF64(bits(t));
             case FUNCREF, EXTERNREF -> throw new IllegalArgumentException("no literal of type " + t);
+            case V128 -> throw new IllegalArgumentException("v128 is an operand type only");
         };
     }
 
@@ -319,6 +372,7 @@ final class ProgramGen implements Gen<Differential.Program> {
                 default -> src.next(Constraint.none());
             };
             case FUNCREF, EXTERNREF -> throw new IllegalArgumentException("no literal of type " + t);
+            case V128 -> throw new IllegalArgumentException("v128 is an operand type only");
         };
     }
 

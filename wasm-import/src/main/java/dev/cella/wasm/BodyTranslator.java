@@ -30,6 +30,7 @@ final class BodyTranslator extends ControlTranslator {
     static final int MAX_DEPTH = CodeReader.MAX_REGISTERS;
 
     private final ModuleContext context;
+    private final SimdTranslator simd = new SimdTranslator(this);
 
     private BodyTranslator(WasmModule module, ModuleContext context, WasmInput in, Registers regs) {
         super(module, in, regs);
@@ -135,7 +136,7 @@ final class BodyTranslator extends ControlTranslator {
             case 0x1C -> typedSelect();
             case 0x20 -> {
                 int x = localIndex();
-                stack.pushLocal(regs.type(x), x);
+                stack.pushLocal(regs.localType(x), regs.localRegister(x));
             }
             case 0x21 -> localSet(false);
             case 0x22 -> localSet(true);
@@ -156,6 +157,7 @@ final class BodyTranslator extends ControlTranslator {
             }
             case 0xD1 -> refIsNull();
             case 0xD2 -> refFunc();
+            case 0xFD -> simd.translate();
             default -> other(op);
         }
         return false;
@@ -178,7 +180,6 @@ final class BodyTranslator extends ControlTranslator {
             case 0x12, 0x13 -> "tail calls";
             case 0x14, 0x15, 0xD3, 0xD4, 0xD5, 0xD6 -> "typed function references";
             case 0xFB -> "GC";
-            case 0xFD -> "SIMD";
             case 0xFE -> "threads (atomic instructions)";
             default -> null;
         };
@@ -210,7 +211,7 @@ final class BodyTranslator extends ControlTranslator {
     private int localIndex() {
         int indexAt = in.position();
         long x = in.u32();
-        if (x >= regs.locals()) {
+        if (x >= regs.wasmLocals()) {
             throw WasmException.invalid(indexAt, "unknown local " + x);
         }
         return (int) x;
@@ -221,8 +222,9 @@ final class BodyTranslator extends ControlTranslator {
      * of the local still on the stack are copied out first, since they mean its old value.
      */
     private void localSet(boolean tee) {
-        int x = localIndex();
-        ValType t = regs.type(x);
+        int wasmLocal = localIndex();
+        ValType t = regs.localType(wasmLocal);
+        int x = regs.localRegister(wasmLocal);
         int i = check(0, t);
         if (i >= 0 && code.reachable()) {
             boolean same = stack.kind(i) == OperandStack.LOCAL && stack.reg(i) == x;
@@ -231,7 +233,9 @@ final class BodyTranslator extends ControlTranslator {
                 if (pending) {
                     spillLocal(x, i);
                 }
-                if (stack.kind(i) == OperandStack.REG && !pending && code.lastDef() == stack.reg(i)) {
+                // (Not for a v128, which the last instruction may have written only half of.)
+                if (stack.kind(i) == OperandStack.REG && !pending && code.lastDef() == stack.reg(i)
+                        && t != ValType.V128) {
                     // The value was just computed into its slot: compute it into the local instead.
                     code.retargetLast(x);
                 } else {
@@ -268,8 +272,13 @@ final class BodyTranslator extends ControlTranslator {
             case F64 -> Opcode.F64_GLOBAL_GET;
             case FUNCREF -> Opcode.FUNCREF_GLOBAL_GET;
             case EXTERNREF -> Opcode.EXTERNREF_GLOBAL_GET;
+            case V128 -> Opcode.I64_GLOBAL_GET;
         };
-        code.emit(op, pushResult(t), g);
+        int d = pushResult(t);
+        code.emit(op, d, g);
+        if (t == ValType.V128) {
+            code.emit(op, d + 1, context.highGlobal(g));
+        }
     }
 
     private void globalSet() {
@@ -284,11 +293,15 @@ final class BodyTranslator extends ControlTranslator {
             case F64 -> Opcode.F64_GLOBAL_SET;
             case FUNCREF -> Opcode.FUNCREF_GLOBAL_SET;
             case EXTERNREF -> Opcode.EXTERNREF_GLOBAL_SET;
+            case V128 -> Opcode.I64_GLOBAL_SET;
         };
         code.emit(op, g, v);
+        if (t == ValType.V128) {
+            code.emit(op, context.highGlobal(g), v + 1);
+        }
     }
 
-    private void requireMemory() {
+    void requireMemory() {
         if (module.memory == null) {
             throw invalid("unknown memory 0");
         }
@@ -375,8 +388,13 @@ final class BodyTranslator extends ControlTranslator {
             case F64 -> Opcode.F64_SELECT;
             case FUNCREF -> Opcode.FUNCREF_SELECT;
             case EXTERNREF -> Opcode.EXTERNREF_SELECT;
+            case V128 -> Opcode.I64_SELECT;
         };
-        code.emit(op, pushResult(t), a, b, c);
+        int d = pushResult(t);
+        code.emit(op, d, a, b, c);
+        if (t == ValType.V128) {
+            code.emit(op, d + 1, a + 1, b + 1, c);
+        }
     }
 
     private void typedSelect() {
@@ -395,18 +413,19 @@ final class BodyTranslator extends ControlTranslator {
             throw WasmException.invalid(indexAt, "unknown function " + f);
         }
         FuncType type = module.functionType((int) f);
-        int[] args = valueRegisters(type.params(), true);
-        popN(args.length);
+        int[] args = pairs(valueRegisters(type.params(), true), type.params());
+        popN(type.params().size());
         int[] results = pushResults(type.results());
         code.emit(Opcode.CALL, new long[] {f, args.length, results.length}, new int[][] {null, args, results});
     }
 
+    /** Pushes values of {@code types} computed into their slots; returns their registers (see {@link #pairs}). */
     private int[] pushResults(List<ValType> types) {
         int[] results = new int[types.size()];
         for (int i = 0; i < results.length; i++) {
             results[i] = pushResult(types.get(i));
         }
-        return results;
+        return pairs(results, types);
     }
 
     private void callIndirect() {
@@ -426,8 +445,8 @@ final class BodyTranslator extends ControlTranslator {
         }
         FuncType type = module.types.get((int) typeIndex);
         int index = operand(0, ValType.I32);
-        int[] args = valueRegisters(type.params(), true, 1);
-        popN(args.length + 1);
+        int[] args = pairs(valueRegisters(type.params(), true, 1), type.params());
+        popN(type.params().size() + 1);
         int[] results = pushResults(type.results());
         code.emit(Opcode.CALL_INDIRECT, new long[] {context.cellaType(type), table, index, args.length, results.length},
                 new int[][] {null, null, null, args, results});

@@ -319,6 +319,7 @@ final class CodeBuilder {
             case F32 -> Opcode.F32_CONST;
             case F64 -> Opcode.F64_CONST;
             case FUNCREF, EXTERNREF -> throw new IllegalArgumentException("no constant of type " + type);
+            case V128 -> throw new IllegalArgumentException("a v128 constant is never deferred (see SimdTranslator)");
         };
     }
 
@@ -331,6 +332,7 @@ final class CodeBuilder {
             case F64 -> Opcode.F64_MOV;
             case FUNCREF -> Opcode.FUNCREF_MOV;
             case EXTERNREF -> Opcode.EXTERNREF_MOV;
+            case V128 -> Opcode.I64_MOV; // the low half; the caller moves the high half too
         };
     }
 }

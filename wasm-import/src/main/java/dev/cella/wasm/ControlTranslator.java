@@ -220,7 +220,7 @@ abstract class ControlTranslator extends TranslatorBase {
 
     /** Emits a return of the top values (types checked). */
     private void ret(List<ValType> types, boolean record) {
-        int[] values = valueRegisters(types, record);
+        int[] values = pairs(valueRegisters(types, record), types);
         code.emit(Opcode.RET, new long[] {values.length}, new int[][] {values});
     }
 

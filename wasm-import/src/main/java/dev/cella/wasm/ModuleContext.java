@@ -19,4 +19,7 @@ interface ModuleContext {
      * data.drop} sets it to 0; always 0 for an active segment (dropped by instantiation).
      */
     int dataLengthGlobal(int segment);
+
+    /** The i64 global holding the high half of v128 global {@code global} (whose own index holds the low half). */
+    int highGlobal(int global);
 }

@@ -37,6 +37,8 @@ final class ModuleTranslator implements ModuleContext {
     private final GlobalImports globalImports;
     private final Map<FuncType, Integer> types = new LinkedHashMap<>();
     private final List<Global> globals = new ArrayList<>();
+    /** The Cella global holding the high half of each v128 global (by Wasm index, which holds the low half). */
+    private final Map<Integer, Integer> highGlobal = new java.util.HashMap<>();
     /** Functions added by the translation (memory.init helpers), after Wasm's. */
     private final List<Function> extraFunctions = new ArrayList<>();
     private final Map<Integer, String> functionNames = new HashMap<>();
@@ -72,7 +74,23 @@ final class ModuleTranslator implements ModuleContext {
 
     @Override
     public int cellaType(FuncType type) {
-        return types.computeIfAbsent(type, t -> types.size());
+        // A v128 parameter or result travels as two i64 values (see ValType.V128).
+        FuncType cella = new FuncType(pairTypes(type.params()), pairTypes(type.results()));
+        return types.computeIfAbsent(cella, t -> types.size());
+    }
+
+    private static List<ValType> pairTypes(List<ValType> types) {
+        if (!types.contains(ValType.V128)) {
+            return types;
+        }
+        List<ValType> out = new ArrayList<>();
+        for (ValType t : types) {
+            out.add(t == ValType.V128 ? ValType.I64 : t);
+            if (t == ValType.V128) {
+                out.add(ValType.I64);
+            }
+        }
+        return out;
     }
 
     private List<Import> imports() {
@@ -82,6 +100,10 @@ final class ModuleTranslator implements ModuleContext {
             switch (imp.kind()) {
                 case FUNC -> {
                     FuncType type = wasm.types.get(imp.typeIndex());
+                    if (type.params().contains(ValType.V128) || type.results().contains(ValType.V128)) {
+                        throw WasmException.unsupported(imp.offset(), "an imported function with a v128 parameter or"
+                                + " result (" + what + "): Cella host functions take scalar values");
+                    }
                     if (type.results().size() > 1) {
                         throw WasmException.unsupported(imp.offset(), "an imported function with "
                                 + type.results().size() + " results (" + what + "): Cella host functions return at"
@@ -139,9 +161,26 @@ final class ModuleTranslator implements ModuleContext {
         return out;
     }
 
+    /**
+     * The Cella globals of the Wasm globals, at the same indices; a v128 global's index holds its
+     * low half and {@link #highGlobal} its high half, an i64 global appended after all of them.
+     */
     private void globals() {
+        List<Integer> vectors = new ArrayList<>(); // Wasm indices of the v128 globals
+        List<Long> highs = new ArrayList<>();
         for (WasmModule.Global g : wasm.globals) {
             ValType type = g.type().type();
+            if (type == ValType.V128) {
+                if (g.importIndex() >= 0) {
+                    throw WasmException.unsupported(g.offset(), "a v128 global import (Cella has no global imports of"
+                            + " vectors)");
+                }
+                highGlobal.put(globals.size(), wasm.globals.size() + highs.size());
+                vectors.add(globals.size());
+                highs.add(g.init().highBits());
+                globals.add(new Global(ValType.I64, g.type().mutable(), g.init().bits()));
+                continue;
+            }
             long value;
             if (g.importIndex() >= 0) {
                 WasmModule.Import imp = importOfGlobal(g.importIndex());
@@ -166,6 +205,14 @@ final class ModuleTranslator implements ModuleContext {
             }
             globals.add(new Global(type, g.type().mutable(), value));
         }
+        for (int i = 0; i < highs.size(); i++) {
+            globals.add(new Global(ValType.I64, globals.get(vectors.get(i)).mutable(), highs.get(i)));
+        }
+    }
+
+    @Override
+    public int highGlobal(int global) {
+        return highGlobal.get(global);
     }
 
     private WasmModule.Import importOfGlobal(int n) {
@@ -193,6 +240,7 @@ final class ModuleTranslator implements ModuleContext {
             case I32 -> (int) bits;
             case F32 -> bits & 0xFFFFFFFFL;
             case I64, F64, FUNCREF, EXTERNREF -> bits;
+            case V128 -> throw new IllegalArgumentException("v128 globals are rejected before their values are read");
         };
     }
 
@@ -205,6 +253,10 @@ final class ModuleTranslator implements ModuleContext {
                 case MEMORY -> ExportKind.MEMORY;
                 case GLOBAL -> ExportKind.GLOBAL;
             };
+            if (kind == ExportKind.GLOBAL && wasm.globals.get(e.index()).type().type() == ValType.V128) {
+                throw WasmException.unsupported(e.offset(), "export of a v128 global (\"" + e.name() + "\"): an"
+                        + " embedder reads scalar globals only");
+            }
             out.add(new Export(e.name(), kind, e.index()));
         }
         return out;

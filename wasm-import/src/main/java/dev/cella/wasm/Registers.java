@@ -9,7 +9,9 @@ import java.util.Map;
 
 /**
  * The registers of one translated function. Registers 0 to locals-1 are the Wasm locals
- * (parameters first, so Cella's calling convention holds). After them, allocated on demand:
+ * (parameters first, so Cella's calling convention holds); a v128 local takes two i64 registers
+ * (see {@link ValType#V128}), so Wasm local x is register {@link #localRegister}(x). After them,
+ * allocated on demand:
  * <ul>
  *   <li>one <em>slot</em> register per (operand stack depth, type) that ever holds a value: a
  *       value at depth k of type T that is not a local or a constant lives in {@code slot(k, T)},
@@ -24,6 +26,9 @@ import java.util.Map;
 final class Registers {
     private final List<ValType> types = new ArrayList<>();
     private final int locals;
+    /** The first register and the Wasm type of each Wasm local. */
+    private final int[] localRegister;
+    private final ValType[] localType;
     /** slots[type.ordinal()] lists the slot register of each depth, -1 if not allocated yet. */
     private final List<List<Integer>> slots = new ArrayList<>();
     private final Map<ValType, Map<Long, Integer>> constants = new HashMap<>();
@@ -37,8 +42,16 @@ final class Registers {
      */
     Registers(List<ValType> localTypes, long functionOffset) {
         this.functionOffset = functionOffset;
-        types.addAll(localTypes);
-        this.locals = localTypes.size();
+        localRegister = new int[localTypes.size()];
+        localType = localTypes.toArray(new ValType[0]);
+        for (int x = 0; x < localType.length; x++) {
+            localRegister[x] = types.size();
+            addTypes(localType[x]);
+            if (types.size() > CodeReader.MAX_REGISTERS) {
+                break; // checkLimit below reports it
+            }
+        }
+        this.locals = types.size();
         for (int i = 0; i < ValType.values().length; i++) {
             slots.add(new ArrayList<>());
         }
@@ -53,8 +66,34 @@ final class Registers {
         }
     }
 
+    /** The number of registers holding Wasm locals (a v128 local counts two). */
     int locals() {
         return locals;
+    }
+
+    /** The number of Wasm locals, parameters included. */
+    int wasmLocals() {
+        return localType.length;
+    }
+
+    /** The first register of Wasm local {@code x}. */
+    int localRegister(int x) {
+        return localRegister[x];
+    }
+
+    /** The Wasm type of Wasm local {@code x}. */
+    ValType localType(int x) {
+        return localType[x];
+    }
+
+    /** Appends the register(s) of one value of Wasm type {@code type}: two i64 for a v128. */
+    private void addTypes(ValType type) {
+        if (type == ValType.V128) {
+            types.add(ValType.I64);
+            types.add(ValType.I64);
+        } else {
+            types.add(type);
+        }
     }
 
     ValType type(int reg) {
@@ -66,10 +105,12 @@ final class Registers {
         return types;
     }
 
+    /** A new register for a value of {@code type} (the first of a pair for a v128). */
     private int add(ValType type) {
-        types.add(type);
+        int r = types.size();
+        addTypes(type);
         checkLimit();
-        return types.size() - 1;
+        return r;
     }
 
     /** The slot register for operand stack depth {@code depth} and type {@code type}. */

@@ -1,5 +1,6 @@
 package dev.cella.wasm;
 
+import dev.cella.isa.Opcode;
 import dev.cella.isa.ValType;
 import dev.cella.isa.module.FuncType;
 import java.util.ArrayList;
@@ -181,6 +182,9 @@ abstract class TranslatorBase {
             case OperandStack.REG, OperandStack.LOCAL -> {
                 if (stack.reg(i) != dst) {
                     code.emit(CodeBuilder.movOp(stack.type(i)), dst, stack.reg(i));
+                    if (stack.type(i) == ValType.V128) {
+                        code.emit(Opcode.I64_MOV, dst + 1, stack.reg(i) + 1);
+                    }
                 }
             }
             case OperandStack.CONST -> code.emit(CodeBuilder.constOp(stack.type(i)), dst, stack.bits(i));
@@ -256,6 +260,25 @@ abstract class TranslatorBase {
                 moveEntry(first + i, regs.slot(height + i, types.get(i)));
             }
         }
+    }
+
+    /**
+     * The Cella register list of values of {@code types} held in {@code regs}: each v128 value's
+     * register r becomes r, r+1 (calls and returns pass a v128 as two i64 values).
+     */
+    static int[] pairs(int[] regs, List<ValType> types) {
+        if (!types.contains(ValType.V128)) {
+            return regs;
+        }
+        int[] out = new int[regs.length + (int) types.stream().filter(t -> t == ValType.V128).count()];
+        int n = 0;
+        for (int i = 0; i < regs.length; i++) {
+            out[n++] = regs[i];
+            if (types.get(i) == ValType.V128) {
+                out[n++] = regs[i] + 1;
+            }
+        }
+        return out;
     }
 
     /**

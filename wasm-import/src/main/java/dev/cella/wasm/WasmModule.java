@@ -28,8 +28,13 @@ final class WasmModule {
     }
 
     /** A constant expression: the initializer of a global or the offset or entry of a segment. */
-    record ConstExpr(Op op, ValType type, long bits, int index, long offset) {
+    record ConstExpr(Op op, ValType type, long bits, int index, long offset, long highBits) {
         enum Op { CONST, GLOBAL_GET, REF_FUNC, REF_NULL }
+
+        /** A constant expression of a scalar value ({@code highBits}: the upper half of a v128 constant). */
+        ConstExpr(Op op, ValType type, long bits, int index, long offset) {
+            this(op, type, bits, index, offset, 0);
+        }
     }
 
     /** An import; {@code typeIndex} for functions, {@code global} for globals, limits for tables and memories. */

@@ -373,7 +373,14 @@ final class WasmReader {
                 yield new ConstExpr(ConstExpr.Op.REF_FUNC, ValType.FUNCREF, 0, f, at);
             }
             case 0xD0 -> new ConstExpr(ConstExpr.Op.REF_NULL, heapType(), 0, -1, at);
-            case 0xFD -> throw WasmException.unsupported(at, "SIMD (v128 constant)");
+            case 0xFD -> {
+                long sub = in.u32();
+                if (sub != 12) {
+                    throw WasmException.invalid(at, "constant expression required (opcode 0xfd " + sub + ")");
+                }
+                long lo = in.fixed64();
+                yield new ConstExpr(ConstExpr.Op.CONST, ValType.V128, lo, -1, at, in.fixed64());
+            }
             default -> throw WasmException.invalid(at, "constant expression required (opcode 0x"
                     + Integer.toHexString(op) + ")");
         };

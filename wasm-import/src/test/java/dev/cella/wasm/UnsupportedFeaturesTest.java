@@ -35,8 +35,11 @@ class UnsupportedFeaturesTest {
 
     private static Stream<Case> cases() {
         return Stream.of(
-                new Case("SIMD instructions", code(0xFD, 0x0C, END), "SIMD", CODE),
-                new Case("SIMD value types", module(section(1, vec(funcType(new int[] {0x7B}, NONE)))), "SIMD", 13),
+                new Case("relaxed SIMD instructions", code(0xFD, 0x80, 0x02, END), "relaxed SIMD", CODE),
+                new Case("host imports taking v128",
+                        module(section(1, vec(funcType(new int[] {0x7B}, NONE))),
+                                section(2, vec(bytes("env", "f", 0x00, 0x00)))),
+                        "v128 parameter", 18),
                 new Case("atomic instructions", code(0xFE, 0x03, 0x00, END), "threads", CODE),
                 new Case("shared memories", module(section(5, vec(bytes(0x03, 0x01, 0x01)))), "threads", 11),
                 new Case("exception tags", module(section(13, vec(bytes(0x00, 0x00)))), "exception handling", 8),

@@ -25,13 +25,13 @@ final class SkipCommand extends RuntimeException {
     }
 
     /**
-     * The category of an unsupported feature as the importer names it: "SIMD" for any SIMD, the kind
+     * The category of an unsupported feature as the importer names it: "relaxed SIMD" for any of it, the kind
      * of import for imports ("memory import", not which one), else the text without opcode numbers,
      * digits replaced by N so that sizes do not make new categories.
      */
     static String category(String feature) {
-        if (feature.startsWith("SIMD")) {
-            return "SIMD";
+        if (feature.startsWith("relaxed SIMD")) {
+            return "relaxed SIMD";
         }
         int importAt = feature.indexOf("import ");
         String cut = importAt >= 0 ? feature.substring(0, importAt + "import".length()) : feature;

@@ -275,9 +275,11 @@ final class WastSession {
             throw new WastException("no function export \"" + field + "\"");
         }
         List<Object> args = (List<Object>) action.get("args");
-        long[] values = new long[args.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = WastValues.argument((Map<String, Object>) args.get(i));
+        long[] values = new long[0];
+        for (Object arg : args) {
+            long[] more = WastValues.arguments((Map<String, Object>) arg);
+            values = java.util.Arrays.copyOf(values, values.length + more.length);
+            System.arraycopy(more, 0, values, values.length - more.length, more.length);
         }
         m.instance().setFuel(FUEL_PER_ACTION);
         return m.engine().invoke(m.instance(), f, values);

@@ -10,16 +10,18 @@ import java.util.Map;
  * References: {@code {"type": "externref", "value": "N"}} is the script's host reference N, raw
  * bits N + 1 (the runner's handles are the numbers themselves); {@code "null"} is 0; an expected
  * reference without a value is any non-null one.
+ * A v128 is {@code {"type": "v128", "lane_type": "i32", "value": ["1", "2", "3", "4"]}} (lane 0
+ * first, each lane as above) and travels as two i64 values, low half first, as Cella passes it.
  */
 final class WastValues {
     private WastValues() {}
 
-    /** Throws {@link SkipCommand} for value types Cella has no counterpart for (v128). */
+    /** Throws {@link SkipCommand} for value types Cella has no counterpart for. */
     static void checkSupported(Map<String, Object> value) {
         String type = (String) value.get("type");
         if (!type.equals("i32") && !type.equals("i64") && !type.equals("f32") && !type.equals("f64")
-                && !reference(type)) {
-            throw new SkipCommand(type.equals("v128") ? "SIMD" : "value type " + type,
+                && !reference(type) && !type.equals("v128")) {
+            throw new SkipCommand("value type " + type,
                     "values of type " + type + " (not supported by the importer)");
         }
     }
@@ -33,7 +35,48 @@ final class WastValues {
         return value.equals("null") ? 0 : Long.parseUnsignedLong(value) + 1;
     }
 
-    /** The raw bits of an argument. */
+    /** The raw bits of an argument: one value, or two for a v128 (low half first). */
+    static long[] arguments(Map<String, Object> value) {
+        checkSupported(value);
+        if (value.get("type").equals("v128")) {
+            return v128((String) value.get("lane_type"), lanes(value), null);
+        }
+        return new long[] {argument(value)};
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> lanes(Map<String, Object> value) {
+        return (List<String>) value.get("value");
+    }
+
+    private static int laneBits(String laneType) {
+        return Integer.parseInt(laneType.substring(1));
+    }
+
+    /**
+     * The two halves of a v128 with lanes {@code lanes} of type {@code laneType}; a NaN pattern
+     * lane is 0, or, if {@code patterns} is not null, recorded there by lane index.
+     */
+    private static long[] v128(String laneType, List<String> lanes, String[] patterns) {
+        int width = laneBits(laneType);
+        long mask = width == 64 ? -1L : (1L << width) - 1;
+        long[] out = new long[2];
+        for (int i = 0; i < lanes.size(); i++) {
+            String v = lanes.get(i);
+            if (v.startsWith("nan:")) {
+                if (patterns != null) {
+                    patterns[i] = v;
+                }
+                continue;
+            }
+            long bits = Long.parseUnsignedLong(v) & mask;
+            int at = i * width;
+            out[at / 64] |= bits << (at % 64);
+        }
+        return out;
+    }
+
+    /** The raw bits of a scalar argument. */
     static long argument(Map<String, Object> value) {
         checkSupported(value);
         String type = (String) value.get("type");
@@ -55,15 +98,48 @@ final class WastValues {
      */
     @SuppressWarnings("unchecked")
     static String compare(List<Object> expected, long[] actual) {
-        if (expected.size() != actual.length) {
-            return "expected " + expected.size() + " result(s), got " + actual.length;
+        int values = 0;
+        for (Object e : expected) {
+            values += ((Map<String, Object>) e).get("type").equals("v128") ? 2 : 1;
         }
-        for (int i = 0; i < actual.length; i++) {
+        if (values != actual.length) {
+            return "expected " + expected.size() + " result(s), got " + actual.length + " value(s)";
+        }
+        int at = 0;
+        for (int i = 0; i < expected.size(); i++) {
             Map<String, Object> e = (Map<String, Object>) expected.get(i);
             String type = (String) e.get("type");
+            if (type.equals("v128")) {
+                String mismatch = compareV128(e, actual[at], actual[at + 1]);
+                if (mismatch != null) {
+                    return "result " + i + ": " + mismatch;
+                }
+                at += 2;
+                continue;
+            }
             String value = (String) e.get("value");
-            if (!matches(type, value, actual[i])) {
-                return "result " + i + ": expected " + type + " " + value + ", got " + type + " " + show(type, actual[i]);
+            if (!matches(type, value, actual[at])) {
+                return "result " + i + ": expected " + type + " " + value + ", got " + type + " " + show(type, actual[at]);
+            }
+            at++;
+        }
+        return null;
+    }
+
+    /** Compares a v128 result lane by lane (a float lane may expect a NaN pattern). */
+    private static String compareV128(Map<String, Object> e, long lo, long hi) {
+        String laneType = (String) e.get("lane_type");
+        List<String> lanes = lanes(e);
+        int width = laneBits(laneType);
+        long mask = width == 64 ? -1L : (1L << width) - 1;
+        for (int i = 0; i < lanes.size(); i++) {
+            int at = i * width;
+            long bits = ((at < 64 ? lo : hi) >>> (at % 64)) & mask;
+            String want = lanes.get(i);
+            String scalar = laneType.startsWith("f") ? laneType : width == 64 ? "i64" : "i32";
+            if (!matches(scalar, want, bits)) {
+                return "v128 lane " + i + " (" + laneType + "): expected " + want + ", got "
+                        + Long.toUnsignedString(bits) + " (all lanes: " + String.format("%016x%016x", hi, lo) + ")";
             }
         }
         return null;

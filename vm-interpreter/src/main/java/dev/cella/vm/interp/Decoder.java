@@ -107,7 +107,7 @@ final class Decoder {
         }
         start(insn.pc());
         emit(op);
-        if (op == Op.COLD_UNARY || op == Op.COLD_BINARY) {
+        if (op == Op.COLD_UNARY || op == Op.COLD_BINARY || op == Op.V128) {
             emit(opcode.ordinal());
         }
         if (op == Op.TABLE) {
@@ -128,7 +128,7 @@ final class Decoder {
                 case OFFSET -> emit((int) Math.min(v, Integer.MAX_VALUE));
                 case I64_IMM, F64_IMM -> {
                     emit((int) v);
-                    if (op == Op.I64_CONST) {
+                    if (op == Op.I64_CONST || op == Op.V128) {
                         emit((int) (v >>> 32));
                     }
                 }
@@ -329,6 +329,8 @@ final class Decoder {
             case FUNCREF_TABLE_GET, EXTERNREF_TABLE_GET, FUNCREF_TABLE_SET, EXTERNREF_TABLE_SET,
                     FUNCREF_TABLE_GROW, EXTERNREF_TABLE_GROW, FUNCREF_TABLE_FILL, EXTERNREF_TABLE_FILL,
                     TABLE_SIZE, TABLE_COPY, TABLE_INIT, ELEM_DROP -> Op.TABLE;
+            case V128_UNARY, V128_BINARY, V128_SHIFT, V128_TEST, V128_SPLAT, V128_EXTRACT, V128_REPLACE,
+                    V128_BITSELECT, V128_SHUFFLE -> Op.V128;
         };
     }
 

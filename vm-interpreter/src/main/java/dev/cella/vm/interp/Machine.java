@@ -583,6 +583,7 @@ final class Machine {
             case I32 -> (int) bits;
             case F32 -> bits & 0xFFFFFFFFL;
             case I64, F64, FUNCREF, EXTERNREF -> bits;
+            case V128 -> throw new IllegalArgumentException("v128 is an operand type only");
         };
     }
 

@@ -235,8 +235,11 @@ final class Op {
 
     // Tables (ColdOps-like: one case, run by Machine.table): TABLE length op operands...
     static final int TABLE = 156;
+    // SIMD: V128 op operands..., where op is the original opcode's ordinal and a #i64 immediate
+    // takes two ints (low, high); V128Ops runs it.
+    static final int V128 = 157;
     /** Number of decoded opcodes. */
-    static final int COUNT = 157;
+    static final int COUNT = 158;
 
     /** Marks an original opcode that decodes to nothing (nop). */
     static final int NONE = -1;

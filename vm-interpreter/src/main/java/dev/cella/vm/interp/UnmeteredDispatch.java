@@ -737,6 +737,10 @@ final class UnmeteredDispatch {
                     pc += 5;
                     continue;
                 }
+                case Op.V128 -> {
+                    pc = V128Ops.run(code, pc, r, fp);
+                    continue;
+                }
                 // compare and branch: pc := target header or the next block's header, then charge it
                 case Op.I32_BR_EQ -> {
                     pc = (int) r[fp + code[pc + 1]] == (int) r[fp + code[pc + 2]] ? code[pc + 3] : pc + 4;

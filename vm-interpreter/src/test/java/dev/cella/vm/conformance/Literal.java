@@ -42,6 +42,7 @@ final class Literal {
             case I64, FUNCREF, EXTERNREF -> integer(text, 64);
             case F32 -> Integer.toUnsignedLong((int) floating(text, 8, 23));
             case F64 -> floating(text, 11, 52);
+            case V128 -> throw new IllegalArgumentException("v128 is an operand type only");
         };
     }
 
@@ -122,6 +123,7 @@ final class Literal {
                 yield "f64:" + (Double.isNaN(d) ? "nan" : Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf") : Double.toString(d))
                         + String.format(" (0x%016x)", bits);
             }
+            case V128 -> throw new IllegalArgumentException("v128 is an operand type only");
         };
     }
 }

@@ -3,6 +3,7 @@ package dev.cella.isa.doc;
 import dev.cella.isa.Opcode;
 import dev.cella.isa.Operand;
 import dev.cella.isa.OperandKind;
+import dev.cella.isa.V128Op;
 import dev.cella.isa.verify.Verifier;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -41,6 +42,7 @@ public final class IsaDoc {
         FLOAT_ARITHMETIC(0x8B, "Float arithmetic"),
         CONVERSIONS(0xA7, "Conversions"),
         COMPARE_AND_BRANCH(0xD0, "Compare and branch"),
+        SIMD(0x200, "SIMD"),
         REFERENCES_AND_TABLES(0x300, "References and tables");
 
         final int firstCode;
@@ -94,6 +96,7 @@ public final class IsaDoc {
         for (Family family : Family.values()) {
             familyTable(out, family);
         }
+        laneTable(out);
         return out.toString();
     }
 
@@ -118,6 +121,13 @@ public final class IsaDoc {
                 writing it is well defined. At run time every value is 64 raw bits: an i32
                 is its int value sign-extended, an f32 the bits of `Float.floatToRawIntBits`
                 zero-extended, an i64 or f64 its own 64 bits.
+
+                The SIMD instructions also take `v128` operands: a v128 operand names a pair of
+                consecutive i64 registers, r holding bytes 0-7 of the 128-bit vector and r+1 bytes
+                8-15, both little-endian (so lane 0 of an i32x4 is the low half of r). `v128` is
+                never the type of a register, global or signature: a v128 value is passed, returned
+                and stored in globals as two i64 values, low half first. The SIMD instructions read
+                all their operands before writing, so a result pair may overlap an operand.
 
                 Calls pass arguments and results in register lists; `ret` lists the values
                 returned. Functions may return several values; host (imported) functions at
@@ -147,7 +157,10 @@ public final class IsaDoc {
                 div, sqrt, min, max, ceil, floor, trunc, nearest, demote, promote, convert) produces a
                 NaN, the result is the canonical NaN: f32 `0x7fc00000`, f64 `0x7ff8000000000000`.
                 abs, neg, copysign, moves, constants, loads, stores, select and reinterpretations keep
-                the bits unchanged. Otherwise the numeric semantics are WebAssembly 1.0's.
+                the bits unchanged. Otherwise the numeric semantics are WebAssembly 1.0's. The same
+                rule holds for every float lane of the SIMD lane operations (see the last table),
+                whose abs, neg, pmin, pmax, splat, extract, replace and bitwise operations move bits
+                unchanged.
 
                 ## Fuel
 
@@ -263,6 +276,25 @@ public final class IsaDoc {
         out.append('\n');
     }
 
+    /** The lane operations of the SIMD instructions ({@link V128Op}), in code order. */
+    private static void laneTable(StringBuilder out) {
+        out.append("## SIMD lane operations\n\n")
+                .append("The immediate `k` (`k1` for extract and replace, whose `k2` is the lane index) of a SIMD\n")
+                .append("instruction names one of these operations; its code is WebAssembly's SIMD opcode (the\n")
+                .append("number after the 0xFD prefix) and its meaning that instruction's, under the NaN rule above.\n")
+                .append("The verifier rejects a code that is not one of its instruction's operations, and a lane\n")
+                .append("index not below the lane count. WebAssembly's SIMD loads, stores, `v128.const` and the\n")
+                .append("64-bit lanes' splat, extract and replace need no operation of their own: they are scalar\n")
+                .append("instructions on the register pair (docs/wasm.md).\n\n")
+                .append(V128Op.values().length).append(" operations.\n\n")
+                .append("| k | operation | instruction | lanes |\n|---|---|---|---|\n");
+        for (V128Op op : V128Op.values()) {
+            row(out, String.valueOf(op.code), "`" + op.mnemonic + "`", "`" + op.shape.opcode.mnemonic + "`",
+                    op.lanes == 0 ? "" : String.valueOf(op.lanes));
+        }
+        out.append('\n');
+    }
+
     private static String instructions(int n) {
         return n + (n == 1 ? " instruction" : " instructions");
     }
@@ -274,8 +306,10 @@ public final class IsaDoc {
      */
     static List<String> placeholders(Opcode op) {
         long defs = op.operands().stream().filter(o -> o.kind() == OperandKind.DEF).count();
+        long immediates = op.operands().stream().filter(o -> o.kind().placeholder.equals("k")).count();
         List<String> names = new ArrayList<>();
         int def = 0;
+        int imm = 0;
         int use = 0;
         boolean afterOffset = false;
         for (Operand o : op.operands()) {
@@ -285,6 +319,7 @@ public final class IsaDoc {
                 case LABELS -> "[Ls]";
                 case USES -> "(args)";
                 case DEFS -> "(results)";
+                case I32_IMM, I64_IMM, F32_IMM, F64_IMM -> immediates == 1 ? "k" : "k" + ++imm;
                 default -> o.kind().placeholder;
             });
             afterOffset |= o.kind() == OperandKind.OFFSET;

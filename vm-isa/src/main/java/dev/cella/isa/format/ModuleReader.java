@@ -268,6 +268,7 @@ public final class ModuleReader {
                 case I64, FUNCREF, EXTERNREF -> in.s64();
                 case F32 -> in.fixed32() & 0xFFFFFFFFL;
                 case F64 -> in.fixed64();
+                case V128 -> throw new IllegalStateException("valType never returns v128");
             };
             out.add(new Global(type, flag == 1, init));
         }
@@ -450,7 +451,7 @@ public final class ModuleReader {
         int at = in.position();
         int code = in.u8();
         ValType t = ValType.fromCode(code);
-        if (t == null) {
+        if (t == null || !t.isScalar()) {
             throw in.error(at, String.format("unknown value type 0x%02x", code));
         }
         return t;

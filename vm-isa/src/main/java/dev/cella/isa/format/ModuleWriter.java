@@ -213,6 +213,7 @@ public final class ModuleWriter {
                 p.fixed32((int) v);
             }
             case F64 -> p.fixed64(v);
+            case V128 -> throw new IllegalArgumentException("global " + index + " has type v128, an operand type only");
         }
     }
 

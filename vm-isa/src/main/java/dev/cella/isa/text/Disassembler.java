@@ -298,6 +298,7 @@ public final class Disassembler {
             case F32 -> Literals.formatF32((int) bits);
             case F64 -> Literals.formatF64(bits);
             case FUNCREF, EXTERNREF -> Long.toString(bits);
+            case V128 -> throw new IllegalArgumentException("v128 is an operand type only");
         };
     }
 

@@ -137,6 +137,7 @@ final class Parser {
             case F32 -> literal(lit, "an f32 literal", Literals::f32);
             case F64 -> literal(lit, "an f64 literal", Literals::f64);
             case FUNCREF, EXTERNREF -> literal(lit, "a reference's raw bits (0 for null)", Literals::i64);
+            case V128 -> throw new IllegalStateException("valType never returns v128");
         };
         return new GlobalStmt(kw.line(), kw.column(), name, type, mutable, init, null, null);
     }
@@ -375,7 +376,7 @@ final class Parser {
     private ValType valType() {
         Token t = next();
         ValType v = t.is(Kind.NAME) ? ValType.fromText(t.text()) : null;
-        if (v == null) {
+        if (v == null || !v.isScalar()) {
             throw expected(t, "a type (i32, i64, f32 or f64)");
         }
         return v;

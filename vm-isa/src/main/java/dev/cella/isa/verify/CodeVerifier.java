@@ -4,6 +4,7 @@ import dev.cella.isa.FormatException;
 import dev.cella.isa.Opcode;
 import dev.cella.isa.Operand;
 import dev.cella.isa.OperandKind;
+import dev.cella.isa.V128Op;
 import dev.cella.isa.ValType;
 import dev.cella.isa.VerifyException;
 import dev.cella.isa.code.CodeReader;
@@ -132,9 +133,46 @@ final class CodeVerifier {
                 case GLOBAL -> checkGlobal(insn, value);
                 case USES, DEFS -> checkList(insn, i, signature, ownerKind, owner);
                 case I32_IMM, I64_IMM, F32_IMM, F64_IMM, OFFSET -> {
-                    // Every decodable immediate and offset is valid.
+                    // Every decodable immediate and offset is valid, but for SIMD lane operations (below).
                 }
             }
+        }
+        if (op.isSimd()) {
+            checkLaneOperation(insn);
+        }
+    }
+
+    /** The lane operation and lane index immediates of a SIMD instruction (see {@link V128Op}). */
+    private void checkLaneOperation(Instruction insn) {
+        Opcode op = insn.opcode();
+        V128Op.Shape shape = V128Op.Shape.of(op);
+        if (shape == null) {
+            if (op == Opcode.V128_SHUFFLE) {
+                for (int i = 3; i <= 4; i++) {
+                    long lanes = insn.operands()[i];
+                    for (int b = 0; b < 8; b++) {
+                        if (((lanes >>> (8 * b)) & 0xFF) >= 32) {
+                            throw fail(insn.pc(), "v128.shuffle lane index " + ((lanes >>> (8 * b)) & 0xFF)
+                                    + " is out of range (0 to 31)");
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        int k = 0;
+        while (op.operands().get(k).kind() != OperandKind.I32_IMM) {
+            k++;
+        }
+        long code = insn.operands()[k];
+        V128Op lane = V128Op.of(code, shape);
+        if (lane == null) {
+            throw fail(insn.pc(), op.mnemonic + " names lane operation " + code + ", which is not a "
+                    + shape.name().toLowerCase(java.util.Locale.ROOT) + " operation (see V128Op)");
+        }
+        if (lane.lanes > 0 && (insn.operands()[k + 1] < 0 || insn.operands()[k + 1] >= lane.lanes)) {
+            throw fail(insn.pc(), lane.mnemonic + " lane index " + insn.operands()[k + 1] + " is out of range (0 to "
+                    + (lane.lanes - 1) + ")");
         }
     }
 
@@ -155,6 +193,19 @@ final class CodeVerifier {
      * only when the check fails, since this runs for every operand of every instruction.
      */
     private void checkRegister(int pc, int register, ValType expected, String role, int index, Opcode op) {
+        if (expected == ValType.V128) {
+            // A v128 operand is the pair r, r+1 of i64 registers (see Opcode).
+            if (register >= registers.size()) {
+                checkRegister(pc, register, ValType.I64, role, index, op); // reports it out of range
+            }
+            if (register + 1 < registers.size() && registers.get(register) == ValType.I64
+                    && registers.get(register + 1) == ValType.I64) {
+                return;
+            }
+            throw fail(pc, role + " " + index + " of " + op.mnemonic + " is register " + registerName(register)
+                    + ", but v128 is required: a v128 operand names two consecutive i64 registers, and "
+                    + pairProblem(register));
+        }
         if (register < registers.size() && registers.get(register) == expected) {
             return;
         }
@@ -168,6 +219,20 @@ final class CodeVerifier {
             throw fail(pc, what + " is register " + registerName(register) + " of type " + actual + ", but "
                     + expected + " is required");
         }
+    }
+
+    /** Why registers r, r+1 are not a v128 pair. */
+    private String pairProblem(int register) {
+        for (int r = register; r <= register + 1; r++) {
+            if (r >= registers.size()) {
+                return "r" + r + " is out of range (the function has " + Verifier.count(registers.size(), "register")
+                        + ")";
+            }
+            if (registers.get(r) != ValType.I64) {
+                return registerName(r) + " has type " + registers.get(r);
+            }
+        }
+        throw new IllegalStateException("r" + register + " and r" + (register + 1) + " are a v128 pair");
     }
 
     /** {@code r3}, or {@code r3 (x)} if the names section gives register 3 a name. */

@@ -115,6 +115,11 @@ public final class Verifier {
         Map<FuncType, Integer> seen = new HashMap<>();
         List<FuncType> types = module.types();
         for (int i = 0; i < types.size(); i++) {
+            FuncType t = types.get(i);
+            if (!t.params().stream().allMatch(ValType::isScalar) || !t.results().stream().allMatch(ValType::isScalar)) {
+                throw new VerifyException("type " + i + " " + t + " uses v128, which is an operand type only"
+                        + " (a v128 value travels as two i64 values)");
+            }
             Integer first = seen.putIfAbsent(types.get(i), i);
             if (first != null) {
                 throw new VerifyException("type " + i + " " + types.get(i) + " duplicates type " + first
@@ -223,6 +228,7 @@ public final class Verifier {
                 case F32 -> (bits >>> 32) == 0;
                 case I64, F64, EXTERNREF -> true;
                 case FUNCREF -> bits >= 0 && bits <= module.functionCount();
+                case V128 -> throw new VerifyException("global " + i + " has type v128, which is an operand type only");
             };
             if (!valid && g.type() == ValType.FUNCREF) {
                 throw new VerifyException("global " + i + " of type funcref has initial bits " + bits
@@ -248,6 +254,12 @@ public final class Verifier {
         if (registers.size() > CodeReader.MAX_REGISTERS) {
             throw new VerifyException(index, name, -1, "declares " + registers.size()
                     + " registers, over the limit of " + CodeReader.MAX_REGISTERS);
+        }
+        for (int r = 0; r < registers.size(); r++) {
+            if (!registers.get(r).isScalar()) {
+                throw new VerifyException(index, name, -1, "register r" + r + " has type v128, which is an operand"
+                        + " type only (a v128 operand names two consecutive i64 registers)");
+            }
         }
         List<ValType> params = type.params();
         if (registers.size() < params.size()) {

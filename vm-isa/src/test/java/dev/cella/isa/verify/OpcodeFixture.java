@@ -9,6 +9,7 @@ import static dev.cella.isa.ValType.I64;
 import dev.cella.isa.Opcode;
 import dev.cella.isa.Operand;
 import dev.cella.isa.OperandKind;
+import dev.cella.isa.V128Op;
 import dev.cella.isa.ValType;
 import dev.cella.isa.code.Instruction;
 import dev.cella.isa.module.ElementSegment;
@@ -31,8 +32,11 @@ final class OpcodeFixture {
     static final int MAIN = 2;
     /** The type index of CALLEE's signature. */
     static final int CALLEE_TYPE = 1;
-    /** MAIN's registers: one of each type, in ValType order. */
-    static final List<ValType> MAIN_REGISTERS = List.of(ValType.values());
+    /**
+     * MAIN's registers: one of each register type, in ValType order, then the i64 pair that a v128
+     * operand names (register 6, V128's ordinal).
+     */
+    static final List<ValType> MAIN_REGISTERS = List.of(I32, I64, F32, F64, ValType.FUNCREF, ValType.EXTERNREF, I64, I64);
     /** Arguments and results of a call to CALLEE from MAIN. */
     static final int[] CALL_ARGS = {I32.ordinal(), F64.ordinal()};
     static final int[] CALL_RESULTS = {I64.ordinal()};
@@ -81,6 +85,19 @@ final class OpcodeFixture {
                 }
             };
         }
+        V128Op.Shape shape = V128Op.Shape.of(op);
+        if (shape != null) {
+            // The lane operation immediate (the first #i32) names one of the shape's; a lane index is 0.
+            int k = 0;
+            while (operands.get(k).kind() != OperandKind.I32_IMM) {
+                k++;
+            }
+            values[k] = java.util.Arrays.stream(V128Op.values()).filter(v -> v.shape == shape).findFirst()
+                    .orElseThrow().code;
+            if (k + 1 < values.length) {
+                values[k + 1] = 0;
+            }
+        }
         return new Instruction(0, 0, op, values, lists);
     }
 
@@ -97,6 +114,11 @@ final class OpcodeFixture {
         lists[i] = lists[i].clone();
         lists[i][j] = value;
         return new Instruction(0, 0, insn.opcode(), insn.operands(), lists);
+    }
+
+    /** A global of a type other than {@code t} (there is one global per scalar type, in ValType order). */
+    static int wrongGlobal(ValType t) {
+        return (t.ordinal() + 1) % ValType.SCALARS.size();
     }
 
     /** A register of a type other than {@code t}. */
@@ -127,7 +149,7 @@ final class OpcodeFixture {
         m.table(2, Limits.NONE);
         m.table(ValType.EXTERNREF, 1, Limits.NONE);
         m.elements.add(new ElementSegment(0, 0, new int[] {CALLEE}));
-        for (ValType t : ValType.values()) {
+        for (ValType t : ValType.SCALARS) {
             m.global(t, true, 0);
         }
         return m;

@@ -134,7 +134,7 @@ class VerifierOpcodeTest {
         return forEachOperand(
                 (op, i) -> op.operands().get(i).kind() == OperandKind.GLOBAL,
                 (insn, i) -> List.of(OpcodeFixture.withOperand(insn, i,
-                        OpcodeFixture.wrongRegister(ValType.values()[(int) insn.operands()[i]]))),
+                        OpcodeFixture.wrongGlobal(ValType.values()[(int) insn.operands()[i]]))),
                 "needs a global of type");
     }
 
