@@ -41,6 +41,15 @@ import java.util.Locale;
  *       lists; call_indirect checks the table element's type at run time.
  *   <li>Fuel is charged once per basic block, on entry, at one unit per instruction.
  *   <li>On every call, the registers after the parameters start at zero.
+ *   <li>Exceptions: an exception is a tag (an i32, chosen by the program) and a payload of 64-bit
+ *       values. {@code throw} leaves its function; the exception unwinds the frames above the
+ *       innermost caller waiting in {@code call_catch} or {@code call_indirect_catch}, whose
+ *       first list, exn (one i32 register, then i64 registers), receives the tag and the
+ *       payload (values past the list are dropped, registers past the payload are zeroed) before
+ *       it goes to L; its results are not written. Unwinding charges no fuel (L's block is
+ *       charged on entry, as any block) and stops nowhere on the way, so no safe point sees an
+ *       exception in flight. An exception no frame catches ends the run with the trap
+ *       "uncaught exception" at the throw. Traps are never caught.
  * </ul>
  */
 public enum Opcode {
@@ -295,7 +304,12 @@ public enum Opcode {
     TABLE_SIZE(0x315, "=i32 table", 0, "d := the number of elements of tab"),
     TABLE_COPY(0x316, "table table i32 i32 i32", F_TRAPS, "copy c elements from b of the second table to a of tab, the first (ranges may overlap); trap if either range is out of bounds"),
     TABLE_INIT(0x317, "table elem i32 i32 i32", F_TRAPS, "copy c elements of segment e from b to tab from a; trap if either range is out of bounds"),
-    ELEM_DROP(0x318, "elem", 0, "make segment e empty");
+    ELEM_DROP(0x318, "elem", 0, "make segment e empty"),
+
+    // Exceptions (codes from 0x380; see the note on exceptions above).
+    THROW(0x380, "#i32 (*)", F_TERMINATOR | F_TRAPS, "throw an exception of tag k whose payload is the bits of the i64 registers args"),
+    CALL_CATCH(0x381, "@ =(*) func (*) =(*)", F_BRANCH | F_CALL | F_TRAPS, "results := f(args); if f throws, exn := its tag and payload, then goto L"),
+    CALL_INDIRECT_CATCH(0x382, "@ =(*) type table i32 (*) =(*)", F_BRANCH | F_CALL | F_TRAPS, "results := tab[a](args) as call_indirect of type t does; if the callee throws, exn := its tag and payload, then goto L");
 
     /** Flag bits of an opcode. */
     static final class Flag {

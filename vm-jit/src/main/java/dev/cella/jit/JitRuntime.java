@@ -1,6 +1,7 @@
 package dev.cella.jit;
 
 import dev.cella.vm.BulkWork;
+import dev.cella.vm.GuestException;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.InterruptHook;
 import dev.cella.vm.Table;
@@ -160,6 +161,11 @@ final class JitRuntime {
     /** The trap of kind {@code kind} at {@code pc} of {@code function}. */
     static Trap trap(JitContext ctx, TrapKind kind, int function, int pc) {
         return new Trap(kind, function, ctx.instance.functionName(function), pc);
+    }
+
+    /** The exception that throw raises at {@code pc} (see {@link dev.cella.vm.GuestException}); for emitted code. */
+    static GuestException raise(long[] payload, JitContext ctx, int tag, int function, int pc) {
+        return new GuestException(tag, payload, function, ctx.instance.functionName(function), pc);
     }
 
     /** The trap of the kind with ordinal {@code kind}; for emitted code. */

@@ -329,6 +329,9 @@ final class Decoder {
             case FUNCREF_TABLE_GET, EXTERNREF_TABLE_GET, FUNCREF_TABLE_SET, EXTERNREF_TABLE_SET,
                     FUNCREF_TABLE_GROW, EXTERNREF_TABLE_GROW, FUNCREF_TABLE_FILL, EXTERNREF_TABLE_FILL,
                     TABLE_SIZE, TABLE_COPY, TABLE_INIT, ELEM_DROP -> Op.TABLE;
+            case THROW -> Op.THROW;
+            case CALL_CATCH -> Op.CALL_CATCH;
+            case CALL_INDIRECT_CATCH -> Op.CALL_INDIRECT_CATCH;
         };
     }
 

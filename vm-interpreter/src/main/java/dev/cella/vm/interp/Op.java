@@ -235,8 +235,15 @@ final class Op {
 
     // Tables (ColdOps-like: one case, run by Machine.table): TABLE length op operands...
     static final int TABLE = 156;
+
+    // Exceptions: THROW tag n src..;  CALL_CATCH L nexn exn.. f nargs args.. nres res..;
+    // CALL_INDIRECT_CATCH L nexn exn.. type table a nargs args.. nres res..
+    static final int THROW = 157;
+    static final int CALL_CATCH = 158;
+    static final int CALL_INDIRECT_CATCH = 159;
+
     /** Number of decoded opcodes. */
-    static final int COUNT = 157;
+    static final int COUNT = 160;
 
     /** Marks an original opcode that decodes to nothing (nop). */
     static final int NONE = -1;
