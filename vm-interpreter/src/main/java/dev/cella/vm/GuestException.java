@@ -12,6 +12,13 @@ package dev.cella.vm;
  * throw one per error they report.
  */
 public final class GuestException extends Trap {
+    /**
+     * The tag of an exception that reached a module through a host function (another module's,
+     * say): tags are a module's own, so it matches no tag the module catches, only catch-all
+     * clauses, and a module that passes it on throws it with this tag.
+     */
+    public static final int FOREIGN = -1;
+
     private final int tag;
     private final long[] payload;
 
@@ -24,6 +31,11 @@ public final class GuestException extends Trap {
         super(TrapKind.UNCAUGHT_EXCEPTION, " (tag " + tag + ")", function, functionName, pc, false);
         this.tag = tag;
         this.payload = payload;
+    }
+
+    /** This exception as the module calling a host function that threw it sees it ({@link #FOREIGN}). */
+    public GuestException foreign() {
+        return tag == FOREIGN ? this : new GuestException(FOREIGN, payload, function(), functionName(), pc());
     }
 
     /** The tag. */

@@ -189,6 +189,8 @@ final class JitRuntime {
         ctx.storeFuel();
         try {
             return f.call(ctx.instance, args);
+        } catch (GuestException e) {
+            throw e.foreign();
         } finally {
             // Keep the window across the call, as the interpreter does, so a guest calling the
             // host all the time still polls the hook every POLL_INTERVAL units.

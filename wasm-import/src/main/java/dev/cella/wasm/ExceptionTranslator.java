@@ -332,23 +332,26 @@ abstract class ExceptionTranslator extends ControlTranslator {
             code.emit(Opcode.BR, to.pad);
             return;
         }
-        // throw takes its tag as an immediate: one throw per tag the exception can have.
+        // throw takes its tag as an immediate: one throw per tag the exception can have, and
+        // one of the foreign tag for an exception from outside the module (GuestException.FOREIGN).
         int n = module.tags.size();
         int[] labels = new int[n];
-        for (int t = 0; t < n - 1; t++) {
+        for (int t = 0; t < n; t++) {
             labels[t] = code.newLabel();
             code.emit(Opcode.I32_BR_EQ, from.tag, regs.constant(ValType.I32, t), labels[t]);
         }
-        for (int t = n - 1; t >= 0; t--) {
-            if (t < n - 1) {
-                code.bind(labels[t]);
-                code.reachable(true);
-            }
+        code.emit(Opcode.THROW, new long[] {FOREIGN_TAG, payloadWidth}, new int[][] {null, from.payload.clone()});
+        for (int t = 0; t < n; t++) {
+            code.bind(labels[t]);
+            code.reachable(true);
             int arity = module.tags.get(t).params().size();
             int[] bits = java.util.Arrays.copyOf(from.payload, arity);
             code.emit(Opcode.THROW, new long[] {t, arity}, new int[][] {null, bits});
         }
     }
+
+    /** The tag an exception from another module has here (dev.cella.vm.GuestException.FOREIGN). */
+    private static final int FOREIGN_TAG = -1;
 
     /** The i64 register for value {@code j} of a payload thrown out of the function. */
     private int outgoing(int j) {

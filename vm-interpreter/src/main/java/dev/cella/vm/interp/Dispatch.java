@@ -4,6 +4,7 @@ import static dev.cella.vm.Numerics.bits;
 import static dev.cella.vm.Numerics.f32;
 import static dev.cella.vm.Numerics.f64;
 
+import dev.cella.vm.GuestException;
 import dev.cella.vm.Memory;
 import dev.cella.vm.Numerics;
 import dev.cella.vm.TrapSignal;
@@ -895,6 +896,11 @@ final class Dispatch {
         } catch (TrapSignal s) {
             m.credit = credit;
             throw m.trap(s, m.func, pc);
+        } catch (GuestException e) {
+            // From a host call (a throw unwinds in Machine.raise): pc is still at the call.
+            m.credit = credit;
+            m.landFromHost(e, code, pc, fp);
+            return null;
         } catch (SuspendSignal s) {
             // Only refuel throws it, at a FUEL header whose block is not charged: a safe point.
             m.credit = credit;

@@ -102,6 +102,8 @@ final class Machine {
     static final int NO_HAND_OVER = 0;
     static final int HAND_OVER_FRAME = 1;
     static final int HAND_OVER_CALL = 2;
+    /** Not a hand-over: an exception from a host call landed in a frame ({@link #landFromHost}). */
+    static final int LANDED = 3;
     /** A handed-over call: its callee and the decoded position of its argument list. */
     private DecodedFunction handOverCallee;
     private int handOverArgs;
@@ -510,7 +512,12 @@ final class Machine {
         }
         instance.consumeFuelTo(reserve + loopCredit + held);
         HostFunction host = instance.hostFunction(callee.index);
-        long result = host.call(instance, args);
+        long result;
+        try {
+            result = host.call(instance, args);
+        } catch (GuestException e) {
+            throw e.foreign();
+        }
         int results = at + 1 + n;
         if (code[results] == 1) {
             r[fp + code[results + 1]] = normalize(callee.result, result);
@@ -544,7 +551,12 @@ final class Machine {
         for (int i = 0; i < n; i++) {
             args[i] = r[fp + code[at + 1 + i]];
         }
-        long result = instance.hostFunction(callee.index).call(instance, args);
+        long result;
+        try {
+            result = instance.hostFunction(callee.index).call(instance, args);
+        } catch (GuestException e) {
+            throw e.foreign();
+        }
         int results = at + 1 + n;
         if (code[results] == 1) {
             r[fp + code[results + 1]] = normalize(callee.result, result);
@@ -622,6 +634,9 @@ final class Machine {
     Invocation handOver() {
         int kind = handOver;
         handOver = NO_HAND_OVER;
+        if (kind == LANDED) {
+            return null;
+        }
         DecodedFunction f = functions[func];
         int pc = handOverPc;
         int fp = handOverFp;
@@ -758,6 +773,33 @@ final class Machine {
             }
         }
         throw e;
+    }
+
+    /**
+     * Lands exception {@code e}, which a host function called by the instruction at decoded
+     * position {@code pc} (frame at {@code fp}) threw (or rethrows it if that is a throw that no
+     * frame caught), in that call if it catches, else in the
+     * innermost catching frame below; the loop then leaves with {@link #handOver} {@link #LANDED}
+     * and the invocation goes on at {@link #nextPc}. The fuel is made current first, as after any
+     * host call ({@link #credit} is the loop's credit before the call).
+     *
+     * @throws GuestException {@code e}, if no frame catches it
+     */
+    void landFromHost(GuestException e, int[] code, int pc, int fp) {
+        if (code[pc] == Op.THROW) {
+            throw e; // raise found no catching frame: the exception leaves the invocation
+        }
+        if (metered) {
+            long available = available(instance.fuelRemaining());
+            credit = Math.min(available, credit);
+            reserve = available - credit;
+        }
+        if (code[pc] == Op.CALL_CATCH || code[pc] == Op.CALL_INDIRECT_CATCH) {
+            land(e, functions[func], pc, fp);
+        } else {
+            catchBelow(e, depth);
+        }
+        handOver = LANDED;
     }
 
     /**
