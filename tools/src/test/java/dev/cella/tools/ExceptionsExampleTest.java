@@ -44,6 +44,22 @@ class ExceptionsExampleTest {
         assertTrue(r.err().contains("stdin:2: uncaught error"), r::toString);
     }
 
+    /**
+     * Two files of Lua 5.4.7's own test suite (lua-tests/, from its testes/ folder), whose checks
+     * lean on pcall and error, with the directory mounted as the guest's root so that they find
+     * each other's files by relative names; on the tiered engine only, to keep the build short
+     * (examples/exceptions/README.md lists the whole suite's results).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"goto", "vararg"})
+    void luasOwnTestsPassAsNatively(String name) throws IOException {
+        String dir = Path.of(example("exceptions/lua-tests/" + name + ".lua")).getParent().toString();
+        CliRunner.Result r = cella("run", "--engine", "auto", "--mount", dir + ":/",
+                example("exceptions/lua.wasm"), "-e", "_port=true", name + ".lua");
+        assertEquals(0, r.code(), r::toString);
+        assertEquals(expected("lua-tests/" + name + ".expected"), r.out());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"interp", "jit", "auto"})
     void cppExceptionsBehaveAsNatively(String engine) throws IOException {
