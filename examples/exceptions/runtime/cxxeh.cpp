@@ -63,29 +63,30 @@ void *objectOf(Header *h) {
 // The exceptions being handled, innermost first (__cxa_begin_catch pushes, __cxa_end_catch pops).
 Header *caught;
 
-std::uintptr_t uleb(const std::uint8_t *&p) {
+// Reads a LEB128 number at p: its bits, their count in `shift` and the last byte in `last`.
+std::uintptr_t leb(const std::uint8_t *&p, unsigned &shift, std::uint8_t &last) {
     std::uintptr_t v = 0;
-    unsigned shift = 0;
-    std::uint8_t b;
+    shift = 0;
     do {
-        b = *p++;
-        v |= std::uintptr_t(b & 0x7f) << shift;
+        last = *p++;
+        v |= std::uintptr_t(last & 0x7f) << shift;
         shift += 7;
-    } while (b & 0x80);
+    } while (last & 0x80);
     return v;
 }
 
+std::uintptr_t uleb(const std::uint8_t *&p) {
+    unsigned shift;
+    std::uint8_t last;
+    return leb(p, shift, last);
+}
+
 std::intptr_t sleb(const std::uint8_t *&p) {
-    std::intptr_t v = 0;
-    unsigned shift = 0;
-    std::uint8_t b;
-    do {
-        b = *p++;
-        v |= std::intptr_t(b & 0x7f) << shift;
-        shift += 7;
-    } while (b & 0x80);
-    if (shift < 8 * sizeof(v) && (b & 0x40)) {
-        v |= -(std::intptr_t(1) << shift);
+    unsigned shift;
+    std::uint8_t last;
+    std::intptr_t v = std::intptr_t(leb(p, shift, last));
+    if (shift < 8 * sizeof(v) && (last & 0x40)) {
+        v |= -(std::intptr_t(1) << shift);  // sign-extend from the last byte's sign bit
     }
     return v;
 }
