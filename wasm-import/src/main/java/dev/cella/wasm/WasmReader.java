@@ -455,6 +455,12 @@ final class WasmReader {
             if (!t.results().isEmpty()) {
                 throw WasmException.invalid(typeAt, "non-empty tag result type: " + t);
             }
+            for (ValType p : t.params()) {
+                if (p != ValType.I32 && p != ValType.I64 && p != ValType.F32 && p != ValType.F64) {
+                    // A payload travels as i64 bits, and Cella has no reference-to-bits move.
+                    throw WasmException.unsupported(typeAt, "exception handling (a tag with a " + p + " parameter)");
+                }
+            }
             module.tags.add(t);
         }
     }
