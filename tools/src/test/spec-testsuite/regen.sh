@@ -25,3 +25,10 @@ for script in *.wast; do
   mkdir -p "$here/$name"
   (cd "$here/$name" && wast2json --enable-all "$work/$script" -o "$name.json")
 done
+# The exception-handling proposal's tests at the same commit (the legacy try/catch/delegate form),
+# as eh.<name>.
+for script in proposals/exception-handling/*.wast; do
+  name=eh.$(basename "$script" .wast)
+  mkdir -p "$here/$name"
+  (cd "$here/$name" && wast2json --enable-all "$work/$script" -o "$name.json")
+done

@@ -122,17 +122,20 @@ public final class StateValidator {
         int i = blocks.instructionAt(f.pc());
         Instruction call = i < 0 ? null : blocks.instruction(i);
         String where = "frame " + depth + " (function " + f.function() + ") waits at pc " + f.pc();
-        if (call != null && call.opcode() == Opcode.CALL) {
-            if (call.intOperand(0) != callee) {
-                throw new ExecutionStateException(where + " on a call to function " + call.intOperand(0)
+        // The callee or type operand: first for call and call_indirect, after the landing pad and
+        // the exception list in the catching forms.
+        int first = call != null && (call.opcode() == Opcode.CALL_CATCH || call.opcode() == Opcode.CALL_INDIRECT_CATCH) ? 2 : 0;
+        if (call != null && (call.opcode() == Opcode.CALL || call.opcode() == Opcode.CALL_CATCH)) {
+            if (call.intOperand(first) != callee) {
+                throw new ExecutionStateException(where + " on a call to function " + call.intOperand(first)
                         + ", but the frame above it runs function " + callee);
             }
             return;
         }
-        if (call != null && call.opcode() == Opcode.CALL_INDIRECT) {
+        if (call != null && (call.opcode() == Opcode.CALL_INDIRECT || call.opcode() == Opcode.CALL_INDIRECT_CATCH)) {
             int calleeType = module.functionTypeIndex(callee);
-            if (call.intOperand(0) != calleeType) {
-                throw new ExecutionStateException(where + " on an indirect call of type " + call.intOperand(0)
+            if (call.intOperand(first) != calleeType) {
+                throw new ExecutionStateException(where + " on an indirect call of type " + call.intOperand(first)
                         + ", but the frame above it runs function " + callee + " of type " + calleeType);
             }
             return;

@@ -15,7 +15,9 @@ public enum TrapKind {
     INDIRECT_CALL_TYPE_MISMATCH("indirect call type mismatch"),
     CALL_STACK_EXHAUSTED("call stack exhausted"),
     FUEL_EXHAUSTED("fuel exhausted"),
-    OUT_OF_BOUNDS_TABLE("out of bounds table access");
+    OUT_OF_BOUNDS_TABLE("out of bounds table access"),
+    /** An exception ({@code throw}) that no frame of the run caught: {@link GuestException}. */
+    UNCAUGHT_EXCEPTION("uncaught exception");
 
     public final String message;
 

@@ -10,6 +10,11 @@ public abstract class CellaException extends RuntimeException {
         super(message);
     }
 
+    /** An exception without a stack trace unless {@code stackTrace}: for ones that guests raise often. */
+    protected CellaException(String message, boolean stackTrace) {
+        super(message, null, false, stackTrace);
+    }
+
     protected CellaException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -46,6 +46,15 @@ import java.util.Locale;
  *       instructions read all their operands before they write, so operands may overlap. Their
  *       lane operation immediates are {@link V128Op} codes (WebAssembly's SIMD opcodes), whose
  *       float results follow the canonical-NaN rule above.
+ *   <li>Exceptions: an exception is a tag (an i32, chosen by the program) and a payload of 64-bit
+ *       values. {@code throw} leaves its function; the exception unwinds the frames above the
+ *       innermost caller waiting in {@code call_catch} or {@code call_indirect_catch}, whose
+ *       first list, exn (one i32 register, then i64 registers), receives the tag and the
+ *       payload (values past the list are dropped, registers past the payload are zeroed) before
+ *       it goes to L; its results are not written. Unwinding charges no fuel (L's block is
+ *       charged on entry, as any block) and stops nowhere on the way, so no safe point sees an
+ *       exception in flight. An exception no frame catches ends the run with the trap
+ *       "uncaught exception" at the throw. Traps are never caught.
  * </ul>
  */
 public enum Opcode {
@@ -310,7 +319,12 @@ public enum Opcode {
     V128_EXTRACT(0x205, "=i32 v128 #i32 #i32", 0, "d := lane k2 of a, as extract k1 reads it"),
     V128_REPLACE(0x206, "=v128 v128 i32 #i32 #i32", 0, "d := a with lane k2 set to the low bits of b (replace k1)"),
     V128_BITSELECT(0x207, "=v128 v128 v128 v128", 0, "d := (a & c) | (b & ~c)"),
-    V128_SHUFFLE(0x208, "=v128 v128 v128 #i64 #i64", 0, "d := bytes of a:b (0-31) chosen by the 16 bytes of k1 (lanes 0-7) and k2 (8-15)");
+    V128_SHUFFLE(0x208, "=v128 v128 v128 #i64 #i64", 0, "d := bytes of a:b (0-31) chosen by the 16 bytes of k1 (lanes 0-7) and k2 (8-15)"),
+
+    // Exceptions (codes from 0x380; see the note on exceptions above).
+    THROW(0x380, "#i32 (*)", F_TERMINATOR | F_TRAPS, "throw an exception of tag k whose payload is the bits of the i64 registers args"),
+    CALL_CATCH(0x381, "@ =(*) func (*) =(*)", F_BRANCH | F_CALL | F_TRAPS, "results := f(args); if f throws, exn := its tag and payload, then goto L"),
+    CALL_INDIRECT_CATCH(0x382, "@ =(*) type table i32 (*) =(*)", F_BRANCH | F_CALL | F_TRAPS, "results := tab[a](args) as call_indirect of type t does; if the callee throws, exn := its tag and payload, then goto L");
 
     /** Flag bits of an opcode. */
     static final class Flag {

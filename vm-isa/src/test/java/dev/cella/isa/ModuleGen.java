@@ -14,6 +14,7 @@ import dev.cella.isa.module.Module;
 import dev.cella.isa.module.Names;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -381,6 +382,16 @@ public final class ModuleGen {
                     case TABLE -> operands[i] = between(0, tables.size() - 1);
                     case OFFSET -> operands[i] = chance(2) ? between(0, 64) : between(0, 0xFFFFFFFFL);
                     case USES, DEFS -> {
+                        if (op == Opcode.THROW || (op.isCall() && op.isBranch() && i == 1)) {
+                            // An exception's payload (i64s), after its tag register in a catching call's list.
+                            List<ValType> want = new ArrayList<>(Collections.nCopies(between(0, op == Opcode.THROW ? 2 : 1), ValType.I64));
+                            if (op != Opcode.THROW) {
+                                want.add(0, ValType.I32);
+                            }
+                            lists[i] = op == Opcode.THROW ? registerList(want, byType) : distinctRegisterList(want, byType);
+                            operands[i] = lists[i].length;
+                            continue;
+                        }
                         FuncType sig = callee != null ? callee : self;
                         List<ValType> want = o.kind() == OperandKind.DEFS ? sig.results()
                                 : callee != null ? sig.params() : sig.results();

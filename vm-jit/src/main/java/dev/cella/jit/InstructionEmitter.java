@@ -29,14 +29,14 @@ final class InstructionEmitter {
 
     static Family familyOf(Opcode op) {
         return switch (op) {
-            case UNREACHABLE, NOP, BR, BR_IF, BR_UNLESS, BR_TABLE, RET,
+            case UNREACHABLE, NOP, BR, BR_IF, BR_UNLESS, BR_TABLE, RET, THROW,
                     I32_BR_EQ, I32_BR_NE, I32_BR_LT_S, I32_BR_LT_U, I32_BR_GT_S, I32_BR_GT_U,
                     I32_BR_LE_S, I32_BR_LE_U, I32_BR_GE_S, I32_BR_GE_U,
                     I64_BR_EQ, I64_BR_NE, I64_BR_LT_S, I64_BR_LT_U, I64_BR_GT_S, I64_BR_GT_U,
                     I64_BR_LE_S, I64_BR_LE_U, I64_BR_GE_S, I64_BR_GE_U,
                     F32_BR_EQ, F32_BR_NE, F32_BR_LT, F32_BR_GT, F32_BR_LE, F32_BR_GE,
                     F64_BR_EQ, F64_BR_NE, F64_BR_LT, F64_BR_GT, F64_BR_LE, F64_BR_GE -> Family.CONTROL;
-            case CALL, CALL_INDIRECT -> Family.CALL;
+            case CALL, CALL_INDIRECT, CALL_CATCH, CALL_INDIRECT_CATCH -> Family.CALL;
             case I32_LOAD, I64_LOAD, F32_LOAD, F64_LOAD, I32_LOAD8_S, I32_LOAD8_U, I32_LOAD16_S, I32_LOAD16_U,
                     I64_LOAD8_S, I64_LOAD8_U, I64_LOAD16_S, I64_LOAD16_U, I64_LOAD32_S, I64_LOAD32_U,
                     I32_STORE, I64_STORE, F32_STORE, F64_STORE, I32_STORE8, I32_STORE16,

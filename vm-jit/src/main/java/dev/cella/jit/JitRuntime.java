@@ -1,6 +1,7 @@
 package dev.cella.jit;
 
 import dev.cella.vm.BulkWork;
+import dev.cella.vm.GuestException;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.InterruptHook;
 import dev.cella.vm.Table;
@@ -162,6 +163,11 @@ final class JitRuntime {
         return new Trap(kind, function, ctx.instance.functionName(function), pc);
     }
 
+    /** The exception that throw raises at {@code pc} (see {@link dev.cella.vm.GuestException}); for emitted code. */
+    static GuestException raise(long[] payload, JitContext ctx, int tag, int function, int pc) {
+        return new GuestException(tag, payload, function, ctx.instance.functionName(function), pc);
+    }
+
     /** The trap of the kind with ordinal {@code kind}; for emitted code. */
     static Trap trap(JitContext ctx, int kind, int function, int pc) {
         return trap(ctx, KINDS[kind], function, pc);
@@ -183,6 +189,8 @@ final class JitRuntime {
         ctx.storeFuel();
         try {
             return f.call(ctx.instance, args);
+        } catch (GuestException e) {
+            throw e.foreign();
         } finally {
             // Keep the window across the call, as the interpreter does, so a guest calling the
             // host all the time still polls the hook every POLL_INTERVAL units.

@@ -672,6 +672,30 @@ final class MethodEmitter {
         mv.visitInsn(ATHROW);
     }
 
+    /**
+     * Throws the guest exception of tag {@code tag} whose payload is i64 registers {@code
+     * payload}, raised at {@code pc}, with the fuel stored as before a trap: whoever catches it
+     * (a catching call, interpreted; see {@link CodeCache#compileDefined}) or ends the run with it
+     * reads the fuel from there.
+     */
+    void throwException(int tag, int[] payload, int pc) {
+        storeFuel();
+        push(payload.length);
+        mv.visitIntInsn(NEWARRAY, T_LONG);
+        for (int i = 0; i < payload.length; i++) {
+            mv.visitInsn(DUP);
+            push(i);
+            load(payload[i]);
+            mv.visitInsn(LASTORE);
+        }
+        mv.visitVarInsn(ALOAD, 0);
+        push(tag);
+        push(code.index);
+        pushPc(pc);
+        invokeStatic(RUNTIME, "raise", "([JL" + CTX + ";III)Ldev/cella/vm/GuestException;");
+        mv.visitInsn(ATHROW);
+    }
+
     /** Returns from the function with the values of registers {@code regs} as its results. */
     void emitReturn(int[] regs) {
         List<ValType> results = code.type.results();

@@ -21,7 +21,7 @@ import java.util.List;
  * straight into a local ({@code local.set}/{@code local.tee}) writes the local's register
  * directly, and a {@code local.get} costs nothing until the value is used.
  */
-final class BodyTranslator extends ControlTranslator {
+final class BodyTranslator extends ExceptionTranslator {
     /**
      * The deepest operand stack and control nesting accepted. They bound the translator's own
      * memory: a body of a few megabytes of constants or blocks could otherwise make it allocate
@@ -96,6 +96,7 @@ final class BodyTranslator extends ControlTranslator {
             throw WasmException.malformed(in.position(), "section size mismatch: the function body continues after"
                     + " its final end");
         }
+        emitPads();
         for (long[] load : regs.constantLoads()) {
             ValType t = ValType.values()[(int) load[1]];
             code.prologue(CodeBuilder.constOp(t), load[0], load[2]);
@@ -126,8 +127,15 @@ final class BodyTranslator extends ControlTranslator {
             case 0x0D -> brIf();
             case 0x0E -> brTable();
             case 0x0F -> returnFromFunction();
+            case 0x06 -> tryBlock();
+            case 0x07 -> catchClause(false);
+            case 0x08 -> throwTag();
+            case 0x09 -> rethrow();
             case 0x10 -> call();
             case 0x11 -> callIndirect();
+            case 0x18 -> delegate();
+            case 0x19 -> catchClause(true);
+            case 0x1F -> tryTable();
             case 0x1A -> {
                 check(0, null);
                 popN(1);
@@ -176,7 +184,7 @@ final class BodyTranslator extends ControlTranslator {
             return;
         }
         String feature = switch (op) {
-            case 0x06, 0x07, 0x08, 0x09, 0x18, 0x19, 0x1F -> "exception handling";
+            case 0x0A -> "exception handling (exnref: throw_ref)";
             case 0x12, 0x13 -> "tail calls";
             case 0x14, 0x15, 0xD3, 0xD4, 0xD5, 0xD6 -> "typed function references";
             case 0xFB -> "GC";
@@ -416,7 +424,7 @@ final class BodyTranslator extends ControlTranslator {
         int[] args = pairs(valueRegisters(type.params(), true), type.params());
         popN(type.params().size());
         int[] results = pushResults(type.results());
-        code.emit(Opcode.CALL, new long[] {f, args.length, results.length}, new int[][] {null, args, results});
+        emitCall(Opcode.CALL, new long[] {f, args.length, results.length}, new int[][] {null, args, results});
     }
 
     /** Pushes values of {@code types} computed into their slots; returns their registers (see {@link #pairs}). */
@@ -448,7 +456,7 @@ final class BodyTranslator extends ControlTranslator {
         int[] args = pairs(valueRegisters(type.params(), true, 1), type.params());
         popN(type.params().size() + 1);
         int[] results = pushResults(type.results());
-        code.emit(Opcode.CALL_INDIRECT, new long[] {context.cellaType(type), table, index, args.length, results.length},
+        emitCall(Opcode.CALL_INDIRECT, new long[] {context.cellaType(type), table, index, args.length, results.length},
                 new int[][] {null, null, null, args, results});
     }
 

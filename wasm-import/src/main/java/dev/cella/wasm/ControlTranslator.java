@@ -65,7 +65,7 @@ abstract class ControlTranslator extends TranslatorBase {
      * Opens a frame of {@code kind} whose parameters are on top of the stack (already checked
      * for an if, whose condition was popped).
      */
-    private Frame enter(int kind, FuncType type, int label) {
+    final Frame enter(int kind, FuncType type, int label) {
         List<ValType> params = type.params();
         checkValues(params);
         if (code.reachable()) {
@@ -166,7 +166,7 @@ abstract class ControlTranslator extends TranslatorBase {
     }
 
     /** Checks that exactly the frame's results are on its part of the stack. */
-    private void checkFrameEnd(Frame f) {
+    final void checkFrameEnd(Frame f) {
         List<ValType> results = f.type.results();
         checkValues(results);
         if (available() > results.size()) {
@@ -209,6 +209,7 @@ abstract class ControlTranslator extends TranslatorBase {
             code.bind(f.label);
         }
         boolean reachable = fallthrough || f.kind != Frame.LOOP && f.branched || openElse && f.entryReachable;
+        closing(f);
         frames.remove(frames.size() - 1);
         stack.truncate(f.height);
         code.reachable(reachable);
@@ -218,8 +219,11 @@ abstract class ControlTranslator extends TranslatorBase {
         return false;
     }
 
+    /** Called when frame {@code f} (not the function's) closes, before it is removed. */
+    abstract void closing(Frame f);
+
     /** Emits a return of the top values (types checked). */
-    private void ret(List<ValType> types, boolean record) {
+    final void ret(List<ValType> types, boolean record) {
         int[] values = pairs(valueRegisters(types, record), types);
         code.emit(Opcode.RET, new long[] {values.length}, new int[][] {values});
     }

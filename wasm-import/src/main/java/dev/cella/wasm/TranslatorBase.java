@@ -23,6 +23,10 @@ abstract class TranslatorBase {
         static final int BLOCK = 1;
         static final int LOOP = 2;
         static final int IF = 3;
+        /** A legacy try: a block whose calls and throws go to {@link #handler} until its first catch. */
+        static final int TRY = 4;
+        /** A try_table: a block whose calls and throws go to {@link #handler}. */
+        static final int TRY_TABLE = 5;
 
         final int kind;
         final FuncType type;
@@ -34,6 +38,10 @@ abstract class TranslatorBase {
         int elseLabel = -1;
         /** The specification's validation flag: the rest of the frame is unreachable. */
         boolean unreachable;
+        /** A try's or try_table's exception handler, else null. */
+        ExceptionHandler handler;
+        /** A try past its first catch or catch_all: its handler no longer covers the code. */
+        boolean catching;
         /** True if reachable code branches to {@link #label}. */
         boolean branched;
         /** True if code could reach the frame's start (for an if: the else part is reachable). */

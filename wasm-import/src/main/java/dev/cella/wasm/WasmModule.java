@@ -88,6 +88,8 @@ final class WasmModule {
     final List<Global> globals = new ArrayList<>();
     int importedGlobals;
     final List<Export> exports = new ArrayList<>();
+    /** The type of each tag (exception handling); Cella's tag number is the index here. */
+    final List<FuncType> tags = new ArrayList<>();
     int start = -1;
     long startOffset;
     final List<ElementSegment> elements = new ArrayList<>();

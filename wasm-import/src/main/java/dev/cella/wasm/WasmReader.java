@@ -102,11 +102,11 @@ final class WasmReader {
     /** The position of section {@code id} in the required order (the data count section goes before code). */
     private static int rank(int id, int at) {
         return switch (id) {
-            case 1, 2, 3, 4, 5, 6, 7, 8, 9 -> id;
-            case 12 -> 10;
-            case 10 -> 11;
-            case 11 -> 12;
-            case 13 -> throw WasmException.unsupported(at, "exception handling (tag section)");
+            case 1, 2, 3, 4, 5, 6, 7, 8, 9 -> 2 * id;
+            case 13 -> 11; // the tag section, between the memory and global sections
+            case 12 -> 20;
+            case 10 -> 22;
+            case 11 -> 24;
             default -> throw WasmException.malformed(at, "malformed section id " + id);
         };
     }
@@ -126,6 +126,7 @@ final class WasmReader {
             case 10 -> codeSection();
             case 11 -> dataSection();
             case 12 -> module.dataCount = in.u32();
+            case 13 -> tagSection();
             default -> throw WasmException.malformed(at, "malformed section id " + id);
         }
     }
@@ -234,7 +235,7 @@ final class WasmReader {
                     module.globals.add(new Global(type, null, module.importedGlobals, at));
                     module.importedGlobals++;
                 }
-                case 4 -> throw WasmException.unsupported(kindAt, "exception handling (tag import)");
+                case 4 -> throw WasmException.unsupported(kindAt, "exception handling (tag import: a Cella module's tags are its own)");
                 default -> throw WasmException.malformed(kindAt, "malformed import kind " + kind);
             }
         }
@@ -412,9 +413,18 @@ final class WasmReader {
                 case 1 -> ExternKind.TABLE;
                 case 2 -> ExternKind.MEMORY;
                 case 3 -> ExternKind.GLOBAL;
-                case 4 -> throw WasmException.unsupported(kindAt, "exception handling (tag export)");
+                case 4 -> null; // a tag: checked below, then dropped (no Cella module imports tags)
                 default -> throw WasmException.malformed(kindAt, "malformed export kind " + kind);
             };
+            if (k == null) {
+                if (index >= module.tags.size()) {
+                    throw WasmException.invalid(indexAt, "unknown tag " + index);
+                }
+                if (!names.add(name)) {
+                    throw WasmException.invalid(at, "duplicate export name \"" + name + "\"");
+                }
+                continue;
+            }
             int count = switch (k) {
                 case FUNC -> module.functionCount();
                 case TABLE -> module.tables.size();
@@ -431,6 +441,34 @@ final class WasmReader {
             if (k == ExternKind.FUNC) {
                 module.declaredFunctions.add(index);
             }
+        }
+    }
+
+    /** Tags (exception handling): an attribute, 0 for an exception, and a type without results. */
+    private void tagSection() {
+        int n = in.count(2);
+        for (int i = 0; i < n; i++) {
+            int at = in.position();
+            int attribute = in.u8();
+            if (attribute != 0) {
+                throw WasmException.malformed(at, "malformed tag attribute " + attribute);
+            }
+            int typeAt = in.position();
+            int type = in.index();
+            if (type >= module.types.size()) {
+                throw WasmException.invalid(typeAt, "unknown type " + type);
+            }
+            FuncType t = module.types.get(type);
+            if (!t.results().isEmpty()) {
+                throw WasmException.invalid(typeAt, "non-empty tag result type: " + t);
+            }
+            for (ValType p : t.params()) {
+                if (p != ValType.I32 && p != ValType.I64 && p != ValType.F32 && p != ValType.F64) {
+                    // A payload travels as i64 bits, and Cella has no reference-to-bits move.
+                    throw WasmException.unsupported(typeAt, "exception handling (a tag with a " + p + " parameter)");
+                }
+            }
+            module.tags.add(t);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Module;
 import dev.cella.vm.Engine;
 import dev.cella.vm.GlobalCell;
+import dev.cella.vm.GuestException;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.ImportResolver;
 import dev.cella.vm.Memory;
@@ -121,6 +122,7 @@ final class WastSession {
                 case "action" -> action(command, line);
                 case "assert_return" -> assertReturn(command, line);
                 case "assert_trap", "assert_exhaustion" -> assertTrap(command, line, type);
+                case "assert_exception" -> assertException(command, line);
                 case "assert_invalid", "assert_malformed" -> assertRejected(command, line, type);
                 case "assert_unlinkable", "assert_uninstantiable" -> assertNotInstantiated(command, line, type);
                 default -> report.skip(line, type, "command kind " + type, "command kind not supported by this runner");
@@ -324,6 +326,19 @@ final class WastSession {
             } else {
                 report.fail(line, kind, "expected trap \"" + text + "\" but got \"" + t.kind().message + "\"");
             }
+        }
+    }
+
+    /** assert_exception: the action ends with an exception no frame caught. */
+    @SuppressWarnings("unchecked")
+    private void assertException(Map<String, Object> command, int line) {
+        try {
+            long[] results = perform((Map<String, Object>) command.get("action"));
+            report.fail(line, "assert_exception", "expected an exception but it returned " + results.length + " value(s)");
+        } catch (GuestException e) {
+            report.pass("assert_exception");
+        } catch (Trap t) {
+            report.fail(line, "assert_exception", "expected an exception but it trapped: " + t.kind().message);
         }
     }
 

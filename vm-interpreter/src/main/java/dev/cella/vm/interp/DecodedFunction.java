@@ -52,10 +52,19 @@ final class DecodedFunction {
      * decoded position {@code position}.
      */
     int bytePc(int position) {
+        return pcs[startIndex(position)];
+    }
+
+    /** The decoded position of the instruction (or FUEL header) that contains decoded position {@code position}. */
+    int instructionStart(int position) {
+        return starts[startIndex(position)];
+    }
+
+    private int startIndex(int position) {
         int i = Arrays.binarySearch(starts, position);
         if (i < 0) {
             i = -i - 2; // the last start below position: the instruction whose operands hold it
         }
-        return i < 0 ? 0 : pcs[i];
+        return Math.max(i, 0);
     }
 }

@@ -331,6 +331,9 @@ final class Decoder {
                     TABLE_SIZE, TABLE_COPY, TABLE_INIT, ELEM_DROP -> Op.TABLE;
             case V128_UNARY, V128_BINARY, V128_SHIFT, V128_TEST, V128_SPLAT, V128_EXTRACT, V128_REPLACE,
                     V128_BITSELECT, V128_SHUFFLE -> Op.V128;
+            case THROW -> Op.THROW;
+            case CALL_CATCH -> Op.CALL_CATCH;
+            case CALL_INDIRECT_CATCH -> Op.CALL_INDIRECT_CATCH;
         };
     }
 

@@ -4,6 +4,7 @@ import dev.cella.isa.Opcode;
 import dev.cella.isa.ValType;
 import dev.cella.vm.BulkWork;
 import dev.cella.vm.ExecutionState;
+import dev.cella.vm.GuestException;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InterruptHook;
@@ -106,6 +107,8 @@ final class Machine {
     static final int NO_HAND_OVER = 0;
     static final int HAND_OVER_FRAME = 1;
     static final int HAND_OVER_CALL = 2;
+    /** Not a hand-over: an exception from a host call landed in a frame ({@link #landFromHost}). */
+    static final int LANDED = 3;
     /** A handed-over call: its callee and the decoded position of its argument list. */
     private DecodedFunction handOverCallee;
     private int handOverArgs;
@@ -522,7 +525,12 @@ final class Machine {
         }
         instance.consumeFuelTo(reserve + loopCredit + held);
         HostFunction host = instance.hostFunction(callee.index);
-        long result = host.call(instance, args);
+        long result;
+        try {
+            result = host.call(instance, args);
+        } catch (GuestException e) {
+            throw e.foreign();
+        }
         int results = at + 1 + n;
         if (code[results] == 1) {
             r[fp + code[results + 1]] = normalize(callee.result, result);
@@ -556,7 +564,12 @@ final class Machine {
         for (int i = 0; i < n; i++) {
             args[i] = r[fp + code[at + 1 + i]];
         }
-        long result = instance.hostFunction(callee.index).call(instance, args);
+        long result;
+        try {
+            result = instance.hostFunction(callee.index).call(instance, args);
+        } catch (GuestException e) {
+            throw e.foreign();
+        }
         int results = at + 1 + n;
         if (code[results] == 1) {
             r[fp + code[results + 1]] = normalize(callee.result, result);
@@ -635,6 +648,9 @@ final class Machine {
     Invocation handOver() {
         int kind = handOver;
         handOver = NO_HAND_OVER;
+        if (kind == LANDED) {
+            return null;
+        }
         DecodedFunction f = functions[func];
         int pc = handOverPc;
         int fp = handOverFp;
@@ -642,24 +658,16 @@ final class Machine {
         instance.consumeFuelTo(reserve + credit + held);
         Invocation inv;
         try {
-            if (kind == HAND_OVER_FRAME) {
-                // As refuel would: a new credit of at least the block's cost, the block not charged yet.
-                window[0] = Math.min(reserve + credit, Math.max(WINDOW, f.code[pc + 1]));
-                long[] registers = Arrays.copyOfRange(regs, fp, fp + f.frameSize);
-                inv = tier.resume(instance, func, f.bytePc(pc), registers, depth, fp, window, request);
+            inv = handOver(kind, f, pc, fp, window);
+        } catch (GuestException e) {
+            // The other tier's frames are gone; the exception unwinds the interpreted ones.
+            int call = kind == HAND_OVER_CALL ? (f.code[pc] == Op.FUEL ? pc + 2 : pc) : -1;
+            if (call >= 0 && (f.code[call] == Op.CALL_CATCH || f.code[call] == Op.CALL_INDIRECT_CATCH)) {
+                land(e, f, call, fp);
             } else {
-                int n = f.code[handOverArgs];
-                long[] args = new long[n];
-                for (int i = 0; i < n; i++) {
-                    args[i] = regs[fp + f.code[handOverArgs + 1 + i]];
-                }
-                window[0] = credit;
-                inv = tier.call(instance, handOverCallee.index, args, depth + 1, fp + f.frameSize, window, request);
+                catchBelow(e, depth);
             }
-        } finally {
-            long available = available(instance.fuelRemaining());
-            credit = Math.min(available, window[0]);
-            reserve = available - credit;
+            return null;
         }
         if (inv.isSuspended()) {
             return suspendedAbove(kind == HAND_OVER_FRAME ? depth - 1 : depth, pc, fp, inv.state());
@@ -689,6 +697,32 @@ final class Machine {
         return null;
     }
 
+    /** Runs the handed-over frame or call in the other tier; the machine's fuel is current afterwards, however it ends. */
+    private Invocation handOver(int kind, DecodedFunction f, int pc, int fp, long[] window) {
+        Invocation inv;
+        try {
+            if (kind == HAND_OVER_FRAME) {
+                // As refuel would: a new credit of at least the block's cost, the block not charged yet.
+                window[0] = Math.min(reserve + credit, Math.max(WINDOW, f.code[pc + 1]));
+                long[] registers = Arrays.copyOfRange(regs, fp, fp + f.frameSize);
+                inv = tier.resume(instance, func, f.bytePc(pc), registers, depth, fp, window, request);
+            } else {
+                int n = f.code[handOverArgs];
+                long[] args = new long[n];
+                for (int i = 0; i < n; i++) {
+                    args[i] = regs[fp + f.code[handOverArgs + 1 + i]];
+                }
+                window[0] = credit;
+                inv = tier.call(instance, handOverCallee.index, args, depth + 1, fp + f.frameSize, window, request);
+            }
+        } finally {
+            long available = available(instance.fuelRemaining());
+            credit = Math.min(available, window[0]);
+            reserve = available - credit;
+        }
+        return inv;
+    }
+
     /** Writes {@code results} to the result list at decoded position {@code at} ({@code n dst...}) of the frame at {@code fp}. */
     private void writeResults(long[] results, int[] code, int at, int fp) {
         for (int i = 0; i < code[at]; i++) {
@@ -714,6 +748,83 @@ final class Machine {
         out.addAll(above.frames());
         suspended = out;
         return Invocation.suspended(new ExecutionState(out, instance.fuelUsed(), instance.fuelRemaining()));
+    }
+
+    /**
+     * Runs THROW at decoded position {@code pc} of the active function (frame at {@code fp}):
+     * makes the exception and unwinds to the innermost frame that catches it ({@link #catchBelow}).
+     *
+     * @throws GuestException if no frame of this machine catches it
+     */
+    void raise(long[] r, int[] code, int pc, int fp) {
+        int n = code[pc + 2];
+        long[] payload = new long[n];
+        for (int i = 0; i < n; i++) {
+            payload[i] = r[fp + code[pc + 3 + i]];
+        }
+        catchBelow(new GuestException(code[pc + 1], payload, func, instance.functionName(func),
+                functions[func].bytePc(pc)), depth);
+    }
+
+    /**
+     * Unwinds exception {@code e} thrown by the frame at depth {@code d} (and by whatever ran above
+     * it): the innermost frame below {@code d} that waits in a catching call receives it ({@link
+     * #land}); the frames above it are dropped. No fuel is charged and nothing is polled, so no
+     * safe point sees the exception in flight.
+     *
+     * @throws GuestException {@code e}, if no frame below {@code d} catches it
+     */
+    void catchBelow(GuestException e, int d) {
+        for (int k = d; k > 1; k--) {
+            int b = 3 * k - 3;
+            DecodedFunction caller = functions[frames[b]];
+            int call = caller.instructionStart(frames[b + 1]);
+            if (caller.code[call] == Op.CALL_CATCH || caller.code[call] == Op.CALL_INDIRECT_CATCH) {
+                depth = k - 1;
+                func = caller.index;
+                land(e, caller, call, frames[b + 2]);
+                return;
+            }
+        }
+        throw e;
+    }
+
+    /**
+     * Lands exception {@code e}, which a host function called by the instruction at decoded
+     * position {@code pc} (frame at {@code fp}) threw (or rethrows it if that is a throw that no
+     * frame caught), in that call if it catches, else in the
+     * innermost catching frame below; the loop then leaves with {@link #handOver} {@link #LANDED}
+     * and the invocation goes on at {@link #nextPc}. The fuel is made current first, as after any
+     * host call ({@link #credit} is the loop's credit before the call).
+     *
+     * @throws GuestException {@code e}, if no frame catches it
+     */
+    void landFromHost(GuestException e, int[] code, int pc, int fp) {
+        if (code[pc] == Op.THROW) {
+            throw e; // raise found no catching frame: the exception leaves the invocation
+        }
+        if (metered) {
+            long available = available(instance.fuelRemaining());
+            credit = Math.min(available, credit);
+            reserve = available - credit;
+        }
+        if (code[pc] == Op.CALL_CATCH || code[pc] == Op.CALL_INDIRECT_CATCH) {
+            land(e, functions[func], pc, fp);
+        } else {
+            catchBelow(e, depth);
+        }
+        handOver = LANDED;
+    }
+
+    /**
+     * Writes {@code e} into the exception list of the catching call at decoded position {@code
+     * call} of {@code f} (frame at {@code fp}, the active frame) and goes on at its landing pad.
+     */
+    private void land(GuestException e, DecodedFunction f, int call, int fp) {
+        e.writeTo(regs, fp, f.code, call + 3, f.code[call + 2]);
+        nextCode = f.code;
+        nextPc = f.code[call + 1];
+        nextFp = fp;
     }
 
     /** The trap that {@code signal} stands for, raised at decoded position {@code pc} of function {@code function}. */

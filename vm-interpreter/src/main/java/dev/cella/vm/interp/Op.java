@@ -238,8 +238,15 @@ final class Op {
     // SIMD: V128 op operands..., where op is the original opcode's ordinal and a #i64 immediate
     // takes two ints (low, high); V128Ops runs it.
     static final int V128 = 157;
+
+    // Exceptions: THROW tag n src..;  CALL_CATCH L nexn exn.. f nargs args.. nres res..;
+    // CALL_INDIRECT_CATCH L nexn exn.. type table a nargs args.. nres res..
+    static final int THROW = 158;
+    static final int CALL_CATCH = 159;
+    static final int CALL_INDIRECT_CATCH = 160;
+
     /** Number of decoded opcodes. */
-    static final int COUNT = 158;
+    static final int COUNT = 161;
 
     /** Marks an original opcode that decodes to nothing (nop). */
     static final int NONE = -1;

@@ -74,7 +74,10 @@ final class Resumption {
         if (f.code[p] == Op.FUEL) {
             p += 2; // the call leads its block
         }
-        return f.code[p] == Op.CALL ? p + 3 + f.code[p + 2] : p + 5 + f.code[p + 4];
+        if (f.code[p] == Op.CALL_CATCH || f.code[p] == Op.CALL_INDIRECT_CATCH) {
+            p += 2 + f.code[p + 2]; // past the landing pad and the exception list: the rest is laid out as a call's
+        }
+        return f.code[p] == Op.CALL || f.code[p] == Op.CALL_CATCH ? p + 3 + f.code[p + 2] : p + 5 + f.code[p + 4];
     }
 
     /**

@@ -6,6 +6,7 @@ import static dev.cella.vm.Numerics.bits;
 import static dev.cella.vm.Numerics.f32;
 import static dev.cella.vm.Numerics.f64;
 
+import dev.cella.vm.GuestException;
 import dev.cella.vm.Memory;
 import dev.cella.vm.Numerics;
 import dev.cella.vm.TrapSignal;
@@ -55,13 +56,21 @@ final class UnmeteredDispatch {
                     int n = code[pc + 2];
                     pc = code[pc + 3 + (Integer.compareUnsigned(i, n) < 0 ? i : n)];
                 }
-                case Op.CALL, Op.CALL_INDIRECT -> {
+                case Op.CALL, Op.CALL_INDIRECT, Op.CALL_CATCH, Op.CALL_INDIRECT_CATCH -> {
                     // CALL f nargs args.. nres res..  |  CALL_INDIRECT type table a nargs args.. nres res..
-                    int at = pc + 2;
-                    int callee = code[pc + 1];
-                    if (code[pc] == Op.CALL_INDIRECT) {
-                        callee = m.resolveIndirect(callee, code[pc + 2], (int) r[fp + code[pc + 3]]);
-                        at = pc + 4;
+                    // The catching forms put "L nexn exn.." first (Machine.raise reads them).
+                    int at = pc;
+                    int op = code[pc];
+                    if (op >= Op.CALL_CATCH) {
+                        at += 2 + code[pc + 2];
+                        op = op == Op.CALL_CATCH ? Op.CALL : Op.CALL_INDIRECT;
+                    }
+                    int callee = code[at + 1];
+                    if (op == Op.CALL_INDIRECT) {
+                        callee = m.resolveIndirect(callee, code[at + 2], (int) r[fp + code[at + 3]]);
+                        at += 4;
+                    } else {
+                        at += 2;
                     }
                     DecodedFunction f = m.functions[callee];
                     if (f.code == null) {
@@ -98,6 +107,13 @@ final class UnmeteredDispatch {
                     code = callerCode;
                     fp = callerFp;
                     pc = resume + 1 + n;
+                }
+                case Op.THROW -> {
+                    // THROW tag n src..: unwinds to the catching frame's landing pad, or leaves the run
+                    m.raise(r, code, pc, fp);
+                    code = m.nextCode;
+                    pc = m.nextPc;
+                    fp = m.nextFp;
                 }
                 // Constants, moves, globals
                 case Op.I32_CONST -> {
@@ -855,6 +871,11 @@ final class UnmeteredDispatch {
         } catch (TrapSignal s) {
             m.credit = credit;
             throw m.trap(s, m.func, pc);
+        } catch (GuestException e) {
+            // From a host call (a throw unwinds in Machine.raise): pc is still at the call.
+            m.credit = credit;
+            m.landFromHost(e, code, pc, fp);
+            return null;
         } catch (SuspendSignal s) {
             // Only refuel throws it, at a FUEL header whose block is not charged: a safe point.
             m.credit = credit;

@@ -43,7 +43,8 @@ public final class IsaDoc {
         CONVERSIONS(0xA7, "Conversions"),
         COMPARE_AND_BRANCH(0xD0, "Compare and branch"),
         SIMD(0x200, "SIMD"),
-        REFERENCES_AND_TABLES(0x300, "References and tables");
+        REFERENCES_AND_TABLES(0x300, "References and tables"),
+        EXCEPTIONS(0x380, "Exceptions");
 
         final int firstCode;
         final String title;
@@ -307,7 +308,9 @@ public final class IsaDoc {
     static List<String> placeholders(Opcode op) {
         long defs = op.operands().stream().filter(o -> o.kind() == OperandKind.DEF).count();
         long immediates = op.operands().stream().filter(o -> o.kind().placeholder.equals("k")).count();
+        long lists = op.operands().stream().filter(o -> o.kind() == OperandKind.DEFS).count();
         List<String> names = new ArrayList<>();
+        int defLists = 0;
         int def = 0;
         int imm = 0;
         int use = 0;
@@ -318,8 +321,9 @@ public final class IsaDoc {
                 case USE -> afterOffset ? "v" : String.valueOf((char) ('a' + use++));
                 case LABELS -> "[Ls]";
                 case USES -> "(args)";
-                case DEFS -> "(results)";
                 case I32_IMM, I64_IMM, F32_IMM, F64_IMM -> immediates == 1 ? "k" : "k" + ++imm;
+                // Of two written lists (the call_catch family), the first receives the exception.
+                case DEFS -> lists == 2 && defLists++ == 0 ? "(exn)" : "(results)";
                 default -> o.kind().placeholder;
             });
             afterOffset |= o.kind() == OperandKind.OFFSET;
@@ -344,7 +348,15 @@ public final class IsaDoc {
                 case DEF, USE, I32_IMM, I64_IMM, F32_IMM, F64_IMM -> parts.add(names.get(i) + ": " + o.type());
                 case OFFSET -> parts.add("off: u32");
                 case GLOBAL -> parts.add("g: " + (register.kind() == OperandKind.USE ? "mut " : "") + register.type());
-                case USES, DEFS -> lists.add(names.get(i));
+                case USES, DEFS -> {
+                    if (names.get(i).equals("(exn)")) {
+                        parts.add("(exn): i32, then i64");
+                    } else if (op == Opcode.THROW) {
+                        parts.add("(args): i64");
+                    } else {
+                        lists.add(names.get(i));
+                    }
+                }
                 case LABEL, LABELS, FUNC, TYPE, TABLE, ELEM -> {
                     // Indices and labels have no value type.
                 }

@@ -131,7 +131,13 @@ final class CodeVerifier {
                 case TABLE -> checkTable(insn, i, value);
                 case ELEM -> checkIndex(pc, value, module.elements().size(), op, "element segment");
                 case GLOBAL -> checkGlobal(insn, value);
-                case USES, DEFS -> checkList(insn, i, signature, ownerKind, owner);
+                case USES, DEFS -> {
+                    if (op == Opcode.THROW || (i == 1 && op.isCall() && op.isBranch())) {
+                        checkExceptionList(insn, i);
+                    } else {
+                        checkList(insn, i, signature, ownerKind, owner);
+                    }
+                }
                 case I32_IMM, I64_IMM, F32_IMM, F64_IMM, OFFSET -> {
                     // Every decodable immediate and offset is valid, but for SIMD lane operations (below).
                 }
@@ -335,6 +341,37 @@ final class CodeVerifier {
             }
         }
     }
+
+    /**
+     * The payload list of throw (i64 registers read) or the exn list of the call_catch family
+     * (an i32 register for the tag, then i64 registers for the payload, all distinct).
+     */
+    private void checkExceptionList(Instruction insn, int operand) {
+        Opcode op = insn.opcode();
+        int pc = insn.pc();
+        int[] list = insn.list(operand);
+        boolean reads = op == Opcode.THROW;
+        if (!reads && list.length == 0) {
+            throw fail(pc, op.mnemonic + " needs at least a tag register in its exception list");
+        }
+        if (list.length > MAX_PAYLOAD + (reads ? 0 : 1)) {
+            throw fail(pc, op.mnemonic + " lists " + Verifier.count(list.length, "payload register")
+                    + ", more than " + MAX_PAYLOAD);
+        }
+        for (int j = 0; j < list.length; j++) {
+            boolean tag = !reads && j == 0;
+            checkRegister(pc, list[j], tag ? ValType.I32 : ValType.I64, tag ? "tag register" : "payload register", j, op);
+            for (int k = 0; !reads && k < j; k++) {
+                if (list[k] == list[j]) {
+                    throw fail(pc, op.mnemonic + " writes register " + list[j] + " twice (exception registers " + k
+                            + " and " + j + ")");
+                }
+            }
+        }
+    }
+
+    /** Most payload values an exception may carry (Wasm tags have at most 1000 parameters). */
+    static final int MAX_PAYLOAD = 1000;
 
     private void addTarget(int pc, long target) {
         if (targetCount == targets.length) {

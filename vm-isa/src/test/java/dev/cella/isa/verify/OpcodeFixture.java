@@ -75,13 +75,15 @@ final class OpcodeFixture {
                     yield 2;
                 }
                 case USES -> {
-                    // A call passes CALLEE's arguments; ret returns MAIN's f32 result.
-                    lists[i] = op.isCall() ? CALL_ARGS.clone() : new int[] {register(F32)};
+                    // A call passes CALLEE's arguments; ret returns MAIN's f32 result; throw an i64 payload.
+                    lists[i] = op.isCall() ? CALL_ARGS.clone()
+                            : op == Opcode.THROW ? new int[] {register(I64)} : new int[] {register(F32)};
                     yield lists[i].length;
                 }
                 case DEFS -> {
-                    lists[i] = CALL_RESULTS.clone();
-                    yield 1;
+                    // The first of call_catch's two lists receives an exception: a tag, a payload value.
+                    lists[i] = isExceptionList(op, i) ? new int[] {register(I32), register(I64)} : CALL_RESULTS.clone();
+                    yield lists[i].length;
                 }
             };
         }
@@ -153,6 +155,11 @@ final class OpcodeFixture {
             m.global(t, true, 0);
         }
         return m;
+    }
+
+    /** True if operand {@code i} of {@code op} is the exception list of a catching call. */
+    static boolean isExceptionList(Opcode op, int i) {
+        return op.isCall() && op.isBranch() && i == 1;
     }
 
     /** True if operand {@code i} of {@code op} is a register list. */

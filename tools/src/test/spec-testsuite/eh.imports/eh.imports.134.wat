@@ -1,0 +1,1 @@
+(func) (import "" "" (global i64))

@@ -1,0 +1,1 @@
+(func) (import "" "" (memory 0))

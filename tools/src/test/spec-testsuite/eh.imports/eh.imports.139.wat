@@ -1,0 +1,1 @@
+(global i64 (i64.const 0)) (import "" "" (table 0 funcref))

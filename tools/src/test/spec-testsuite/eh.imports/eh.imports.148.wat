@@ -1,0 +1,1 @@
+(memory 0) (import "" "" (memory 1 2))

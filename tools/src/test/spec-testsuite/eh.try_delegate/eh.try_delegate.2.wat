@@ -1,0 +1,1 @@
+(module (tag $e) (func (try (do) (catch $e) (delegate 0))))
