@@ -82,7 +82,7 @@ public final class AppRunner {
         for (AppFile.CellGroup g : app.cells()) {
             Image image = images.computeIfAbsent(g.image(), p -> ImageReader.read(p, g.image().toString()));
             List<Mount> mounts = g.mounts().stream().map(m -> new Mount(m.host(), m.guest(), m.readOnly())).toList();
-            new ImageGrants(mounts, g.clock(), g.random(), Set.of(), Set.of()).check(image.spec(), g.where() + ": "
+            new ImageGrants(mounts, g.clock(), g.random(), Set.of(), Set.of(), Set.of(), Set.of()).check(image.spec(), g.where() + ": "
                     + g.name() + ": " + g.image().getFileName());
             CellImage cellImage = options.cache().cellImage(image, options.engine());
             for (int i = 0; i < g.replicas(); i++) {
