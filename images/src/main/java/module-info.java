@@ -7,6 +7,8 @@
 module dev.cella.images {
     requires transitive dev.cella.sandbox;
     requires dev.cella.wasm;
+    requires dev.cella.net;
+    requires dev.cella.services;
     requires org.snakeyaml.engine;
 
     exports dev.cella.images;

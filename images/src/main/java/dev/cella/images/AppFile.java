@@ -15,9 +15,9 @@ import java.util.Set;
  * whoever runs the app, so its mounts and grants are grants, as the command line's are for
  * {@code cella run}; the images' own requests must be among them.
  *
- * <p>Networks, services and published ports are parsed and checked against what exists: a cell
- * may name only networks and services the file declares, and this build has no virtual network or
- * services yet, so declaring one is an error naming its line (to be lifted when they land).
+ * <p>The top-level {@code networks} and {@code services} declare the app's virtual networks and
+ * service namespaces ({@code KIND:NAME}); a group may join only declared networks and be granted
+ * only declared namespaces, so that a typo is an error naming its line, not a new, empty network.
  *
  * @param name the app's name (default: the file's name without .yaml)
  * @param cells the cell groups, in file order
@@ -57,12 +57,18 @@ public record AppFile(String name, List<CellGroup> cells) {
      * @param mounts the mounts granted ({@code HOST:GUEST[:ro|:rw]}, hosts resolved)
      * @param clock true if the host clock is granted
      * @param random true if host entropy is granted
+     * @param networks the virtual networks the replicas join, where each is reached by its replica name
+     * @param services the service namespaces granted, {@code KIND:NAME[:ro|:rw]} as {@code --service}
+     * @param ports the host ports published to guest ports ({@code HOSTPORT:GUESTPORT} as {@code --publish})
      * @param restart the restart rule
      * @param where {@code FILE:LINE:COLUMN} of the group, for messages
      */
     public record CellGroup(String name, Path image, int replicas, List<String> args, Map<String, String> env,
-            ImageSpec.Quotas quotas, List<MountGrant> mounts, boolean clock, boolean random, Restart restart,
-            String where) {}
+            ImageSpec.Quotas quotas, List<MountGrant> mounts, boolean clock, boolean random, List<String> networks,
+            List<String> services, List<Port> ports, Restart restart, String where) {}
+
+    /** A published port: host port {@code host} on 127.0.0.1 forwarded to each replica's listener on {@code guest}. */
+    public record Port(int host, int guest) {}
 
     /** A mount granted to a group's cells ({@link MountText} with the host path resolved). */
     public record MountGrant(Path host, String guest, boolean readOnly) {}
@@ -81,8 +87,8 @@ public record AppFile(String name, List<CellGroup> cells) {
         Map<String, YamlNode> top = root.map(TOP);
         String base = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
         String name = top.containsKey("name") ? top.get("name").string() : base;
-        Set<String> networks = declared(top.get("networks"));
-        Set<String> services = declared(top.get("services"));
+        Set<String> networks = declared(top.get("networks"), false);
+        Set<String> services = declared(top.get("services"), true);
         if (!top.containsKey("cells")) {
             throw root.error("an app needs 'cells': the groups of cells to start");
         }
@@ -100,17 +106,40 @@ public record AppFile(String name, List<CellGroup> cells) {
         return new AppFile(name, List.copyOf(groups));
     }
 
-    /** The names a top-level 'networks' or 'services' mapping declares; see the class comment. */
-    private static Set<String> declared(YamlNode node) {
+    /** The names the top-level list 'networks' or 'services' declares; see the class comment. */
+    private static Set<String> declared(YamlNode node, boolean services) {
         if (node == null) {
             return Set.of();
         }
-        Map<String, YamlNode> m = node.map();
-        if (!m.isEmpty()) {
-            throw m.values().iterator().next().error("this build of cella has no virtual networks or services yet; "
-                    + "remove the declaration (cells cannot use it)");
+        Set<String> names = new java.util.LinkedHashSet<>();
+        for (YamlNode n : node.list()) {
+            String name = n.string();
+            String problem = services ? serviceProblem(name, false) : networkProblem(name);
+            if (problem != null) {
+                throw n.error(problem);
+            }
+            if (!names.add(name)) {
+                throw n.error("'" + name + "' is declared twice");
+            }
         }
-        return m.keySet();
+        return names;
+    }
+
+    private static String networkProblem(String name) {
+        return name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}") ? null
+                : "a network's name is 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit";
+    }
+
+    /** Why {@code text} is not a namespace ({@code KIND:NAME}, or with {@code access} {@code KIND:NAME[:ro|:rw]}), or null. */
+    private static String serviceProblem(String text, boolean access) {
+        String namespace = access ? text.replaceFirst(":(ro|rw)$", "") : text;
+        try {
+            dev.cella.services.Grant g = dev.cella.services.Grant.parse(namespace);
+            return g.kind().word().concat(":").concat(g.name()).equals(namespace) ? null
+                    : "'" + text + "' is not KIND:NAME" + (access ? "[:ro|:rw]" : "");
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     private static CellGroup group(String name, YamlNode node, Path dir, Set<String> networks, Set<String> services) {
@@ -127,21 +156,44 @@ public record AppFile(String name, List<CellGroup> cells) {
             }
         }
         ImageSpec.Grants grants = ImageSpec.Grants.parse(m.get("grants"));
-        for (String key : List.of("networks", "services")) {
-            if (m.containsKey(key)) {
-                for (YamlNode n : m.get(key).list()) {
-                    if (!(key.equals("networks") ? networks : services).contains(n.string())) {
-                        throw n.error("'" + n.string() + "' is not declared in the app's top-level '" + key + "'");
-                    }
+        List<String> joined = new ArrayList<>();
+        if (m.containsKey("networks")) {
+            for (YamlNode n : m.get("networks").list()) {
+                if (!networks.contains(n.string())) {
+                    throw n.error("'" + n.string() + "' is not declared in the app's top-level 'networks'");
                 }
+                joined.add(n.string());
             }
         }
+        List<String> granted = new ArrayList<>();
+        if (m.containsKey("services")) {
+            for (YamlNode n : m.get("services").list()) {
+                String problem = serviceProblem(n.string(), true);
+                if (problem != null) {
+                    throw n.error(problem);
+                }
+                if (!services.contains(n.string().replaceFirst(":(ro|rw)$", ""))) {
+                    throw n.error("'" + n.string() + "' is not declared in the app's top-level 'services'");
+                }
+                granted.add(n.string());
+            }
+        }
+        List<Port> ports = new ArrayList<>();
         if (m.containsKey("ports")) {
             for (YamlNode p : m.get("ports").list()) {
                 if (!p.string().matches("\\d{1,5}:\\d{1,5}")) {
                     throw p.error("a published port is HOST:GUEST, for example 8080:80");
                 }
-                throw p.error("published ports need a virtual network, which this build of cella does not have yet");
+                int host = Integer.parseInt(p.string().substring(0, p.string().indexOf(':')));
+                int guest = Integer.parseInt(p.string().substring(p.string().indexOf(':') + 1));
+                if (host > 65535 || guest == 0 || guest > 65535) {
+                    throw p.error("a host port is 0 (any free one) to 65535 and a guest port 1 to 65535");
+                }
+                if (host != 0 && replicas > 1) {
+                    throw p.error("host port " + host + " can be published by one replica only, and the group has "
+                            + replicas + "; use 0:" + guest + " for a free port per replica");
+                }
+                ports.add(new Port(host, guest));
             }
         }
         Map<String, String> env = new LinkedHashMap<>();
@@ -150,7 +202,8 @@ public record AppFile(String name, List<CellGroup> cells) {
         }
         return new CellGroup(name, image, replicas, m.containsKey("args") ? m.get("args").strings() : null, env,
                 m.containsKey("quotas") ? ImageSpec.Quotas.parse(m.get("quotas")) : ImageSpec.Quotas.NONE, List.copyOf(mounts),
-                grants.clock(), grants.random(), m.containsKey("restart") ? restart(m.get("restart")) : Restart.NEVER,
+                grants.clock(), grants.random(), List.copyOf(joined), List.copyOf(granted), List.copyOf(ports),
+                m.containsKey("restart") ? restart(m.get("restart")) : Restart.NEVER,
                 node.where());
     }
 

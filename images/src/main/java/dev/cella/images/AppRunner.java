@@ -9,7 +9,13 @@ import dev.cella.sandbox.Mount;
 import dev.cella.sandbox.Outcome;
 import dev.cella.sandbox.RunResult;
 import dev.cella.sandbox.SandboxException;
+import dev.cella.net.NetAttachment;
+import dev.cella.net.NetGrants;
+import dev.cella.net.Network;
 import dev.cella.sandbox.checkpoint.Checkpoint;
+import dev.cella.services.Grant;
+import dev.cella.services.Limits;
+import dev.cella.services.Services;
 import dev.cella.vm.SuspendRequest;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,9 +41,15 @@ import java.util.function.Function;
  * CHECKPOINTED (stopped at a safe point and written to the checkpoint directory, from which a
  * runner with {@code resume} continues it).
  *
+ * <p>The app's virtual networks are created here, one {@link Network} per declared name, and each
+ * replica joins its group's under its replica name ({@code group-i}), by which the others reach
+ * it. Its declared service namespaces live in one in-memory {@link Services} store shared by its
+ * cells and closed by {@link #close()}. A replica keeps its network attachment and service grants
+ * across restarts.
+ *
  * <p>Thread-safe: {@link #status()} and {@link #stop()} may be called from any thread.
  */
-public final class AppRunner {
+public final class AppRunner implements AutoCloseable {
     /** Where a replica is. */
     public enum State { STARTING, RUNNING, BACKOFF, EXITED, FAILED, STOPPED, CHECKPOINTED }
 
@@ -68,6 +80,9 @@ public final class AppRunner {
     private final List<Replica> replicas = new ArrayList<>();
     private final Options options;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Map<String, Network> networks = new LinkedHashMap<>();
+    /** The store of the app's service namespaces, opened on the first group granted one. */
+    private Services services;
     private volatile boolean stopping;
 
     /**
@@ -78,12 +93,25 @@ public final class AppRunner {
      */
     public AppRunner(AppFile app, Options options) {
         this.options = options;
+        try {
+            prepare(app);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void prepare(AppFile app) {
         Map<Path, Image> images = new LinkedHashMap<>();
         for (AppFile.CellGroup g : app.cells()) {
             Image image = images.computeIfAbsent(g.image(), p -> ImageReader.read(p, g.image().toString()));
             List<Mount> mounts = g.mounts().stream().map(m -> new Mount(m.host(), m.guest(), m.readOnly())).toList();
-            new ImageGrants(mounts, g.clock(), g.random(), Set.of(), Set.of()).check(image.spec(), g.where() + ": "
-                    + g.name() + ": " + g.image().getFileName());
+            Set<Integer> forwarded = new java.util.HashSet<>();
+            g.ports().forEach(p -> forwarded.add(p.guest()));
+            Set<String> namespaces = new java.util.HashSet<>();
+            g.services().forEach(s -> namespaces.add(s.replaceFirst(":(ro|rw)$", "")));
+            new ImageGrants(mounts, g.clock(), g.random(), forwarded, Set.of(), Set.copyOf(g.networks()), namespaces)
+                    .check(image.spec(), g.where() + ": " + g.name() + ": " + g.image().getFileName());
             CellImage cellImage = options.cache().cellImage(image, options.engine());
             for (int i = 0; i < g.replicas(); i++) {
                 String name = g.name() + "-" + i;
@@ -109,6 +137,10 @@ public final class AppRunner {
                 .stdout(options.stdout().apply(name)).stderr(options.stderr().apply(name)).rootTree(image.files())
                 .allowClock(g.clock()).allowRandom(g.random());
         image.spec().quotas().overriddenBy(g.quotas()).applyTo(b);
+        NetGrants grants = NetGrants.NONE;
+        for (AppFile.Port p : g.ports()) {
+            grants = grants.with(new NetGrants.Forward("127.0.0.1", p.host(), p.guest()));
+        }
         for (Mount m : mounts) {
             if (!Files.isDirectory(m.host())) {
                 throw new ImageException(ImageException.Kind.SPEC, g.where() + ": " + g.name() + ": mount " + m.guestPath()
@@ -117,6 +149,18 @@ public final class AppRunner {
             b.mount(m.host(), m.guestPath(), m.readOnly());
         }
         try {
+            // Every replica gets the network calls, as a cell of `cella run` does: alone, it reaches only itself.
+            NetAttachment.Builder net = NetAttachment.builder(name).grants(grants);
+            for (String n : g.networks()) {
+                net.network(networks.computeIfAbsent(n, Network::new));
+            }
+            b.extension(net.build());
+            if (!g.services().isEmpty()) {
+                if (services == null) {
+                    services = Services.inMemory();
+                }
+                services.forCell(g.services().stream().map(Grant::parse).toList(), Limits.NONE).addTo(b);
+            }
             return b.build();
         } catch (SandboxException e) {
             throw new ImageException(ImageException.Kind.SPEC, g.where() + ": " + g.name() + ": " + e.getMessage(), e);
@@ -147,6 +191,14 @@ public final class AppRunner {
         stopped.countDown();
         for (Replica r : replicas) {
             r.interrupt();
+        }
+    }
+
+    /** Closes the app's service store; call after every replica has ended. */
+    @Override
+    public void close() {
+        if (services != null) {
+            services.close();
         }
     }
 

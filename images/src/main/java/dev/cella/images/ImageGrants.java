@@ -14,11 +14,13 @@ import java.util.Set;
  * @param mounts the mounts given on the command line
  * @param clock true if the host clock was granted
  * @param random true if host entropy was granted
- * @param networks the networks granted, by name
+ * @param forwarded the guest ports a host socket forwards to ({@code --listen}, {@code --publish}, app {@code ports})
+ * @param connectAllow the host addresses the guest may connect to, as {@code HOST:PORT}
+ * @param networks the virtual networks the cell is on, by name
  * @param services the services granted, by name
  */
-public record ImageGrants(List<Mount> mounts, boolean clock, boolean random, Set<String> networks,
-        Set<String> services) {
+public record ImageGrants(List<Mount> mounts, boolean clock, boolean random, Set<Integer> forwarded,
+        Set<String> connectAllow, Set<String> networks, Set<String> services) {
 
     /**
      * Checks that every request of {@code spec} is granted.
@@ -45,9 +47,21 @@ public record ImageGrants(List<Mount> mounts, boolean clock, boolean random, Set
         if (spec.random() && !random) {
             throw refused(image, "host entropy", "--allow-random");
         }
+        for (int port : spec.net().listen()) {
+            if (!forwarded.contains(port)) {
+                throw refused(image, "a host listener forwarding to guest port " + port,
+                        "--listen " + port + " or --publish HOSTPORT:" + port + " (in an app: ports: [HOSTPORT:" + port + "])");
+            }
+        }
+        for (String c : spec.net().connect()) {
+            if (!connectAllow.contains(c)) {
+                throw refused(image, "connections to host address " + c, "--connect-allow " + c);
+            }
+        }
         for (String n : spec.networks()) {
             if (!networks.contains(n)) {
-                throw refused(image, "network '" + n + "'", "--network " + n);
+                throw refused(image, "virtual network '" + n + "'", "the image's group in an app file (cella up) "
+                        + "'networks: [" + n + "]'");
             }
         }
         for (String s : spec.services()) {

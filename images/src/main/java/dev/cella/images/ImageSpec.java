@@ -20,18 +20,19 @@ import java.util.Set;
  * @param mounts the mounts the guest expects at guest paths
  * @param clock true if the guest asks for the host's clocks
  * @param random true if the guest asks for host entropy
- * @param networks the networks the guest asks to join, by name
+ * @param net the host network the guest asks for: guest ports reached from the host, host addresses it connects to
+ * @param networks the virtual networks the guest asks to join, by name (apps only: {@code cella up})
  * @param services the services the guest asks to use, by name
  */
 public record ImageSpec(List<String> args, Map<String, String> env, Quotas quotas, List<MountRequest> mounts,
-        boolean clock, boolean random, List<String> networks, List<String> services) {
+        boolean clock, boolean random, NetRequests net, List<String> networks, List<String> services) {
 
     /** The member of the OCI config that holds the defaults. */
     public static final String CONFIG_KEY = "dev.cella.defaults";
 
     /** A spec with no defaults and no requests. */
     public static final ImageSpec EMPTY = new ImageSpec(List.of(), Map.of(), Quotas.NONE, List.of(), false, false,
-            List.of(), List.of());
+            NetRequests.NONE, List.of(), List.of());
 
     public ImageSpec {
         args = List.copyOf(args);
@@ -46,6 +47,48 @@ public record ImageSpec(List<String> args, Map<String, String> env, Quotas quota
      * ({@code --mount HOST:PATH}, with {@code :rw} if {@code writable}).
      */
     public record MountRequest(String path, boolean writable) {}
+
+    /**
+     * What of the host's network the guest expects (docs/network.md): each port in {@code listen}
+     * must be forwarded from the host ({@code --listen PORT} or {@code --publish HOSTPORT:PORT}),
+     * each {@code HOST:PORT} in {@code connect} allowed ({@code --connect-allow HOST:PORT}).
+     */
+    public record NetRequests(List<Integer> listen, List<String> connect) {
+        public static final NetRequests NONE = new NetRequests(List.of(), List.of());
+
+        public NetRequests {
+            listen = List.copyOf(listen);
+            connect = List.copyOf(connect);
+        }
+
+        static NetRequests parse(YamlNode node) {
+            Map<String, YamlNode> m = node.map(Set.of("listen", "connect"));
+            List<Integer> listen = new ArrayList<>();
+            if (m.containsKey("listen")) {
+                for (YamlNode p : m.get("listen").list()) {
+                    listen.add((int) p.integer(1, 65535));
+                }
+            }
+            List<String> connect = new ArrayList<>();
+            if (m.containsKey("connect")) {
+                for (YamlNode c : m.get("connect").list()) {
+                    if (!c.string().matches(".+:\\d{1,5}") || Integer.parseInt(c.string().replaceFirst(".*:", "")) == 0
+                            || Integer.parseInt(c.string().replaceFirst(".*:", "")) > 65535) {
+                        throw c.error("'" + c.string() + "' is not HOST:PORT with a port from 1 to 65535");
+                    }
+                    connect.add(c.string());
+                }
+            }
+            return new NetRequests(listen, connect);
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("listen", listen);
+            m.put("connect", connect);
+            return m;
+        }
+    }
 
     /** Quotas; each null means "not set here". Names and units as in {@code cella run}'s options. */
     public record Quotas(Long fuel, Long memory, Duration timeout, Integer maxCallDepth, Long maxOutput,
@@ -157,7 +200,8 @@ public record ImageSpec(List<String> args, Map<String, String> env, Quotas quota
         }
     }
 
-    private static final Set<String> FIELDS = Set.of("args", "env", "quotas", "mounts", "grants", "networks", "services");
+    private static final Set<String> FIELDS = Set.of("args", "env", "quotas", "mounts", "grants", "net", "networks",
+            "services");
 
     /**
      * The spec in mapping {@code node}: a manifest file, or the config's {@value #CONFIG_KEY}.
@@ -186,6 +230,7 @@ public record ImageSpec(List<String> args, Map<String, String> env, Quotas quota
                 m.containsKey("env") ? env(m.get("env")) : Map.of(),
                 m.containsKey("quotas") ? Quotas.parse(m.get("quotas")) : Quotas.NONE,
                 mounts, grants.clock(), grants.random(),
+                m.containsKey("net") ? NetRequests.parse(m.get("net")) : NetRequests.NONE,
                 m.containsKey("networks") ? m.get("networks").strings() : List.of(),
                 m.containsKey("services") ? m.get("services").strings() : List.of());
     }
@@ -220,6 +265,7 @@ public record ImageSpec(List<String> args, Map<String, String> env, Quotas quota
         grants.put("clock", clock);
         grants.put("random", random);
         m.put("grants", grants);
+        m.put("net", net.toJson());
         m.put("networks", networks);
         m.put("services", services);
         return m;

@@ -41,7 +41,8 @@ final class ImageTestData {
     static ImageSpec spec() {
         return new ImageSpec(List.of("--verbose", "/share/data/words.txt"), Map.of("LANG", "C"),
                 new ImageSpec.Quotas(1_000_000L, 1L << 20, java.time.Duration.ofSeconds(2), 500, null, 16, null, null),
-                List.of(new ImageSpec.MountRequest("/out", true)), true, false, List.of(), List.of());
+                List.of(new ImageSpec.MountRequest("/out", true)), true, false,
+                new ImageSpec.NetRequests(List.of(8080), List.of("localhost:5432")), List.of(), List.of());
     }
 
     static byte[] pack(Path files) throws IOException {

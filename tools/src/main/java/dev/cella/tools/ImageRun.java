@@ -75,8 +75,13 @@ final class ImageRun {
         // A service the image asks for is KIND:NAME; a grant may add :ro or :rw.
         Set<String> services = run.serviceOptions.grants.stream().map(g -> g.replaceFirst(":(ro|rw)$", ""))
                 .collect(java.util.stream.Collectors.toSet());
+        // A port the image listens on is granted by --listen or --publish to it; a host it connects to by --connect-allow.
+        Set<Integer> forwarded = Stream.concat(run.net.listens.stream(), run.net.publishes.stream())
+                .map(f -> f.guestPort()).collect(java.util.stream.Collectors.toSet());
+        Set<String> connects = run.net.connectAllow.stream().map(h -> h.host() + ":" + h.port())
+                .collect(java.util.stream.Collectors.toSet());
         ImageGrants granted = new ImageGrants(o.layerDir == null ? config.mounts() : java.util.List.of(),
-                config.allowClock(), config.allowRandom(), Set.of(), services);
+                config.allowClock(), config.allowRandom(), forwarded, connects, Set.of(), services);
         granted.check(image.spec(), run.program);
         ImageCache cache = ImageCache.shared(o.cacheDir != null ? o.cacheDir : ImageCache.defaultDir());
         try (ServiceOptions.Opened opened = run.serviceOptions.open();

@@ -104,6 +104,7 @@ final class UpCommand implements Callable<Integer>, Cella.FileCommand {
             }
         } finally {
             Interruption.stopping(null);
+            runner.close();
         }
         List<AppRunner.Status> end = runner.status();
         synchronized (streams) {

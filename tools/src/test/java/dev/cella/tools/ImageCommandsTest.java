@@ -99,6 +99,26 @@ class ImageCommandsTest {
     }
 
     @Test
+    void theHostNetworkTheImageAsksForMustBeGrantedWithTheNetworkOptions() throws Exception {
+        Path image = pack("args: [/in/a.txt]\nnet: {listen: [7000], connect: [\"127.0.0.1:5432\"]}\n");
+        CliRunner.Result none = cella("run", image.toString());
+        assertEquals(ExitCode.NOT_GRANTED.code, none.code(), none.toString());
+        assertTrue(none.err().contains("the image asks for a host listener forwarding to guest port 7000")
+                && none.err().contains("give --listen 7000 or --publish HOSTPORT:7000"), none.err());
+        // A forward to another guest port does not grant this one.
+        CliRunner.Result otherPort = cella("run", "--publish", "0:7001", image.toString());
+        assertEquals(ExitCode.NOT_GRANTED.code, otherPort.code(), otherPort.toString());
+        assertTrue(otherPort.err().contains("guest port 7000"), otherPort.err());
+        CliRunner.Result noConnect = cella("run", "--publish", "0:7000", image.toString());
+        assertEquals(ExitCode.NOT_GRANTED.code, noConnect.code(), noConnect.toString());
+        assertTrue(noConnect.err().contains("connections to host address 127.0.0.1:5432")
+                && noConnect.err().contains("--connect-allow 127.0.0.1:5432"), noConnect.err());
+        CliRunner.Result granted = cella("run", "--publish", "0:7000", "--connect-allow", "127.0.0.1:5432", image.toString());
+        assertEquals(0, granted.code(), granted.toString());
+        assertEquals("HELLO IMAGE\n", granted.out());
+    }
+
+    @Test
     void aTamperedImageIsRefusedWithItsOwnExitCode() throws Exception {
         Path image = pack("args: [/in/a.txt]\n");
         byte[] bytes = Files.readAllBytes(image);

@@ -147,7 +147,17 @@ class UpCommandTest {
                         ":4:16: cells.w.networks[0]: 'backend' is not declared in the app's top-level 'networks'"),
                 new Case("cells:\n  w:\n    imag: ok.tar\n", ":3:11: cells.w.imag: unknown field"),
                 new Case("cells:\n  w:\n    image: ok.tar\n    ports: [80]\n", ":4:13: cells.w.ports[0]: a published port is HOST:GUEST"),
-                new Case("cells:\n  w:\n    image: missing.tar\n", "missing.tar: no such file"))) {
+                new Case("cells:\n  w:\n    image: missing.tar\n", "missing.tar: no such file"),
+                new Case("services: [queue:jobs]\ncells:\n  w:\n    image: ok.tar\n    services: [kv:jobs:rw]\n",
+                        ":5:16: cells.w.services[0]: 'kv:jobs:rw' is not declared in the app's top-level 'services'"),
+                new Case("services: [queue:jobs:rw]\ncells: {w: {image: ok.tar}}\n",
+                        ":1:12: services[0]: 'queue:jobs:rw' is not KIND:NAME"),
+                new Case("services: [mail:x]\ncells: {w: {image: ok.tar}}\n", ":1:12: services[0]: 'mail' in 'mail:x' is not a service"),
+                new Case("networks: [lan, lan]\ncells: {w: {image: ok.tar}}\n", ":1:17: networks[1]: 'lan' is declared twice"),
+                new Case("cells:\n  w:\n    image: ok.tar\n    replicas: 2\n    ports: [\"8080:80\"]\n",
+                        ":5:13: cells.w.ports[0]: host port 8080 can be published by one replica only"),
+                new Case("cells:\n  w:\n    image: ok.tar\n    ports: [\"8080:0\"]\n",
+                        ":4:13: cells.w.ports[0]: a host port is 0 (any free one) to 65535 and a guest port 1 to 65535"))) {
             CliRunner.Result r = cella("up", app(c.yaml()).toString());
             assertTrue(r.err().contains(c.message()), c.yaml() + "\n" + r);
             assertEquals(c.message().contains("no such file") ? ExitCode.MALFORMED_BINARY.code : ExitCode.USAGE.code,
