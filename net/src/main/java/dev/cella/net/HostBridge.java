@@ -45,6 +45,12 @@ final class HostBridge {
     private final NetHost host;
     private final Map<Integer, ServerSocket> servers = new ConcurrentHashMap<>();
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    /**
+     * Every host socket this bridge opened, listening or connected, until {@link #closeQuietly}
+     * closes it (the only way one is closed): the leak check ({@link #openHostSockets}) counts
+     * them, so a pump that drops a connection from {@link #sockets} without closing it still shows.
+     */
+    private final Set<java.io.Closeable> opened = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     HostBridge(NetHost host) {
@@ -59,31 +65,29 @@ final class HostBridge {
      */
     void openForwards(List<NetGrants.Forward> forwards) {
         for (NetGrants.Forward f : forwards) {
-            ServerSocket ss;
+            ServerSocket ss = null;
             try {
                 ss = new ServerSocket();
+                opened.add(ss);
                 ss.setReuseAddress(true);
                 ss.bind(new InetSocketAddress(InetAddress.getByName(f.bindHost()), f.hostPort()), 128);
             } catch (IOException e) {
+                if (ss != null) {
+                    closeQuietly(ss); // created but not bound: not in servers, so close() would miss it
+                }
                 close();
                 throw new SandboxException("cannot listen on host address " + f.bindHost() + ":" + f.hostPort() + ": "
                         + e.getMessage(), e);
             }
-            servers.put(f.guestPort(), ss);
-            Thread.ofVirtual().name("cella-net-listen-" + ss.getLocalPort()).start(() -> acceptLoop(ss, f.guestPort()));
+            ServerSocket bound = ss;
+            servers.put(f.guestPort(), bound);
+            Thread.ofVirtual().name("cella-net-listen-" + bound.getLocalPort()).start(() -> acceptLoop(bound, f.guestPort()));
         }
     }
 
-    /** Host listening sockets and host connections still open (for tests and leak checks). */
+    /** Host listening sockets and host connections this bridge opened and has not closed (for leak checks). */
     int openHostSockets() {
-        int n = 0;
-        for (ServerSocket ss : servers.values()) {
-            n += ss.isClosed() ? 0 : 1;
-        }
-        for (Socket s : sockets) {
-            n += s.isClosed() ? 0 : 1;
-        }
-        return n;
+        return opened.size();
     }
 
     /** The host port the forward to {@code guestPort} listens on, or -1. */
@@ -106,6 +110,7 @@ final class HostBridge {
 
     /** Hands host connection {@code s} to the guest's listener on {@code guestPort}, waiting for it to appear. */
     private void handOver(Socket s, int guestPort) {
+        opened.add(s);
         sockets.add(s);
         noDelay(s);
         long end = System.nanoTime() + LISTEN_WAIT_NANOS;
@@ -145,6 +150,7 @@ final class HostBridge {
      */
     void connect(Instance inst, VirtualSocket s, Address to, Address local) {
         Socket hs = new Socket();
+        opened.add(hs);
         InterruptHook hook = inst.interruptHook();
         if (hook != null) {
             hook.blockingStarts(inst);
@@ -278,8 +284,9 @@ final class HostBridge {
         closeQuietly(s);
     }
 
-    private static void closeQuietly(java.io.Closeable c) {
+    private void closeQuietly(java.io.Closeable c) {
         try {
+            opened.remove(c);
             c.close();
         } catch (IOException e) {
             // Closing a host socket that failed: nothing more can be done, and the guest is told by its rings.
@@ -289,7 +296,7 @@ final class HostBridge {
     /** Closes the host listening sockets now, and the cell's host connections once drained (or after {@link #DRAIN_MILLIS}). */
     void close() {
         closed = true;
-        servers.values().forEach(HostBridge::closeQuietly);
+        servers.values().forEach(this::closeQuietly);
         if (!sockets.isEmpty()) {
             Thread.ofVirtual().name("cella-net-drain").start(() -> {
                 long end = System.nanoTime() + DRAIN_MILLIS * 1_000_000;

@@ -46,6 +46,20 @@ class HttpExampleTest {
         assertTrue(r.stderr().contains("served 6 requests"), r.stderr());
         assertTrue(net.stats().accepts() >= 2);
         assertEquals(0, net.stats().denied());
+        assertNoHostSocketLeft(net);
+    }
+
+    /**
+     * Every host socket the cell's bridge opened (the listening one and each accepted connection)
+     * closes once the cell ended and the pumps drained, well before the bridge's last-resort close
+     * after {@link HostBridge#DRAIN_MILLIS}: a pump that forgets to close its connection fails this.
+     */
+    static void assertNoHostSocketLeft(NetAttachment net) throws InterruptedException {
+        long end = System.nanoTime() + HostBridge.DRAIN_MILLIS * 1_000_000 / 2;
+        while (net.openHostSockets() != 0 && System.nanoTime() - end < 0) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, net.openHostSockets(), "host sockets still open after the cell ended");
     }
 
     /** The body curl fetches from {@code url}, or null if curl is not installed. */

@@ -46,23 +46,40 @@ class NetCommandsTest {
     @Test
     void runServesHttpThroughListenAndReportsTheNetworkInStats() throws Exception {
         int port = freePort();
-        CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(() -> cella("run", "--listen",
-                "127.0.0.1:" + port, "--stats", example("net/http-server.wasm"), String.valueOf(port), "2"));
+        CliRunner.Result r = serveTwoPages(port, port, "--listen", "127.0.0.1:" + port);
+        assertTrue(r.err().contains("network: 2 sockets opened") || r.err().contains("network: 3 sockets opened"), r.err());
+    }
+
+    @Test
+    void runPublishesAHostPortToTheGuestsPort() throws Exception {
+        int hostPort = freePort();
+        int guestPort = 8080; // a guest port unrelated to the host one: the forward maps between them
+        serveTwoPages(hostPort, guestPort, "--publish", hostPort + ":" + guestPort);
+    }
+
+    /**
+     * Runs the http-server example for two requests on {@code guestPort} with host grant
+     * {@code grant} (and {@code --stats}), fetches two pages from the host's {@code hostPort}
+     * and returns the finished run, checked to have succeeded with two accepts.
+     */
+    private static CliRunner.Result serveTwoPages(int hostPort, int guestPort, String... grant) throws Exception {
+        CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(() -> cella("run", grant[0], grant[1],
+                "--stats", example("net/http-server.wasm"), String.valueOf(guestPort), "2"));
         String first = null;
         for (int i = 0; i < 200 && first == null; i++) {
             try {
-                first = get(port, "/");
+                first = get(hostPort, "/");
             } catch (java.net.ConnectException e) {
                 Thread.sleep(25); // the cell is not created yet: its host listening socket is not bound
             }
         }
         assertTrue(first != null && first.startsWith("HTTP/1.1 200 OK"), first);
         assertTrue(first.contains("Hello from a cell"), first);
-        assertTrue(get(port, "/again").contains("Hello from a cell"));
+        assertTrue(get(hostPort, "/again").contains("Hello from a cell"));
         CliRunner.Result r = run.get(60, TimeUnit.SECONDS);
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("network: 2 sockets opened") || r.err().contains("network: 3 sockets opened"), r.err());
         assertTrue(r.err().contains("2 accepts"), r.err());
+        return r;
     }
 
     @Test
