@@ -48,6 +48,11 @@ public final class NetAttachment implements CellExtension {
         this.networks = List.copyOf(b.networks);
         this.grants = b.grants;
         this.quotas = b.quotas;
+        // Join now, not when a cell attaches: a group of cells built together (an app) must find
+        // each other by name from the first instruction, whichever of their threads starts first.
+        for (Network n : networks) {
+            n.join(name);
+        }
         for (NetGrants.HostPort h : grants.connectAllow()) {
             InetAddress[] all;
             try {
