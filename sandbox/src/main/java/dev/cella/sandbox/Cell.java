@@ -18,6 +18,7 @@ import dev.cella.vm.InterruptHook;
 import dev.cella.vm.Invocation;
 import dev.cella.vm.LinkException;
 import dev.cella.vm.Memory;
+import dev.cella.vm.StateValidator;
 import dev.cella.vm.SuspendRequest;
 import dev.cella.vm.SuspendableEngine;
 import dev.cella.vm.Trap;
@@ -67,6 +68,9 @@ public final class Cell implements AutoCloseable {
     private volatile int exitStatus = -1;
     private volatile String ending = "not run";
     private volatile Quota quota;
+    /** The module's initial footprint, and the stack it leaves room for ({@link #stackBytes(long, long)}). */
+    private final long stackBase;
+    private final long stackBytes;
     /** Where a suspended run stopped, or null if the cell is not suspended. */
     private ExecutionState suspended;
     private boolean suspendedInStart;
@@ -81,12 +85,14 @@ public final class Cell implements AutoCloseable {
         if (initial > config.memoryLimit()) {
             throw new QuotaExceeded(Quota.MEMORY, config.memoryLimit(), initial);
         }
+        this.stackBase = initial;
+        this.stackBytes = stackBytes(config.memoryLimit(), initial);
         this.meter = new CellMeter(config, this);
         WasiOptions options = new WasiOptions(config.args(), config.env(), config.stdin()::open, config.stdout(),
                 config.stderr(), config.allowClock(), config.allowRandom(), config.randomSeed(), config.terminals());
         this.wasi = new Wasi(options, config.hostMounts(), config.rootTree(), meter, meter);
         InstanceOptions io = InstanceOptions.defaults().withFuel(config.fuel()).withMaxCallDepth(config.maxCallDepth())
-                .withGrowPolicy(meter).withMetered(config.metered());
+                .withGrowPolicy(meter).withMetered(config.metered()).withMaxStackBytes(stackBytes);
         this.instance = new Instance(module, resolver(), io);
         wasi.bind(instance);
         instance.interruptHook(new InterruptHook() {
@@ -405,10 +411,27 @@ public final class Cell implements AutoCloseable {
     }
 
     /**
+     * The stack a cell whose module starts with {@code initial} bytes of memory, tables and
+     * globals may take under memory quota {@code limit}: what the quota leaves, but at least 64
+     * KiB (so a module that fills its quota can still call) and at most {@link
+     * StateValidator#MAX_STACK_BYTES}. Fixed at creation, so every engine traps at the same call
+     * (docs/sandbox.md, "The stack").
+     */
+    static long stackBytes(long limit, long initial) {
+        return Math.min(StateValidator.MAX_STACK_BYTES, Math.max(MIN_STACK_BYTES, limit - initial));
+    }
+
+    /** The least stack a cell gets, whatever its memory quota. */
+    static final long MIN_STACK_BYTES = 64 * 1024;
+
+    /**
      * Turns an engine trap that stands for an exhausted quota into that quota's error: the
      * engines trap with FUEL_EXHAUSTED only when the instance's fuel, which is the configured
      * budget, runs out, and with CALL_STACK_EXHAUSTED only when the instance's maximum depth,
-     * which is the configured quota, would be passed.
+     * which is the configured quota, would be passed (CALL_DEPTH), or when a frame would not fit
+     * the stack the memory quota leaves (MEMORY: the limit is the quota, or the module's initial
+     * footprint plus the largest stack if that is less; the usage, that footprint plus the stack
+     * the refused call would have made).
      */
     private CellaException translate(CellaException e) {
         if (e instanceof Trap t) {
@@ -417,6 +440,11 @@ public final class Cell implements AutoCloseable {
                     return new QuotaExceeded(Quota.FUEL, config.fuel(), instance.fuelUsed(), t);
                 }
                 case CALL_STACK_EXHAUSTED -> {
+                    long units = instance.takeStackRefused();
+                    if (units > 0) {
+                        return new QuotaExceeded(Quota.MEMORY, Math.min(config.memoryLimit(), stackBase + stackBytes),
+                                stackBase + 8 * units, t);
+                    }
                     return new QuotaExceeded(Quota.CALL_DEPTH, config.maxCallDepth(), config.maxCallDepth() + 1L, t);
                 }
                 default -> {

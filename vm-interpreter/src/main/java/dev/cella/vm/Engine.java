@@ -33,6 +33,8 @@ public interface Engine {
      * @return the type of function {@code function}
      * @throws IllegalArgumentException if {@code instance} is not of {@code module}, the function
      *     index is out of range or {@code args} has the wrong length
+     * @throws Trap CALL_STACK_EXHAUSTED if a defined function's frame does not fit the instance's
+     *     stack ({@link StateValidator#checkEntry})
      */
     static FuncType checkCall(Module module, Instance instance, int function, long[] args) {
         Objects.requireNonNull(instance, "instance");
@@ -47,6 +49,9 @@ public interface Engine {
         if (args.length != type.params().size()) {
             throw new IllegalArgumentException("function " + function + " of type " + type + " takes "
                     + type.params().size() + " arguments, not " + args.length);
+        }
+        if (!module.isImport(function)) {
+            StateValidator.checkEntry(instance, function);
         }
         return type;
     }

@@ -41,6 +41,10 @@ public final class Instance {
     private long overhead;
     private final HostFunction[] hostFunctions;
     private final int maxCallDepth;
+    /** The stack's size in units ({@link StateValidator#stackUnits}). */
+    private final int maxStackUnits;
+    /** Units of the stack a refused call would have made ({@link #stackRefused()}); 0 if none was refused. */
+    private long stackRefused;
     private final boolean metered;
     private long fuel;
     /** Fuel charged before the last {@link #setFuel}: fuel used = this + (fuel budget since then - fuel). */
@@ -101,6 +105,7 @@ public final class Instance {
         applyElements(module);
         applyData(module);
         this.maxCallDepth = options.maxCallDepth();
+        this.maxStackUnits = (int) (options.maxStackBytes() / 8);
         this.metered = options.metered();
         this.fuel = options.fuel();
         this.budget = options.fuel();
@@ -420,6 +425,33 @@ public final class Instance {
 
     public int maxCallDepth() {
         return maxCallDepth;
+    }
+
+    /**
+     * The most stack units of 8 bytes all active guest frames may take together (the frame model
+     * of {@link StateValidator#FRAME_UNITS}; {@link InstanceOptions#maxStackBytes} / 8).
+     */
+    public int maxStackUnits() {
+        return maxStackUnits;
+    }
+
+    /**
+     * For engines: records that a call trapped with call stack exhausted because its frame did
+     * not fit the stack (not because of the depth), which would have taken {@code units}.
+     */
+    public void stackRefused(long units) {
+        stackRefused = units;
+    }
+
+    /**
+     * The stack units of the last call refused for want of stack ({@link #stackRefused(long)}),
+     * and forgets it; 0 if none was refused since the last time. The sandbox tells a stack
+     * refusal (a memory quota) from a depth one (the call-depth quota) by it.
+     */
+    public long takeStackRefused() {
+        long r = stackRefused;
+        stackRefused = 0;
+        return r;
     }
 
     /**

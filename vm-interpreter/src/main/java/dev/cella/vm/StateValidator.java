@@ -17,7 +17,7 @@ import java.util.function.IntFunction;
  * <p>A state fits when its fuel used is the instance's; every frame runs a defined function of the
  * instance's module, with that function's number of registers, each in register form (an i32 or
  * f32 register holds the sign or zero extension its type prescribes: {@link #registerForm}); all
- * frames together hold at most {@link #MAX_REGISTERS} registers and number at most the instance's
+ * frames together fit the instance's stack ({@link #stackUnits}) and number at most the instance's
  * call depth (and {@link #MAX_FRAMES}); every frame below the active one waits at a call to the
  * function of the frame above it (a direct call of that function, or an indirect call of its
  * type); and the active frame is at a block leader of its function's {@link BlockMap}, the only
@@ -35,6 +35,39 @@ public final class StateValidator {
      * without registers would otherwise recurse until the heap is exhausted.
      */
     public static final int MAX_FRAMES = 1 << 22;
+    /**
+     * The stack frame model every engine enforces, the same for all so that they trap at the same
+     * call: a guest frame of a function with {@code r} registers takes {@code r + FRAME_UNITS}
+     * stack units of 8 bytes (its registers, and its frame record: the interpreter's 12 bytes of
+     * return position and frame pointer, the JIT's frame word and JVM frame header). A call traps
+     * with call stack exhausted, after the depth check, when the units of all active frames and
+     * its callee's would pass {@link Instance#maxStackUnits} (at most {@link #MAX_REGISTERS}); so
+     * does an entry function whose own frame does not fit ({@link #checkEntry}). docs/sandbox.md,
+     * "The stack", says how the sandbox sets the limit from the memory quota.
+     */
+    public static final int FRAME_UNITS = 2;
+    /** Bytes of the largest stack ({@link #MAX_REGISTERS} units of 8 bytes, 128 MiB). */
+    public static final long MAX_STACK_BYTES = 8L * MAX_REGISTERS;
+
+    /** The stack units of a frame of a function with {@code registers} registers (see {@link #FRAME_UNITS}). */
+    public static int stackUnits(int registers) {
+        return registers + FRAME_UNITS;
+    }
+
+    /**
+     * Traps with call stack exhausted, at pc 0 of the entry function {@code function} (defined),
+     * if its frame alone does not fit the instance's stack; the check every engine makes before it
+     * runs an entry function (the interpreter and the JIT, and so {@code auto}).
+     *
+     * @throws Trap CALL_STACK_EXHAUSTED
+     */
+    public static void checkEntry(Instance instance, int function) {
+        int units = stackUnits(instance.module().function(function).registers().size());
+        if (units > instance.maxStackUnits()) {
+            instance.stackRefused(units);
+            throw new Trap(TrapKind.CALL_STACK_EXHAUSTED, function, instance.functionName(function), 0);
+        }
+    }
 
     private StateValidator() {}
 
@@ -58,11 +91,11 @@ public final class StateValidator {
         int depth = frames.size();
         long total = 0;
         for (int k = 0; k < depth; k++) {
-            total += checkFrame(module, frames.get(k), k + 1);
+            total += stackUnits(checkFrame(module, frames.get(k), k + 1));
         }
-        if (total > MAX_REGISTERS) {
-            throw new ExecutionStateException("its frames hold " + total + " registers, over the interpreter's limit of "
-                    + MAX_REGISTERS);
+        if (total > instance.maxStackUnits()) {
+            throw new ExecutionStateException("its frames take " + total + " stack units of 8 bytes, over the instance's "
+                    + "stack of " + instance.maxStackUnits());
         }
         int maxDepth = Math.min(instance.maxCallDepth(), MAX_FRAMES);
         if (depth > maxDepth) {

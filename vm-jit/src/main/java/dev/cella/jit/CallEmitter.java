@@ -4,6 +4,7 @@ import static org.objectweb.asm.Opcodes.*;
 
 import dev.cella.isa.ValType;
 import dev.cella.isa.code.Instruction;
+import dev.cella.vm.StateValidator;
 import java.util.List;
 import org.objectweb.asm.Handle;
 import org.objectweb.asm.Label;
@@ -55,7 +56,7 @@ final class CallEmitter {
             // Bits 63 and 31 of the callee's word, folded into the sign of one int (an LCMP
             // result would be kept alive across calls for C2's deoptimization state).
             e.mv.visitVarInsn(LLOAD, e.frame);
-            e.push((1L << 32) + calleeRegisters);
+            e.push((1L << 32) + StateValidator.stackUnits(calleeRegisters));
             e.mv.visitInsn(LSUB);
             e.mv.visitInsn(DUP2);
             e.mv.visitVarInsn(LSTORE, e.calleeFrame);

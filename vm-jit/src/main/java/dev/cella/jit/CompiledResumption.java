@@ -123,7 +123,7 @@ final class CompiledResumption {
         int registers = engine.module().function(function).registers().size();
         MethodHandle box = engine.box(ctx.metered, function);
         ctx.depthLimit = StackSegments.enter(engine, ctx.maxDepth, depth);
-        long frame = JitContext.frame(ctx.depthLimit - depth, JitRuntime.MAX_REGISTERS - (registersBelow + registers));
+        long frame = ctx.frameAt(depth, registersBelow + registers);
         try {
             long[] results = (long[]) box.invokeExact(ctx, frame, args);
             window[0] = ctx.fuel;
@@ -164,8 +164,7 @@ final class CompiledResumption {
             int leader) {
         JitEngine engine = ctx.engine;
         ctx.depthLimit = StackSegments.enter(engine, ctx.maxDepth, depth);
-        long frame = JitContext.frame(ctx.depthLimit - depth,
-                JitRuntime.MAX_REGISTERS - (registersBelow + registers.length));
+        long frame = ctx.frameAt(depth, registersBelow + registers.length);
         try {
             if (engine.continuable(ctx.metered, function)) {
                 JitRuntime.resume(ctx, function, registers, frame, leader << 1);

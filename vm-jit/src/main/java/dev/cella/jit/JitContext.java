@@ -3,6 +3,7 @@ package dev.cella.jit;
 import dev.cella.vm.Instance;
 import dev.cella.vm.Memory;
 import dev.cella.vm.SuspendRequest;
+import dev.cella.vm.StateValidator;
 import dev.cella.vm.Table;
 
 /**
@@ -34,13 +35,14 @@ import dev.cella.vm.Table;
  *
  * <h2>Call depth: the frame word</h2>
  * Every compiled guest function receives, after the context, a {@code long} <em>frame word</em>
- * {@code (depthRoom << 32) | registerRoom}: how many more guest frames may start before {@link
- * #depthLimit} ({@code depthLimit - depth}), and how many more registers the interpreter's
- * register stack would hold ({@link JitRuntime#MAX_REGISTERS} minus the registers of all active
- * frames). A call to a callee with {@code c} registers computes the callee's word {@code y =
- * word - ((1 << 32) + c)}; the call may proceed directly exactly when {@code (y & FRAME_CHECK) ==
- * 0}: bit 63 is set when the depth room went negative, bit 31 when the register room borrowed
- * (it is below 2^24, so without a borrow bit 31 stays clear). The depth state thus lives in
+ * {@code (depthRoom << 32) | stackRoom}: how many more guest frames may start before {@link
+ * #depthLimit} ({@code depthLimit - depth}), and how many more stack units the instance's stack
+ * has room for ({@link #maxStack} minus the units of all active frames, by the frame model of
+ * {@link StateValidator#FRAME_UNITS} that every engine enforces). A call to a callee of {@code c}
+ * units computes the callee's word {@code y = word - ((1 << 32) + c)}; the call may proceed
+ * directly exactly when {@code (y & FRAME_CHECK) == 0}: bit 63 is set when the depth room went
+ * negative, bit 31 when the stack room borrowed (it is at most 2^24, so without a borrow bit 31
+ * stays clear). The depth state thus lives in
  * registers: no field is read or written per call. {@link #depthLimit} is the instance's maximum
  * depth, or a lower stack-segment boundary where the call must continue on a fresh thread.
  */
@@ -56,6 +58,8 @@ final class JitContext {
     final long[] globals;
     final Table[] tables;
     final int maxDepth;
+    /** The instance's stack in units ({@link Instance#maxStackUnits}). */
+    final int maxStack;
     /** False for an unmetered run: no fuel is charged, the window only times interrupt polls. */
     final boolean metered;
 
@@ -93,6 +97,7 @@ final class JitContext {
             tables[i] = instance.table(i);
         }
         this.maxDepth = Math.min(instance.maxCallDepth(), MAX_FRAMES);
+        this.maxStack = instance.maxStackUnits();
         this.metered = instance.metered();
         this.results = new long[Math.max(1, engine.maxResults())];
         if (metered) {
@@ -104,7 +109,15 @@ final class JitContext {
 
     /** The frame word of an entry function with {@code registers} registers (depth 1). */
     long entryFrame(int registers) {
-        return frame(depthLimit - 1, JitRuntime.MAX_REGISTERS - registers);
+        return frameAt(1, registers);
+    }
+
+    /**
+     * The frame word of a frame at {@code depth} whose registers and those of the frames below
+     * it number {@code registers}; the units of the frame records are added here.
+     */
+    long frameAt(int depth, int registers) {
+        return frame(depthLimit - depth, maxStack - (registers + StateValidator.FRAME_UNITS * depth));
     }
 
     static long frame(int depthRoom, int registerRoom) {
@@ -116,9 +129,9 @@ final class JitContext {
         return depthLimit - (int) (frame >> 32);
     }
 
-    /** Registers of all active guest frames, given a frame word. */
-    static int regTop(long frame) {
-        return JitRuntime.MAX_REGISTERS - (int) frame;
+    /** Stack units of all active guest frames, given a frame word. */
+    int stackTop(long frame) {
+        return maxStack - (int) frame;
     }
 
     /** The depth limit of the stack segment that starts when a call passes {@link #depthLimit}. */

@@ -4,6 +4,7 @@ import dev.cella.vm.BulkWork;
 import dev.cella.vm.GuestException;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.InterruptHook;
+import dev.cella.vm.StateValidator;
 import dev.cella.vm.Table;
 import dev.cella.vm.TableOps;
 import dev.cella.vm.Trap;
@@ -25,8 +26,6 @@ import java.lang.invoke.MethodHandle;
 final class JitRuntime {
     /** Compiled code polls the interrupt hook at least once per this many units of fuel. */
     static final long POLL_INTERVAL = 65_536;
-    /** The register-stack limit every engine enforces ({@link dev.cella.vm.StateValidator#MAX_REGISTERS}). */
-    static final int MAX_REGISTERS = dev.cella.vm.StateValidator.MAX_REGISTERS;
 
     private static final TrapKind[] KINDS = TrapKind.values();
 
@@ -402,8 +401,9 @@ final class JitRuntime {
 
     /**
      * The slow path of a guest call whose frame check failed (see {@link JitContext}): traps if
-     * the call would pass the maximum depth or the register-stack limit (checked in the
-     * interpreter's order); otherwise the caller is at its stack segment's end, and this returns
+     * the call would pass the maximum depth or the callee's frame would not fit the stack (checked
+     * in the interpreter's order, by the frame model of {@link StateValidator#FRAME_UNITS});
+     * otherwise the caller is at its stack segment's end, and this returns
      * the callee's frame word in the next segment, where the caller makes the call through
      * {@link StackSegments} on a fresh thread.
      *
@@ -413,10 +413,15 @@ final class JitRuntime {
      */
     static long deepCall(JitContext ctx, long frame, int calleeRegisters, int function, int pc) {
         int depth = ctx.depth(frame);
-        if (depth >= ctx.maxDepth || JitContext.regTop(frame) > MAX_REGISTERS - calleeRegisters) {
+        int units = StateValidator.stackUnits(calleeRegisters);
+        if (depth >= ctx.maxDepth) {
             throw trap(ctx, TrapKind.CALL_STACK_EXHAUSTED, function, pc);
         }
-        return JitContext.frame(ctx.nextSegmentLimit() - depth - 1, (int) frame - calleeRegisters);
+        if ((int) frame < units) {
+            ctx.instance.stackRefused(ctx.stackTop(frame) + (long) units);
+            throw trap(ctx, TrapKind.CALL_STACK_EXHAUSTED, function, pc);
+        }
+        return JitContext.frame(ctx.nextSegmentLimit() - depth - 1, (int) frame - units);
     }
 
     /**
@@ -452,7 +457,7 @@ final class JitRuntime {
             return engine.handle(ctx.metered, target);
         }
         int registers = engine.module().function(target).registers().size();
-        long callee = frame - ((1L << 32) + registers);
+        long callee = frame - ((1L << 32) + StateValidator.stackUnits(registers));
         if ((callee & JitContext.FRAME_CHECK) == 0) {
             ctx.calleeFrame = callee;
             return engine.handle(ctx.metered, target);

@@ -14,6 +14,7 @@ import dev.cella.vm.HostFunction;
 import dev.cella.vm.ImportResolver;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InstanceOptions;
+import dev.cella.vm.StateValidator;
 import dev.cella.vm.Trap;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -42,8 +43,17 @@ final class Differential {
         }
     }
 
-    /** A program: its source, how to run it, and its limits. */
-    record Program(String source, long[] args, long fuel, int maxDepth, int calls) {
+    /** A program: its source, how to run it, and its limits (the stack in bytes, {@link InstanceOptions#maxStackBytes}). */
+    record Program(String source, long[] args, long fuel, int maxDepth, int calls, long stackBytes) {
+        /** A program with the largest stack. */
+        Program(String source, long[] args, long fuel, int maxDepth, int calls) {
+            this(source, args, fuel, maxDepth, calls, StateValidator.MAX_STACK_BYTES);
+        }
+
+        /** Its options for an instance. */
+        InstanceOptions options() {
+            return InstanceOptions.defaults().withFuel(fuel).withMaxCallDepth(maxDepth).withMaxStackBytes(stackBytes);
+        }
         Module module() {
             Module m = Assembler.assemble(source, "generated.casm");
             Verifier.verify(m);
@@ -52,7 +62,7 @@ final class Differential {
 
         @Override
         public String toString() {
-            return "fuel " + fuel + ", max depth " + maxDepth + ", args " + Arrays.toString(args) + ", calls " + calls
+            return "fuel " + fuel + ", max depth " + maxDepth + ", stack " + stackBytes + ", args " + Arrays.toString(args) + ", calls " + calls
                     + "\n" + source;
         }
     }
@@ -78,8 +88,7 @@ final class Differential {
     /** Runs {@code program}'s exported {@code main} {@code calls} times on an engine made by {@code engines}. */
     static Outcome run(Program program, Module module, Function<Module, Engine> engines) {
         Engine engine = engines.apply(module);
-        InstanceOptions options = InstanceOptions.defaults().withFuel(program.fuel()).withMaxCallDepth(program.maxDepth());
-        Instance instance = new Instance(module, hosts(), options);
+        Instance instance = new Instance(module, hosts(), program.options());
         int[] polls = new int[1];
         instance.interruptHook(i -> polls[0]++);
         int main = instance.exportedFunction("main");

@@ -5,6 +5,7 @@ import dev.cella.isa.Operand;
 import dev.cella.isa.OperandKind;
 import dev.cella.isa.V128Op;
 import dev.cella.isa.ValType;
+import dev.cella.vm.StateValidator;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -124,7 +125,13 @@ final class ProgramGen implements Gen<Differential.Program> {
             case 1 -> draw(1, 12);
             default -> draw(12, 300);
         };
-        return new Differential.Program(out.toString(), args, fuel, maxDepth, 1 + draw(0, 1));
+        // Mostly the largest stack; else a few frames' worth, so that deep calls (indirect
+        // recursion) meet the stack's limit as well as the depth's (StateValidator.FRAME_UNITS).
+        long stackBytes = switch (draw(0, 2)) {
+            case 0, 1 -> StateValidator.MAX_STACK_BYTES;
+            default -> 8L * draw(1, 400);
+        };
+        return new Differential.Program(out.toString(), args, fuel, maxDepth, 1 + draw(0, 1), stackBytes);
     }
 
     private int draw(int lo, int hi) {

@@ -90,8 +90,7 @@ class SuspendPropertyTest {
     }
 
     private static Instance instance(Differential.Program program, Module m, int[] polls) {
-        InstanceOptions options = InstanceOptions.defaults().withFuel(program.fuel()).withMaxCallDepth(program.maxDepth());
-        Instance instance = new Instance(m, Differential.hosts(), options);
+        Instance instance = new Instance(m, Differential.hosts(), program.options());
         instance.interruptHook(i -> polls[0]++);
         return instance;
     }

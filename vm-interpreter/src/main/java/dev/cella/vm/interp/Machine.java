@@ -79,6 +79,8 @@ final class Machine {
     /** False for an unmetered instance: the credit is a poll countdown, not fuel. */
     final boolean metered;
     private final int maxDepth;
+    /** The instance's stack in units ({@link StateValidator#stackUnits}). */
+    private final int maxStack;
     private long[][] scratch = new long[4][];
 
     long[] regs;
@@ -139,6 +141,7 @@ final class Machine {
         this.memory = instance.memory();
         this.metered = instance.metered();
         this.maxDepth = Math.min(instance.maxCallDepth(), MAX_FRAMES);
+        this.maxStack = instance.maxStackUnits();
         this.request = request;
         this.attend = request != null;
         this.regs = new long[registers];
@@ -371,8 +374,8 @@ final class Machine {
      * copies the arguments, zeroes the callee's other registers and makes the callee active.
      *
      * @return the callee's frame pointer; {@link #regs} may have been replaced by a larger array
-     * @throws TrapSignal call stack exhausted past the maximum depth, {@link #MAX_FRAMES} or {@link
-     *     #MAX_REGISTERS}
+     * @throws TrapSignal call stack exhausted past the maximum depth ({@link #MAX_FRAMES} at most),
+     *     or if the callee's frame does not fit the instance's stack ({@link StateValidator#FRAME_UNITS})
      */
     int enter(DecodedFunction callee, int[] code, int at, int fp) {
         if (depth >= maxDepth) {
@@ -381,8 +384,15 @@ final class Machine {
         int caller = func;
         int calleeFp = fp + functions[caller].frameSize;
         int end = calleeFp + callee.frameSize;
+        // Registers are packed; the frame records' units are counted per frame, the callee's too.
+        // (No overflow: end is below maxStack plus one frame, depth below MAX_FRAMES.)
+        int units = end + StateValidator.FRAME_UNITS * (depth + 1);
+        if (units > maxStack) {
+            instance.stackRefused(units);
+            throw TrapSignal.CALL_STACK_EXHAUSTED;
+        }
         if (tier != null) {
-            offerCall(callee, at, end);
+            offerCall(callee, at);
         }
         long[] r = regs;
         if (end > r.length) {
@@ -409,13 +419,10 @@ final class Machine {
 
     /**
      * enter's tiering part, out of line: leaves for the other tier if it wants to run {@code
-     * callee} (its arguments at {@code code[at]}), after the register-stack check the call would
-     * pass in the interpreter ({@code end} is where the callee's frame would end).
+     * callee} (its arguments at {@code code[at]}), after the depth and stack checks the call has
+     * passed.
      */
-    private void offerCall(DecodedFunction callee, int at, int end) {
-        if (end > MAX_REGISTERS) {
-            throw TrapSignal.CALL_STACK_EXHAUSTED;
-        }
+    private void offerCall(DecodedFunction callee, int at) {
         if (tier.compileCall(callee.index)) {
             handOver = HAND_OVER_CALL;
             handOverCallee = callee;
