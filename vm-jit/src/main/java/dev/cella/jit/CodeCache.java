@@ -29,7 +29,11 @@ final class CodeCache {
     private final Variant unmetered;
     private final int maxResults;
     private final long frameBytes;
+    /** What this module's generated classes took from the code budget ({@link CodeBudget}). */
+    private final CodeBudget.Account account;
     private MethodHandles.Lookup importClass;
+    /** Marks an entry method the code budget could not pay for (so it is not compiled again). */
+    private static final MethodHandle SPENT = MethodHandles.zero(int.class);
 
     /** The compiled code of one variant of the module: handles by function, entry methods by leader. */
     private static final class Variant {
@@ -65,8 +69,8 @@ final class CodeCache {
         }
     }
 
-    /** The cache of {@code engine}, which runs {@code module}; compiles nothing yet. */
-    CodeCache(JitEngine engine, Module module, JitEngine.Options options) {
+    /** The cache of {@code engine}, which runs {@code module}, drawing on {@code budget}; compiles nothing yet. */
+    CodeCache(JitEngine engine, Module module, JitEngine.Options options, CodeBudget budget) {
         this.engine = engine;
         this.module = module;
         this.options = options;
@@ -83,6 +87,12 @@ final class CodeCache {
         this.metered = new Variant(true, n);
         this.unmetered = new Variant(false, n);
         this.frameBytes = estimateFrameBytes(module);
+        this.account = budget.open(this);
+    }
+
+    /** Charged bytes of this module's generated code ({@link CodeBudget}). */
+    long codeCharged() {
+        return account.taken();
     }
 
     /**
@@ -222,13 +232,17 @@ final class CodeCache {
     /**
      * The method {@code (JitContext, long[] registers, long frame) int} that continues defined
      * function {@code function} at leader number {@code leader}, its block already charged
-     * (compiled now if needed; see {@link JitRuntime#resume}).
+     * (compiled now if needed; see {@link JitRuntime#resume}), or null if the code budget cannot
+     * pay for it ({@link CodeBudget}: the interpreter continues the frame then).
      */
     MethodHandle entry(boolean metered, int function, int leader) {
         Variant v = variant(metered);
         MethodHandle[] es = v.entries[function];
         MethodHandle h = es == null ? null : es[leader];
-        return h != null ? h : compileEntry(v, function, leader);
+        if (h == null) {
+            h = compileEntry(v, function, leader);
+        }
+        return h == SPENT ? null : h;
     }
 
     /**
@@ -265,7 +279,7 @@ final class CodeCache {
      */
     MethodHandle regionEntry(boolean metered, int function, int leader) {
         Variant v = variant(metered);
-        return leaderMethod(v.regionEntries, function, leader, FunctionCompiler.REGION_TYPE,
+        return leaderMethod(v.regionEntries, function, leader, FunctionCompiler.REGION_TYPE, true,
                 () -> new FunctionCompiler(engine, code(function), v.metered)
                         .compileRegionEntry(v.plans[function], leader));
     }
@@ -275,22 +289,23 @@ final class CodeCache {
         MethodHandle[] es = variant(metered).entries[function];
         int n = 0;
         for (int k = 0; es != null && k < es.length; k++) {
-            n += es[k] != null ? 1 : 0;
+            n += es[k] != null && es[k] != SPENT ? 1 : 0;
         }
         return n;
     }
 
     private MethodHandle compileEntry(Variant v, int function, int leader) {
-        return leaderMethod(v.entries, function, leader, FunctionCompiler.ENTRY_TYPE,
+        return leaderMethod(v.entries, function, leader, FunctionCompiler.ENTRY_TYPE, false,
                 () -> new FunctionCompiler(engine, code(function), v.metered).compileEntry(leader));
     }
 
     /**
      * The method of leader {@code leader} of function {@code function} in {@code table} (an
-     * entry or region entry method), compiled by {@code compile} and defined if not there yet.
+     * entry or region entry method), compiled by {@code compile} and defined if not there yet;
+     * {@link #SPENT} if the code budget cannot pay for it and {@code force} is false.
      */
     private synchronized MethodHandle leaderMethod(MethodHandle[][] table, int function, int leader, MethodType type,
-            java.util.function.Supplier<FunctionCompiler.Output> compile) {
+            boolean force, java.util.function.Supplier<FunctionCompiler.Output> compile) {
         if (table[function] == null) {
             table[function] = new MethodHandle[code(function).leaderPcs.length];
         }
@@ -299,8 +314,8 @@ final class CodeCache {
             return h;
         }
         try {
-            MethodHandles.Lookup c = define(compile.get().bytes());
-            h = c.findStatic(c.lookupClass(), FunctionCompiler.ENTRY_NAME, type);
+            MethodHandles.Lookup c = force || account.hasRoom() ? define(compile.get().bytes(), force) : null;
+            h = c == null ? SPENT : c.findStatic(c.lookupClass(), FunctionCompiler.ENTRY_NAME, type);
         } catch (ReflectiveOperationException e) {
             throw new JitException("function " + function + ": generated entry class is unusable: " + e.getMessage(), e);
         } catch (VerifyError | ClassFormatError e) {
@@ -320,7 +335,7 @@ final class CodeCache {
             MethodHandle h;
             if (module.isImport(function)) {
                 if (importClass == null) {
-                    importClass = define(ImportAdapters.generate(engine));
+                    importClass = define(ImportAdapters.generate(engine), true);
                 }
                 h = importClass.findStatic(importClass.lookupClass(), ImportAdapters.methodName(function),
                         sig.methodType);
@@ -336,8 +351,9 @@ final class CodeCache {
 
     /**
      * Compiles defined function {@code function}, or, if the JIT cannot (a method or class too
-     * large for the JVM, any failure of the generator or the JVM's verifier), sets it up to run
-     * in the interpreter ({@link #fallBack}): a function the verifier accepts always runs.
+     * large for the JVM, any failure of the generator or the JVM's verifier, a code budget that
+     * cannot pay for its class: {@link CodeBudget}), sets it up to run in the interpreter
+     * ({@link #fallBack}): a function the verifier accepts always runs.
      */
     private MethodHandle compileDefined(Variant v, int function, Signature sig) throws ReflectiveOperationException {
         engine.compiling();
@@ -347,11 +363,17 @@ final class CodeCache {
             // call runs interpreted, where Machine.catchBelow lands exceptions.
             return fallBack(v, function, sig, "it catches exceptions (call_catch)");
         }
+        if (!account.hasRoom()) {
+            return fallBack(v, function, sig, BUDGET_SPENT);
+        }
         FunctionCompiler.Output out;
         MethodHandles.Lookup c;
         try {
             out = new FunctionCompiler(engine, code(function), v.metered).compile(options.forceRegions());
-            c = define(out.bytes());
+            c = define(out.bytes(), false);
+            if (c == null) {
+                return fallBack(v, function, sig, BUDGET_SPENT);
+            }
         } catch (JitException | VerifyError | ClassFormatError | IndexOutOfBoundsException | IllegalArgumentException
                 | IllegalStateException | NegativeArraySizeException e) {
             // ASM reports a method or class over the JVM's limits as an IndexOutOfBoundsException.
@@ -387,7 +409,7 @@ final class CodeCache {
      */
     private MethodHandle fallBack(Variant v, int function, Signature sig, String reason)
             throws ReflectiveOperationException {
-        MethodHandles.Lookup c = define(ImportAdapters.generateFallback(function, sig));
+        MethodHandles.Lookup c = define(ImportAdapters.generateFallback(function, sig), true);
         MethodHandle box = MethodHandles.lookup().findStatic(JitRuntime.class, "interpretedBox",
                 MethodType.methodType(long[].class, JitContext.class, int.class, long.class, long[].class));
         v.boxes[function] = MethodHandles.insertArguments(box, 1, function);
@@ -396,8 +418,18 @@ final class CodeCache {
         return c.findStatic(c.lookupClass(), ImportAdapters.fallbackName(function), sig.methodType);
     }
 
-    /** Defines a hidden class in this package with this engine as its class data; returns its full-access lookup. */
-    private MethodHandles.Lookup define(byte[] bytes) throws IllegalAccessException {
+    /** Why a function runs interpreted when the code budget is spent. */
+    static final String BUDGET_SPENT = "the JIT's code budget is spent (CodeBudget)";
+
+    /**
+     * Defines a hidden class in this package with this engine as its class data and returns its
+     * full-access lookup, once the code budget has paid for it; null (nothing defined) if the
+     * budget cannot pay and {@code force} is false.
+     */
+    private MethodHandles.Lookup define(byte[] bytes, boolean force) throws IllegalAccessException {
+        if (!account.charge(bytes.length, force)) {
+            return null;
+        }
         return lookup.defineHiddenClassWithClassData(bytes, engine, true);
     }
 }

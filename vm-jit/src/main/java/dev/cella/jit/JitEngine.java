@@ -123,8 +123,13 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     }
 
     JitEngine(Module verifiedModule, boolean eager, Options options) {
+        this(verifiedModule, eager, options, CodeBudget.JVM);
+    }
+
+    /** An engine whose generated code draws on {@code budget} instead of the JVM's (for tests). */
+    JitEngine(Module verifiedModule, boolean eager, Options options, CodeBudget budget) {
         this.module = Objects.requireNonNull(verifiedModule, "verifiedModule");
-        this.cache = new CodeCache(this, module, options);
+        this.cache = new CodeCache(this, module, options, budget);
         if (eager) {
             for (int f = module.imports().size(); f < module.functionCount(); f++) {
                 handle(true, f);
@@ -442,6 +447,11 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     /** See {@link CodeCache#continuable}. */
     boolean continuable(boolean metered, int function) {
         return cache.continuable(metered, function);
+    }
+
+    /** Charged bytes of this engine's generated code ({@link CodeBudget}). */
+    long codeCharged() {
+        return cache.codeCharged();
     }
 
     /** See {@link CodeCache#compiledEntries}. */

@@ -1,8 +1,10 @@
 package dev.cella.jit;
 
 import dev.cella.vm.BulkWork;
+import dev.cella.vm.ExecutionState;
 import dev.cella.vm.GuestException;
 import dev.cella.vm.HostFunction;
+import dev.cella.vm.Instance;
 import dev.cella.vm.InterruptHook;
 import dev.cella.vm.StateValidator;
 import dev.cella.vm.Table;
@@ -11,6 +13,7 @@ import dev.cella.vm.Trap;
 import dev.cella.vm.TrapKind;
 import dev.cella.vm.TrapSignal;
 import java.lang.invoke.MethodHandle;
+import java.util.List;
 
 /**
  * The slow paths compiled code calls: fuel refills and interrupt polls, the continuation of a
@@ -137,6 +140,16 @@ final class JitRuntime {
         try {
             while (code >= 0) {
                 int leader = code >>> 1;
+                MethodHandle entry = engine.entry(ctx.metered, function, leader);
+                if (entry == null) {
+                    // The code budget is spent: the interpreter runs the rest of the frame from
+                    // this leader, its block uncharged (the interpreter charges it).
+                    if ((code & 1) != 0) {
+                        ctx.fuel += costs[leader];
+                    }
+                    interpretRest(ctx, function, fc.leaderPcs[leader], registers);
+                    return;
+                }
                 if ((code & 1) == 0) {
                     ctx.fuel -= costs[leader];
                 }
@@ -147,7 +160,6 @@ final class JitRuntime {
                         throw s.add(engine, function, fc.leaderPcs[leader], registers);
                     }
                 }
-                MethodHandle entry = engine.entry(ctx.metered, function, leader);
                 code = (int) entry.invokeExact(ctx, registers, frame);
             }
         } catch (RuntimeException | Error e) {
@@ -221,6 +233,31 @@ final class JitRuntime {
                 System.arraycopy(r, 0, ctx.results, 0, r.length);
             }
             return r.length == 1 ? r[0] : 0;
+        } finally {
+            ctx.loadFuel(window);
+            if (ctx.suspendRequested()) {
+                ctx.bank += ctx.fuel;
+                ctx.fuel = 0;
+            }
+        }
+    }
+
+    /**
+     * Runs the rest of defined function {@code function}'s frame, from its block leader at byte pc
+     * {@code pc} (not yet charged), in the interpreter for compiled code, when the code budget
+     * cannot pay for the entry method ({@link CodeBudget}); the fuel is handed over as for
+     * {@link #callInterpreted}, whose rules (depth counted afresh, a suspension request waiting
+     * until it returns) apply. The results are left in {@link JitContext#results}.
+     */
+    private static void interpretRest(JitContext ctx, int function, int pc, long[] registers) {
+        long window = ctx.fuel;
+        ctx.storeFuel();
+        try {
+            Instance instance = ctx.instance;
+            ExecutionState state = new ExecutionState(List.of(new ExecutionState.Frame(function, pc, registers.clone())),
+                    instance.fuelUsed(), instance.fuelRemaining());
+            long[] r = ctx.engine.fallbackInterpreter().resume(instance, state, null).results();
+            System.arraycopy(r, 0, ctx.results, 0, r.length);
         } finally {
             ctx.loadFuel(window);
             if (ctx.suspendRequested()) {

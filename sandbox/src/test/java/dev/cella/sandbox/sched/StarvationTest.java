@@ -86,6 +86,36 @@ class StarvationTest {
         }
     }
 
+    /** Fills its 16 MiB memory again and again: one instruction, 16 MiB of work (issue 13, finding 2). */
+    private static final dev.cella.isa.module.Module FILLER = SchedGuests.assemble("""
+            memory 256
+            export func main "_start"
+            func main() {
+                reg zero: i32, x: i32, n: i32
+                i32.const n, 16777216
+            loop:
+                memory.fill zero, x, n
+                br loop
+            }
+            """, "filler.casm");
+
+    @Test
+    void aGuestLoopingOverLargeFillsIsPreemptedToo() throws InterruptedException {
+        // Before fills were charged per byte, a slice of 131,072 units held about 40,000 fills
+        // of 16 MiB (minutes) on the one thread, and the worker waited all that time.
+        try (Scheduler s = deterministic(SLICE).build()) {
+            CellHandle filler = s.spawn(cell(FILLER), CellSpec.named("filler"));
+            CellHandle worker = s.spawn(cell(work(200_000)), CellSpec.named("worker"));
+            s.resume();
+            RunResult r = worker.await(java.time.Duration.ofSeconds(30));
+            assertNotNull(r, "the worker never finished beside the filler");
+            assertEquals(Outcome.EXITED, r.outcome());
+            assertTrue(filler.stats().slices() >= 2, "the filler was preempted and rescheduled");
+            filler.kill();
+            assertEquals(Outcome.ERROR, filler.await(LONG).outcome());
+        }
+    }
+
     @Test
     void guestCallingTheHostAllTheTimeIsPreemptedToo() throws InterruptedException {
         try (Scheduler s = deterministic(SLICE).build()) {

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Red team, issue 13 finding 2 ("work not paid for"): memory.fill, memory.copy and memory.grow
- * cost fuel in proportion to the bytes they touch ({@link BulkWork}), the same on every engine,
+ * (and the table instructions, per element) cost fuel in proportion to the bytes they touch
+ * ({@link BulkWork}), the same on every engine,
  * and a large one polls the interrupt hook as it goes, so neither fuel nor a deadline can be
  * outrun by one instruction that does a lot of work.
  */
@@ -63,6 +64,22 @@ class BulkWorkIsPaidForTest {
             }
             """;
 
+    /** A table of a million elements; main(n) fills n of them, then copies n/2 within the table. */
+    private static final String TABLE = """
+            table tab 1000000
+            export func main "main"
+            func main(n: i32) {
+                reg zero: i32, f: funcref, half: i32, one: i32
+                i32.const zero, 0
+                i32.const one, 1
+                funcref.null f
+                funcref.table_fill tab, zero, f, n
+                i32.shr_u half, n, one
+                table.copy tab, tab, half, zero, half
+                ret
+            }
+            """;
+
     private static Module module(String src) {
         Module m = Assembler.assemble(src, "redteam.casm");
         Verifier.verify(m);
@@ -96,6 +113,26 @@ class BulkWorkIsPaidForTest {
             long large = fuelOf(engine, m, 64 * 1000, 3);
             // three fills of 64,000 bytes and one copy of 32,000: 3 * 999 + 500 units more than of 64 and 32 bytes.
             assertEquals(3 * 999 + 500, large - small, "extra units on " + engine);
+        }
+    }
+
+    @Test
+    void tableFillAndCopyArePaidPerElementOnEveryEngine() {
+        Module m = module(TABLE);
+        for (Function<Module, Engine> engine : ENGINES) {
+            long[] used = new long[2];
+            int[] n = {8, 800_000};
+            for (int k = 0; k < 2; k++) {
+                Instance inst = instance(m, Long.MAX_VALUE);
+                engine.apply(m).invoke(inst, inst.exportedFunction("main"), n[k]);
+                used[k] = inst.fuelUsed();
+            }
+            long expected = BulkWork.tableUnits(800_000) + BulkWork.tableUnits(400_000)
+                    - BulkWork.tableUnits(8) - BulkWork.tableUnits(4);
+            assertEquals(expected, used[1] - used[0], "extra units on " + engine);
+            Instance poor = instance(m, 1_000);
+            Trap t = assertThrows(Trap.class, () -> engine.apply(m).invoke(poor, poor.exportedFunction("main"), 800_000));
+            assertEquals(TrapKind.FUEL_EXHAUSTED, t.kind());
         }
     }
 
