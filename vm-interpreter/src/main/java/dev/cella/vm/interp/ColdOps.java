@@ -5,11 +5,15 @@ import static dev.cella.vm.Numerics.f32;
 import static dev.cella.vm.Numerics.f64;
 
 import dev.cella.isa.Opcode;
+import dev.cella.vm.BulkWork;
+import dev.cella.vm.Instance;
 import dev.cella.vm.Numerics;
+import dev.cella.vm.Table;
+import dev.cella.vm.TableOps;
 
 /**
  * The instructions that are rare in hot loops (float rounding, min/max, copysign and most
- * conversions), run outside the dispatch method so that it stays small enough for HotSpot to
+ * conversions; table instructions and imported globals), run outside the dispatch method so that it stays small enough for HotSpot to
  * compile. The decoded form carries the original opcode's ordinal ({@link Op#COLD_UNARY}, {@link
  * Op#COLD_BINARY}); operands and results are register raw bits.
  */
@@ -78,5 +82,59 @@ final class ColdOps {
             case F64_COPYSIGN -> Numerics.f64CopysignBits(a, b);
             default -> throw new IllegalStateException(op + " is not a cold binary instruction");
         };
+    }
+
+    /**
+     * Runs the table instruction (or global access of an imported global) at decoded position
+     * {@code pc} ({@code TABLE length op operands...}, see {@link Op}) for machine {@code m}; bulk
+     * work is charged from the loop's credit, which goes in and out through {@link Machine#credit}
+     * (the rule of {@link BulkWork}).
+     *
+     * @throws dev.cella.vm.TrapSignal out of bounds table access, or fuel exhausted
+     */
+    static void table(Machine m, int[] code, int pc, long[] r, int fp) {
+        Instance instance = m.instance;
+        int a = pc + 3; // the first operand
+        switch (OPCODES[code[pc + 2]]) {
+            case FUNCREF_TABLE_GET, EXTERNREF_TABLE_GET ->
+                    r[fp + code[a]] = TableOps.get(instance.table(code[a + 1]), (int) r[fp + code[a + 2]]);
+            case FUNCREF_TABLE_SET, EXTERNREF_TABLE_SET ->
+                    TableOps.set(instance.table(code[a]), (int) r[fp + code[a + 1]], r[fp + code[a + 2]]);
+            case TABLE_SIZE -> r[fp + code[a]] = instance.table(code[a + 1]).size();
+            case FUNCREF_TABLE_GROW, EXTERNREF_TABLE_GROW -> r[fp + code[a]] = instance.growTable(code[a + 1],
+                    r[fp + code[a + 2]], (int) r[fp + code[a + 3]], units -> m.credit = m.chargeBulk(m.credit, units));
+            case FUNCREF_TABLE_FILL, EXTERNREF_TABLE_FILL -> {
+                Table t = instance.table(code[a]);
+                int dst = (int) r[fp + code[a + 1]];
+                int n = (int) r[fp + code[a + 3]];
+                TableOps.checkFill(t, dst, n);
+                m.credit = m.chargeBulk(m.credit, BulkWork.tableUnits(n & 0xFFFFFFFFL));
+                TableOps.fill(t, dst, r[fp + code[a + 2]], n);
+            }
+            case TABLE_COPY -> {
+                Table to = instance.table(code[a]);
+                Table from = instance.table(code[a + 1]);
+                int dst = (int) r[fp + code[a + 2]];
+                int src = (int) r[fp + code[a + 3]];
+                int n = (int) r[fp + code[a + 4]];
+                TableOps.checkCopy(to, from, dst, src, n);
+                m.credit = m.chargeBulk(m.credit, BulkWork.tableUnits(n & 0xFFFFFFFFL));
+                TableOps.copy(to, from, dst, src, n);
+            }
+            case TABLE_INIT -> {
+                int dst = (int) r[fp + code[a + 2]];
+                int src = (int) r[fp + code[a + 3]];
+                int n = (int) r[fp + code[a + 4]];
+                TableOps.checkInit(instance, code[a], code[a + 1], dst, src, n);
+                m.credit = m.chargeBulk(m.credit, BulkWork.tableUnits(n & 0xFFFFFFFFL));
+                TableOps.init(instance, code[a], code[a + 1], dst, src, n);
+            }
+            case ELEM_DROP -> instance.dropSegment(code[a]);
+            case I32_GLOBAL_GET, I64_GLOBAL_GET, F32_GLOBAL_GET, F64_GLOBAL_GET, FUNCREF_GLOBAL_GET,
+                    EXTERNREF_GLOBAL_GET -> r[fp + code[a]] = instance.globalGet(code[a + 1]);
+            case I32_GLOBAL_SET, I64_GLOBAL_SET, F32_GLOBAL_SET, F64_GLOBAL_SET, FUNCREF_GLOBAL_SET,
+                    EXTERNREF_GLOBAL_SET -> instance.globalSet(code[a], r[fp + code[a + 1]]);
+            default -> throw new IllegalStateException(OPCODES[code[pc + 2]] + " is not a table instruction");
+        }
     }
 }

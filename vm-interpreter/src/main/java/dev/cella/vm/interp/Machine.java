@@ -1,6 +1,5 @@
 package dev.cella.vm.interp;
 
-import dev.cella.isa.Opcode;
 import dev.cella.isa.ValType;
 import dev.cella.vm.BulkWork;
 import dev.cella.vm.ExecutionState;
@@ -12,7 +11,6 @@ import dev.cella.vm.Invocation;
 import dev.cella.vm.Memory;
 import dev.cella.vm.StateValidator;
 import dev.cella.vm.SuspendRequest;
-import dev.cella.vm.TableOps;
 import dev.cella.vm.Table;
 import dev.cella.vm.Trap;
 import dev.cella.vm.TrapSignal;
@@ -315,7 +313,7 @@ final class Machine {
      * @return the loop's new credit
      * @throws TrapSignal fuel exhausted if the fuel left cannot pay (nothing charged)
      */
-    private long chargeBulk(long loopCredit, long units) {
+    long chargeBulk(long loopCredit, long units) {
         if (units <= loopCredit) {
             return loopCredit - units;
         }
@@ -461,59 +459,10 @@ final class Machine {
         return (int) ref - 1;
     }
 
-    /**
-     * Runs the table instruction (or global access of an imported global) at decoded position
-     * {@code pc} ({@code TABLE length op operands...}, see {@link Op}); bulk work is charged from the loop's credit, which goes in
-     * and out through {@link #credit} (the rule of {@link BulkWork}).
-     *
-     * @throws TrapSignal out of bounds table access, or fuel exhausted
-     */
+    /** Runs the table instruction at decoded position {@code pc} ({@link ColdOps#table}). */
     void table(int[] code, int pc, long[] r, int fp) {
-        int a = pc + 3; // the first operand
-        switch (OPCODES[code[pc + 2]]) {
-            case FUNCREF_TABLE_GET, EXTERNREF_TABLE_GET ->
-                    r[fp + code[a]] = TableOps.get(instance.table(code[a + 1]), (int) r[fp + code[a + 2]]);
-            case FUNCREF_TABLE_SET, EXTERNREF_TABLE_SET ->
-                    TableOps.set(instance.table(code[a]), (int) r[fp + code[a + 1]], r[fp + code[a + 2]]);
-            case TABLE_SIZE -> r[fp + code[a]] = instance.table(code[a + 1]).size();
-            case FUNCREF_TABLE_GROW, EXTERNREF_TABLE_GROW -> r[fp + code[a]] = instance.growTable(code[a + 1],
-                    r[fp + code[a + 2]], (int) r[fp + code[a + 3]], units -> credit = chargeBulk(credit, units));
-            case FUNCREF_TABLE_FILL, EXTERNREF_TABLE_FILL -> {
-                Table t = instance.table(code[a]);
-                int dst = (int) r[fp + code[a + 1]];
-                int n = (int) r[fp + code[a + 3]];
-                TableOps.checkFill(t, dst, n);
-                credit = chargeBulk(credit, BulkWork.tableUnits(n & 0xFFFFFFFFL));
-                TableOps.fill(t, dst, r[fp + code[a + 2]], n);
-            }
-            case TABLE_COPY -> {
-                Table to = instance.table(code[a]);
-                Table from = instance.table(code[a + 1]);
-                int dst = (int) r[fp + code[a + 2]];
-                int src = (int) r[fp + code[a + 3]];
-                int n = (int) r[fp + code[a + 4]];
-                TableOps.checkCopy(to, from, dst, src, n);
-                credit = chargeBulk(credit, BulkWork.tableUnits(n & 0xFFFFFFFFL));
-                TableOps.copy(to, from, dst, src, n);
-            }
-            case TABLE_INIT -> {
-                int dst = (int) r[fp + code[a + 2]];
-                int src = (int) r[fp + code[a + 3]];
-                int n = (int) r[fp + code[a + 4]];
-                TableOps.checkInit(instance, code[a], code[a + 1], dst, src, n);
-                credit = chargeBulk(credit, BulkWork.tableUnits(n & 0xFFFFFFFFL));
-                TableOps.init(instance, code[a], code[a + 1], dst, src, n);
-            }
-            case ELEM_DROP -> instance.dropSegment(code[a]);
-            case I32_GLOBAL_GET, I64_GLOBAL_GET, F32_GLOBAL_GET, F64_GLOBAL_GET, FUNCREF_GLOBAL_GET,
-                    EXTERNREF_GLOBAL_GET -> r[fp + code[a]] = instance.globalGet(code[a + 1]);
-            case I32_GLOBAL_SET, I64_GLOBAL_SET, F32_GLOBAL_SET, F64_GLOBAL_SET, FUNCREF_GLOBAL_SET,
-                    EXTERNREF_GLOBAL_SET -> instance.globalSet(code[a], r[fp + code[a + 1]]);
-            default -> throw new IllegalStateException(OPCODES[code[pc + 2]] + " is not a table instruction");
-        }
+        ColdOps.table(this, code, pc, r, fp);
     }
-
-    private static final Opcode[] OPCODES = Opcode.values();
 
     /**
      * Calls host function {@code callee} with the argument list at {@code code[at]} of the frame at
