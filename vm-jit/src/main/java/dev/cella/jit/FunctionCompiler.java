@@ -24,15 +24,17 @@ import org.objectweb.asm.MethodVisitor;
  * f<index>}. A larger one (or one with too many registers for JVM locals) is compiled by
  * <em>regions</em> ({@link RegionPlan}): {@code f<index>} copies its parameters into a {@code
  * long[]} register file and calls {@code run}, a dispatcher that calls region methods {@code
- * r<k>} until one returns -1. The decision uses sizes measured by emitting the code once into a
- * scratch writer, and every region is measured again before the final emission, split in two if
- * it still passes the limit, so no method ever exceeds it unless one instruction alone does.
+ * r<k>} until one returns -1. The function is emitted direct first, into the class itself; if
+ * that method passes the limit, the sizes it measured plan the regions, and every region is
+ * measured again before the final emission, split in two if it still passes the limit, so no
+ * method ever exceeds it unless one instruction alone does.
  *
- * <p>A direct method whose fuel window runs out leaves through {@link JitRuntime#resume}, which
- * continues the function in <em>entry</em> methods {@code e(JitContext, long[] registers, long
- * frame) int}, one class per block leader, compiled lazily by {@link #compileEntry}. That needs
- * the largest entry method (the one from pc 0) to fit the limit too; a function for which it does
- * not refuels inside its direct method instead.
+ * <p>Direct and region methods refuel in place when their fuel window runs out ({@link
+ * MethodEmitter}), so a running function stays in the method HotSpot compiled. A frame that
+ * suspended, or that {@code auto} moves out of the interpreter, continues in <em>entry</em>
+ * methods {@code e(JitContext, long[] registers, long frame) int}, one class per block leader,
+ * compiled lazily by {@link #compileEntry}; that needs the largest entry method (the one from
+ * pc 0) to fit the limit too ({@link #entriesFit}).
  */
 final class FunctionCompiler {
     /** HotSpot does not compile methods with more bytecode than this (DontCompileHugeMethods). */
@@ -67,11 +69,10 @@ final class FunctionCompiler {
 
     /**
      * The result: class bytes, the region plan if the function was split (else null), the
-     * bytecode size of the method holding the function's code (direct) or of each region method,
-     * and whether it continues in entry methods when its fuel window runs out (so entry methods
-     * of reasonable size exist for every leader).
+     * and the bytecode size of the method holding the function's code (direct) or of each region
+     * method.
      */
-    record Output(byte[] bytes, RegionPlan plan, int[] codeSizes, boolean exits) {}
+    record Output(byte[] bytes, RegionPlan plan, int[] codeSizes) {}
 
     private final JitEngine engine;
     private final FunctionCode code;
@@ -104,23 +105,44 @@ final class FunctionCompiler {
      */
     Output compile(boolean forceRegions) {
         try {
-            MethodEmitter probe = measureDirect(true);
-            boolean fits = probe.endOffset() <= METHOD_LIMIT && directSlots() <= MAX_DIRECT_SLOTS;
-            if (fits && !forceRegions) {
-                boolean exits = measureEntry(0) <= METHOD_LIMIT;
-                if (!exits) {
-                    probe = measureDirect(false);
-                }
+            MethodEmitter probe;
+            if (!forceRegions && directSlots() <= MAX_DIRECT_SLOTS) {
+                // Emitted once, into the class itself: most functions fit, and generating the
+                // code is a good part of a short run's start (docs/performance.md). The sizes it
+                // measured plan the regions of one that does not.
+                ClassWriter cw = newClass();
+                MethodVisitor mv = cw.visitMethod(ACC_STATIC, methodName(code.index), sig.descriptor, null, null);
+                mv.visitCode();
+                probe = MethodEmitter.direct(engine, code, metered, mv, name, true);
+                probe.emitBody();
                 if (probe.endOffset() <= METHOD_LIMIT) {
-                    int[] sizes = new int[1];
-                    return new Output(emitDirect(sizes, exits), null, sizes, exits);
+                    mv.visitMaxs(0, 0);
+                    mv.visitEnd();
+                    emitBox(cw);
+                    cw.visitEnd();
+                    return new Output(cw.toByteArray(), null, new int[] {probe.endOffset()});
                 }
+            } else {
+                probe = measureDirect();
             }
             RegionPlan plan = plan(probe);
             int[] sizes = new int[plan.regionCount()];
-            return new Output(emitRegions(plan, sizes), plan, sizes, false);
+            return new Output(emitRegions(plan, sizes), plan, sizes);
         } catch (MethodTooLargeException | ClassTooLargeException e) {
             throw new JitException("function " + code.index + " cannot be compiled: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * True if the entry method from the function's first leader, the largest of its entry
+     * methods, fits {@link #METHOD_LIMIT}: then a frame of the function compiled direct can
+     * continue at any leader in entry methods (see {@link CodeCache#continuable}).
+     */
+    boolean entriesFit() {
+        try {
+            return measureEntry(0) <= METHOD_LIMIT;
+        } catch (MethodTooLargeException | ClassTooLargeException e) {
+            return false;
         }
     }
 
@@ -132,11 +154,11 @@ final class FunctionCompiler {
         return slots;
     }
 
-    private MethodEmitter measureDirect(boolean exits) {
+    private MethodEmitter measureDirect() {
         ClassWriter scratch = new ClassWriter(0);
         MethodVisitor mv = scratch.visitMethod(ACC_STATIC, methodName(code.index), sig.descriptor, null, null);
         mv.visitCode();
-        MethodEmitter e = MethodEmitter.direct(engine, code, metered, mv, name, exits, true);
+        MethodEmitter e = MethodEmitter.direct(engine, code, metered, mv, name, true);
         e.emitBody();
         return e;
     }
@@ -158,7 +180,7 @@ final class FunctionCompiler {
      * @throws JitException if the JVM cannot hold it
      */
     Output compileEntry(int leader) {
-        return leaderClass("$e" + leader, ENTRY_DESC, leader, true,
+        return leaderClass("$e" + leader, ENTRY_DESC, leader,
                 (mv, owner) -> MethodEmitter.entry(engine, code, metered, mv, owner, leader, false));
     }
 
@@ -171,13 +193,13 @@ final class FunctionCompiler {
      * @throws JitException if the JVM cannot hold it
      */
     Output compileRegionEntry(RegionPlan plan, int leader) {
-        return leaderClass("$o" + leader, REGION_DESC, leader, false,
+        return leaderClass("$o" + leader, REGION_DESC, leader,
                 (mv, owner) -> MethodEmitter.regionOsr(engine, code, metered, mv, owner, plan,
                         code.leaderInsns[leader]));
     }
 
     /** A class of its own, named by {@code suffix}, holding one static method {@code e} that starts at a leader. */
-    private Output leaderClass(String suffix, String desc, int leader, boolean exits,
+    private Output leaderClass(String suffix, String desc, int leader,
             java.util.function.BiFunction<MethodVisitor, String, MethodEmitter> emitter) {
         try {
             String owner = name + suffix;
@@ -190,7 +212,7 @@ final class FunctionCompiler {
             mv.visitMaxs(0, 0);
             mv.visitEnd();
             cw.visitEnd();
-            return new Output(cw.toByteArray(), null, new int[] {e.endOffset()}, exits);
+            return new Output(cw.toByteArray(), null, new int[] {e.endOffset()});
         } catch (MethodTooLargeException | ClassTooLargeException e) {
             throw new JitException("function " + code.index + " cannot be continued at leader " + leader + ": "
                     + e.getMessage(), e);
@@ -263,20 +285,6 @@ final class FunctionCompiler {
         ClassWriter cw = new JitClassWriter();
         cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, name, null, "java/lang/Object", null);
         return cw;
-    }
-
-    private byte[] emitDirect(int[] sizes, boolean exits) {
-        ClassWriter cw = newClass();
-        MethodVisitor mv = cw.visitMethod(ACC_STATIC, methodName(code.index), sig.descriptor, null, null);
-        mv.visitCode();
-        MethodEmitter e = MethodEmitter.direct(engine, code, metered, mv, name, exits, false);
-        e.emitBody();
-        sizes[0] = e.endOffset();
-        mv.visitMaxs(0, 0);
-        mv.visitEnd();
-        emitBox(cw);
-        cw.visitEnd();
-        return cw.toByteArray();
     }
 
     private byte[] emitRegions(RegionPlan plan, int[] sizes) {

@@ -4,7 +4,6 @@ import static org.objectweb.asm.Opcodes.*;
 
 import dev.cella.isa.ValType;
 import dev.cella.isa.code.Instruction;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import org.objectweb.asm.Label;
@@ -23,12 +22,12 @@ import org.objectweb.asm.MethodVisitor;
  * stack map frames stay compact.
  *
  * <p>Fuel: metered code charges every block leader its cost; unmetered code charges only the
- * check sites their poll cost (the rule: {@link dev.cella.isa.flow.BlockMap}). When the window goes negative, code
- * that {@link #exits} leaves the method (storing its registers) and lets {@link
- * JitRuntime#resume} refuel and continue in an entry method; other code calls {@link
- * JitRuntime#refuel} from a cold stub and jumps back.
+ * check sites their poll cost (the rule: {@link dev.cella.isa.flow.BlockMap}). When the window goes negative, an
+ * entry method leaves (storing its registers) and lets {@link JitRuntime#resume} refuel and
+ * continue in the next entry method; direct and region methods refuel in place ({@link
+ * #refuelInPlace}), so a running function stays in the method HotSpot compiled.
  *
- * <p>Cold code (fuel stubs, trap handlers, exits, segment hops) goes to a stub area after the
+ * <p>Cold code (fuel stubs, trap handlers, exits, segment hops) goes to a {@link StubArea} after the
  * body, reached from the hot path by one conditional jump or an exception-table entry.
  * Invariant: whenever emitted code can trap or call out, the fuel window is in {@link
  * JitContext#fuel}; the stubs store it before they throw.
@@ -62,7 +61,7 @@ final class MethodEmitter {
     static final String RUNTIME = "dev/cella/jit/JitRuntime";
     static final String NUMERICS = "dev/cella/vm/Numerics";
     static final String SIGNAL = "dev/cella/vm/TrapSignal";
-    private static final String BOUNDS = "java/lang/IndexOutOfBoundsException";
+    static final String BOUNDS = "java/lang/IndexOutOfBoundsException";
     static final String SUSPEND = "dev/cella/jit/JitSuspend";
 
     final JitEngine engine;
@@ -73,7 +72,7 @@ final class MethodEmitter {
     final Mode mode;
     /** True for metered code, false for the unmetered variant. */
     final boolean metered;
-    /** True if a fuel check that fails leaves the method instead of refueling in place. */
+    /** True if a fuel check that fails leaves the method instead of refueling in place (entry mode). */
     final boolean exits;
     /** First instruction index emitted, and one past the last. */
     final int from;
@@ -108,22 +107,10 @@ final class MethodEmitter {
 
     private final Label[] label;
     private final Label entryResume = new Label();
-    private final List<Integer> refuelLeaders = new ArrayList<>();
-    private final List<Label> refuelStubs = new ArrayList<>();
     /** The first leader {@link #refuelInPlace} charged, which later ones are pushed relative to. */
     private int firstRefuelLeader = -1;
-    private final List<Label> handlers = new ArrayList<>();
-    private final List<Integer> handlerPcs = new ArrayList<>();
-    private final List<Boolean> handlerBounds = new ArrayList<>();
-    /** The unchecked stores each handler fixes up before trapping (null: none). */
-    private final List<List<StoreCheckWindow.Pending>> handlerFixes = new ArrayList<>();
-    private final List<Label> suspendHandlers = new ArrayList<>();
-    private final List<Integer> suspendPcs = new ArrayList<>();
-    private final List<Label> exitLabels = new ArrayList<>();
-    private final List<Integer> exitCodes = new ArrayList<>();
-    /** The exit stub of each instruction outside the method that a branch leaves for, by instruction index. */
-    private final java.util.Map<Integer, Label> exitTo = new java.util.HashMap<>();
-    private final List<Runnable> stubs = new ArrayList<>();
+    /** The cold code after the body. */
+    private final StubArea stubs;
     /** Bytecode offsets at the start of each instruction, recorded for size measurement. */
     private final Label[] measure;
     private Label end;
@@ -131,7 +118,7 @@ final class MethodEmitter {
     private int current;
 
     private MethodEmitter(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
-            Mode mode, boolean exits, int from, int to, RegionPlan plan, int regionIndex, int entryLeader,
+            Mode mode, int from, int to, RegionPlan plan, int regionIndex, int entryLeader,
             int osrInsn, boolean measureSizes) {
         this.engine = engine;
         this.code = code;
@@ -139,7 +126,7 @@ final class MethodEmitter {
         this.mv = mv;
         this.owner = owner;
         this.mode = mode;
-        this.exits = exits;
+        this.exits = mode == Mode.ENTRY;
         this.from = from;
         this.to = to;
         this.plan = plan;
@@ -214,19 +201,20 @@ final class MethodEmitter {
         this.suspension = mode == Mode.REGION ? next++ : -1;
         this.window = new StoreCheckWindow(this, next);
         this.basePc = code.insns[from].pc();
+        this.stubs = new StubArea(this);
     }
 
-    /** The whole function as {@code f<index>}; {@code exits} as in {@link #exits}. */
+    /** The whole function as {@code f<index>}; refuels in place. */
     static MethodEmitter direct(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
-            boolean exits, boolean measureSizes) {
-        return new MethodEmitter(engine, code, metered, mv, owner, Mode.DIRECT, exits, 0, code.insns.length, null, 0,
+            boolean measureSizes) {
+        return new MethodEmitter(engine, code, metered, mv, owner, Mode.DIRECT, 0, code.insns.length, null, 0,
                 -1, -1, measureSizes);
     }
 
     /** Region {@code k} of {@code plan}; refuels in place. */
     static MethodEmitter region(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
             RegionPlan plan, int k, boolean measureSizes) {
-        return new MethodEmitter(engine, code, metered, mv, owner, Mode.REGION, false, plan.from(k), plan.to(k), plan,
+        return new MethodEmitter(engine, code, metered, mv, owner, Mode.REGION, plan.from(k), plan.to(k), plan,
                 k, -1, -1, measureSizes);
     }
 
@@ -240,14 +228,14 @@ final class MethodEmitter {
     static MethodEmitter regionOsr(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv,
             String owner, RegionPlan plan, int insn) {
         int k = plan.regionOf(insn);
-        return new MethodEmitter(engine, code, metered, mv, owner, Mode.REGION, false, plan.from(k), plan.to(k), plan,
+        return new MethodEmitter(engine, code, metered, mv, owner, Mode.REGION, plan.from(k), plan.to(k), plan,
                 k, -1, insn, false);
     }
 
     /** The function from leader number {@code leader} on; always exits. */
     static MethodEmitter entry(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
             int leader, boolean measureSizes) {
-        return new MethodEmitter(engine, code, metered, mv, owner, Mode.ENTRY, true, code.leaderInsns[leader],
+        return new MethodEmitter(engine, code, metered, mv, owner, Mode.ENTRY, code.leaderInsns[leader],
                 code.insns.length, null, 0, leader, -1, measureSizes);
     }
 
@@ -290,7 +278,7 @@ final class MethodEmitter {
             // Only a region can end on a non-terminator: control continues in the next region.
             mv.visitJumpInsn(GOTO, branchTarget(to));
         }
-        emitStubs();
+        stubs.emit(basePc);
         end = new Label();
         mv.visitLabel(end);
     }
@@ -542,12 +530,7 @@ final class MethodEmitter {
         if (i >= from && i < to) {
             return labelOf(i);
         }
-        return exitTo.computeIfAbsent(i, k -> {
-            Label exit = new Label();
-            exitLabels.add(exit);
-            exitCodes.add(mode == Mode.REGION ? plan.exitCode(k) : code.leaderIndex[k] << 1);
-            return exit;
-        });
+        return stubs.exitTo(i, mode == Mode.REGION ? plan.exitCode(i) : code.leaderIndex[i] << 1);
     }
 
     /** The branch target with pc {@code pc}. */
@@ -586,15 +569,13 @@ final class MethodEmitter {
                 refuelInPlace(leader);
             } else if (!covered || extra > 0) {
                 mv.visitVarInsn(ILOAD, fuel);
-                Label stub = new Label();
+                Label stub = stubs.refuelExit(leader);
                 if (extra == 0) {
                     mv.visitJumpInsn(IFLT, stub);
                 } else {
                     push(extra);
                     mv.visitJumpInsn(IF_ICMPLT, stub);
                 }
-                refuelLeaders.add(leader);
-                refuelStubs.add(stub);
             }
         }
         if (leader == entryLeader) {
@@ -603,14 +584,19 @@ final class MethodEmitter {
     }
 
     /**
-     * The fuel check of code that refuels in place (regions, and direct methods whose entry
-     * methods would be too large): {@code fuel = JitRuntime.charged(ctx, fuel, function,
-     * leader)}, whose sign test C2 inlines. The test is in that one shared helper, not at each
-     * site, on purpose: C2 turns a branch its profile has never seen taken into an uncommon trap,
-     * and a fuel window runs out at a different site every time, so per-site tests deoptimized a
-     * region once per site (a Lua interpreter region was compiled by C2 five times in one run,
-     * docs/performance.md). The helper's one profile sees a refuel within the first window of
-     * the run, so C2 keeps every site's refuel as a cold call instead of a trap.
+     * The fuel check of code that refuels in place (direct and region methods): {@code fuel =
+     * JitRuntime.charged(ctx, fuel, function, leader)}, whose sign test C2 inlines. The test is
+     * in that one shared helper, not at each site, on purpose: C2 turns a branch its profile has
+     * never seen taken into an uncommon trap, and a fuel window runs out at a different site every
+     * time, so per-site tests deoptimized a method once per site (a Lua interpreter region was
+     * compiled by C2 five times in one run, zlib's longest_match three times; docs/performance.md).
+     * The helper's one profile sees a refuel within the first window of the run, so C2 keeps every
+     * site's refuel as a cold call instead of a trap.
+     *
+     * <p>Direct methods used to leave at a failed check and continue in entry methods instead, to
+     * keep the refuel call out of their loops; the rest of a long-running invocation then ran in
+     * entry methods HotSpot had not compiled yet, and the exits' per-site tests deoptimized. A
+     * cold call costs C2 nothing measurable on the corpus or the kernels (docs/performance.md).
      */
     private void refuelInPlace(int leader) {
         if (firstRefuelLeader < 0) {
@@ -643,22 +629,17 @@ final class MethodEmitter {
     }
 
     private void guarded(int pc, Runnable emit, boolean bounds) {
-        Label start = new Label();
-        Label stop = new Label();
-        Label handler = new Label();
-        mv.visitTryCatchBlock(start, stop, handler, bounds ? BOUNDS : SIGNAL);
-        mv.visitLabel(start);
-        emit.run();
-        mv.visitLabel(stop);
-        handlers.add(handler);
-        handlerPcs.add(pc);
-        handlerBounds.add(bounds);
-        handlerFixes.add(window.snapshot());
+        stubs.guarded(pc, emit, bounds, window.snapshot());
     }
 
     /** Adds cold code to the stub area. */
     void stub(Runnable emit) {
-        stubs.add(emit);
+        stubs.stub(emit);
+    }
+
+    /** Emits the fix-ups of a trap handler's pending unchecked stores (see {@link StoreCheckWindow}). */
+    void fixStores(List<StoreCheckWindow.Pending> fixes) {
+        window.emitFix(fixes);
     }
 
     /** Throws the trap of {@code kind} at {@code pc} (inline; used by unreachable). */
@@ -721,105 +702,6 @@ final class MethodEmitter {
         }
     }
 
-    // ---- stub area ----
-
-    private void emitStubs() {
-        Label signal = new Label();
-        Label exit = new Label();
-        // Each fuel site has its own stub: an exit with its leader's code, or a refuel call that
-        // jumps straight back (one shared stub dispatching back through a switch would enter
-        // every loop from outside, and C2 gives up on optimizing such irreducible loops).
-        for (int s = 0; s < refuelStubs.size(); s++) {
-            int leader = refuelLeaders.get(s);
-            mv.visitLabel(refuelStubs.get(s));
-            push(leader << 1 | 1);
-            mv.visitJumpInsn(GOTO, exit);
-        }
-        for (int s = 0; s < handlers.size(); s++) {
-            mv.visitLabel(handlers.get(s));
-            if (handlerBounds.get(s)) {
-                mv.visitInsn(POP);
-                mv.visitFieldInsn(GETSTATIC, SIGNAL, "OUT_OF_BOUNDS", "L" + SIGNAL + ";");
-            }
-            if (handlerFixes.get(s) != null) {
-                window.emitFix(handlerFixes.get(s));
-            }
-            push(handlerPcs.get(s) - basePc);
-            mv.visitJumpInsn(GOTO, signal);
-        }
-        for (int s = 0; s < exitLabels.size(); s++) {
-            mv.visitLabel(exitLabels.get(s));
-            push(exitCodes.get(s));
-            mv.visitJumpInsn(GOTO, exit);
-        }
-        for (int s = 0; s < stubs.size(); s++) {
-            stubs.get(s).run();
-        }
-        Label leave = new Label();
-        Label suspend = new Label();
-        Label regionLeave = new Label();
-        for (int s = 0; s < suspendHandlers.size(); s++) {
-            mv.visitLabel(suspendHandlers.get(s));
-            pushPc(suspendPcs.get(s));
-            mv.visitJumpInsn(GOTO, suspend);
-        }
-        if (!suspendHandlers.isEmpty()) {
-            // Stack: the suspension, the pc.
-            mv.visitLabel(suspend);
-            mv.visitVarInsn(ISTORE, tmp);
-            if (mode == Mode.DIRECT) {
-                mv.visitJumpInsn(GOTO, leave);
-            } else if (mode == Mode.REGION) {
-                mv.visitVarInsn(ASTORE, suspension);
-                mv.visitJumpInsn(GOTO, regionLeave);
-            } else {
-                storeWritten();
-                mv.visitVarInsn(ALOAD, 0);
-                push(code.index);
-                mv.visitVarInsn(ALOAD, regsArray);
-                mv.visitVarInsn(ILOAD, tmp);
-                invokeStatic(RUNTIME, "suspendFrame", "(L" + SUSPEND + ";L" + CTX + ";I[JI)L" + SUSPEND + ";");
-                mv.visitInsn(ATHROW);
-            }
-        }
-        if (!handlers.isEmpty()) {
-            mv.visitLabel(signal);
-            if (basePc != 0) {
-                push(basePc);
-                mv.visitInsn(IADD);
-            }
-            storeFuel();
-            mv.visitVarInsn(ALOAD, 0);
-            push(code.index);
-            invokeStatic(RUNTIME, "signal", "(L" + SIGNAL + ";IL" + CTX + ";I)Ldev/cella/vm/Trap;");
-            mv.visitInsn(ATHROW);
-        }
-        boolean exited = !exitLabels.isEmpty() || (exits && !refuelStubs.isEmpty());
-        if (exited) {
-            mv.visitLabel(exit);
-            mv.visitVarInsn(ISTORE, tmp);
-            storeFuel();
-            if (mode == Mode.DIRECT) {
-                mv.visitInsn(ACONST_NULL);
-                mv.visitJumpInsn(GOTO, leave);
-            } else if (mode == Mode.REGION) {
-                mv.visitJumpInsn(GOTO, regionLeave);
-            } else {
-                storeWritten();
-                mv.visitVarInsn(ILOAD, tmp);
-                mv.visitInsn(IRETURN);
-            }
-        }
-        if (mode == Mode.DIRECT && (exited || !suspendHandlers.isEmpty())) {
-            mv.visitLabel(leave);
-            leaveWithRegisters();
-        }
-        if (mode == Mode.REGION && (exited || !suspendHandlers.isEmpty())) {
-            mv.visitLabel(regionLeave);
-            RegionEdges.leave(this);
-        }
-    }
-
     /** Entry mode and on-stack replacement: stores the registers this method writes into the register file. */
     void storeWritten() {
         for (int r : written) {
@@ -836,48 +718,6 @@ final class MethodEmitter {
      * through it gets this frame, at byte pc {@code pc}, added (see the class comment).
      */
     void suspendable(int pc, Runnable call) {
-        Label start = new Label();
-        Label stop = new Label();
-        Label handler = new Label();
-        mv.visitTryCatchBlock(start, stop, handler, SUSPEND);
-        mv.visitLabel(start);
-        call.run();
-        mv.visitLabel(stop);
-        suspendHandlers.add(handler);
-        suspendPcs.add(pc);
-    }
-
-    /**
-     * The direct method's way out with its registers saved (stack: a suspension passing through,
-     * or null when the window ran out; code or pc in {@code tmp}): saves every register and calls
-     * {@link JitRuntime#leave}, which adds the frame and rethrows, or finishes the function in
-     * {@link JitRuntime#resume}; then returns the function's results.
-     */
-    private void leaveWithRegisters() {
-        mv.visitVarInsn(ALOAD, 0);
-        push(code.index);
-        push(local.length);
-        mv.visitIntInsn(NEWARRAY, T_LONG);
-        for (int r = 0; r < local.length; r++) {
-            mv.visitInsn(DUP);
-            push(r);
-            load(r);
-            toBits(code.registerType(r));
-            mv.visitInsn(LASTORE);
-        }
-        mv.visitVarInsn(LLOAD, frame);
-        mv.visitVarInsn(ILOAD, tmp);
-        invokeStatic(RUNTIME, "leave", "(L" + SUSPEND + ";L" + CTX + ";I[JJI)V");
-        List<ValType> results = code.type.results();
-        if (results.size() == 1) {
-            mv.visitVarInsn(ALOAD, 0);
-            mv.visitFieldInsn(GETFIELD, CTX, "results", "[J");
-            mv.visitInsn(ICONST_0);
-            mv.visitInsn(LALOAD);
-            fromBits(results.get(0));
-            mv.visitInsn(Signature.returnOpcode(results.get(0)));
-        } else {
-            mv.visitInsn(RETURN);
-        }
+        stubs.suspendable(pc, call);
     }
 }
