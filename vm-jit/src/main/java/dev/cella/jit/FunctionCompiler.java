@@ -25,9 +25,10 @@ import org.objectweb.asm.MethodVisitor;
  * <em>regions</em> ({@link RegionPlan}): {@code f<index>} copies its parameters into a {@code
  * long[]} register file and calls {@code run}, a dispatcher that calls region methods {@code
  * r<k>} until one returns -1. The function is emitted direct first, into the class itself; if
- * that method passes the limit, the sizes it measured plan the regions, and every region is
- * measured again before the final emission, split in two if it still passes the limit, so no
- * method ever exceeds it unless one instruction alone does.
+ * that method passes the limit, the sizes it measured plan the regions, which are emitted into
+ * the class in turn; if one of them passes the limit, every region is measured, each that does is
+ * split in two, and the class is emitted again, so no method ever exceeds the limit unless one
+ * instruction alone does.
  *
  * <p>Direct and region methods refuel in place when their fuel window runs out ({@link
  * MethodEmitter}), so a running function stays in the method HotSpot compiled. A frame that
@@ -54,6 +55,12 @@ final class FunctionCompiler {
     static final int MAX_DIRECT_SLOTS = 60_000;
     /** Most regions one function may have, keeping the dispatcher under the JVM's 64 KiB. */
     static final int MAX_REGIONS = 4000;
+    /**
+     * Functions of at most this many instructions are emitted straight into their class, as most
+     * fit one method; larger ones are measured in a scratch writer first (a writer that computes
+     * stack map frames as it goes is slow, and ASM gives up, on a method of 100,000 instructions).
+     */
+    static final int LIKELY_DIRECT = 4000;
 
     private static final String CTX_DESC = "L" + MethodEmitter.CTX + ";";
     static final String REGION_DESC = "(" + CTX_DESC + "[JIJ)I";
@@ -105,29 +112,39 @@ final class FunctionCompiler {
      */
     Output compile(boolean forceRegions) {
         try {
+            boolean direct = !forceRegions && directSlots() <= MAX_DIRECT_SLOTS;
             MethodEmitter probe;
-            if (!forceRegions && directSlots() <= MAX_DIRECT_SLOTS) {
+            if (direct && code.insns.length <= LIKELY_DIRECT) {
                 // Emitted once, into the class itself: most functions fit, and generating the
                 // code is a good part of a short run's start (docs/performance.md). The sizes it
                 // measured plan the regions of one that does not.
                 ClassWriter cw = newClass();
-                MethodVisitor mv = cw.visitMethod(ACC_STATIC, methodName(code.index), sig.descriptor, null, null);
-                mv.visitCode();
-                probe = MethodEmitter.direct(engine, code, metered, mv, name, true);
-                probe.emitBody();
+                probe = emitDirect(cw, true);
                 if (probe.endOffset() <= METHOD_LIMIT) {
-                    mv.visitMaxs(0, 0);
-                    mv.visitEnd();
-                    emitBox(cw);
-                    cw.visitEnd();
-                    return new Output(cw.toByteArray(), null, new int[] {probe.endOffset()});
+                    return finishDirect(cw, probe);
                 }
             } else {
                 probe = measureDirect();
+                if (direct && probe.endOffset() <= METHOD_LIMIT) {
+                    ClassWriter cw = newClass();
+                    return finishDirect(cw, emitDirect(cw, false));
+                }
             }
-            RegionPlan plan = plan(probe);
+            // Regions are emitted straight into the class; only if one passes the limit (rare at
+            // the budget's estimates) is every region measured and the large ones split first.
+            int[] starts = partition(probe);
+            RegionPlan plan = new RegionPlan(code, starts);
             int[] sizes = new int[plan.regionCount()];
-            return new Output(emitRegions(plan, sizes), plan, sizes);
+            byte[] bytes = plan.regionCount() <= MAX_REGIONS ? emitRegions(plan, sizes) : null;
+            if (bytes == null) {
+                plan = measuredPlan(starts);
+                sizes = new int[plan.regionCount()];
+                bytes = emitRegions(plan, sizes);
+                if (bytes == null) {
+                    throw new JitException("function " + code.index + ": a measured region passed the limit");
+                }
+            }
+            return new Output(bytes, plan, sizes);
         } catch (MethodTooLargeException | ClassTooLargeException e) {
             throw new JitException("function " + code.index + " cannot be compiled: " + e.getMessage(), e);
         }
@@ -152,6 +169,23 @@ final class FunctionCompiler {
             slots += Signature.slots(t);
         }
         return slots;
+    }
+
+    /** Emits the direct method's body into {@code cw}; {@link #finishDirect} completes the class if it fits. */
+    private MethodEmitter emitDirect(ClassWriter cw, boolean measureSizes) {
+        MethodVisitor mv = cw.visitMethod(ACC_STATIC, methodName(code.index), sig.descriptor, null, null);
+        mv.visitCode();
+        MethodEmitter e = MethodEmitter.direct(engine, code, metered, mv, name, measureSizes);
+        e.emitBody();
+        return e;
+    }
+
+    private Output finishDirect(ClassWriter cw, MethodEmitter e) {
+        e.mv.visitMaxs(0, 0);
+        e.mv.visitEnd();
+        emitBox(cw);
+        cw.visitEnd();
+        return new Output(cw.toByteArray(), null, new int[] {e.endOffset()});
     }
 
     private MethodEmitter measureDirect() {
@@ -219,7 +253,8 @@ final class FunctionCompiler {
         }
     }
 
-    private RegionPlan plan(MethodEmitter probe) {
+    /** The region starts by the sizes {@code probe} measured and the budget. */
+    private int[] partition(MethodEmitter probe) {
         int n = code.insns.length;
         int[] sizes = new int[n];
         for (int i = 0; i < n; i++) {
@@ -229,6 +264,11 @@ final class FunctionCompiler {
         if (starts.length - 1 > MAX_REGIONS) {
             starts = RegionPlan.partition(code, sizes, LARGE_REGION_BUDGET);
         }
+        return starts;
+    }
+
+    /** The plan from {@code starts} with every region that passes the limit split until none does. */
+    private RegionPlan measuredPlan(int[] starts) {
         // Regions before the first one found too large keep their bounds when it is split, so
         // the scan resumes there instead of measuring every region again.
         int checked = 0;
@@ -287,6 +327,7 @@ final class FunctionCompiler {
         return cw;
     }
 
+    /** The class of a function compiled by regions, or null if a region of more than one instruction passed the limit. */
     private byte[] emitRegions(RegionPlan plan, int[] sizes) {
         ClassWriter cw = newClass();
         emitRegionMain(cw);
@@ -298,6 +339,9 @@ final class FunctionCompiler {
             MethodEmitter e = MethodEmitter.region(engine, code, metered, mv, name, plan, k, false);
             e.emitBody();
             sizes[k] = e.endOffset();
+            if (sizes[k] > METHOD_LIMIT && plan.to(k) - plan.from(k) > 1) {
+                return null;
+            }
             mv.visitMaxs(0, 0);
             mv.visitEnd();
         }
