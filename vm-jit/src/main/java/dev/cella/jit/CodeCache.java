@@ -48,12 +48,8 @@ final class CodeCache {
         final MethodHandle[][] regionEntries;
         final int[] regionCounts;
         final int[][] codeSizes;
-        /**
-         * Whether each function compiled direct can continue in entry methods (see {@link
-         * #continuable}): {@link Boolean#TRUE} or {@code FALSE} once asked, null before (measuring
-         * takes an emission of the function, which most runs never need).
-         */
-        final Boolean[] continuable;
+        /** Whether each compiled function continues in entry methods (see {@link #continuable}). */
+        final boolean[] exits;
         /** Why each function the JIT could not compile runs interpreted ({@link #fallBack}), else null. */
         final String[] fellBack;
 
@@ -68,7 +64,7 @@ final class CodeCache {
             this.regionEntries = new MethodHandle[functions][];
             this.regionCounts = new int[functions];
             this.codeSizes = new int[functions][];
-            this.continuable = new Boolean[functions];
+            this.exits = new boolean[functions];
             this.fellBack = new String[functions];
         }
     }
@@ -104,9 +100,9 @@ final class CodeCache {
      * interpreted JVM frame holds every local and operand slot (8 bytes each) plus a fixed part,
      * a region-compiled function stacks its entry, dispatcher and region frames, and a call site
      * in interpreted code adds method-handle linkage frames. Doubled for margin, which also
-     * covers the entry method and {@link JitRuntime#resume} frames a resumed frame, or one that
-     * {@code auto} moved out of the interpreter, continues in (compiled frames are a fraction of
-     * the interpreted bound).
+     * covers the entry method and {@link JitRuntime#resume} frames a function whose fuel window
+     * ran out continues in (compiled frames are a fraction of the interpreted bound, and a frame
+     * continues so at most once per window of fuel).
      */
     private static long estimateFrameBytes(Module module) {
         int maxParams = 0;
@@ -257,15 +253,7 @@ final class CodeCache {
      */
     boolean continuable(boolean metered, int function) {
         handle(metered, function);
-        Variant v = variant(metered);
-        Boolean known = v.continuable[function];
-        if (known == null) {
-            // No lock: measuring is pure, and threads that race store the same answer.
-            known = v.fellBack[function] == null && v.plans[function] == null && !module.isImport(function)
-                    && new FunctionCompiler(engine, code(function), v.metered).entriesFit();
-            v.continuable[function] = known;
-        }
-        return known;
+        return variant(metered).exits[function];
     }
 
     /**
@@ -399,6 +387,7 @@ final class CodeCache {
             v.plans[function] = out.plan();
         }
         v.codeSizes[function] = out.codeSizes();
+        v.exits[function] = out.exits();
         return c.findStatic(c.lookupClass(), FunctionCompiler.methodName(function), sig.methodType);
     }
 
@@ -424,7 +413,7 @@ final class CodeCache {
         MethodHandle box = MethodHandles.lookup().findStatic(JitRuntime.class, "interpretedBox",
                 MethodType.methodType(long[].class, JitContext.class, int.class, long.class, long[].class));
         v.boxes[function] = MethodHandles.insertArguments(box, 1, function);
-        v.continuable[function] = false;
+        v.exits[function] = false;
         v.fellBack[function] = reason == null ? "the JIT could not compile it" : reason;
         return c.findStatic(c.lookupClass(), ImportAdapters.fallbackName(function), sig.methodType);
     }

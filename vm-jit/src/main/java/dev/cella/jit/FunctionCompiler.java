@@ -30,12 +30,11 @@ import org.objectweb.asm.MethodVisitor;
  * split in two, and the class is emitted again, so no method ever exceeds the limit unless one
  * instruction alone does.
  *
- * <p>Direct and region methods refuel in place when their fuel window runs out ({@link
- * MethodEmitter}), so a running function stays in the method HotSpot compiled. A frame that
- * suspended, or that {@code auto} moves out of the interpreter, continues in <em>entry</em>
- * methods {@code e(JitContext, long[] registers, long frame) int}, one class per block leader,
- * compiled lazily by {@link #compileEntry}; that needs the largest entry method (the one from
- * pc 0) to fit the limit too ({@link #entriesFit}).
+ * <p>A direct method whose fuel window runs out leaves through {@link JitRuntime#resume}, which
+ * continues the function in <em>entry</em> methods {@code e(JitContext, long[] registers, long
+ * frame) int}, one class per block leader, compiled lazily by {@link #compileEntry}. That needs
+ * the largest entry method (the one from pc 0) to fit the limit too ({@link #entriesFit}); a
+ * function for which it does not refuels inside its direct method instead.
  */
 final class FunctionCompiler {
     /** HotSpot does not compile methods with more bytecode than this (DontCompileHugeMethods). */
@@ -61,6 +60,14 @@ final class FunctionCompiler {
      * stack map frames as it goes is slow, and ASM gives up, on a method of 100,000 instructions).
      */
     static final int LIKELY_DIRECT = 4000;
+    /**
+     * Bounds on how many more bytes the entry method from the first leader takes than the direct
+     * method: per register, loading it from the register file (at most 13 bytes) and storing it
+     * at an exit (15) against zeroing it (at least 2) and saving it at the direct method's exit
+     * (at least 4); per leader, the check and exit stub of a block the first leader covers.
+     */
+    static final int ENTRY_BYTES_PER_REGISTER = 24;
+    static final int ENTRY_BYTES_PER_LEADER = 16;
 
     private static final String CTX_DESC = "L" + MethodEmitter.CTX + ";";
     static final String REGION_DESC = "(" + CTX_DESC + "[JIJ)I";
@@ -76,10 +83,11 @@ final class FunctionCompiler {
 
     /**
      * The result: class bytes, the region plan if the function was split (else null), the
-     * and the bytecode size of the method holding the function's code (direct) or of each region
-     * method.
+     * the bytecode size of the method holding the function's code (direct) or of each region
+     * method, and whether it continues in entry methods when its fuel window runs out (so entry
+     * methods of reasonable size exist for every leader).
      */
-    record Output(byte[] bytes, RegionPlan plan, int[] codeSizes) {}
+    record Output(byte[] bytes, RegionPlan plan, int[] codeSizes, boolean exits) {}
 
     private final JitEngine engine;
     private final FunctionCode code;
@@ -114,21 +122,30 @@ final class FunctionCompiler {
         try {
             boolean direct = !forceRegions && directSlots() <= MAX_DIRECT_SLOTS;
             MethodEmitter probe;
+            ClassWriter cw = null;
             if (direct && code.insns.length <= LIKELY_DIRECT) {
-                // Emitted once, into the class itself: most functions fit, and generating the
-                // code is a good part of a short run's start (docs/performance.md). The sizes it
-                // measured plan the regions of one that does not.
-                ClassWriter cw = newClass();
-                probe = emitDirect(cw, true);
-                if (probe.endOffset() <= METHOD_LIMIT) {
-                    return finishDirect(cw, probe);
-                }
+                // Emitted into the class itself: most functions fit, and generating the code is
+                // a good part of a short run's start (docs/performance.md). The sizes it measured
+                // plan the regions of one that does not.
+                cw = newClass();
+                probe = emitDirect(cw, true, true);
             } else {
-                probe = measureDirect();
-                if (direct && probe.endOffset() <= METHOD_LIMIT) {
-                    ClassWriter cw = newClass();
-                    return finishDirect(cw, emitDirect(cw, false));
+                probe = measureDirect(true);
+            }
+            if (direct && probe.endOffset() <= METHOD_LIMIT) {
+                if (entriesFit(probe.endOffset())) {
+                    if (cw == null) {
+                        cw = newClass();
+                        probe = emitDirect(cw, true, false);
+                    }
+                    return finishDirect(cw, probe, true);
                 }
+                ClassWriter inPlace = newClass();
+                MethodEmitter e = emitDirect(inPlace, false, true);
+                if (e.endOffset() <= METHOD_LIMIT) {
+                    return finishDirect(inPlace, e, false);
+                }
+                probe = e;
             }
             // Regions are emitted straight into the class; only if one passes the limit (rare at
             // the budget's estimates) is every region measured and the large ones split first.
@@ -144,7 +161,7 @@ final class FunctionCompiler {
                     throw new JitException("function " + code.index + ": a measured region passed the limit");
                 }
             }
-            return new Output(bytes, plan, sizes);
+            return new Output(bytes, plan, sizes, false);
         } catch (MethodTooLargeException | ClassTooLargeException e) {
             throw new JitException("function " + code.index + " cannot be compiled: " + e.getMessage(), e);
         }
@@ -152,15 +169,16 @@ final class FunctionCompiler {
 
     /**
      * True if the entry method from the function's first leader, the largest of its entry
-     * methods, fits {@link #METHOD_LIMIT}: then a frame of the function compiled direct can
-     * continue at any leader in entry methods (see {@link CodeCache#continuable}).
+     * methods, fits {@link #METHOD_LIMIT}, for a function whose direct method (exiting) takes
+     * {@code directSize} bytes. The entry method differs from it by its prologue and exit code
+     * per register ({@link #ENTRY_BYTES_PER_REGISTER} bounds the difference) and by the checks of
+     * blocks the first leader covers ({@link #ENTRY_BYTES_PER_LEADER}); only a function for which
+     * that bound passes the limit is measured, by emitting the entry method.
      */
-    boolean entriesFit() {
-        try {
-            return measureEntry(0) <= METHOD_LIMIT;
-        } catch (MethodTooLargeException | ClassTooLargeException e) {
-            return false;
-        }
+    private boolean entriesFit(int directSize) {
+        long bound = directSize + 64L + (long) ENTRY_BYTES_PER_REGISTER * code.registers().size()
+                + (long) ENTRY_BYTES_PER_LEADER * code.leaderPcs.length;
+        return bound <= METHOD_LIMIT || measureEntry(0) <= METHOD_LIMIT;
     }
 
     private int directSlots() {
@@ -172,27 +190,27 @@ final class FunctionCompiler {
     }
 
     /** Emits the direct method's body into {@code cw}; {@link #finishDirect} completes the class if it fits. */
-    private MethodEmitter emitDirect(ClassWriter cw, boolean measureSizes) {
+    private MethodEmitter emitDirect(ClassWriter cw, boolean exits, boolean measureSizes) {
         MethodVisitor mv = cw.visitMethod(ACC_STATIC, methodName(code.index), sig.descriptor, null, null);
         mv.visitCode();
-        MethodEmitter e = MethodEmitter.direct(engine, code, metered, mv, name, measureSizes);
+        MethodEmitter e = MethodEmitter.direct(engine, code, metered, mv, name, exits, measureSizes);
         e.emitBody();
         return e;
     }
 
-    private Output finishDirect(ClassWriter cw, MethodEmitter e) {
+    private Output finishDirect(ClassWriter cw, MethodEmitter e, boolean exits) {
         e.mv.visitMaxs(0, 0);
         e.mv.visitEnd();
         emitBox(cw);
         cw.visitEnd();
-        return new Output(cw.toByteArray(), null, new int[] {e.endOffset()});
+        return new Output(cw.toByteArray(), null, new int[] {e.endOffset()}, exits);
     }
 
-    private MethodEmitter measureDirect() {
+    private MethodEmitter measureDirect(boolean exits) {
         ClassWriter scratch = new ClassWriter(0);
         MethodVisitor mv = scratch.visitMethod(ACC_STATIC, methodName(code.index), sig.descriptor, null, null);
         mv.visitCode();
-        MethodEmitter e = MethodEmitter.direct(engine, code, metered, mv, name, true);
+        MethodEmitter e = MethodEmitter.direct(engine, code, metered, mv, name, exits, true);
         e.emitBody();
         return e;
     }
@@ -214,7 +232,7 @@ final class FunctionCompiler {
      * @throws JitException if the JVM cannot hold it
      */
     Output compileEntry(int leader) {
-        return leaderClass("$e" + leader, ENTRY_DESC, leader,
+        return leaderClass("$e" + leader, ENTRY_DESC, leader, true,
                 (mv, owner) -> MethodEmitter.entry(engine, code, metered, mv, owner, leader, false));
     }
 
@@ -227,13 +245,13 @@ final class FunctionCompiler {
      * @throws JitException if the JVM cannot hold it
      */
     Output compileRegionEntry(RegionPlan plan, int leader) {
-        return leaderClass("$o" + leader, REGION_DESC, leader,
+        return leaderClass("$o" + leader, REGION_DESC, leader, false,
                 (mv, owner) -> MethodEmitter.regionOsr(engine, code, metered, mv, owner, plan,
                         code.leaderInsns[leader]));
     }
 
     /** A class of its own, named by {@code suffix}, holding one static method {@code e} that starts at a leader. */
-    private Output leaderClass(String suffix, String desc, int leader,
+    private Output leaderClass(String suffix, String desc, int leader, boolean exits,
             java.util.function.BiFunction<MethodVisitor, String, MethodEmitter> emitter) {
         try {
             String owner = name + suffix;
@@ -246,7 +264,7 @@ final class FunctionCompiler {
             mv.visitMaxs(0, 0);
             mv.visitEnd();
             cw.visitEnd();
-            return new Output(cw.toByteArray(), null, new int[] {e.endOffset()});
+            return new Output(cw.toByteArray(), null, new int[] {e.endOffset()}, exits);
         } catch (MethodTooLargeException | ClassTooLargeException e) {
             throw new JitException("function " + code.index + " cannot be continued at leader " + leader + ": "
                     + e.getMessage(), e);

@@ -287,6 +287,19 @@ final class JitRuntime {
         return s.add(ctx.engine, function, pc, registers);
     }
 
+    /**
+     * The way out of a direct method that must leave with its registers saved: with {@code
+     * pending} null its fuel window ran out and {@link #resume} continues the function from
+     * {@code code}; otherwise a suspension is passing through and the frame, at byte pc {@code
+     * code}, is added to it and it is rethrown.
+     */
+    static void leave(JitSuspend pending, JitContext ctx, int function, long[] registers, long frame, int code) {
+        if (pending != null) {
+            throw suspendFrame(pending, ctx, function, registers, code);
+        }
+        resume(ctx, function, registers, frame, code);
+    }
+
     /** memory.grow; compiled code reloads its cached memory array afterwards. */
     static int memoryGrow(JitContext ctx, int deltaPages) {
         return ctx.memory.grow(deltaPages, units -> chargeBulk(ctx, units), () -> bulkPoll(ctx));

@@ -22,10 +22,10 @@ import org.objectweb.asm.MethodVisitor;
  * stack map frames stay compact.
  *
  * <p>Fuel: metered code charges every block leader its cost; unmetered code charges only the
- * check sites their poll cost (the rule: {@link dev.cella.isa.flow.BlockMap}). When the window goes negative, an
- * entry method leaves (storing its registers) and lets {@link JitRuntime#resume} refuel and
- * continue in the next entry method; direct and region methods refuel in place ({@link
- * #refuelInPlace}), so a running function stays in the method HotSpot compiled.
+ * check sites their poll cost (the rule: {@link dev.cella.isa.flow.BlockMap}). When the window goes negative, code
+ * that {@link #exits} leaves the method (storing its registers) and lets {@link
+ * JitRuntime#resume} refuel and continue in an entry method; other code calls {@link
+ * JitRuntime#refuel} from a cold stub and jumps back.
  *
  * <p>Cold code (fuel stubs, trap handlers, exits, segment hops) goes to a {@link StubArea} after the
  * body, reached from the hot path by one conditional jump or an exception-table entry.
@@ -72,7 +72,7 @@ final class MethodEmitter {
     final Mode mode;
     /** True for metered code, false for the unmetered variant. */
     final boolean metered;
-    /** True if a fuel check that fails leaves the method instead of refueling in place (entry mode). */
+    /** True if a fuel check that fails leaves the method instead of refueling in place. */
     final boolean exits;
     /** First instruction index emitted, and one past the last. */
     final int from;
@@ -118,7 +118,7 @@ final class MethodEmitter {
     private int current;
 
     private MethodEmitter(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
-            Mode mode, int from, int to, RegionPlan plan, int regionIndex, int entryLeader,
+            Mode mode, boolean exits, int from, int to, RegionPlan plan, int regionIndex, int entryLeader,
             int osrInsn, boolean measureSizes) {
         this.engine = engine;
         this.code = code;
@@ -126,7 +126,7 @@ final class MethodEmitter {
         this.mv = mv;
         this.owner = owner;
         this.mode = mode;
-        this.exits = mode == Mode.ENTRY;
+        this.exits = exits;
         this.from = from;
         this.to = to;
         this.plan = plan;
@@ -204,17 +204,17 @@ final class MethodEmitter {
         this.stubs = new StubArea(this);
     }
 
-    /** The whole function as {@code f<index>}; refuels in place. */
+    /** The whole function as {@code f<index>}; {@code exits} as in {@link #exits}. */
     static MethodEmitter direct(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
-            boolean measureSizes) {
-        return new MethodEmitter(engine, code, metered, mv, owner, Mode.DIRECT, 0, code.insns.length, null, 0,
+            boolean exits, boolean measureSizes) {
+        return new MethodEmitter(engine, code, metered, mv, owner, Mode.DIRECT, exits, 0, code.insns.length, null, 0,
                 -1, -1, measureSizes);
     }
 
     /** Region {@code k} of {@code plan}; refuels in place. */
     static MethodEmitter region(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
             RegionPlan plan, int k, boolean measureSizes) {
-        return new MethodEmitter(engine, code, metered, mv, owner, Mode.REGION, plan.from(k), plan.to(k), plan,
+        return new MethodEmitter(engine, code, metered, mv, owner, Mode.REGION, false, plan.from(k), plan.to(k), plan,
                 k, -1, -1, measureSizes);
     }
 
@@ -228,14 +228,14 @@ final class MethodEmitter {
     static MethodEmitter regionOsr(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv,
             String owner, RegionPlan plan, int insn) {
         int k = plan.regionOf(insn);
-        return new MethodEmitter(engine, code, metered, mv, owner, Mode.REGION, plan.from(k), plan.to(k), plan,
+        return new MethodEmitter(engine, code, metered, mv, owner, Mode.REGION, false, plan.from(k), plan.to(k), plan,
                 k, -1, insn, false);
     }
 
     /** The function from leader number {@code leader} on; always exits. */
     static MethodEmitter entry(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
             int leader, boolean measureSizes) {
-        return new MethodEmitter(engine, code, metered, mv, owner, Mode.ENTRY, code.leaderInsns[leader],
+        return new MethodEmitter(engine, code, metered, mv, owner, Mode.ENTRY, true, code.leaderInsns[leader],
                 code.insns.length, null, 0, leader, -1, measureSizes);
     }
 
@@ -584,19 +584,18 @@ final class MethodEmitter {
     }
 
     /**
-     * The fuel check of code that refuels in place (direct and region methods): {@code fuel =
-     * JitRuntime.charged(ctx, fuel, function, leader)}, whose sign test C2 inlines. The test is
-     * in that one shared helper, not at each site, on purpose: C2 turns a branch its profile has
-     * never seen taken into an uncommon trap, and a fuel window runs out at a different site every
-     * time, so per-site tests deoptimized a method once per site (a Lua interpreter region was
-     * compiled by C2 five times in one run, zlib's longest_match three times; docs/performance.md).
-     * The helper's one profile sees a refuel within the first window of the run, so C2 keeps every
-     * site's refuel as a cold call instead of a trap.
+     * The fuel check of code that refuels in place (regions, and direct methods whose entry
+     * methods would be too large): {@code fuel = JitRuntime.charged(ctx, fuel, function,
+     * leader)}, whose sign test C2 inlines. The test is in that one shared helper, not at each
+     * site, on purpose: C2 turns a branch its profile has never seen taken into an uncommon trap,
+     * and a fuel window runs out at a different site every time, so per-site tests deoptimized a
+     * region once per site (a Lua interpreter region was compiled by C2 five times in one run,
+     * docs/performance.md). The helper's one profile sees a refuel within the first window of
+     * the run, so C2 keeps every site's refuel as a cold call instead of a trap.
      *
-     * <p>Direct methods used to leave at a failed check and continue in entry methods instead, to
-     * keep the refuel call out of their loops; the rest of a long-running invocation then ran in
-     * entry methods HotSpot had not compiled yet, and the exits' per-site tests deoptimized. A
-     * cold call costs C2 nothing measurable on the corpus or the kernels (docs/performance.md).
+     * <p>Direct methods that exit keep their per-site tests: refueling in place there too (tried
+     * for issue 12 against zlib's three such deoptimizations) made the JIT's kernels 1.2-2.5x
+     * slower (a call in the loop, and no covered checks), docs/performance.md.
      */
     private void refuelInPlace(int leader) {
         if (firstRefuelLeader < 0) {

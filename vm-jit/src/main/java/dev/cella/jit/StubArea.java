@@ -2,6 +2,7 @@ package dev.cella.jit;
 
 import static org.objectweb.asm.Opcodes.*;
 
+import dev.cella.isa.ValType;
 import dev.cella.jit.MethodEmitter.Mode;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,8 +13,8 @@ import org.objectweb.asm.MethodVisitor;
 
 /**
  * The cold code of one method {@link MethodEmitter} emits, placed after its body: fuel exits,
- * trap handlers, exits to code outside the method, and suspension handlers with the block that
- * saves the registers. The hot path reaches each piece by one conditional jump or an exception-table
+ * trap handlers, exits to code outside the method, suspension handlers and the way out with the
+ * registers saved. The hot path reaches each piece by one conditional jump or an exception-table
  * entry, so none of it costs anything until it runs (see the class comment of {@link
  * MethodEmitter} for the invariants on the fuel window and the registers).
  *
@@ -131,6 +132,7 @@ final class StubArea {
         for (int s = 0; s < stubs.size(); s++) {
             stubs.get(s).run();
         }
+        Label leave = new Label();
         Label suspend = new Label();
         Label regionLeave = new Label();
         for (int s = 0; s < suspendHandlers.size(); s++) {
@@ -142,18 +144,16 @@ final class StubArea {
             // Stack: the suspension, the pc.
             mv.visitLabel(suspend);
             mv.visitVarInsn(ISTORE, e.tmp);
-            if (e.mode == Mode.REGION) {
+            if (e.mode == Mode.DIRECT) {
+                mv.visitJumpInsn(GOTO, leave);
+            } else if (e.mode == Mode.REGION) {
                 mv.visitVarInsn(ASTORE, e.suspension);
                 mv.visitJumpInsn(GOTO, regionLeave);
             } else {
+                e.storeWritten();
                 mv.visitVarInsn(ALOAD, 0);
                 e.push(e.code.index);
-                if (e.mode == Mode.DIRECT) {
-                    allRegisters();
-                } else {
-                    e.storeWritten();
-                    mv.visitVarInsn(ALOAD, e.regsArray);
-                }
+                mv.visitVarInsn(ALOAD, e.regsArray);
                 mv.visitVarInsn(ILOAD, e.tmp);
                 e.invokeStatic(MethodEmitter.RUNTIME, "suspendFrame", "(L" + MethodEmitter.SUSPEND + ";L"
                         + MethodEmitter.CTX + ";I[JI)L" + MethodEmitter.SUSPEND + ";");
@@ -175,13 +175,13 @@ final class StubArea {
         }
         boolean exited = !exitLabels.isEmpty() || !refuelStubs.isEmpty();
         if (exited) {
-            if (e.mode == Mode.DIRECT) {
-                throw new IllegalStateException("a direct method refuels in place and holds every branch target");
-            }
             mv.visitLabel(exit);
             mv.visitVarInsn(ISTORE, e.tmp);
             e.storeFuel();
-            if (e.mode == Mode.REGION) {
+            if (e.mode == Mode.DIRECT) {
+                mv.visitInsn(ACONST_NULL);
+                mv.visitJumpInsn(GOTO, leave);
+            } else if (e.mode == Mode.REGION) {
                 mv.visitJumpInsn(GOTO, regionLeave);
             } else {
                 e.storeWritten();
@@ -189,14 +189,25 @@ final class StubArea {
                 mv.visitInsn(IRETURN);
             }
         }
+        if (e.mode == Mode.DIRECT && (exited || !suspendHandlers.isEmpty())) {
+            mv.visitLabel(leave);
+            leaveWithRegisters();
+        }
         if (e.mode == Mode.REGION && (exited || !suspendHandlers.isEmpty())) {
             mv.visitLabel(regionLeave);
             RegionEdges.leave(e);
         }
     }
 
-    /** Direct mode: pushes a new {@code long[]} of every register, as raw bits. */
-    private void allRegisters() {
+    /**
+     * The direct method's way out with its registers saved (stack: a suspension passing through,
+     * or null when the window ran out; code or pc in {@code tmp}): saves every register and calls
+     * {@link JitRuntime#leave}, which adds the frame and rethrows, or finishes the function in
+     * {@link JitRuntime#resume}; then returns the function's results.
+     */
+    private void leaveWithRegisters() {
+        mv.visitVarInsn(ALOAD, 0);
+        e.push(e.code.index);
         e.push(e.local.length);
         mv.visitIntInsn(NEWARRAY, T_LONG);
         for (int r = 0; r < e.local.length; r++) {
@@ -205,6 +216,21 @@ final class StubArea {
             e.load(r);
             e.toBits(e.code.registerType(r));
             mv.visitInsn(LASTORE);
+        }
+        mv.visitVarInsn(LLOAD, e.frame);
+        mv.visitVarInsn(ILOAD, e.tmp);
+        e.invokeStatic(MethodEmitter.RUNTIME, "leave", "(L" + MethodEmitter.SUSPEND + ";L" + MethodEmitter.CTX
+                + ";I[JJI)V");
+        List<ValType> results = e.code.type.results();
+        if (results.size() == 1) {
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "results", "[J");
+            mv.visitInsn(ICONST_0);
+            mv.visitInsn(LALOAD);
+            e.fromBits(results.get(0));
+            mv.visitInsn(Signature.returnOpcode(results.get(0)));
+        } else {
+            mv.visitInsn(RETURN);
         }
     }
 }

@@ -71,7 +71,8 @@ class JitEngineTest {
         assertTrue(dump.contains("INVOKESTATIC dev/cella/jit/MemoryAccess.loadI32 ([BI)I"), dump);
         assertTrue(dump.contains("TRYCATCHBLOCK") && dump.contains("java/lang/IndexOutOfBoundsException"), dump);
         assertTrue(dump.matches("(?s).*IINC \\d+ -5\n.*"), "the loop's block is charged with one int decrement:\n" + dump);
-        assertTrue(dump.contains("INVOKESTATIC dev/cella/jit/JitRuntime.charged"), "it refuels in place:\n" + dump);
+        assertTrue(dump.contains("INVOKESTATIC dev/cella/jit/JitRuntime.leave"), dump);
+        assertTrue(!dump.contains("JitRuntime.refuel"), "the direct method refuels outside its loops:\n" + dump);
         assertTrue(dump.contains("LADD"), dump);
         assertThrows(IllegalArgumentException.class, () -> new JitEngine(module()).dumpBytecode(7));
     }
