@@ -1,0 +1,356 @@
+package dev.cella.sandbox.durable;
+
+import dev.cella.isa.module.Module;
+import dev.cella.sandbox.Cell;
+import dev.cella.sandbox.CellConfig;
+import dev.cella.sandbox.RunResult;
+import dev.cella.sandbox.checkpoint.Checkpoint;
+import dev.cella.sandbox.checkpoint.CheckpointException;
+import dev.cella.vm.SuspendRequest;
+import java.io.ByteArrayOutputStream;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Runs a cell's program so that a crash loses at most one segment of work and no output: the run
+ * goes in segments of a fixed amount of fuel, each ending at a safe point where the cell is
+ * checkpointed; each segment (checkpoint plus the output written during it) is committed to a
+ * {@link CommitSink}, and its output is handed to an {@link OutputSink} only once that commit
+ * completed. Another run, in this JVM or another, resumes from the last committed segment. The
+ * design and its limits are in docs/durable.md.
+ *
+ * <p><b>The output rule.</b> A segment's output is released only after its checkpoint is
+ * committed, and segments are committed one at a time, in order: {@code commit(k)} starts only
+ * after {@code commit(k - 1)} completed and segment {@code k - 1} was released. So at any moment
+ * every committed segment but possibly the last has been released, and nothing uncommitted has.
+ * A run that dies loses only uncommitted segments, whose output nobody saw; the resumed run
+ * re-executes them from the last committed checkpoint, and because a cell is deterministic (the
+ * configuration is refused otherwise, see {@link Builder#build}) it writes exactly the same bytes
+ * again. The one segment whose release is in doubt, the last committed one, is released by the
+ * resuming run unless it is told it was ({@link Builder#resumeFrom}). Hence: the output released
+ * by all runs, concatenated, is exactly the uninterrupted run's, with the same ending and fuel.
+ *
+ * <p><b>Pipelining.</b> The cell runs segment {@code k + 1} while segment {@code k}'s commit is
+ * in flight; the cell stops only to capture and encode its checkpoint (the <em>pause</em>), and
+ * waits for the commit only if it finishes the next segment first. A segment's output is
+ * therefore released after the next segment ran (or at the end).
+ *
+ * <p><b>Threads.</b> {@link #run} runs on the caller's thread (a virtual thread is fine); {@link
+ * #drain} may be called from any thread. A run runs once.
+ */
+public final class DurableRun {
+    /** Default fuel per segment: ten million units (a few milliseconds of compiled code). */
+    public static final long DEFAULT_SEGMENT_FUEL = 10_000_000;
+
+    private final String cellId;
+    private final Module module;
+    private final CellConfig config;
+    private final long segmentFuel;
+    private final CommitSink commits;
+    private final OutputSink outputs;
+    private final byte[] key;
+    private final boolean deflate;
+    private final Segment from;
+    private final Checkpoint fromCheckpoint;
+    private final boolean fromReleased;
+    private volatile boolean draining;
+    private volatile SuspendRequest current;
+    private boolean started;
+
+    private DurableRun(Builder b, Checkpoint fromCheckpoint) {
+        this.cellId = b.cellId;
+        this.module = b.module;
+        this.config = b.config;
+        this.segmentFuel = b.segmentFuel;
+        this.commits = b.commits;
+        this.outputs = b.outputs;
+        this.key = b.key;
+        this.deflate = b.deflate;
+        this.from = b.from;
+        this.fromCheckpoint = fromCheckpoint;
+        this.fromReleased = b.fromReleased;
+    }
+
+    /**
+     * A builder of a durable run of {@code module} as cell {@code cellId} under {@code config}
+     * (the same configuration for the first run and every resumed one: a checkpoint grants
+     * nothing, so mounts, quotas and grants always come from here).
+     */
+    public static Builder builder(String cellId, Module module, CellConfig config) {
+        return new Builder(cellId, module, config);
+    }
+
+    /**
+     * Runs the program, from its start or from the segment given to {@link Builder#resumeFrom},
+     * until it ends or is drained, committing and releasing every segment (see the class comment).
+     *
+     * @return the last segment, committed and released: final ({@link Segment#isFinal()}) if the
+     *     program ended, else the checkpoint a drained run resumes from
+     * @throws DurableRunException COMMIT_FAILED or RELEASE_FAILED if a sink failed (the run stops
+     *     there; resume from the last segment that committed)
+     * @throws CheckpointException if the checkpoint to resume from does not restore under the
+     *     configuration (a mount or host function missing, a host file gone)
+     * @throws IllegalStateException if the run was already run
+     */
+    public Segment run() {
+        synchronized (this) {
+            if (started) {
+                throw new IllegalStateException("durable run of " + cellId + " already ran");
+            }
+            started = true;
+        }
+        if (from != null && !fromReleased) {
+            release(from); // the one segment whose release is in doubt (class comment)
+        }
+        if (from != null && from.isFinal()) {
+            return from;
+        }
+        SegmentOutput out = new SegmentOutput();
+        SegmentOutput err = new SegmentOutput();
+        CellConfig captured = config.toBuilder().stdout(out).stderr(err).build();
+        Cell cell = from == null ? Cell.create(module, captured) : fromCheckpoint.restore(module, captured);
+        try (cell) {
+            return segments(cell, from == null ? 0 : from.seq() + 1, out, err);
+        }
+    }
+
+    /** Runs {@code cell} segment after segment from segment {@code seq} (see the class comment). */
+    private Segment segments(Cell cell, long seq, SegmentOutput out, SegmentOutput err) {
+        boolean fresh = !cell.isSuspended();
+        long point = cell.instance().fuelUsed();
+        Segment pending = null;
+        CompletionStage<Void> pendingCommit = null;
+        while (true) {
+            // Points step by the segment's fuel even when a bulk charge carried the cell past one
+            // (SuspendRequest), so every segment gets at least one block's worth of progress.
+            point = saturatedAdd(Math.max(point, cell.instance().fuelUsed()), segmentFuel);
+            long before = cell.instance().fuelUsed();
+            SuspendRequest request = SuspendRequest.atFuelUsed(point);
+            current = request;
+            if (draining) {
+                request.request(); // raised here or by drain(), which reads current after setting draining
+            }
+            Optional<RunResult> ended = fresh ? cell.run(request) : cell.resume(request);
+            fresh = false;
+            current = null;
+            boolean drained = draining;
+            Segment s;
+            if (ended.isPresent()) {
+                RunResult r = ended.get();
+                Segment.Ending e = new Segment.Ending(r.outcome(), r.exitStatus(),
+                        r.error() == null ? null : r.error().getMessage());
+                s = new Segment(cellId, seq, r.accounting().fuelUsed(), new byte[0], out.take(), err.take(),
+                        Optional.of(e));
+            } else if (!drained && cell.instance().fuelUsed() == before) {
+                continue; // a block dearer than the step: nothing ran, nothing to commit; step further
+            } else {
+                byte[] checkpoint = Checkpoint.capture(cell).toBytes(deflate, key);
+                s = new Segment(cellId, seq, cell.instance().fuelUsed(), checkpoint, out.take(), err.take(),
+                        Optional.empty());
+            }
+            if (pending != null) {
+                await(pending, pendingCommit);
+                release(pending);
+            }
+            pending = s;
+            pendingCommit = commit(s);
+            seq++;
+            if (s.isFinal() || drained) {
+                await(pending, pendingCommit);
+                release(pending);
+                return pending;
+            }
+        }
+    }
+
+    /**
+     * Asks the run to stop at its next safe point (within 65,536 units of fuel, see {@link
+     * SuspendRequest#request()}), commit that point as a last segment and return it from {@link
+     * #run}, so the cell can resume elsewhere. A program that ends first ends. Thread-safe; a run
+     * drained before it starts stops at its first safe point.
+     */
+    public void drain() {
+        draining = true;
+        SuspendRequest r = current;
+        if (r != null) {
+            r.request();
+        }
+    }
+
+    private CompletionStage<Void> commit(Segment s) {
+        try {
+            return Objects.requireNonNull(commits.commit(s), "the commit sink returned no stage");
+        } catch (RuntimeException e) {
+            throw new DurableRunException(DurableRunException.Kind.COMMIT_FAILED,
+                    "segment " + s.seq() + " of " + cellId + " was not committed: " + e, e);
+        }
+    }
+
+    private void await(Segment s, CompletionStage<Void> commit) {
+        try {
+            commit.toCompletableFuture().get();
+        } catch (ExecutionException e) {
+            throw new DurableRunException(DurableRunException.Kind.COMMIT_FAILED,
+                    "segment " + s.seq() + " of " + cellId + " was not committed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DurableRunException(DurableRunException.Kind.COMMIT_FAILED,
+                    "interrupted while segment " + s.seq() + " of " + cellId + " was being committed", e);
+        } catch (RuntimeException e) { // cancelled
+            throw new DurableRunException(DurableRunException.Kind.COMMIT_FAILED,
+                    "segment " + s.seq() + " of " + cellId + " was not committed: " + e, e);
+        }
+    }
+
+    private void release(Segment s) {
+        try {
+            outputs.release(s);
+        } catch (Exception e) {
+            throw new DurableRunException(DurableRunException.Kind.RELEASE_FAILED,
+                    "the output of segment " + s.seq() + " of " + cellId + " was not released: " + e, e);
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < a ? Long.MAX_VALUE : sum;
+    }
+
+    /** Collects the guest's stdout or stderr of one segment. */
+    private static final class SegmentOutput extends ByteArrayOutputStream {
+        synchronized byte[] take() {
+            byte[] b = toByteArray();
+            reset();
+            return b;
+        }
+    }
+
+    /** Collects a durable run's parts; {@link #build()} checks them. Not thread-safe. */
+    public static final class Builder {
+        private final String cellId;
+        private final Module module;
+        private final CellConfig config;
+        private long segmentFuel = DEFAULT_SEGMENT_FUEL;
+        private CommitSink commits;
+        private OutputSink outputs;
+        private byte[] key;
+        private boolean deflate;
+        private Segment from;
+        private boolean fromReleased;
+
+        private Builder(String cellId, Module module, CellConfig config) {
+            this.cellId = Objects.requireNonNull(cellId, "cellId");
+            this.module = Objects.requireNonNull(module, "module");
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** Fuel per segment, at least 1 (default {@link #DEFAULT_SEGMENT_FUEL}): the most work a crash loses. */
+        public Builder segmentFuel(long fuel) {
+            if (fuel < 1) {
+                throw new IllegalArgumentException("segment fuel " + fuel + " is not positive");
+            }
+            this.segmentFuel = fuel;
+            return this;
+        }
+
+        /** Where segments are made durable (required). */
+        public Builder commitSink(CommitSink sink) {
+            this.commits = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /** Where committed output is released (required). */
+        public Builder outputSink(OutputSink sink) {
+            this.outputs = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /**
+         * The HMAC-SHA256 key (1 to 4096 bytes, as {@code --checkpoint-key}) that authenticates
+         * every checkpoint this run writes, and without which the checkpoint it resumes from is
+         * refused (default: none, no checkpoint authenticated or checked).
+         */
+        public Builder checkpointKey(byte[] key) {
+            if (key != null && (key.length == 0 || key.length > 4096)) {
+                throw new IllegalArgumentException("a checkpoint key of " + key.length + " bytes (1 to 4096)");
+            }
+            this.key = key == null ? null : key.clone();
+            return this;
+        }
+
+        /** Deflates the checkpoints (smaller to replicate, longer to pause; default off). */
+        public Builder deflate(boolean deflate) {
+            this.deflate = deflate;
+            return this;
+        }
+
+        /**
+         * Resumes from {@code last}, the last segment committed for this cell (by a run that was
+         * drained, died or failed); the run's segments go on from {@code last.seq() + 1}.
+         *
+         * @param released whether {@code last}'s output is known to have been released; if not,
+         *     the run releases it first (see {@link OutputSink} for a sink that cannot know)
+         */
+        public Builder resumeFrom(Segment last, boolean released) {
+            this.from = Objects.requireNonNull(last, "last");
+            this.fromReleased = released;
+            return this;
+        }
+
+        /**
+         * Checks the parts and, for a resumed run, reads the checkpoint (authenticated with the
+         * key if there is one).
+         *
+         * @throws DurableRunException REFUSED if the configuration grants the host clock or host
+         *     entropy (a re-executed segment would read other values and write other output),
+         *     attaches a host module ({@link CellConfig#extensions()}: a network connection cannot
+         *     be checkpointed, and a service's effects would be repeated by re-execution), or is
+         *     unmetered (segments end at fuel points); or if the segment to resume from is
+         *     another cell's or its checkpoint another program run's (arguments, environment or
+         *     random seed differ)
+         * @throws CheckpointException if the checkpoint to resume from does not read (UNAUTHENTICATED
+         *     without the key it was written with, TOO_LARGE for the configuration, CORRUPT...)
+         * @throws IllegalStateException if a sink is missing
+         */
+        public DurableRun build() {
+            if (commits == null || outputs == null) {
+                throw new IllegalStateException("a durable run needs a commit sink and an output sink");
+            }
+            String refused = config.allowClock() ? "it grants the host clock"
+                    : config.allowRandom() ? "it grants host entropy"
+                    : !config.extensions().isEmpty() ? "it attaches host modules (network, services)"
+                    : !config.metered() ? "it is unmetered" : null;
+            if (refused != null) {
+                throw new DurableRunException(DurableRunException.Kind.REFUSED, "cell " + cellId
+                        + " cannot run durably: " + refused + " (docs/durable.md, \"What a durable run refuses\")");
+            }
+            Checkpoint checkpoint = null;
+            if (from != null) {
+                if (!from.cellId().equals(cellId)) {
+                    throw new DurableRunException(DurableRunException.Kind.REFUSED,
+                            "cell " + cellId + " cannot resume from segment " + from.seq() + " of cell " + from.cellId());
+                }
+                if (!from.isFinal()) {
+                    checkpoint = Checkpoint.fromBytes(from.checkpoint(), "segment " + from.seq() + " of " + cellId,
+                            key, Checkpoint.maxPayload(config));
+                    checkInputs(checkpoint);
+                }
+            }
+            return new DurableRun(this, checkpoint);
+        }
+
+        /** The program's inputs must be the checkpointed run's, or its continuation would not be. */
+        private void checkInputs(Checkpoint checkpoint) {
+            CellConfig saved = checkpoint.configBuilder().build();
+            String differs = !saved.args().equals(config.args()) ? "arguments"
+                    : !saved.env().equals(config.env()) ? "environment"
+                    : saved.randomSeed() != config.randomSeed() ? "random seed" : null;
+            if (differs != null) {
+                throw new DurableRunException(DurableRunException.Kind.REFUSED, "segment " + from.seq() + " of "
+                        + cellId + " was checkpointed with another " + differs + " than the configuration's");
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.cella.sandbox.durable;
+
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One segment of a {@link DurableRun}: what a cell did between two safe points, and where it
+ * stands at the second. Immutable: the arrays are copied in and copied out.
+ *
+ * <p>A segment is either <em>suspended</em> ({@link #ending()} empty): {@link #checkpoint()} holds
+ * the cell's checkpoint (the bytes of {@link dev.cella.sandbox.checkpoint.Checkpoint#toBytes},
+ * authenticated if the run has a key) from which a run resumes; or <em>final</em> ({@link
+ * #ending()} present): the program ended during the segment, and the checkpoint is empty.
+ *
+ * @param cellId the durable run's name for the cell (the cluster's cell identifier)
+ * @param seq the segment's number: 0 for the first segment of a run from the program's start,
+ *     the previous segment's plus one for every later one (a resumed run goes on from the segment
+ *     it resumed from)
+ * @param fuelUsed the fuel the guest had used at the end of the segment, counted from the
+ *     program's start
+ * @param checkpoint the checkpoint at the end of the segment; empty if the segment is final
+ * @param stdout what the guest wrote to stdout during the segment
+ * @param stderr what the guest wrote to stderr during the segment
+ * @param ending how the program ended, if it ended in this segment
+ */
+public record Segment(String cellId, long seq, long fuelUsed, byte[] checkpoint, byte[] stdout, byte[] stderr,
+        Optional<Ending> ending) {
+
+    /**
+     * Checks and copies the fields.
+     *
+     * @throws IllegalArgumentException if {@code seq} or {@code fuelUsed} is negative, or the
+     *     checkpoint is empty for a suspended segment or not empty for a final one
+     * @throws NullPointerException if a field is null
+     */
+    public Segment {
+        Objects.requireNonNull(cellId, "cellId");
+        Objects.requireNonNull(ending, "ending");
+        if (seq < 0 || fuelUsed < 0) {
+            throw new IllegalArgumentException("segment " + seq + " of " + cellId + ": negative seq or fuel used ("
+                    + fuelUsed + ")");
+        }
+        checkpoint = checkpoint.clone();
+        stdout = stdout.clone();
+        stderr = stderr.clone();
+        if (ending.isPresent() != (checkpoint.length == 0)) {
+            throw new IllegalArgumentException("segment " + seq + " of " + cellId + ": "
+                    + (ending.isPresent() ? "a final segment has no checkpoint" : "a suspended segment needs a checkpoint"));
+        }
+    }
+
+    /** A copy of the checkpoint bytes (empty if the segment is final). */
+    @Override
+    public byte[] checkpoint() {
+        return checkpoint.clone();
+    }
+
+    /** A copy of what the guest wrote to stdout during the segment. */
+    @Override
+    public byte[] stdout() {
+        return stdout.clone();
+    }
+
+    /** A copy of what the guest wrote to stderr during the segment. */
+    @Override
+    public byte[] stderr() {
+        return stderr.clone();
+    }
+
+    /** True if the program ended in this segment (then nothing resumes from it). */
+    public boolean isFinal() {
+        return ending.isPresent();
+    }
+
+    /** The checkpoint's size in bytes, without copying it. */
+    public int checkpointSize() {
+        return checkpoint.length;
+    }
+
+    /** Equal if every field is, the arrays compared by content. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Segment s && cellId.equals(s.cellId) && seq == s.seq && fuelUsed == s.fuelUsed
+                && Arrays.equals(checkpoint, s.checkpoint) && Arrays.equals(stdout, s.stdout)
+                && Arrays.equals(stderr, s.stderr) && ending.equals(s.ending);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(cellId, seq, fuelUsed, Arrays.hashCode(checkpoint), Arrays.hashCode(stdout),
+                Arrays.hashCode(stderr), ending);
+    }
+
+    @Override
+    public String toString() {
+        return "Segment[" + cellId + " #" + seq + ", fuel used " + fuelUsed + ", checkpoint " + checkpoint.length
+                + " bytes, stdout " + stdout.length + ", stderr " + stderr.length + " bytes"
+                + ending.map(e -> ", " + e).orElse("") + "]";
+    }
+
+    /**
+     * How a durable run's program ended (the serialisable part of a {@link
+     * dev.cella.sandbox.RunResult}).
+     *
+     * @param outcome the kind of ending
+     * @param exitStatus the guest's exit status if it {@link dev.cella.sandbox.Outcome#EXITED},
+     *     else -1
+     * @param message what stopped the guest (the error's message), or null if it exited
+     */
+    public record Ending(dev.cella.sandbox.Outcome outcome, int exitStatus, String message) {
+        /** Checks the fields: an outcome is required. */
+        public Ending {
+            Objects.requireNonNull(outcome, "outcome");
+        }
+    }
+}
