@@ -18,9 +18,9 @@ import java.util.Random;
  * <p>Memory: 0 iovec, 8 byte count, 16..48 digits, 64 scratch, 128 the file name, 256.. a read
  * buffer, 4096.. the array (512 i64 slots); a grown page is written at its own offset.
  */
-final class GuestGenerator {
+public final class GuestGenerator {
     /** A program and how it was made (for failure messages). */
-    record Program(long seed, String source, String summary) {
+    public record Program(long seed, String source, String summary) {
         @Override
         public String toString() {
             return "program " + seed + " (" + summary + ")";
@@ -36,7 +36,7 @@ final class GuestGenerator {
     }
 
     /** The program of {@code seed}. */
-    static Program generate(long seed) {
+    public static Program generate(long seed) {
         GuestGenerator g = new GuestGenerator(seed);
         g.program();
         return new Program(seed, g.out.toString(), String.join(", ", g.summary));
