@@ -101,18 +101,26 @@ public final class DurableRun {
             }
             started = true;
         }
-        if (from != null && !fromReleased) {
-            release(from); // the one segment whose release is in doubt (class comment)
-        }
         if (from != null && from.isFinal()) {
+            releaseInDoubt();
             return from;
         }
         SegmentOutput out = new SegmentOutput();
         SegmentOutput err = new SegmentOutput();
         CellConfig captured = config.toBuilder().stdout(out).stderr(err).build();
+        // Restored before anything is released: a restore this configuration cannot make (a
+        // mount missing) fails with the in-doubt segment still unreleased, for a later run.
         Cell cell = from == null ? Cell.create(module, captured) : fromCheckpoint.restore(module, captured);
         try (cell) {
+            releaseInDoubt();
             return segments(cell, from == null ? 0 : from.seq() + 1, out, err);
+        }
+    }
+
+    /** Releases the segment resumed from unless its output is known to be released (class comment). */
+    private void releaseInDoubt() {
+        if (from != null && !fromReleased) {
+            release(from);
         }
     }
 
