@@ -2,7 +2,7 @@ package dev.cella.sandbox.durable;
 
 import dev.cella.isa.CellaException;
 
-/** A {@link DurableRun} cannot start or cannot go on. {@link #kind()} says why. */
+/** A {@link DurableRun} cannot start or go on, or segment bytes are refused. {@link #kind()} says why. */
 public final class DurableRunException extends CellaException {
     /** Why a durable run was refused or stopped. */
     public enum Kind {
@@ -15,7 +15,11 @@ public final class DurableRunException extends CellaException {
         /** The commit sink failed a segment: it is not durable, and the run stopped before releasing it. */
         COMMIT_FAILED,
         /** The output sink failed: the segment is committed, its output not released. */
-        RELEASE_FAILED
+        RELEASE_FAILED,
+        /** Segment bytes ({@link Segment#fromBytes}) are not a well-formed segment. */
+        MALFORMED,
+        /** Segment bytes are not authenticated with the given key (unsigned, another key, or changed). */
+        UNAUTHENTICATED
     }
 
     private final Kind kind;

@@ -68,6 +68,37 @@ public record Segment(String cellId, long seq, long fuelUsed, byte[] checkpoint,
         return stderr.clone();
     }
 
+    /**
+     * The segment's wire form (docs/durable.md, "Segment format"), for a commit sink to replicate:
+     * with {@code key} (as {@link DurableRun.Builder#checkpointKey}) an HMAC-SHA256 tag covers
+     * every byte, the output and ending included; null for none.
+     *
+     * @throws IllegalArgumentException if the key is empty or the cell id longer than 1,024 bytes
+     */
+    public byte[] toBytes(byte[] key) {
+        return SegmentCodec.encode(this, checkKey(key));
+    }
+
+    /**
+     * Reads a segment from its wire form ({@link #toBytes}).
+     *
+     * @param key the key it was written with, or null to accept it without checking a tag (then
+     *     a tag, if any, is taken for trailing bytes and refused)
+     * @param maxSize the largest size accepted, checked before anything is read
+     * @throws DurableRunException UNAUTHENTICATED if a key is given and the tag does not match;
+     *     MALFORMED if the bytes are not a segment (the message says what is wrong)
+     */
+    public static Segment fromBytes(byte[] bytes, byte[] key, long maxSize) {
+        return SegmentCodec.decode(bytes, checkKey(key), maxSize);
+    }
+
+    private static byte[] checkKey(byte[] key) {
+        if (key != null && key.length == 0) {
+            throw new IllegalArgumentException("an empty segment key");
+        }
+        return key;
+    }
+
     /** True if the program ended in this segment (then nothing resumes from it). */
     public boolean isFinal() {
         return ending.isPresent();
