@@ -6,10 +6,12 @@ import dev.cella.isa.verify.Verifier;
 import dev.cella.sandbox.Cell;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.checkpoint.Checkpoint;
+import dev.cella.sandbox.durable.Segment;
 import dev.cella.vm.SuspendRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -27,9 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Checkpoint and restore of a cell with 16 MiB of memory, every page written (with a sequence
  * that does not compress, so the figure is not flattered): capturing the suspended cell,
- * writing the checkpoint file, and reading the file back into a new, suspended cell. The file's
- * size, exact and the same every time, is printed once by the set-up (CheckpointSizeTest checks
- * it).
+ * writing the checkpoint file, and reading the file back into a new, suspended cell; and the
+ * pause of a durable run at a segment's end (docs/durable.md): capture, encode with a key, make
+ * the segment, and its wire form. The file's size, exact and the same every time, is printed once
+ * by the set-up (CheckpointSizeTest checks it).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -71,7 +74,11 @@ public class CheckpointBenchmark {
     @Param({"false"})
     public boolean deflate;
 
+    /** A replication key, as a cluster would give {@code DurableRun.Builder.checkpointKey}. */
+    private static final byte[] KEY = "a key for the benchmark's checkpoints".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     private Cell cell;
+    private Segment segment;
     private Checkpoint checkpoint;
     private Path file;
 
@@ -86,6 +93,7 @@ public class CheckpointBenchmark {
         checkpoint = Checkpoint.capture(cell);
         file = Files.createTempFile("cella-bench", ".ckpt");
         checkpoint.write(file, deflate);
+        segment = durableSegmentPause();
         System.err.printf("checkpoint of 16 MiB: %,d bytes (deflate %s)%n", Files.size(file), deflate);
     }
 
@@ -115,5 +123,22 @@ public class CheckpointBenchmark {
         Cell restored = c.restore(c.configBuilder().build());
         restored.close();
         return restored;
+    }
+
+    /**
+     * The pause of a durable run at the end of a segment, while the cell does not run: capture the
+     * suspended cell, encode the checkpoint with a key (no deflation, DurableRun's default) and
+     * make the segment (which copies the bytes in), as {@code DurableRun} does.
+     */
+    @Benchmark
+    public Segment durableSegmentPause() {
+        byte[] bytes = Checkpoint.capture(cell).toBytes(false, KEY);
+        return new Segment("bench", 1, cell.instance().fuelUsed(), bytes, new byte[0], new byte[0], Optional.empty());
+    }
+
+    /** A segment's wire form with a key ({@code Segment.toBytes}), what a commit sink replicates. */
+    @Benchmark
+    public byte[] segmentWireForm() {
+        return segment.toBytes(KEY);
     }
 }

@@ -56,6 +56,11 @@ public record Segment(String cellId, long seq, long fuelUsed, byte[] checkpoint,
         return checkpoint.clone();
     }
 
+    /** The checkpoint array itself, for the codec, which only reads it (no copy of megabytes). */
+    byte[] sharedCheckpoint() {
+        return checkpoint;
+    }
+
     /** A copy of what the guest wrote to stdout during the segment. */
     @Override
     public byte[] stdout() {

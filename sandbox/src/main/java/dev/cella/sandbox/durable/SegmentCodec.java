@@ -33,7 +33,7 @@ final class SegmentCodec {
         }
         byte[] message = s.ending().map(e -> e.message() == null ? null : e.message().getBytes(StandardCharsets.UTF_8))
                 .orElse(null);
-        byte[] checkpoint = s.checkpoint();
+        byte[] checkpoint = s.sharedCheckpoint();
         byte[] out = s.stdout();
         byte[] err = s.stderr();
         long size = MAGIC.length + 2 + 4 + id.length + 8 + 8 + 1 + (s.isFinal() ? 1 + 4 + 4 + (message == null ? 0
