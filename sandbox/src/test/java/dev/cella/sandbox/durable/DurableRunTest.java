@@ -38,6 +38,8 @@ class DurableRunTest {
     }
 
     private static final Module COUNTER = resource("/durable/counter.casm");
+    private static final DurablePropertyTest.Uninterrupted EXPECTED =
+            DurablePropertyTest.uninterrupted(COUNTER, EngineKind.INTERP);
 
     private static DurableRun.Builder counter(EngineKind engine, Ledger ledger) {
         return DurableRun.builder("counter", COUNTER, DurablePropertyTest.config(engine).build())
@@ -46,7 +48,7 @@ class DurableRunTest {
 
     /** Checks that the ledger's released output is the uninterrupted run's and the run ended as it does. */
     private static void assertUninterrupted(Ledger ledger, Segment last) {
-        DurablePropertyTest.Uninterrupted expected = DurablePropertyTest.uninterrupted(COUNTER, EngineKind.INTERP);
+        DurablePropertyTest.Uninterrupted expected = EXPECTED;
         assertEquals(4000, new String(expected.stdout(), StandardCharsets.UTF_8).lines().count());
         assertArrayEquals(expected.stdout(), ledger.stdout(), "stdout");
         assertArrayEquals(expected.stderr(), ledger.stderr(), "stderr");
