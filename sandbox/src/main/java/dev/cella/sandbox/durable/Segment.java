@@ -97,6 +97,19 @@ public record Segment(String cellId, long seq, long fuelUsed, byte[] checkpoint,
         return SegmentCodec.decode(bytes, checkKey(key), maxSize);
     }
 
+    /**
+     * The largest wire form ({@link #toBytes}) a segment of a cell under {@code config} can have:
+     * the largest checkpoint a restore under it accepts ({@link
+     * dev.cella.sandbox.checkpoint.Checkpoint#maxPayload}, with room for deflation's overhead),
+     * the output quota, and 64 KiB for the rest; at most {@code Integer.MAX_VALUE}. The {@code
+     * maxSize} to give {@link #fromBytes}.
+     */
+    public static long maxSize(dev.cella.sandbox.CellConfig config) {
+        long payload = dev.cella.sandbox.checkpoint.Checkpoint.maxPayload(config);
+        long sum = payload + (payload >> 8) + config.maxOutput() + (64 << 10);
+        return sum < 0 ? Integer.MAX_VALUE : Math.min(Integer.MAX_VALUE, sum);
+    }
+
     private static byte[] checkKey(byte[] key) {
         if (key != null && key.length == 0) {
             throw new IllegalArgumentException("an empty segment key");

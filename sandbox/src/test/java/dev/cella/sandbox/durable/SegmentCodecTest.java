@@ -2,6 +2,7 @@ package dev.cella.sandbox.durable;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
@@ -51,6 +52,16 @@ class SegmentCodecTest {
     void aSegmentOverTheLimitIsRefusedBeforeItIsRead() {
         byte[] bytes = suspended().toBytes(null);
         assertKind(DurableRunException.Kind.MALFORMED, () -> Segment.fromBytes(bytes, null, bytes.length - 1));
+    }
+
+    @Test
+    void theLargestSegmentOfACellFitsItsMaxSize() {
+        dev.cella.sandbox.CellConfig config = dev.cella.sandbox.CellConfig.builder().memoryLimit(1 << 20).diskQuota(0)
+                .maxOutput(1000).build();
+        long max = Segment.maxSize(config);
+        assertTrue(max >= dev.cella.sandbox.checkpoint.Checkpoint.maxPayload(config) + 1000 + 200, "" + max);
+        assertEquals(Integer.MAX_VALUE, Segment.maxSize(dev.cella.sandbox.CellConfig.builder()
+                .memoryLimit(dev.cella.sandbox.CellConfig.UNLIMITED).build()));
     }
 
     @Test
