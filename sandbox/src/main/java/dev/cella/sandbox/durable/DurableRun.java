@@ -92,6 +92,8 @@ public final class DurableRun {
      *     there; resume from the last segment that committed)
      * @throws CheckpointException if the checkpoint to resume from does not restore under the
      *     configuration (a mount or host function missing, a host file gone)
+     * @throws dev.cella.isa.CellaException as {@link Cell#create(Module, CellConfig)} does, for a
+     *     cell that cannot be created (its initial memory over the limit, an import missing)
      * @throws IllegalStateException if the run was already run
      */
     public Segment run() {
