@@ -43,6 +43,22 @@ public interface ImportResolver {
         return null;
     }
 
+    /**
+     * Supplies an imported table, which the importing instance then shares with whoever else holds
+     * it (its active element segments write into it at instantiation). The instance checks its
+     * element type and that it meets {@code limits} (Wasm's import matching); a resolver may throw
+     * a {@link LinkException} of its own. A funcref table shared between instances of different
+     * modules needs them in one {@link Store}, so that a reference names the right function.
+     *
+     * @param type the element type the module expects
+     * @param limits the least the table must have, in elements: its current size at least {@code
+     *     min}, and, if {@code max} is given, a maximum of at most {@code max}
+     * @return the table, or null if there is none (the default: hosts share no table)
+     */
+    default Table table(String module, String name, ValType type, Limits limits) {
+        return null;
+    }
+
     /** A resolver that provides nothing: every import is missing. */
     ImportResolver NONE = (module, name, type) -> null;
 }

@@ -18,7 +18,9 @@ import java.util.function.LongConsumer;
 /**
  * The run-time state of one module: its memory, globals, tables, resolved host functions, fuel
  * and limits. Engines run code against it ({@link Engine#invoke}); nothing in it is shared with
- * another instance, so many instances of one module run side by side without seeing each other.
+ * another instance but what it imports (a memory, tables, globals), so many instances of one
+ * module run side by side without seeing each other. Instances that share funcref tables or
+ * globals across modules are linked in a {@link Store}.
  *
  * <p>An instance is not thread-safe: one thread at a time runs code in it. Only the module and
  * the engine's decoded code (both immutable) are shared between instances.
@@ -32,6 +34,10 @@ public final class Instance {
     /** The variables of imported globals, by global index (null for an owned global). */
     private final GlobalCell[] linked;
     private final Table[] tables;
+    /** The store the instance is linked in, or null. */
+    private final Store store;
+    /** The raw bits of a reference to function 0 less one: its number in its store, shifted ({@link Store}). */
+    private final long refBase;
     /** The current contents of each element segment: a passive one's functions until elem.drop, else empty. */
     private final int[][] segments;
     private final Memory.GrowPolicy policy;
@@ -65,10 +71,30 @@ public final class Instance {
      *     a table is too large, or a segment does not fit its table or memory
      */
     public Instance(Module module, ImportResolver imports, InstanceOptions options) {
+        this(module, imports, options, null, null);
+    }
+
+    /**
+     * Instantiates {@code module} as the constructor above does, linked in {@code store} (if not
+     * null) and run by {@code engine} there: the store holds it from before its segments are
+     * placed, so a reference another instance got from them (through a shared table) calls it
+     * even if a later segment fails.
+     *
+     * @throws LinkException as above, or if a table import is missing or does not match
+     */
+    public Instance(Module module, ImportResolver imports, InstanceOptions options, Store store, Engine engine) {
         this.module = Objects.requireNonNull(module, "module");
         Objects.requireNonNull(imports, "imports");
         Objects.requireNonNull(options, "options");
         this.hostFunctions = resolveImports(module, imports);
+        // Before anything that may fail once the store holds the instance: its functions must run.
+        this.maxCallDepth = options.maxCallDepth();
+        this.maxStackUnits = (int) (options.maxStackBytes() / 8);
+        this.metered = options.metered();
+        this.fuel = options.fuel();
+        this.budget = options.fuel();
+        this.store = store;
+        this.refBase = store == null ? 0 : (long) store.add(this, Objects.requireNonNull(engine, "engine")) << 32;
         long fixed = hostBytes(module);
         long limit = Math.min(options.maxMemoryPages(), Module.MAX_MEMORY_PAGES) * Module.PAGE_SIZE;
         long initial = module.memory() == null || module.memoryImport() != null ? 0
@@ -96,19 +122,16 @@ public final class Instance {
                     throw new LinkException("missing import " + g.importModule() + "." + g.importName() + " (a "
                             + (g.mutable() ? "mutable " : "") + g.type() + " global)");
                 }
+            } else if (g.type() == ValType.FUNCREF) {
+                globals[i] = g.init() == 0 ? 0 : functionRef((int) g.init() - 1);
             } else {
                 globals[i] = normalize(g.type(), g.init());
             }
         }
-        this.tables = createTables(module);
+        this.tables = createTables(module, imports);
         this.segments = new int[module.elements().size()][];
         applyElements(module);
         applyData(module);
-        this.maxCallDepth = options.maxCallDepth();
-        this.maxStackUnits = (int) (options.maxStackBytes() / 8);
-        this.metered = options.metered();
-        this.fuel = options.fuel();
-        this.budget = options.fuel();
     }
 
     private static HostFunction[] resolveImports(Module module, ImportResolver resolver) {
@@ -169,10 +192,14 @@ public final class Instance {
         return m;
     }
 
-    private static Table[] createTables(Module module) {
+    private static Table[] createTables(Module module, ImportResolver resolver) {
         List<Limits> limits = module.tables();
         Table[] tables = new Table[limits.size()];
         for (int i = 0; i < tables.length; i++) {
+            if (module.tableImport(i) != null) {
+                tables[i] = importTable(module, i, resolver);
+                continue;
+            }
             long size = limits.get(i).min();
             if (size < 0 || size > Verifier.MAX_TABLE_SIZE) {
                 throw new LinkException("table " + i + " of " + size + " elements is over the limit of "
@@ -180,9 +207,33 @@ public final class Instance {
             }
             long max = limits.get(i).hasMax() ? Math.min(limits.get(i).max(), Verifier.MAX_TABLE_SIZE)
                     : Verifier.MAX_TABLE_SIZE;
-            tables[i] = new Table(module.tableType(i), (int) size, Math.max(max, size));
+            tables[i] = new Table(module.tableType(i), (int) size, Math.max(max, size), limits.get(i).max());
         }
         return tables;
+    }
+
+    /**
+     * Imported table {@code index}, checked as Wasm matches a table import: the same element
+     * type, at least {@code min} elements now and, if the import gives a maximum, a declared
+     * maximum no larger.
+     */
+    private static Table importTable(Module module, int index, ImportResolver resolver) {
+        var imp = module.tableImport(index);
+        Limits want = module.tables().get(index);
+        ValType type = module.tableType(index);
+        String what = imp.module() + "." + imp.name();
+        Table t = resolver.table(imp.module(), imp.name(), type, want);
+        if (t == null) {
+            throw new LinkException("missing import " + what + " (a " + type + " table)");
+        }
+        if (t.type() != type || t.size() < want.min()
+                || (want.hasMax() && (t.declaredMax() == Limits.NONE || t.declaredMax() > want.max()))) {
+            throw new LinkException("incompatible import type: table " + what + " of " + t.type() + " has "
+                    + t.size() + " elements and " + (t.declaredMax() == Limits.NONE ? "no maximum"
+                    : "a maximum of " + t.declaredMax()) + ", imported as a table of " + type + " of at least "
+                    + want.min() + " elements" + (want.hasMax() ? " with a maximum of at most " + want.max() : ""));
+        }
+        return t;
     }
 
     private void applyElements(Module module) {
@@ -210,7 +261,7 @@ public final class Instance {
                     throw new LinkException("element segment " + s + " names function " + f + ", but the module has "
                             + module.functionCount() + " functions");
                 }
-                table.set((int) seg.offset() + i, f + 1L);
+                table.set((int) seg.offset() + i, functionRef(f));
             }
         }
     }
@@ -239,8 +290,10 @@ public final class Instance {
      */
     public static long hostBytes(Module module) {
         long bytes = 8L * module.globals().size();
-        for (Limits t : module.tables()) {
-            bytes += TABLE_ELEMENT_BYTES * Math.max(0, t.min());
+        for (int i = 0; i < module.tables().size(); i++) {
+            if (module.tableImport(i) == null) { // an imported table's are its owner's
+                bytes += TABLE_ELEMENT_BYTES * Math.max(0, module.tables().get(i).min());
+            }
         }
         return bytes;
     }
@@ -319,6 +372,36 @@ public final class Instance {
         if (memory != null && ownsMemory) {
             memory.overhead(overhead);
         }
+    }
+
+    /**
+     * The raw bits of a reference to function {@code function} of this instance ({@code f + 1},
+     * plus the instance's place in its {@link Store}), or 0 (null) for -1.
+     */
+    public long functionRef(int function) {
+        return function < 0 ? 0 : refBase + function + 1;
+    }
+
+    /**
+     * What {@link #functionRef} adds to {@code f + 1}: a reference {@code ref} names this
+     * instance's function {@code ref - refBase() - 1} if that is one of its functions.
+     */
+    public long refBase() {
+        return refBase;
+    }
+
+    /** The store the instance is linked in, or null if it is alone. */
+    public Store store() {
+        return store;
+    }
+
+    /**
+     * The function of another instance of this one's store that {@code ref} names, for
+     * call_indirect with type index {@code typeIndex} of this module, or null if it names none or
+     * one of another type (a trap: indirect call type mismatch).
+     */
+    public ForeignFunction foreignFunction(long ref, int typeIndex) {
+        return store == null ? null : store.function(ref, module.types().get(typeIndex));
     }
 
     /** Raw bits in register form: i32 sign-extended, f32 zero-extended (see {@link ValType}). */

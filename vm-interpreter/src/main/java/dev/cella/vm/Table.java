@@ -1,15 +1,19 @@
 package dev.cella.vm;
 
 import dev.cella.isa.ValType;
+import dev.cella.isa.module.Limits;
 import java.util.Arrays;
 
 /**
  * A table of references: elements in the raw form of {@link ValType} (0 is null; for funcref,
- * function index plus one), a current size that table.grow raises up to a maximum.
+ * function index plus one, see {@link Store} for tables shared between instances), a current size
+ * that table.grow raises up to a maximum. Instances that import a table share this object.
  */
 public final class Table {
     private final ValType type;
     private final long max;
+    /** The maximum the table was declared with, or {@link Limits#NONE}: what an import of it is matched against. */
+    private final long declaredMax;
     private long[] elements;
     private int size;
 
@@ -20,6 +24,18 @@ public final class Table {
      *     {@code type} is not a reference type
      */
     public Table(ValType type, int size, long max) {
+        this(type, size, max, max);
+    }
+
+    /**
+     * Creates a table of {@code size} null elements that may grow to {@code max}, declared with
+     * maximum {@code declaredMax} ({@link Limits#NONE} if none; {@code max} may be lower, Cella's
+     * own bound).
+     *
+     * @throws IllegalArgumentException if {@code size} is negative or over {@code max}, or
+     *     {@code type} is not a reference type
+     */
+    public Table(ValType type, int size, long max, long declaredMax) {
         if (size < 0 || size > max) {
             throw new IllegalArgumentException("table size " + size + " with maximum " + max);
         }
@@ -28,6 +44,7 @@ public final class Table {
         }
         this.type = type;
         this.max = max;
+        this.declaredMax = declaredMax;
         this.elements = new long[size];
         this.size = size;
     }
@@ -48,6 +65,11 @@ public final class Table {
     /** The size past which table.grow fails. */
     public long max() {
         return max;
+    }
+
+    /** The maximum the table was declared with, or {@link Limits#NONE} if it has none. */
+    public long declaredMax() {
+        return declaredMax;
     }
 
     /**

@@ -83,12 +83,12 @@ public final class TableOps {
         }
     }
 
-    /** table.init's work, after {@link #checkInit}: function f becomes the reference f + 1, null (-1) 0. */
+    /** table.init's work, after {@link #checkInit}: function f becomes its reference ({@link Instance#functionRef}), null (-1) 0. */
     public static void init(Instance instance, int table, int segment, int dst, int src, int n) {
         long[] elements = instance.table(table).elements();
         int[] functions = instance.segment(segment);
         for (int i = 0; i < n; i++) {
-            elements[dst + i] = functions[src + i] + 1L;
+            elements[dst + i] = instance.functionRef(functions[src + i]);
         }
     }
 }

@@ -34,6 +34,8 @@ final class CodeCache {
     private MethodHandles.Lookup importClass;
     /** Marks an entry method the code budget could not pay for (so it is not compiled again). */
     private static final MethodHandle SPENT = MethodHandles.zero(int.class);
+    /** By type index: the adapter that calls another instance's function of that type ({@link #foreignHandle}). */
+    private final MethodHandle[] foreignHandles;
 
     /** The compiled code of one variant of the module: handles by function, entry methods by leader. */
     private static final class Variant {
@@ -81,6 +83,7 @@ final class CodeCache {
             results = Math.max(results, module.types().get(t).results().size());
         }
         this.maxResults = results;
+        this.foreignHandles = new MethodHandle[typeSignatures.length];
         int n = module.functionCount();
         this.codes = new FunctionCode[n];
         this.flows = new RegisterFlow[n];
@@ -416,6 +419,26 @@ final class CodeCache {
         v.exits[function] = false;
         v.fellBack[function] = reason == null ? "the JIT could not compile it" : reason;
         return c.findStatic(c.lookupClass(), ImportAdapters.fallbackName(function), sig.methodType);
+    }
+
+    /**
+     * The adapter of type index {@code type}'s signature that calls the function of another
+     * instance which {@link JitRuntime#indirect} left in the context ({@link
+     * ImportAdapters#generateForeign}); the same for both variants, as a host call is.
+     */
+    synchronized MethodHandle foreignHandle(int type) {
+        MethodHandle h = foreignHandles[type];
+        if (h == null) {
+            Signature sig = typeSignatures[type];
+            try {
+                MethodHandles.Lookup c = define(ImportAdapters.generateForeign(type, sig), true);
+                h = c.findStatic(c.lookupClass(), ImportAdapters.foreignName(type), sig.methodType);
+            } catch (ReflectiveOperationException e) {
+                throw new JitException("type " + type + ": generated class is unusable: " + e.getMessage(), e);
+            }
+            foreignHandles[type] = h;
+        }
+        return h;
     }
 
     /** Why a function runs interpreted when the code budget is spent. */

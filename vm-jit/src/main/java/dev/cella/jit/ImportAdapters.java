@@ -18,7 +18,9 @@ import org.objectweb.asm.MethodVisitor;
  *
  * <p>A defined function the JIT cannot compile gets the same kind of adapter, in a class of its
  * own ({@link #generateFallback}), calling {@link JitRuntime#callInterpreted} instead: compiled
- * code calls it like any function, and the interpreter runs it.
+ * code calls it like any function, and the interpreter runs it. So does each type that
+ * call_indirect finds a function of another instance of ({@link #generateForeign}), calling
+ * {@link JitRuntime#callForeign}.
  */
 final class ImportAdapters {
     static final String CLASS = "dev/cella/jit/Guest$imports";
@@ -55,6 +57,20 @@ final class ImportAdapters {
         cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, "dev/cella/jit/Guest$interpreted" + function, null,
                 "java/lang/Object", null);
         adapter(cw, fallbackName(function), function, "callInterpreted", sig);
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    static String foreignName(int type) {
+        return "x" + type;
+    }
+
+    /** The class of the adapter {@code x<type>} that calls another instance's function of type index {@code type}. */
+    static byte[] generateForeign(int type, Signature sig) {
+        ClassWriter cw = new JitClassWriter();
+        cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, "dev/cella/jit/Guest$foreign" + type, null,
+                "java/lang/Object", null);
+        adapter(cw, foreignName(type), type, "callForeign", sig);
         cw.visitEnd();
         return cw.toByteArray();
     }

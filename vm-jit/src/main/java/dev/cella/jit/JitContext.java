@@ -1,5 +1,6 @@
 package dev.cella.jit;
 
+import dev.cella.vm.ForeignFunction;
 import dev.cella.vm.Instance;
 import dev.cella.vm.Memory;
 import dev.cella.vm.SuspendRequest;
@@ -75,6 +76,8 @@ final class JitContext {
     int depthLimit;
     /** The frame word for the callee of the call_indirect that {@link JitRuntime#indirect} just resolved. */
     long calleeFrame;
+    /** The function of another instance the call_indirect that {@link JitRuntime#indirect} just resolved calls. */
+    ForeignFunction foreign;
     /** Raw bits of the results of the last function that returned more than one value. */
     final long[] results;
     /** Argument scratch arrays for host calls, by arity; see {@link #hostArgs}. */

@@ -419,6 +419,11 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
         return cache.box(metered, function);
     }
 
+    /** See {@link CodeCache#foreignHandle}. */
+    MethodHandle foreignHandle(int type) {
+        return cache.foreignHandle(type);
+    }
+
     /** See {@link CodeCache#hopHandle}. */
     MethodHandle hopHandle(boolean metered, int function) {
         return cache.hopHandle(metered, function);

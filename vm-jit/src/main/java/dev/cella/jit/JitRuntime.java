@@ -2,6 +2,7 @@ package dev.cella.jit;
 
 import dev.cella.vm.BulkWork;
 import dev.cella.vm.ExecutionState;
+import dev.cella.vm.ForeignFunction;
 import dev.cella.vm.GuestException;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.Instance;
@@ -213,6 +214,40 @@ final class JitRuntime {
                 ctx.fuel = 0;
             }
         }
+    }
+
+    /**
+     * Calls the function of another instance that {@link #indirect} left in {@link
+     * JitContext#foreign} (of type index {@code type}) with {@code args}, handing the fuel over as
+     * for a host call; the interpreter does the same ({@link ForeignFunction}).
+     *
+     * @return the single result's raw bits; several are left in {@link JitContext#results}
+     */
+    static long callForeign(JitContext ctx, int type, long[] args) {
+        ForeignFunction target = ctx.foreign;
+        ctx.foreign = null;
+        long window = ctx.fuel;
+        ctx.storeFuel();
+        try {
+            long[] r = target.call(args);
+            if (r.length > 1) {
+                System.arraycopy(r, 0, ctx.results, 0, r.length);
+            }
+            return r.length == 1 ? r[0] : 0;
+        } catch (GuestException e) {
+            throw e.foreign();
+        } finally {
+            ctx.loadFuel(window);
+            if (ctx.suspendRequested()) {
+                ctx.bank += ctx.fuel;
+                ctx.fuel = 0;
+            }
+        }
+    }
+
+    /** ref.func: the reference to function {@code function} of the running instance. */
+    static long functionRef(JitContext ctx, int function) {
+        return ctx.instance.functionRef(function);
     }
 
     /**
@@ -483,12 +518,20 @@ final class JitRuntime {
             throw trap(ctx, TrapKind.UNINITIALIZED_ELEMENT, function, pc);
         }
         JitEngine engine = ctx.engine;
-        // A reference from the host may name no function: it matches no type.
-        if (ref < 0 || ref > engine.module().functionCount()
-                || engine.module().functionTypeIndex((int) ref - 1) != type) {
+        long own = ref - ctx.instance.refBase();
+        if (own <= 0 || own > engine.module().functionCount()) {
+            // Another instance's function, or a reference from the host that names none (no type).
+            ctx.foreign = ctx.instance.foreignFunction(ref, type);
+            if (ctx.foreign == null) {
+                throw trap(ctx, TrapKind.INDIRECT_CALL_TYPE_MISMATCH, function, pc);
+            }
+            ctx.calleeFrame = frame;
+            return engine.foreignHandle(type);
+        }
+        if (engine.module().functionTypeIndex((int) own - 1) != type) {
             throw trap(ctx, TrapKind.INDIRECT_CALL_TYPE_MISMATCH, function, pc);
         }
-        int target = (int) ref - 1;
+        int target = (int) own - 1;
         if (engine.module().isImport(target)) {
             ctx.calleeFrame = frame;
             return engine.handle(ctx.metered, target);

@@ -35,7 +35,10 @@ final class VariableEmitter {
                 e.store(in.intOperand(0));
             }
             case REF_FUNC -> {
-                e.push(in.intOperand(1) + 1L); // a funcref's raw bits (see ValType)
+                // A funcref's raw bits depend on the instance's place in its store (Instance.functionRef).
+                e.mv.visitVarInsn(ALOAD, 0);
+                e.push(in.intOperand(1));
+                e.invokeStatic(MethodEmitter.RUNTIME, "functionRef", "(L" + MethodEmitter.CTX + ";I)J");
                 e.store(in.intOperand(0));
             }
             case FUNCREF_NULL, EXTERNREF_NULL -> {

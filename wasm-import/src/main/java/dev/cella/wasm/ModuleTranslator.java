@@ -13,6 +13,7 @@ import dev.cella.isa.module.Limits;
 import dev.cella.isa.module.MemoryImport;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.module.Names;
+import dev.cella.isa.module.TableImport;
 import dev.cella.isa.verify.Verifier;
 import dev.cella.wasm.WasmModule.ConstExpr;
 import java.util.ArrayList;
@@ -67,7 +68,7 @@ final class ModuleTranslator implements ModuleContext {
         List<ElementSegment> elements = SegmentPlanner.elements(wasm, this::constValue);
         List<DataSegment> data = SegmentPlanner.data(wasm, this::constValue);
         Module m = new Module(List.copyOf(types.keySet()), imports, functions, tables, memory, globals, exports(),
-                wasm.start, elements, data, names(functions), wasm.tableTypes, memoryImport());
+                wasm.start, elements, data, names(functions), wasm.tableTypes, memoryImport(), tableImports());
         Verifier.verify(m);
         return m;
     }
@@ -114,8 +115,9 @@ final class ModuleTranslator implements ModuleContext {
                 case MEMORY -> {
                     // The memory's limits (WasmModule.memory) are the import's; memory() gives them.
                 }
-                case TABLE -> throw WasmException.unsupported(imp.offset(), "table import " + what
-                        + " (a Cella module owns its tables)");
+                case TABLE -> {
+                    // The table's limits (WasmModule.tables) are the import's; tableImports() names it.
+                }
                 case GLOBAL -> {
                     // Handled by globals(): bound to a constant or rejected there.
                 }
@@ -132,6 +134,20 @@ final class ModuleTranslator implements ModuleContext {
             }
         }
         return null;
+    }
+
+    /** Where each table comes from: its import for the first {@code importedTables}, null for the module's own. */
+    private List<TableImport> tableImports() {
+        List<TableImport> out = new ArrayList<>();
+        for (WasmModule.Import imp : wasm.imports) {
+            if (imp.kind() == WasmModule.ExternKind.TABLE) {
+                out.add(new TableImport(imp.module(), imp.name()));
+            }
+        }
+        while (out.size() < wasm.tables.size()) {
+            out.add(null);
+        }
+        return out;
     }
 
     private Limits memory() {
@@ -185,14 +201,11 @@ final class ModuleTranslator implements ModuleContext {
             if (g.importIndex() >= 0) {
                 WasmModule.Import imp = importOfGlobal(g.importIndex());
                 String what = imp.module() + "." + imp.name();
-                if (g.type().mutable()) {
-                    // Shared with its provider: a Cella global import, resolved at instantiation.
-                    globals.add(new Global(type, true, 0, imp.module(), imp.name()));
+                if (g.type().mutable() || type.isReference()) {
+                    // Shared with its provider: a Cella global import, resolved at instantiation. A
+                    // reference may name a function of another instance, known only then.
+                    globals.add(new Global(type, g.type().mutable(), 0, imp.module(), imp.name()));
                     continue;
-                }
-                if (type.isReference()) {
-                    throw WasmException.unsupported(g.offset(), "global import " + what + " of type " + type
-                            + " (a reference cannot be bound at translation)");
                 }
                 Long bound = globalImports.value(imp.module(), imp.name(), type);
                 if (bound == null) {
@@ -200,6 +213,16 @@ final class ModuleTranslator implements ModuleContext {
                             + " (Cella has no global imports; its value must be bound at translation)");
                 }
                 value = normalize(type, bound);
+            } else if (g.init().op() == ConstExpr.Op.GLOBAL_GET && globals.get(g.init().index()).imported()) {
+                // global.get of an imported reference: an immutable copy is the import itself.
+                Global from = globals.get(g.init().index());
+                if (g.type().mutable()) {
+                    throw WasmException.unsupported(g.init().offset(), "a mutable global initialized from imported"
+                            + " reference global " + from.importModule() + "." + from.importName() + " (Cella"
+                            + " initializes globals with constants)");
+                }
+                globals.add(new Global(type, false, 0, from.importModule(), from.importName()));
+                continue;
             } else {
                 value = constValue(g.init());
             }

@@ -12,9 +12,10 @@ import java.util.function.ToLongFunction;
 /**
  * Plans the Cella element and data segments of a translated module from Wasm's active segments.
  *
- * <p>Every offset is a constant at translation time (a constant or a bound imported global) and
- * the tables and memory are the module's own, so whether instantiation succeeds is known now: a
- * segment that does not fit makes the module {@link WasmException.Kind#UNINSTANTIABLE}.
+ * <p>Every offset is a constant at translation time (a constant or a bound imported global), so
+ * whether a segment fits a table or memory of the module's own is known now: one that does not
+ * makes the module {@link WasmException.Kind#UNINSTANTIABLE}. Segments of an imported table or
+ * memory are checked at instantiation, against its actual size.
  */
 final class SegmentPlanner {
     private SegmentPlanner() {}
@@ -39,7 +40,8 @@ final class SegmentPlanner {
                 case ACTIVE -> {
                     long offset = value.applyAsLong(seg.offsetExpr()) & 0xFFFFFFFFL;
                     long size = wasm.tables.get(seg.table()).min();
-                    if (offset + functions.length > size) {
+                    // An imported table may be larger than its import's minimum: instantiation checks it.
+                    if (seg.table() >= wasm.importedTables && offset + functions.length > size) {
                         throw WasmException.uninstantiable(seg.offset(), "out of bounds table access: element segment "
                                 + s + " (" + functions.length + " elements at offset " + offset + ") does not fit table "
                                 + seg.table() + " of " + size + " elements");

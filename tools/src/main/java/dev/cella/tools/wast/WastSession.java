@@ -16,6 +16,8 @@ import dev.cella.isa.module.Limits;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InstanceOptions;
 import dev.cella.vm.LinkException;
+import dev.cella.vm.Store;
+import dev.cella.vm.Table;
 import dev.cella.vm.Trap;
 import dev.cella.vm.TrapKind;
 import dev.cella.wasm.WasmException;
@@ -51,10 +53,12 @@ import java.util.function.Function;
  * </ul>
  *
  * <p>The host module {@code spectest}
- * provides the print functions, the four globals and the memory (1 to 2 pages, shared by the
- * script's modules) of the specification's test harness (its table cannot be imported into
- * Cella). Registered modules provide their exported functions (called through their own engine),
- * memories (shared), mutable globals (shared) and immutable globals (bound at translation).
+ * provides the print functions, the four globals, the memory (1 to 2 pages) and the table (10 to
+ * 20 funcref) of the specification's test harness, the last two shared by the script's modules.
+ * Registered modules provide their exported functions (called through their own engine),
+ * memories, tables, mutable globals and reference globals (shared) and immutable numeric globals
+ * (bound at translation). The script's instances are linked in one {@link Store}, so a funcref
+ * in a shared table or global names a function of any of them.
  */
 final class WastSession {
     /** Fuel for each action: a translation bug that loops forever fails the command instead of hanging. */
@@ -98,6 +102,13 @@ final class WastSession {
     private Loaded current;
     /** spectest's memory, shared by every module of the script that imports it; created on first import. */
     private Memory spectestMemory;
+    /** spectest's table (10 to 20 funcref), shared likewise. */
+    private Table spectestTable;
+    /**
+     * The script's instances, linked: a funcref in a table or global one shares with another may
+     * name a function of either, and call_indirect calls it in its own instance.
+     */
+    private final Store store = new Store();
     /** The registered modules each instantiated module imports from. */
     private final Map<Loaded, List<Loaded>> importsFrom = new IdentityHashMap<>();
     /** Modules whose state a skipped module would have changed, with the skip to report. */
@@ -169,7 +180,12 @@ final class WastSession {
             public GlobalCell global(String module, String name, ValType type, boolean mutable) {
                 return WastSession.this.global(module, name, type, mutable);
             }
-        }, InstanceOptions.defaults().withFuel(FUEL_PER_ACTION));
+
+            @Override
+            public Table table(String module, String name, ValType type, Limits limits) {
+                return WastSession.this.table(module, name);
+            }
+        }, InstanceOptions.defaults().withFuel(FUEL_PER_ACTION), store, engine);
         if (m.start() >= 0) {
             engine.invoke(instance, m.start());
         }
@@ -442,7 +458,31 @@ final class WastSession {
         return e == null ? null : m.instance().memory();
     }
 
-    /** Resolves a (mutable) global import to a registered module's exported global, which it then shares. */
+    /**
+     * Resolves a table import: spectest's table (10 to 20 funcref, one per script) or a registered
+     * module's export, which the importer then shares; the instance checks its type and limits.
+     */
+    private Table table(String module, String name) {
+        if (module.equals("spectest")) {
+            if (!name.equals("table")) {
+                return null;
+            }
+            if (spectestTable == null) {
+                spectestTable = new Table(ValType.FUNCREF, 10, 20);
+            }
+            return spectestTable;
+        }
+        Loaded m = registered.get(module);
+        if (m == null) {
+            return null;
+        }
+        m.require("imported module " + module);
+        linking.add(m);
+        Export e = m.module().export(name, ExportKind.TABLE);
+        return e == null ? null : m.instance().table(e.index());
+    }
+
+    /** Resolves a (mutable or reference) global import to a registered module's exported global, which it then shares. */
     private GlobalCell global(String module, String name, ValType type, boolean mutable) {
         Loaded m = registered.get(module);
         if (m == null) {

@@ -130,6 +130,7 @@ final class ColdOps {
                 TableOps.init(instance, code[a], code[a + 1], dst, src, n);
             }
             case ELEM_DROP -> instance.dropSegment(code[a]);
+            case REF_FUNC -> r[fp + code[a]] = instance.functionRef(code[a + 1]);
             case I32_GLOBAL_GET, I64_GLOBAL_GET, F32_GLOBAL_GET, F64_GLOBAL_GET, FUNCREF_GLOBAL_GET,
                     EXTERNREF_GLOBAL_GET -> r[fp + code[a]] = instance.globalGet(code[a + 1]);
             case I32_GLOBAL_SET, I64_GLOBAL_SET, F32_GLOBAL_SET, F64_GLOBAL_SET, FUNCREF_GLOBAL_SET,

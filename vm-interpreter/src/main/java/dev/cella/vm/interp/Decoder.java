@@ -114,10 +114,10 @@ final class Decoder {
             emit(3 + operands.length);
             emit(opcode.ordinal());
         }
-        if (opcode == Opcode.REF_FUNC || opcode == Opcode.FUNCREF_NULL || opcode == Opcode.EXTERNREF_NULL) {
-            // I32_CONST d k with the reference's raw bits: function index + 1, or 0 for null.
+        if (opcode == Opcode.FUNCREF_NULL || opcode == Opcode.EXTERNREF_NULL) {
+            // I32_CONST d 0: a null reference's raw bits.
             emit((int) operands[0]);
-            emit(opcode == Opcode.REF_FUNC ? (int) operands[1] + 1 : 0);
+            emit(0);
             return;
         }
         List<Operand> kinds = opcode.operands();
@@ -320,7 +320,7 @@ final class Decoder {
             case F64_BR_GT -> Op.F64_BR_GT;
             case F64_BR_LE -> Op.F64_BR_LE;
             case F64_BR_GE -> Op.F64_BR_GE;
-            case REF_FUNC, FUNCREF_NULL, EXTERNREF_NULL -> Op.I32_CONST;
+            case FUNCREF_NULL, EXTERNREF_NULL -> Op.I32_CONST;
             case FUNCREF_IS_NULL, EXTERNREF_IS_NULL -> Op.I64_EQZ;
             case FUNCREF_MOV, EXTERNREF_MOV -> Op.I32_MOV;
             case FUNCREF_SELECT, EXTERNREF_SELECT -> Op.I32_SELECT;
@@ -329,6 +329,8 @@ final class Decoder {
             case FUNCREF_TABLE_GET, EXTERNREF_TABLE_GET, FUNCREF_TABLE_SET, EXTERNREF_TABLE_SET,
                     FUNCREF_TABLE_GROW, EXTERNREF_TABLE_GROW, FUNCREF_TABLE_FILL, EXTERNREF_TABLE_FILL,
                     TABLE_SIZE, TABLE_COPY, TABLE_INIT, ELEM_DROP -> Op.TABLE;
+            // The reference's bits depend on the instance's place in its store (Instance.functionRef).
+            case REF_FUNC -> Op.TABLE;
             case V128_UNARY, V128_BINARY, V128_SHIFT, V128_TEST, V128_SPLAT, V128_EXTRACT, V128_REPLACE,
                     V128_BITSELECT, V128_SHUFFLE -> Op.V128;
             case THROW -> Op.THROW;

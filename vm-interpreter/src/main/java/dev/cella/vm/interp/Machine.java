@@ -3,6 +3,7 @@ package dev.cella.vm.interp;
 import dev.cella.isa.ValType;
 import dev.cella.vm.BulkWork;
 import dev.cella.vm.ExecutionState;
+import dev.cella.vm.ForeignFunction;
 import dev.cella.vm.GuestException;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.Instance;
@@ -440,10 +441,11 @@ final class Machine {
     /**
      * Checks call_indirect's table element {@code index} (unsigned) of table {@code table}.
      *
-     * @return the function index to call
+     * @return the function to call: one of this instance's, or {@link #FOREIGN} for a function of
+     *     another instance of its store, then left in {@link #foreign} for {@link #callHost}
      * @throws TrapSignal undefined element, uninitialized element or indirect call type mismatch
      */
-    int resolveIndirect(int typeIndex, int table, int index) {
+    DecodedFunction resolveIndirect(int typeIndex, int table, int index) {
         Table t = instance.table(table);
         if (Integer.compareUnsigned(index, t.size()) >= 0) {
             throw TrapSignal.UNDEFINED_ELEMENT;
@@ -452,12 +454,30 @@ final class Machine {
         if (ref == 0) {
             throw TrapSignal.UNINITIALIZED_ELEMENT;
         }
-        // A reference from the host may name no function: it matches no type.
-        if (ref < 0 || ref > functions.length || functions[(int) ref - 1].typeIndex != typeIndex) {
+        long own = ref - instance.refBase();
+        if (own > 0 && own <= functions.length) {
+            DecodedFunction f = functions[(int) own - 1];
+            if (f.typeIndex != typeIndex) {
+                throw TrapSignal.INDIRECT_CALL_TYPE_MISMATCH;
+            }
+            return f;
+        }
+        // Another instance's function, or a reference from the host that names none (no type).
+        foreign = instance.foreignFunction(ref, typeIndex);
+        if (foreign == null) {
             throw TrapSignal.INDIRECT_CALL_TYPE_MISMATCH;
         }
-        return (int) ref - 1;
+        return FOREIGN;
     }
+
+    /**
+     * What {@link #resolveIndirect} returns for a function of another instance: a host function
+     * to the dispatch loop, which {@link #callHost} calls as {@link #foreign}.
+     */
+    static final DecodedFunction FOREIGN = new DecodedFunction(-1, -1,
+            new dev.cella.isa.module.FuncType(List.of(), List.of()), 0, null, new int[0], new int[0]);
+    /** The function of another instance that the last call_indirect resolved to. */
+    private ForeignFunction foreign;
 
     /** Runs the table instruction at decoded position {@code pc} ({@link ColdOps#table}). */
     void table(int[] code, int pc, long[] r, int fp) {
@@ -480,16 +500,20 @@ final class Machine {
             args[i] = r[fp + code[at + 1 + i]];
         }
         instance.consumeFuelTo(reserve + loopCredit + held);
-        HostFunction host = instance.hostFunction(callee.index);
-        long result;
-        try {
-            result = host.call(instance, args);
-        } catch (GuestException e) {
-            throw e.foreign();
-        }
-        int results = at + 1 + n;
-        if (code[results] == 1) {
-            r[fp + code[results + 1]] = normalize(callee.result, result);
+        if (callee == FOREIGN) {
+            callForeign(r, code, at + 1 + n, fp, args);
+        } else {
+            HostFunction host = instance.hostFunction(callee.index);
+            long result;
+            try {
+                result = host.call(instance, args);
+            } catch (GuestException e) {
+                throw e.foreign();
+            }
+            int results = at + 1 + n;
+            if (code[results] == 1) {
+                r[fp + code[results + 1]] = normalize(callee.result, result);
+            }
         }
         long available = available(instance.fuelRemaining());
         if (request != null && request.isRequested()) {
@@ -520,6 +544,10 @@ final class Machine {
         for (int i = 0; i < n; i++) {
             args[i] = r[fp + code[at + 1 + i]];
         }
+        if (callee == FOREIGN) {
+            callForeign(r, code, at + 1 + n, fp, args);
+            return request != null && request.isRequested() ? -1 : loopCredit;
+        }
         long result;
         try {
             result = instance.hostFunction(callee.index).call(instance, args);
@@ -531,6 +559,25 @@ final class Machine {
             r[fp + code[results + 1]] = normalize(callee.result, result);
         }
         return request != null && request.isRequested() ? -1 : loopCredit;
+    }
+
+    /**
+     * Calls {@link #foreign} (another instance's function, as a host call: see {@link
+     * ForeignFunction}) with {@code args} and writes its results to the result list at {@code
+     * code[results]}.
+     */
+    private void callForeign(long[] r, int[] code, int results, int fp, long[] args) {
+        ForeignFunction target = foreign;
+        foreign = null;
+        long[] out;
+        try {
+            out = target.call(args);
+        } catch (GuestException e) {
+            throw e.foreign();
+        }
+        for (int i = 0; i < code[results]; i++) {
+            r[fp + code[results + 1 + i]] = out[i];
+        }
     }
 
     /** A scratch argument array of length {@code n}, reused across host calls of this invocation. */

@@ -65,14 +65,14 @@ final class UnmeteredDispatch {
                         at += 2 + code[pc + 2];
                         op = op == Op.CALL_CATCH ? Op.CALL : Op.CALL_INDIRECT;
                     }
-                    int callee = code[at + 1];
+                    DecodedFunction f;
                     if (op == Op.CALL_INDIRECT) {
-                        callee = m.resolveIndirect(callee, code[at + 2], (int) r[fp + code[at + 3]]);
+                        f = m.resolveIndirect(code[at + 1], code[at + 2], (int) r[fp + code[at + 3]]);
                         at += 4;
                     } else {
+                        f = m.functions[code[at + 1]];
                         at += 2;
                     }
-                    DecodedFunction f = m.functions[callee];
                     if (f.code == null) {
                         credit = m.callHostUnmetered(f, r, code, at, fp, credit);
                         mem = m.reloadMemory();

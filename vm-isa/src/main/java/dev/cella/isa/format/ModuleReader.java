@@ -16,6 +16,7 @@ import dev.cella.isa.module.Limits;
 import dev.cella.isa.module.MemoryImport;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.module.Names;
+import dev.cella.isa.module.TableImport;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -43,6 +44,7 @@ public final class ModuleReader {
     private List<Limits> tables = List.of();
     private List<ValType> tableTypes = List.of();
     private MemoryImport memoryImport;
+    private List<TableImport> tableImports;
     private Limits memory;
     private List<Global> globals = List.of();
     private List<Export> exports = List.of();
@@ -67,7 +69,7 @@ public final class ModuleReader {
         ModuleReader r = new ModuleReader(binary);
         r.readModule();
         return new Module(r.types, r.imports, r.functions, r.tables, r.memory, r.globals, r.exports, r.start,
-                r.elements, r.data, r.names, r.tableTypes, r.memoryImport);
+                r.elements, r.data, r.names, r.tableTypes, r.memoryImport, r.tableImports);
     }
 
     private void readModule() {
@@ -229,11 +231,15 @@ public final class ModuleReader {
         }
     }
 
-    /** Each table: {@code elemtype:u8} (funcref or externref), then its limits. */
+    /**
+     * Each table: {@code elemtype:u8} (funcref or externref), then its limits, whose flag is 2 more
+     * for an imported table, followed by its module and field names.
+     */
     private void tableSection(ByteInput in) {
         int n = in.count(3, "table");
         List<Limits> limits = new ArrayList<>(n);
         List<ValType> types = new ArrayList<>(n);
+        List<TableImport> imported = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int at = in.position();
             ValType t = valType(in);
@@ -241,10 +247,19 @@ public final class ModuleReader {
                 throw in.error(at, "table element type " + t + " is not a reference type");
             }
             types.add(t);
-            limits.add(limits(in, "table"));
+            int flagAt = in.position();
+            int flag = in.u8();
+            if (flag > 3) {
+                throw in.error(flagAt, "unknown table limits flag " + flag
+                        + " (0 = minimum only, 1 = minimum and maximum, plus 2 if imported)");
+            }
+            long min = in.u32();
+            limits.add(new Limits(min, (flag & 1) != 0 ? in.u32() : Limits.NONE));
+            imported.add(flag >= 2 ? new TableImport(in.name(), in.name()) : null);
         }
         tables = limits;
         tableTypes = types;
+        tableImports = imported;
     }
 
     private static List<Global> globalSection(ByteInput in) {

@@ -13,6 +13,7 @@ import dev.cella.isa.module.Import;
 import dev.cella.isa.module.Limits;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.module.Names;
+import dev.cella.isa.module.TableImport;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -86,7 +87,18 @@ public final class ModuleWriter {
                 p.u32(m.tables().size());
                 for (int i = 0; i < m.tables().size(); i++) {
                     p.u8(m.tableType(i).code);
-                    limits(p, m.tables().get(i), "table");
+                    TableImport imp = m.tableImport(i);
+                    Limits l = m.tables().get(i);
+                    // Limits flag plus 2 for an imported table, whose names follow its limits.
+                    p.u8((l.hasMax() ? 1 : 0) | (imp == null ? 0 : 2));
+                    p.u32(u32(l.min(), "table minimum"));
+                    if (l.hasMax()) {
+                        p.u32(u32(l.max(), "table maximum"));
+                    }
+                    if (imp != null) {
+                        name(p, imp.module());
+                        name(p, imp.name());
+                    }
                 }
             });
         }

@@ -25,10 +25,14 @@ import java.util.List;
  *     tables}; null means funcref for every table
  * @param memoryImport where the memory comes from if it is imported (then {@code memory} holds
  *     the limits it must meet), or null if the module owns its memory
+ * @param tableImports where each table comes from, in the order of {@code tables}: null for a
+ *     table the module owns, else its import (then {@code tables} holds the limits it must meet);
+ *     null means every table is owned
  */
 public record Module(List<FuncType> types, List<Import> imports, List<Function> functions, List<Limits> tables,
         Limits memory, List<Global> globals, List<Export> exports, int start, List<ElementSegment> elements,
-        List<DataSegment> data, Names names, List<ValType> tableTypes, MemoryImport memoryImport) {
+        List<DataSegment> data, Names names, List<ValType> tableTypes, MemoryImport memoryImport,
+        List<TableImport> tableImports) {
 
     /** The largest memory Cella supports, in 64 KiB pages (2 GiB minus one page: a Java array's reach). */
     public static final long MAX_MEMORY_PAGES = 32767;
@@ -50,6 +54,17 @@ public record Module(List<FuncType> types, List<Import> imports, List<Function> 
         }
         tableTypes = tableTypes == null ? java.util.Collections.nCopies(tables.size(), ValType.FUNCREF)
                 : List.copyOf(tableTypes);
+        // List.copyOf refuses nulls, and a null entry is an owned table.
+        tableImports = java.util.Collections.unmodifiableList(tableImports == null
+                ? java.util.Arrays.asList(new TableImport[tables.size()]) : new java.util.ArrayList<>(tableImports));
+    }
+
+    /** A module whose tables are all its own. */
+    public Module(List<FuncType> types, List<Import> imports, List<Function> functions, List<Limits> tables,
+            Limits memory, List<Global> globals, List<Export> exports, int start, List<ElementSegment> elements,
+            List<DataSegment> data, Names names, List<ValType> tableTypes, MemoryImport memoryImport) {
+        this(types, imports, functions, tables, memory, globals, exports, start, elements, data, names, tableTypes,
+                memoryImport, null);
     }
 
     /** A module that owns its memory. */
@@ -65,6 +80,11 @@ public record Module(List<FuncType> types, List<Import> imports, List<Function> 
             Limits memory, List<Global> globals, List<Export> exports, int start, List<ElementSegment> elements,
             List<DataSegment> data, Names names) {
         this(types, imports, functions, tables, memory, globals, exports, start, elements, data, names, null);
+    }
+
+    /** Where table {@code index} comes from if it is imported, else null. */
+    public TableImport tableImport(int index) {
+        return tableImports.get(index);
     }
 
     /** The element type of table {@code index}. */

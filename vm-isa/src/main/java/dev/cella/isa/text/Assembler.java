@@ -12,6 +12,7 @@ import dev.cella.isa.module.Import;
 import dev.cella.isa.module.Limits;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.module.Names;
+import dev.cella.isa.module.TableImport;
 import dev.cella.isa.text.Syntax.DataStmt;
 import dev.cella.isa.text.Syntax.ElemStmt;
 import dev.cella.isa.text.Syntax.ExportStmt;
@@ -129,6 +130,7 @@ public final class Assembler {
         List<Function> funcs = new ArrayList<>();
         List<Limits> tableLimits = new ArrayList<>();
         List<ValType> tableTypes = new ArrayList<>();
+        List<TableImport> tableImports = new ArrayList<>();
         List<Global> globalList = new ArrayList<>();
         List<Export> exports = new ArrayList<>();
         List<ElementSegment> elements = new ArrayList<>();
@@ -153,6 +155,7 @@ public final class Assembler {
                 case TableStmt t -> {
                     tableLimits.add(new Limits(t.min(), t.max()));
                     tableTypes.add(t.element());
+                    tableImports.add(t.importModule() == null ? null : new TableImport(t.importModule(), t.importName()));
                 }
                 case GlobalStmt g -> globalList.add(new Global(g.type(), g.mutable(), g.init(), g.importModule(),
                         g.importName()));
@@ -174,7 +177,7 @@ public final class Assembler {
         int startIndex = start == null ? -1 : functions.resolve(start.function());
         Names names = new Names(functions.storedNames(), registerNames, globals.storedNames());
         return new Module(typeList, imports, funcs, tableLimits, mem, globalList, exports, startIndex, elements, data,
-                names.isEmpty() ? Names.EMPTY : names, tableTypes, memImport);
+                names.isEmpty() ? Names.EMPTY : names, tableTypes, memImport, tableImports);
     }
 
     private ElementSegment elem(ElemStmt e) {

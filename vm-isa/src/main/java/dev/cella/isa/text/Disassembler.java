@@ -85,7 +85,9 @@ public final class Disassembler {
         }
         for (int i = 0; i < m.tables().size(); i++) {
             line("table tab" + i + " " + limits(m.tables().get(i))
-                    + (m.tableType(i) == ValType.FUNCREF ? "" : " " + m.tableType(i)));
+                    + (m.tableType(i) == ValType.FUNCREF ? "" : " " + m.tableType(i))
+                    + (m.tableImport(i) == null ? ""
+                            : " import " + quote(m.tableImport(i).module()) + " " + quote(m.tableImport(i).name())));
         }
         for (int i = 0; i < m.globals().size(); i++) {
             Global g = m.globals().get(i);

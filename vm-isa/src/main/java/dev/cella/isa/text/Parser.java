@@ -79,8 +79,7 @@ final class Parser {
                 case "import" -> importStmt(t);
                 case "memory" -> memoryStmt(t);
                 case "global" -> globalStmt(t);
-                case "table" -> new TableStmt(t.line(), t.column(), name("a table name"),
-                        u32("the minimum size in elements"), optionalMax(), tableElementType());
+                case "table" -> tableStmt(t);
                 case "elem" -> elemStmt(t);
                 case "data" -> dataStmt(t);
                 case "export" -> exportStmt(t);
@@ -105,6 +104,20 @@ final class Parser {
         String module = utf8String("the module name in quotes");
         String field = utf8String("the memory's name in quotes");
         return new MemoryStmt(kw.line(), kw.column(), min, max, module, field);
+    }
+
+    private TableStmt tableStmt(Token kw) {
+        Name name = name("a table name");
+        long min = u32("the minimum size in elements");
+        long max = optionalMax();
+        ValType element = tableElementType();
+        if (!peek().isWord("import")) {
+            return new TableStmt(kw.line(), kw.column(), name, min, max, element, null, null);
+        }
+        next();
+        String module = utf8String("the module name in quotes");
+        String field = utf8String("the table's name in quotes");
+        return new TableStmt(kw.line(), kw.column(), name, min, max, element, module, field);
     }
 
     private ImportStmt importStmt(Token kw) {

@@ -53,8 +53,12 @@ final class Syntax {
     record GlobalStmt(int line, int column, Name name, ValType type, boolean mutable, long init, String importModule,
             String importName) implements Stmt {}
 
-    /** {@code table NAME MIN [MAX] [funcref|externref]}. */
-    record TableStmt(int line, int column, Name name, long min, long max, ValType element) implements Stmt {}
+    /**
+     * {@code table NAME MIN [MAX] [funcref|externref] [import "module" "name"]}; {@code
+     * importModule} and {@code importName} null for a table the module owns.
+     */
+    record TableStmt(int line, int column, Name name, long min, long max, ValType element, String importModule,
+            String importName) implements Stmt {}
 
     /** {@code elem TABLE OFFSET [F, ...]} (active), or {@code elem [F, ...]} (passive: table null). */
     record ElemStmt(int line, int column, Name table, long offset, List<Name> functions) implements Stmt {}

@@ -12,6 +12,7 @@ import dev.cella.isa.module.Global;
 import dev.cella.isa.module.Import;
 import dev.cella.isa.module.Limits;
 import dev.cella.isa.module.Module;
+import dev.cella.isa.module.TableImport;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -158,6 +159,10 @@ public final class Verifier {
             throw new VerifyException("the module lists " + count(module.tableTypes().size(), "table type") + " for "
                     + count(tables.size(), "table"));
         }
+        if (module.tableImports().size() != tables.size()) {
+            throw new VerifyException("the module lists " + count(module.tableImports().size(), "table origin")
+                    + " for " + count(tables.size(), "table"));
+        }
         for (int i = 0; i < tables.size(); i++) {
             Limits limits = tables.get(i);
             String what = "table " + i;
@@ -166,6 +171,10 @@ public final class Verifier {
                         + "; a table holds funcref or externref");
             }
             checkLimits(limits, what, MAX_TABLE_SIZE, "elements", false);
+            TableImport imp = module.tableImport(i);
+            if (imp != null && (imp.module() == null || imp.name() == null)) {
+                throw new VerifyException(what + " is imported without a module or field name");
+            }
         }
     }
 
@@ -351,6 +360,9 @@ public final class Verifier {
             if (!fits(seg, module.tableType(seg.table()))) {
                 throw new VerifyException(what + " places functions in table " + seg.table() + ", which holds "
                         + module.tableType(seg.table()));
+            }
+            if (module.tableImport(seg.table()) != null) {
+                continue; // an imported table's size is known at instantiation, which checks the range
             }
             long size = module.tables().get(seg.table()).min();
             checkRange(seg.offset(), functions.length, size, what, "table " + seg.table(), "element");
