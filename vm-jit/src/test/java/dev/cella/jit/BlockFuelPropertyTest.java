@@ -60,10 +60,12 @@ class BlockFuelPropertyTest {
         return BlockMap.of(m.function(state.active().function()).code());
     }
 
-    /** True if the program has bulk memory instructions, whose charges the block map does not count. */
+    /** True if the program has bulk memory or table instructions, whose charges the block map does not count. */
     private static boolean bulk(Differential.Program program) {
         String src = program.source();
-        return src.contains("memory.fill") || src.contains("memory.copy") || src.contains("memory.grow");
+        return src.contains("memory.fill") || src.contains("memory.copy") || src.contains("memory.grow")
+                || src.contains("table_grow") || src.contains("table_fill") || src.contains("table.copy")
+                || src.contains("table.init");
     }
 
     /** Asserts that {@code actual} fuel is {@code expected}, or (bulk charges) at least that. */

@@ -36,10 +36,10 @@ final class Differential {
     private Differential() {}
 
     /** What one engine did with a program. */
-    record Outcome(List<String> calls, byte[] memory, long[] globals) {
+    record Outcome(List<String> calls, byte[] memory, long[] globals, String tables) {
         String describe() {
-            return String.join("\n", calls) + "\nglobals " + Arrays.toString(globals) + "\nmemory hash "
-                    + Arrays.hashCode(memory);
+            return String.join("\n", calls) + "\nglobals " + Arrays.toString(globals) + "\ntables " + tables
+                    + "\nmemory hash " + Arrays.hashCode(memory);
         }
     }
 
@@ -113,7 +113,15 @@ final class Differential {
             }
         }
         byte[] memory = instance.memory() == null ? new byte[0] : instance.memory().snapshot();
-        return new Outcome(calls, memory, instance.globals().clone());
+        StringBuilder tables = new StringBuilder();
+        for (int t = 0; t < module.tables().size(); t++) {
+            long[] elements = new long[instance.table(t).size()];
+            for (int i = 0; i < elements.length; i++) {
+                elements[i] = instance.table(t).get(i);
+            }
+            tables.append(Arrays.toString(elements));
+        }
+        return new Outcome(calls, memory, instance.globals().clone(), tables.toString());
     }
 
     private static String describe(long[] r, FuncType type) {
@@ -141,6 +149,7 @@ final class Differential {
             assertEquals(expected.calls(), actual.calls(), () -> "calls differ for\n" + program);
             assertEquals(Arrays.toString(expected.globals()), Arrays.toString(actual.globals()),
                     () -> "globals differ for\n" + program);
+            assertEquals(expected.tables(), actual.tables(), () -> "tables differ for\n" + program);
             if (!Arrays.equals(expected.memory(), actual.memory())) {
                 int at = Arrays.mismatch(expected.memory(), actual.memory());
                 throw new AssertionError("memory differs at byte " + at + " (sizes " + expected.memory().length

@@ -20,7 +20,9 @@ import org.quicktheories.impl.Constraint;
  * program by shrinking its choices: the first option of each choice is the simplest.
  *
  * <p>A program has a memory (1 page, may grow to 3), globals of every type, a table of 8
- * elements partly filled with functions of several signatures (some null), three host imports
+ * elements partly filled with functions of several signatures (some null), a second funcref
+ * table (4 elements, may grow to 12) and an externref table (3, may grow to 6), a passive element
+ * segment (segment 0, with a null), three host imports
  * (see {@link Differential#hosts}) and one to four functions; the first is exported as {@code
  * main}. Bodies mix: arithmetic and conversions of every type on registers holding edge values
  * (NaN payloads, infinities, signed zeros, MIN/MAX); loads and stores of every width at addresses
@@ -30,8 +32,11 @@ import org.quicktheories.impl.Constraint;
  * if/else; loops with bounded trip counts; br_table; direct calls (only to later functions, so
  * they terminate) and host calls; call_indirect through the table with indices in and out of
  * range and signatures that may not match; early returns; traps (unreachable, division,
- * truncation). Indirect calls may recurse; the run's fuel and call-depth limits (drawn too, small
- * ones included, so fuel and depth traps happen at many points) bound every run.
+ * truncation); every table instruction (ref.func into funcref registers, table.get/set/size/grow/
+ * fill/copy/init and elem.drop on every table, with indices and counts in and out of range) and
+ * call_indirect through the second table, whose contents the program changes as it runs.
+ * Indirect calls may recurse; the run's fuel and call-depth limits (drawn too, small ones
+ * included, so fuel and depth traps happen at many points) bound every run.
  */
 final class ProgramGen implements Gen<Differential.Program> {
     /** The value types generated programs use (references have no arithmetic to test). */
@@ -179,18 +184,20 @@ final class ProgramGen implements Gen<Differential.Program> {
         out.append("global gi: i32 mut = 7\nglobal gl: i64 mut = -3\nglobal gf: f32 mut = 1.5\n");
         out.append("global gd: f64 mut = -2.25\nglobal ci: i32 = 42\n");
         out.append("table tab ").append(TABLE_SIZE).append('\n');
+        out.append("table alt 4 12\ntable ext 3 6 externref\n");
+        // Segment 0, passive: table.init reads it until elem.drop; the active one below is segment 1.
+        out.append("elem [").append(function()).append(", null, ").append(function()).append(", ")
+                .append(function()).append("]\n");
         int filled = draw(0, TABLE_SIZE);
         tableTypes = new int[TABLE_SIZE];
         java.util.Arrays.fill(tableTypes, -1);
-        if (filled > 0) {
-            out.append("elem tab 0 [");
-            for (int i = 0; i < filled; i++) {
-                int f = draw(0, functionCount + IMPORTS.length - 1);
-                out.append(i == 0 ? "" : ", ").append(f < functionCount ? "fn" + f : IMPORTS[f - functionCount]);
-                tableTypes[i] = f < functionCount ? functionTypes[f] : IMPORT_TYPES[f - functionCount];
-            }
-            out.append("]\n");
+        out.append("elem tab 0 ["); // segment 1, empty once placed (maybe empty from the start)
+        for (int i = 0; i < filled; i++) {
+            int f = draw(0, functionCount + IMPORTS.length - 1);
+            out.append(i == 0 ? "" : ", ").append(f < functionCount ? "fn" + f : IMPORTS[f - functionCount]);
+            tableTypes[i] = f < functionCount ? functionTypes[f] : IMPORT_TYPES[f - functionCount];
         }
+        out.append("]\n");
         out.append("export func fn0 \"main\"\n");
     }
 
@@ -222,7 +229,7 @@ final class ProgramGen implements Gen<Differential.Program> {
         pool.put(ValType.V128, new ArrayList<>(List.of("v0", "v1")));
         pool.get(ValType.I64).addAll(List.of("v0", "v0h", "v1", "v1h"));
         regs.append("v0: i64, v0h: i64, v1: i64, v1h: i64, ");
-        regs.append("c0: i32, c1: i32, c2: i32, z: i32");
+        regs.append("c0: i32, c1: i32, c2: i32, z: i32, fr0: funcref, fr1: funcref, xr: externref");
         line("reg " + regs);
         for (String half : List.of("v0", "v0h", "v1", "v1h")) {
             // Distinct halves, so that a lane or half mixed up shows in the results.
@@ -251,7 +258,7 @@ final class ProgramGen implements Gen<Differential.Program> {
     }
 
     private void statement(int depth) {
-        int kind = draw(0, depth >= 2 ? 7 : 13);
+        int kind = draw(0, depth >= 2 ? 8 : 14);
         switch (kind) {
             case 0 -> simple();
             case 1 -> simd();
@@ -261,12 +268,69 @@ final class ProgramGen implements Gen<Differential.Program> {
             case 5 -> global();
             case 6 -> directCall();
             case 7 -> indirectCall();
-            case 8 -> ifElse(depth);
-            case 9 -> loop(depth);
-            case 10 -> brTable(depth);
-            case 11 -> earlyReturn();
-            case 12 -> trap();
+            case 8 -> tableOp();
+            case 9 -> ifElse(depth);
+            case 10 -> loop(depth);
+            case 11 -> brTable(depth);
+            case 12 -> earlyReturn();
+            case 13 -> trap();
             default -> simple();
+        }
+    }
+
+    /** Any function or import, by name. */
+    private String function() {
+        int f = draw(0, functionCount + IMPORTS.length - 1);
+        return f < functionCount ? "fn" + f : IMPORTS[f - functionCount];
+    }
+
+    private String funcTable() {
+        return draw(0, 1) == 0 ? "alt" : "tab";
+    }
+
+    private String funcref() {
+        return draw(0, 1) == 0 ? "fr0" : "fr1";
+    }
+
+    /** An i32 register set to a table index or count: mostly small (in and just out of range), sometimes huge. */
+    private String tableIndex() {
+        String r = reg(ValType.I32);
+        line("i32.const " + r + ", " + (draw(0, 5) == 0 ? -draw(1, 3) : draw(0, 13)));
+        return r;
+    }
+
+    /** A table instruction, or call_indirect through the second table. */
+    private void tableOp() {
+        switch (draw(0, 11)) {
+            case 0 -> line("ref.func " + funcref() + ", " + function());
+            case 1 -> line("funcref.table_get " + funcref() + ", " + funcTable() + ", " + tableIndex());
+            case 2 -> line("funcref.table_set " + funcTable() + ", " + tableIndex() + ", " + funcref());
+            case 3 -> line("table.size " + reg(ValType.I32) + ", " + (draw(0, 2) == 0 ? "ext" : funcTable()));
+            case 4 -> line("funcref.table_grow " + reg(ValType.I32) + ", " + funcTable() + ", " + funcref() + ", "
+                    + tableIndex());
+            case 5 -> line("funcref.table_fill " + funcTable() + ", " + tableIndex() + ", " + funcref() + ", "
+                    + tableIndex());
+            case 6 -> line("table.copy " + funcTable() + ", " + funcTable() + ", " + tableIndex() + ", "
+                    + tableIndex() + ", " + tableIndex());
+            case 7 -> line("table.init " + funcTable() + ", " + draw(0, 1) + ", " + tableIndex() + ", " + tableIndex()
+                    + ", " + tableIndex());
+            case 8 -> line("elem.drop " + draw(0, 1));
+            case 9 -> {
+                switch (draw(0, 3)) {
+                    case 0 -> line("externref.table_get xr, ext, " + tableIndex());
+                    case 1 -> line("externref.table_set ext, " + tableIndex() + ", xr");
+                    case 2 -> line("externref.table_grow " + reg(ValType.I32) + ", ext, xr, " + tableIndex());
+                    default -> line("externref.table_fill ext, " + tableIndex() + ", xr, " + tableIndex());
+                }
+            }
+            case 10 -> line("funcref.is_null " + reg(ValType.I32) + ", " + funcref());
+            default -> {
+                // Mostly the type of some function, so that the call resolves when its slot holds it.
+                int f = draw(0, functionCount + IMPORTS.length - 1);
+                int type = f < functionCount ? functionTypes[f] : IMPORT_TYPES[f - functionCount];
+                line("call_indirect T" + type + ", alt, " + tableIndex() + ", " + registerList(params(type)) + ", "
+                        + registerList(results(type)));
+            }
         }
     }
 

@@ -183,7 +183,7 @@ public final class Assembler {
     private ElementSegment elem(ElemStmt e) {
         int[] fs = new int[e.functions().size()];
         for (int i = 0; i < fs.length; i++) {
-            fs[i] = functions.resolve(e.functions().get(i));
+            fs[i] = e.functions().get(i) == null ? -1 : functions.resolve(e.functions().get(i));
         }
         return e.table() == null ? ElementSegment.passive(fs) : new ElementSegment(tables.resolve(e.table()), e.offset(), fs);
     }

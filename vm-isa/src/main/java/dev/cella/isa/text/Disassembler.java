@@ -111,7 +111,8 @@ public final class Disassembler {
         for (ElementSegment e : m.elements()) {
             StringBuilder sb = new StringBuilder(e.passive() ? "elem [" : "elem tab" + e.table() + " " + e.offset() + " [");
             for (int j = 0; j < e.functions().length; j++) {
-                sb.append(j == 0 ? "" : ", ").append(functionName(e.functions()[j]));
+                int f = e.functions()[j];
+                sb.append(j == 0 ? "" : ", ").append(f == -1 ? "null" : functionName(f));
             }
             line(sb.append(']').toString());
         }

@@ -164,7 +164,12 @@ final class Parser {
         List<Name> functions = new ArrayList<>();
         if (!peek().is(Kind.RBRACKET)) {
             do {
-                functions.add(name("a function name"));
+                if (peek().isWord("null")) {
+                    next();
+                    functions.add(null); // a null reference
+                } else {
+                    functions.add(name("a function name or null"));
+                }
             } while (accept(Kind.COMMA));
         }
         expect(Kind.RBRACKET, "',' or ']'");

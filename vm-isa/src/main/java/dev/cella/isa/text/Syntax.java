@@ -60,7 +60,10 @@ final class Syntax {
     record TableStmt(int line, int column, Name name, long min, long max, ValType element, String importModule,
             String importName) implements Stmt {}
 
-    /** {@code elem TABLE OFFSET [F, ...]} (active), or {@code elem [F, ...]} (passive: table null). */
+    /**
+     * {@code elem TABLE OFFSET [F, ...]} (active), or {@code elem [F, ...]} (passive: table null);
+     * a null entry of {@code functions} is the word {@code null}, a null reference.
+     */
     record ElemStmt(int line, int column, Name table, long offset, List<Name> functions) implements Stmt {}
 
     /** {@code data OFFSET "string" ...}; the strings' bytes concatenated. */
