@@ -235,6 +235,7 @@ final class ProgramGen implements Gen<Differential.Program> {
             // Distinct halves, so that a lane or half mixed up shows in the results.
             line("i64.const " + half + ", " + literal(ValType.I64));
         }
+        line("ref.func fr0, " + function()); // a reference to move around tables (fr1 starts null)
         int statements = draw(0, 14);
         for (int s = 0; s < statements; s++) {
             statement(0);
@@ -295,12 +296,23 @@ final class ProgramGen implements Gen<Differential.Program> {
     /** An i32 register set to a table index or count: mostly small (in and just out of range), sometimes huge. */
     private String tableIndex() {
         String r = reg(ValType.I32);
-        line("i32.const " + r + ", " + (draw(0, 5) == 0 ? -draw(1, 3) : draw(0, 13)));
+        line("i32.const " + r + ", " + switch (draw(0, 5)) {
+            case 0 -> -draw(1, 3);
+            case 1 -> draw(0, 13);
+            default -> draw(0, 4);
+        });
         return r;
     }
 
-    /** A table instruction, or call_indirect through the second table. */
+    /** One to three table instructions, or call_indirect through the second table. */
     private void tableOp() {
+        int n = 1 + draw(0, 2);
+        for (int i = 0; i < n; i++) {
+            tableInstruction();
+        }
+    }
+
+    private void tableInstruction() {
         switch (draw(0, 11)) {
             case 0 -> line("ref.func " + funcref() + ", " + function());
             case 1 -> line("funcref.table_get " + funcref() + ", " + funcTable() + ", " + tableIndex());
