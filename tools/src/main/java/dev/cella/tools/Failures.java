@@ -61,7 +61,7 @@ final class Failures {
                         ExitCode.MALFORMED_BINARY;
                 case MODULE_MISMATCH, CONFIG_MISMATCH -> ExitCode.LINK_ERROR;
                 case NOT_SUSPENDED -> ExitCode.INTERNAL;
-                case OPEN_CONNECTIONS -> ExitCode.CANNOT_WRITE;
+                case OPEN_CONNECTIONS, LINKED -> ExitCode.CANNOT_WRITE;
             };
             case BatchFileException b when b.getCause() instanceof SchedulerException
                     || b.getCause() instanceof SandboxException -> ExitCode.USAGE;

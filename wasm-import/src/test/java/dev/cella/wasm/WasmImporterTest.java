@@ -55,6 +55,43 @@ class WasmImporterTest {
     }
 
     @Test
+    void aTableImportBecomesATableTheModuleImportsAndItsSegmentsAreCheckedAtInstantiation() {
+        // (import "env" "t" (table 2 4 funcref)) (table 1 externref) (func) (elem (i32.const 3) func 0):
+        // the segment does not fit the import's minimum, but the table provided may be larger.
+        byte[] wasm = module(
+                section(1, vec(funcType(NONE, NONE))),
+                section(2, vec(bytes("env", "t", 0x01, 0x70, 0x01, 0x02, 0x04))),
+                section(3, vec(bytes(0x00))),
+                section(4, vec(bytes(0x6F, 0x00, 0x01))),
+                section(9, vec(bytes(0x00, 0x41, 0x03, END, vec(bytes(0x00))))),
+                section(10, vec(body(NONE, END))));
+        Module m = WasmImporter.translate(wasm);
+        assertEquals("env", m.tableImport(0).module());
+        assertEquals("t", m.tableImport(0).name());
+        assertEquals(new Limits(2, 4), m.tables().get(0));
+        assertEquals(null, m.tableImport(1));
+        assertEquals(ValType.EXTERNREF, m.tableType(1));
+        String text = Disassembler.disassemble(m);
+        assertTrue(text.contains("table tab0 2 4 import \"env\" \"t\""), text);
+        assertEquals(text, Disassembler.disassemble(ModuleReader.read(ModuleWriter.write(m))));
+        assertEquals(text, Disassembler.disassemble(Assembler.assemble(text, "t.casm")));
+    }
+
+    @Test
+    void anImmutableReferenceGlobalImportBecomesAGlobalImportAndACopyOfItTheSameImport() {
+        // (import "env" "f" (global funcref)) (global funcref (global.get 0))
+        byte[] wasm = module(
+                section(2, vec(bytes("env", "f", 0x03, 0x70, 0x00))),
+                section(6, vec(bytes(0x70, 0x00, 0x23, 0x00, END))));
+        Module m = WasmImporter.translate(wasm);
+        for (int g = 0; g < 2; g++) {
+            assertTrue(m.globals().get(g).imported(), "global " + g);
+            assertEquals("env.f", m.globals().get(g).importModule() + "." + m.globals().get(g).importName());
+            assertEquals(false, m.globals().get(g).mutable());
+        }
+    }
+
+    @Test
     void keepsImportNamesSoWasiCallsReachTheHostAbi() {
         byte[] wasm = module(
                 section(1, vec(funcType(new int[] {I32, I32, I32, I32}, ONE_I32))),

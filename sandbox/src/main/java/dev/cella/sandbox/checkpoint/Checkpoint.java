@@ -79,7 +79,7 @@ public final class Checkpoint {
      * afterwards, and the checkpoint does not see what it does next.
      *
      * @throws CheckpointException NOT_SUSPENDED if the cell is not suspended; OPEN_CONNECTIONS if
-     *     it has sockets or pipes open; INVALID if its state
+     *     it has sockets or pipes open; LINKED if its instance is linked with others; INVALID if its state
      *     would not fit in one checkpoint (2 GiB)
      */
     public static Checkpoint capture(Cell cell) {
@@ -95,6 +95,14 @@ public final class Checkpoint {
             throw new CheckpointException(CheckpointException.Kind.OPEN_CONNECTIONS, "the cell has " + streams
                     + " open socket or pipe descriptor" + (streams == 1 ? "" : "s")
                     + "; a cell with open connections cannot be checkpointed (docs/network.md, \"Checkpoints\")");
+        }
+        if (cell.instance().store() != null) {
+            // A cell's instance is alone today (its imports are host functions); one linked to
+            // others could hold references to their functions, which would be saved as numbers
+            // that name nothing on restore.
+            throw new CheckpointException(CheckpointException.Kind.LINKED, "the cell's instance is linked with "
+                    + (cell.instance().store().size() - 1) + " other instance(s), whose functions its tables and"
+                    + " globals may reference; only a cell alone can be checkpointed");
         }
         byte[] binary = ModuleWriter.write(cell.image().module());
         CheckpointOutput out = CheckpointCodec.encode(cell, binary);

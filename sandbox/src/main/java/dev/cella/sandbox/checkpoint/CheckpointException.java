@@ -29,6 +29,12 @@ public final class CheckpointException extends CellaException {
         NOT_SUSPENDED,
         /** The cell to checkpoint has sockets or pipes open, whose other ends cannot be restored. */
         OPEN_CONNECTIONS,
+        /**
+         * The cell's instance is linked with other instances (a {@link dev.cella.vm.Store}): its
+         * tables or globals may hold references to their functions, which a checkpoint of one
+         * instance cannot hold.
+         */
+        LINKED,
         /** The file could not be read or written. */
         IO
     }

@@ -142,20 +142,21 @@ class WastRunnerTest {
     }
 
     @Test
-    void aModuleSharingATableWithASkippedModuleIsSkippedAfterwards() throws IOException {
-        // exports.wasm: function f returning 7 and table t; shares.wasm imports table M.t, which the importer skips.
+    void aModuleSharingMemoryWithASkippedModuleIsSkippedAfterwards() throws IOException {
+        // exports.wasm: function f returning 7 and table t; shares.wasm imports M.m as a shared
+        // memory (threads), which the importer skips.
         Files.write(dir.resolve("exports.wasm"), new byte[] {0, 0x61, 0x73, 0x6D, 1, 0, 0, 0,
                 1, 5, 1, 0x60, 0, 1, 0x7F, 3, 2, 1, 0, 4, 4, 1, 0x70, 0, 1,
                 7, 9, 2, 1, 'f', 0, 0, 1, 't', 1, 0, 10, 6, 1, 4, 0, 0x41, 7, 0x0B});
         Files.write(dir.resolve("shares.wasm"), new byte[] {0, 0x61, 0x73, 0x6D, 1, 0, 0, 0,
-                2, 9, 1, 1, 'M', 1, 't', 1, 0x70, 0, 1});
+                2, 9, 1, 1, 'M', 1, 'm', 2, 3, 1, 1});
         String f = "{\"type\": \"assert_return\", \"line\": %d, \"action\": {\"type\": \"invoke\", \"module\": \"$A\","
                 + " \"field\": \"f\", \"args\": []}, \"expected\": [{\"type\": \"i32\", \"value\": \"7\"}]}";
         WastReport r = run("{\"type\": \"module\", \"line\": 1, \"name\": \"$A\", \"filename\": \"exports.wasm\"}",
                 "{\"type\": \"register\", \"line\": 2, \"as\": \"M\"}",
                 String.format(f, 3), module(4, "shares.wasm"), String.format(f, 5));
         assertEquals(new WastReport.Tally(1, 0, 1), r.byKind().get("assert_return"), r::toText);
-        assertEquals(Map.of("table import", 2), r.skipsByReason(), r::toText);
+        assertEquals(Map.of("threads (shared memory)", 2), r.skipsByReason(), r::toText);
         assertTrue(r.skips().get(1).message().contains("shares a table, memory or global"), r::toText);
     }
 
