@@ -7,8 +7,9 @@ package dev.cella.isa;
  * <p>At run time every value is held as a {@code long} of raw bits: an i32 as its sign-extended
  * int value, an f32 as {@link Float#floatToRawIntBits} (zero-extended), an f64 as {@link
  * Double#doubleToRawLongBits}. A reference is 0 for null, so that a register or a table element
- * that starts at zero is null; a funcref is otherwise its function index plus one, an externref
- * its host handle plus one (see {@link #isReference}). The binary codes are WebAssembly's, so hex
+ * that starts at zero is null; a funcref is otherwise its function index plus one (plus, for
+ * instances linked to others, its instance's number in the store shifted left by 32: see
+ * dev.cella.vm.Store), an externref its host handle plus one (see {@link #isReference}). The binary codes are WebAssembly's, so hex
  * dumps read alike.
  */
 public enum ValType {
