@@ -12,6 +12,7 @@ import dev.cella.isa.module.Import;
 import dev.cella.isa.module.Limits;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.module.Names;
+import dev.cella.isa.module.TableImport;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -87,7 +88,8 @@ public final class ModuleGen {
                 return "defined function " + i + ": " + describe(f) + " != " + describe(g);
             }
         }
-        if (!a.tables().equals(b.tables()) || !Objects.equals(a.memory(), b.memory())) {
+        if (!a.tables().equals(b.tables()) || !Objects.equals(a.memory(), b.memory())
+                || !a.tableImports().equals(b.tableImports())) {
             return "tables/memory " + a.tables() + " " + a.memory() + " != " + b.tables() + " " + b.memory();
         }
         if (!a.globals().equals(b.globals()) || !a.exports().equals(b.exports()) || a.start() != b.start()) {
@@ -151,6 +153,8 @@ public final class ModuleGen {
         private final List<Import> imports = new ArrayList<>();
         private final List<Integer> functionTypes = new ArrayList<>();
         private final List<Limits> tables = new ArrayList<>();
+        /** Where each table comes from: null for an owned one. */
+        private final List<TableImport> tableImports = new ArrayList<>();
         private final List<Global> globals = new ArrayList<>();
         private Limits memory;
 
@@ -198,6 +202,7 @@ public final class ModuleGen {
             }
             for (int i = between(0, 2); i > 0; i--) {
                 tables.add(limits(10));
+                tableImports.add(chance(3) ? new TableImport("env", "t" + tables.size()) : null);
             }
             memory = chance(2) ? limits(4) : null;
             for (int i = between(0, 4); i > 0; i--) {
@@ -211,7 +216,7 @@ public final class ModuleGen {
             int functionCount = functionTypes.size();
             int start = functionCount > 0 && chance(3) ? between(0, functionCount - 1) : -1;
             return new Module(types, imports, functions, tables, memory, globals, exports(), start, elements(),
-                    data(), names(functions));
+                    data(), names(functions), null, null, tableImports);
         }
 
         List<ValType> valTypes(int max) {

@@ -64,7 +64,7 @@ class WasmImporterTest {
                 section(3, vec(bytes(0x00))),
                 section(4, vec(bytes(0x6F, 0x00, 0x01))),
                 section(9, vec(bytes(0x00, 0x41, 0x03, END, vec(bytes(0x00))))),
-                section(10, vec(body(NONE, END))));
+                section(10, vec(body(END))));
         Module m = WasmImporter.translate(wasm);
         assertEquals("env", m.tableImport(0).module());
         assertEquals("t", m.tableImport(0).name());
