@@ -53,12 +53,8 @@ final class ImportAdapters {
 
     /** The class of the adapter {@code f<function>} that runs defined function {@code function} interpreted. */
     static byte[] generateFallback(int function, Signature sig) {
-        ClassWriter cw = new JitClassWriter();
-        cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, "dev/cella/jit/Guest$interpreted" + function, null,
-                "java/lang/Object", null);
-        adapter(cw, fallbackName(function), function, "callInterpreted", sig);
-        cw.visitEnd();
-        return cw.toByteArray();
+        return single("dev/cella/jit/Guest$interpreted" + function, fallbackName(function), function, "callInterpreted",
+                sig);
     }
 
     static String foreignName(int type) {
@@ -67,10 +63,14 @@ final class ImportAdapters {
 
     /** The class of the adapter {@code x<type>} that calls another instance's function of type index {@code type}. */
     static byte[] generateForeign(int type, Signature sig) {
+        return single("dev/cella/jit/Guest$foreign" + type, foreignName(type), type, "callForeign", sig);
+    }
+
+    /** A class of one adapter, {@code name} (see {@link #adapter}). */
+    private static byte[] single(String className, String name, int k, String target, Signature sig) {
         ClassWriter cw = new JitClassWriter();
-        cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, "dev/cella/jit/Guest$foreign" + type, null,
-                "java/lang/Object", null);
-        adapter(cw, foreignName(type), type, "callForeign", sig);
+        cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, className, null, "java/lang/Object", null);
+        adapter(cw, name, k, target, sig);
         cw.visitEnd();
         return cw.toByteArray();
     }
