@@ -5,15 +5,20 @@ import static dev.cella.vm.Numerics.f32;
 import static dev.cella.vm.Numerics.f64;
 
 import dev.cella.isa.Opcode;
+import dev.cella.isa.module.FuncType;
 import dev.cella.vm.BulkWork;
+import dev.cella.vm.ForeignFunction;
+import dev.cella.vm.GuestException;
 import dev.cella.vm.Instance;
 import dev.cella.vm.Numerics;
 import dev.cella.vm.Table;
 import dev.cella.vm.TableOps;
+import dev.cella.vm.TrapSignal;
+import java.util.List;
 
 /**
  * The instructions that are rare in hot loops (float rounding, min/max, copysign and most
- * conversions; table instructions and imported globals), run outside the dispatch method so that it stays small enough for HotSpot to
+ * conversions; table instructions, imported globals and calls into other instances), run outside the dispatch method so that it stays small enough for HotSpot to
  * compile. The decoded form carries the original opcode's ordinal ({@link Op#COLD_UNARY}, {@link
  * Op#COLD_BINARY}); operands and results are register raw bits.
  */
@@ -82,6 +87,65 @@ final class ColdOps {
             case F64_COPYSIGN -> Numerics.f64CopysignBits(a, b);
             default -> throw new IllegalStateException(op + " is not a cold binary instruction");
         };
+    }
+
+    /**
+     * Checks call_indirect's table element {@code index} (unsigned) of table {@code table}.
+     *
+     * @return the function to call: one of the instance's, or {@link #FOREIGN} for a function of
+     *     another instance of its store, then left in {@link Machine#foreign} for {@link
+     *     Machine#callHost}
+     * @throws TrapSignal undefined element, uninitialized element or indirect call type mismatch
+     */
+    static DecodedFunction resolveIndirect(Machine m, int typeIndex, int table, int index) {
+        Table t = m.instance.table(table);
+        if (Integer.compareUnsigned(index, t.size()) >= 0) {
+            throw TrapSignal.UNDEFINED_ELEMENT;
+        }
+        long ref = t.get(index);
+        if (ref == 0) {
+            throw TrapSignal.UNINITIALIZED_ELEMENT;
+        }
+        long own = ref - m.instance.refBase();
+        if (own > 0 && own <= m.functions.length) {
+            DecodedFunction f = m.functions[(int) own - 1];
+            if (f.typeIndex != typeIndex) {
+                throw TrapSignal.INDIRECT_CALL_TYPE_MISMATCH;
+            }
+            return f;
+        }
+        // Another instance's function, or a reference from the host that names none (no type).
+        m.foreign = m.instance.foreignFunction(ref, typeIndex);
+        if (m.foreign == null) {
+            throw TrapSignal.INDIRECT_CALL_TYPE_MISMATCH;
+        }
+        return FOREIGN;
+    }
+
+    /**
+     * What {@link #resolveIndirect} returns for a function of another instance: a host function
+     * to the dispatch loop, which {@link Machine#callHost} calls with {@link #callForeign}.
+     */
+    static final DecodedFunction FOREIGN = new DecodedFunction(-1, -1, new FuncType(List.of(), List.of()), 0, null,
+            new int[0], new int[0]);
+
+    /**
+     * Calls {@link Machine#foreign} (another instance's function, as a host call: see {@link
+     * ForeignFunction}) with {@code args} and writes its results to the result list at {@code
+     * code[results]}.
+     */
+    static void callForeign(Machine m, long[] r, int[] code, int results, int fp, long[] args) {
+        ForeignFunction target = m.foreign;
+        m.foreign = null;
+        long[] out;
+        try {
+            out = target.call(args);
+        } catch (GuestException e) {
+            throw e.foreign();
+        }
+        for (int i = 0; i < code[results]; i++) {
+            r[fp + code[results + 1 + i]] = out[i];
+        }
     }
 
     /**

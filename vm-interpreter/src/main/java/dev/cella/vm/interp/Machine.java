@@ -12,7 +12,6 @@ import dev.cella.vm.Invocation;
 import dev.cella.vm.Memory;
 import dev.cella.vm.StateValidator;
 import dev.cella.vm.SuspendRequest;
-import dev.cella.vm.Table;
 import dev.cella.vm.Trap;
 import dev.cella.vm.TrapSignal;
 import java.util.ArrayList;
@@ -438,46 +437,13 @@ final class Machine {
         return regs;
     }
 
-    /**
-     * Checks call_indirect's table element {@code index} (unsigned) of table {@code table}.
-     *
-     * @return the function to call: one of this instance's, or {@link #FOREIGN} for a function of
-     *     another instance of its store, then left in {@link #foreign} for {@link #callHost}
-     * @throws TrapSignal undefined element, uninitialized element or indirect call type mismatch
-     */
+    /** See {@link ColdOps#resolveIndirect}. */
     DecodedFunction resolveIndirect(int typeIndex, int table, int index) {
-        Table t = instance.table(table);
-        if (Integer.compareUnsigned(index, t.size()) >= 0) {
-            throw TrapSignal.UNDEFINED_ELEMENT;
-        }
-        long ref = t.get(index);
-        if (ref == 0) {
-            throw TrapSignal.UNINITIALIZED_ELEMENT;
-        }
-        long own = ref - instance.refBase();
-        if (own > 0 && own <= functions.length) {
-            DecodedFunction f = functions[(int) own - 1];
-            if (f.typeIndex != typeIndex) {
-                throw TrapSignal.INDIRECT_CALL_TYPE_MISMATCH;
-            }
-            return f;
-        }
-        // Another instance's function, or a reference from the host that names none (no type).
-        foreign = instance.foreignFunction(ref, typeIndex);
-        if (foreign == null) {
-            throw TrapSignal.INDIRECT_CALL_TYPE_MISMATCH;
-        }
-        return FOREIGN;
+        return ColdOps.resolveIndirect(this, typeIndex, table, index);
     }
 
-    /**
-     * What {@link #resolveIndirect} returns for a function of another instance: a host function
-     * to the dispatch loop, which {@link #callHost} calls as {@link #foreign}.
-     */
-    static final DecodedFunction FOREIGN = new DecodedFunction(-1, -1,
-            new dev.cella.isa.module.FuncType(List.of(), List.of()), 0, null, new int[0], new int[0]);
-    /** The function of another instance that the last call_indirect resolved to. */
-    private ForeignFunction foreign;
+    /** The function of another instance that the last call_indirect resolved to ({@link ColdOps#FOREIGN}). */
+    ForeignFunction foreign;
 
     /** Runs the table instruction at decoded position {@code pc} ({@link ColdOps#table}). */
     void table(int[] code, int pc, long[] r, int fp) {
@@ -500,8 +466,8 @@ final class Machine {
             args[i] = r[fp + code[at + 1 + i]];
         }
         instance.consumeFuelTo(reserve + loopCredit + held);
-        if (callee == FOREIGN) {
-            callForeign(r, code, at + 1 + n, fp, args);
+        if (callee == ColdOps.FOREIGN) {
+            ColdOps.callForeign(this, r, code, at + 1 + n, fp, args);
         } else {
             HostFunction host = instance.hostFunction(callee.index);
             long result;
@@ -544,8 +510,8 @@ final class Machine {
         for (int i = 0; i < n; i++) {
             args[i] = r[fp + code[at + 1 + i]];
         }
-        if (callee == FOREIGN) {
-            callForeign(r, code, at + 1 + n, fp, args);
+        if (callee == ColdOps.FOREIGN) {
+            ColdOps.callForeign(this, r, code, at + 1 + n, fp, args);
             return request != null && request.isRequested() ? -1 : loopCredit;
         }
         long result;
@@ -559,25 +525,6 @@ final class Machine {
             r[fp + code[results + 1]] = normalize(callee.result, result);
         }
         return request != null && request.isRequested() ? -1 : loopCredit;
-    }
-
-    /**
-     * Calls {@link #foreign} (another instance's function, as a host call: see {@link
-     * ForeignFunction}) with {@code args} and writes its results to the result list at {@code
-     * code[results]}.
-     */
-    private void callForeign(long[] r, int[] code, int results, int fp, long[] args) {
-        ForeignFunction target = foreign;
-        foreign = null;
-        long[] out;
-        try {
-            out = target.call(args);
-        } catch (GuestException e) {
-            throw e.foreign();
-        }
-        for (int i = 0; i < code[results]; i++) {
-            r[fp + code[results + 1 + i]] = out[i];
-        }
     }
 
     /** A scratch argument array of length {@code n}, reused across host calls of this invocation. */
