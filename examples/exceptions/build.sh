@@ -19,13 +19,16 @@ cc=(clang-19 --target=wasm32-wasi -O2 -ffile-prefix-map="$src"=src -ffile-prefix
 # Lua 5.4.7 with its own error handling (LUAI_THROW is longjmp, LUAI_TRY setjmp): setjmp and
 # longjmp through Wasm exceptions (-mllvm -wasm-enable-sjlj, our runtime/). os.execute, os.tmpname
 # and io.tmpfile fail cleanly, as in the benchmark corpus (WASI has no processes or temporary files).
+# The shadow stack (the C stack, in linear memory) is 1 MiB instead of wasm-ld's 64 KiB: Lua lets
+# C calls nest 200 deep (LUAI_MAXCCALLS) before its "stack overflow" error, and 200 levels of a
+# recursive string.gsub need more than 64 KiB, which ended in a trap (lua/cstack.lua).
 lua_src=$(ls "$src"/*.c | grep -v -E '/(ltests|onelua)\.c$')
 # shellcheck disable=SC2086
 "${cc[@]}" -mllvm -wasm-enable-sjlj -I"$here/runtime" \
     -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS \
     -D'l_system(cmd)=((cmd)==NULL?0:-1)' -D'lua_tmpnam(b,e)={e=1;}' -DLUA_TMPNAMBUFSIZE=32 \
     $lua_src "$here/../../benchmarks/corpus/shim/luastubs.c" "$here/runtime/wasm-sjlj.c" \
-    -o "$here/lua.wasm" -Wl,--strip-all -lwasi-emulated-signal -lwasi-emulated-process-clocks -lm
+    -o "$here/lua.wasm" -Wl,--strip-all -Wl,-z,stack-size=1048576 -lwasi-emulated-signal -lwasi-emulated-process-clocks -lm
 
 # A C++ program with libc++ and exceptions (-fwasm-exceptions); runtime/cxxeh.cpp is the C++
 # exception runtime that Debian's libc++abi for wasm32 (built without exceptions) lacks.
@@ -36,6 +39,7 @@ clang++-19 --target=wasm32-wasi -O2 -fwasm-exceptions -ffile-prefix-map="$here"=
 # shellcheck disable=SC2086
 gcc -O2 -DLUA_USE_LINUX $lua_src -o "$work/lua" -lm -ldl
 "$work/lua" - < "$here/lua/errors.lua" > "$here/lua/errors.expected"
+"$work/lua" "$here/lua/cstack.lua" > "$here/lua/cstack.expected"
 g++ -O2 "$here/exceptions.cpp" -o "$work/exceptions"
 "$work/exceptions" > "$here/exceptions.expected"
 ls -l "$here"/*.wasm

@@ -45,6 +45,22 @@ class ExceptionsExampleTest {
     }
 
     /**
+     * C recursion to Lua's limit (200 nested C calls of a recursive string.gsub) ends in Lua's
+     * "stack overflow" error as natively: the shadow stack holds that many levels. With wasm-ld's
+     * default 64 KiB stack it overflowed into a trap (out of bounds memory access), which Lua's
+     * own cstack.lua showed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"interp", "jit", "auto"})
+    void deepCRecursionEndsInLuasStackOverflowErrorAsNatively(String engine) throws IOException {
+        String dir = Path.of(example("exceptions/lua/cstack.lua")).getParent().toString();
+        CliRunner.Result r = cella("run", "--engine", engine, "--mount", dir + ":/",
+                example("exceptions/lua.wasm"), "cstack.lua");
+        assertEquals(0, r.code(), r::toString);
+        assertEquals(expected("lua/cstack.expected"), r.out());
+    }
+
+    /**
      * Two files of Lua 5.4.7's own test suite (lua-tests/, from its testes/ folder), whose checks
      * lean on pcall and error, with the directory mounted as the guest's root so that they find
      * each other's files by relative names; on the tiered engine only, to keep the build short
