@@ -406,12 +406,12 @@ final class FdCalls {
      * mtim @48, ctim @56. A mounted node's times are the host clock's readings, so unless the
      * cell was given the host clock they are all reported as the virtual clock's epoch (the
      * same for every file and every run): a guest must not learn the host's time from a file it
-     * just wrote.
+     * just wrote. Times the guest set itself are the exception ({@link GuestTimes}).
      */
     static void writeFilestat(Wasi w, Memory m, long p, FileStat st) {
         check(m, p, Abi.FILESTAT_SIZE);
         if (st.mounted() && !w.clock.isHost()) {
-            st = st.withTimes(WasiClock.VIRTUAL_EPOCH_NANOS);
+            st = w.guestTimes.seen(st);
         }
         m.writeI64(p, st.dev());
         m.writeI64(p + 8, st.ino());
@@ -450,6 +450,7 @@ final class FdCalls {
         }
         Long[] t = times(w, inst, a[1], a[2], u32(a[3]));
         w.fs.setTimes(d.node, t[0], t[1]);
+        remember(w, inst, d.kind == Descriptor.Kind.FILE ? d.file.stat() : w.fs.stat(d.node), t);
         return Errno.SUCCESS;
     }
 
@@ -469,6 +470,13 @@ final class FdCalls {
         Long at = (flags & 1) != 0 ? Long.valueOf(atim) : (flags & 2) != 0 ? Long.valueOf(now) : null;
         Long mt = (flags & 4) != 0 ? Long.valueOf(mtim) : (flags & 8) != 0 ? Long.valueOf(now) : null;
         return new Long[] {at, mt};
+    }
+
+    /** After a set_times call on the node {@code st}: without the host clock, see {@link GuestTimes}. */
+    static void remember(Wasi w, Instance inst, FileStat st, Long[] t) {
+        if (st.mounted() && !w.clock.isHost()) {
+            w.guestTimes.set(st, t[0], t[1], w.clock.now(Abi.CLOCK_REALTIME, inst));
+        }
     }
 
     /** fd_prestat_get(fd, prestat_ptr): tag u8 @0 (0 = directory), name length u32 @4; EBADF if not a preopen. */

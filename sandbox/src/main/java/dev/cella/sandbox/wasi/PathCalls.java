@@ -150,6 +150,7 @@ final class PathCalls {
             throw new FsException(FsError.NOENT, path);
         }
         w.fs.setTimes(r.node(), t[0], t[1]);
+        FdCalls.remember(w, inst, w.fs.stat(r.node()), t);
         return Errno.SUCCESS;
     }
 

@@ -50,6 +50,8 @@ public final class Wasi {
     final WasiClock clock;
     final WasiRandom random;
     final VirtualFileSystem fs;
+    /** Times the guest set on mounted nodes without the host clock (see {@link GuestTimes}). */
+    final GuestTimes guestTimes = new GuestTimes();
     final FdTable fds;
     final StreamWait streamWait;
     private final List<Runnable> closeActions = new ArrayList<>();

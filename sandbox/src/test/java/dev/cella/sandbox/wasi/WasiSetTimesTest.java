@@ -88,6 +88,34 @@ class WasiSetTimesTest {
         assertEquals(before, Files.getLastModifiedTime(target, LinkOption.NOFOLLOW_LINKS));
     }
 
+    /**
+     * Without the host clock a mounted file's times read as the virtual epoch, but those the
+     * guest set read back as set (QuickJS's test_std.js: os.utimes then os.stat); the other
+     * files, whose host times were set by nobody in the cell, still read as the epoch.
+     */
+    @Test
+    void aMountedFileReadsBackTheTimesTheGuestSetAndNoOtherHostTime() throws IOException {
+        Path host = Files.createDirectory(tmp.resolve("rw"));
+        Files.writeString(host.resolve("f"), "x");
+        Files.writeString(host.resolve("g"), "y");
+        WasiHarness h = WasiHarness.builder().mount(host, "/m", false).build();
+        long e = WasiClock.VIRTUAL_EPOCH_NANOS;
+        assertEquals(e, times(h, 4, "f")[1]);
+        assertEquals(Errno.SUCCESS, setTimes(h, 4, 0, "f", 10_000_000_000L, 20_000_000_000L, ATIM | MTIM));
+        assertEquals(10_000_000_000L, times(h, 4, "f")[0]);
+        assertEquals(20_000_000_000L, times(h, 4, "f")[1]);
+        // Only mtim, through a descriptor: atim stays as the guest set it; fd_filestat_get agrees.
+        int fd = h.open(4, "f", 0, WRITE | Abi.RIGHT_FD_FILESTAT_SET_TIMES | Abi.RIGHT_FD_FILESTAT_GET);
+        assertEquals(Errno.SUCCESS, h.call("fd_filestat_set_times", fd, 0L, 30_000_000_000L, MTIM));
+        int buf = h.alloc(64);
+        assertEquals(Errno.SUCCESS, h.call("fd_filestat_get", fd, buf));
+        assertEquals(10_000_000_000L, h.u64(buf + 40));
+        assertEquals(30_000_000_000L, h.u64(buf + 48));
+        assertEquals(30_000_000_000L, times(h, 4, "f")[1]);
+        assertEquals(e, times(h, 4, "g")[0]);
+        assertEquals(e, times(h, 4, "g")[1]);
+    }
+
     @Test
     void aReadOnlyMountIsNeverTouched() throws IOException {
         Path host = Files.createDirectory(tmp.resolve("ro"));
