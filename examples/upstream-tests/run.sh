@@ -66,7 +66,7 @@ fresh() {
         patch -s -d "$work/dir" -p1 < "$patchfile"
     fi
     if [[ $suite == lua ]]; then
-        cp "$here/tmpfiles.lua" "$work/dir/"
+        cp "$here/subset/lua/tmpfiles.lua" "$work/dir/"
     fi
 }
 
