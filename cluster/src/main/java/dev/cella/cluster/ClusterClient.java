@@ -22,7 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * thread.
  */
 public final class ClusterClient implements AutoCloseable {
-    /** How long the first contact with a member may take before it counts as unavailable. */
+    /** How long the first contact with a member may take by default before it counts as unavailable. */
     public static final Duration CONTACT = Duration.ofSeconds(10);
 
     /** The member's actor stopped or its connection was lost. */
@@ -32,9 +32,11 @@ public final class ClusterClient implements AutoCloseable {
     private final BlockingQueue<Msg> replies = new LinkedBlockingQueue<>();
     private final ActorRef<Msg> member;
     private final String memberName;
+    private final Duration contact;
 
-    private ClusterClient(Settings settings, String memberHostPort) {
+    private ClusterClient(Settings settings, String memberHostPort, Duration contact) {
         this.memberName = memberHostPort;
+        this.contact = contact;
         CompletableFuture<ActorRef<Msg>> target = new CompletableFuture<>();
         this.system = ActorSystem.create(Behaviors.setup(ctx -> {
             ActorRef<Msg> m = ActorRefResolver.get(ctx.getSystem())
@@ -63,15 +65,16 @@ public final class ClusterClient implements AutoCloseable {
     /**
      * Connects to the member at {@code memberHostPort} and checks that it answers.
      *
-     * @throws ClusterException (UNAVAILABLE) if it does not answer within {@link #CONTACT} (it is
+     * @param contact how long its first answer (and each status or drain answer) may take
+     * @throws ClusterException (UNAVAILABLE) if it does not answer within {@code contact} (it is
      *     down, the address is wrong, or TLS refused one side's certificate)
      */
-    public static ClusterClient connect(Settings settings, String memberHostPort) {
+    public static ClusterClient connect(Settings settings, String memberHostPort, Duration contact) {
         Settings.hostPort(memberHostPort);
-        ClusterClient c = new ClusterClient(settings, memberHostPort);
+        ClusterClient c = new ClusterClient(settings, memberHostPort, contact);
         try {
             c.member.tell(new Wire.LoadQuery(c.system));
-            Msg m = c.next(CONTACT);
+            Msg m = c.next(contact);
             if (!(m instanceof Wire.Load)) {
                 throw c.unavailable();
             }
@@ -130,7 +133,7 @@ public final class ClusterClient implements AutoCloseable {
 
     private List<String> text() {
         while (true) {
-            Msg m = next(CONTACT);
+            Msg m = next(contact);
             if (m instanceof Wire.Text t) {
                 return t.lines();
             }
@@ -156,7 +159,7 @@ public final class ClusterClient implements AutoCloseable {
 
     private ClusterException unavailable() {
         return new ClusterException(ClusterException.Kind.UNAVAILABLE, "no answer from cluster member " + memberName
-                + " within " + CONTACT.toSeconds() + " s (is it running, and do both sides trust each other's TLS "
+                + " within " + contact.toMillis() + " ms (is it running, and do both sides trust each other's TLS "
                 + "certificate?)");
     }
 

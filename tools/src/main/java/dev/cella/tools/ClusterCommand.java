@@ -92,12 +92,21 @@ final class ClusterCommand implements Callable<Integer> {
                 description = "This side's address, which the member answers to (default: ${DEFAULT-VALUE}).")
         String host;
 
+        @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s", converter = OptionConverters.Time.class,
+                description = "How long the member may take to answer first (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+
         @ArgGroup(exclusive = false)
         TlsOptions tls;
 
         ClusterClient connect(CommandLine cl) {
             Settings s = new Settings(host, 0, List.of(), tls == null ? null : tls.tls(cl), null);
-            return ClusterClient.connect(s, member);
+            try {
+                Settings.hostPort(member);
+            } catch (ClusterException e) {
+                throw new ParameterException(cl, "--to: " + e.getMessage());
+            }
+            return ClusterClient.connect(s, member, timeout);
         }
     }
 

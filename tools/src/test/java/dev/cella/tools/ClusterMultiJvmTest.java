@@ -48,18 +48,24 @@ class ClusterMultiJvmTest {
 
     @Test
     void submitPlacementRefusalTlsKillAndDrain() throws Exception {
-        Path good = keyPair("good");
-        Path bad = keyPair("bad");
-        Path trust = dir.resolve("trust.p12");
-        Path badTrust = dir.resolve("bad-trust.p12");
-        trustStore(trust, "good");
-        trustStore(badTrust, "bad");
+        // Each store trusts the certificate of its own key entry, so it serves as the trust store
+        // too: members with "good" trust each other and nobody else.
+        Process genBad = keyPair("bad");
+        Path good = dir.resolve("good.p12");
+        awaitOk(keyPair("good"));
+        awaitOk(genBad);
+        Path bad = dir.resolve("bad.p12");
+        Path trust = good;
+        Path badTrust = bad;
         int[] ports = {freePort(), freePort(), freePort(), freePort()};
         String seed = "127.0.0.1:" + ports[0];
         try {
             Process a = node(ports[0], seed, 1, "64M", good, trust, "a");
             Process b = node(ports[1], seed, 1, "64M", good, trust, "b");
             Process c = node(ports[2], seed, 2, "512M", good, trust, "c");
+            for (String n : List.of("a", "b", "c")) {
+                awaitLog(n, "is up");
+            }
             awaitMembers(seed, good, trust, 3);
 
             // Outputs: identical to a local batch, file by file.
@@ -102,7 +108,7 @@ class ClusterMultiJvmTest {
 
             // The wrong key: a member that cannot join, a submitter that gets no answer.
             Process wrong = node(ports[3], seed, 8, "1G", bad, badTrust, "wrong");
-            Result denied = cella(tls(bad, badTrust, "cluster", "status", "--to", seed));
+            Result denied = cella(tls(bad, badTrust, "cluster", "status", "--timeout", "3s", "--to", seed));
             assertEquals(ExitCode.CLUSTER_UNAVAILABLE.code, denied.code, denied.err);
             assertEquals(3, members(seed, good, trust), "the member with the wrong key did not join");
             wrong.destroyForcibly();
@@ -158,6 +164,19 @@ class ClusterMultiJvmTest {
         return f;
     }
 
+    /** Waits until member {@code name}'s output contains {@code text}. */
+    private void awaitLog(String name, String text) throws Exception {
+        Path log = dir.resolve(name + ".log");
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < end) {
+            if (Files.exists(log) && Files.readString(log).contains(text)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        fail("member " + name + " did not print '" + text + "': " + (Files.exists(log) ? Files.readString(log) : ""));
+    }
+
     private void awaitMembers(String seed, Path key, Path trust, int n) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < end) {
@@ -190,7 +209,10 @@ class ClusterMultiJvmTest {
     private record Result(int code, String out, String err) {}
 
     /** Runs cella in this JVM (the submitter's side). The key stores' password comes from a system property here. */
+    private static final long T0 = System.nanoTime();
+
     private static Result cella(String... args) {
+        System.err.printf("[%6.2f] cella %s%n", (System.nanoTime() - T0) / 1e9, String.join(" ", args).replaceAll("/tmp/\\S*/", ""));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Cella.run(args, InputStream.nullInputStream(), new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -228,27 +250,17 @@ class ClusterMultiJvmTest {
         return Path.of(System.getProperty("java.home"), "bin", tool).toString();
     }
 
-    /** A PKCS#12 store with a fresh self-signed key pair, made with the JDK's keytool (test-only keys). */
-    private Path keyPair(String alias) throws Exception {
-        Path store = dir.resolve(alias + ".p12");
-        run(javaBin("keytool"), "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=cella-" + alias, "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(),
-                "-storepass", PASSWORD, "-keypass", PASSWORD);
-        run(javaBin("keytool"), "-exportcert", "-alias", alias, "-keystore", store.toString(), "-storepass",
-                PASSWORD, "-file", dir.resolve(alias + ".crt").toString());
-        return store;
+    /** Starts keytool making a PKCS#12 store with a fresh self-signed key pair (test-only keys). */
+    private Process keyPair(String alias) throws IOException {
+        return new ProcessBuilder(javaBin("keytool"), "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname",
+                "secp256r1", "-dname", "CN=cella-" + alias, "-validity", "2", "-storetype", "PKCS12", "-keystore",
+                dir.resolve(alias + ".p12").toString(), "-storepass", PASSWORD, "-keypass", PASSWORD)
+                .redirectErrorStream(true).start();
     }
 
-    private void trustStore(Path store, String alias) throws Exception {
-        run(javaBin("keytool"), "-importcert", "-noprompt", "-alias", alias, "-file",
-                dir.resolve(alias + ".crt").toString(), "-storetype", "PKCS12", "-keystore", store.toString(),
-                "-storepass", PASSWORD);
-    }
-
-    private static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    private static void awaitOk(Process p) throws Exception {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", cmd) + ": " + out);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool: " + out);
     }
 
     private static int freePort() throws IOException {
