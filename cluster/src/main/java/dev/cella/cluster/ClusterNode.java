@@ -20,6 +20,9 @@ public final class ClusterNode implements AutoCloseable {
     private ClusterNode(ActorSystem<Msg> system, CompletableFuture<Void> removed) {
         this.system = system;
         this.removed = removed;
+        // After leaving, Pekko terminates the actor system itself; its end counts as removed
+        // too, should the removal event not reach the member's actor first.
+        system.getWhenTerminated().thenRun(() -> removed.complete(null));
     }
 
     /**

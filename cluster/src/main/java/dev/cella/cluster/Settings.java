@@ -29,6 +29,7 @@ public record Settings(String host, int port, List<String> seeds, Tls tls, Durat
      * by the sender with an error in its log (docs/cluster.md, "What it does not do").
      */
     public static final String MAX_FRAME = "16 MiB";
+    private static final String SLF4J_VERBOSITY = "slf4j.internal.verbosity";
 
     /**
      * Mutual TLS over Artery's {@code tls-tcp} transport: each side presents the key in {@code
@@ -89,6 +90,11 @@ public record Settings(String host, int port, List<String> seeds, Tls tls, Durat
      * @param roles the member's roles (empty for a submitter)
      */
     Config config(boolean member, List<String> roles) {
+        // Pekko's typed actors log through SLF4J, for which Cella ships no backend (Pekko's own
+        // logging, at WARNING below, prints what matters): SLF4J's notice about that is silenced.
+        if (System.getProperty(SLF4J_VERBOSITY) == null) {
+            System.setProperty(SLF4J_VERBOSITY, "ERROR");
+        }
         StringBuilder c = new StringBuilder();
         c.append("pekko.loglevel = WARNING\n");
         c.append("pekko.stdout-loglevel = WARNING\n");

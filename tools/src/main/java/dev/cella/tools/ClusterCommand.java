@@ -226,9 +226,9 @@ final class ClusterCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            BatchFile batch = BatchFile.read(file);
+            ClusterBatch.Prepared prepared = ClusterBatch.prepare(BatchFile.read(file));
             try (ClusterClient c = client.connect(spec.commandLine())) {
-                return ClusterBatch.submit(batch, c, console.out());
+                return ClusterBatch.submit(prepared, c, console.out());
             }
         }
     }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -142,8 +141,9 @@ class ClusterMultiJvmTest {
             // Drain: c hands over and leaves; its process ends by itself.
             Result drained = cella(tls(good, trust, "cluster", "drain", "--to", "127.0.0.1:" + ports[2]));
             assertEquals(0, drained.code, drained.err);
-            assertTrue(c.waitFor(30, TimeUnit.SECONDS), "a drained member's process ends");
-            assertEquals(0, c.exitValue());
+            assertTrue(c.waitFor(30, TimeUnit.SECONDS), "a drained member's process ends: "
+                    + Files.readString(dir.resolve("c.log")));
+            assertEquals(0, c.exitValue(), Files.readString(dir.resolve("c.log")));
             assertTrue(a.isAlive());
         } finally {
             for (Process p : processes) {
@@ -223,7 +223,7 @@ class ClusterMultiJvmTest {
     private Process node(int port, String seed, int cores, String memory, Path key, Path trust, String name)
             throws IOException {
         List<String> cmd = new ArrayList<>(List.of(javaBin("java"), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-cp", classPath(), "dev.cella.tools.Cella"));
+                "-cp", CliRunner.childClassPath(), "dev.cella.tools.Cella"));
         cmd.addAll(List.of(tls(key, trust, "cluster", "node", "--port", Integer.toString(port), "--seed", seed,
                 "--cores", Integer.toString(cores), "--memory", memory, "--heartbeat-pause", "1s")));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -232,18 +232,6 @@ class ClusterMultiJvmTest {
         Process p = pb.start();
         processes.add(p);
         return p;
-    }
-
-    /** This JVM's module path and class path as one class path (the child runs everything unnamed). */
-    private static String classPath() {
-        List<String> parts = new ArrayList<>();
-        for (String prop : List.of("jdk.module.path", "java.class.path")) {
-            String v = System.getProperty(prop);
-            if (v != null && !v.isEmpty()) {
-                parts.add(v);
-            }
-        }
-        return String.join(File.pathSeparator, parts);
     }
 
     private static String javaBin(String tool) {

@@ -34,18 +34,31 @@ import java.util.Map;
 public final class ClusterBatch {
     private ClusterBatch() {}
 
+    /** A batch ready to send: its cells, loaded and verified, under a fresh submission id. */
+    public record Prepared(BatchFile batch, String id, List<Wire.CellJob> jobs) {}
+
     /**
-     * Submits {@code batch} through {@code client}, prints one line per cell in batch order and a
-     * summary to {@code out}.
+     * Loads and verifies every guest of {@code batch} (before any contact with the cluster).
+     *
+     * @throws BatchFileException if a guest cannot be loaded or asks for what a cluster cell cannot have
+     */
+    public static Prepared prepare(BatchFile batch) {
+        String id = ClusterClient.newSubmission();
+        return new Prepared(batch, id, jobs(batch, id));
+    }
+
+    /**
+     * Submits a prepared batch through {@code client}, writes the outputs, prints one line per
+     * cell in batch order and a summary to {@code out}.
      *
      * @return {@link BatchRunner#OK} if every guest exited with status 0, else {@link BatchRunner#SOME_FAILED}
-     * @throws BatchFileException if a guest cannot be loaded or asks for what a cluster cell cannot have
      * @throws ClusterException if the cluster refuses the work or the member is lost
      */
-    public static int submit(BatchFile batch, ClusterClient client, PrintStream out) {
+    public static int submit(Prepared prepared, ClusterClient client, PrintStream out) {
         long start = System.nanoTime();
-        String id = ClusterClient.newSubmission();
-        List<Wire.CellJob> jobs = jobs(batch, id);
+        BatchFile batch = prepared.batch();
+        String id = prepared.id();
+        List<Wire.CellJob> jobs = prepared.jobs();
         Wire.CellDone[] done = new Wire.CellDone[jobs.size()];
         client.submit(id, jobs, d -> done[d.index()] = d);
         writeOutputs(batch, done);
