@@ -165,13 +165,6 @@ public final class ClusterClient implements AutoCloseable {
 
     @Override
     public void close() {
-        system.terminate();
-        try {
-            system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // nothing is left to release
-        }
+        ClusterNode.terminate(system);
     }
 }

@@ -83,6 +83,11 @@ public final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
+        terminate(system);
+    }
+
+    /** Terminates {@code system} and waits (at most 10 s) for it to end; used by members and submitters. */
+    static void terminate(ActorSystem<?> system) {
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
