@@ -113,7 +113,8 @@ public final class ClusterClient implements AutoCloseable {
         while (left > 0) {
             Msg m = next(null);
             switch (m) {
-                case Wire.CellDone d when d.submission().equals(submission) && !seen[d.index()] -> {
+                case Wire.CellDone d when d.submission().equals(submission) && d.index() >= 0
+                        && d.index() < seen.length && !seen[d.index()] -> {
                     seen[d.index()] = true;
                     left--;
                     done.accept(d);
