@@ -222,14 +222,14 @@ final class Coordinator {
     /** The cluster as a table for {@code cella cluster status}. */
     List<String> status() {
         List<String> out = new ArrayList<>();
-        out.add(String.format(Locale.ROOT, "%-22s %-11s %5s %10s %10s %6s %9s", "member", "state", "cores",
-                "memory", "reserved", "cells", "finished"));
+        out.add(String.format(Locale.ROOT, "%-22s %-11s %5s %10s %10s %6s %9s %15s", "member", "state", "cores",
+                "memory", "reserved", "cells", "finished", "fuel used"));
         for (MemberView v : members.values()) {
             Wire.Load l = v.load;
             String state = !v.reachable ? "unreachable" : l == null ? "joining" : l.draining() ? "draining" : "up";
-            out.add(String.format(Locale.ROOT, "%-22s %-11s %5d %10s %10s %6d %9d", v.slot.member, state,
+            out.add(String.format(Locale.ROOT, "%-22s %-11s %5d %10s %10s %6d %9d %15d", v.slot.member, state,
                     l == null ? 0 : l.cores(), bytes(l == null ? 0 : l.memory()), bytes(l == null ? 0 : l.reserved()),
-                    l == null ? 0 : l.cells(), l == null ? 0 : l.finished()));
+                    l == null ? 0 : l.cells(), l == null ? 0 : l.finished(), l == null ? 0 : l.fuel()));
         }
         int pending = submissions.values().stream().mapToInt(s -> s.pending.size()).sum();
         int running = submissions.values().stream().mapToInt(s -> s.placed.size()).sum();

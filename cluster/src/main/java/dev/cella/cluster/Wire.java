@@ -71,10 +71,11 @@ public sealed interface Wire extends Msg {
      * @param weights the weights of the cells it runs or queues, summed
      * @param cells how many cells it runs or queues
      * @param finished how many cells it has finished since it started
+     * @param fuel the fuel those finished cells used, summed
      * @param draining true once it accepts no new cell
      */
     record Load(String member, int cores, long memory, long reserved, long weights, int cells, long finished,
-            boolean draining) implements Wire {}
+            long fuel, boolean draining) implements Wire {}
 
     /** Asks a member for the cluster's status as text lines ({@link Text}). */
     record StatusQuery(ActorRef<Msg> replyTo) implements Wire {}

@@ -84,7 +84,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
                 case "X" -> new Wire.Refused(in.utf(), in.utf());
                 case "Q" -> new Wire.LoadQuery(ref(in));
                 case "L" -> new Wire.Load(in.utf(), in.s.readInt(), in.s.readLong(), in.s.readLong(), in.s.readLong(),
-                        in.s.readInt(), in.s.readLong(), in.s.readBoolean());
+                        in.s.readInt(), in.s.readLong(), in.s.readLong(), in.s.readBoolean());
                 case "T" -> new Wire.StatusQuery(ref(in));
                 case "N" -> new Wire.Drain(ref(in));
                 case "W" -> new Wire.Text(in.strings());
@@ -139,6 +139,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
                 out.writeLong(l.weights());
                 out.writeInt(l.cells());
                 out.writeLong(l.finished());
+                out.writeLong(l.fuel());
                 out.writeBoolean(l.draining());
             }
             case Wire.StatusQuery q -> ref(out, q.replyTo());

@@ -58,6 +58,7 @@ final class Worker implements AutoCloseable {
     private long reserved;
     private long weights;
     private long finished;
+    private long fuelUsed;
     private boolean draining;
 
     /**
@@ -78,7 +79,7 @@ final class Worker implements AutoCloseable {
 
     Wire.Load load() {
         return new Wire.Load(member, cores, memory, reserved, weights, running.size() + waiting.size(), finished,
-                draining);
+                fuelUsed, draining);
     }
 
     boolean draining() {
@@ -112,6 +113,7 @@ final class Worker implements AutoCloseable {
         finished++;
         RunResult res = h.result();
         long fuel = h.stats().fuelUsed();
+        fuelUsed += fuel;
         String error = res.error() == null ? "" : res.error().getMessage();
         r.run().replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, res.outcome().name(),
                 res.exitStatus(), error == null ? "" : error, fuel, bytes(r.stdout()), bytes(r.stderr())));

@@ -234,7 +234,7 @@ final class ClusterCommand implements Callable<Integer> {
     }
 
     @Command(name = "status", description = "Shows the members (state, cores, memory, reserved memory, cells, "
-            + "finished cells) as the member named by --to sees them.")
+            + "finished cells and their fuel) as the member named by --to sees them.")
     static final class Status implements Callable<Integer> {
         private final Cella.Console console;
 

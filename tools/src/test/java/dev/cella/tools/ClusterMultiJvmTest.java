@@ -116,23 +116,26 @@ class ClusterMultiJvmTest {
             StringBuilder slow = new StringBuilder();
             for (int i = 0; i < 12; i++) {
                 slow.append("name=s").append(i).append(" binary=").append(EXAMPLES.resolve("fib.casm"))
-                        .append(" args=\"").append(24 + i % 3).append("\" stdout=slow/s").append(i).append(".txt\n");
+                        .append(" args=\"").append(25 + i % 3).append("\" stdout=slow/s").append(i).append(".txt\n");
             }
             Path slowLocal = batch("slow-local", slow.toString());
             Path slowRemote = batch("slow-remote", slow.toString());
             assertEquals(0, cella("batch", slowLocal.toString()).code);
-            Thread killer = new Thread(() -> {
-                try {
-                    Thread.sleep(1500);
-                    b.destroyForcibly(); // SIGKILL
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            killer.start();
-            Result k = cella(tls(good, trust, "cluster", "submit", "--to", seed, slowRemote.toString()));
-            killer.join();
+            Result[] submitted = new Result[1];
+            Thread submitter = new Thread(() -> submitted[0] = cella(tls(good, trust, "cluster", "submit", "--to", seed,
+                    slowRemote.toString())));
+            submitter.start();
+            String bName = "127.0.0.1:" + ports[1];
+            int onB = 0;
+            while (onB == 0 && submitter.isAlive()) {
+                onB = cellsOn(seed, good, trust, bName);
+            }
+            b.destroyForcibly(); // SIGKILL, with cells running on b
+            submitter.join();
+            assertTrue(onB > 0, "b never ran a cell before the submission ended");
+            Result k = submitted[0];
             assertEquals(0, k.code, k.err + k.out);
+            assertTrue(k.out.lines().noneMatch(l -> l.contains(bName)), "every cell ended elsewhere: " + k.out);
             for (int i = 0; i < 12; i++) {
                 assertEquals(Files.readString(slowLocal.resolveSibling("slow/s" + i + ".txt")),
                         Files.readString(slowRemote.resolveSibling("slow/s" + i + ".txt")), "s" + i);
@@ -195,6 +198,17 @@ class ClusterMultiJvmTest {
             return -1;
         }
         return (int) r.out.lines().filter(l -> l.matches("127\\.0\\.0\\.1:\\d+\\s+up\\s.*")).count();
+    }
+
+    /** The cells member {@code name} runs, as {@code seed}'s status shows them (0 if not shown). */
+    private int cellsOn(String seed, Path key, Path trust, String name) {
+        for (String l : cella(tls(key, trust, "cluster", "status", "--to", seed)).out.split("\n")) {
+            String[] f = l.trim().split("\\s+");
+            if (f[0].equals(name) && f.length > 3) {
+                return Integer.parseInt(f[f.length - 3]); // ... cells finished fuel
+            }
+        }
+        return 0;
     }
 
     private static String[] tls(Path key, Path trust, String... args) {
