@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.cella.cluster.ClusterClient;
+import dev.cella.cluster.Settings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -114,9 +116,9 @@ class ClusterMultiJvmTest {
 
             // kill -9 of b mid-run: its cells run again elsewhere, every output exactly once.
             StringBuilder slow = new StringBuilder();
-            for (int i = 0; i < 12; i++) {
+            for (int i = 0; i < 9; i++) {
                 slow.append("name=s").append(i).append(" binary=").append(EXAMPLES.resolve("fib.casm"))
-                        .append(" args=\"").append(25 + i % 3).append("\" stdout=slow/s").append(i).append(".txt\n");
+                        .append(" args=\"").append(29 + i % 3).append("\" stdout=slow/s").append(i).append(".txt\n");
             }
             Path slowLocal = batch("slow-local", slow.toString());
             Path slowRemote = batch("slow-remote", slow.toString());
@@ -127,8 +129,13 @@ class ClusterMultiJvmTest {
             submitter.start();
             String bName = "127.0.0.1:" + ports[1];
             int onB = 0;
-            while (onB == 0 && submitter.isAlive()) {
-                onB = cellsOn(seed, good, trust, bName);
+            // One open connection polls the status, so that b is killed within moments of its cells starting.
+            try (ClusterClient watcher = ClusterClient.connect(new Settings("127.0.0.1", 0, List.of(),
+                    new Settings.Tls(good, trust, PASSWORD), null), seed, Duration.ofSeconds(10))) {
+                while (onB == 0 && submitter.isAlive()) {
+                    onB = cellsOn(watcher.status(), bName);
+                    Thread.sleep(50);
+                }
             }
             b.destroyForcibly(); // SIGKILL, with cells running on b
             submitter.join();
@@ -136,7 +143,7 @@ class ClusterMultiJvmTest {
             Result k = submitted[0];
             assertEquals(0, k.code, k.err + k.out);
             assertTrue(k.out.lines().noneMatch(l -> l.contains(bName)), "every cell ended elsewhere: " + k.out);
-            for (int i = 0; i < 12; i++) {
+            for (int i = 0; i < 9; i++) {
                 assertEquals(Files.readString(slowLocal.resolveSibling("slow/s" + i + ".txt")),
                         Files.readString(slowRemote.resolveSibling("slow/s" + i + ".txt")), "s" + i);
             }
@@ -200,9 +207,9 @@ class ClusterMultiJvmTest {
         return (int) r.out.lines().filter(l -> l.matches("127\\.0\\.0\\.1:\\d+\\s+up\\s.*")).count();
     }
 
-    /** The cells member {@code name} runs, as {@code seed}'s status shows them (0 if not shown). */
-    private int cellsOn(String seed, Path key, Path trust, String name) {
-        for (String l : cella(tls(key, trust, "cluster", "status", "--to", seed)).out.split("\n")) {
+    /** The cells member {@code name} runs, as the status lines show them (0 if not shown). */
+    private static int cellsOn(List<String> status, String name) {
+        for (String l : status) {
             String[] f = l.trim().split("\\s+");
             if (f[0].equals(name) && f.length > 3) {
                 return Integer.parseInt(f[f.length - 3]); // ... cells finished fuel
