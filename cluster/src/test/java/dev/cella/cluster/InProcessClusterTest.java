@@ -9,6 +9,8 @@ import dev.cella.isa.text.Assembler;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,26 +22,8 @@ import org.junit.jupiter.api.Timeout;
 /** Two members and a submitter in one JVM, over loopback TCP: submit, placement, refusal, status. */
 @Timeout(60)
 class InProcessClusterTest {
-    static final String HELLO = """
-            import fd_write "wasi_snapshot_preview1" "fd_write" (i32, i32, i32, i32) -> i32
-            memory 1
-            export memory "memory"
-            data 16 "Hello, world!\\n"
-            export func main "_start"
-            func main() {
-                reg iov: i32, text: i32, len: i32, stdout: i32, count: i32, nwritten: i32, errno: i32
-                i32.const iov, 0
-                i32.const text, 16
-                i32.const len, 14
-                i32.store iov, 0, text
-                i32.store iov, 4, len
-                i32.const stdout, 1
-                i32.const count, 1
-                i32.const nwritten, 8
-                call fd_write, (stdout, iov, count, nwritten), (errno)
-                ret
-            }
-            """;
+    /** The hello example, from the repository's examples/ (Surefire runs in the module's folder). */
+    static final Path HELLO = Path.of("../examples/hello.casm");
 
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -52,7 +36,7 @@ class InProcessClusterTest {
         int p1 = freePort();
         int p2 = freePort();
         String seed = "127.0.0.1:" + p1;
-        byte[] module = ModuleWriter.write(Assembler.assemble(HELLO, "hello.casm"));
+        byte[] module = ModuleWriter.write(Assembler.assemble(Files.readString(HELLO), "hello.casm"));
         try (ClusterNode a = ClusterNode.start(new Settings("127.0.0.1", p1, List.of(seed), null, null), 1, 64L << 20);
                 ClusterNode b = ClusterNode.start(new Settings("127.0.0.1", p2, List.of(seed), null, null), 1, 256L << 20)) {
             assertTrue(a.awaitUp(Duration.ofSeconds(20)));

@@ -233,9 +233,8 @@ final class ClusterCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "status", description = "Shows the members (state, cores, memory, reserved memory, cells, "
-            + "finished cells and their fuel) as the member named by --to sees them.")
-    static final class Status implements Callable<Integer> {
+    /** A command that asks the member named by {@code --to} one question and prints its answer. */
+    abstract static class Question implements Callable<Integer> {
         private final Cella.Console console;
 
         @Mixin
@@ -247,43 +246,44 @@ final class ClusterCommand implements Callable<Integer> {
         @Mixin
         ClientOptions client;
 
-        Status(Cella.Console console) {
+        Question(Cella.Console console) {
             this.console = console;
         }
+
+        abstract List<String> ask(ClusterClient c);
 
         @Override
         public Integer call() {
             try (ClusterClient c = client.connect(spec.commandLine())) {
-                c.status().forEach(console.out()::println);
+                ask(c).forEach(console.out()::println);
                 return ExitCode.OK.code;
             }
         }
     }
 
-    @Command(name = "drain", description = {"Drains the member named by --to: it takes no new cell, hands its "
-        + "waiting cells to other members, finishes its running ones and leaves the cluster."})
-    static final class Drain implements Callable<Integer> {
-        private final Cella.Console console;
-
-        @Mixin
-        Cella.HelpOption help;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Mixin
-        ClientOptions client;
-
-        Drain(Cella.Console console) {
-            this.console = console;
+    @Command(name = "status", description = "Shows the members (state, cores, memory, reserved memory, cells, "
+            + "finished cells and their fuel) as the member named by --to sees them.")
+    static final class Status extends Question {
+        Status(Cella.Console console) {
+            super(console);
         }
 
         @Override
-        public Integer call() {
-            try (ClusterClient c = client.connect(spec.commandLine())) {
-                c.drain().forEach(console.out()::println);
-                return ExitCode.OK.code;
-            }
+        List<String> ask(ClusterClient c) {
+            return c.status();
+        }
+    }
+
+    @Command(name = "drain", description = {"Drains the member named by --to: it takes no new cell, hands its "
+        + "waiting cells to other members, finishes its running ones and leaves the cluster."})
+    static final class Drain extends Question {
+        Drain(Cella.Console console) {
+            super(console);
+        }
+
+        @Override
+        List<String> ask(ClusterClient c) {
+            return c.drain();
         }
     }
 }
