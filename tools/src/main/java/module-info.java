@@ -4,6 +4,7 @@
  * exports nothing: it is a program, run from the shaded target/cella.jar.
  */
 module dev.cella.tools {
+    requires dev.cella.cluster;
     requires dev.cella.images;
     requires dev.cella.isa;
     requires dev.cella.net;

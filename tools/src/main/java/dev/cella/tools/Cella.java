@@ -68,7 +68,7 @@ public final class Cella implements Callable<Integer> {
     /** A command without a subcommand is a usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command: one of run, resume, asm, disasm, verify, inspect, batch, import, wast, pack, up");
+        throw new ParameterException(spec.commandLine(), "missing command: one of run, resume, asm, disasm, verify, inspect, batch, import, wast, pack, up, cluster");
     }
 
     /** Runs the command line and exits the JVM with its exit code. */
@@ -124,6 +124,7 @@ public final class Cella implements Callable<Integer> {
         cl.addSubcommand("wast", new WasmCommands.Wast(console));
         cl.addSubcommand("pack", new PackCommand(console));
         cl.addSubcommand("up", new UpCommand(console));
+        cl.addSubcommand("cluster", ClusterCommand.commandLine(console));
         // Everything after the program of `cella run` belongs to the guest, options included.
         cl.getSubcommands().get("run").setStopAtPositional(true);
         cl.setOut(new PrintWriter(new OutputStreamWriter(console.out(), StandardCharsets.UTF_8), true));

@@ -29,7 +29,9 @@ public enum ExitCode {
     CANNOT_WRITE(73, "an output file cannot be written"),
     ASSEMBLY_ERROR(74, "assembly error: the .casm text is wrong (names file:line:column)"),
     IMAGE_TAMPERED(75, "an image's blob is missing or does not match its digest (names it)"),
-    NOT_GRANTED(76, "the image asks for a mount, clock, network or service not granted");
+    NOT_GRANTED(76, "the image asks for a mount, clock, network or service not granted"),
+    CLUSTER_UNAVAILABLE(77, "no cluster member answered (down, wrong address, or TLS refused a key)"),
+    CLUSTER_REFUSED(79, "the cluster refused the work: a cell fits on no member");
 
     /** The process exit status. */
     public final int code;

@@ -1,6 +1,7 @@
 package dev.cella.tools;
 
 import dev.cella.images.ImageException;
+import dev.cella.cluster.ClusterException;
 import dev.cella.isa.CellaException;
 import dev.cella.isa.FormatException;
 import dev.cella.isa.VerifyException;
@@ -62,6 +63,11 @@ final class Failures {
                 case MODULE_MISMATCH, CONFIG_MISMATCH -> ExitCode.LINK_ERROR;
                 case NOT_SUSPENDED -> ExitCode.INTERNAL;
                 case OPEN_CONNECTIONS, LINKED -> ExitCode.CANNOT_WRITE;
+            };
+            case ClusterException c -> switch (c.kind()) {
+                case UNAVAILABLE -> ExitCode.CLUSTER_UNAVAILABLE;
+                case REFUSED -> ExitCode.CLUSTER_REFUSED;
+                case CONFIG -> ExitCode.USAGE;
             };
             case BatchFileException b when b.getCause() instanceof SchedulerException
                     || b.getCause() instanceof SandboxException -> ExitCode.USAGE;

@@ -39,7 +39,8 @@ class ModuleGraphTest {
     void theTestsRunInTheToolsModuleWithEveryCellaModuleResolved() {
         assertEquals("dev.cella.tools", ModuleGraphTest.class.getModule().getName());
         assertEquals(Set.of("dev.cella.isa", "dev.cella.vm", "dev.cella.jit", "dev.cella.sandbox", "dev.cella.wasm",
-                "dev.cella.services", "dev.cella.net", "dev.cella.images", "dev.cella.tools"), cellaModules().keySet());
+                "dev.cella.services", "dev.cella.net", "dev.cella.images", "dev.cella.cluster", "dev.cella.tools"),
+                cellaModules().keySet());
     }
 
     @Test
@@ -68,10 +69,20 @@ class ModuleGraphTest {
                 case "dev.cella.tools" -> Set.of("info.picocli");
                 case "dev.cella.services" -> Set.of("com.h2database");
                 case "dev.cella.images" -> Set.of("org.snakeyaml.engine");
+                case "dev.cella.cluster" -> Set.of("pekko.actor", "pekko.actor.typed", "pekko.cluster",
+                        "pekko.cluster.typed", "typesafe.config");
                 default -> Set.of();
             };
             assertEquals(allowed, libraries, name);
         });
+    }
+
+    @Test
+    void theClusterIsBuiltOnTheSandboxAndOnlyTheCommandLineKnowsIt() {
+        Map<String, ModuleDescriptor> modules = cellaModules();
+        assertTrue(requires(modules.get("dev.cella.cluster")).contains("dev.cella.sandbox"));
+        modules.forEach((name, descriptor) -> assertTrue(name.equals("dev.cella.tools")
+                || !requires(descriptor).contains("dev.cella.cluster"), name + " must not depend on the cluster"));
     }
 
     @Test

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The cluster goal of docs/cluster.md: N short cells (default 1000) run by `cella batch` on one JVM
+# and by `cella cluster submit` on a three-member cluster (three JVMs on this machine, plain TCP
+# on loopback); checks that every output file is identical and prints the wall and CPU seconds
+# of each run (`/usr/bin/time`), runs alternating so that a busy machine hurts both alike.
+#
+#   benchmarks/cluster/bench.sh [CELLS] [ROUNDS]
+#
+# The members start once and are killed at the end (their PIDs only); the submitter and the
+# local batch are fresh `cella` processes each round, so both include a JVM start.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cells=${1:-1000}
+rounds=${2:-3}
+cella="$root/bin/cella"
+work=$(mktemp -d "${TMPDIR:-/tmp}/cella-cluster-bench.XXXXXX")
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$cella" --version >/dev/null # builds the jar if needed
+mkdir -p "$work/local/out" "$work/remote/out"
+for i in $(seq 0 $((cells - 1))); do
+    echo "name=c$i binary=$root/examples/fib.casm args=\"$((14 + i % 8))\" stdout=out/c$i.txt"
+done > "$work/batch.txt"
+cp "$work/batch.txt" "$work/local/batch.txt"
+cp "$work/batch.txt" "$work/remote/batch.txt"
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+p1=$(port); p2=$(port); p3=$(port)
+for p in "$p1" "$p2" "$p3"; do
+    "$cella" cluster node --port "$p" --seed "127.0.0.1:$p1" --cores 1 --memory 4G > "$work/node-$p.log" 2>&1 &
+    pids+=("$!")
+done
+for p in "$p1" "$p2" "$p3"; do
+    for _ in $(seq 1 600); do grep -q "is up" "$work/node-$p.log" && break; sleep 0.1; done
+done
+"$cella" cluster status --to "127.0.0.1:$p1"
+
+# CPU seconds the members have used so far (user+sys, from ps's cumulative time).
+members_cpu() {
+    local total=0 t
+    for p in "${pids[@]}"; do
+        t=$(ps -o cputimes= -p "$p" 2>/dev/null || ps -o times= -p "$p")
+        total=$((total + t))
+    done
+    echo "$total"
+}
+
+for r in $(seq 1 "$rounds"); do
+    (cd "$work/local" && /usr/bin/time -f "local   round $r: %e s wall, %U s user, %S s sys" \
+        "$cella" batch batch.txt > /dev/null)
+    before=$(members_cpu)
+    (cd "$work/remote" && /usr/bin/time -f "cluster round $r: %e s wall, %U s user, %S s sys (submitter only)" \
+        "$cella" cluster submit --to "127.0.0.1:$p1" batch.txt > submit.log)
+    echo "cluster round $r: members used $(( $(members_cpu) - before )) CPU seconds (whole seconds)"
+    diff -r "$work/local/out" "$work/remote/out" > /dev/null || { echo "outputs differ in round $r"; exit 1; }
+done
+tail -1 "$work/remote/submit.log"
+echo "outputs identical: $cells files"

@@ -1,0 +1,100 @@
+package dev.cella.cluster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * A running member: an actor system whose guardian is a {@link Member}, joined to the cluster
+ * through the seeds. It runs until it has left (after a drain) or is closed.
+ */
+public final class ClusterNode implements AutoCloseable {
+    private final ActorSystem<Msg> system;
+    private final CompletableFuture<Void> removed;
+
+    private ClusterNode(ActorSystem<Msg> system, CompletableFuture<Void> removed) {
+        this.system = system;
+        this.removed = removed;
+        // After leaving, Pekko terminates the actor system itself; its end counts as removed
+        // too, should the removal event not reach the member's actor first.
+        system.getWhenTerminated().thenRun(() -> removed.complete(null));
+    }
+
+    /**
+     * Starts a member that offers {@code cores} scheduler threads and {@code memory} bytes.
+     *
+     * @throws ClusterException (CONFIG) if the settings are wrong or the port cannot be bound
+     */
+    public static ClusterNode start(Settings settings, int cores, long memory) {
+        if (cores < 1 || cores > 4096) {
+            throw new ClusterException(ClusterException.Kind.CONFIG, "cores must be 1 to 4096, not " + cores);
+        }
+        if (memory < 0) {
+            throw new ClusterException(ClusterException.Kind.CONFIG, "memory must not be negative");
+        }
+        if (settings.port() == 0) {
+            throw new ClusterException(ClusterException.Kind.CONFIG, "a member needs a fixed port (others join it)");
+        }
+        String name = settings.host() + ":" + settings.port();
+        try {
+            CompletableFuture<Void> removed = new CompletableFuture<>();
+            return new ClusterNode(ActorSystem.create(Member.create(name, cores, memory, () -> removed.complete(null)),
+                    Settings.SYSTEM, settings.config(true, List.of("worker"))), removed);
+        } catch (RuntimeException e) {
+            throw new ClusterException(ClusterException.Kind.CONFIG, "cannot start a member at " + name + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until this member has joined (is Up), at most {@code timeout}; false if it has not. */
+    public boolean awaitUp(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        Cluster c = Cluster.get(system);
+        while (System.nanoTime() < end) {
+            if (c.selfMember().status() == org.apache.pekko.cluster.MemberStatus.up()) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** Waits until this member has left the cluster (drained) or {@code timeout}; false on time-out. */
+    public boolean awaitRemoved(Duration timeout) throws InterruptedException {
+        try {
+            removed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("never completed exceptionally", e);
+        }
+    }
+
+    /** host:port of this member. */
+    public String name() {
+        return Member.name(Cluster.get(system).selfMember().address());
+    }
+
+    @Override
+    public void close() {
+        terminate(system);
+    }
+
+    /** Terminates {@code system} and waits (at most 10 s) for it to end; used by members and submitters. */
+    static void terminate(ActorSystem<?> system) {
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the process ends anyway; nothing is left to release
+        }
+    }
+}

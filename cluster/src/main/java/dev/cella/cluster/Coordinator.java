@@ -1,0 +1,255 @@
+package dev.cella.cluster;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The submissions a member coordinates: it places their cells on the members ({@link
+ * Placement}), relays each cell's end to the submitter once, and places again the cells of a
+ * member that became unreachable, left, or handed them back while draining. Only the member's
+ * actor calls it.
+ *
+ * <p>Exactly once, as the submitter sees it: a cell's output travels in its {@link
+ * Wire.CellDone} only when the cell has ended, and the coordinator relays the first end of each
+ * cell and drops later ones (a cell placed again because its member was unreachable may end
+ * twice if that member comes back). A cell placed again starts over, so a lost member costs its
+ * cells' work but no output line is lost or repeated (docs/cluster.md, "Failure handling").
+ */
+final class Coordinator {
+    /** {@link Wire.CellDone#outcome()} of a cell a draining member hands back unrun. */
+    static final String REQUEUE = "REQUEUE";
+
+    /** One submission being run. */
+    private static final class Submission {
+        final String id;
+        final ActorRef<Msg> client;
+        final List<Wire.CellJob> jobs;
+        final Deque<Wire.CellJob> pending = new ArrayDeque<>();
+        /** The member each placed, unfinished cell is on. */
+        final Map<Integer, String> placed = new HashMap<>();
+        final boolean[] done;
+        int remaining;
+
+        Submission(Wire.Submit s) {
+            id = s.submission();
+            client = s.client();
+            jobs = s.jobs();
+            pending.addAll(jobs);
+            done = new boolean[jobs.size()];
+            remaining = jobs.size();
+        }
+    }
+
+    /** A member: its placement slot, its actor and its last reported load. */
+    private static final class MemberView {
+        final Placement.Slot slot;
+        final ActorRef<Msg> ref;
+        Wire.Load load;
+        boolean reachable = true;
+
+        MemberView(String member, ActorRef<Msg> ref) {
+            this.slot = new Placement.Slot(member, 0, 0);
+            this.ref = ref;
+        }
+    }
+
+    private final ActorRef<Msg> self;
+    private final Map<String, MemberView> members = new TreeMap<>();
+    private final Map<String, Submission> submissions = new LinkedHashMap<>();
+    /** Submissions that arrived before every member had reported its capacity. */
+    private final List<Wire.Submit> early = new ArrayList<>();
+
+    Coordinator(ActorRef<Msg> self) {
+        this.self = self;
+    }
+
+    /** A member is up: ask its capacity; cells are placed on it once it answers. */
+    void memberUp(String member, ActorRef<Msg> ref) {
+        MemberView v = members.computeIfAbsent(member, m -> new MemberView(m, ref));
+        v.reachable = true;
+        v.ref.tell(new Wire.LoadQuery(self));
+    }
+
+    /** Asks every member for its load (the periodic refresh of capacities and drain flags). */
+    void refresh() {
+        for (MemberView v : members.values()) {
+            v.ref.tell(new Wire.LoadQuery(self));
+        }
+    }
+
+    void load(Wire.Load l) {
+        MemberView v = members.get(l.member());
+        if (v == null) {
+            return;
+        }
+        v.load = l;
+        v.slot.cores = l.cores();
+        v.slot.memory = l.memory();
+        v.slot.accepting = v.reachable && !l.draining();
+        if (allReported() && !early.isEmpty()) {
+            List<Wire.Submit> now = new ArrayList<>(early);
+            early.clear();
+            now.forEach(this::submit);
+        }
+        placePending();
+    }
+
+    /**
+     * A member cannot be reached or has left: nothing more is placed on it and its unfinished
+     * cells are placed again. {@code gone} removes it for good (it left or was downed).
+     */
+    void memberLost(String member, boolean gone) {
+        MemberView v = gone ? members.remove(member) : members.get(member);
+        if (v == null) {
+            return;
+        }
+        v.reachable = false;
+        v.slot.accepting = false;
+        for (Submission s : submissions.values()) {
+            List<Integer> lost = new ArrayList<>();
+            s.placed.forEach((index, m) -> {
+                if (m.equals(member)) {
+                    lost.add(index);
+                }
+            });
+            for (int index : lost) {
+                s.placed.remove(index);
+                Wire.CellJob j = s.jobs.get(index);
+                v.slot.release(j.reserve(), j.weight());
+                s.pending.addFirst(j);
+            }
+        }
+        placePending();
+    }
+
+    /** A member that was unreachable answers again: cells may be placed on it again. */
+    void memberBack(String member) {
+        MemberView v = members.get(member);
+        if (v != null) {
+            v.reachable = true;
+            v.slot.accepting = v.load != null && !v.load.draining();
+            placePending();
+        }
+    }
+
+    void submit(Wire.Submit s) {
+        if (!allReported()) {
+            early.add(s);
+            return;
+        }
+        List<Placement.Slot> slots = members.values().stream().map(v -> v.slot).toList();
+        List<String> misfits = new ArrayList<>();
+        for (Wire.CellJob j : s.jobs()) {
+            if (!Placement.fitsSomewhere(slots, j.reserve())) {
+                misfits.add(j.name() + " (memory " + bytes(j.reserve()) + ")");
+            }
+        }
+        if (!misfits.isEmpty()) {
+            long largest = slots.stream().filter(x -> x.accepting).mapToLong(x -> x.memory).max().orElse(0);
+            s.client().tell(new Wire.Refused(s.submission(), "no member has the memory for "
+                    + String.join(", ", misfits.subList(0, Math.min(5, misfits.size())))
+                    + (misfits.size() > 5 ? " and " + (misfits.size() - 5) + " more cells" : "")
+                    + "; the largest member accepting cells offers " + bytes(largest)));
+            return;
+        }
+        Submission sub = new Submission(s);
+        submissions.put(sub.id, sub);
+        placePending();
+    }
+
+    /** A cell ended (or was handed back): relay its first end to the submitter, place waiting cells. */
+    void done(Wire.CellDone d) {
+        Submission s = submissions.get(d.submission());
+        if (s == null || d.index() < 0 || d.index() >= s.done.length || s.done[d.index()]) {
+            return; // a late duplicate of a cell placed again, or of a finished submission
+        }
+        String member = s.placed.get(d.index());
+        if (member == null || !member.equals(d.member())) {
+            return; // from a member the cell was taken away from
+        }
+        s.placed.remove(d.index());
+        Wire.CellJob j = s.jobs.get(d.index());
+        MemberView v = members.get(member);
+        if (v != null) {
+            v.slot.release(j.reserve(), j.weight());
+        }
+        if (REQUEUE.equals(d.outcome())) {
+            if (v != null) {
+                v.slot.accepting = false;
+            }
+            s.pending.addFirst(j);
+        } else {
+            s.done[d.index()] = true;
+            s.remaining--;
+            s.client.tell(d);
+            if (s.remaining == 0) {
+                submissions.remove(s.id);
+            }
+        }
+        placePending();
+    }
+
+    private boolean allReported() {
+        return members.values().stream().allMatch(v -> v.load != null || !v.reachable);
+    }
+
+    /** Places every waiting cell that has room somewhere now, submissions in arrival order. */
+    private void placePending() {
+        List<Placement.Slot> slots = members.values().stream().map(v -> v.slot).toList();
+        for (Submission s : submissions.values()) {
+            while (!s.pending.isEmpty()) {
+                Wire.CellJob j = s.pending.peek();
+                Placement.Slot slot = Placement.choose(slots, j.reserve(), j.weight());
+                if (slot == null) {
+                    break;
+                }
+                s.pending.poll();
+                slot.place(j.reserve(), j.weight());
+                s.placed.put(j.index(), slot.member);
+                members.get(slot.member).ref.tell(new Wire.Run(j, self));
+            }
+        }
+    }
+
+    /** The cluster as a table for {@code cella cluster status}. */
+    List<String> status() {
+        List<String> out = new ArrayList<>();
+        out.add(String.format(Locale.ROOT, "%-22s %-11s %5s %10s %10s %6s %9s %15s", "member", "state", "cores",
+                "memory", "reserved", "cells", "finished", "fuel used"));
+        for (MemberView v : members.values()) {
+            Wire.Load l = v.load;
+            String state = !v.reachable ? "unreachable" : l == null ? "joining" : l.draining() ? "draining" : "up";
+            out.add(String.format(Locale.ROOT, "%-22s %-11s %5d %10s %10s %6d %9d %15d", v.slot.member, state,
+                    l == null ? 0 : l.cores(), bytes(l == null ? 0 : l.memory()), bytes(l == null ? 0 : l.reserved()),
+                    l == null ? 0 : l.cells(), l == null ? 0 : l.finished(), l == null ? 0 : l.fuel()));
+        }
+        int pending = submissions.values().stream().mapToInt(s -> s.pending.size()).sum();
+        int running = submissions.values().stream().mapToInt(s -> s.placed.size()).sum();
+        out.add(String.format(Locale.ROOT, "%d members; %d submissions coordinated here: %d cells placed, %d waiting",
+                members.size(), submissions.size(), running, pending));
+        return out;
+    }
+
+    /** Bytes for a person: B, KiB, MiB or GiB with one decimal. */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+}

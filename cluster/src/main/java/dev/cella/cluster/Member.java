@@ -1,0 +1,162 @@
+package dev.cella.cluster;
+
+import dev.cella.sandbox.sched.CellHandle;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Leave;
+import org.apache.pekko.cluster.typed.SelfRemoved;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/**
+ * A member's one actor, the guardian of its actor system (path {@code /user}): it runs cells
+ * ({@link Worker}) and coordinates the submissions sent to it ({@link Coordinator}). Every
+ * member is both; a submitter talks to the member it was pointed at.
+ */
+final class Member extends AbstractBehavior<Msg> {
+    /** How often the coordinator refreshes every member's load. */
+    static final Duration REFRESH = Duration.ofSeconds(1);
+
+    /** A cell's end, from a scheduler thread. */
+    private record Finished(CellHandle handle) implements Msg {}
+
+    private record MemberEvent(ClusterEvent.MemberEvent event) implements Msg {}
+
+    private record Reachability(ClusterEvent.ReachabilityEvent event) implements Msg {}
+
+    private enum Tick implements Msg { INSTANCE }
+
+    private final Worker worker;
+    private final Coordinator coordinator;
+    private final ActorRefResolver resolver;
+    private final Cluster cluster;
+
+    private record Removed(SelfRemoved event) implements Msg {}
+
+    private final Runnable onRemoved;
+
+    /** @param onRemoved run once this member has left the cluster (drained, or downed by the others) */
+    static Behavior<Msg> create(String name, int cores, long memory, Runnable onRemoved) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Member(ctx, timers, name, cores, memory,
+                onRemoved)));
+    }
+
+    private Member(ActorContext<Msg> ctx, TimerScheduler<Msg> timers, String name, int cores, long memory,
+            Runnable onRemoved) {
+        super(ctx);
+        this.onRemoved = onRemoved;
+        ActorRef<Msg> self = ctx.getSelf();
+        this.worker = new Worker(name, cores, memory, h -> self.tell(new Finished(h)));
+        this.coordinator = new Coordinator(self);
+        this.resolver = ActorRefResolver.get(ctx.getSystem());
+        this.cluster = Cluster.get(ctx.getSystem());
+        cluster.subscriptions().tell(Subscribe.create(
+                ctx.messageAdapter(ClusterEvent.MemberEvent.class, MemberEvent::new), ClusterEvent.MemberEvent.class));
+        cluster.subscriptions().tell(Subscribe.create(
+                ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new),
+                ClusterEvent.ReachabilityEvent.class));
+        cluster.subscriptions().tell(Subscribe.create(ctx.messageAdapter(SelfRemoved.class, Removed::new),
+                SelfRemoved.class));
+        timers.startTimerWithFixedDelay(Tick.INSTANCE, REFRESH);
+    }
+
+    /** host:port of a Pekko address. */
+    static String name(Address a) {
+        String hp = a.hostPort(); // system@host:port
+        return hp.substring(hp.indexOf('@') + 1);
+    }
+
+    @Override
+    public Receive<Msg> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Wire.Run.class, r -> {
+                    worker.run(r);
+                    return this;
+                })
+                .onMessage(Finished.class, f -> {
+                    worker.finished(f.handle());
+                    leaveWhenDrained();
+                    return this;
+                })
+                .onMessage(Wire.Submit.class, s -> {
+                    coordinator.submit(s);
+                    return this;
+                })
+                .onMessage(Wire.CellDone.class, d -> {
+                    coordinator.done(d);
+                    return this;
+                })
+                .onMessage(Wire.LoadQuery.class, q -> {
+                    q.replyTo().tell(worker.load());
+                    return this;
+                })
+                .onMessage(Wire.Load.class, l -> {
+                    coordinator.load(l);
+                    return this;
+                })
+                .onMessage(Wire.StatusQuery.class, q -> {
+                    q.replyTo().tell(new Wire.Text(coordinator.status()));
+                    return this;
+                })
+                .onMessage(Wire.Drain.class, d -> {
+                    int left = worker.drain();
+                    d.replyTo().tell(new Wire.Text(List.of("draining " + name(cluster.selfMember().address())
+                            + ": " + left + " running cells finish here, waiting cells go to other members")));
+                    leaveWhenDrained();
+                    return this;
+                })
+                .onMessage(MemberEvent.class, e -> {
+                    onMemberEvent(e.event());
+                    return this;
+                })
+                .onMessage(Reachability.class, e -> {
+                    if (e.event() instanceof ClusterEvent.UnreachableMember u) {
+                        coordinator.memberLost(name(u.member().address()), false);
+                    } else if (e.event() instanceof ClusterEvent.ReachableMember r) {
+                        coordinator.memberBack(name(r.member().address()));
+                    }
+                    return this;
+                })
+                .onMessage(Removed.class, r -> {
+                    onRemoved.run();
+                    return this;
+                })
+                .onMessage(Tick.class, t -> {
+                    coordinator.refresh();
+                    return this;
+                })
+                .onSignal(PostStop.class, s -> {
+                    worker.close();
+                    return this;
+                })
+                .build();
+    }
+
+    private void onMemberEvent(ClusterEvent.MemberEvent e) {
+        Address a = e.member().address();
+        if (e instanceof ClusterEvent.MemberUp) {
+            coordinator.memberUp(name(a), resolver.resolveActorRef(a + "/user"));
+        } else if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberExited
+                || e instanceof ClusterEvent.MemberDowned) {
+            coordinator.memberLost(name(a), true);
+        }
+    }
+
+    /** A draining member with no cell left leaves the cluster (and its process then ends). */
+    private void leaveWhenDrained() {
+        if (worker.draining() && worker.cells() == 0) {
+            cluster.manager().tell(Leave.create(cluster.selfMember().address()));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.cella.cluster;
+
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The messages members and submitters send each other, encoded by {@link WireSerializer} (never
+ * by Java serialization, which Pekko is told to refuse). A message grants nothing by itself: a
+ * member runs a cell with the quotas its {@link CellJob} carries, which the submitter read from
+ * its batch file, and with no mount, service or network (docs/cluster.md, "Security").
+ */
+public sealed interface Wire extends Msg {
+
+    /**
+     * One cell of a submission.
+     *
+     * @param submission the submission's id (unique per submitter run)
+     * @param index the cell's place in the batch, from 0
+     * @param name the guest's name
+     * @param module the guest module as a Cella binary (the member decodes and verifies it again)
+     * @param args its argv, argv[0] first
+     * @param weight its fair-share weight
+     * @param fuel its fuel quota, or -1 for the default
+     * @param memory its memory quota in bytes, or -1 for the default; a given quota is reserved
+     *     on its member for its whole run (placement)
+     * @param timeoutMillis its wall-clock limit, or 0 for none
+     * @param engine its engine's name ({@link dev.cella.sandbox.EngineKind#parse})
+     * @param stdin its standard input, or null for none
+     * @param keepStdout true to send its standard output back
+     * @param keepStderr true to send its standard error back
+     */
+    record CellJob(String submission, int index, String name, byte[] module, List<String> args, int weight,
+            long fuel, long memory, long timeoutMillis, String engine, byte[] stdin, boolean keepStdout,
+            boolean keepStderr) implements Wire {
+        /** The bytes placement reserves for it on its member: its quota if given, else none. */
+        public long reserve() {
+            return Math.max(memory, 0);
+        }
+    }
+
+    /** Coordinator to member: run {@code job} and report its end to {@code replyTo}. */
+    record Run(CellJob job, ActorRef<Msg> replyTo) implements Wire {}
+
+    /**
+     * A cell's end, member to coordinator to submitter.
+     *
+     * @param member the member that ran it (host:port)
+     * @param outcome its {@link dev.cella.sandbox.Outcome} name
+     * @param error the failure's message, or empty
+     * @param stdout its standard output if kept, else empty
+     */
+    record CellDone(String submission, int index, String member, String outcome, int exitStatus, String error,
+            long fuelUsed, byte[] stdout, byte[] stderr) implements Wire {}
+
+    /** Submitter to coordinator: place and run these cells, report each end to {@code client}. */
+    record Submit(String submission, List<CellJob> jobs, ActorRef<Msg> client) implements Wire {}
+
+    /** Coordinator to submitter: the whole submission is refused (nothing ran), and why. */
+    record Refused(String submission, String reason) implements Wire {}
+
+    /** Asks a member for its {@link Load}. */
+    record LoadQuery(ActorRef<Msg> replyTo) implements Wire {}
+
+    /**
+     * A member's capacity and what runs on it now.
+     *
+     * @param member host:port
+     * @param cores the cores it offers (its scheduler's threads)
+     * @param memory the memory it offers in bytes
+     * @param reserved bytes reserved by the cells it runs or queues
+     * @param weights the weights of the cells it runs or queues, summed
+     * @param cells how many cells it runs or queues
+     * @param finished how many cells it has finished since it started
+     * @param fuel the fuel those finished cells used, summed
+     * @param draining true once it accepts no new cell
+     */
+    record Load(String member, int cores, long memory, long reserved, long weights, int cells, long finished,
+            long fuel, boolean draining) implements Wire {}
+
+    /** Asks a member for the cluster's status as text lines ({@link Text}). */
+    record StatusQuery(ActorRef<Msg> replyTo) implements Wire {}
+
+    /** Asks a member to drain: accept no new cell, finish or hand over the ones it runs. */
+    record Drain(ActorRef<Msg> replyTo) implements Wire {}
+
+    /** Lines of text for a person (status, drain). */
+    record Text(List<String> lines) implements Wire {}
+}

@@ -1,0 +1,244 @@
+package dev.cella.cluster;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+
+/**
+ * Encodes {@link Wire} messages for Pekko's remoting: fields in order with {@link
+ * DataOutputStream}, a one-letter manifest per type. Decoding checks every length against the
+ * bytes left, so a damaged or hostile frame fails with an exception (which Pekko logs and drops)
+ * instead of allocating what it claims. Pekko builds it by reflection with its actor system.
+ */
+public final class WireSerializer extends SerializerWithStringManifest {
+    /** Pekko's id for this serializer; ids below 40 are Pekko's own. */
+    static final int ID = 0x43454c4c; // "CELL"
+
+    private final ExtendedActorSystem system;
+    private volatile ActorRefResolver resolver;
+
+    public WireSerializer(ExtendedActorSystem system) {
+        this.system = system;
+    }
+
+    @Override
+    public int identifier() {
+        return ID;
+    }
+
+    @Override
+    public String manifest(Object o) {
+        return switch ((Wire) o) {
+            case Wire.CellJob j -> "J";
+            case Wire.Run r -> "R";
+            case Wire.CellDone d -> "D";
+            case Wire.Submit s -> "S";
+            case Wire.Refused r -> "X";
+            case Wire.LoadQuery q -> "Q";
+            case Wire.Load l -> "L";
+            case Wire.StatusQuery q -> "T";
+            case Wire.Drain d -> "N";
+            case Wire.Text t -> "W";
+        };
+    }
+
+    @Override
+    public byte[] toBinary(Object o) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            write(out, (Wire) o);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array never fails to take bytes
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public Object fromBinary(byte[] bytes, String manifest) {
+        In in = new In(bytes);
+        try {
+            Wire w = switch (manifest) {
+                case "J" -> job(in);
+                case "R" -> new Wire.Run(job(in), ref(in));
+                case "D" -> new Wire.CellDone(in.utf(), in.s.readInt(), in.utf(), in.utf(), in.s.readInt(), in.utf(),
+                        in.s.readLong(), in.blob(), in.blob());
+                case "S" -> {
+                    String id = in.utf();
+                    int n = in.count(16);
+                    List<Wire.CellJob> jobs = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        jobs.add(job(in));
+                    }
+                    yield new Wire.Submit(id, List.copyOf(jobs), ref(in));
+                }
+                case "X" -> new Wire.Refused(in.utf(), in.utf());
+                case "Q" -> new Wire.LoadQuery(ref(in));
+                case "L" -> new Wire.Load(in.utf(), in.s.readInt(), in.s.readLong(), in.s.readLong(), in.s.readLong(),
+                        in.s.readInt(), in.s.readLong(), in.s.readLong(), in.s.readBoolean());
+                case "T" -> new Wire.StatusQuery(ref(in));
+                case "N" -> new Wire.Drain(ref(in));
+                case "W" -> new Wire.Text(in.strings());
+                default -> throw new IllegalArgumentException("unknown cluster message type '" + manifest + "'");
+            };
+            if (in.s.available() != 0) {
+                throw new IllegalArgumentException("cluster message " + manifest + " has " + in.s.available()
+                        + " bytes after its end");
+            }
+            return w;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cluster message " + manifest + " is truncated", e);
+        }
+    }
+
+    private void write(DataOutputStream out, Wire w) throws IOException {
+        switch (w) {
+            case Wire.CellJob j -> job(out, j);
+            case Wire.Run r -> {
+                job(out, r.job());
+                ref(out, r.replyTo());
+            }
+            case Wire.CellDone d -> {
+                out.writeUTF(d.submission());
+                out.writeInt(d.index());
+                out.writeUTF(d.member());
+                out.writeUTF(d.outcome());
+                out.writeInt(d.exitStatus());
+                out.writeUTF(clip(d.error()));
+                out.writeLong(d.fuelUsed());
+                blob(out, d.stdout());
+                blob(out, d.stderr());
+            }
+            case Wire.Submit s -> {
+                out.writeUTF(s.submission());
+                out.writeInt(s.jobs().size());
+                for (Wire.CellJob j : s.jobs()) {
+                    job(out, j);
+                }
+                ref(out, s.client());
+            }
+            case Wire.Refused r -> {
+                out.writeUTF(r.submission());
+                out.writeUTF(clip(r.reason()));
+            }
+            case Wire.LoadQuery q -> ref(out, q.replyTo());
+            case Wire.Load l -> {
+                out.writeUTF(l.member());
+                out.writeInt(l.cores());
+                out.writeLong(l.memory());
+                out.writeLong(l.reserved());
+                out.writeLong(l.weights());
+                out.writeInt(l.cells());
+                out.writeLong(l.finished());
+                out.writeLong(l.fuel());
+                out.writeBoolean(l.draining());
+            }
+            case Wire.StatusQuery q -> ref(out, q.replyTo());
+            case Wire.Drain d -> ref(out, d.replyTo());
+            case Wire.Text t -> strings(out, t.lines());
+        }
+    }
+
+    private static void job(DataOutputStream out, Wire.CellJob j) throws IOException {
+        out.writeUTF(j.submission());
+        out.writeInt(j.index());
+        out.writeUTF(j.name());
+        blob(out, j.module());
+        strings(out, j.args());
+        out.writeInt(j.weight());
+        out.writeLong(j.fuel());
+        out.writeLong(j.memory());
+        out.writeLong(j.timeoutMillis());
+        out.writeUTF(j.engine());
+        out.writeBoolean(j.stdin() != null);
+        if (j.stdin() != null) {
+            blob(out, j.stdin());
+        }
+        out.writeBoolean(j.keepStdout());
+        out.writeBoolean(j.keepStderr());
+    }
+
+    private static Wire.CellJob job(In in) throws IOException {
+        return new Wire.CellJob(in.utf(), in.s.readInt(), in.utf(), in.blob(), in.strings(), in.s.readInt(),
+                in.s.readLong(), in.s.readLong(), in.s.readLong(), in.utf(), in.s.readBoolean() ? in.blob() : null,
+                in.s.readBoolean(), in.s.readBoolean());
+    }
+
+    private void ref(DataOutputStream out, ActorRef<Msg> ref) throws IOException {
+        out.writeUTF(resolver().toSerializationFormat(ref));
+    }
+
+    private ActorRef<Msg> ref(In in) throws IOException {
+        return resolver().resolveActorRef(in.utf());
+    }
+
+    private ActorRefResolver resolver() {
+        ActorRefResolver r = resolver;
+        if (r == null) {
+            r = ActorRefResolver.get(Adapter.toTyped(system));
+            resolver = r;
+        }
+        return r;
+    }
+
+    private static void blob(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static void strings(DataOutputStream out, List<String> list) throws IOException {
+        out.writeInt(list.size());
+        for (String s : list) {
+            blob(out, s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /** writeUTF takes at most 65535 bytes: a longer message is cut (messages are for people). */
+    private static String clip(String s) {
+        return s.length() > 16_000 ? s.substring(0, 16_000) + "..." : s;
+    }
+
+    /** The input with bounds-checked lengths. */
+    private static final class In {
+        final DataInputStream s;
+
+        In(byte[] bytes) {
+            s = new DataInputStream(new ByteArrayInputStream(bytes));
+        }
+
+        String utf() throws IOException {
+            return s.readUTF();
+        }
+
+        /** A count of items each at least {@code minBytes} long, checked against the bytes left. */
+        int count(int minBytes) throws IOException {
+            int n = s.readInt();
+            if (n < 0 || (long) n * minBytes > s.available()) {
+                throw new IOException("a count of " + n + " items with " + s.available() + " bytes left");
+            }
+            return n;
+        }
+
+        byte[] blob() throws IOException {
+            return s.readNBytes(count(1));
+        }
+
+        List<String> strings() throws IOException {
+            int n = count(4);
+            List<String> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(new String(blob(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return List.copyOf(out);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package dev.cella.cluster;
+
+import dev.cella.isa.CellaException;
+import dev.cella.isa.format.ModuleReader;
+import dev.cella.isa.module.Module;
+import dev.cella.isa.verify.Verifier;
+import dev.cella.sandbox.Cell;
+import dev.cella.sandbox.CellConfig;
+import dev.cella.sandbox.EngineKind;
+import dev.cella.sandbox.Outcome;
+import dev.cella.sandbox.RunResult;
+import dev.cella.sandbox.Stdin;
+import dev.cella.sandbox.sched.CellHandle;
+import dev.cella.sandbox.sched.CellSpec;
+import dev.cella.sandbox.sched.Scheduler;
+import dev.cella.sandbox.sched.SchedulerObserver;
+import java.io.ByteArrayOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.function.Consumer;
+
+/**
+ * The cells one member runs: one fair-share {@link Scheduler} with the member's cores as threads
+ * and its memory as the pool. Cells whose memory quota does not fit the member's free memory wait
+ * in arrival order. Only the member's actor calls it (one thread at a time); the scheduler's
+ * threads only report a cell's end through {@code finished}.
+ *
+ * <p>A cell runs with what its {@link Wire.CellJob} says and nothing else: its module (decoded
+ * and verified here again, never trusted), argv, fuel, memory, time and stdin; no mount, service
+ * or network, whatever the sender is (docs/cluster.md, "Security").
+ */
+final class Worker implements AutoCloseable {
+    /** A cell that runs here, with where its end is reported and its captured output. */
+    private record Running(Wire.Run run, ByteArrayOutputStream stdout, ByteArrayOutputStream stderr) {}
+
+    private final String member;
+    private final int cores;
+    private final long memory;
+    private final Scheduler scheduler;
+    private final Map<CellHandle, Running> running = new HashMap<>();
+    private final Queue<Wire.Run> waiting = new ArrayDeque<>();
+    /** Decoded, verified modules by the SHA-256 of their bytes: a batch sends one module many times. */
+    private final Map<String, Module> modules = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Module> e) {
+            return size() > 64;
+        }
+    };
+    private long reserved;
+    private long weights;
+    private long finished;
+    private long fuelUsed;
+    private boolean draining;
+
+    /**
+     * @param finished told, on a scheduler thread, when a cell ends; it must hand the handle to
+     *     the actor ({@link #finished(CellHandle)}) and return at once
+     */
+    Worker(String member, int cores, long memory, Consumer<CellHandle> finished) {
+        this.member = member;
+        this.cores = cores;
+        this.memory = memory;
+        this.scheduler = Scheduler.builder().threads(cores).memoryPool(memory).observer(new SchedulerObserver() {
+            @Override
+            public void cellFinished(Scheduler s, CellHandle cell) {
+                finished.accept(cell);
+            }
+        }).build();
+    }
+
+    Wire.Load load() {
+        return new Wire.Load(member, cores, memory, reserved, weights, running.size() + waiting.size(), finished,
+                fuelUsed, draining);
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    /** Cells running or waiting here. */
+    int cells() {
+        return running.size() + waiting.size();
+    }
+
+    /** Takes a cell: starts it if its quota fits the free memory, else queues it. */
+    void run(Wire.Run r) {
+        if (draining) {
+            requeue(r);
+            return;
+        }
+        waiting.add(r);
+        startWaiting();
+    }
+
+    /** A cell has ended: reports it and starts waiting cells that now fit. */
+    void finished(CellHandle h) {
+        Running r = running.remove(h);
+        if (r == null) {
+            return;
+        }
+        Wire.CellJob j = r.run().job();
+        reserved -= j.reserve();
+        weights -= j.weight();
+        finished++;
+        RunResult res = h.result();
+        long fuel = h.stats().fuelUsed();
+        fuelUsed += fuel;
+        String error = res.error() == null ? "" : res.error().getMessage();
+        r.run().replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, res.outcome().name(),
+                res.exitStatus(), error == null ? "" : error, fuel, bytes(r.stdout()), bytes(r.stderr())));
+        startWaiting();
+    }
+
+    /**
+     * Stops taking cells: those still waiting go back to their coordinators to be placed
+     * elsewhere; the running ones finish here.
+     *
+     * @return how many cells still run here
+     */
+    int drain() {
+        draining = true;
+        List<Wire.Run> back = new ArrayList<>(waiting);
+        waiting.clear();
+        back.forEach(this::requeue);
+        return running.size();
+    }
+
+    private void requeue(Wire.Run r) {
+        Wire.CellJob j = r.job();
+        r.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Coordinator.REQUEUE, 0,
+                "member " + member + " is draining", 0, new byte[0], new byte[0]));
+    }
+
+    private void startWaiting() {
+        while (!waiting.isEmpty() && waiting.peek().job().reserve() <= memory - reserved) {
+            start(waiting.poll());
+        }
+    }
+
+    private void start(Wire.Run r) {
+        Wire.CellJob j = r.job();
+        ByteArrayOutputStream out = j.keepStdout() ? new ByteArrayOutputStream() : null;
+        ByteArrayOutputStream err = j.keepStderr() ? new ByteArrayOutputStream() : null;
+        try {
+            CellConfig.Builder c = CellConfig.builder().args(j.args()).engine(EngineKind.parse(j.engine()));
+            if (j.fuel() >= 0) {
+                c.fuel(j.fuel());
+            }
+            if (j.memory() >= 0) {
+                c.memoryLimit(j.memory());
+            }
+            if (j.timeoutMillis() > 0) {
+                c.timeout(Duration.ofMillis(j.timeoutMillis()));
+            }
+            if (j.stdin() != null) {
+                c.stdin(Stdin.of(j.stdin()));
+            }
+            c.stdout(out).stderr(err);
+            Cell cell = Cell.create(module(j.module()), c.build());
+            CellHandle h = scheduler.spawn(cell, new CellSpec(j.name(), j.weight(), 0, CellSpec.CELL_LIMIT, false));
+            reserved += j.reserve();
+            weights += j.weight();
+            running.put(h, new Running(r, out, err));
+        } catch (CellaException | IllegalArgumentException e) {
+            // The submitter loaded and verified the module already: a failure here is the same
+            // failure it would have had locally, reported as that cell's end.
+            finished++;
+            r.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
+                    String.valueOf(e.getMessage()), 0, new byte[0], new byte[0]));
+        }
+    }
+
+    private Module module(byte[] bytes) {
+        String key = sha256(bytes);
+        Module m = modules.get(key);
+        if (m == null) {
+            m = ModuleReader.read(bytes);
+            Verifier.verify(m);
+            modules.put(key, m);
+        }
+        return m;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static byte[] bytes(ByteArrayOutputStream s) {
+        return s == null ? new byte[0] : s.toByteArray();
+    }
+
+    @Override
+    public void close() {
+        scheduler.close();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.cella.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The wire encoding of the messages without actor references: round trips, and damaged frames refused. */
+class WireSerializerTest {
+    private final WireSerializer codec = new WireSerializer(null); // no reference is resolved here
+
+    private Object roundTrip(Object o) {
+        return codec.fromBinary(codec.toBinary(o), codec.manifest(o));
+    }
+
+    @Test
+    void messagesSurviveTheRoundTrip() {
+        Wire.CellJob j = new Wire.CellJob("s", 7, "g7", new byte[] {1, 2, 3}, List.of("fib.casm", "25", "é"), 3, 1000,
+                1 << 20, 500, "jit", new byte[] {9}, true, false);
+        Wire.CellJob j2 = (Wire.CellJob) roundTrip(j);
+        assertEquals(List.of(j.submission(), j.index(), j.name(), j.args(), j.weight(), j.fuel(), j.memory(),
+                j.timeoutMillis(), j.engine(), j.keepStdout(), j.keepStderr()), List.of(j2.submission(), j2.index(),
+                j2.name(), j2.args(), j2.weight(), j2.fuel(), j2.memory(), j2.timeoutMillis(), j2.engine(),
+                j2.keepStdout(), j2.keepStderr()));
+        assertArrayEquals(j.module(), j2.module());
+        assertArrayEquals(j.stdin(), j2.stdin());
+        Wire.CellJob noStdin = (Wire.CellJob) roundTrip(new Wire.CellJob("s", 0, "n", new byte[0], List.of(), 1, -1,
+                -1, 0, "interp", null, false, false));
+        assertNull(noStdin.stdin());
+
+        Wire.CellDone d = new Wire.CellDone("s", 3, "127.0.0.1:2551", "EXITED", 0, "", 42, "out\n".getBytes(),
+                new byte[0]);
+        Wire.CellDone d2 = (Wire.CellDone) roundTrip(d);
+        assertEquals(List.of(d.submission(), d.index(), d.member(), d.outcome(), d.exitStatus(), d.error(),
+                d.fuelUsed()), List.of(d2.submission(), d2.index(), d2.member(), d2.outcome(), d2.exitStatus(),
+                d2.error(), d2.fuelUsed()));
+        assertArrayEquals(d.stdout(), d2.stdout());
+
+        Wire.Load l = new Wire.Load("m:1", 2, 1L << 30, 5, 6, 7, 8, 9, true);
+        assertEquals(l, roundTrip(l));
+        assertEquals(new Wire.Text(List.of("a", "b")), roundTrip(new Wire.Text(List.of("a", "b"))));
+        assertEquals(new Wire.Refused("s", "why"), roundTrip(new Wire.Refused("s", "why")));
+    }
+
+    @Test
+    void damagedFramesAreRefusedWithoutAllocatingWhatTheyClaim() {
+        Wire.CellDone d = new Wire.CellDone("s", 3, "m", "EXITED", 0, "", 42, new byte[100], new byte[0]);
+        byte[] bytes = codec.toBinary(d);
+        for (int cut : new int[] {0, 1, 5, bytes.length / 2, bytes.length - 1}) {
+            byte[] part = Arrays.copyOf(bytes, cut);
+            assertThrows(IllegalArgumentException.class, () -> codec.fromBinary(part, "D"), "cut at " + cut);
+        }
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
+        assertThrows(IllegalArgumentException.class, () -> codec.fromBinary(longer, "D"));
+        // A text message claiming two billion lines in a few bytes.
+        byte[] huge = ByteBuffer.allocate(8).putInt(Integer.MAX_VALUE).putInt(0).array();
+        assertThrows(IllegalArgumentException.class, () -> codec.fromBinary(huge, "W"));
+        assertThrows(IllegalArgumentException.class, () -> codec.fromBinary(new byte[0], "?"));
+    }
+}

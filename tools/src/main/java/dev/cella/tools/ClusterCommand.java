@@ -1,0 +1,289 @@
+package dev.cella.tools;
+
+import dev.cella.cluster.ClusterClient;
+import dev.cella.cluster.ClusterException;
+import dev.cella.cluster.ClusterNode;
+import dev.cella.cluster.Settings;
+import dev.cella.tools.batch.BatchFile;
+import dev.cella.tools.batch.ClusterBatch;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code cella cluster node|submit|status|drain}: cells across machines on a Pekko cluster
+ * (docs/cluster.md). {@code node} runs a member until it is drained or killed; the others talk
+ * to one member and exit.
+ */
+@Command(name = "cluster", description = {"Runs cells on a cluster of Cella members (docs/cluster.md).",
+    "node starts a member; submit runs a batch file's cells on the cluster; status shows members and usage; "
+        + "drain makes a member hand its work over and leave."})
+final class ClusterCommand implements Callable<Integer> {
+    /** The environment variable holding the key stores' password (never a command-line argument). */
+    static final String PASSWORD_ENV = "CELLA_CLUSTER_TLS_PASSWORD";
+    /** The system property read when the environment variable is not set (embedders, tests). */
+    static final String PASSWORD_PROPERTY = "cella.cluster.tls.password";
+
+    @Mixin
+    Cella.HelpOption help;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "missing cluster command: one of node, submit, status, drain");
+    }
+
+    /** The command tree under {@code cella cluster}. */
+    static CommandLine commandLine(Cella.Console console) {
+        CommandLine cl = new CommandLine(new ClusterCommand());
+        cl.addSubcommand("node", new Node(console));
+        cl.addSubcommand("submit", new Submit(console));
+        cl.addSubcommand("status", new Status(console));
+        cl.addSubcommand("drain", new Drain(console));
+        return cl;
+    }
+
+    /** TLS options, shared by every cluster command. */
+    static final class TlsOptions {
+        @Option(names = "--tls-keystore", paramLabel = "FILE", required = true,
+                description = "PKCS#12 key store with this side's key and certificate; turns on mutual TLS. "
+                        + "The password is read from $" + PASSWORD_ENV + ".")
+        Path keystore;
+
+        @Option(names = "--tls-truststore", paramLabel = "FILE", required = true,
+                description = "Key store with the certificates (or CA) of the members to accept.")
+        Path truststore;
+
+        Settings.Tls tls(CommandLine cl) {
+            String password = System.getenv(PASSWORD_ENV);
+            if (password == null) {
+                password = System.getProperty(PASSWORD_PROPERTY);
+            }
+            if (password == null) {
+                throw new ParameterException(cl, "--tls-keystore needs the stores' password in $" + PASSWORD_ENV);
+            }
+            if (!Files.isReadable(keystore) || !Files.isReadable(truststore)) {
+                throw new ParameterException(cl, "cannot read key store "
+                        + (Files.isReadable(keystore) ? truststore : keystore));
+            }
+            return new Settings.Tls(keystore, truststore, password);
+        }
+    }
+
+    /** Options of the commands that talk to one member. */
+    static final class ClientOptions {
+        @Option(names = "--to", paramLabel = "HOST:PORT", required = true,
+                description = "The member to talk to (any member; it coordinates the submission).")
+        String member;
+
+        @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+                description = "This side's address, which the member answers to (default: ${DEFAULT-VALUE}).")
+        String host;
+
+        @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s", converter = OptionConverters.Time.class,
+                description = "How long the member may take to answer first (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        @ArgGroup(exclusive = false)
+        TlsOptions tls;
+
+        ClusterClient connect(CommandLine cl) {
+            Settings s = new Settings(host, 0, List.of(), tls == null ? null : tls.tls(cl), null);
+            try {
+                Settings.hostPort(member);
+            } catch (ClusterException e) {
+                throw new ParameterException(cl, "--to: " + e.getMessage());
+            }
+            return ClusterClient.connect(s, member, timeout);
+        }
+    }
+
+    @Command(name = "node", description = {"Starts a cluster member and runs cells placed on it until it is "
+        + "drained (cella cluster drain) or stopped.",
+        "The first member lists itself as --seed; the others list it (or any running member)."})
+    static final class Node implements Callable<Integer> {
+        private final Cella.Console console;
+
+        @Mixin
+        Cella.HelpOption help;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--port", paramLabel = "P", required = true, description = "TCP port to listen on.")
+        int port;
+
+        @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+                description = "Address to bind and be known by; others must reach it (default: ${DEFAULT-VALUE}).")
+        String host;
+
+        @Option(names = "--seed", paramLabel = "HOST:PORT", required = true,
+                description = "A member to join through (repeatable); the first member names itself.")
+        List<String> seeds;
+
+        @Option(names = "--cores", paramLabel = "N", defaultValue = "1",
+                description = "Cores offered: scheduler threads, and this member's weight in placement.")
+        int cores;
+
+        @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "1G", converter = OptionConverters.Size.class,
+                description = "Memory offered to cells (sizes as for --memory of run; default ${DEFAULT-VALUE}).")
+        long memory;
+
+        @Option(names = "--data-dir", paramLabel = "DIR",
+                description = "This member's data directory (created if missing); reserved for checkpoints.")
+        Path dataDir;
+
+        @Option(names = "--heartbeat-pause", paramLabel = "TIME", converter = OptionConverters.Time.class,
+                description = "Silence tolerated before a member counts as unreachable (default: Pekko's, 3s).")
+        Duration heartbeatPause;
+
+        @ArgGroup(exclusive = false)
+        TlsOptions tls;
+
+        Node(Cella.Console console) {
+            this.console = console;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            if (port < 1 || port > 65535) {
+                throw new ParameterException(spec.commandLine(), "--port must be 1 to 65535, not " + port);
+            }
+            if (cores < 1 || cores > 4096) {
+                throw new ParameterException(spec.commandLine(), "--cores must be 1 to 4096, not " + cores);
+            }
+            if (dataDir != null) {
+                try {
+                    Files.createDirectories(dataDir);
+                } catch (java.io.IOException e) {
+                    throw FileAccessException.output(dataDir.toString(), "cannot create: " + e.getMessage(), e);
+                }
+            }
+            Settings s = settings(spec.commandLine());
+            try (ClusterNode node = ClusterNode.start(s, cores, memory)) {
+                console.out().println("cella cluster: member " + host + ":" + port + " started, " + cores
+                        + " cores, " + memory + " bytes; joining " + String.join(", ", seeds));
+                console.out().flush();
+                if (node.awaitUp(Duration.ofSeconds(60))) {
+                    console.out().println("cella cluster: member " + node.name() + " is up");
+                } else {
+                    console.out().println("cella cluster: member not up after 60 s; still trying the seeds");
+                }
+                console.out().flush();
+                while (!node.awaitRemoved(Duration.ofSeconds(1))) {
+                    if (Interruption.interrupted()) {
+                        return ExitCode.KILLED.code;
+                    }
+                }
+                console.out().println("cella cluster: member " + host + ":" + port + " has left the cluster");
+                return ExitCode.OK.code;
+            }
+        }
+
+        private Settings settings(CommandLine cl) {
+            try {
+                return new Settings(host, port, seeds, tls == null ? null : tls.tls(cl), heartbeatPause);
+            } catch (ClusterException e) {
+                throw new ParameterException(cl, e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "submit", description = {"Runs the cells of a batch file (the format of cella batch) on the "
+        + "cluster and writes their outputs to the files the batch names.",
+        "Prints one line per cell (member, outcome, fuel) in batch order. Exits 0 when every guest exited with "
+            + "status 0, 1 when some did not."})
+    static final class Submit implements Callable<Integer> {
+        private final Cella.Console console;
+
+        @Mixin
+        Cella.HelpOption help;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "The batch file.")
+        Path file;
+
+        Submit(Cella.Console console) {
+            this.console = console;
+        }
+
+        @Override
+        public Integer call() {
+            ClusterBatch.Prepared prepared = ClusterBatch.prepare(BatchFile.read(file));
+            try (ClusterClient c = client.connect(spec.commandLine())) {
+                return ClusterBatch.submit(prepared, c, console.out());
+            }
+        }
+    }
+
+    /** A command that asks the member named by {@code --to} one question and prints its answer. */
+    abstract static class Question implements Callable<Integer> {
+        private final Cella.Console console;
+
+        @Mixin
+        Cella.HelpOption help;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
+        Question(Cella.Console console) {
+            this.console = console;
+        }
+
+        abstract List<String> ask(ClusterClient c);
+
+        @Override
+        public Integer call() {
+            try (ClusterClient c = client.connect(spec.commandLine())) {
+                ask(c).forEach(console.out()::println);
+                return ExitCode.OK.code;
+            }
+        }
+    }
+
+    @Command(name = "status", description = "Shows the members (state, cores, memory, reserved memory, cells, "
+            + "finished cells and their fuel) as the member named by --to sees them.")
+    static final class Status extends Question {
+        Status(Cella.Console console) {
+            super(console);
+        }
+
+        @Override
+        List<String> ask(ClusterClient c) {
+            return c.status();
+        }
+    }
+
+    @Command(name = "drain", description = {"Drains the member named by --to: it takes no new cell, hands its "
+        + "waiting cells to other members, finishes its running ones and leaves the cluster."})
+    static final class Drain extends Question {
+        Drain(Cella.Console console) {
+            super(console);
+        }
+
+        @Override
+        List<String> ask(ClusterClient c) {
+            return c.drain();
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package dev.cella.tools;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.cella.cluster.ClusterClient;
+import dev.cella.cluster.Settings;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three members in three child JVMs on loopback, with mutual TLS, ports picked here, killed in
+ * {@code finally}: a batch submitted through {@code cella cluster submit} writes the same output
+ * files as {@code cella batch}; placement follows cores and memory quotas; a cell that fits no
+ * member is refused; a member and a submitter with a key the cluster does not trust are refused;
+ * a member killed with SIGKILL mid-run loses no cell and duplicates no output; a drained member
+ * leaves.
+ */
+@Timeout(150)
+class ClusterMultiJvmTest {
+    private static final String PASSWORD = "test-only-password";
+    private static final Path EXAMPLES = Path.of(System.getProperty("cella.examples", "../examples")).toAbsolutePath();
+
+    static {
+        System.setProperty(ClusterCommand.PASSWORD_PROPERTY, PASSWORD); // the submitter's side runs in this JVM
+    }
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @Test
+    void submitPlacementRefusalTlsKillAndDrain() throws Exception {
+        // Each store trusts the certificate of its own key entry, so it serves as the trust store
+        // too: members with "good" trust each other and nobody else.
+        Process genBad = keyPair("bad");
+        Path good = dir.resolve("good.p12");
+        awaitOk(keyPair("good"));
+        awaitOk(genBad);
+        Path bad = dir.resolve("bad.p12");
+        Path trust = good;
+        Path badTrust = bad;
+        int[] ports = {freePort(), freePort(), freePort(), freePort()};
+        String seed = "127.0.0.1:" + ports[0];
+        try {
+            Process a = node(ports[0], seed, 1, "64M", good, trust, "a");
+            Process b = node(ports[1], seed, 1, "64M", good, trust, "b");
+            Process c = node(ports[2], seed, 2, "512M", good, trust, "c");
+            for (String n : List.of("a", "b", "c")) {
+                awaitLog(n, "is up");
+            }
+            awaitMembers(seed, good, trust, 3);
+
+            // Outputs: identical to a local batch, file by file.
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < 40; i++) {
+                text.append("name=f").append(i).append(" binary=").append(EXAMPLES.resolve("fib.casm"))
+                        .append(" args=\"").append(10 + i % 12).append("\" stdout=out/f").append(i).append(".txt\n");
+            }
+            text.append("name=big binary=").append(EXAMPLES.resolve("hello.casm")).append(" memory=256M stdout=out/big.txt\n");
+            Path local = batch("local", text.toString());
+            Path remote = batch("remote", text.toString());
+            assertEquals(0, cella("batch", local.toString()).code);
+            Result r = cella(tls(good, trust, "cluster", "submit", "--to", seed, remote.toString()));
+            assertEquals(0, r.code, r.err + r.out);
+            for (int i = 0; i < 40; i++) {
+                assertArrayEquals(Files.readAllBytes(local.resolveSibling("out/f" + i + ".txt")),
+                        Files.readAllBytes(remote.resolveSibling("out/f" + i + ".txt")), "f" + i);
+            }
+            assertEquals("Hello, world!\n", Files.readString(remote.resolveSibling("out/big.txt")));
+            // Placement: only c has room for big; c's two cores take about half of the others.
+            Map<String, Integer> perMember = new HashMap<>();
+            for (String line : r.out.split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 2 && f[0].matches("f\\d+")) {
+                    perMember.merge(f[1], 1, Integer::sum);
+                }
+                if (f.length > 2 && f[0].equals("big")) {
+                    assertEquals("127.0.0.1:" + ports[2], f[1], line);
+                }
+            }
+            int onC = perMember.getOrDefault("127.0.0.1:" + ports[2], 0);
+            assertTrue(onC > perMember.getOrDefault("127.0.0.1:" + ports[0], 0)
+                    && onC > perMember.getOrDefault("127.0.0.1:" + ports[1], 0), r.out);
+
+            // A cell whose quota fits no member is refused, and nothing runs.
+            Path huge = batch("huge", "name=huge binary=" + EXAMPLES.resolve("hello.casm") + " memory=1G\n");
+            Result refused = cella(tls(good, trust, "cluster", "submit", "--to", seed, huge.toString()));
+            assertEquals(ExitCode.CLUSTER_REFUSED.code, refused.code, refused.err);
+            assertTrue(refused.err.contains("huge") && !refused.err.contains("\tat "), refused.err);
+
+            // The wrong key: a member that cannot join, a submitter that gets no answer.
+            Process wrong = node(ports[3], seed, 8, "1G", bad, badTrust, "wrong");
+            Result denied = cella(tls(bad, badTrust, "cluster", "status", "--timeout", "3s", "--to", seed));
+            assertEquals(ExitCode.CLUSTER_UNAVAILABLE.code, denied.code, denied.err);
+            assertEquals(3, members(seed, good, trust), "the member with the wrong key did not join");
+            wrong.destroyForcibly();
+
+            // kill -9 of b mid-run: its cells run again elsewhere, every output exactly once.
+            StringBuilder slow = new StringBuilder();
+            for (int i = 0; i < 9; i++) {
+                slow.append("name=s").append(i).append(" binary=").append(EXAMPLES.resolve("fib.casm"))
+                        .append(" args=\"").append(29 + i % 3).append("\" stdout=slow/s").append(i).append(".txt\n");
+            }
+            Path slowLocal = batch("slow-local", slow.toString());
+            Path slowRemote = batch("slow-remote", slow.toString());
+            assertEquals(0, cella("batch", slowLocal.toString()).code);
+            Result[] submitted = new Result[1];
+            Thread submitter = new Thread(() -> submitted[0] = cella(tls(good, trust, "cluster", "submit", "--to", seed,
+                    slowRemote.toString())));
+            submitter.start();
+            String bName = "127.0.0.1:" + ports[1];
+            int onB = 0;
+            // One open connection polls the status, so that b is killed within moments of its cells starting.
+            try (ClusterClient watcher = ClusterClient.connect(new Settings("127.0.0.1", 0, List.of(),
+                    new Settings.Tls(good, trust, PASSWORD), null), seed, Duration.ofSeconds(10))) {
+                while (onB == 0 && submitter.isAlive()) {
+                    onB = cellsOn(watcher.status(), bName);
+                    Thread.sleep(50);
+                }
+            }
+            b.destroyForcibly(); // SIGKILL, with cells running on b
+            submitter.join();
+            assertTrue(onB > 0, "b never ran a cell before the submission ended");
+            Result k = submitted[0];
+            assertEquals(0, k.code, k.err + k.out);
+            assertTrue(k.out.lines().noneMatch(l -> l.contains(bName)), "every cell ended elsewhere: " + k.out);
+            for (int i = 0; i < 9; i++) {
+                assertEquals(Files.readString(slowLocal.resolveSibling("slow/s" + i + ".txt")),
+                        Files.readString(slowRemote.resolveSibling("slow/s" + i + ".txt")), "s" + i);
+            }
+
+            // Drain: c hands over and leaves; its process ends by itself.
+            Result drained = cella(tls(good, trust, "cluster", "drain", "--to", "127.0.0.1:" + ports[2]));
+            assertEquals(0, drained.code, drained.err);
+            assertTrue(c.waitFor(30, TimeUnit.SECONDS), "a drained member's process ends: "
+                    + Files.readString(dir.resolve("c.log")));
+            assertEquals(0, c.exitValue(), Files.readString(dir.resolve("c.log")));
+            assertTrue(a.isAlive());
+        } finally {
+            for (Process p : processes) {
+                p.destroyForcibly();
+            }
+            for (Process p : processes) {
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private Path batch(String name, String text) throws IOException {
+        Path d = Files.createDirectories(dir.resolve(name));
+        Files.createDirectories(d.resolve("out"));
+        Files.createDirectories(d.resolve("slow"));
+        Path f = d.resolve("batch.txt");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    /** Waits until member {@code name}'s output contains {@code text}. */
+    private void awaitLog(String name, String text) throws Exception {
+        Path log = dir.resolve(name + ".log");
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < end) {
+            if (Files.exists(log) && Files.readString(log).contains(text)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        fail("member " + name + " did not print '" + text + "': " + (Files.exists(log) ? Files.readString(log) : ""));
+    }
+
+    private void awaitMembers(String seed, Path key, Path trust, int n) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < end) {
+            if (members(seed, key, trust) == n) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        fail("the cluster did not reach " + n + " members: " + cella(tls(key, trust, "cluster", "status", "--to", seed)).out);
+    }
+
+    /** Members the status of {@code seed} shows as up. */
+    private int members(String seed, Path key, Path trust) {
+        Result r = cella(tls(key, trust, "cluster", "status", "--to", seed));
+        if (r.code != 0) {
+            return -1;
+        }
+        return (int) r.out.lines().filter(l -> l.matches("127\\.0\\.0\\.1:\\d+\\s+up\\s.*")).count();
+    }
+
+    /** The cells member {@code name} runs, as the status lines show them (0 if not shown). */
+    private static int cellsOn(List<String> status, String name) {
+        for (String l : status) {
+            String[] f = l.trim().split("\\s+");
+            if (f[0].equals(name) && f.length > 3) {
+                return Integer.parseInt(f[f.length - 3]); // ... cells finished fuel
+            }
+        }
+        return 0;
+    }
+
+    private static String[] tls(Path key, Path trust, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add(2, "--tls-keystore");
+        all.add(3, key.toString());
+        all.add(4, "--tls-truststore");
+        all.add(5, trust.toString());
+        return all.toArray(String[]::new);
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    /** Runs cella in this JVM (the submitter's side). The key stores' password comes from a system property here. */
+    private static final long T0 = System.nanoTime();
+
+    private static Result cella(String... args) {
+        System.err.printf("[%6.2f] cella %s%n", (System.nanoTime() - T0) / 1e9, String.join(" ", args).replaceAll("/tmp/\\S*/", ""));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Cella.run(args, InputStream.nullInputStream(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Process node(int port, String seed, int cores, String memory, Path key, Path trust, String name)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(javaBin("java"), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                "-cp", CliRunner.childClassPath(), "dev.cella.tools.Cella"));
+        cmd.addAll(List.of(tls(key, trust, "cluster", "node", "--port", Integer.toString(port), "--seed", seed,
+                "--cores", Integer.toString(cores), "--memory", memory, "--heartbeat-pause", "1s")));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile());
+        pb.environment().put(ClusterCommand.PASSWORD_ENV, PASSWORD);
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    private static String javaBin(String tool) {
+        return Path.of(System.getProperty("java.home"), "bin", tool).toString();
+    }
+
+    /** Starts keytool making a PKCS#12 store with a fresh self-signed key pair (test-only keys). */
+    private Process keyPair(String alias) throws IOException {
+        return new ProcessBuilder(javaBin("keytool"), "-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname",
+                "secp256r1", "-dname", "CN=cella-" + alias, "-validity", "2", "-storetype", "PKCS12", "-keystore",
+                dir.resolve(alias + ".p12").toString(), "-storepass", PASSWORD, "-keypass", PASSWORD)
+                .redirectErrorStream(true).start();
+    }
+
+    private static void awaitOk(Process p) throws Exception {
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool: " + out);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
