@@ -75,14 +75,14 @@ public final class ModuleFiles {
     public record Verified(Module module, boolean wasm, boolean fromCache) {}
 
     /**
-     * Reads, decodes or assembles the module in {@code file}, as {@link #load(Path, String)} does,
+     * Reads, decodes or assembles the module in file {@code file}, as {@link #load(Path, String)} does,
      * and verifies it; a WebAssembly module's translation comes from {@code cache} when it holds a
      * good one, else is made and kept there ({@link TranslationCache}).
      *
      * @throws dev.cella.isa.verify.VerifyException if the module does not verify
      */
-    public static Verified loadVerified(Path file, String name, TranslationCache cache) {
-        byte[] bytes = read(file.toString());
+    public static Verified loadVerified(String file, String name, TranslationCache cache) {
+        byte[] bytes = read(file);
         if (isWasm(name, bytes)) {
             TranslationCache.Translated t = cache.translate(bytes);
             return new Verified(t.module(), true, t.fromCache());

@@ -151,7 +151,7 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         }
         byte[] key = checkpointKey(checkpointKey);
         CellConfig plain = config();
-        ModuleFiles.Verified loaded = ModuleFiles.loadVerified(Path.of(program), program, cacheOptions.translations());
+        ModuleFiles.Verified loaded = ModuleFiles.loadVerified(program, program, cacheOptions.translations());
         Module module = loaded.module();
         requireEntryPoint(module);
         String origin = !loaded.wasm() ? null : loaded.fromCache() ? "from cache" : "translated";

@@ -258,7 +258,7 @@ public final class BatchRunner {
      */
     private static Module load(Path file, BatchFile.Guest g, TranslationCache cache) {
         try {
-            return ModuleFiles.loadVerified(g.binary(), g.argv0(), cache).module();
+            return ModuleFiles.loadVerified(g.binary().toString(), g.argv0(), cache).module();
         } catch (CellaException e) {
             throw new BatchFileException(where(file, g) + e.getMessage(), e);
         }
