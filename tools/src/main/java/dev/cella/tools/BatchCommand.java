@@ -27,13 +27,16 @@ final class BatchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The batch file.")
     String file;
 
+    @Mixin
+    CacheOptions cache;
+
     BatchCommand(Cella.Console console) {
         this.console = console;
     }
 
     @Override
     public Integer call() {
-        return BatchRunner.run(Path.of(file), console.out(), isTerminal());
+        return BatchRunner.run(Path.of(file), console.out(), isTerminal(), cache.translations());
     }
 
     /**

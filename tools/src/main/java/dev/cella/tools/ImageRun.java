@@ -34,10 +34,6 @@ final class ImageRun {
                 description = "Image runs: keep the guest's writable root in host directory DIR (filled with the image's "
                         + "files if empty or new, used as it is otherwise) instead of in memory; no other --mount then.")
         Path layerDir;
-
-        @Option(names = "--cache-dir", paramLabel = "DIR",
-                description = "Image runs: where translated modules are cached (default: $XDG_CACHE_HOME/cella or ~/.cache/cella).")
-        Path cacheDir;
     }
 
     /** True if file {@code name} is a tar archive (an image), by the ustar magic at offset 257. */
@@ -83,7 +79,7 @@ final class ImageRun {
         ImageGrants granted = new ImageGrants(o.layerDir == null ? config.mounts() : java.util.List.of(),
                 config.allowClock(), config.allowRandom(), forwarded, connects, Set.of(), services);
         granted.check(image.spec(), run.program);
-        ImageCache cache = ImageCache.shared(o.cacheDir != null ? o.cacheDir : ImageCache.defaultDir());
+        ImageCache cache = run.cacheOptions.images();
         try (ServiceOptions.Opened opened = run.serviceOptions.open();
                 Cell cell = Cell.create(cache.cellImage(image, config.engine()), opened.addTo(config))) {
             try {

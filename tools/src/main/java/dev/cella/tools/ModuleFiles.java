@@ -1,9 +1,11 @@
 package dev.cella.tools;
 
+import dev.cella.images.TranslationCache;
 import dev.cella.isa.format.ModuleReader;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.text.Assembler;
 import dev.cella.isa.text.AssemblyException;
+import dev.cella.isa.verify.Verifier;
 import dev.cella.wasm.WasmImporter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -64,8 +66,38 @@ public final class ModuleFiles {
         return decode(name, read(file.toString()));
     }
 
+    /**
+     * A verified module loaded from a file.
+     *
+     * @param wasm true if the file was a WebAssembly module (translated, or its translation cached)
+     * @param fromCache true if it is a WebAssembly module's translation read from the disk cache
+     */
+    public record Verified(Module module, boolean wasm, boolean fromCache) {}
+
+    /**
+     * Reads, decodes or assembles the module in file {@code file}, as {@link #load(Path, String)} does,
+     * and verifies it; a WebAssembly module's translation comes from {@code cache} when it holds a
+     * good one, else is made and kept there ({@link TranslationCache}).
+     *
+     * @throws dev.cella.isa.verify.VerifyException if the module does not verify
+     */
+    public static Verified loadVerified(String file, String name, TranslationCache cache) {
+        byte[] bytes = read(file);
+        if (isWasm(name, bytes)) {
+            TranslationCache.Translated t = cache.translate(bytes);
+            return new Verified(t.module(), true, t.fromCache());
+        }
+        Module m = decode(name, bytes).module();
+        Verifier.verify(m);
+        return new Verified(m, false, false);
+    }
+
+    private static boolean isWasm(String name, byte[] bytes) {
+        return WasmImporter.isWasm(bytes) || name.endsWith(".wasm");
+    }
+
     private static Loaded decode(String name, byte[] bytes) {
-        if (WasmImporter.isWasm(bytes) || name.endsWith(".wasm")) {
+        if (isWasm(name, bytes)) {
             // A damaged .wasm is reported by the Wasm reader (malformed, with the offset), not by
             // the assembler reading binary bytes as text.
             return new Loaded(name, WasmImporter.translate(bytes), true, bytes);

@@ -2,7 +2,6 @@ package dev.cella.tools;
 
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Module;
-import dev.cella.isa.verify.Verifier;
 import dev.cella.sandbox.Cell;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.EngineKind;
@@ -138,6 +137,9 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
     @Mixin
     ImageRun.Options imageOptions;
 
+    @Mixin
+    CacheOptions cacheOptions;
+
     @Override
     public Integer call() {
         if (ImageRun.isImage(program)) {
@@ -149,16 +151,17 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         }
         byte[] key = checkpointKey(checkpointKey);
         CellConfig plain = config();
-        Module module = ModuleFiles.load(program).module();
-        Verifier.verify(module);
+        ModuleFiles.Verified loaded = ModuleFiles.loadVerified(program, program, cacheOptions.translations());
+        Module module = loaded.module();
         requireEntryPoint(module);
+        String origin = !loaded.wasm() ? null : loaded.fromCache() ? "from cache" : "translated";
         try (ServiceOptions.Opened services = serviceOptions.open(); Cell cell = Cell.create(module, services.addTo(plain))) {
             if (dumpJit != null) {
                 console.err().println(dumpJit(cell, module));
             }
             try {
                 return finish(console, cell, runInterruptibly(cell, () -> cell.run(checkpoint)), checkpointFile, key,
-                        stats, program);
+                        stats, program, origin);
             } finally {
                 services.printStats(console, stats);
                 if (stats != null && (net.given() || attachment.stats().socketsOpened() > 0)) {
@@ -255,6 +258,15 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
      */
     static int finish(Cella.Console console, Cell cell, Optional<RunResult> ended, Path checkpointFile, byte[] key,
             StatsFormat stats, String program) {
+        return finish(console, cell, ended, checkpointFile, key, stats, program, null);
+    }
+
+    /**
+     * As above; {@code origin} says where a WebAssembly module's translation came from ("from
+     * cache" or "translated", the {@code module} line of {@code --stats}), null for other modules.
+     */
+    static int finish(Cella.Console console, Cell cell, Optional<RunResult> ended, Path checkpointFile, byte[] key,
+            StatsFormat stats, String program, String origin) {
         try {
             if (ended.isEmpty()) {
                 Checkpoint.capture(cell).write(checkpointFile, false, key);
@@ -269,7 +281,7 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         RunResult result = ended.get();
         if (stats != null) {
             EngineDiagnostics engine = cell.image().engine() instanceof EngineDiagnostics d ? d : null;
-            console.err().println(StatsReport.format(stats, result.accounting(), engine));
+            console.err().println(StatsReport.format(stats, result.accounting(), engine, origin));
         }
         if (result.outcome() != Outcome.EXITED) {
             throw result.error();

@@ -18,11 +18,24 @@ final class StatsReport {
      * @param engine the engine's diagnostics, or null if the engine has none
      */
     static String format(RunCommand.StatsFormat format, Accounting a, EngineDiagnostics engine) {
-        return format == RunCommand.StatsFormat.JSON ? json(a, engine) : text(a, engine);
+        return format(format, a, engine, null);
     }
 
-    private static String text(Accounting a, EngineDiagnostics engine) {
+    /**
+     * The report in {@code format}, with a {@code module} line (text) or field (JSON) saying
+     * where a WebAssembly module's translation came from: {@code from cache} or {@code translated}.
+     *
+     * @param origin that, or null for a module that was not WebAssembly (no line then)
+     */
+    static String format(RunCommand.StatsFormat format, Accounting a, EngineDiagnostics engine, String origin) {
+        return format == RunCommand.StatsFormat.JSON ? json(a, engine, origin) : text(a, engine, origin);
+    }
+
+    private static String text(Accounting a, EngineDiagnostics engine, String origin) {
         String text = a.toText().stripTrailing();
+        if (origin != null) {
+            text += String.format(java.util.Locale.ROOT, "%n%-15s %s", "module", origin);
+        }
         if (engine == null) {
             return text;
         }
@@ -34,7 +47,7 @@ final class StatsReport {
      * outcome and quota as their enum names or null), then {@code functions}, an array with one
      * object per function that ran, when the engine reports them.
      */
-    static String json(Accounting a, EngineDiagnostics engine) {
+    static String json(Accounting a, EngineDiagnostics engine, String origin) {
         JsonWriter w = new JsonWriter().beginObject();
         w.name("outcome").value(a.outcome() == null ? null : a.outcome().name());
         w.name("exitStatus").value(a.exitStatus());
@@ -52,6 +65,9 @@ final class StatsReport {
         w.name("memoryGrowsRefused").value(a.memoryGrowsRefused());
         w.name("wallNanos").value(a.wallNanos());
         w.name("cpuNanos").value(a.cpuNanos());
+        if (origin != null) {
+            w.name("module").value(origin);
+        }
         if (engine != null) {
             w.name("functions").beginArray();
             for (FunctionStat s : engine.functionStats()) {

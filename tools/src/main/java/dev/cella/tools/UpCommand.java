@@ -2,7 +2,6 @@ package dev.cella.tools;
 
 import dev.cella.images.AppFile;
 import dev.cella.images.AppRunner;
-import dev.cella.images.ImageCache;
 import dev.cella.sandbox.EngineKind;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -60,9 +59,8 @@ final class UpCommand implements Callable<Integer>, Cella.FileCommand {
             description = "How often to print the cells' state and use to standard error; 0s for never (default: 2s).")
     Duration statusInterval = Duration.ofSeconds(2);
 
-    @Option(names = "--cache-dir", paramLabel = "DIR",
-            description = "Where translated modules are cached (default: $XDG_CACHE_HOME/cella or ~/.cache/cella).")
-    Path cacheDir;
+    @Mixin
+    CacheOptions cacheOptions;
 
     UpCommand(Cella.Console console) {
         this.console = console;
@@ -89,7 +87,7 @@ final class UpCommand implements Callable<Integer>, Cella.FileCommand {
         AppFile app = AppFile.parse(Path.of(appFile), text);
         List<LinePrefixer> streams = new ArrayList<>();
         AppRunner runner = new AppRunner(app, new AppRunner.Options(engine,
-                ImageCache.shared(cacheDir != null ? cacheDir : ImageCache.defaultDir()), checkpointDir, resume,
+                cacheOptions.images(), checkpointDir, resume,
                 name -> add(streams, new LinePrefixer(name, console.out())),
                 name -> add(streams, new LinePrefixer(name, console.err()))));
         Interruption.stopping(runner::stop);

@@ -72,7 +72,7 @@ class JsonWriterTest {
     void theAccountingReportHasEveryFieldInOrderAndEscapesTheEnding() {
         Accounting a = new Accounting(Outcome.ERROR, -1, "a \"quoted\"\nline\u0001", null, 7, 65536, 1, 2, 3, 4, 5,
                 6, 8, 9, 10, 11);
-        Map<?, ?> m = (Map<?, ?>) JsonReader.parse(StatsReport.json(a, null));
+        Map<?, ?> m = (Map<?, ?>) JsonReader.parse(StatsReport.json(a, null, null));
         List<String> fields = Arrays.stream(Accounting.class.getRecordComponents()).map(c -> c.getName()).toList();
         assertEquals(fields, List.copyOf(m.keySet()), "one member per accounting field, in declaration order");
         assertEquals("ERROR", m.get("outcome"));

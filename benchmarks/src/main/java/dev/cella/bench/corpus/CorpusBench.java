@@ -1,5 +1,6 @@
 package dev.cella.bench.corpus;
 
+import dev.cella.images.TranslationCache;
 import dev.cella.isa.module.Module;
 import dev.cella.sandbox.CellImage;
 import dev.cella.sandbox.EngineKind;
@@ -30,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * {@code build.sh native}; without it the native column is empty), {@code --timeout SECONDS}
  * (600), {@code --doc FILE} (rewrite the section between the corpus markers of FILE),
  * {@code --startup} (also time `cella run examples/hello.casm` and each module's import and
- * engine preparation, each in a fresh JVM), {@code --from LOG[,LOG...]} (measure nothing: make the
+ * engine preparation, and its translation on a miss and a hit of the disk cache, each in a fresh
+ * JVM), {@code --from LOG[,LOG...]} (measure nothing: make the
  * table from the progress logs of earlier runs, later logs replacing earlier figures, so a rerun
  * of some programs can be combined with a full run). Run from the repository root.
  *
@@ -68,6 +70,10 @@ public final class CorpusBench {
     private java.io.PrintStream log;
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 3 && args[0].equals("--cache-times")) {
+            cacheTimes(Path.of(args[1]), Path.of(args[2]));
+            return;
+        }
         if (args.length == 2 && args[0].equals("--import-times")) {
             importTimes(Path.of(args[1]));
             return;
@@ -218,7 +224,9 @@ public final class CorpusBench {
                 cmd.addAll(List.of("-Xss16m", "-cp", ownJar(), ChicoryRun.class.getName(),
                         engine.equals("chicory-compiler") ? "compiler" : "interp"));
             }
-            default -> cmd.addAll(List.of(root.resolve("bin/cella").toString(), "run", "--engine", engine));
+            // --no-cache: every run translates its module, as a first run does (a cold cache);
+            // the startup table (--startup) gives what a warm cache saves.
+            default -> cmd.addAll(List.of(root.resolve("bin/cella").toString(), "run", "--no-cache", "--engine", engine));
         }
         if (p.mount() != null) {
             cmd.addAll(List.of("--mount", p.mountHost() + ":" + p.mountGuest()));
@@ -230,7 +238,8 @@ public final class CorpusBench {
 
     private String table(Map<String, Map<String, Outcome>> table) {
         StringBuilder sb = new StringBuilder();
-        sb.append("Wall seconds per run, whole process (median of ").append(runs).append(runs == 1 ? " run" : " runs")
+        sb.append("Wall seconds per run, whole process, translation cache off (`--no-cache`: each run translates its "
+                + ".wasm, as a first run does) (median of ").append(runs).append(runs == 1 ? " run" : " runs")
                 .append("); — not measured. Last column: Chicory compiler's time over Cella's best engine's")
                 .append(" (above 1: Cella faster).\n\n| program |");
         for (String e : engines) {
@@ -309,8 +318,11 @@ public final class CorpusBench {
         sb.append(String.format(Locale.ROOT, "`cella run examples/hello.casm`: %.2f s wall (median of %d).%n%n",
                 hello[runs / 2], runs));
         sb.append("Import and preparation of each module in a fresh JVM (first time, milliseconds): ")
-                .append("translate (wasm to Cella, verification included), then the engine's image.\n\n")
-                .append("| module | size KiB | translate ms | interp image ms | jit image ms |\n|---|---:|---:|---:|---:|\n");
+                .append("translate (wasm to Cella, verification included), then the engine's image; then, each in a ")
+                .append("fresh JVM too, translation with the disk cache (translate, verify, write) and the next load from ")
+                .append("it (read, check, verify).\n\n")
+                .append("| module | size KiB | translate ms | interp image ms | jit image ms | cache miss ms | cache hit ms |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|\n");
         Set<String> seen = new LinkedHashSet<>();
         for (Corpus.Program p : programs) {
             if (!seen.add(p.wasm())) {
@@ -320,6 +332,19 @@ public final class CorpusBench {
                     p.wasmPath().toAbsolutePath().toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String line = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             proc.waitFor();
+            Path cache = Files.createTempDirectory("cella-bench-cache");
+            for (int i = 0; i < 2; i++) {
+                Process c = new ProcessBuilder(javaExe(), "-cp", ownJar(), CorpusBench.class.getName(), "--cache-times",
+                        p.wasmPath().toAbsolutePath().toString(), cache.toString())
+                        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                line += " " + new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                c.waitFor();
+            }
+            try (var files = Files.walk(cache)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
             sb.append("| ").append(p.wasm()).append(" | ").append(Files.size(p.wasmPath()) / 1024).append(" | ")
                     .append(line.replace(" ", " | ")).append(" |\n");
         }
@@ -337,6 +362,14 @@ public final class CorpusBench {
         CellImage.of(module, EngineKind.JIT);
         long t3 = System.nanoTime();
         System.out.printf(Locale.ROOT, "%d %d %d%n", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+    }
+
+    /** Child JVM: prints the milliseconds of one cold translation through the disk cache in {@code dir}. */
+    private static void cacheTimes(Path wasm, Path dir) throws IOException {
+        byte[] bytes = Files.readAllBytes(wasm);
+        long t0 = System.nanoTime();
+        new TranslationCache(dir).translate(bytes);
+        System.out.printf(Locale.ROOT, "%d%n", (System.nanoTime() - t0) / 1_000_000);
     }
 
     private static void replaceSection(Path doc, String md) throws IOException {

@@ -1,8 +1,8 @@
 package dev.cella.tools.batch;
 
+import dev.cella.images.TranslationCache;
 import dev.cella.isa.CellaException;
 import dev.cella.isa.module.Module;
-import dev.cella.isa.verify.Verifier;
 import dev.cella.sandbox.Cell;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.Outcome;
@@ -66,15 +66,23 @@ public final class BatchRunner {
      *     dev.cella.sandbox.SandboxException} or {@link SchedulerException})
      */
     public static int run(Path batchFile, PrintStream out, boolean terminal) {
-        return run(BatchFile.read(batchFile), out, terminal);
+        return run(BatchFile.read(batchFile), out, terminal, TranslationCache.NONE);
     }
 
-    /** Runs an already parsed batch; see {@link #run(Path, PrintStream, boolean)}. */
-    public static int run(BatchFile batch, PrintStream out, boolean terminal) {
+    /**
+     * As {@link #run(Path, PrintStream, boolean)}, with WebAssembly guests' translations read
+     * from and kept in {@code cache} ({@code cella batch --cache-dir}).
+     */
+    public static int run(Path batchFile, PrintStream out, boolean terminal, TranslationCache cache) {
+        return run(BatchFile.read(batchFile), out, terminal, cache);
+    }
+
+    /** Runs an already parsed batch; see {@link #run(Path, PrintStream, boolean, TranslationCache)}. */
+    public static int run(BatchFile batch, PrintStream out, boolean terminal, TranslationCache cache) {
         Map<Path, OutputStream> streams = new HashMap<>();
         Services services = openServices(batch);
         try {
-            return runOpen(batch, out, terminal, streams, services);
+            return runOpen(batch, out, terminal, streams, services, cache);
         } finally {
             for (OutputStream s : streams.values()) {
                 try {
@@ -102,7 +110,7 @@ public final class BatchRunner {
     }
 
     private static int runOpen(BatchFile batch, PrintStream out, boolean terminal,
-            Map<Path, OutputStream> streams, Services services) {
+            Map<Path, OutputStream> streams, Services services, TranslationCache cache) {
         BatchFile.Settings st = batch.settings();
         List<BatchFile.Guest> guests = batch.guests();
         Map<Path, Module> modules = new HashMap<>();
@@ -112,7 +120,7 @@ public final class BatchRunner {
             for (BatchFile.Guest g : guests) {
                 Module m = modules.get(g.binary());
                 if (m == null) {
-                    m = load(batch.file(), g);
+                    m = load(batch.file(), g, cache);
                     modules.put(g.binary(), m);
                 }
                 cells.add(create(batch.file(), g, m, streams, services, net));
@@ -245,13 +253,12 @@ public final class BatchRunner {
 
     /**
      * Loads guest {@code g}'s module as {@code cella run} does ({@link ModuleFiles#load}: .casm
-     * text, .cel binary or .wasm translated on the fly) and verifies it.
+     * text, .cel binary or .wasm translated on the fly, or its translation from {@code cache}) and
+     * verifies it.
      */
-    private static Module load(Path file, BatchFile.Guest g) {
+    private static Module load(Path file, BatchFile.Guest g, TranslationCache cache) {
         try {
-            Module m = ModuleFiles.load(g.binary(), g.argv0()).module();
-            Verifier.verify(m);
-            return m;
+            return ModuleFiles.loadVerified(g.binary().toString(), g.argv0(), cache).module();
         } catch (CellaException e) {
             throw new BatchFileException(where(file, g) + e.getMessage(), e);
         }
