@@ -474,7 +474,7 @@ final class Machine {
             try {
                 result = host.call(instance, args);
             } catch (GuestException e) {
-                throw e.foreign();
+                throw e.enter(instance);
             }
             int results = at + 1 + n;
             if (code[results] == 1) {
@@ -518,7 +518,7 @@ final class Machine {
         try {
             result = instance.hostFunction(callee.index).call(instance, args);
         } catch (GuestException e) {
-            throw e.foreign();
+            throw e.enter(instance);
         }
         int results = at + 1 + n;
         if (code[results] == 1) {
@@ -712,8 +712,8 @@ final class Machine {
         for (int i = 0; i < n; i++) {
             payload[i] = r[fp + code[pc + 3 + i]];
         }
-        catchBelow(new GuestException(code[pc + 1], payload, func, instance.functionName(func),
-                functions[func].bytePc(pc)), depth);
+        catchBelow(new GuestException(code[pc + 1], payload, instance.tagNamespace(), func,
+                instance.functionName(func), functions[func].bytePc(pc)), depth);
     }
 
     /**
