@@ -655,8 +655,8 @@ final class MethodEmitter {
     /**
      * Throws the guest exception of tag {@code tag} whose payload is i64 registers {@code
      * payload}, raised at {@code pc}, with the fuel stored as before a trap: whoever catches it
-     * (a catching call, interpreted; see {@link CodeCache#compileDefined}) or ends the run with it
-     * reads the fuel from there.
+     * (a catching call's handler, see {@link CallEmitter}, or the interpreter's) or ends the run
+     * with it reads the fuel from there.
      */
     void throwException(int tag, int[] payload, int pc) {
         storeFuel();
