@@ -27,7 +27,7 @@ import java.util.List;
  *       payload to typed values; or a try_table clause's target, with the payload as branch
  *       values); an exception no clause takes goes to the enclosing handler (for delegate, the
  *       one its label names), or, with no handler left, is thrown out of the function with
- *       {@code throw} and its static tag.
+ *       {@code rethrow}, keeping its tag.
  *   <li>A caught exception stays in its handler's registers for the catch body, which is what
  *       rethrow rethrows; nested handlers have registers of their own.
  * </ul>
@@ -334,26 +334,11 @@ abstract class ExceptionTranslator extends ControlTranslator {
             code.emit(Opcode.BR, to.pad);
             return;
         }
-        // throw takes its tag as an immediate: one throw per tag the exception can have, and
-        // one of the foreign tag for an exception from outside the module (GuestException.FOREIGN).
-        int n = module.tags.size();
-        int[] labels = new int[n];
-        for (int t = 0; t < n; t++) {
-            labels[t] = code.newLabel();
-            code.emit(Opcode.I32_BR_EQ, from.tag, regs.constant(ValType.I32, module.tagNumbers[t]), labels[t]);
-        }
-        code.emit(Opcode.THROW, new long[] {FOREIGN_TAG, payloadWidth}, new int[][] {null, from.payload.clone()});
-        for (int t = 0; t < n; t++) {
-            code.bind(labels[t]);
-            code.reachable(true);
-            int arity = module.tags.get(t).params().size();
-            int[] bits = java.util.Arrays.copyOf(from.payload, arity);
-            code.emit(Opcode.THROW, new long[] {module.tagNumbers[t], arity}, new int[][] {null, bits});
-        }
+        // rethrow keeps the tag the exception has, whichever module's it is (or foreign): an
+        // exception passing through a handler that does not take it leaves as it came in. Its
+        // payload is the handler's registers, so it may come out padded to the module's widest tag.
+        code.emit(Opcode.RETHROW, new long[] {from.tag, payloadWidth}, new int[][] {null, from.payload.clone()});
     }
-
-    /** The tag an exception from another module has here (dev.cella.vm.GuestException.FOREIGN). */
-    private static final int FOREIGN_TAG = -1;
 
     /** The i64 register for value {@code j} of a payload thrown out of the function. */
     private int outgoing(int j) {
