@@ -580,17 +580,22 @@ final class ProgramGen implements Gen<Differential.Program> {
      * A catching call (call_catch of a later function or a host, or call_indirect_catch) whose
      * exception registers are pool registers (a tag, then zero to two i64s), and a landing pad
      * after it that the call's normal return jumps over: a few simple instructions, and maybe a
-     * throw that passes the exception on with another tag.
+     * throw of another tag or a rethrow of the caught one.
      */
     private void catchingCall() {
         String pad = label();
         String join = label();
-        StringBuilder exn = new StringBuilder("(").append(reg(ValType.I32));
+        String tag = reg(ValType.I32);
+        StringBuilder exn = new StringBuilder("(").append(tag);
+        StringBuilder caught = new StringBuilder("(");
         List<String> payload = new ArrayList<>(pool.get(ValType.I64));
-        for (int n = draw(0, 2); n > 0; n--) {
-            exn.append(", ").append(payload.remove(draw(0, payload.size() - 1)));
+        for (int n = draw(0, 2), i = 0; i < n; i++) {
+            String p = payload.remove(draw(0, payload.size() - 1));
+            exn.append(", ").append(p);
+            caught.append(i == 0 ? "" : ", ").append(p);
         }
         exn.append(')');
+        caught.append(')');
         if (draw(0, 2) > 0) {
             int later = functionCount - current - 1;
             int pick = draw(0, later + IMPORTS.length - 1);
@@ -610,8 +615,17 @@ final class ProgramGen implements Gen<Differential.Program> {
         for (int n = draw(0, 2); n > 0; n--) {
             simple();
         }
-        if (draw(0, 3) == 0) {
-            throwException();
+        switch (draw(0, 5)) {
+            case 0 -> throwException();
+            case 1 -> {
+                // Maybe passes the caught exception on (its registers may have changed since: any values do).
+                String keep = label();
+                branchTo(keep);
+                line("rethrow " + tag + ", " + caught);
+                out.append(keep).append(":\n");
+                line("nop");
+            }
+            default -> { }
         }
         out.append(join).append(":\n");
         line("nop");
