@@ -7,7 +7,6 @@ import dev.cella.vm.GuestException;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InterruptHook;
-import dev.cella.vm.Instance;
 import dev.cella.vm.StateValidator;
 import dev.cella.vm.Table;
 import dev.cella.vm.TableOps;
