@@ -4,6 +4,7 @@ import static dev.cella.tools.CliRunner.cella;
 import static dev.cella.tools.CliRunner.cellaWithInput;
 import static dev.cella.tools.CliRunner.example;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -82,5 +83,21 @@ class ExceptionsExampleTest {
         CliRunner.Result r = cella("run", "--engine", engine, example("exceptions/exceptions.wasm"));
         assertEquals(0, r.code(), r::toString);
         assertEquals(expected("exceptions.expected"), r.out());
+    }
+
+    /**
+     * On the JIT, functions with catching calls (C++'s try blocks and cleanups, Lua's
+     * luaD_rawrunprotected) are compiled like any other: none falls back to the interpreter
+     * (they all did before the JIT compiled call_catch).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"exceptions.wasm", "lua.wasm"})
+    void functionsThatCatchRunCompiledOnTheJit(String program) {
+        byte[] script = "print(pcall(error, 'e'))\n".getBytes(StandardCharsets.UTF_8);
+        CliRunner.Result r = cellaWithInput(script, "run", "--engine", "jit", "--stats",
+                example("exceptions/" + program), "-");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.err().contains(": compiled"), r::toString);
+        assertFalse(r.err().contains("fell back"), r::toString);
     }
 }

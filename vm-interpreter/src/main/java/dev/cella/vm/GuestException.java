@@ -13,29 +13,41 @@ package dev.cella.vm;
  */
 public final class GuestException extends Trap {
     /**
-     * The tag of an exception that reached a module through a host function (another module's,
-     * say): tags are a module's own, so it matches no tag the module catches, only catch-all
-     * clauses, and a module that passes it on throws it with this tag.
+     * The tag of an exception that reached an instance through a host function from outside its
+     * {@linkplain Instance#tagNamespace() tag namespace} (another module's, say): tag numbers mean
+     * nothing there, so it matches no tag the module catches, only catch-all clauses, and a
+     * module that passes it on throws it with this tag.
      */
     public static final int FOREIGN = -1;
 
     private final int tag;
     private final long[] payload;
+    /** The tag namespace of the instance that threw it, in which {@link #tag} is meaningful. */
+    private final Object namespace;
 
     /**
      * @param tag the exception's tag
      * @param payload its payload (not copied: the caller gives up the array)
+     * @param namespace the {@linkplain Instance#tagNamespace() tag namespace} of the throwing instance
      * @param function the function that threw it, and its name (null if none) and the byte pc of the throw
      */
-    public GuestException(int tag, long[] payload, int function, String functionName, int pc) {
+    public GuestException(int tag, long[] payload, Object namespace, int function, String functionName, int pc) {
         super(TrapKind.UNCAUGHT_EXCEPTION, " (tag " + tag + ")", function, functionName, pc, false);
         this.tag = tag;
         this.payload = payload;
+        this.namespace = namespace;
     }
 
-    /** This exception as the module calling a host function that threw it sees it ({@link #FOREIGN}). */
-    public GuestException foreign() {
-        return tag == FOREIGN ? this : new GuestException(FOREIGN, payload, function(), functionName(), pc());
+    /**
+     * This exception as {@code caller}, calling the host function that threw it, sees it: itself
+     * if the caller shares its tag namespace, else with the tag {@link #FOREIGN}.
+     */
+    public GuestException enter(Instance caller) {
+        Object ns = caller.tagNamespace();
+        if (ns == namespace || tag == FOREIGN) {
+            return this;
+        }
+        return new GuestException(FOREIGN, payload, ns, function(), functionName(), pc());
     }
 
     /** The tag. */

@@ -59,6 +59,20 @@ public interface ImportResolver {
         return null;
     }
 
+    /**
+     * The numbering the module's exception tags belong to. A guest exception leaving one instance
+     * for another through a host function keeps its tag only if both instances have the same
+     * namespace; otherwise it arrives as foreign ({@link GuestException#FOREIGN}). An embedder
+     * that numbers the tags of the modules it links so that a tag imported from another module
+     * gets that module's number (for Wasm, {@code dev.cella.wasm.TagImports}) gives their
+     * instances one namespace object.
+     *
+     * @return the namespace, compared by identity, or null (the default) for the instance's own
+     */
+    default Object tagNamespace() {
+        return null;
+    }
+
     /** A resolver that provides nothing: every import is missing. */
     ImportResolver NONE = (module, name, type) -> null;
 }

@@ -52,6 +52,8 @@ public final class Instance {
     /** Units of the stack a refused call would have made ({@link #stackRefused()}); 0 if none was refused. */
     private long stackRefused;
     private final boolean metered;
+    /** The numbering of this instance's exception tags ({@link ImportResolver#tagNamespace()}). */
+    private final Object tagNamespace;
     private long fuel;
     /** Fuel charged before the last {@link #setFuel}: fuel used = this + (fuel budget since then - fuel). */
     private long usedBefore;
@@ -95,6 +97,8 @@ public final class Instance {
         this.budget = options.fuel();
         this.store = store;
         this.refBase = store == null ? 0 : (long) store.add(this, Objects.requireNonNull(engine, "engine")) << 32;
+        Object namespace = imports.tagNamespace();
+        this.tagNamespace = namespace != null ? namespace : this;
         long fixed = hostBytes(module);
         long limit = Math.min(options.maxMemoryPages(), Module.MAX_MEMORY_PAGES) * Module.PAGE_SIZE;
         long initial = module.memory() == null || module.memoryImport() != null ? 0
@@ -414,6 +418,12 @@ public final class Instance {
         };
     }
 
+    /** The numbering its exception tags belong to: the resolver's {@link ImportResolver#tagNamespace()}, else this instance. */
+    public Object tagNamespace() {
+        return tagNamespace;
+    }
+
+    /** The module. */
     public Module module() {
         return module;
     }

@@ -54,7 +54,8 @@ import java.util.Locale;
  *       it goes to L; its results are not written. Unwinding charges no fuel (L's block is
  *       charged on entry, as any block) and stops nowhere on the way, so no safe point sees an
  *       exception in flight. An exception no frame catches ends the run with the trap
- *       "uncaught exception" at the throw. Traps are never caught.
+ *       "uncaught exception" at the throw. Traps are never caught. {@code rethrow} is {@code
+ *       throw} with the tag in a register, to pass on an exception a landing pad received.
  * </ul>
  */
 public enum Opcode {
@@ -324,7 +325,8 @@ public enum Opcode {
     // Exceptions (codes from 0x380; see the note on exceptions above).
     THROW(0x380, "#i32 (*)", F_TERMINATOR | F_TRAPS, "throw an exception of tag k whose payload is the bits of the i64 registers args"),
     CALL_CATCH(0x381, "@ =(*) func (*) =(*)", F_BRANCH | F_CALL | F_TRAPS, "results := f(args); if f throws, exn := its tag and payload, then goto L"),
-    CALL_INDIRECT_CATCH(0x382, "@ =(*) type table i32 (*) =(*)", F_BRANCH | F_CALL | F_TRAPS, "results := tab[a](args) as call_indirect of type t does; if the callee throws, exn := its tag and payload, then goto L");
+    CALL_INDIRECT_CATCH(0x382, "@ =(*) type table i32 (*) =(*)", F_BRANCH | F_CALL | F_TRAPS, "results := tab[a](args) as call_indirect of type t does; if the callee throws, exn := its tag and payload, then goto L"),
+    RETHROW(0x383, "i32 (*)", F_TERMINATOR | F_TRAPS, "throw an exception of the tag in a whose payload is the bits of the i64 registers args (pass on a caught one)");
 
     /** Flag bits of an opcode. */
     static final class Flag {

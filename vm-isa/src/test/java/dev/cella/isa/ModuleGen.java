@@ -387,13 +387,14 @@ public final class ModuleGen {
                     case TABLE -> operands[i] = between(0, tables.size() - 1);
                     case OFFSET -> operands[i] = chance(2) ? between(0, 64) : between(0, 0xFFFFFFFFL);
                     case USES, DEFS -> {
-                        if (op == Opcode.THROW || (op.isCall() && op.isBranch() && i == 1)) {
+                        boolean throwing = op == Opcode.THROW || op == Opcode.RETHROW;
+                        if (throwing || (op.isCall() && op.isBranch() && i == 1)) {
                             // An exception's payload (i64s), after its tag register in a catching call's list.
-                            List<ValType> want = new ArrayList<>(Collections.nCopies(between(0, op == Opcode.THROW ? 2 : 1), ValType.I64));
-                            if (op != Opcode.THROW) {
+                            List<ValType> want = new ArrayList<>(Collections.nCopies(between(0, throwing ? 2 : 1), ValType.I64));
+                            if (!throwing) {
                                 want.add(0, ValType.I32);
                             }
-                            lists[i] = op == Opcode.THROW ? registerList(want, byType) : distinctRegisterList(want, byType);
+                            lists[i] = throwing ? registerList(want, byType) : distinctRegisterList(want, byType);
                             operands[i] = lists[i].length;
                             continue;
                         }

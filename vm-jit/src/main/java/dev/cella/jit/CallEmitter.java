@@ -24,31 +24,92 @@ import org.objectweb.asm.Label;
  * {@link JitContext}); a failed check goes to a stub that traps at this pc or makes the call
  * through a stack-segment hop. Every guest call is {@linkplain MethodEmitter#suspendable
  * suspendable}: a suspension passing through it adds the caller's frame at the call's pc.
+ *
+ * <p>call_catch and call_indirect_catch are these calls with an exception-table entry for {@link
+ * dev.cella.vm.GuestException} around the invocation (both the fast path and the hop), whose
+ * handler, in the stub area, does what the interpreter's landing does ({@code Machine.land}):
+ * writes the tag and payload into the exn list (zero past the payload), reloads the fuel window
+ * (the thrower stored it in the context, as every way out of a guest call does) and the memory,
+ * and jumps to the landing pad, whose block then charges itself as any block does. Unwinding
+ * charges nothing and polls nothing in either engine, so fuel and safe points stay the
+ * interpreter's; a suspension is a {@link JitSuspend}, which the handler does not catch.
  */
 final class CallEmitter {
     private static final String BSM_DESC = "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;"
             + "Ljava/lang/invoke/MethodType;II)Ljava/lang/invoke/CallSite;";
     static final Handle LINK_CALL = new Handle(H_INVOKESTATIC, "dev/cella/jit/JitLinker", "linkCall", BSM_DESC, false);
     static final Handle LINK_HOP = new Handle(H_INVOKESTATIC, "dev/cella/jit/JitLinker", "linkHop", BSM_DESC, false);
+    private static final String GUEST_EXCEPTION = "dev/cella/vm/GuestException";
 
     private CallEmitter() {}
 
     static void emit(MethodEmitter e, Instruction in) {
         switch (in.opcode()) {
-            case CALL -> call(e, in);
-            case CALL_INDIRECT -> callIndirect(e, in);
+            case CALL -> call(e, in, null);
+            case CALL_INDIRECT -> callIndirect(e, in, null);
+            case CALL_CATCH -> call(e, in, new Landing(e, in));
+            case CALL_INDIRECT_CATCH -> callIndirect(e, in, new Landing(e, in));
             default -> throw new IllegalArgumentException(in.opcode().mnemonic + " is not a call");
         }
     }
 
-    private static void call(MethodEmitter e, Instruction in) {
-        int target = in.intOperand(0);
-        int[] args = in.list(1);
-        int[] results = in.list(2);
+    /**
+     * The landing of a catching call (see the class comment): its handler label, the exn list
+     * and the pad's label, which is taken while the body is emitted (a pad outside this method
+     * is an exit, which the stub area must know of before it is emitted).
+     */
+    private static final class Landing {
+        final Label handler = new Label();
+        final int[] exn;
+        final Label pad;
+
+        Landing(MethodEmitter e, Instruction in) {
+            this.exn = in.list(1);
+            this.pad = e.branchTargetPc(in.intOperand(0));
+        }
+
+        /** Emits {@code call} covered by this landing's handler (none if {@code landing} is null). */
+        static void cover(MethodEmitter e, Landing landing, Runnable call) {
+            if (landing == null) {
+                call.run();
+                return;
+            }
+            Label start = new Label();
+            Label stop = new Label();
+            e.mv.visitTryCatchBlock(start, stop, landing.handler, GUEST_EXCEPTION);
+            e.mv.visitLabel(start);
+            call.run();
+            e.mv.visitLabel(stop);
+        }
+
+        /** Adds the handler to the stub area, after every stub whose code it covers. */
+        void emitHandler(MethodEmitter e) {
+            e.stub(() -> {
+                e.mv.visitLabel(handler); // stack: the exception
+                for (int j = 1; j < exn.length; j++) {
+                    e.mv.visitInsn(DUP);
+                    e.push(j - 1);
+                    e.mv.visitMethodInsn(INVOKEVIRTUAL, GUEST_EXCEPTION, "payload", "(I)J", false);
+                    e.store(exn[j]);
+                }
+                e.mv.visitMethodInsn(INVOKEVIRTUAL, GUEST_EXCEPTION, "tag", "()I", false);
+                e.store(exn[0]);
+                e.reloadFuel();
+                e.reloadMemory();
+                e.mv.visitJumpInsn(GOTO, pad);
+            });
+        }
+    }
+
+    private static void call(MethodEmitter e, Instruction in, Landing landing) {
+        int base = landing == null ? 0 : 2;
+        int target = in.intOperand(base);
+        int[] args = in.list(base + 1);
+        int[] results = in.list(base + 2);
         Signature sig = e.engine.signature(target);
         if (e.engine.module().isImport(target)) {
             pushArguments(e, sig, args, e.frame);
-            invoke(e, sig, target);
+            Landing.cover(e, landing, () -> invoke(e, sig, target));
         } else {
             int calleeRegisters = e.engine.module().function(target).registers().size();
             Label deep = new Label();
@@ -68,7 +129,7 @@ final class CallEmitter {
             e.mv.visitInsn(IOR);
             e.mv.visitJumpInsn(IFLT, deep);
             pushArguments(e, sig, args, e.calleeFrame);
-            e.suspendable(in.pc(), () -> invoke(e, sig, target));
+            Landing.cover(e, landing, () -> e.suspendable(in.pc(), () -> invoke(e, sig, target)));
             e.mv.visitLabel(after);
             e.stub(() -> {
                 e.mv.visitLabel(deep);
@@ -82,14 +143,17 @@ final class CallEmitter {
                 e.invokeStatic(MethodEmitter.RUNTIME, "deepCall", "(L" + MethodEmitter.CTX + ";JIII)J");
                 e.mv.visitVarInsn(ILOAD, e.fuel);
                 pushValues(e, sig, args);
-                e.suspendable(in.pc(),
-                        () -> e.mv.visitInvokeDynamicInsn("hop", sig.descriptor, LINK_HOP, target, variant(e)));
+                Landing.cover(e, landing, () -> e.suspendable(in.pc(),
+                        () -> e.mv.visitInvokeDynamicInsn("hop", sig.descriptor, LINK_HOP, target, variant(e))));
                 e.mv.visitJumpInsn(GOTO, after);
             });
         }
         storeResults(e, sig, results);
         e.reloadFuel();
         e.reloadMemory();
+        if (landing != null) {
+            landing.emitHandler(e);
+        }
     }
 
     private static int variant(MethodEmitter e) {
@@ -105,12 +169,13 @@ final class CallEmitter {
         }
     }
 
-    private static void callIndirect(MethodEmitter e, Instruction in) {
-        int type = in.intOperand(0);
-        int table = in.intOperand(1);
-        int element = in.intOperand(2);
-        int[] args = in.list(3);
-        int[] results = in.list(4);
+    private static void callIndirect(MethodEmitter e, Instruction in, Landing landing) {
+        int base = landing == null ? 0 : 2;
+        int type = in.intOperand(base);
+        int table = in.intOperand(base + 1);
+        int element = in.intOperand(base + 2);
+        int[] args = in.list(base + 3);
+        int[] results = in.list(base + 4);
         Signature sig = e.engine.typeSignature(type);
         e.storeFuel();
         e.mv.visitVarInsn(ALOAD, 0);
@@ -127,11 +192,14 @@ final class CallEmitter {
         e.mv.visitFieldInsn(GETFIELD, MethodEmitter.CTX, "calleeFrame", "J");
         e.mv.visitVarInsn(ILOAD, e.fuel);
         pushValues(e, sig, args);
-        e.suspendable(in.pc(), () -> e.mv.visitMethodInsn(INVOKEVIRTUAL, "java/lang/invoke/MethodHandle",
-                "invokeExact", sig.descriptor, false));
+        Landing.cover(e, landing, () -> e.suspendable(in.pc(), () -> e.mv.visitMethodInsn(INVOKEVIRTUAL,
+                "java/lang/invoke/MethodHandle", "invokeExact", sig.descriptor, false)));
         storeResults(e, sig, results);
         e.reloadFuel();
         e.reloadMemory();
+        if (landing != null) {
+            landing.emitHandler(e);
+        }
     }
 
     /** Pushes the context, the frame word in slot {@code frameSlot}, the fuel window and the arguments. */

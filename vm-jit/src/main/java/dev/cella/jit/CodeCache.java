@@ -360,12 +360,6 @@ final class CodeCache {
      */
     private MethodHandle compileDefined(Variant v, int function, Signature sig) throws ReflectiveOperationException {
         engine.compiling();
-        if (catches(code(function))) {
-            // Compiled code lets a guest exception pass (throw raises it, callers unwind by
-            // the JVM's own unwinding) but does not catch one yet: a function with a catching
-            // call runs interpreted, where Machine.catchBelow lands exceptions.
-            return fallBack(v, function, sig, "it catches exceptions (call_catch)");
-        }
         if (!account.hasRoom()) {
             return fallBack(v, function, sig, BUDGET_SPENT);
         }
@@ -392,16 +386,6 @@ final class CodeCache {
         v.codeSizes[function] = out.codeSizes();
         v.exits[function] = out.exits();
         return c.findStatic(c.lookupClass(), FunctionCompiler.methodName(function), sig.methodType);
-    }
-
-    /** True if {@code code} has a call_catch or call_indirect_catch. */
-    private static boolean catches(FunctionCode code) {
-        for (var in : code.insns) {
-            if (in.opcode() == dev.cella.isa.Opcode.CALL_CATCH || in.opcode() == dev.cella.isa.Opcode.CALL_INDIRECT_CATCH) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

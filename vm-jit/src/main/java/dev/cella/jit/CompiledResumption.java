@@ -3,6 +3,7 @@ package dev.cella.jit;
 import dev.cella.isa.Opcode;
 import dev.cella.isa.code.Instruction;
 import dev.cella.vm.ExecutionState;
+import dev.cella.vm.GuestException;
 import dev.cella.vm.Instance;
 import dev.cella.vm.Invocation;
 import dev.cella.vm.SuspendRequest;
@@ -54,6 +55,9 @@ final class CompiledResumption {
         }
         JitContext ctx = new JitContext(engine, instance, request);
         long[] results = null;
+        // An exception the frame above threw and no frame caught yet: it unwinds the frames
+        // below to the first that waits in a catching call, as Machine.catchBelow does.
+        GuestException thrown = null;
         int k = depth - 1;
         try {
             for (; k >= 0; k--) {
@@ -64,20 +68,35 @@ final class CompiledResumption {
                 if (k == depth - 1) {
                     leader = code.leaderAt(f.pc());
                 } else {
-                    int i = code.indexOfPc(f.pc());
-                    int[] to = resultRegisters(code.insns[i]);
-                    for (int j = 0; j < to.length; j++) {
-                        registers[to[j]] = results[j];
+                    Instruction call = code.insns[code.indexOfPc(f.pc())];
+                    if (thrown != null) {
+                        if (!catches(call)) {
+                            continue;
+                        }
+                        leader = land(code, call, thrown, registers);
+                        thrown = null;
+                    } else {
+                        int[] to = resultRegisters(call);
+                        for (int j = 0; j < to.length; j++) {
+                            registers[to[j]] = results[j];
+                        }
+                        leader = code.leaderIndex[code.indexOfPc(f.pc()) + 1];
                     }
-                    leader = code.leaderIndex[i + 1];
                 }
                 if (!engine.continuable(ctx.metered, f.function())) {
                     frames.set(k, new ExecutionState.Frame(f.function(), code.leaderPcs[leader], registers));
                     break;
                 }
-                results = runFrame(ctx, f.function(), registers, k + 1, registersBelow[k], leader);
+                try {
+                    results = runFrame(ctx, f.function(), registers, k + 1, registersBelow[k], leader);
+                } catch (GuestException e) {
+                    thrown = e;
+                }
             }
             ctx.storeFuel();
+            if (thrown != null) {
+                throw thrown;
+            }
             if (k < 0) {
                 return Invocation.finished(results);
             }
@@ -185,8 +204,32 @@ final class CompiledResumption {
         return Arrays.copyOf(ctx.results, engine.module().functionType(function).results().size());
     }
 
-    /** The result registers of {@code call}, a call or call_indirect instruction. */
+    /** The result registers of {@code call}, a call instruction of any form. */
     private static int[] resultRegisters(Instruction call) {
-        return call.opcode() == Opcode.CALL ? call.list(2) : call.list(4);
+        return switch (call.opcode()) {
+            case CALL -> call.list(2);
+            case CALL_INDIRECT, CALL_CATCH -> call.list(4);
+            case CALL_INDIRECT_CATCH -> call.list(6);
+            default -> throw new IllegalArgumentException(call.opcode().mnemonic + " is not a call");
+        };
+    }
+
+    private static boolean catches(Instruction call) {
+        return call.opcode() == Opcode.CALL_CATCH || call.opcode() == Opcode.CALL_INDIRECT_CATCH;
+    }
+
+    /**
+     * Lands {@code e} in {@code call}, a catching call of a restored frame with registers {@code
+     * registers}: its exn list gets the tag and payload, as the compiled handler writes them.
+     *
+     * @return the leader of the landing pad, where the frame goes on (its block not charged)
+     */
+    private static int land(FunctionCode code, Instruction call, GuestException e, long[] registers) {
+        int[] exn = call.list(1);
+        registers[exn[0]] = e.tag();
+        for (int j = 1; j < exn.length; j++) {
+            registers[exn[j]] = e.payload(j - 1);
+        }
+        return code.leaderAt(call.intOperand(0));
     }
 }

@@ -22,7 +22,8 @@ final class ControlEmitter {
         MethodVisitor mv = e.mv;
         switch (in.opcode()) {
             case UNREACHABLE -> e.throwTrap(TrapKind.UNREACHABLE, in.pc());
-            case THROW -> e.throwException(in.intOperand(0), in.list(1), in.pc());
+            case THROW -> e.throwException(() -> e.push(in.intOperand(0)), in.list(1), in.pc());
+            case RETHROW -> e.throwException(() -> e.load(in.intOperand(0)), in.list(1), in.pc());
             case NOP -> { }
             case BR -> mv.visitJumpInsn(GOTO, e.branchTargetPc(in.intOperand(0)));
             case BR_IF -> {

@@ -320,8 +320,11 @@ final class FunctionCompiler {
         if (op.isCall()) {
             s += 6; // the suspension handler
         }
-        if (op == Opcode.CALL) {
-            s += 24 + 3 * in.list(1).length;
+        if (op == Opcode.CALL || op == Opcode.CALL_CATCH) {
+            s += 24 + 3 * in.list(op == Opcode.CALL ? 1 : 3).length;
+        }
+        if (op == Opcode.CALL_CATCH || op == Opcode.CALL_INDIRECT_CATCH) {
+            s += 16 + 12 * in.list(1).length; // the landing handler
         }
         if (op.isBranch()) {
             s += 6 * FunctionCode.targets(in).length;

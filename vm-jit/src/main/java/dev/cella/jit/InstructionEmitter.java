@@ -29,7 +29,7 @@ final class InstructionEmitter {
 
     static Family familyOf(Opcode op) {
         return switch (op) {
-            case UNREACHABLE, NOP, BR, BR_IF, BR_UNLESS, BR_TABLE, RET, THROW,
+            case UNREACHABLE, NOP, BR, BR_IF, BR_UNLESS, BR_TABLE, RET, THROW, RETHROW,
                     I32_BR_EQ, I32_BR_NE, I32_BR_LT_S, I32_BR_LT_U, I32_BR_GT_S, I32_BR_GT_U,
                     I32_BR_LE_S, I32_BR_LE_U, I32_BR_GE_S, I32_BR_GE_U,
                     I64_BR_EQ, I64_BR_NE, I64_BR_LT_S, I64_BR_LT_U, I64_BR_GT_S, I64_BR_GT_U,

@@ -177,7 +177,8 @@ final class JitRuntime {
 
     /** The exception that throw raises at {@code pc} (see {@link dev.cella.vm.GuestException}); for emitted code. */
     static GuestException raise(long[] payload, JitContext ctx, int tag, int function, int pc) {
-        return new GuestException(tag, payload, function, ctx.instance.functionName(function), pc);
+        Instance instance = ctx.instance;
+        return new GuestException(tag, payload, instance.tagNamespace(), function, instance.functionName(function), pc);
     }
 
     /** The trap of the kind with ordinal {@code kind}; for emitted code. */
@@ -202,7 +203,7 @@ final class JitRuntime {
         try {
             return f.call(ctx.instance, args);
         } catch (GuestException e) {
-            throw e.foreign();
+            throw e.enter(ctx.instance);
         } finally {
             // Keep the window across the call, as the interpreter does, so a guest calling the
             // host all the time still polls the hook every POLL_INTERVAL units.
@@ -235,7 +236,7 @@ final class JitRuntime {
             }
             return r.length == 1 ? r[0] : 0;
         } catch (GuestException e) {
-            throw e.foreign();
+            throw e.enter(ctx.instance);
         } finally {
             ctx.loadFuel(window);
             if (ctx.suspendRequested()) {

@@ -653,12 +653,13 @@ final class MethodEmitter {
     }
 
     /**
-     * Throws the guest exception of tag {@code tag} whose payload is i64 registers {@code
-     * payload}, raised at {@code pc}, with the fuel stored as before a trap: whoever catches it
-     * (a catching call, interpreted; see {@link CodeCache#compileDefined}) or ends the run with it
-     * reads the fuel from there.
+     * Throws the guest exception whose tag {@code pushTag} pushes (an int: throw's immediate or
+     * rethrow's register) and whose payload is i64 registers {@code payload}, raised at {@code
+     * pc}, with the fuel stored as before a trap: whoever catches it (a catching call's handler,
+     * see {@link CallEmitter}, or the interpreter's) or ends the run with it reads the fuel from
+     * there.
      */
-    void throwException(int tag, int[] payload, int pc) {
+    void throwException(Runnable pushTag, int[] payload, int pc) {
         storeFuel();
         push(payload.length);
         mv.visitIntInsn(NEWARRAY, T_LONG);
@@ -669,7 +670,7 @@ final class MethodEmitter {
             mv.visitInsn(LASTORE);
         }
         mv.visitVarInsn(ALOAD, 0);
-        push(tag);
+        pushTag.run();
         push(code.index);
         pushPc(pc);
         invokeStatic(RUNTIME, "raise", "([JL" + CTX + ";III)Ldev/cella/vm/GuestException;");

@@ -368,7 +368,10 @@ final class NanFlow {
      */
     private static void transfer(Instruction in, BitSet live, int[] floatIndex, boolean atUse) {
         var kinds = in.opcode().operands();
-        for (int o = 0; o < kinds.size(); o++) {
+        // A catching call writes its results only when it returns and its exn list only when
+        // the callee throws: on each way out one of them keeps its old value, so neither kills.
+        boolean catching = in.opcode() == Opcode.CALL_CATCH || in.opcode() == Opcode.CALL_INDIRECT_CATCH;
+        for (int o = 0; o < kinds.size() && !catching; o++) {
             OperandKind k = kinds.get(o).kind();
             if (k == OperandKind.DEF) {
                 clearFloat(live, floatIndex, in.intOperand(o));

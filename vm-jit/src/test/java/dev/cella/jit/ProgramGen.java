@@ -34,8 +34,9 @@ import org.quicktheories.impl.Constraint;
  * range and signatures that may not match; early returns; traps (unreachable, division,
  * truncation); every table instruction (ref.func into funcref registers, table.get/set/size/grow/
  * fill/copy/init and elem.drop on every table, with indices and counts in and out of range) and
- * call_indirect through the second table, whose contents the program changes as it runs.
- * Indirect calls may recurse; the run's fuel and call-depth limits (drawn too, small ones
+ * call_indirect through the second table, whose contents the program changes as it runs;
+ * throws, and catching calls (direct, host and indirect) with a landing pad that may throw again
+ * or rethrow. Indirect calls may recurse; the run's fuel and call-depth limits (drawn too, small ones
  * included, so fuel and depth traps happen at many points) bound every run.
  */
 final class ProgramGen implements Gen<Differential.Program> {
@@ -259,7 +260,7 @@ final class ProgramGen implements Gen<Differential.Program> {
     }
 
     private void statement(int depth) {
-        int kind = draw(0, depth >= 2 ? 8 : 14);
+        int kind = draw(0, depth >= 2 ? 8 : 16);
         switch (kind) {
             case 0 -> simple();
             case 1 -> simd();
@@ -275,6 +276,8 @@ final class ProgramGen implements Gen<Differential.Program> {
             case 11 -> brTable(depth);
             case 12 -> earlyReturn();
             case 13 -> trap();
+            case 14 -> catchingCall();
+            case 15 -> throwException();
             default -> simple();
         }
     }
@@ -571,6 +574,74 @@ final class ProgramGen implements Gen<Differential.Program> {
         line("i32.const " + index + ", " + slot);
         line("call_indirect T" + type + ", tab, " + index + ", " + registerList(params(type)) + ", "
                 + registerList(results(type)));
+    }
+
+    /**
+     * A catching call (call_catch of a later function or a host, or call_indirect_catch) whose
+     * exception registers are pool registers (a tag, then zero to two i64s), and a landing pad
+     * after it that the call's normal return jumps over: a few simple instructions, and maybe a
+     * throw of another tag or a rethrow of the caught one.
+     */
+    private void catchingCall() {
+        String pad = label();
+        String join = label();
+        String tag = reg(ValType.I32);
+        StringBuilder exn = new StringBuilder("(").append(tag);
+        StringBuilder caught = new StringBuilder("(");
+        List<String> payload = new ArrayList<>(pool.get(ValType.I64));
+        for (int n = draw(0, 2), i = 0; i < n; i++) {
+            String p = payload.remove(draw(0, payload.size() - 1));
+            exn.append(", ").append(p);
+            caught.append(i == 0 ? "" : ", ").append(p);
+        }
+        exn.append(')');
+        caught.append(')');
+        if (draw(0, 2) > 0) {
+            int later = functionCount - current - 1;
+            int pick = draw(0, later + IMPORTS.length - 1);
+            String name = pick < later ? "fn" + (current + 1 + pick) : IMPORTS[pick - later];
+            int type = pick < later ? functionTypes[current + 1 + pick] : IMPORT_TYPES[pick - later];
+            line("call_catch " + pad + ", " + exn + ", " + name + ", " + registerList(params(type)) + ", "
+                    + registerList(results(type)));
+        } else {
+            String index = reg(ValType.I32);
+            int type = draw(0, TYPES.length - 1);
+            line("i32.const " + index + ", " + draw(0, TABLE_SIZE));
+            line("call_indirect_catch " + pad + ", " + exn + ", T" + type + ", tab, " + index + ", "
+                    + registerList(params(type)) + ", " + registerList(results(type)));
+        }
+        line("br " + join);
+        out.append(pad).append(":\n");
+        for (int n = draw(0, 2); n > 0; n--) {
+            simple();
+        }
+        switch (draw(0, 5)) {
+            case 0 -> throwException();
+            case 1 -> {
+                // Maybe passes the caught exception on (its registers may have changed since: any values do).
+                String keep = label();
+                branchTo(keep);
+                line("rethrow " + tag + ", " + caught);
+                out.append(keep).append(":\n");
+                line("nop");
+            }
+            default -> { }
+        }
+        out.append(join).append(":\n");
+        line("nop");
+    }
+
+    /** A throw of tag 1 to 3 with zero to two i64 payload values, mostly skipped by a branch. */
+    private void throwException() {
+        String skip = label();
+        branchTo(skip);
+        StringBuilder payload = new StringBuilder("(");
+        for (int n = draw(0, 2), i = 0; i < n; i++) {
+            payload.append(i == 0 ? "" : ", ").append(reg(ValType.I64));
+        }
+        line("throw " + draw(1, 3) + ", " + payload.append(')'));
+        out.append(skip).append(":\n");
+        line("nop");
     }
 
     /** A compare-and-branch of a random type (or br_if/br_unless) to a forward label. */

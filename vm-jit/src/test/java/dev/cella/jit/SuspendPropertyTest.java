@@ -68,6 +68,61 @@ class SuspendPropertyTest {
         assertTrue(nested[0] > 0, "no generated program suspended with more than one frame");
     }
 
+    /** main waits in a catching call while work loops n times, then returns 42 (n even) or throws tag 3 with 100. */
+    private static final String CATCHING = """
+            func main(x: i64) -> i64 {
+                reg y: i64, tag: i32, p: i64, t: i64
+                call_catch pad, (tag, p), work, (x), (y)
+                ret y
+            pad:
+                i64.extend_i32_s t, tag
+                i64.add t, t, p
+                ret t
+            }
+            export func main
+            func work(n: i64) -> i64 {
+                reg i: i64, one: i64, two: i64, r: i64
+                i64.const one, 1
+                i64.const two, 2
+                i64.mov i, n
+            again:
+                i64.sub i, i, one
+                i64.br_gt_s i, one, again
+                i64.rem_u r, n, two
+                i64.br_eq r, one, odd
+                i64.const r, 42
+                ret r
+            odd:
+                i64.const r, 100
+                throw 3, (r)
+            }
+            """;
+
+    /**
+     * Suspended while a frame waits in call_catch, every engine resumes it to the same end, for a
+     * callee that returns (results written after the catching call's exception list) and one that
+     * throws after the resumption (the exception lands in the restored frame). The interpreter once
+     * read a restored catching call's result list at the wrong place (Resumption.resultList).
+     */
+    @Test
+    void aFrameWaitingInACatchingCallResumesToTheSameEnd() {
+        for (long n : new long[] {300, 301}) {
+            Differential.Program program = new Differential.Program(CATCHING, new long[] {n}, 100_000, 100, 1);
+            Module m = program.module();
+            Steps whole = steps(program, m, List.of(INTERP), new long[0]);
+            assertTrue(whole.end().startsWith(n % 2 == 0 ? "returned [42]" : "returned [103]"), whole::end);
+            for (long point = 5; point < 1000; point += 97) {
+                long[] points = {point, point + 211};
+                Steps reference = steps(program, m, List.of(INTERP, INTERP, INTERP), points);
+                assertEquals(withoutPolls(whole.end()), withoutPolls(reference.end()), "interpreter, " + point);
+                for (List<Function<Module, SuspendableEngine>> order : List.of(List.of(JIT, JIT, JIT),
+                        List.of(JIT, INTERP, JIT), List.of(INTERP, JIT, INTERP), List.of(REGIONS, REGIONS, JIT))) {
+                    assertEquals(reference, steps(program, m, order, points), "fuel point " + point);
+                }
+            }
+        }
+    }
+
     @Test
     void aRequestThatNeverFiresChangesNothing() {
         qt().withExamples(EXAMPLES / 4 + 1).forAll(new ProgramGen()).checkAssert(program -> {

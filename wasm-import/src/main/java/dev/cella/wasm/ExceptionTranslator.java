@@ -14,8 +14,9 @@ import java.util.List;
  * <p>Cella's exceptions (see the note in {@link Opcode}) carry an integer tag and a payload of
  * 64-bit values, and are caught only by a caller waiting in {@code call_catch}. So:
  * <ul>
- *   <li>Wasm tag {@code i} is Cella tag {@code i}; a payload value travels as its bits in an i64
- *       (i32 and f32 zero-extended).
+ *   <li>Wasm tag {@code i} is Cella tag {@code module.tagNumbers[i]} (its index, unless the
+ *       embedder links tags between modules: {@link TagImports}); a payload value travels as its
+ *       bits in an i64 (i32 and f32 zero-extended).
  *   <li>Each try and try_table has an {@link ExceptionHandler}: registers for a caught exception
  *       and a landing pad. Inside the code it covers (a try's body; all of a try_table), calls
  *       become {@code call_catch} into the pad, and a throw or rethrow writes the handler's
@@ -26,7 +27,7 @@ import java.util.List;
  *       payload to typed values; or a try_table clause's target, with the payload as branch
  *       values); an exception no clause takes goes to the enclosing handler (for delegate, the
  *       one its label names), or, with no handler left, is thrown out of the function with
- *       {@code throw} and its static tag.
+ *       {@code rethrow}, keeping its tag.
  *   <li>A caught exception stays in its handler's registers for the catch body, which is what
  *       rethrow rethrows; nested handlers have registers of their own.
  * </ul>
@@ -230,7 +231,7 @@ abstract class ExceptionTranslator extends ControlTranslator {
                 for (int j = 0; j < params.size(); j++) {
                     toBits(params.get(j), values[j], h.payload[j]);
                 }
-                code.emit(Opcode.I32_CONST, h.tag, tagIndex);
+                code.emit(Opcode.I32_CONST, h.tag, module.tagNumbers[tagIndex]);
                 code.emit(Opcode.BR, h.pad);
                 h.used = true;
             } else {
@@ -239,7 +240,8 @@ abstract class ExceptionTranslator extends ControlTranslator {
                     bits[j] = outgoing(j);
                     toBits(params.get(j), values[j], bits[j]);
                 }
-                code.emit(Opcode.THROW, new long[] {tagIndex, bits.length}, new int[][] {null, bits});
+                code.emit(Opcode.THROW, new long[] {module.tagNumbers[tagIndex], bits.length},
+                        new int[][] {null, bits});
             }
         }
         setUnreachable();
@@ -298,7 +300,7 @@ abstract class ExceptionTranslator extends ControlTranslator {
                 all = true;
                 break;
             }
-            code.emit(Opcode.I32_BR_EQ, h.tag, regs.constant(ValType.I32, c.tag()), to);
+            code.emit(Opcode.I32_BR_EQ, h.tag, regs.constant(ValType.I32, module.tagNumbers[c.tag()]), to);
         }
         if (!all) {
             propagate(h, h.outer);
@@ -332,26 +334,11 @@ abstract class ExceptionTranslator extends ControlTranslator {
             code.emit(Opcode.BR, to.pad);
             return;
         }
-        // throw takes its tag as an immediate: one throw per tag the exception can have, and
-        // one of the foreign tag for an exception from outside the module (GuestException.FOREIGN).
-        int n = module.tags.size();
-        int[] labels = new int[n];
-        for (int t = 0; t < n; t++) {
-            labels[t] = code.newLabel();
-            code.emit(Opcode.I32_BR_EQ, from.tag, regs.constant(ValType.I32, t), labels[t]);
-        }
-        code.emit(Opcode.THROW, new long[] {FOREIGN_TAG, payloadWidth}, new int[][] {null, from.payload.clone()});
-        for (int t = 0; t < n; t++) {
-            code.bind(labels[t]);
-            code.reachable(true);
-            int arity = module.tags.get(t).params().size();
-            int[] bits = java.util.Arrays.copyOf(from.payload, arity);
-            code.emit(Opcode.THROW, new long[] {t, arity}, new int[][] {null, bits});
-        }
+        // rethrow keeps the tag the exception has, whichever module's it is (or foreign): an
+        // exception passing through a handler that does not take it leaves as it came in. Its
+        // payload is the handler's registers, so it may come out padded to the module's widest tag.
+        code.emit(Opcode.RETHROW, new long[] {from.tag, payloadWidth}, new int[][] {null, from.payload.clone()});
     }
-
-    /** The tag an exception from another module has here (dev.cella.vm.GuestException.FOREIGN). */
-    private static final int FOREIGN_TAG = -1;
 
     /** The i64 register for value {@code j} of a payload thrown out of the function. */
     private int outgoing(int j) {

@@ -36,6 +36,7 @@ final class ModuleTranslator implements ModuleContext {
     private final byte[] binary;
     private final WasmModule wasm;
     private final GlobalImports globalImports;
+    private final TagImports tagImports;
     private final Map<FuncType, Integer> types = new LinkedHashMap<>();
     private final List<Global> globals = new ArrayList<>();
     /** The Cella global holding the high half of each v128 global (by Wasm index, which holds the low half). */
@@ -48,10 +49,11 @@ final class ModuleTranslator implements ModuleContext {
     /** Data segment to its memory.init function's index. */
     private final Map<Integer, Integer> memoryInits = new HashMap<>();
 
-    ModuleTranslator(byte[] binary, WasmModule wasm, GlobalImports globalImports) {
+    ModuleTranslator(byte[] binary, WasmModule wasm, GlobalImports globalImports, TagImports tagImports) {
         this.binary = binary;
         this.wasm = wasm;
         this.globalImports = globalImports;
+        this.tagImports = tagImports;
     }
 
     Module translate() {
@@ -59,6 +61,7 @@ final class ModuleTranslator implements ModuleContext {
         Limits memory = memory();
         List<Limits> tables = tables();
         globals();
+        wasm.tagNumbers = tagNumbers();
         List<Function> functions = new ArrayList<>();
         WasmInput in = new WasmInput(binary);
         for (int f = wasm.importedFunctions; f < wasm.functionCount(); f++) {
@@ -121,9 +124,32 @@ final class ModuleTranslator implements ModuleContext {
                 case GLOBAL -> {
                     // Handled by globals(): bound to a constant or rejected there.
                 }
+                case TAG -> {
+                    // Handled by tagNumbers(): bound to the number of the tag it names.
+                }
             }
         }
         return out;
+    }
+
+    /** The Cella number of each tag, imported ones bound by {@link #tagImports} (see {@link TagImports}). */
+    private int[] tagNumbers() {
+        int[] numbers = new int[wasm.tags.size()];
+        int t = 0;
+        for (WasmModule.Import imp : wasm.imports) {
+            if (imp.kind() == WasmModule.ExternKind.TAG) {
+                Integer n = tagImports.imported(imp.module(), imp.name(), wasm.tags.get(t));
+                if (n == null) {
+                    throw WasmException.unsupported(imp.offset(), "exception handling (tag import " + imp.module()
+                            + "." + imp.name() + " that nothing binds)");
+                }
+                numbers[t++] = n;
+            }
+        }
+        for (; t < numbers.length; t++) {
+            numbers[t] = tagImports.defined(t, wasm.tags.get(t));
+        }
+        return numbers;
     }
 
     /** Where the memory comes from if the Wasm module imports it, else null. */
@@ -270,11 +296,17 @@ final class ModuleTranslator implements ModuleContext {
     private List<Export> exports() {
         List<Export> out = new ArrayList<>();
         for (WasmModule.Export e : wasm.exports) {
+            if (e.kind() == WasmModule.ExternKind.TAG) {
+                // A Cella module has no tag exports: the embedder learns the tag's number here.
+                tagImports.exported(e.name(), wasm.tagNumbers[e.index()], wasm.tags.get(e.index()));
+                continue;
+            }
             ExportKind kind = switch (e.kind()) {
                 case FUNC -> ExportKind.FUNC;
                 case TABLE -> ExportKind.TABLE;
                 case MEMORY -> ExportKind.MEMORY;
                 case GLOBAL -> ExportKind.GLOBAL;
+                case TAG -> throw new IllegalStateException("tag exports are handled above");
             };
             if (kind == ExportKind.GLOBAL && wasm.globals.get(e.index()).type().type() == ValType.V128) {
                 throw WasmException.unsupported(e.offset(), "export of a v128 global (\"" + e.name() + "\"): an"

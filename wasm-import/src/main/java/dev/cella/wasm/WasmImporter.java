@@ -50,9 +50,22 @@ public final class WasmImporter {
      *     always verified, so a bug cannot produce a module that runs)
      */
     public static Module translate(byte[] wasm, GlobalImports globals) {
+        return translate(wasm, globals, TagImports.OWN);
+    }
+
+    /**
+     * Translates {@code wasm}, binding its immutable global imports to the values {@code globals}
+     * gives and numbering its exception tags as {@code tags} says (which links tag imports).
+     *
+     * @throws WasmException as {@link #translate(byte[])}; a tag import {@code tags} does not bind
+     *     is unsupported
+     * @throws RuntimeException whatever {@code globals} or {@code tags} throw (an embedder's link error)
+     */
+    public static Module translate(byte[] wasm, GlobalImports globals, TagImports tags) {
         Objects.requireNonNull(wasm, "wasm");
         Objects.requireNonNull(globals, "globals");
+        Objects.requireNonNull(tags, "tags");
         WasmModule decoded = WasmReader.read(wasm);
-        return new ModuleTranslator(wasm, decoded, globals).translate();
+        return new ModuleTranslator(wasm, decoded, globals, tags).translate();
     }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
 final class WasmModule {
     /** What an import or export refers to, with the Wasm external kind byte. */
     enum ExternKind {
-        FUNC(0, "function"), TABLE(1, "table"), MEMORY(2, "memory"), GLOBAL(3, "global");
+        FUNC(0, "function"), TABLE(1, "table"), MEMORY(2, "memory"), GLOBAL(3, "global"), TAG(4, "tag");
 
         final int code;
         final String noun;
@@ -37,7 +37,7 @@ final class WasmModule {
         }
     }
 
-    /** An import; {@code typeIndex} for functions, {@code global} for globals, limits for tables and memories. */
+    /** An import; {@code typeIndex} for functions and tags, {@code global} for globals, limits for tables and memories. */
     record Import(String module, String name, ExternKind kind, int typeIndex, GlobalType global, long min, long max,
             long offset) {}
 
@@ -88,8 +88,13 @@ final class WasmModule {
     final List<Global> globals = new ArrayList<>();
     int importedGlobals;
     final List<Export> exports = new ArrayList<>();
-    /** The type of each tag (exception handling); Cella's tag number is the index here. */
+    /** The type of each tag (exception handling), imported ones first. */
     final List<FuncType> tags = new ArrayList<>();
+    /**
+     * The Cella tag number of each tag, set by {@link ModuleTranslator} before any body is
+     * translated ({@link TagImports} chooses them).
+     */
+    int[] tagNumbers;
     int start = -1;
     long startOffset;
     final List<ElementSegment> elements = new ArrayList<>();

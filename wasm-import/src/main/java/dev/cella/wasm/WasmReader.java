@@ -235,7 +235,10 @@ final class WasmReader {
                     module.globals.add(new Global(type, null, module.importedGlobals, at));
                     module.importedGlobals++;
                 }
-                case 4 -> throw WasmException.unsupported(kindAt, "exception handling (tag import: a Cella module's tags are its own)");
+                case 4 -> {
+                    int type = tagType();
+                    module.imports.add(new Import(mod, name, ExternKind.TAG, type, null, 0, 0, at));
+                }
                 default -> throw WasmException.malformed(kindAt, "malformed import kind " + kind);
             }
         }
@@ -413,23 +416,15 @@ final class WasmReader {
                 case 1 -> ExternKind.TABLE;
                 case 2 -> ExternKind.MEMORY;
                 case 3 -> ExternKind.GLOBAL;
-                case 4 -> null; // a tag: checked below, then dropped (no Cella module imports tags)
+                case 4 -> ExternKind.TAG;
                 default -> throw WasmException.malformed(kindAt, "malformed export kind " + kind);
             };
-            if (k == null) {
-                if (index >= module.tags.size()) {
-                    throw WasmException.invalid(indexAt, "unknown tag " + index);
-                }
-                if (!names.add(name)) {
-                    throw WasmException.invalid(at, "duplicate export name \"" + name + "\"");
-                }
-                continue;
-            }
             int count = switch (k) {
                 case FUNC -> module.functionCount();
                 case TABLE -> module.tables.size();
                 case MEMORY -> module.memory == null ? 0 : 1;
                 case GLOBAL -> module.globals.size();
+                case TAG -> module.tags.size();
             };
             if (index >= count) {
                 throw WasmException.invalid(indexAt, "unknown " + k.noun + " " + index);
@@ -444,32 +439,41 @@ final class WasmReader {
         }
     }
 
-    /** Tags (exception handling): an attribute, 0 for an exception, and a type without results. */
+    /** The tag section (exception handling): each a tag type ({@link #tagType}). */
     private void tagSection() {
         int n = in.count(2);
         for (int i = 0; i < n; i++) {
-            int at = in.position();
-            int attribute = in.u8();
-            if (attribute != 0) {
-                throw WasmException.malformed(at, "malformed tag attribute " + attribute);
-            }
-            int typeAt = in.position();
-            int type = in.index();
-            if (type >= module.types.size()) {
-                throw WasmException.invalid(typeAt, "unknown type " + type);
-            }
-            FuncType t = module.types.get(type);
-            if (!t.results().isEmpty()) {
-                throw WasmException.invalid(typeAt, "non-empty tag result type: " + t);
-            }
-            for (ValType p : t.params()) {
-                if (p != ValType.I32 && p != ValType.I64 && p != ValType.F32 && p != ValType.F64) {
-                    // A payload travels as i64 bits, and Cella has no reference-to-bits move.
-                    throw WasmException.unsupported(typeAt, "exception handling (a tag with a " + p + " parameter)");
-                }
-            }
-            module.tags.add(t);
+            tagType();
         }
+    }
+
+    /**
+     * Reads a tag type, an attribute (0, an exception) and the index of a type without results,
+     * and adds the tag to the module's; returns the type index.
+     */
+    private int tagType() {
+        int at = in.position();
+        int attribute = in.u8();
+        if (attribute != 0) {
+            throw WasmException.malformed(at, "malformed tag attribute " + attribute);
+        }
+        int typeAt = in.position();
+        int type = in.index();
+        if (type >= module.types.size()) {
+            throw WasmException.invalid(typeAt, "unknown type " + type);
+        }
+        FuncType t = module.types.get(type);
+        if (!t.results().isEmpty()) {
+            throw WasmException.invalid(typeAt, "non-empty tag result type: " + t);
+        }
+        for (ValType p : t.params()) {
+            if (p != ValType.I32 && p != ValType.I64 && p != ValType.F32 && p != ValType.F64) {
+                // A payload travels as i64 bits, and Cella has no reference-to-bits move.
+                throw WasmException.unsupported(typeAt, "exception handling (a tag with a " + p + " parameter)");
+            }
+        }
+        module.tags.add(t);
+        return type;
     }
 
     private void startSection() {

@@ -21,6 +21,7 @@ import dev.cella.vm.Table;
 import dev.cella.vm.Trap;
 import dev.cella.vm.TrapKind;
 import dev.cella.wasm.WasmException;
+import dev.cella.wasm.TagImports;
 import dev.cella.wasm.WasmImporter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,13 +69,14 @@ final class WastSession {
      * A module of the script: instantiated (problem null), skipped (reason is the skip category) or
      * failed (reason null); problem says why it is not available.
      */
-    private record Loaded(Module module, Engine engine, Instance instance, String reason, String problem) {
+    private record Loaded(Module module, Engine engine, Instance instance, Map<String, Tag> tags, String reason,
+            String problem) {
         static Loaded skipped(SkipCommand s) {
-            return new Loaded(null, null, null, s.reason, s.getMessage());
+            return new Loaded(null, null, null, Map.of(), s.reason, s.getMessage());
         }
 
         static Loaded failed(String problem) {
-            return new Loaded(null, null, null, null, problem);
+            return new Loaded(null, null, null, Map.of(), null, problem);
         }
 
         /** Throws what a command needing this module ends with when it is not available. */
@@ -86,6 +88,9 @@ final class WastSession {
             throw reason != null ? new SkipCommand(reason, detail) : new DependencyFailed(detail);
         }
     }
+
+    /** An exception tag of the script: its number in {@link #tagNamespace} and its type. */
+    private record Tag(int number, FuncType type) {}
 
     /** Ends a command as failed because a module it needs failed to load. */
     private static final class DependencyFailed extends RuntimeException {
@@ -113,6 +118,13 @@ final class WastSession {
     private final Map<Loaded, List<Loaded>> importsFrom = new IdentityHashMap<>();
     /** Modules whose state a skipped module would have changed, with the skip to report. */
     private final Map<Loaded, SkipCommand> stale = new IdentityHashMap<>();
+    /**
+     * The namespace of every instance's exception tags: each tag a module defines gets the next
+     * number, and a tag import the number of the tag it names, so an exception keeps its tag from
+     * one module to another (see dev.cella.wasm.TagImports).
+     */
+    private final Object tagNamespace = new Object();
+    private int nextTag;
     /** While a module is being loaded, the registered modules it imports from. */
     private List<Loaded> linking = new ArrayList<>();
 
@@ -163,7 +175,23 @@ final class WastSession {
     /** Translates and instantiates a binary, running its start function. */
     private Loaded load(byte[] binary) {
         linking = new ArrayList<>();
-        Module m = WasmImporter.translate(binary, this::globalValue);
+        Map<String, Tag> tags = new HashMap<>();
+        Module m = WasmImporter.translate(binary, this::globalValue, new TagImports() {
+            @Override
+            public Integer imported(String module, String name, FuncType type) {
+                return tagImport(module, name, type);
+            }
+
+            @Override
+            public int defined(int index, FuncType type) {
+                return nextTag++;
+            }
+
+            @Override
+            public void exported(String name, int tag, FuncType type) {
+                tags.put(name, new Tag(tag, type));
+            }
+        });
         Engine engine = engines.apply(m);
         Instance instance = new Instance(m, new ImportResolver() {
             @Override
@@ -185,11 +213,16 @@ final class WastSession {
             public Table table(String module, String name, ValType type, Limits limits) {
                 return WastSession.this.table(module, name);
             }
+
+            @Override
+            public Object tagNamespace() {
+                return tagNamespace;
+            }
         }, InstanceOptions.defaults().withFuel(FUEL_PER_ACTION), store, engine);
         if (m.start() >= 0) {
             engine.invoke(instance, m.start());
         }
-        Loaded loaded = new Loaded(m, engine, instance, null, null);
+        Loaded loaded = new Loaded(m, engine, instance, Map.copyOf(tags), null, null);
         importsFrom.put(loaded, linking);
         return loaded;
     }
@@ -501,6 +534,24 @@ final class WastSession {
                     + (mutable ? "mutable " : "") + type + " global");
         }
         return m.instance().globalCell(e.index());
+    }
+
+    /** Binds a tag import to the number of a registered module's exported tag. */
+    private int tagImport(String module, String name, FuncType type) {
+        Loaded m = registered.get(module);
+        if (m != null) {
+            m.require("imported module " + module);
+            linking.add(m);
+        }
+        Tag t = m == null ? null : m.tags().get(name);
+        if (t == null) {
+            throw new LinkException("unknown import " + module + "." + name);
+        }
+        if (!t.type().equals(type)) {
+            throw new LinkException("incompatible import type: " + module + "." + name + " is a tag of " + t.type()
+                    + ", imported as a tag of " + type);
+        }
+        return t.number();
     }
 
     /** Binds an immutable global import to spectest's or a registered module's value. */

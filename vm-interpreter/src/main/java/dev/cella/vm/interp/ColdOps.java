@@ -141,7 +141,7 @@ final class ColdOps {
         try {
             out = target.call(args);
         } catch (GuestException e) {
-            throw e.foreign();
+            throw e.enter(m.instance);
         }
         for (int i = 0; i < code[results]; i++) {
             r[fp + code[results + 1 + i]] = out[i];

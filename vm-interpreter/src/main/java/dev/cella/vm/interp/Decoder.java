@@ -336,6 +336,7 @@ final class Decoder {
             case THROW -> Op.THROW;
             case CALL_CATCH -> Op.CALL_CATCH;
             case CALL_INDIRECT_CATCH -> Op.CALL_INDIRECT_CATCH;
+            case RETHROW -> Op.RETHROW;
         };
     }
 

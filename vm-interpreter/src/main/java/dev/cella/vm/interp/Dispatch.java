@@ -140,8 +140,9 @@ final class Dispatch {
                     fp = callerFp;
                     pc = resume + 1 + n;
                 }
-                case Op.THROW -> {
-                    // THROW tag n src..: unwinds to the catching frame's landing pad, or leaves the run
+                case Op.THROW, Op.RETHROW -> {
+                    // THROW tag n src.. | RETHROW a n src..: unwinds to the catching frame's
+                    // landing pad, or leaves the run
                     m.raise(r, code, pc, fp);
                     code = m.nextCode;
                     pc = m.nextPc;

@@ -474,7 +474,7 @@ final class Machine {
             try {
                 result = host.call(instance, args);
             } catch (GuestException e) {
-                throw e.foreign();
+                throw e.enter(instance);
             }
             int results = at + 1 + n;
             if (code[results] == 1) {
@@ -518,7 +518,7 @@ final class Machine {
         try {
             result = instance.hostFunction(callee.index).call(instance, args);
         } catch (GuestException e) {
-            throw e.foreign();
+            throw e.enter(instance);
         }
         int results = at + 1 + n;
         if (code[results] == 1) {
@@ -701,7 +701,7 @@ final class Machine {
     }
 
     /**
-     * Runs THROW at decoded position {@code pc} of the active function (frame at {@code fp}):
+     * Runs THROW or RETHROW at decoded position {@code pc} of the active function (frame at {@code fp}):
      * makes the exception and unwinds to the innermost frame that catches it ({@link #catchBelow}).
      *
      * @throws GuestException if no frame of this machine catches it
@@ -712,8 +712,9 @@ final class Machine {
         for (int i = 0; i < n; i++) {
             payload[i] = r[fp + code[pc + 3 + i]];
         }
-        catchBelow(new GuestException(code[pc + 1], payload, func, instance.functionName(func),
-                functions[func].bytePc(pc)), depth);
+        int tag = code[pc] == Op.RETHROW ? (int) r[fp + code[pc + 1]] : code[pc + 1];
+        catchBelow(new GuestException(tag, payload, instance.tagNamespace(), func,
+                instance.functionName(func), functions[func].bytePc(pc)), depth);
     }
 
     /**
@@ -750,7 +751,7 @@ final class Machine {
      * @throws GuestException {@code e}, if no frame catches it
      */
     void landFromHost(GuestException e, int[] code, int pc, int fp) {
-        if (code[pc] == Op.THROW) {
+        if (code[pc] == Op.THROW || code[pc] == Op.RETHROW) {
             throw e; // raise found no catching frame: the exception leaves the invocation
         }
         if (metered) {

@@ -240,13 +240,14 @@ final class Op {
     static final int V128 = 157;
 
     // Exceptions: THROW tag n src..;  CALL_CATCH L nexn exn.. f nargs args.. nres res..;
-    // CALL_INDIRECT_CATCH L nexn exn.. type table a nargs args.. nres res..
+    // CALL_INDIRECT_CATCH L nexn exn.. type table a nargs args.. nres res..;  RETHROW a n src..
     static final int THROW = 158;
     static final int CALL_CATCH = 159;
     static final int CALL_INDIRECT_CATCH = 160;
+    static final int RETHROW = 161;
 
     /** Number of decoded opcodes. */
-    static final int COUNT = 161;
+    static final int COUNT = 162;
 
     /** Marks an original opcode that decodes to nothing (nop). */
     static final int NONE = -1;

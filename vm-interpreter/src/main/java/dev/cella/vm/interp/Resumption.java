@@ -74,10 +74,13 @@ final class Resumption {
         if (f.code[p] == Op.FUEL) {
             p += 2; // the call leads its block
         }
+        boolean direct = f.code[p] == Op.CALL || f.code[p] == Op.CALL_CATCH;
         if (f.code[p] == Op.CALL_CATCH || f.code[p] == Op.CALL_INDIRECT_CATCH) {
-            p += 2 + f.code[p + 2]; // past the landing pad and the exception list: the rest is laid out as a call's
+            // Past the landing pad and the exception list: from its last register on, the rest
+            // is laid out as a call's (that register in place of the opcode), see Dispatch.
+            p += 2 + f.code[p + 2];
         }
-        return f.code[p] == Op.CALL || f.code[p] == Op.CALL_CATCH ? p + 3 + f.code[p + 2] : p + 5 + f.code[p + 4];
+        return direct ? p + 3 + f.code[p + 2] : p + 5 + f.code[p + 4];
     }
 
     /**

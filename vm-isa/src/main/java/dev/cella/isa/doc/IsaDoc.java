@@ -351,7 +351,7 @@ public final class IsaDoc {
                 case USES, DEFS -> {
                     if (names.get(i).equals("(exn)")) {
                         parts.add("(exn): i32, then i64");
-                    } else if (op == Opcode.THROW) {
+                    } else if (op == Opcode.THROW || op == Opcode.RETHROW) {
                         parts.add("(args): i64");
                     } else {
                         lists.add(names.get(i));

@@ -132,7 +132,7 @@ final class CodeVerifier {
                 case ELEM -> checkIndex(pc, value, module.elements().size(), op, "element segment");
                 case GLOBAL -> checkGlobal(insn, value);
                 case USES, DEFS -> {
-                    if (op == Opcode.THROW || (i == 1 && op.isCall() && op.isBranch())) {
+                    if (op == Opcode.THROW || (op == Opcode.RETHROW && i == 1) || (i == 1 && op.isCall() && op.isBranch())) {
                         checkExceptionList(insn, i);
                     } else {
                         checkList(insn, i, signature, ownerKind, owner);
@@ -343,14 +343,14 @@ final class CodeVerifier {
     }
 
     /**
-     * The payload list of throw (i64 registers read) or the exn list of the call_catch family
+     * The payload list of throw and rethrow (i64 registers read) or the exn list of the call_catch family
      * (an i32 register for the tag, then i64 registers for the payload, all distinct).
      */
     private void checkExceptionList(Instruction insn, int operand) {
         Opcode op = insn.opcode();
         int pc = insn.pc();
         int[] list = insn.list(operand);
-        boolean reads = op == Opcode.THROW;
+        boolean reads = op == Opcode.THROW || op == Opcode.RETHROW;
         if (!reads && list.length == 0) {
             throw fail(pc, op.mnemonic + " needs at least a tag register in its exception list");
         }

@@ -77,7 +77,7 @@ final class OpcodeFixture {
                 case USES -> {
                     // A call passes CALLEE's arguments; ret returns MAIN's f32 result; throw an i64 payload.
                     lists[i] = op.isCall() ? CALL_ARGS.clone()
-                            : op == Opcode.THROW ? new int[] {register(I64)} : new int[] {register(F32)};
+                            : op == Opcode.THROW || op == Opcode.RETHROW ? new int[] {register(I64)} : new int[] {register(F32)};
                     yield lists[i].length;
                 }
                 case DEFS -> {

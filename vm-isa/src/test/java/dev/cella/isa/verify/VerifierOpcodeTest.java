@@ -160,7 +160,7 @@ class VerifierOpcodeTest {
         // Exception lists (throw's payload, call_catch's exn) have no fixed length.
         return forEachOperand(
                 (op, i) -> OpcodeFixture.isRegisterList(op, i) && !OpcodeFixture.isExceptionList(op, i)
-                        && op != Opcode.THROW,
+                        && op != Opcode.THROW && op != Opcode.RETHROW,
                 (insn, i) -> {
                     int[][] longer = insn.lists().clone();
                     longer[i] = Arrays.copyOf(insn.list(i), insn.list(i).length + 1);
