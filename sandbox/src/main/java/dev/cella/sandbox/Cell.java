@@ -68,9 +68,12 @@ public final class Cell implements AutoCloseable {
     private volatile int exitStatus = -1;
     private volatile String ending = "not run";
     private volatile Quota quota;
-    /** The module's initial footprint, and the stack it leaves room for ({@link #stackBytes(long, long)}). */
-    private final long stackBase;
+    /**
+     * The stack reserved from the memory quota ({@link #stackBytes(long, long)}), and what it leaves
+     * the memory, tables and globals ({@link #memoryCap()}).
+     */
     private final long stackBytes;
+    private final long memoryCap;
     /** Where a suspended run stopped, or null if the cell is not suspended. */
     private ExecutionState suspended;
     private boolean suspendedInStart;
@@ -85,8 +88,8 @@ public final class Cell implements AutoCloseable {
         if (initial > config.memoryLimit()) {
             throw new QuotaExceeded(Quota.MEMORY, config.memoryLimit(), initial);
         }
-        this.stackBase = initial;
         this.stackBytes = stackBytes(config.memoryLimit(), initial);
+        this.memoryCap = Math.max(initial, config.memoryLimit() - stackBytes);
         this.meter = new CellMeter(config, this);
         WasiOptions options = new WasiOptions(config.args(), config.env(), config.stdin()::open, config.stdout(),
                 config.stderr(), config.allowClock(), config.allowRandom(), config.randomSeed(), config.terminals());
@@ -411,14 +414,30 @@ public final class Cell implements AutoCloseable {
     }
 
     /**
-     * The stack a cell whose module starts with {@code initial} bytes of memory, tables and
-     * globals may take under memory quota {@code limit}: what the quota leaves, but at least 64
-     * KiB (so a module that fills its quota can still call) and at most {@link
-     * StateValidator#MAX_STACK_BYTES}. Fixed at creation, so every engine traps at the same call
-     * (docs/sandbox.md, "The stack").
+     * The stack reserved from memory quota {@code limit} for a cell whose module starts with
+     * {@code initial} bytes of memory, tables and globals: a sixteenth of the quota, or what the
+     * initial footprint leaves if that is less, but at least 64 KiB (so a module that fills its
+     * quota can still call) and at most {@link StateValidator#MAX_STACK_BYTES}. Reserved up front
+     * (memory may grow only to {@link #memoryCap()}), so memory and stack together stay within
+     * the quota but for that 64 KiB floor; fixed at creation, so every engine traps at the same
+     * call (docs/sandbox.md, "The stack").
      */
     static long stackBytes(long limit, long initial) {
-        return Math.min(StateValidator.MAX_STACK_BYTES, Math.max(MIN_STACK_BYTES, limit - initial));
+        long share = Math.min(limit - initial, limit / STACK_SHARE);
+        return Math.min(StateValidator.MAX_STACK_BYTES, Math.max(MIN_STACK_BYTES, share));
+    }
+
+    /** The stack's share of the memory quota is at most 1 / STACK_SHARE of it. */
+    static final long STACK_SHARE = 16;
+
+    /**
+     * The most the cell's memory (its host array), tables and globals may take: the memory quota
+     * less the stack reserved from it ({@link #stackBytes(long, long)}), or the module's initial
+     * footprint if the 64 KiB floor of the stack leaves less (then nothing may grow). Every grow
+     * policy of the cell caps at it: the cell's own and a scheduler's memory pool.
+     */
+    public long memoryCap() {
+        return memoryCap;
     }
 
     /** The least stack a cell gets, whatever its memory quota. */
@@ -429,9 +448,10 @@ public final class Cell implements AutoCloseable {
      * engines trap with FUEL_EXHAUSTED only when the instance's fuel, which is the configured
      * budget, runs out, and with CALL_STACK_EXHAUSTED only when the instance's maximum depth,
      * which is the configured quota, would be passed (CALL_DEPTH), or when a frame would not fit
-     * the stack the memory quota leaves (MEMORY: the limit is the quota, or the module's initial
-     * footprint plus the largest stack if that is less; the usage, that footprint plus the stack
-     * the refused call would have made).
+     * the stack reserved from the memory quota (MEMORY: the limit is the quota; the usage, the
+     * memory's reservation ({@link #memoryCap()}) plus the stack the refused call would have made,
+     * which is past the quota since the stack reserved is the quota less that reservation, or
+     * less than the stack asked when the 64 KiB floor applies).
      */
     private CellaException translate(CellaException e) {
         if (e instanceof Trap t) {
@@ -442,8 +462,7 @@ public final class Cell implements AutoCloseable {
                 case CALL_STACK_EXHAUSTED -> {
                     long units = instance.takeStackRefused();
                     if (units > 0) {
-                        return new QuotaExceeded(Quota.MEMORY, Math.min(config.memoryLimit(), stackBase + stackBytes),
-                                stackBase + 8 * units, t);
+                        return new QuotaExceeded(Quota.MEMORY, config.memoryLimit(), memoryCap + 8 * units, t);
                     }
                     return new QuotaExceeded(Quota.CALL_DEPTH, config.maxCallDepth(), config.maxCallDepth() + 1L, t);
                 }

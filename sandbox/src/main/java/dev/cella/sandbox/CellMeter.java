@@ -78,14 +78,18 @@ final class CellMeter implements FsMeter, WasiLimits, Memory.GrowPolicy {
         return reserve(oldBytes, newBytes, newBytes) >= 0;
     }
 
-    /** Grants up to the memory quota: a capacity the memory would like past it is cut back to it. */
+    /**
+     * Grants up to the memory quota less the stack reserved from it ({@link Cell#memoryCap()}): a
+     * capacity the memory would like past it is cut back to it.
+     */
     @Override
     public long reserve(long oldBytes, long minBytes, long preferredBytes) {
-        if (minBytes > config.memoryLimit()) {
+        long cap = cell.memoryCap();
+        if (minBytes > cap) {
             growsRefused++;
             return -1;
         }
-        return Math.min(preferredBytes, config.memoryLimit());
+        return Math.min(preferredBytes, cap);
     }
 
     private static long saturatingAdd(long a, long b) {

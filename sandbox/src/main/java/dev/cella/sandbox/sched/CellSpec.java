@@ -10,14 +10,15 @@ package dev.cella.sandbox.sched;
  *     #MAX_WEIGHT}: with all busy, a cell of weight 2 gets twice the CPU of a cell of weight 1
  * @param share the cell's fixed CPU fraction under {@link SchedulingPolicy#STATIC}, in (0, 1];
  *     0 means "not given" (spawning under STATIC then fails)
- * @param memory the cell's memory cap (fair share) or partition (static) in bytes; {@link
- *     #CELL_LIMIT} means the cell's own memory limit ({@link dev.cella.sandbox.CellConfig#memoryLimit()})
+ * @param memory the cell's memory cap (fair share) or partition (static) in bytes, never more than
+ *     what the cell's own memory limit leaves once its stack is reserved ({@link
+ *     dev.cella.sandbox.Cell#memoryCap()}); {@link #CELL_LIMIT} means that much
  * @param suspended true to spawn the cell SUSPENDED, to be started by {@link CellHandle#resume()}
  */
 public record CellSpec(String name, int weight, double share, long memory, boolean suspended) {
     /** The largest weight. */
     public static final int MAX_WEIGHT = 1_000_000;
-    /** {@link #memory} value meaning the cell's own configured memory limit. */
+    /** {@link #memory} value meaning what the cell's own memory limit leaves its memory ({@code Cell.memoryCap()}). */
     public static final long CELL_LIMIT = -1;
 
     /**

@@ -106,7 +106,9 @@ public final class Scheduler implements AutoCloseable {
         if (own instanceof CellHandle.SliceHook) {
             throw new SchedulerException("cell " + spec.name() + " is already scheduled");
         }
-        long limit = cell.config().memoryLimit();
+        // At most what the cell's own quota leaves its memory, tables and globals once its stack is
+        // reserved (Cell#memoryCap), so a claim on the pool never lets the cell pass its quota.
+        long limit = cell.memoryCap();
         long cap = spec.memory() == CellSpec.CELL_LIMIT ? limit : Math.min(spec.memory(), limit);
         Memory memory = instance.memory();
         // The cell's host footprint: its memory's array (its capacity) and its tables and globals.
