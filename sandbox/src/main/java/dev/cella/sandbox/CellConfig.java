@@ -368,7 +368,11 @@ public final class CellConfig {
             return this;
         }
 
-        /** Cap on linear memory in bytes, rounded down to whole 64 KiB pages (default 256 MiB). */
+        /**
+         * Cap in bytes on linear memory, tables, globals and the guest's stack, whose share is
+         * reserved from it up front (docs/sandbox.md, "The stack"); rounded down to whole 64 KiB
+         * pages (default 256 MiB).
+         */
         public Builder memoryLimit(long bytes) {
             this.memoryLimit = requireNonNegative(bytes, "memory limit");
             return this;

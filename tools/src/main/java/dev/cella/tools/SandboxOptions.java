@@ -25,7 +25,8 @@ final class SandboxOptions {
     Long fuel;
 
     @Option(names = "--memory", paramLabel = "SIZE", converter = OptionConverters.Size.class,
-            description = "Cap on linear memory; memory.grow past it returns -1 (default: 256M).")
+            description = "Cap on linear memory, tables, globals and the stack, a sixteenth of which (at least 64K)"
+                    + " is reserved for the stack; memory.grow past the rest returns -1 (default: 256M).")
     Long memory;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = OptionConverters.Time.class,
