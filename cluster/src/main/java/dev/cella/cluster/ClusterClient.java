@@ -1,5 +1,6 @@
 package dev.cella.cluster;
 
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -109,15 +110,40 @@ public final class ClusterClient implements AutoCloseable {
     public void submit(String submission, List<Wire.CellJob> jobs, Consumer<Wire.CellDone> done) {
         member.tell(new Wire.Submit(submission, jobs, system));
         boolean[] seen = new boolean[jobs.size()];
+        // A durable cell's output comes as segments before its end: kept once per seq, in order.
+        long[] nextSeq = new long[jobs.size()];
+        ByteArrayOutputStream[] out = new ByteArrayOutputStream[jobs.size()];
+        ByteArrayOutputStream[] err = new ByteArrayOutputStream[jobs.size()];
         int left = jobs.size();
         while (left > 0) {
             Msg m = next(null);
             switch (m) {
+                case Wire.CellOutput o when o.submission().equals(submission) && o.index() >= 0
+                        && o.index() < seen.length && !seen[o.index()] && o.seq() >= nextSeq[o.index()] -> {
+                    int i = o.index();
+                    if (out[i] == null) {
+                        out[i] = new ByteArrayOutputStream();
+                        err[i] = new ByteArrayOutputStream();
+                    }
+                    out[i].writeBytes(o.stdout());
+                    err[i].writeBytes(o.stderr());
+                    nextSeq[i] = o.seq() + 1;
+                }
                 case Wire.CellDone d when d.submission().equals(submission) && d.index() >= 0
                         && d.index() < seen.length && !seen[d.index()] -> {
-                    seen[d.index()] = true;
+                    int i = d.index();
+                    seen[i] = true;
                     left--;
-                    done.accept(d);
+                    Wire.CellDone whole = d;
+                    if (out[i] != null) {
+                        out[i].writeBytes(d.stdout());
+                        err[i].writeBytes(d.stderr());
+                        whole = new Wire.CellDone(d.submission(), i, d.member(), d.outcome(), d.exitStatus(), d.error(),
+                                d.fuelUsed(), out[i].toByteArray(), err[i].toByteArray());
+                        out[i] = null;
+                        err[i] = null;
+                    }
+                    done.accept(whole);
                 }
                 case Wire.Refused r -> throw new ClusterException(ClusterException.Kind.REFUSED, r.reason());
                 case Lost l -> throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "lost member "

@@ -1,5 +1,6 @@
 package dev.cella.cluster;
 
+import dev.cella.sandbox.durable.Segment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -36,6 +37,8 @@ final class Coordinator {
         /** The member each placed, unfinished cell is on. */
         final Map<Integer, String> placed = new HashMap<>();
         final boolean[] done;
+        /** Per cell: its placements' epochs and its last committed segment (durable cells). */
+        final CellLog[] logs;
         int remaining;
 
         Submission(Wire.Submit s) {
@@ -44,6 +47,10 @@ final class Coordinator {
             jobs = s.jobs();
             pending.addAll(jobs);
             done = new boolean[jobs.size()];
+            logs = new CellLog[jobs.size()];
+            for (int i = 0; i < logs.length; i++) {
+                logs[i] = new CellLog();
+            }
             remaining = jobs.size();
         }
     }
@@ -197,6 +204,44 @@ final class Coordinator {
         placePending();
     }
 
+    /**
+     * A member commits a segment of a durable cell: stored here (the coordinator is the cell's
+     * replica: if it dies, the submission fails anyway), its output forwarded to the submitter,
+     * and acknowledged; refused if it comes from a run the cell was taken from ({@link CellLog}).
+     * A final segment ends the cell as a {@link Wire.CellDone} would.
+     */
+    void commit(Wire.SegmentCommit c) {
+        Submission s = submissions.get(c.submission());
+        boolean live = s != null && c.index() >= 0 && c.index() < s.done.length && !s.done[c.index()]
+                && c.member().equals(s.placed.get(c.index()));
+        Segment seg;
+        try {
+            Wire.CellJob j = live ? s.jobs.get(c.index()) : null;
+            seg = live ? Segment.fromBytes(c.segment(), null, Segment.maxSize(Worker.config(j, null, null))) : null;
+        } catch (RuntimeException e) { // DurableRunException: malformed bytes from a peer
+            seg = null;
+        }
+        CellLog.Verdict v = seg == null || !seg.cellId().equals(Worker.cellId(c.submission(), c.index()))
+                ? CellLog.Verdict.FENCED : s.logs[c.index()].judge(c.epoch(), seg.seq());
+        c.replyTo().tell(new Wire.SegmentAck(c.submission(), c.index(), c.epoch(), seg == null ? -1 : seg.seq(),
+                v != CellLog.Verdict.FENCED));
+        if (v != CellLog.Verdict.ACCEPT) {
+            return;
+        }
+        s.logs[c.index()].store(seg.seq(), c.segment());
+        Wire.CellJob j = s.jobs.get(c.index());
+        byte[] out = j.keepStdout() ? seg.stdout() : new byte[0];
+        byte[] err = j.keepStderr() ? seg.stderr() : new byte[0];
+        if (out.length > 0 || err.length > 0) {
+            s.client.tell(new Wire.CellOutput(s.id, c.index(), seg.seq(), out, err));
+        }
+        if (seg.ending().isPresent()) {
+            Segment.Ending e = seg.ending().get();
+            done(new Wire.CellDone(s.id, c.index(), c.member(), e.outcome().name(), e.exitStatus(),
+                    e.message() == null ? "" : e.message(), seg.fuelUsed(), new byte[0], new byte[0]));
+        }
+    }
+
     private boolean allReported() {
         return members.values().stream().allMatch(v -> v.load != null || !v.reachable);
     }
@@ -214,7 +259,8 @@ final class Coordinator {
                 s.pending.poll();
                 slot.place(j.reserve(), j.weight());
                 s.placed.put(j.index(), slot.member);
-                members.get(slot.member).ref.tell(new Wire.Run(j, self));
+                CellLog log = s.logs[j.index()];
+                members.get(slot.member).ref.tell(new Wire.Run(j, self, log.place(), log.last()));
             }
         }
     }

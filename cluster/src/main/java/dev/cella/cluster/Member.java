@@ -57,7 +57,7 @@ final class Member extends AbstractBehavior<Msg> {
         super(ctx);
         this.onRemoved = onRemoved;
         ActorRef<Msg> self = ctx.getSelf();
-        this.worker = new Worker(name, cores, memory, h -> self.tell(new Finished(h)));
+        this.worker = new Worker(name, cores, memory, self, h -> self.tell(new Finished(h)));
         this.coordinator = new Coordinator(self);
         this.resolver = ActorRefResolver.get(ctx.getSystem());
         this.cluster = Cluster.get(ctx.getSystem());
@@ -89,6 +89,19 @@ final class Member extends AbstractBehavior<Msg> {
                     leaveWhenDrained();
                     return this;
                 })
+                .onMessage(Worker.DurableEnded.class, e -> {
+                    worker.durableEnded(e);
+                    leaveWhenDrained();
+                    return this;
+                })
+                .onMessage(Wire.SegmentCommit.class, c -> {
+                    coordinator.commit(c);
+                    return this;
+                })
+                .onMessage(Wire.SegmentAck.class, a -> {
+                    worker.ack(a);
+                    return this;
+                })
                 .onMessage(Wire.Submit.class, s -> {
                     coordinator.submit(s);
                     return this;
@@ -112,7 +125,7 @@ final class Member extends AbstractBehavior<Msg> {
                 .onMessage(Wire.Drain.class, d -> {
                     int left = worker.drain();
                     d.replyTo().tell(new Wire.Text(List.of("draining " + name(cluster.selfMember().address())
-                            + ": " + left + " running cells finish here, waiting cells go to other members")));
+                            + ": " + left + " running plain cells finish here, durable cells and waiting cells go to other members")));
                     leaveWhenDrained();
                     return this;
                 })

@@ -28,18 +28,40 @@ public sealed interface Wire extends Msg {
      * @param stdin its standard input, or null for none
      * @param keepStdout true to send its standard output back
      * @param keepStderr true to send its standard error back
+     * @param segmentFuel the fuel per segment of its durable run, or 0 to run it as a plain cell
+     *     (docs/cluster.md, "Durable runs")
      */
     record CellJob(String submission, int index, String name, byte[] module, List<String> args, int weight,
             long fuel, long memory, long timeoutMillis, String engine, byte[] stdin, boolean keepStdout,
-            boolean keepStderr) implements Wire {
+            boolean keepStderr, long segmentFuel) implements Wire {
         /** The bytes placement reserves for it on its member: its quota if given, else none. */
         public long reserve() {
             return Math.max(memory, 0);
         }
     }
 
-    /** Coordinator to member: run {@code job} and report its end to {@code replyTo}. */
-    record Run(CellJob job, ActorRef<Msg> replyTo) implements Wire {}
+    /**
+     * Coordinator to member: run {@code job} and report its end to {@code replyTo}.
+     *
+     * @param epoch this placement's number for the cell; the coordinator accepts segments only
+     *     from the cell's latest placement (the fence)
+     * @param resume the last committed segment's wire form to resume from, or empty to start
+     */
+    record Run(CellJob job, ActorRef<Msg> replyTo, int epoch, byte[] resume) implements Wire {}
+
+    /**
+     * Member to coordinator: commit a segment of a durable cell ({@code Segment.toBytes}). The
+     * coordinator stores it, forwards its output to the submitter and acknowledges with {@link
+     * SegmentAck}.
+     */
+    record SegmentCommit(String submission, int index, int epoch, String member, byte[] segment,
+            ActorRef<Msg> replyTo) implements Wire {}
+
+    /** Coordinator to member: segment {@code seq} is stored ({@code ok}), or refused (a fenced run). */
+    record SegmentAck(String submission, int index, int epoch, long seq, boolean ok) implements Wire {}
+
+    /** Coordinator to submitter: a committed segment's output, once per {@code seq} in order. */
+    record CellOutput(String submission, int index, long seq, byte[] stdout, byte[] stderr) implements Wire {}
 
     /**
      * A cell's end, member to coordinator to submitter.

@@ -49,6 +49,9 @@ public final class WireSerializer extends SerializerWithStringManifest {
             case Wire.StatusQuery q -> "T";
             case Wire.Drain d -> "N";
             case Wire.Text t -> "W";
+            case Wire.SegmentCommit c -> "C";
+            case Wire.SegmentAck a -> "A";
+            case Wire.CellOutput x -> "O";
         };
     }
 
@@ -69,7 +72,12 @@ public final class WireSerializer extends SerializerWithStringManifest {
         try {
             Wire w = switch (manifest) {
                 case "J" -> job(in);
-                case "R" -> new Wire.Run(job(in), ref(in));
+                case "R" -> new Wire.Run(job(in), ref(in), in.s.readInt(), in.blob());
+                case "C" -> new Wire.SegmentCommit(in.utf(), in.s.readInt(), in.s.readInt(), in.utf(), in.blob(),
+                        ref(in));
+                case "A" -> new Wire.SegmentAck(in.utf(), in.s.readInt(), in.s.readInt(), in.s.readLong(),
+                        in.s.readBoolean());
+                case "O" -> new Wire.CellOutput(in.utf(), in.s.readInt(), in.s.readLong(), in.blob(), in.blob());
                 case "D" -> new Wire.CellDone(in.utf(), in.s.readInt(), in.utf(), in.utf(), in.s.readInt(), in.utf(),
                         in.s.readLong(), in.blob(), in.blob());
                 case "S" -> {
@@ -106,6 +114,30 @@ public final class WireSerializer extends SerializerWithStringManifest {
             case Wire.Run r -> {
                 job(out, r.job());
                 ref(out, r.replyTo());
+                out.writeInt(r.epoch());
+                blob(out, r.resume());
+            }
+            case Wire.SegmentCommit c -> {
+                out.writeUTF(c.submission());
+                out.writeInt(c.index());
+                out.writeInt(c.epoch());
+                out.writeUTF(c.member());
+                blob(out, c.segment());
+                ref(out, c.replyTo());
+            }
+            case Wire.SegmentAck a -> {
+                out.writeUTF(a.submission());
+                out.writeInt(a.index());
+                out.writeInt(a.epoch());
+                out.writeLong(a.seq());
+                out.writeBoolean(a.ok());
+            }
+            case Wire.CellOutput o -> {
+                out.writeUTF(o.submission());
+                out.writeInt(o.index());
+                out.writeLong(o.seq());
+                blob(out, o.stdout());
+                blob(out, o.stderr());
             }
             case Wire.CellDone d -> {
                 out.writeUTF(d.submission());
@@ -165,12 +197,13 @@ public final class WireSerializer extends SerializerWithStringManifest {
         }
         out.writeBoolean(j.keepStdout());
         out.writeBoolean(j.keepStderr());
+        out.writeLong(j.segmentFuel());
     }
 
     private static Wire.CellJob job(In in) throws IOException {
         return new Wire.CellJob(in.utf(), in.s.readInt(), in.utf(), in.blob(), in.strings(), in.s.readInt(),
                 in.s.readLong(), in.s.readLong(), in.s.readLong(), in.utf(), in.s.readBoolean() ? in.blob() : null,
-                in.s.readBoolean(), in.s.readBoolean());
+                in.s.readBoolean(), in.s.readBoolean(), in.s.readLong());
     }
 
     private void ref(DataOutputStream out, ActorRef<Msg> ref) throws IOException {

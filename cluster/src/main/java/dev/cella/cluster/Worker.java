@@ -14,6 +14,8 @@ import dev.cella.sandbox.sched.CellHandle;
 import dev.cella.sandbox.sched.CellSpec;
 import dev.cella.sandbox.sched.Scheduler;
 import dev.cella.sandbox.sched.SchedulerObserver;
+import dev.cella.sandbox.durable.DurableRun;
+import dev.cella.sandbox.durable.Segment;
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,7 +28,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The cells one member runs: one fair-share {@link Scheduler} with the member's cores as threads
@@ -42,11 +46,35 @@ final class Worker implements AutoCloseable {
     /** A cell that runs here, with where its end is reported and its captured output. */
     private record Running(Wire.Run run, ByteArrayOutputStream stdout, ByteArrayOutputStream stderr) {}
 
+    /**
+     * A durable cell that runs here on its own thread. {@code inflight} is its one commit in
+     * flight (set on the run's thread, completed by the actor on the coordinator's answer).
+     */
+    private static final class Durable {
+        final Wire.Run run;
+        final long startFuel;
+        DurableRun dr;
+        volatile CompletableFuture<Void> inflight;
+        /** The coordinator refused a segment: the cell was placed elsewhere; this run reports nothing. */
+        boolean fenced;
+
+        Durable(Wire.Run run, long startFuel) {
+            this.run = run;
+            this.startFuel = startFuel;
+        }
+    }
+
+    /** A durable cell's run returned ({@code last}) or failed ({@code error}), from its thread. */
+    record DurableEnded(String key, Segment last, Throwable error) implements Msg {}
+
     private final String member;
     private final int cores;
     private final long memory;
     private final Scheduler scheduler;
     private final Map<CellHandle, Running> running = new HashMap<>();
+    /** Durable cells by {@link #key}. */
+    private final Map<String, Durable> durable = new HashMap<>();
+    private final ActorRef<Msg> self;
     private final Queue<Wire.Run> waiting = new ArrayDeque<>();
     /** Decoded, verified modules by the SHA-256 of their bytes: a batch sends one module many times. */
     private final Map<String, Module> modules = new LinkedHashMap<>(16, 0.75f, true) {
@@ -65,8 +93,9 @@ final class Worker implements AutoCloseable {
      * @param finished told, on a scheduler thread, when a cell ends; it must hand the handle to
      *     the actor ({@link #finished(CellHandle)}) and return at once
      */
-    Worker(String member, int cores, long memory, Consumer<CellHandle> finished) {
+    Worker(String member, int cores, long memory, ActorRef<Msg> self, Consumer<CellHandle> finished) {
         this.member = member;
+        this.self = self;
         this.cores = cores;
         this.memory = memory;
         this.scheduler = Scheduler.builder().threads(cores).memoryPool(memory).observer(new SchedulerObserver() {
@@ -78,7 +107,7 @@ final class Worker implements AutoCloseable {
     }
 
     Wire.Load load() {
-        return new Wire.Load(member, cores, memory, reserved, weights, running.size() + waiting.size(), finished,
+        return new Wire.Load(member, cores, memory, reserved, weights, running.size() + durable.size() + waiting.size(), finished,
                 fuelUsed, draining);
     }
 
@@ -88,7 +117,7 @@ final class Worker implements AutoCloseable {
 
     /** Cells running or waiting here. */
     int cells() {
-        return running.size() + waiting.size();
+        return running.size() + durable.size() + waiting.size();
     }
 
     /** Takes a cell: starts it if its quota fits the free memory, else queues it. */
@@ -131,6 +160,9 @@ final class Worker implements AutoCloseable {
         List<Wire.Run> back = new ArrayList<>(waiting);
         waiting.clear();
         back.forEach(this::requeue);
+        for (Durable d : durable.values()) {
+            d.dr.drain();
+        }
         return running.size();
     }
 
@@ -146,26 +178,43 @@ final class Worker implements AutoCloseable {
         }
     }
 
+    /** The configuration of a cluster cell: what its job says and nothing else (class comment). */
+    static CellConfig config(Wire.CellJob j, ByteArrayOutputStream out, ByteArrayOutputStream err) {
+        CellConfig.Builder c = CellConfig.builder().args(j.args()).engine(EngineKind.parse(j.engine()));
+        if (j.fuel() >= 0) {
+            c.fuel(j.fuel());
+        }
+        if (j.memory() >= 0) {
+            c.memoryLimit(j.memory());
+        }
+        if (j.timeoutMillis() > 0) {
+            c.timeout(Duration.ofMillis(j.timeoutMillis()));
+        }
+        if (j.stdin() != null) {
+            c.stdin(Stdin.of(j.stdin()));
+        }
+        return c.stdout(out).stderr(err).build();
+    }
+
+    /** The durable run's cell id of a submission's cell: the same on every member. */
+    static String cellId(String submission, int index) {
+        return submission + "/" + index;
+    }
+
+    private static String key(String submission, int index, int epoch) {
+        return cellId(submission, index) + "#" + epoch;
+    }
+
     private void start(Wire.Run r) {
         Wire.CellJob j = r.job();
+        if (j.segmentFuel() > 0) {
+            startDurable(r);
+            return;
+        }
         ByteArrayOutputStream out = j.keepStdout() ? new ByteArrayOutputStream() : null;
         ByteArrayOutputStream err = j.keepStderr() ? new ByteArrayOutputStream() : null;
         try {
-            CellConfig.Builder c = CellConfig.builder().args(j.args()).engine(EngineKind.parse(j.engine()));
-            if (j.fuel() >= 0) {
-                c.fuel(j.fuel());
-            }
-            if (j.memory() >= 0) {
-                c.memoryLimit(j.memory());
-            }
-            if (j.timeoutMillis() > 0) {
-                c.timeout(Duration.ofMillis(j.timeoutMillis()));
-            }
-            if (j.stdin() != null) {
-                c.stdin(Stdin.of(j.stdin()));
-            }
-            c.stdout(out).stderr(err);
-            Cell cell = Cell.create(module(j.module()), c.build());
+            Cell cell = Cell.create(module(j.module()), config(j, out, err));
             CellHandle h = scheduler.spawn(cell, new CellSpec(j.name(), j.weight(), 0, CellSpec.CELL_LIMIT, false));
             reserved += j.reserve();
             weights += j.weight();
@@ -177,6 +226,91 @@ final class Worker implements AutoCloseable {
             r.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
                     String.valueOf(e.getMessage()), 0, new byte[0], new byte[0]));
         }
+    }
+
+    /**
+     * Starts a durable cell on a thread of its own (a durable run runs on its caller's thread, so
+     * it is outside the fair-share scheduler: docs/cluster.md, "Durable runs"). Each segment is
+     * committed to the coordinator, which forwards its output; the run's own release is then a
+     * no-op, and a resumed run is told the segment it resumes from was released.
+     */
+    private void startDurable(Wire.Run r) {
+        Wire.CellJob j = r.job();
+        String key = key(j.submission(), j.index(), r.epoch());
+        try {
+            CellConfig config = config(j, null, null);
+            DurableRun.Builder b = DurableRun.builder(cellId(j.submission(), j.index()), module(j.module()), config)
+                    .segmentFuel(j.segmentFuel());
+            Segment from = null;
+            if (r.resume().length > 0) {
+                from = Segment.fromBytes(r.resume(), null, Segment.maxSize(config));
+                b.resumeFrom(from, true);
+            }
+            Durable d = new Durable(r, from == null ? 0 : from.fuelUsed());
+            d.dr = b.commitSink(seg -> {
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                d.inflight = f;
+                r.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), r.epoch(), member,
+                        seg.toBytes(null), self));
+                return f;
+            }).outputSink(seg -> { }).build();
+            durable.put(key, d);
+            reserved += j.reserve();
+            weights += j.weight();
+            Thread.ofPlatform().daemon().name("cella-durable-" + key).start(() -> {
+                try {
+                    self.tell(new DurableEnded(key, d.dr.run(), null));
+                } catch (RuntimeException | Error e) {
+                    self.tell(new DurableEnded(key, null, e));
+                }
+            });
+        } catch (CellaException | IllegalArgumentException e) {
+            finished++;
+            r.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
+                    String.valueOf(e.getMessage()), 0, new byte[0], new byte[0]));
+        }
+    }
+
+    /** The coordinator's answer to a durable cell's commit. */
+    void ack(Wire.SegmentAck a) {
+        Durable d = durable.get(key(a.submission(), a.index(), a.epoch()));
+        CompletableFuture<Void> f = d == null ? null : d.inflight;
+        if (f == null) {
+            return;
+        }
+        if (a.ok()) {
+            f.complete(null);
+        } else {
+            d.fenced = true;
+            f.completeExceptionally(new ClusterException(ClusterException.Kind.UNAVAILABLE,
+                    "the coordinator placed " + d.run.job().name() + " elsewhere"));
+        }
+    }
+
+    /**
+     * A durable cell's run returned: a final segment was already reported by the coordinator
+     * (it ended the cell on committing it); a drained one goes back to be resumed elsewhere; a
+     * failure is the cell's end unless the run was fenced out.
+     */
+    void durableEnded(DurableEnded e) {
+        Durable d = durable.remove(e.key());
+        if (d == null) {
+            return;
+        }
+        Wire.CellJob j = d.run.job();
+        reserved -= j.reserve();
+        weights -= j.weight();
+        finished++;
+        if (e.last() != null) {
+            fuelUsed += e.last().fuelUsed() - d.startFuel;
+            if (!e.last().isFinal()) {
+                requeue(d.run);
+            }
+        } else if (!d.fenced) {
+            d.run.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
+                    String.valueOf(e.error().getMessage()), 0, new byte[0], new byte[0]));
+        }
+        startWaiting();
     }
 
     private Module module(byte[] bytes) {
@@ -204,6 +338,7 @@ final class Worker implements AutoCloseable {
 
     @Override
     public void close() {
+        durable.values().forEach(d -> d.dr.drain());
         scheduler.close();
     }
 }

@@ -48,7 +48,7 @@ class InProcessClusterTest {
                 for (int i = 0; i < 20; i++) {
                     long mem = i == 0 ? 128L << 20 : -1; // only b has room for cell 0
                     jobs.add(new Wire.CellJob(id, i, "h" + i, module, List.of("hello.casm"), 1, -1, mem, 0, "interp",
-                            null, true, false));
+                            null, true, false, i % 2 == 0 ? 0 : 1000)); // odd ones durable
                 }
                 Map<Integer, Wire.CellDone> done = new TreeMap<>();
                 c.submit(id, jobs, d -> done.put(d.index(), d));
@@ -63,7 +63,7 @@ class InProcessClusterTest {
 
                 String id2 = ClusterClient.newSubmission();
                 List<Wire.CellJob> big = List.of(new Wire.CellJob(id2, 0, "huge", module, List.of("x"), 1, -1,
-                        1L << 30, 0, "interp", null, false, false));
+                        1L << 30, 0, "interp", null, false, false, 0));
                 ClusterException e = assertThrows(ClusterException.class, () -> c.submit(id2, big, d -> { }));
                 assertEquals(ClusterException.Kind.REFUSED, e.kind());
                 assertTrue(e.getMessage().contains("huge"), e.getMessage());

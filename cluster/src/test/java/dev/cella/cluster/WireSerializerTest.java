@@ -21,17 +21,24 @@ class WireSerializerTest {
     @Test
     void messagesSurviveTheRoundTrip() {
         Wire.CellJob j = new Wire.CellJob("s", 7, "g7", new byte[] {1, 2, 3}, List.of("fib.casm", "25", "é"), 3, 1000,
-                1 << 20, 500, "jit", new byte[] {9}, true, false);
+                1 << 20, 500, "jit", new byte[] {9}, true, false, 5000);
         Wire.CellJob j2 = (Wire.CellJob) roundTrip(j);
         assertEquals(List.of(j.submission(), j.index(), j.name(), j.args(), j.weight(), j.fuel(), j.memory(),
-                j.timeoutMillis(), j.engine(), j.keepStdout(), j.keepStderr()), List.of(j2.submission(), j2.index(),
-                j2.name(), j2.args(), j2.weight(), j2.fuel(), j2.memory(), j2.timeoutMillis(), j2.engine(),
-                j2.keepStdout(), j2.keepStderr()));
+                j.timeoutMillis(), j.engine(), j.keepStdout(), j.keepStderr(), j.segmentFuel()), List.of(j2.submission(),
+                j2.index(), j2.name(), j2.args(), j2.weight(), j2.fuel(), j2.memory(), j2.timeoutMillis(), j2.engine(),
+                j2.keepStdout(), j2.keepStderr(), j2.segmentFuel()));
         assertArrayEquals(j.module(), j2.module());
         assertArrayEquals(j.stdin(), j2.stdin());
         Wire.CellJob noStdin = (Wire.CellJob) roundTrip(new Wire.CellJob("s", 0, "n", new byte[0], List.of(), 1, -1,
-                -1, 0, "interp", null, false, false));
+                -1, 0, "interp", null, false, false, 0));
         assertNull(noStdin.stdin());
+
+        Wire.SegmentAck a = new Wire.SegmentAck("s", 2, 3, 4, true);
+        assertEquals(a, roundTrip(a));
+        Wire.CellOutput o = (Wire.CellOutput) roundTrip(new Wire.CellOutput("s", 2, 9, new byte[] {1}, new byte[] {2, 3}));
+        assertEquals(List.of("s", 2, 9L), List.of(o.submission(), o.index(), o.seq()));
+        assertArrayEquals(new byte[] {1}, o.stdout());
+        assertArrayEquals(new byte[] {2, 3}, o.stderr());
 
         Wire.CellDone d = new Wire.CellDone("s", 3, "127.0.0.1:2551", "EXITED", 0, "", 42, "out\n".getBytes(),
                 new byte[0]);

@@ -220,13 +220,23 @@ final class ClusterCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "FILE", description = "The batch file.")
         Path file;
 
+        @Option(names = "--segment-fuel", paramLabel = "N", defaultValue = "10000000",
+                description = "Run each cell as a durable run committing a segment every N units of fuel, so a "
+                        + "lost or drained member's cells resume elsewhere from their last segment (default: "
+                        + "${DEFAULT-VALUE}); 0 runs plain cells, which start over.")
+        long segmentFuel;
+
         Submit(Cella.Console console) {
             this.console = console;
         }
 
         @Override
         public Integer call() {
-            ClusterBatch.Prepared prepared = ClusterBatch.prepare(BatchFile.read(file));
+            if (segmentFuel < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--segment-fuel must be 0 or more, not "
+                        + segmentFuel);
+            }
+            ClusterBatch.Prepared prepared = ClusterBatch.prepare(BatchFile.read(file), segmentFuel);
             try (ClusterClient c = client.connect(spec.commandLine())) {
                 return ClusterBatch.submit(prepared, c, console.out());
             }

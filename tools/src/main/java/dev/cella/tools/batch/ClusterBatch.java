@@ -40,11 +40,12 @@ public final class ClusterBatch {
     /**
      * Loads and verifies every guest of {@code batch} (before any contact with the cluster).
      *
+     * @param segmentFuel fuel per segment of each cell's durable run, 0 to run plain cells
      * @throws BatchFileException if a guest cannot be loaded or asks for what a cluster cell cannot have
      */
-    public static Prepared prepare(BatchFile batch) {
+    public static Prepared prepare(BatchFile batch, long segmentFuel) {
         String id = ClusterClient.newSubmission();
-        return new Prepared(batch, id, jobs(batch, id));
+        return new Prepared(batch, id, jobs(batch, id, segmentFuel));
     }
 
     /**
@@ -89,7 +90,7 @@ public final class ClusterBatch {
     }
 
     /** The batch as cells: each guest loaded and verified here, its grants read from the batch alone. */
-    static List<Wire.CellJob> jobs(BatchFile batch, String id) {
+    static List<Wire.CellJob> jobs(BatchFile batch, String id, long segmentFuel) {
         Map<Path, byte[]> modules = new HashMap<>();
         List<Wire.CellJob> jobs = new ArrayList<>();
         List<BatchFile.Guest> guests = batch.guests();
@@ -125,7 +126,7 @@ public final class ClusterBatch {
             argv.addAll(g.args());
             jobs.add(new Wire.CellJob(id, i, g.name(), module, List.copyOf(argv), g.weight(), g.fuel(), g.memory(),
                     g.timeout() == null ? 0 : g.timeout().toMillis(), g.engine().name(), stdin, g.stdout() != null,
-                    g.stderr() != null));
+                    g.stderr() != null, segmentFuel));
         }
         return jobs;
     }

@@ -1,0 +1,36 @@
+package dev.cella.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** The coordinator's per-cell fence and dedupe of committed segments (docs/cluster.md, "Durable runs"). */
+class CellLogTest {
+
+    @Test
+    void segmentsAreAcceptedOnceInOrderWithoutGaps() {
+        CellLog log = new CellLog();
+        int e = log.place();
+        assertEquals(CellLog.Verdict.ACCEPT, log.judge(e, 0));
+        log.store(0, new byte[] {0});
+        assertEquals(CellLog.Verdict.DUPLICATE, log.judge(e, 0), "a commit sent again is not forwarded again");
+        assertEquals(CellLog.Verdict.FENCED, log.judge(e, 2), "a gap is refused");
+        assertEquals(CellLog.Verdict.ACCEPT, log.judge(e, 1));
+        log.store(1, new byte[] {1});
+        assertEquals(1, log.lastSeq());
+        assertArrayEquals(new byte[] {1}, log.last());
+    }
+
+    @Test
+    void aRunFromAnEarlierPlacementIsFencedOut() {
+        CellLog log = new CellLog();
+        int first = log.place();
+        log.store(0, new byte[] {0});
+        int second = log.place(); // the member was lost: placed again, resuming after seq 0
+        assertEquals(CellLog.Verdict.FENCED, log.judge(first, 1), "the zombie may not advance the cell");
+        assertEquals(CellLog.Verdict.FENCED, log.judge(first, 0));
+        assertEquals(CellLog.Verdict.ACCEPT, log.judge(second, 1));
+        assertArrayEquals(new byte[] {0}, log.last(), "the resumed run starts from the last committed segment");
+    }
+}
