@@ -52,15 +52,18 @@ final class Worker implements AutoCloseable {
      */
     private static final class Durable {
         final Wire.Run run;
-        final long startFuel;
+        /** The cell's fuel used at its last acknowledged segment (counted here up to it). */
+        long countedFuel;
         DurableRun dr;
         volatile CompletableFuture<Void> inflight;
+        /** The fuel used at the end of the segment in flight. */
+        volatile long inflightFuel;
         /** The coordinator refused a segment: the cell was placed elsewhere; this run reports nothing. */
         boolean fenced;
 
         Durable(Wire.Run run, long startFuel) {
             this.run = run;
-            this.startFuel = startFuel;
+            this.countedFuel = startFuel;
         }
     }
 
@@ -249,6 +252,7 @@ final class Worker implements AutoCloseable {
             Durable d = new Durable(r, from == null ? 0 : from.fuelUsed());
             d.dr = b.commitSink(seg -> {
                 CompletableFuture<Void> f = new CompletableFuture<>();
+                d.inflightFuel = seg.fuelUsed();
                 d.inflight = f;
                 r.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), r.epoch(), member,
                         seg.toBytes(null), self));
@@ -279,6 +283,10 @@ final class Worker implements AutoCloseable {
             return;
         }
         if (a.ok()) {
+            // The member's fuel counts committed work as it commits: what a lost member ran
+            // and committed is not run again by the member that resumes the cell.
+            fuelUsed += d.inflightFuel - d.countedFuel;
+            d.countedFuel = d.inflightFuel;
             f.complete(null);
         } else {
             d.fenced = true;
@@ -302,7 +310,6 @@ final class Worker implements AutoCloseable {
         weights -= j.weight();
         finished++;
         if (e.last() != null) {
-            fuelUsed += e.last().fuelUsed() - d.startFuel;
             if (!e.last().isFinal()) {
                 requeue(d.run);
             }

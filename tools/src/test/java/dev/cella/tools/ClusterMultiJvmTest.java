@@ -42,8 +42,14 @@ class ClusterMultiJvmTest {
         System.setProperty(ClusterCommand.PASSWORD_PROPERTY, PASSWORD); // the submitter's side runs in this JVM
     }
 
+    /** Prints fib(0) to fib(N), a line each: a long cell whose output grows as it runs. */
+    private static final Path FIBS = Path.of("src/test/resources/cluster/fibs.casm").toAbsolutePath();
+
     @TempDir
     Path dir;
+
+    private Path goodKey;
+    private String seedName;
 
     private final List<Process> processes = new ArrayList<>();
 
@@ -60,6 +66,8 @@ class ClusterMultiJvmTest {
         Path badTrust = bad;
         int[] ports = {freePort(), freePort(), freePort(), freePort()};
         String seed = "127.0.0.1:" + ports[0];
+        goodKey = good;
+        seedName = seed;
         try {
             Process a = node(ports[0], seed, 1, "64M", good, trust, "a");
             Process b = node(ports[1], seed, 1, "64M", good, trust, "b");
@@ -114,43 +122,55 @@ class ClusterMultiJvmTest {
             assertEquals(3, members(seed, good, trust), "the member with the wrong key did not join");
             wrong.destroyForcibly();
 
-            // kill -9 of b mid-run: its cells run again elsewhere, every output exactly once.
+            // kill -9 of b mid-run: its durable cells resume elsewhere from their last committed
+            // segment, every output line exactly once, and the lost member's committed work is not
+            // run again: a and c together run less fuel than all the cells used.
             StringBuilder slow = new StringBuilder();
             for (int i = 0; i < 9; i++) {
-                slow.append("name=s").append(i).append(" binary=").append(EXAMPLES.resolve("fib.casm"))
-                        .append(" args=\"").append(29 + i % 3).append("\" stdout=slow/s").append(i).append(".txt\n");
+                slow.append("name=s").append(i).append(" binary=").append(FIBS).append(" args=\"")
+                        .append(30 + i % 3).append("\" stdout=slow/s").append(i).append(".txt\n");
             }
             Path slowLocal = batch("slow-local", slow.toString());
             Path slowRemote = batch("slow-remote", slow.toString());
             assertEquals(0, cella("batch", slowLocal.toString()).code);
-            Result[] submitted = new Result[1];
-            Thread submitter = new Thread(() -> submitted[0] = cella(tls(good, trust, "cluster", "submit", "--to", seed,
-                    slowRemote.toString())));
-            submitter.start();
+            String aName = "127.0.0.1:" + ports[0];
             String bName = "127.0.0.1:" + ports[1];
-            int onB = 0;
-            // One open connection polls the status, so that b is killed within moments of its cells starting.
-            try (ClusterClient watcher = ClusterClient.connect(new Settings("127.0.0.1", 0, List.of(),
-                    new Settings.Tls(good, trust, PASSWORD), null), seed, Duration.ofSeconds(10))) {
-                while (onB == 0 && submitter.isAlive()) {
-                    onB = cellsOn(watcher.status(), bName);
-                    Thread.sleep(50);
+            String cName = "127.0.0.1:" + ports[2];
+            Settings watch = new Settings("127.0.0.1", 0, List.of(), new Settings.Tls(good, trust, PASSWORD), null);
+            try (ClusterClient watcher = ClusterClient.connect(watch, seed, Duration.ofSeconds(10))) {
+                List<String> before = watcher.status();
+                Result k = submitWhile(watcher, slowRemote, bName, () -> b.destroyForcibly()); // SIGKILL
+                assertEquals(0, k.code, k.err + k.out);
+                assertTrue(k.out.lines().noneMatch(l -> l.contains(bName)), "every cell ended elsewhere: " + k.out);
+                for (int i = 0; i < 9; i++) {
+                    assertEquals(Files.readString(slowLocal.resolveSibling("slow/s" + i + ".txt")),
+                            Files.readString(slowRemote.resolveSibling("slow/s" + i + ".txt")), "s" + i);
                 }
-            }
-            b.destroyForcibly(); // SIGKILL, with cells running on b
-            submitter.join();
-            assertTrue(onB > 0, "b never ran a cell before the submission ended");
-            Result k = submitted[0];
-            assertEquals(0, k.code, k.err + k.out);
-            assertTrue(k.out.lines().noneMatch(l -> l.contains(bName)), "every cell ended elsewhere: " + k.out);
-            for (int i = 0; i < 9; i++) {
-                assertEquals(Files.readString(slowLocal.resolveSibling("slow/s" + i + ".txt")),
-                        Files.readString(slowRemote.resolveSibling("slow/s" + i + ".txt")), "s" + i);
-            }
+                long committedOnB = fuelOn(lastSeen, bName) - fuelOn(before, bName);
+                List<String> after = settledStatus(watcher);
+                long ranOnAc = fuelOn(after, aName) + fuelOn(after, cName) - fuelOn(before, aName) - fuelOn(before, cName);
+                assertTrue(committedOnB > 0 && ranOnAc <= cellFuel(k.out) - committedOnB, "b committed "
+                        + committedOnB + " fuel before it was killed; a and c ran " + ranOnAc + " of "
+                        + cellFuel(k.out) + ":\n" + String.join("\n", after));
 
-            // Drain: c hands over and leaves; its process ends by itself.
-            Result drained = cella(tls(good, trust, "cluster", "drain", "--to", "127.0.0.1:" + ports[2]));
-            assertEquals(0, drained.code, drained.err);
+                // Drain of c with a long cell running there: the cell resumes on a and completes,
+                // its output whole; c leaves and its process ends by itself.
+                Path longLocal = batch("long-local", "name=long binary=" + FIBS + " args=32 stdout=out/long.txt\n");
+                Path longRemote = batch("long-remote", "name=long binary=" + FIBS + " args=32 stdout=out/long.txt\n");
+                assertEquals(0, cella("batch", longLocal.toString()).code);
+                Result d;
+                try (ClusterClient toC = ClusterClient.connect(watch, cName, Duration.ofSeconds(10))) {
+                    before = watcher.status();
+                    d = submitWhile(watcher, longRemote, cName, () -> assertTrue(
+                            String.join("\n", toC.drain()).contains("draining"), "drain answered"));
+                }
+                assertEquals(0, d.code, d.err + d.out);
+                assertTrue(d.out.lines().anyMatch(l -> l.startsWith("long") && l.contains(aName)), d.out);
+                assertEquals(Files.readString(longLocal.resolveSibling("out/long.txt")),
+                        Files.readString(longRemote.resolveSibling("out/long.txt")));
+                long ranOnA = fuelOn(settledStatus(watcher), aName) - fuelOn(before, aName);
+                assertTrue(ranOnA < cellFuel(d.out), "a resumed the drained cell: " + ranOnA + " of " + cellFuel(d.out));
+            }
             assertTrue(c.waitFor(30, TimeUnit.SECONDS), "a drained member's process ends: "
                     + Files.readString(dir.resolve("c.log")));
             assertEquals(0, c.exitValue(), Files.readString(dir.resolve("c.log")));
@@ -163,6 +183,65 @@ class ClusterMultiJvmTest {
                 p.waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** The last status {@link #submitWhile} saw before it acted. */
+    private List<String> lastSeen = List.of();
+
+    /**
+     * Submits {@code batch} (durable, small segments) from another thread and, as soon as member
+     * {@code on} has committed a segment of a cell it runs (its fuel in the status grows), runs
+     * {@code act}; returns the submission's result.
+     */
+    private Result submitWhile(ClusterClient watcher, Path batch, String on, ThrowingRunnable act) throws Exception {
+        long start = fuelOn(watcher.status(), on);
+        Result[] submitted = new Result[1];
+        Thread submitter = new Thread(() -> submitted[0] = cella(tls(goodKey, goodKey, "cluster", "submit",
+                "--segment-fuel", "2000000", "--to", seedName, batch.toString())));
+        submitter.start();
+        boolean acted = false;
+        while (submitter.isAlive()) {
+            List<String> st = watcher.status();
+            if (cellsOn(st, on) > 0 && fuelOn(st, on) > start) {
+                lastSeen = st;
+                act.run();
+                acted = true;
+                break;
+            }
+            Thread.sleep(50);
+        }
+        submitter.join();
+        assertTrue(acted, on + " never committed a segment before the submission ended: " + submitted[0].out);
+        return submitted[0];
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /** The status once the members' loads (refreshed every second) include the last commits. */
+    private static List<String> settledStatus(ClusterClient watcher) throws InterruptedException {
+        Thread.sleep(2500);
+        return watcher.status();
+    }
+
+    /** A member's fuel used in a status table (the last column). */
+    private static long fuelOn(List<String> status, String name) {
+        for (String l : status) {
+            String[] f = l.trim().split("\\s+");
+            if (f[0].equals(name) && f.length > 3) {
+                return Long.parseLong(f[f.length - 1]);
+            }
+        }
+        return 0;
+    }
+
+    /** The fuel the cells of a submission used, summed from the submitter's lines ("... after N fuel"). */
+    private static long cellFuel(String out) {
+        return out.lines().filter(l -> l.endsWith(" fuel")).mapToLong(l -> {
+            String[] f = l.trim().split("\\s+");
+            return Long.parseLong(f[f.length - 2]);
+        }).sum();
     }
 
     private Path batch(String name, String text) throws IOException {
