@@ -70,6 +70,8 @@ final class Worker implements AutoCloseable {
     /** A durable cell's run returned ({@code last}) or failed ({@code error}), from its thread. */
     record DurableEnded(String key, Segment last, Throwable error) implements Msg {}
 
+    private static final System.Logger LOG = System.getLogger("dev.cella.cluster");
+
     private final String member;
     private final int cores;
     private final long memory;
@@ -160,6 +162,8 @@ final class Worker implements AutoCloseable {
      */
     int drain() {
         draining = true;
+        LOG.log(System.Logger.Level.INFO, "draining {0} durable cells at {1} ms", durable.size(),
+                String.valueOf(System.currentTimeMillis()));
         List<Wire.Run> back = new ArrayList<>(waiting);
         waiting.clear();
         back.forEach(this::requeue);
@@ -250,6 +254,11 @@ final class Worker implements AutoCloseable {
                 b.resumeFrom(from, true);
             }
             Durable d = new Durable(r, from == null ? 0 : from.fuelUsed());
+            if (from != null) {
+                // Logged with the wall-clock time for the migration figures (docs/cluster.md, "Measured").
+                LOG.log(System.Logger.Level.INFO, "resuming {0} from segment {1} ({2} bytes) at {3} ms",
+                        key, from.seq(), r.resume().length, String.valueOf(System.currentTimeMillis()));
+            }
             d.dr = b.commitSink(seg -> {
                 CompletableFuture<Void> f = new CompletableFuture<>();
                 d.inflightFuel = seg.fuelUsed();

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The migration figures of docs/cluster.md ("Measured"): a durable cell with 16 MiB of memory
+# (examples/sieve.casm 16000000, interpreted so that it runs long enough to be moved twice) on a three-member cluster on loopback (plain TCP, default
+# failure detector), moved twice:
+#   drain: from `cella cluster drain` of the member running it to the resume on another member;
+#   kill:  from `kill -9` of the member running it to the resume on another member.
+# The resume time is the member's log line "resuming ... at T ms" (wall clock, one host), which
+# is written when the new member starts restoring the segment.
+#
+#   benchmarks/cluster/migrate.sh
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cella="$root/bin/cella"
+work=$(mktemp -d "${TMPDIR:-/tmp}/cella-cluster-migrate.XXXXXX")
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+"$cella" --version >/dev/null # builds the jar if needed
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+ports=($(port) $(port) $(port))
+declare -A pidOf
+# The seed (the coordinator) offers less memory, so that the cell goes to the others first.
+for p in "${ports[@]}"; do
+    mem=1G; [ "$p" = "${ports[0]}" ] && mem=128M
+    "$cella" cluster node --port "$p" --seed "127.0.0.1:${ports[0]}" --cores 1 --memory "$mem" > "$work/node-$p.log" 2>&1 &
+    pids+=("$!")
+    pidOf[$p]=$!
+done
+for p in "${ports[@]}"; do
+    for _ in $(seq 1 600); do grep -q "is up" "$work/node-$p.log" && break; sleep 0.1; done
+done
+sleep 3 # every member's load reported
+mkdir -p "$work/out"
+echo "name=sieve binary=$root/examples/sieve.casm args=16000000 memory=64M engine=interp stdout=out/sieve.txt" > "$work/batch.txt"
+now() { date +%s%3N; }
+
+# Waits until a member other than the seed runs the cell and has committed a segment; prints its port.
+running_on() {
+    while true; do
+        "$cella" cluster status --to "127.0.0.1:${ports[0]}" > "$work/status" 2>/dev/null || true
+        for p in "${ports[@]:1}"; do
+            if awk -v m="127.0.0.1:$p" '$1 == m && $(NF-2) > 0 && $NF > 0 { found = 1 } END { exit !found }' "$work/status"; then
+                echo "$p"; return
+            fi
+        done
+        sleep 0.2
+    done
+}
+resumed_at() { # the resume time logged after $1 ms on any member
+    for _ in $(seq 1 600); do
+        t=$(grep -ho 'resuming .* at [0-9]* ms' "$work"/node-*.log | awk '{print $(NF-1)}' | awk -v a="$1" '$1 >= a' | head -1)
+        [ -n "$t" ] && { echo "$t"; return; }
+        sleep 0.05
+    done
+    echo "no resume logged" >&2; exit 1
+}
+
+"$cella" cluster submit --to "127.0.0.1:${ports[0]}" --segment-fuel 10000000 "$work/batch.txt" > "$work/submit.txt" 2>&1 &
+sub=$!
+victim=$(running_on)
+t0=$(now)
+"$cella" cluster drain --to "127.0.0.1:$victim" > /dev/null
+t1=$(resumed_at "$t0")
+td=$(grep -ho 'draining .* at [0-9]* ms' "$work/node-$victim.log" | awk '{print $(NF-1)}' | tail -1)
+echo "drain: member $victim drained; resumed $((t1 - td)) ms after it received the drain ($((t1 - t0)) ms after the drain command started, its JVM start included)"
+grep -h 'resuming' "$work"/node-*.log | tail -1
+# Kill -9 whichever member runs it now (if the seed runs it, only the drain figure is measured).
+for _ in $(seq 1 100); do
+    "$cella" cluster status --to "127.0.0.1:${ports[0]}" > "$work/status" 2>/dev/null || true
+    other=$(awk -v s="127.0.0.1:${ports[0]}" '$1 ~ /^127/ && $1 != s && $(NF-2) > 0 { sub(/.*:/, "", $1); print $1 }' "$work/status")
+    [ -n "$other" ] && break
+    awk -v s="127.0.0.1:${ports[0]}" '$1 == s && $(NF-2) > 0 { f = 1 } END { exit !f }' "$work/status" && break
+    sleep 0.2
+done
+if [ -n "${other:-}" ]; then
+    t2=$(now)
+    kill -9 "${pidOf[$other]}"
+    t3=$(resumed_at "$t2")
+    echo "kill -9: member $other killed; resumed $((t3 - t2)) ms later (failure detection included)"
+    grep -h 'resuming' "$work"/node-*.log | tail -1
+else
+    echo "kill -9: the cell moved to the seed member; not measured in this run"
+fi
+wait "$sub" || true
+cat "$work/submit.txt"
+echo "local: $("$cella" run "$root/examples/sieve.casm" 16000000)  cluster: $(cat "$work/out/sieve.txt")"
