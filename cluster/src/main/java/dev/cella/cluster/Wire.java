@@ -93,7 +93,7 @@ public sealed interface Wire extends Msg {
      * @param weights the weights of the cells it runs or queues, summed
      * @param cells how many cells it runs or queues
      * @param finished how many cells it has finished since it started
-     * @param fuel the fuel those finished cells used, summed
+     * @param fuel the fuel its cells used, summed (a durable cell's as its segments commit here)
      * @param draining true once it accepts no new cell
      */
     record Load(String member, int cores, long memory, long reserved, long weights, int cells, long finished,
