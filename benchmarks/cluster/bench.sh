@@ -9,19 +9,9 @@
 # The members start once and are killed at the end (their PIDs only); the submitter and the
 # local batch are fresh `cella` processes each round, so both include a JVM start.
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cells=${1:-1000}
 rounds=${2:-3}
-cella="$root/bin/cella"
-work=$(mktemp -d "${TMPDIR:-/tmp}/cella-cluster-bench.XXXXXX")
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$cella" --version >/dev/null # builds the jar if needed
 mkdir -p "$work/local/out" "$work/remote/out"
 for i in $(seq 0 $((cells - 1))); do
     echo "name=c$i binary=$root/examples/fib.casm args=\"$((14 + i % 8))\" stdout=out/c$i.txt"
@@ -29,7 +19,6 @@ done > "$work/batch.txt"
 cp "$work/batch.txt" "$work/local/batch.txt"
 cp "$work/batch.txt" "$work/remote/batch.txt"
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 p1=$(port); p2=$(port); p3=$(port)
 for p in "$p1" "$p2" "$p3"; do
     "$cella" cluster node --port "$p" --seed "127.0.0.1:$p1" --cores 1 --memory 4G > "$work/node-$p.log" 2>&1 &

@@ -9,17 +9,7 @@
 #
 #   benchmarks/cluster/migrate.sh
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cella="$root/bin/cella"
-work=$(mktemp -d "${TMPDIR:-/tmp}/cella-cluster-migrate.XXXXXX")
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-"$cella" --version >/dev/null # builds the jar if needed
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ports=($(port) $(port) $(port))
 declare -A pidOf
 # The seed (the coordinator) offers less memory, so that the cell goes to the others first.
