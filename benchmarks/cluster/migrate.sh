@@ -59,6 +59,7 @@ echo "drain: member $victim drained; resumed $((t1 - td)) ms after it received t
 grep -h 'resuming' "$work"/node-*.log | tail -1
 # Kill -9 whichever member runs it now (if the seed runs it, only the drain figure is measured).
 for _ in $(seq 1 100); do
+    kill -0 "$sub" 2>/dev/null || break # the cell has ended
     "$cella" cluster status --to "127.0.0.1:${ports[0]}" > "$work/status" 2>/dev/null || true
     other=$(awk -v s="127.0.0.1:${ports[0]}" '$1 ~ /^127/ && $1 != s && $(NF-2) > 0 { sub(/.*:/, "", $1); print $1 }' "$work/status")
     [ -n "$other" ] && break
@@ -72,7 +73,7 @@ if [ -n "${other:-}" ]; then
     echo "kill -9: member $other killed; resumed $((t3 - t2)) ms later (failure detection included)"
     grep -h 'resuming' "$work"/node-*.log | tail -1
 else
-    echo "kill -9: the cell moved to the seed member; not measured in this run"
+    echo "kill -9: the cell moved to the seed member or ended first; not measured in this run"
 fi
 wait "$sub" || true
 cat "$work/submit.txt"
