@@ -205,15 +205,23 @@ final class JitRuntime {
         } catch (GuestException e) {
             throw e.enter(ctx.instance);
         } finally {
-            // Keep the window across the call, as the interpreter does, so a guest calling the
-            // host all the time still polls the hook every POLL_INTERVAL units.
-            ctx.loadFuel(window);
-            if (ctx.suspendRequested()) {
-                // The instruction after a call leads a block and checks itself: an empty window
-                // sends that check to refuel, which suspends there, as the interpreter does.
-                ctx.bank += ctx.fuel;
-                ctx.fuel = 0;
-            }
+            returnedFromOutside(ctx, window);
+        }
+    }
+
+    /**
+     * Back from a call outside the instance (the host, another instance) that began with fuel
+     * window {@code window}. The window is kept across the call, as the interpreter does, so a
+     * guest calling out all the time still polls the hook every POLL_INTERVAL units; and if a
+     * suspension was asked for meanwhile, the window is emptied: the instruction after a call
+     * leads a block and checks itself, and an empty window sends that check to refuel, which
+     * suspends there, as the interpreter does.
+     */
+    private static void returnedFromOutside(JitContext ctx, long window) {
+        ctx.loadFuel(window);
+        if (ctx.suspendRequested()) {
+            ctx.bank += ctx.fuel;
+            ctx.fuel = 0;
         }
     }
 
@@ -238,11 +246,7 @@ final class JitRuntime {
         } catch (GuestException e) {
             throw e.enter(ctx.instance);
         } finally {
-            ctx.loadFuel(window);
-            if (ctx.suspendRequested()) {
-                ctx.bank += ctx.fuel;
-                ctx.fuel = 0;
-            }
+            returnedFromOutside(ctx, window);
         }
     }
 
@@ -270,11 +274,7 @@ final class JitRuntime {
             }
             return r.length == 1 ? r[0] : 0;
         } finally {
-            ctx.loadFuel(window);
-            if (ctx.suspendRequested()) {
-                ctx.bank += ctx.fuel;
-                ctx.fuel = 0;
-            }
+            returnedFromOutside(ctx, window);
         }
     }
 
@@ -295,11 +295,7 @@ final class JitRuntime {
             long[] r = ctx.engine.fallbackInterpreter().resume(instance, state, null).results();
             System.arraycopy(r, 0, ctx.results, 0, r.length);
         } finally {
-            ctx.loadFuel(window);
-            if (ctx.suspendRequested()) {
-                ctx.bank += ctx.fuel;
-                ctx.fuel = 0;
-            }
+            returnedFromOutside(ctx, window);
         }
     }
 
