@@ -1,5 +1,6 @@
 package dev.cella.cluster;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,10 +17,12 @@ import org.apache.pekko.cluster.typed.Cluster;
 public final class ClusterNode implements AutoCloseable {
     private final ActorSystem<Msg> system;
     private final CompletableFuture<Void> removed;
+    private final Replicas replicas;
 
-    private ClusterNode(ActorSystem<Msg> system, CompletableFuture<Void> removed) {
+    private ClusterNode(ActorSystem<Msg> system, CompletableFuture<Void> removed, Replicas replicas) {
         this.system = system;
         this.removed = removed;
+        this.replicas = replicas;
         // After leaving, Pekko terminates the actor system itself; its end counts as removed
         // too, should the removal event not reach the member's actor first.
         system.getWhenTerminated().thenRun(() -> removed.complete(null));
@@ -31,6 +34,24 @@ public final class ClusterNode implements AutoCloseable {
      * @throws ClusterException (CONFIG) if the settings are wrong or the port cannot be bound
      */
     public static ClusterNode start(Settings settings, int cores, long memory) {
+        return start(settings, cores, memory, null, null);
+    }
+
+    /**
+     * Starts a member that offers {@code cores} scheduler threads and {@code memory} bytes, keeps
+     * the segments it holds for others under {@code dataDir} and authenticates segments with
+     * {@code segmentKey} (docs/cluster.md, "Replication").
+     *
+     * @param dataDir the member's data directory (it exists), or null to keep replicas in memory
+     * @param segmentKey the cluster's segment key (HMAC-SHA256, 1 to 4,096 bytes, the same on every
+     *     member), or null for segments without a tag
+     * @throws ClusterException (CONFIG) if the settings are wrong or the port cannot be bound
+     */
+    public static ClusterNode start(Settings settings, int cores, long memory, Path dataDir, byte[] segmentKey) {
+        if (segmentKey != null && (segmentKey.length == 0 || segmentKey.length > 4096)) {
+            throw new ClusterException(ClusterException.Kind.CONFIG, "the segment key must be 1 to 4096 bytes, not "
+                    + segmentKey.length);
+        }
         if (cores < 1 || cores > 4096) {
             throw new ClusterException(ClusterException.Kind.CONFIG, "cores must be 1 to 4096, not " + cores);
         }
@@ -43,8 +64,9 @@ public final class ClusterNode implements AutoCloseable {
         String name = settings.host() + ":" + settings.port();
         try {
             CompletableFuture<Void> removed = new CompletableFuture<>();
-            return new ClusterNode(ActorSystem.create(Member.create(name, cores, memory, () -> removed.complete(null)),
-                    Settings.SYSTEM, settings.config(true, List.of("worker"))), removed);
+            Replicas replicas = new Replicas(name, dataDir, segmentKey);
+            return new ClusterNode(ActorSystem.create(Member.create(name, cores, memory, () -> removed.complete(null),
+                    replicas, segmentKey), Settings.SYSTEM, settings.config(true, List.of("worker"))), removed, replicas);
         } catch (RuntimeException e) {
             throw new ClusterException(ClusterException.Kind.CONFIG, "cannot start a member at " + name + ": "
                     + e.getMessage(), e);
@@ -81,9 +103,15 @@ public final class ClusterNode implements AutoCloseable {
         return Member.name(Cluster.get(system).selfMember().address());
     }
 
+    /** The segments this member holds for other coordinators (tests). */
+    Replicas replicas() {
+        return replicas;
+    }
+
     @Override
     public void close() {
         terminate(system);
+        replicas.close();
     }
 
     /** Terminates {@code system} and waits (at most 10 s) for it to end; used by members and submitters. */

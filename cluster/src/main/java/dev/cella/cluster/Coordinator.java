@@ -1,14 +1,17 @@
 package dev.cella.cluster;
 
+import dev.cella.sandbox.durable.DurableRunException;
 import dev.cella.sandbox.durable.Segment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -23,6 +26,12 @@ import org.apache.pekko.actor.typed.ActorRef;
  * cell and drops later ones (a cell placed again because its member was unreachable may end
  * twice if that member comes back). A cell placed again starts over, so a lost member costs its
  * cells' work but no output line is lost or repeated (docs/cluster.md, "Failure handling").
+ *
+ * <p>A durable cell's segment counts (its output goes to the submitter, its run is told it is
+ * committed, the previous one is dropped) only once a second member holds it: the coordinator
+ * keeps it and sends it to a replica member, and counts it on the replica's answer
+ * (docs/cluster.md, "Replication"). A segment whose tag does not verify under the cluster's key
+ * is refused, and the member that sent it, or the replica that refused one, gets no more cells.
  */
 final class Coordinator {
     /** {@link Wire.CellDone#outcome()} of a cell a draining member hands back unrun. */
@@ -39,6 +48,10 @@ final class Coordinator {
         final boolean[] done;
         /** Per cell: its placements' epochs and its last committed segment (durable cells). */
         final CellLog[] logs;
+        /** The members sent a replica of one of its segments: told to delete them at the end. */
+        final Set<String> replicas = new HashSet<>();
+        /** True once a segment counted without a replica (logged once per submission). */
+        boolean alone;
         int remaining;
 
         Submission(Wire.Submit s) {
@@ -55,12 +68,17 @@ final class Coordinator {
         }
     }
 
+    /** A segment whose replica was lost, to send to another. */
+    private record Resend(Submission s, int index, CellLog.Pending p) {}
+
     /** A member: its placement slot, its actor and its last reported load. */
     private static final class MemberView {
         final Placement.Slot slot;
         final ActorRef<Msg> ref;
         Wire.Load load;
         boolean reachable = true;
+        /** It sent a segment that did not verify, or refused one: no cell, no replica goes there. */
+        boolean untrusted;
 
         MemberView(String member, ActorRef<Msg> ref) {
             this.slot = new Placement.Slot(member, 0, 0);
@@ -68,14 +86,26 @@ final class Coordinator {
         }
     }
 
+    private static final System.Logger LOG = System.getLogger("dev.cella.cluster");
+
     private final ActorRef<Msg> self;
+    /** This member's host:port (never its own replica). */
+    private final String name;
+    /** The cluster's segment key (HMAC-SHA256), or null when segments carry no tag. */
+    private final byte[] key;
     private final Map<String, MemberView> members = new TreeMap<>();
     private final Map<String, Submission> submissions = new LinkedHashMap<>();
     /** Submissions that arrived before every member had reported its capacity. */
     private final List<Wire.Submit> early = new ArrayList<>();
 
-    Coordinator(ActorRef<Msg> self) {
+    /**
+     * @param name this member's host:port
+     * @param key the cluster's segment key, or null for segments without a tag
+     */
+    Coordinator(ActorRef<Msg> self, String name, byte[] key) {
         this.self = self;
+        this.name = name;
+        this.key = key == null ? null : key.clone();
     }
 
     /** A member is up: ask its capacity; cells are placed on it once it answers. */
@@ -100,7 +130,7 @@ final class Coordinator {
         v.load = l;
         v.slot.cores = l.cores();
         v.slot.memory = l.memory();
-        v.slot.accepting = v.reachable && !l.draining();
+        v.slot.accepting = v.reachable && !v.untrusted && !l.draining();
         if (allReported() && !early.isEmpty()) {
             List<Wire.Submit> now = new ArrayList<>(early);
             early.clear();
@@ -119,7 +149,18 @@ final class Coordinator {
             return;
         }
         v.reachable = false;
+        evict(v);
+    }
+
+    /**
+     * Nothing more goes to {@code v}: its unfinished cells are placed again (a durable one
+     * resumes from its last counted segment), and the segments it was to replicate go to
+     * another replica.
+     */
+    private void evict(MemberView v) {
+        String member = v.slot.member;
         v.slot.accepting = false;
+        List<Resend> resend = new ArrayList<>();
         for (Submission s : submissions.values()) {
             List<Integer> lost = new ArrayList<>();
             s.placed.forEach((index, m) -> {
@@ -133,6 +174,16 @@ final class Coordinator {
                 v.slot.release(j.reserve(), j.weight());
                 s.pending.addFirst(j);
             }
+            for (int i = 0; i < s.logs.length; i++) {
+                CellLog.Pending p = s.logs[i].pending();
+                if (p != null && member.equals(p.replica())) {
+                    resend.add(new Resend(s, i, p));
+                }
+            }
+        }
+        // After the loop: a segment that counts at once may end its cell and its submission.
+        for (Resend r : resend) {
+            replicate(r.s(), r.index(), r.p());
         }
         placePending();
     }
@@ -142,7 +193,7 @@ final class Coordinator {
         MemberView v = members.get(member);
         if (v != null) {
             v.reachable = true;
-            v.slot.accepting = v.load != null && !v.load.draining();
+            v.slot.accepting = v.load != null && !v.untrusted && !v.load.draining();
             placePending();
         }
     }
@@ -199,46 +250,137 @@ final class Coordinator {
             s.client.tell(d);
             if (s.remaining == 0) {
                 submissions.remove(s.id);
+                for (String r : s.replicas) {
+                    MemberView rv = members.get(r);
+                    if (rv != null) {
+                        rv.ref.tell(new Wire.ForgetReplicas(s.id));
+                    }
+                }
             }
         }
         placePending();
     }
 
     /**
-     * A member commits a segment of a durable cell: stored here (the coordinator is the cell's
-     * replica: if it dies, the submission fails anyway), its output forwarded to the submitter,
-     * and acknowledged; refused if it comes from a run the cell was taken from ({@link CellLog}).
-     * A final segment ends the cell as a {@link Wire.CellDone} would.
+     * A member commits a segment of a durable cell. The segment is verified with the cluster's
+     * key; one from the cell's live run and next in {@code seq} goes to a replica and counts on
+     * its answer ({@link #replicated}); a {@code seq} already counted is acknowledged again; one
+     * from a run the cell was taken from is refused, which stops that run ({@link CellLog}).
      */
     void commit(Wire.SegmentCommit c) {
         Submission s = submissions.get(c.submission());
         boolean live = s != null && c.index() >= 0 && c.index() < s.done.length && !s.done[c.index()]
                 && c.member().equals(s.placed.get(c.index()));
-        Segment seg;
-        try {
-            Wire.CellJob j = live ? s.jobs.get(c.index()) : null;
-            seg = live ? Segment.fromBytes(c.segment(), null, Segment.maxSize(Worker.config(j, null, null))) : null;
-        } catch (RuntimeException e) { // DurableRunException: malformed bytes from a peer
-            seg = null;
+        Segment seg = null;
+        if (live) {
+            try {
+                seg = Segment.fromBytes(c.segment(), key, Segment.maxSize(Worker.config(s.jobs.get(c.index()), null,
+                        null)));
+                if (!seg.cellId().equals(Worker.cellId(c.submission(), c.index()))) {
+                    throw new DurableRunException(DurableRunException.Kind.MALFORMED, "a segment of cell "
+                            + seg.cellId() + " committed as one of " + Worker.cellId(c.submission(), c.index()));
+                }
+            } catch (DurableRunException e) {
+                c.replyTo().tell(new Wire.SegmentAck(c.submission(), c.index(), c.epoch(), -1, false));
+                distrust(c.member(), "sent segment of cell " + Worker.cellId(c.submission(), c.index())
+                        + " that does not verify (" + e.kind() + ": " + e.getMessage() + ")");
+                return;
+            }
         }
-        CellLog.Verdict v = seg == null || !seg.cellId().equals(Worker.cellId(c.submission(), c.index()))
-                ? CellLog.Verdict.FENCED : s.logs[c.index()].judge(c.epoch(), seg.seq());
-        c.replyTo().tell(new Wire.SegmentAck(c.submission(), c.index(), c.epoch(), seg == null ? -1 : seg.seq(),
-                v != CellLog.Verdict.FENCED));
-        if (v != CellLog.Verdict.ACCEPT) {
+        CellLog log = live ? s.logs[c.index()] : null;
+        CellLog.Verdict v = seg == null ? CellLog.Verdict.FENCED : log.judge(c.epoch(), seg.seq());
+        switch (v) {
+            case FENCED, DUPLICATE -> c.replyTo().tell(new Wire.SegmentAck(c.submission(), c.index(), c.epoch(),
+                    seg == null ? -1 : seg.seq(), v == CellLog.Verdict.DUPLICATE));
+            case PENDING -> { } // answered when it counts
+            case ACCEPT -> replicate(s, c.index(), new CellLog.Pending(c.epoch(), seg.seq(), c.segment(), seg,
+                    c.member(), c.replyTo(), null));
+        }
+    }
+
+    /**
+     * Sends a segment to a replica: a member other than this one, and other than the one that
+     * runs the cell when there is a third, the same one for a cell while membership does not
+     * change. With no such member (a one-member cluster, or every other member unreachable,
+     * draining or untrusted) the segment counts on this coordinator's copy alone, logged once per
+     * submission (docs/cluster.md, "Replication").
+     */
+    private void replicate(Submission s, int index, CellLog.Pending p) {
+        List<String> others = new ArrayList<>();
+        for (MemberView m : members.values()) {
+            if (m.reachable && !m.untrusted && m.load != null && !m.load.draining() && !m.slot.member.equals(name)) {
+                others.add(m.slot.member);
+            }
+        }
+        List<String> third = others.stream().filter(m -> !m.equals(p.runner())).toList();
+        List<String> from = third.isEmpty() ? others : third;
+        if (from.isEmpty()) {
+            if (!s.alone) {
+                s.alone = true;
+                LOG.log(System.Logger.Level.WARNING, "submission {0}: no other member can hold a replica; its "
+                        + "segments count on coordinator {1} alone until one can", s.id, name);
+            }
+            count(s, index, p);
             return;
         }
-        s.logs[c.index()].store(seg.seq(), c.segment());
-        Wire.CellJob j = s.jobs.get(c.index());
+        String replica = from.get(Math.floorMod(index, from.size()));
+        s.replicas.add(replica);
+        s.logs[index].propose(p.to(replica));
+        members.get(replica).ref.tell(new Wire.Replicate(s.id, index, p.epoch(), p.seq(), name, p.bytes(), self));
+    }
+
+    /** A replica's answer: the pending segment counts, or goes to another replica if it was refused. */
+    void replicated(Wire.Replicated r) {
+        Submission s = submissions.get(r.submission());
+        if (s == null || r.index() < 0 || r.index() >= s.done.length || s.done[r.index()]) {
+            return;
+        }
+        CellLog.Pending p = s.logs[r.index()].pending();
+        if (p == null || p.epoch() != r.epoch() || p.seq() != r.seq() || !r.member().equals(p.replica())) {
+            return; // for a segment dropped by a new placement, or sent again to another replica
+        }
+        if (r.ok()) {
+            count(s, r.index(), p);
+        } else {
+            distrust(r.member(), "refused to hold segment " + r.seq() + " of cell "
+                    + Worker.cellId(r.submission(), r.index()) + " (" + r.error() + ")");
+        }
+    }
+
+    /**
+     * The segment counts: stored as the cell's last (the previous one dropped), its run told it
+     * is committed, its output forwarded to the submitter; a final one ends the cell as a {@link
+     * Wire.CellDone} would.
+     */
+    private void count(Submission s, int index, CellLog.Pending p) {
+        s.logs[index].store(p.seq(), p.bytes());
+        p.runnerRef().tell(new Wire.SegmentAck(s.id, index, p.epoch(), p.seq(), true));
+        Segment seg = p.segment();
+        Wire.CellJob j = s.jobs.get(index);
         byte[] out = j.keepStdout() ? seg.stdout() : new byte[0];
         byte[] err = j.keepStderr() ? seg.stderr() : new byte[0];
         if (out.length > 0 || err.length > 0) {
-            s.client.tell(new Wire.CellOutput(s.id, c.index(), seg.seq(), out, err));
+            s.client.tell(new Wire.CellOutput(s.id, index, seg.seq(), out, err));
         }
         if (seg.ending().isPresent()) {
             Segment.Ending e = seg.ending().get();
-            done(new Wire.CellDone(s.id, c.index(), c.member(), e.outcome().name(), e.exitStatus(),
+            done(new Wire.CellDone(s.id, index, p.runner(), e.outcome().name(), e.exitStatus(),
                     e.message() == null ? "" : e.message(), seg.fuelUsed(), new byte[0], new byte[0]));
+        }
+    }
+
+    /**
+     * A member sent a segment that does not verify under the cluster's key, or refused one: it
+     * has another key, is not a member of ours, or its disk failed. It gets no more cells or
+     * replicas; its cells are placed again and resume from their last counted segment (one that
+     * verified).
+     */
+    private void distrust(String member, String why) {
+        LOG.log(System.Logger.Level.WARNING, "member {0} {1}: it gets no more cells or segments", member, why);
+        MemberView v = members.get(member);
+        if (v != null && !v.untrusted) {
+            v.untrusted = true;
+            evict(v);
         }
     }
 
@@ -272,7 +414,8 @@ final class Coordinator {
                 "memory", "reserved", "cells", "finished", "fuel used"));
         for (MemberView v : members.values()) {
             Wire.Load l = v.load;
-            String state = !v.reachable ? "unreachable" : l == null ? "joining" : l.draining() ? "draining" : "up";
+            String state = !v.reachable ? "unreachable" : v.untrusted ? "untrusted" : l == null ? "joining"
+                    : l.draining() ? "draining" : "up";
             out.add(String.format(Locale.ROOT, "%-22s %-11s %5d %10s %10s %6d %9d %15d", v.slot.member, state,
                     l == null ? 0 : l.cores(), bytes(l == null ? 0 : l.memory()), bytes(l == null ? 0 : l.reserved()),
                     l == null ? 0 : l.cells(), l == null ? 0 : l.finished(), l == null ? 0 : l.fuel()));

@@ -45,22 +45,31 @@ final class Member extends AbstractBehavior<Msg> {
     private record Removed(SelfRemoved event) implements Msg {}
 
     private final Runnable onRemoved;
+    private final Replicas replicas;
 
-    /** @param onRemoved run once this member has left the cluster (drained, or downed by the others) */
-    static Behavior<Msg> create(String name, int cores, long memory, Runnable onRemoved) {
+    /**
+     * @param onRemoved run once this member has left the cluster (drained, or downed by the others)
+     * @param replicas the segments this member holds for other coordinators
+     * @param segmentKey the cluster's segment key, or null for segments without a tag
+     */
+    static Behavior<Msg> create(String name, int cores, long memory, Runnable onRemoved, Replicas replicas,
+            byte[] segmentKey) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Member(ctx, timers, name, cores, memory,
-                onRemoved)));
+                onRemoved, replicas, segmentKey)));
     }
 
     private Member(ActorContext<Msg> ctx, TimerScheduler<Msg> timers, String name, int cores, long memory,
-            Runnable onRemoved) {
+            Runnable onRemoved, Replicas replicas, byte[] segmentKey) {
         super(ctx);
         this.onRemoved = onRemoved;
+        this.replicas = replicas;
         ActorRef<Msg> self = ctx.getSelf();
         this.worker = new Worker(name, cores, memory, self, h -> self.tell(new Finished(h)));
-        this.coordinator = new Coordinator(self);
+        worker.segmentKey(segmentKey);
         this.resolver = ActorRefResolver.get(ctx.getSystem());
         this.cluster = Cluster.get(ctx.getSystem());
+        // Named as the cluster names members, so that it never picks itself as a replica.
+        this.coordinator = new Coordinator(self, name(cluster.selfMember().address()), segmentKey);
         cluster.subscriptions().tell(Subscribe.create(
                 ctx.messageAdapter(ClusterEvent.MemberEvent.class, MemberEvent::new), ClusterEvent.MemberEvent.class));
         cluster.subscriptions().tell(Subscribe.create(
@@ -100,6 +109,18 @@ final class Member extends AbstractBehavior<Msg> {
                 })
                 .onMessage(Wire.SegmentAck.class, a -> {
                     worker.ack(a);
+                    return this;
+                })
+                .onMessage(Wire.Replicate.class, r -> {
+                    replicas.replicate(r);
+                    return this;
+                })
+                .onMessage(Wire.Replicated.class, r -> {
+                    coordinator.replicated(r);
+                    return this;
+                })
+                .onMessage(Wire.ForgetReplicas.class, f -> {
+                    replicas.forget(f.submission());
                     return this;
                 })
                 .onMessage(Wire.Submit.class, s -> {

@@ -107,4 +107,25 @@ public sealed interface Wire extends Msg {
 
     /** Lines of text for a person (status, drain). */
     record Text(List<String> lines) implements Wire {}
+
+    /**
+     * Coordinator to replica member: keep this segment of a durable cell (docs/cluster.md,
+     * "Replication"). The segment counts, its output is released and its run told so, only once
+     * the replica answers {@link Replicated} with {@code ok}.
+     *
+     * @param coordinator the coordinator's host:port (for the replica's log)
+     * @param segment the segment's wire form ({@code Segment.toBytes}, tagged with the cluster's key)
+     */
+    record Replicate(String submission, int index, int epoch, long seq, String coordinator, byte[] segment,
+            ActorRef<Msg> replyTo) implements Wire {}
+
+    /**
+     * Replica member to coordinator: segment {@code seq} is on its disk (or in its memory, without
+     * a data directory) ({@code ok}), or refused and why (its tag did not verify, the disk failed).
+     */
+    record Replicated(String submission, int index, int epoch, long seq, String member, boolean ok, String error)
+            implements Wire {}
+
+    /** Coordinator to replica members: the submission has ended, delete its segments. */
+    record ForgetReplicas(String submission) implements Wire {}
 }

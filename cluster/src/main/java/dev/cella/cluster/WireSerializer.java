@@ -52,6 +52,9 @@ public final class WireSerializer extends SerializerWithStringManifest {
             case Wire.SegmentCommit c -> "C";
             case Wire.SegmentAck a -> "A";
             case Wire.CellOutput x -> "O";
+            case Wire.Replicate r -> "RP";
+            case Wire.Replicated r -> "RA";
+            case Wire.ForgetReplicas f -> "RF";
         };
     }
 
@@ -96,6 +99,11 @@ public final class WireSerializer extends SerializerWithStringManifest {
                 case "T" -> new Wire.StatusQuery(ref(in));
                 case "N" -> new Wire.Drain(ref(in));
                 case "W" -> new Wire.Text(in.strings());
+                case "RP" -> new Wire.Replicate(in.utf(), in.s.readInt(), in.s.readInt(), in.s.readLong(), in.utf(),
+                        in.blob(), ref(in));
+                case "RA" -> new Wire.Replicated(in.utf(), in.s.readInt(), in.s.readInt(), in.s.readLong(), in.utf(),
+                        in.s.readBoolean(), in.utf());
+                case "RF" -> new Wire.ForgetReplicas(in.utf());
                 default -> throw new IllegalArgumentException("unknown cluster message type '" + manifest + "'");
             };
             if (in.s.available() != 0) {
@@ -177,6 +185,25 @@ public final class WireSerializer extends SerializerWithStringManifest {
             case Wire.StatusQuery q -> ref(out, q.replyTo());
             case Wire.Drain d -> ref(out, d.replyTo());
             case Wire.Text t -> strings(out, t.lines());
+            case Wire.Replicate r -> {
+                out.writeUTF(r.submission());
+                out.writeInt(r.index());
+                out.writeInt(r.epoch());
+                out.writeLong(r.seq());
+                out.writeUTF(r.coordinator());
+                blob(out, r.segment());
+                ref(out, r.replyTo());
+            }
+            case Wire.Replicated r -> {
+                out.writeUTF(r.submission());
+                out.writeInt(r.index());
+                out.writeInt(r.epoch());
+                out.writeLong(r.seq());
+                out.writeUTF(r.member());
+                out.writeBoolean(r.ok());
+                out.writeUTF(clip(r.error()));
+            }
+            case Wire.ForgetReplicas f -> out.writeUTF(f.submission());
         }
     }
 

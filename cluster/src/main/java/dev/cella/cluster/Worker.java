@@ -93,6 +93,8 @@ final class Worker implements AutoCloseable {
     private long finished;
     private long fuelUsed;
     private boolean draining;
+    /** The cluster's segment key, or null for segments without a tag (docs/cluster.md, "Replication"). */
+    private byte[] segmentKey;
 
     /**
      * @param finished told, on a scheduler thread, when a cell ends; it must hand the handle to
@@ -109,6 +111,11 @@ final class Worker implements AutoCloseable {
                 finished.accept(cell);
             }
         }).build();
+    }
+
+    /** Tags the segments this member commits, and checks those it resumes from, with {@code key} (null: none). */
+    void segmentKey(byte[] key) {
+        this.segmentKey = key == null ? null : key.clone();
     }
 
     Wire.Load load() {
@@ -250,7 +257,7 @@ final class Worker implements AutoCloseable {
                     .segmentFuel(j.segmentFuel());
             Segment from = null;
             if (r.resume().length > 0) {
-                from = Segment.fromBytes(r.resume(), null, Segment.maxSize(config));
+                from = Segment.fromBytes(r.resume(), segmentKey, Segment.maxSize(config));
                 b.resumeFrom(from, true);
             }
             Durable d = new Durable(r, from == null ? 0 : from.fuelUsed());
@@ -264,7 +271,7 @@ final class Worker implements AutoCloseable {
                 d.inflightFuel = seg.fuelUsed();
                 d.inflight = f;
                 r.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), r.epoch(), member,
-                        seg.toBytes(null), self));
+                        seg.toBytes(segmentKey), self));
                 return f;
             }).outputSink(seg -> { }).build();
             durable.put(key, d);
