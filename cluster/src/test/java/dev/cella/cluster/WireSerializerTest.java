@@ -52,6 +52,9 @@ class WireSerializerTest {
         assertEquals(l, roundTrip(l));
         assertEquals(new Wire.Text(List.of("a", "b")), roundTrip(new Wire.Text(List.of("a", "b"))));
         assertEquals(new Wire.Refused("s", "why"), roundTrip(new Wire.Refused("s", "why")));
+        Wire.Replicated r = new Wire.Replicated("s", 4, 2, 11, "m:2", false, "UNAUTHENTICATED: changed");
+        assertEquals(r, roundTrip(r));
+        assertEquals(new Wire.ForgetReplicas("s"), roundTrip(new Wire.ForgetReplicas("s")));
     }
 
     @Test

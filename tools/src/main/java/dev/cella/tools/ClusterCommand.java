@@ -142,8 +142,15 @@ final class ClusterCommand implements Callable<Integer> {
         long memory;
 
         @Option(names = "--data-dir", paramLabel = "DIR",
-                description = "This member's data directory (created if missing); reserved for checkpoints.")
+                description = "This member's data directory (created if missing): the segments it holds as "
+                        + "the replica of other members' cells are kept there; without it, in memory.")
         Path dataDir;
+
+        @Option(names = "--checkpoint-key", paramLabel = "FILE",
+                description = "The cluster's segment key (the file's bytes, as for cella run --checkpoint-key), "
+                        + "the same on every member: segments are tagged with it, and one that does not verify "
+                        + "is refused with its sender. Without it segments carry no tag.")
+        Path checkpointKey;
 
         @Option(names = "--heartbeat-pause", paramLabel = "TIME", converter = OptionConverters.Time.class,
                 description = "Silence tolerated before a member counts as unreachable (default: Pekko's, 3s).")
@@ -172,7 +179,8 @@ final class ClusterCommand implements Callable<Integer> {
                 }
             }
             Settings s = settings(spec.commandLine());
-            try (ClusterNode node = ClusterNode.start(s, cores, memory)) {
+            byte[] key = RunCommand.checkpointKey(checkpointKey);
+            try (ClusterNode node = ClusterNode.start(s, cores, memory, dataDir, key)) {
                 console.out().println("cella cluster: member " + host + ":" + port + " started, " + cores
                         + " cores, " + memory + " bytes; joining " + String.join(", ", seeds));
                 console.out().flush();

@@ -325,13 +325,23 @@ class ClusterMultiJvmTest {
         List<String> cmd = new ArrayList<>(List.of(javaBin("java"), "-Xmx256m", "-XX:TieredStopAtLevel=1",
                 "-cp", CliRunner.childClassPath(), "dev.cella.tools.Cella"));
         cmd.addAll(List.of(tls(key, trust, "cluster", "node", "--port", Integer.toString(port), "--seed", seed,
-                "--cores", Integer.toString(cores), "--memory", memory, "--heartbeat-pause", "1s")));
+                "--cores", Integer.toString(cores), "--memory", memory, "--heartbeat-pause", "1s",
+                "--checkpoint-key", segmentKey().toString(), "--data-dir", dir.resolve(name + "-data").toString())));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile());
         pb.environment().put(ClusterCommand.PASSWORD_ENV, PASSWORD);
         Process p = pb.start();
         processes.add(p);
         return p;
+    }
+
+    /** The members' shared segment key (docs/cluster.md, "Replication"), written once. */
+    private Path segmentKey() throws IOException {
+        Path k = dir.resolve("segment.key");
+        if (!Files.exists(k)) {
+            Files.writeString(k, "test segment key");
+        }
+        return k;
     }
 
     private static String javaBin(String tool) {
