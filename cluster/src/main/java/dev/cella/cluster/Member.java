@@ -184,6 +184,10 @@ final class Member extends AbstractBehavior<Msg> {
         } else if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberExited
                 || e instanceof ClusterEvent.MemberDowned) {
             coordinator.memberLost(name(a), true);
+            // The cells and replicas it coordinated are nobody's now (docs/cluster.md, "Replication").
+            worker.abandon(name(a));
+            replicas.forgetFrom(name(a));
+            leaveWhenDrained();
         }
     }
 

@@ -50,6 +50,8 @@ final class Replicas implements AutoCloseable {
     private final ExecutorService io;
     /** Without a directory: submission id, then cell index, to the segment's bytes. */
     private final Map<String, Map<Integer, byte[]>> memory = new HashMap<>();
+    /** The coordinator that sent each submission's segments (host:port), since this member started. */
+    private final Map<String, String> coordinators = new HashMap<>();
     /** Answers held back while {@link #hold} is on (tests: a replica slow to acknowledge). */
     private final List<Runnable> held = new ArrayList<>();
     private boolean holding;
@@ -68,6 +70,9 @@ final class Replicas implements AutoCloseable {
 
     /** Verifies and keeps {@code r}'s segment, then answers its coordinator (on the store's thread). */
     void replicate(Wire.Replicate r) {
+        synchronized (coordinators) {
+            coordinators.put(r.submission(), r.coordinator());
+        }
         io.execute(() -> {
             String error = "";
             try {
@@ -87,8 +92,24 @@ final class Replicas implements AutoCloseable {
         });
     }
 
+    /**
+     * Deletes the segments sent by a coordinator that has been removed from the cluster: no
+     * member takes its submissions over, so nobody will ask for them.
+     */
+    void forgetFrom(String coordinator) {
+        List<String> subs;
+        synchronized (coordinators) {
+            subs = coordinators.entrySet().stream().filter(e -> e.getValue().equals(coordinator)).map(Map.Entry::getKey)
+                    .toList();
+        }
+        subs.forEach(this::forget);
+    }
+
     /** Deletes a finished submission's segments (after those being written). */
     void forget(String submission) {
+        synchronized (coordinators) {
+            coordinators.remove(submission);
+        }
         io.execute(() -> {
             try {
                 drop(submission);

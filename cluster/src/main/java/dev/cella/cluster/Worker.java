@@ -58,8 +58,11 @@ final class Worker implements AutoCloseable {
         volatile CompletableFuture<Void> inflight;
         /** The fuel used at the end of the segment in flight. */
         volatile long inflightFuel;
-        /** The coordinator refused a segment: the cell was placed elsewhere; this run reports nothing. */
-        boolean fenced;
+        /**
+         * The coordinator refused a segment (the cell was placed elsewhere), or is gone: this run
+         * commits and reports nothing more. Read on the run's thread.
+         */
+        volatile boolean fenced;
 
         Durable(Wire.Run run, long startFuel) {
             this.run = run;
@@ -267,6 +270,10 @@ final class Worker implements AutoCloseable {
                         key, from.seq(), r.resume().length, String.valueOf(System.currentTimeMillis()));
             }
             d.dr = b.commitSink(seg -> {
+                if (d.fenced) {
+                    return CompletableFuture.failedFuture(new ClusterException(ClusterException.Kind.UNAVAILABLE,
+                            "the coordinator of " + j.name() + " took it elsewhere or is gone"));
+                }
                 CompletableFuture<Void> f = new CompletableFuture<>();
                 d.inflightFuel = seg.fuelUsed();
                 d.inflight = f;
@@ -288,6 +295,29 @@ final class Worker implements AutoCloseable {
             finished++;
             r.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
                     String.valueOf(e.getMessage()), 0, new byte[0], new byte[0]));
+        }
+    }
+
+    /**
+     * Coordinator {@code coordinator} (host:port) has been removed from the cluster: nobody will
+     * acknowledge the segments of the cells it placed here or relay their ends, and no member
+     * takes its submissions over (docs/cluster.md, "What it does not do"). Its waiting cells are
+     * dropped and its durable runs stopped at their next safe point, their commits failed, so
+     * that they do not hold this member's memory and weights for ever; its plain cells finish
+     * (their end goes nowhere).
+     */
+    void abandon(String coordinator) {
+        waiting.removeIf(r -> coordinator.equals(Member.name(r.replyTo().path().address())));
+        for (Durable d : durable.values()) {
+            if (coordinator.equals(Member.name(d.run.replyTo().path().address()))) {
+                d.fenced = true;
+                d.dr.drain();
+                CompletableFuture<Void> f = d.inflight;
+                if (f != null) {
+                    f.completeExceptionally(new ClusterException(ClusterException.Kind.UNAVAILABLE, "coordinator "
+                            + coordinator + " is gone"));
+                }
+            }
         }
     }
 

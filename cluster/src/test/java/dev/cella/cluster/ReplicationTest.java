@@ -58,10 +58,14 @@ class ReplicationTest {
     }
 
     private static List<Wire.CellJob> fibsCells(String id, int count) throws Exception {
+        return fibsCells(id, count, N);
+    }
+
+    private static List<Wire.CellJob> fibsCells(String id, int count, int n) throws Exception {
         byte[] module = ModuleWriter.write(Assembler.assemble(Files.readString(FIBS), "fibs.casm"));
         List<Wire.CellJob> jobs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            jobs.add(new Wire.CellJob(id, i, "f" + i, module, List.of("fibs.casm", String.valueOf(N)), 1, -1, -1, 0,
+            jobs.add(new Wire.CellJob(id, i, "f" + i, module, List.of("fibs.casm", String.valueOf(n)), 1, -1, -1, 0,
                     "interp", null, true, false, 100_000));
         }
         return jobs;
@@ -226,6 +230,50 @@ class ReplicationTest {
             assertTrue(status.stream().anyMatch(l -> l.startsWith(b.name()) && l.contains("untrusted")),
                     status.toString());
             assertEquals(0, size(b.replicas()));
+        }
+    }
+
+    private static int cellsOn(RawClient peer, String member) {
+        try {
+            peer.member(member).tell(new Wire.LoadQuery(peer.self()));
+            while (true) {
+                Wire.Load l = peer.expect(Wire.Load.class, WAIT);
+                if (l.member().equals(member)) {
+                    return l.cells();
+                }
+            }
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void theCellsAndReplicasOfACoordinatorThatIsGoneAreDropped() throws Exception {
+        int[] ports = {InProcessClusterTest.freePort(), InProcessClusterTest.freePort(), InProcessClusterTest.freePort()};
+        String seed = "127.0.0.1:" + ports[0];
+        try (ClusterNode a = member(ports[0], seed, null, KEY);
+                ClusterNode c = member(ports[2], seed, null, KEY);
+                RawClient peer = new RawClient()) {
+            ClusterNode b = member(ports[1], seed, null, KEY);
+            try {
+                assertTrue(a.awaitUp(WAIT) && b.awaitUp(WAIT) && c.awaitUp(WAIT));
+                awaitUp(peer, b.name(), 3);
+                String id = ClusterClient.newSubmission();
+                // Three long cells, one per member (equal cores), coordinated by b.
+                List<Wire.CellJob> jobs = new ArrayList<>();
+                for (Wire.CellJob j : fibsCells(id, 3, 40)) {
+                    jobs.add(new Wire.CellJob(j.submission(), j.index(), j.name(), j.module(), j.args(), 1, -1, -1, 0,
+                            "interp", null, true, false, 1_000_000));
+                }
+                peer.member(b.name()).tell(new Wire.Submit(id, jobs, peer.self()));
+                assertEquals(1, await(() -> Math.min(1, cellsOn(peer, a.name())) * Math.min(1, cellsOn(peer, c.name()))
+                        * Math.min(1, size(a.replicas()) + size(c.replicas())), 1), "a and c run cells of b's, and hold replicas");
+            } finally {
+                b.close();
+            }
+            // b has left: nobody acknowledges its cells' segments; a and c stop them and delete its replicas.
+            assertEquals(0, await(() -> cellsOn(peer, a.name()) + cellsOn(peer, c.name()), 0), "b's cells stopped");
+            assertEquals(0, await(() -> size(a.replicas()) + size(c.replicas()), 0), "b's replicas deleted");
         }
     }
 }
