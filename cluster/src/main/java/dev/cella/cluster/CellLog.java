@@ -62,6 +62,14 @@ final class CellLog {
         return pending;
     }
 
+    /**
+     * The cell was taken from its run (its member lost, untrusted, or handing it back): the
+     * segment it sent does not count, even if its replica answers; the next run makes it again.
+     */
+    void dropPending() {
+        pending = null;
+    }
+
     /** An {@link Verdict#ACCEPT}ed segment goes to a replica. */
     void propose(Pending p) {
         pending = p;

@@ -173,6 +173,7 @@ final class Coordinator {
                 Wire.CellJob j = s.jobs.get(index);
                 v.slot.release(j.reserve(), j.weight());
                 s.pending.addFirst(j);
+                s.logs[index].dropPending();
             }
             for (int i = 0; i < s.logs.length; i++) {
                 CellLog.Pending p = s.logs[i].pending();
@@ -234,6 +235,7 @@ final class Coordinator {
             return; // from a member the cell was taken away from
         }
         s.placed.remove(d.index());
+        s.logs[d.index()].dropPending();
         Wire.CellJob j = s.jobs.get(d.index());
         MemberView v = members.get(member);
         if (v != null) {

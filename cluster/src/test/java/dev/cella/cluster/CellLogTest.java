@@ -2,6 +2,7 @@ package dev.cella.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.junit.jupiter.api.Test;
 
@@ -32,5 +33,26 @@ class CellLogTest {
         assertEquals(CellLog.Verdict.FENCED, log.judge(first, 0));
         assertEquals(CellLog.Verdict.ACCEPT, log.judge(second, 1));
         assertArrayEquals(new byte[] {0}, log.last(), "the resumed run starts from the last committed segment");
+    }
+
+    @Test
+    void aSegmentWaitingForItsReplicaDoesNotCountAndIsDroppedWithItsRun() {
+        CellLog log = new CellLog();
+        int e = log.place();
+        log.propose(new CellLog.Pending(e, 0, new byte[] {0}, null, "m:1", null, "m:2"));
+        assertEquals(CellLog.Verdict.PENDING, log.judge(e, 0), "sent again while replicated: answered when it counts");
+        assertEquals(-1, log.lastSeq(), "not counted before the replica answers");
+        assertEquals(0, log.last().length, "a resume still starts from the program's start");
+        log.store(0, new byte[] {0});
+        assertNull(log.pending());
+        assertEquals(CellLog.Verdict.ACCEPT, log.judge(e, 1));
+        log.propose(new CellLog.Pending(e, 1, new byte[] {1}, null, "m:1", null, "m:2"));
+        log.dropPending(); // the runner was lost: seq 1 is made again by the next run
+        assertEquals(CellLog.Verdict.ACCEPT, log.judge(e, 1));
+        log.propose(new CellLog.Pending(e, 1, new byte[] {1}, null, "m:1", null, "m:2"));
+        int next = log.place();
+        assertNull(log.pending(), "a new placement drops the old run's segment");
+        assertEquals(CellLog.Verdict.ACCEPT, log.judge(next, 1));
+        assertArrayEquals(new byte[] {0}, log.last());
     }
 }
