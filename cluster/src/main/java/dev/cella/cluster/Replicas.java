@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Stream;
 
 /**
@@ -73,7 +74,7 @@ final class Replicas implements AutoCloseable {
         synchronized (coordinators) {
             coordinators.put(r.submission(), r.coordinator());
         }
-        io.execute(() -> {
+        later(() -> {
             String error = "";
             try {
                 put(r.submission(), r.index(), r.segment());
@@ -110,7 +111,7 @@ final class Replicas implements AutoCloseable {
         synchronized (coordinators) {
             coordinators.remove(submission);
         }
-        io.execute(() -> {
+        later(() -> {
             try {
                 drop(submission);
             } catch (IOException e) {
@@ -118,6 +119,15 @@ final class Replicas implements AutoCloseable {
                         e.getMessage());
             }
         });
+    }
+
+    /** Runs {@code work} on the store's thread; nothing once the member is closed (it is stopping). */
+    private void later(Runnable work) {
+        try {
+            io.execute(work);
+        } catch (RejectedExecutionException e) {
+            // closed: the member's actor system is going away and answers nobody
+        }
     }
 
     /**
