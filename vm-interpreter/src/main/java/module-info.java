@@ -6,6 +6,7 @@
  */
 module dev.cella.vm {
     requires transitive dev.cella.isa;
+    requires java.management; // per-thread CPU time for a guest's run (GuestCpu)
 
     exports dev.cella.vm;
 

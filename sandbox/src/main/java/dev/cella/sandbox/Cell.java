@@ -9,6 +9,7 @@ import dev.cella.sandbox.wasi.Wasi;
 import dev.cella.sandbox.wasi.WasiOptions;
 import dev.cella.sandbox.wasi.WasiStats;
 import dev.cella.vm.ExecutionState;
+import dev.cella.vm.GuestCpu;
 import dev.cella.vm.GuestExit;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.ImportResolver;
@@ -22,9 +23,7 @@ import dev.cella.vm.StateValidator;
 import dev.cella.vm.SuspendRequest;
 import dev.cella.vm.SuspendableEngine;
 import dev.cella.vm.Trap;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -45,7 +44,6 @@ import java.util.concurrent.locks.LockSupport;
  * from any thread (the counters a concurrent {@code accounting()} sees may be slightly stale).
  */
 public final class Cell implements AutoCloseable {
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final long SLEEP_SLICE_NANOS = 10_000_000;
     private static final Duration MAX_TIMEOUT = Duration.ofDays(365L * 100);
 
@@ -491,8 +489,9 @@ public final class Cell implements AutoCloseable {
         hasDeadline = false;
     }
 
+    /** The CPU clock of the guest's run: this thread's, plus any helper thread an engine ran it on. */
     private static long cpuNow() {
-        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
+        return GuestCpu.now();
     }
 
     private RunResult end(Integer status, CellaException error) {

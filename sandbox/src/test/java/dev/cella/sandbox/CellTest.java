@@ -358,6 +358,25 @@ class CellTest {
         assertTrue(q.toText().contains("quota exceeded: fuel (limit 10 units"), q.toText());
     }
 
+    /**
+     * A run's CPU time is the guest's wherever it ran: the JIT moves a run started on a thread it
+     * did not create (this one) to a thread with a deep stack while this one waits, and that
+     * thread's CPU counts (it did not: `cella run --stats` said 5 ms of CPU for an 800 ms run).
+     * The bound, 10 units of fuel a nanosecond of CPU, is over 10 times what the JIT does on this
+     * loop (0.4-1), and load on the machine cannot make it fail: waiting costs no CPU.
+     */
+    @Test
+    void cpuTimeCountsTheThreadThatRanTheGuest() {
+        long fuel = 300_000_000L;
+        for (EngineKind engine : List.of(EngineKind.JIT, EngineKind.AUTO)) {
+            try (Cell spin = Cell.create(Guests.load("spin.casm"), CellConfig.builder().engine(engine).fuel(fuel).build())) {
+                Accounting a = spin.run().accounting();
+                assertEquals(Quota.FUEL, a.quota());
+                assertTrue(a.cpuNanos() >= fuel / 10, engine + ": " + a.toText());
+            }
+        }
+    }
+
     @Test
     void imagesAreCachedPerModuleAndEngineKind() {
         Module a = hello();

@@ -1,5 +1,6 @@
 package dev.cella.jit;
 
+import dev.cella.vm.GuestCpu;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -102,15 +103,21 @@ final class StackSegments {
                 return run.call();
             }
             Future<T> done;
+            // The guest's CPU is counted on the caller's clock, which waits (GuestCpu).
+            GuestCpu.Share cpu = new GuestCpu.Share();
             try {
-                done = POOL.submit(run);
+                done = POOL.submit(cpu.on(run));
             } catch (OutOfMemoryError e) {
                 // No thread with a 256 MiB stack could be made (a strict overcommit limit): the
                 // run stays here, with the caller's first segment, as a nested run would.
                 return run.call();
             }
             engine.countEntryHop();
-            return awaitUninterruptibly(done);
+            try {
+                return awaitUninterruptibly(done);
+            } finally {
+                cpu.credit();
+            }
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -159,7 +166,8 @@ final class StackSegments {
         // The caller is exactly at its segment's limit (that is why the call hops), and the
         // callee's frame word in args[1] was computed against the next segment's limit.
         int nextLimit = ctx.nextSegmentLimit();
-        Future<Object> done = POOL.submit(() -> {
+        GuestCpu.Share cpu = new GuestCpu.Share();
+        Future<Object> done = POOL.submit(cpu.on(() -> {
             SegmentThread self = (SegmentThread) Thread.currentThread();
             ctx.depthLimit = nextLimit;
             self.guestRuns++;
@@ -172,11 +180,12 @@ final class StackSegments {
             } finally {
                 self.guestRuns--;
             }
-        });
+        }));
         try {
             return awaitUninterruptibly(done);
         } finally {
             ctx.depthLimit = savedLimit;
+            cpu.credit();
         }
     }
 
