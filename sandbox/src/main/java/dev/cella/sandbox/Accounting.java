@@ -22,7 +22,8 @@ import java.util.Locale;
  * @param filesCreated files, directories and symbolic links created
  * @param memoryGrowsRefused memory.grow requests refused because of the memory cap
  * @param wallNanos wall-clock time spent running guest code
- * @param cpuNanos CPU time of the running thread spent running guest code
+ * @param cpuNanos CPU time spent running guest code, on every thread that ran it ({@link dev.cella.vm.GuestCpu};
+ *     a virtual thread's own share cannot be measured and counts as 0)
  */
 public record Accounting(Outcome outcome, int exitStatus, String ending, Quota quota, long fuelUsed,
         long peakMemoryBytes, long stdinBytesRead, long stdoutBytesWritten, long stderrBytesWritten, long fsBytesRead,

@@ -95,7 +95,7 @@ public final class Cella implements Callable<Integer> {
      */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
         Console console = new Console(in, out, err);
-        CommandLine cl = commandLine(console);
+        CommandLine cl = commandLine(console, args.length > 0 ? args[0] : null);
         try {
             return cl.execute(args);
         } catch (Error e) {
@@ -112,21 +112,49 @@ public final class Cella implements Callable<Integer> {
 
     /** Builds the command tree with its handlers; package-private for tests of the help text. */
     static CommandLine commandLine(Console console) {
+        return commandLine(console, null);
+    }
+
+    /**
+     * The subcommands, in the order help lists them. Each is built only when needed: building
+     * one makes picocli reflect over its options and load their classes, which for all twelve
+     * took a fifth of a short run's start (docs/performance.md, "Startup").
+     */
+    private static Map<String, java.util.function.Supplier<Object>> subcommands(Console console) {
+        Map<String, java.util.function.Supplier<Object>> all = new LinkedHashMap<>();
+        all.put("run", () -> new RunCommand(console));
+        all.put("asm", ModuleCommands.Asm::new);
+        all.put("disasm", () -> new ModuleCommands.Disasm(console));
+        all.put("verify", () -> new ModuleCommands.Verify(console));
+        all.put("inspect", () -> new ModuleCommands.Inspect(console));
+        all.put("resume", () -> new ResumeCommand(console));
+        all.put("batch", () -> new BatchCommand(console));
+        all.put("import", WasmCommands.Import::new);
+        all.put("wast", () -> new WasmCommands.Wast(console));
+        all.put("pack", () -> new PackCommand(console));
+        all.put("up", () -> new UpCommand(console));
+        all.put("cluster", () -> ClusterCommand.commandLine(console));
+        return all;
+    }
+
+    /**
+     * Builds the command tree with its handlers. When {@code first}, the first argument, names a
+     * subcommand, the tree holds that one only, which is all a command line that starts with it
+     * can reach; otherwise (no command, an option first, a misspelt command) every subcommand,
+     * for help and for picocli's suggestions.
+     */
+    static CommandLine commandLine(Console console, String first) {
         CommandLine cl = new CommandLine(new Cella());
-        cl.addSubcommand("run", new RunCommand(console));
-        cl.addSubcommand("asm", new ModuleCommands.Asm());
-        cl.addSubcommand("disasm", new ModuleCommands.Disasm(console));
-        cl.addSubcommand("verify", new ModuleCommands.Verify(console));
-        cl.addSubcommand("inspect", new ModuleCommands.Inspect(console));
-        cl.addSubcommand("resume", new ResumeCommand(console));
-        cl.addSubcommand("batch", new BatchCommand(console));
-        cl.addSubcommand("import", new WasmCommands.Import());
-        cl.addSubcommand("wast", new WasmCommands.Wast(console));
-        cl.addSubcommand("pack", new PackCommand(console));
-        cl.addSubcommand("up", new UpCommand(console));
-        cl.addSubcommand("cluster", ClusterCommand.commandLine(console));
+        Map<String, java.util.function.Supplier<Object>> subcommands = subcommands(console);
+        if (first != null && subcommands.containsKey(first)) {
+            cl.addSubcommand(first, subcommands.get(first).get());
+        } else {
+            subcommands.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+        }
         // Everything after the program of `cella run` belongs to the guest, options included.
-        cl.getSubcommands().get("run").setStopAtPositional(true);
+        if (cl.getSubcommands().get("run") != null) {
+            cl.getSubcommands().get("run").setStopAtPositional(true);
+        }
         cl.setOut(new PrintWriter(new OutputStreamWriter(console.out(), StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(console.err(), StandardCharsets.UTF_8), true));
         cl.setParameterExceptionHandler(Cella::usageError);
