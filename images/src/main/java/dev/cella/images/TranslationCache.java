@@ -5,17 +5,15 @@ import dev.cella.isa.format.ModuleWriter;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.verify.Verifier;
 import dev.cella.wasm.WasmImporter;
+import dev.cella.vm.CodeFingerprint;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.stream.Stream;
 
 /**
  * The on-disk cache of WebAssembly modules translated to Cella modules, shared by {@code cella
@@ -154,50 +152,19 @@ public final class TranslationCache {
 
     /**
      * A fingerprint of the code that makes and reads translations (the Wasm importer, the module
-     * format, the verifier): the SHA-256, cut to 16 hex digits, of the name, size and modification
-     * time of each jar or class file they come from. A rebuilt Cella has other times, so it misses
-     * rather than reading a translation an older translator made. Null (no disk cache) if the code's
-     * location is unknown.
+     * format, the verifier; {@link CodeFingerprint}): a rebuilt Cella misses rather than reading
+     * a translation an older translator made. Null (no disk cache) if the code's location is unknown.
      */
     static String translatorVersion() {
         String v = version;
         if (v == null) {
-            MessageDigest d = sha256Digest();
-            for (Class<?> c : new Class<?>[] {WasmImporter.class, ModuleWriter.class, TranslationCache.class}) {
-                if (!fingerprint(c, d)) {
-                    return null;
-                }
+            v = CodeFingerprint.of(WasmImporter.class, ModuleWriter.class, TranslationCache.class);
+            if (v == null) {
+                return null;
             }
-            version = v = hex(d.digest()).substring(0, 16);
+            version = v;
         }
         return v;
-    }
-
-    private static boolean fingerprint(Class<?> c, MessageDigest d) {
-        try {
-            var source = c.getProtectionDomain().getCodeSource();
-            if (source == null || source.getLocation() == null) {
-                return false;
-            }
-            Path where = Path.of(source.getLocation().toURI());
-            if (Files.isDirectory(where)) { // classes of a build tree (tests, the IDE)
-                try (Stream<Path> files = Files.walk(where)) {
-                    for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                        add(d, f);
-                    }
-                }
-            } else {
-                add(d, where);
-            }
-            return true;
-        } catch (IOException | URISyntaxException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    private static void add(MessageDigest d, Path f) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
-        d.update((f + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis() + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private static byte[] sha256(byte[] bytes) {

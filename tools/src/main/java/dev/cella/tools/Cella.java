@@ -107,6 +107,8 @@ public final class Cella implements Callable<Integer> {
             cl.getErr().flush();
             out.flush();
             err.flush();
+            // The classes the JIT generated, for the next process (after the output: it is not the guest's time).
+            dev.cella.sandbox.Engines.flushClassCache();
         }
     }
 

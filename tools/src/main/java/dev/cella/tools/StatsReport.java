@@ -39,6 +39,11 @@ final class StatsReport {
         if (engine == null) {
             return text;
         }
+        EngineDiagnostics.ClassCacheUse classes = engine.classCacheUse();
+        if (classes != null) {
+            text += String.format(java.util.Locale.ROOT, "%n%-15s %d functions from the class cache, %d generated",
+                    "classes", classes.fromCache(), classes.generated());
+        }
         return text + "\nfunctions (where each ran):\n" + engine.statsText().indent(2).stripTrailing();
     }
 
@@ -67,6 +72,13 @@ final class StatsReport {
         w.name("cpuNanos").value(a.cpuNanos());
         if (origin != null) {
             w.name("module").value(origin);
+        }
+        EngineDiagnostics.ClassCacheUse classes = engine == null ? null : engine.classCacheUse();
+        if (classes != null) {
+            w.name("classCache").beginObject()
+                    .name("fromCache").value(classes.fromCache())
+                    .name("generated").value(classes.generated())
+                    .endObject();
         }
         if (engine != null) {
             w.name("functions").beginArray();

@@ -20,6 +20,17 @@ public interface EngineDiagnostics {
      */
     String dumpBytecode(int function);
 
+    /**
+     * How many functions' compiled classes came from the disk cache of generated classes, and how
+     * many were generated in this process.
+     */
+    record ClassCacheUse(int fromCache, int generated) {}
+
+    /** The use of the disk cache of generated classes, or null if this engine keeps none. */
+    default ClassCacheUse classCacheUse() {
+        return null;
+    }
+
     /** The stats as text, one function per line; functions never run are left out. */
     default String statsText() {
         return functionStats().stream()

@@ -36,6 +36,8 @@ final class CodeCache {
     private static final MethodHandle SPENT = MethodHandles.zero(int.class);
     /** By type index: the adapter that calls another instance's function of that type ({@link #foreignHandle}). */
     private final MethodHandle[] foreignHandles;
+    /** The classes of earlier processes and those to keep for later ones ({@link ClassCache}), or null. */
+    private final ModuleClasses stored;
 
     /** The compiled code of one variant of the module: handles by function, entry methods by leader. */
     private static final class Variant {
@@ -71,9 +73,13 @@ final class CodeCache {
         }
     }
 
-    /** The cache of {@code engine}, which runs {@code module}, drawing on {@code budget}; compiles nothing yet. */
-    CodeCache(JitEngine engine, Module module, JitEngine.Options options, CodeBudget budget) {
+    /**
+     * The cache of {@code engine}, which runs {@code module}, drawing on {@code budget} and
+     * keeping its classes in {@code classes} (null: none); compiles nothing yet.
+     */
+    CodeCache(JitEngine engine, Module module, JitEngine.Options options, CodeBudget budget, ClassCache classes) {
         this.engine = engine;
+        this.stored = classes == null ? null : classes.open(module, options);
         this.module = module;
         this.options = options;
         this.typeSignatures = new Signature[module.types().size()];
@@ -282,8 +288,8 @@ final class CodeCache {
      */
     MethodHandle regionEntry(boolean metered, int function, int leader) {
         Variant v = variant(metered);
-        return leaderMethod(v.regionEntries, function, leader, FunctionCompiler.REGION_TYPE, true,
-                () -> new FunctionCompiler(engine, code(function), v.metered)
+        return leaderMethod(v, v.regionEntries, ModuleClasses.REGION_ENTRY, function, leader,
+                FunctionCompiler.REGION_TYPE, true, () -> new FunctionCompiler(engine, code(function), v.metered)
                         .compileRegionEntry(v.plans[function], leader));
     }
 
@@ -298,17 +304,18 @@ final class CodeCache {
     }
 
     private MethodHandle compileEntry(Variant v, int function, int leader) {
-        return leaderMethod(v.entries, function, leader, FunctionCompiler.ENTRY_TYPE, false,
+        return leaderMethod(v, v.entries, ModuleClasses.ENTRY, function, leader, FunctionCompiler.ENTRY_TYPE, false,
                 () -> new FunctionCompiler(engine, code(function), v.metered).compileEntry(leader));
     }
 
     /**
      * The method of leader {@code leader} of function {@code function} in {@code table} (an
-     * entry or region entry method), compiled by {@code compile} and defined if not there yet;
+     * entry or region entry method of variant {@code v}, class kind {@code kind} in the class
+     * cache), defined from the class cache or compiled by {@code compile} if not there yet;
      * {@link #SPENT} if the code budget cannot pay for it and {@code force} is false.
      */
-    private synchronized MethodHandle leaderMethod(MethodHandle[][] table, int function, int leader, MethodType type,
-            boolean force, java.util.function.Supplier<FunctionCompiler.Output> compile) {
+    private synchronized MethodHandle leaderMethod(Variant v, MethodHandle[][] table, int kind, int function,
+            int leader, MethodType type, boolean force, java.util.function.Supplier<FunctionCompiler.Output> compile) {
         if (table[function] == null) {
             table[function] = new MethodHandle[code(function).leaderPcs.length];
         }
@@ -316,17 +323,51 @@ final class CodeCache {
         if (h != null) {
             return h;
         }
-        try {
-            MethodHandles.Lookup c = force || account.hasRoom() ? define(compile.get().bytes(), force) : null;
-            h = c == null ? SPENT : c.findStatic(c.lookupClass(), FunctionCompiler.ENTRY_NAME, type);
-        } catch (ReflectiveOperationException e) {
-            throw new JitException("function " + function + ": generated entry class is unusable: " + e.getMessage(), e);
-        } catch (VerifyError | ClassFormatError e) {
-            throw new JitException("function " + function + ": the JVM rejected the generated entry class: "
-                    + e.getMessage(), e);
+        if (!force && !account.hasRoom()) {
+            table[function][leader] = SPENT;
+            return SPENT;
+        }
+        h = storedLeaderMethod(v, kind, function, leader, type, force);
+        if (h == null) {
+            try {
+                FunctionCompiler.Output out = compile.get();
+                MethodHandles.Lookup c = define(out.bytes(), force);
+                h = c == null ? SPENT : c.findStatic(c.lookupClass(), FunctionCompiler.ENTRY_NAME, type);
+                if (c != null) {
+                    keep(kind, v, function, leader, out);
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new JitException("function " + function + ": generated entry class is unusable: " + e.getMessage(), e);
+            } catch (VerifyError | ClassFormatError e) {
+                throw new JitException("function " + function + ": the JVM rejected the generated entry class: "
+                        + e.getMessage(), e);
+            }
         }
         table[function][leader] = h;
         return h;
+    }
+
+    /**
+     * The leader method of that key defined from the class cache, or null if it is not there or
+     * unusable (then it is generated and replaces the stored one) or the budget cannot pay.
+     */
+    private MethodHandle storedLeaderMethod(Variant v, int kind, int function, int leader, MethodType type,
+            boolean force) {
+        ModuleClasses.Stored s = stored == null ? null : stored.get(kind, v.metered, function, leader);
+        if (s == null) {
+            return null;
+        }
+        try {
+            MethodHandles.Lookup c = define(s.bytes(), force);
+            if (c == null) {
+                return null;
+            }
+            MethodHandle h = c.findStatic(c.lookupClass(), FunctionCompiler.ENTRY_NAME, type);
+            stored.used(kind);
+            return h;
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return null; // see the class comment of ClassCache: a miss
+        }
     }
 
     private synchronized MethodHandle compile(Variant v, int function) {
@@ -363,6 +404,10 @@ final class CodeCache {
         if (!account.hasRoom()) {
             return fallBack(v, function, sig, BUDGET_SPENT);
         }
+        MethodHandle h = storedFunction(v, function, sig);
+        if (h != null) {
+            return h;
+        }
         FunctionCompiler.Output out;
         MethodHandles.Lookup c;
         try {
@@ -376,16 +421,86 @@ final class CodeCache {
             // ASM reports a method or class over the JVM's limits as an IndexOutOfBoundsException.
             return fallBack(v, function, sig, e.getMessage());
         }
-        v.boxes[function] = c.findStatic(c.lookupClass(), "box",
-                MethodType.methodType(long[].class, JitContext.class, long.class, long[].class));
-        v.regionCounts[function] = out.plan() == null ? 0 : out.plan().regionCount();
-        if (out.plan() != null) {
-            v.runs[function] = c.findStatic(c.lookupClass(), "run", FunctionCompiler.RUN_TYPE);
-            v.plans[function] = out.plan();
+        h = install(v, function, sig, out, c);
+        keep(ModuleClasses.FUNCTION, v, function, 0, out);
+        return h;
+    }
+
+    /**
+     * Function {@code function}'s method defined from the class cache, with its box, dispatcher
+     * and plan set in {@code v}; or null if the class is not there or unusable (then it is
+     * generated and replaces the stored one) or the budget cannot pay for it.
+     */
+    private MethodHandle storedFunction(Variant v, int function, Signature sig) {
+        ModuleClasses.Stored s = stored == null ? null : stored.get(ModuleClasses.FUNCTION, v.metered, function, 0);
+        if (s == null) {
+            return null;
         }
+        try {
+            RegionPlan plan = s.starts() == null ? null : storedPlan(code(function), s.starts());
+            FunctionCompiler.Output out = new FunctionCompiler.Output(s.bytes(), plan, s.codeSizes(), s.exits());
+            MethodHandles.Lookup c = define(out.bytes(), false);
+            if (c == null) {
+                return null;
+            }
+            MethodHandle h = install(v, function, sig, out, c);
+            stored.used(ModuleClasses.FUNCTION);
+            return h;
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return null; // see the class comment of ClassCache: a miss
+        }
+    }
+
+    /** Sets function {@code function} up in {@code v} to run the class {@code c} defined from {@code out}; its method. */
+    private MethodHandle install(Variant v, int function, Signature sig, FunctionCompiler.Output out,
+            MethodHandles.Lookup c) throws ReflectiveOperationException {
+        // Every method is found before anything is set, so a stored class that lacks one leaves no trace.
+        MethodHandle box = c.findStatic(c.lookupClass(), "box",
+                MethodType.methodType(long[].class, JitContext.class, long.class, long[].class));
+        MethodHandle run = out.plan() == null ? null : c.findStatic(c.lookupClass(), "run", FunctionCompiler.RUN_TYPE);
+        MethodHandle h = c.findStatic(c.lookupClass(), FunctionCompiler.methodName(function), sig.methodType);
+        v.boxes[function] = box;
+        v.regionCounts[function] = out.plan() == null ? 0 : out.plan().regionCount();
+        v.runs[function] = run;
+        v.plans[function] = out.plan();
         v.codeSizes[function] = out.codeSizes();
         v.exits[function] = out.exits();
-        return c.findStatic(c.lookupClass(), FunctionCompiler.methodName(function), sig.methodType);
+        return h;
+    }
+
+    /**
+     * The region plan of stored starts {@code starts}, which must cut the function's
+     * instructions into between one and {@link FunctionCompiler#MAX_REGIONS} non-empty runs (a
+     * stored entry is untrusted: one that does not is a miss).
+     */
+    private static RegionPlan storedPlan(FunctionCode code, int[] starts) {
+        boolean ok = starts.length >= 2 && starts.length - 1 <= FunctionCompiler.MAX_REGIONS && starts[0] == 0
+                && starts[starts.length - 1] == code.insns.length;
+        for (int k = 1; ok && k < starts.length; k++) {
+            ok = starts[k] > starts[k - 1];
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("stored region starts do not fit function " + code.index);
+        }
+        return new RegionPlan(code, starts);
+    }
+
+    /** Keeps a class just generated for the class cache, if there is one. */
+    private void keep(int kind, Variant v, int function, int leader, FunctionCompiler.Output out) {
+        if (stored != null) {
+            stored.generated(kind, v.metered, function, leader, new ModuleClasses.Stored(out.bytes(), out.codeSizes(),
+                    out.exits(), out.plan() == null ? null : out.plan().starts));
+        }
+    }
+
+    /** True if the class cache holds function {@code function}'s class for metered instances (reading it on first use). */
+    boolean storedClass(int function) {
+        return stored != null && stored.has(true, function);
+    }
+
+    /** Functions whose classes came from the class cache, and functions whose classes were generated; null if no cache. */
+    int[] classCacheCounts() {
+        return stored == null ? null : new int[] {stored.functionsUsed(), stored.functionsGenerated()};
     }
 
     /**

@@ -102,6 +102,15 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     }
 
     /**
+     * A lazily compiling engine for {@code verifiedModule} that defines the classes of its
+     * functions from {@code classes} where they are there, and keeps those it generates for
+     * {@link ClassCache#flush} (null: no class cache).
+     */
+    public JitEngine(Module verifiedModule, ClassCache classes) {
+        this(verifiedModule, false, Options.DEFAULT, CodeBudget.JVM, classes);
+    }
+
+    /**
      * @param verifiedModule a module that passed {@link dev.cella.isa.verify.Verifier}
      * @param eager compile every function now (so a {@link JitException} surfaces here)
      */
@@ -128,8 +137,13 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
 
     /** An engine whose generated code draws on {@code budget} instead of the JVM's (for tests). */
     JitEngine(Module verifiedModule, boolean eager, Options options, CodeBudget budget) {
+        this(verifiedModule, eager, options, budget, null);
+    }
+
+    /** An engine with every choice given; {@code classes} may be null (no class cache). */
+    JitEngine(Module verifiedModule, boolean eager, Options options, CodeBudget budget, ClassCache classes) {
         this.module = Objects.requireNonNull(verifiedModule, "verifiedModule");
-        this.cache = new CodeCache(this, module, options, budget);
+        this.cache = new CodeCache(this, module, options, budget, classes);
         if (eager) {
             for (int f = module.imports().size(); f < module.functionCount(); f++) {
                 handle(true, f);
@@ -324,6 +338,17 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
                     fellBack == null ? "" : "interpreted: the JIT could not compile it (" + fellBack + ")"));
         }
         return out;
+    }
+
+    @Override
+    public ClassCacheUse classCacheUse() {
+        int[] c = cache.classCacheCounts();
+        return c == null ? null : new ClassCacheUse(c[0], c[1]);
+    }
+
+    /** True if the class cache holds defined function {@code function}'s metered class (see {@link TieredEngine}). */
+    boolean storedClass(int function) {
+        return cache.storedClass(function);
     }
 
     /**

@@ -94,23 +94,32 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         this(verifiedModule, hotCalls, hotWindows, false);
     }
 
+    /**
+     * An engine for {@code verifiedModule} whose JIT defines classes from {@code classes} where
+     * they are there (null: no class cache; see {@link #enteredHot} for what a stored class changes).
+     */
+    public TieredEngine(Module verifiedModule, ClassCache classes) {
+        this(verifiedModule, HOT_CALLS, HOT_WINDOWS, true, JitEngine.Options.DEFAULT, classes);
+    }
+
     /** An engine with other thresholds, compiling in the background or on the guest's thread. */
     TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, boolean background) {
-        this(verifiedModule, hotCalls, hotWindows, background, JitEngine.Options.DEFAULT);
+        this(verifiedModule, hotCalls, hotWindows, background, JitEngine.Options.DEFAULT, null);
     }
 
     /** An engine that compiles on the guest's thread with other thresholds and JIT options (tests). */
     TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, JitEngine.Options options) {
-        this(verifiedModule, hotCalls, hotWindows, false, options);
+        this(verifiedModule, hotCalls, hotWindows, false, options, null);
     }
 
-    private TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, boolean background,
-            JitEngine.Options options) {
+    /** An engine with every choice given (tests give a class cache here). */
+    TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, boolean background,
+            JitEngine.Options options, ClassCache classes) {
         this.hotCalls = hotCalls;
         this.hotWindows = hotWindows;
         this.background = background;
         this.module = Objects.requireNonNull(verifiedModule, "verifiedModule");
-        this.jit = new JitEngine(module, false, options);
+        this.jit = new JitEngine(module, false, options, CodeBudget.JVM, classes);
         this.interpreter = new Interpreter(module, new Hook());
         int n = module.functionCount();
         this.calls = new AtomicIntegerArray(n);
@@ -150,17 +159,34 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         interpreter.checkResumable(instance, state);
     }
 
-    /** Counts an entry of defined function {@code function}; true if it is hot and its compiled code ready. */
+    /**
+     * Counts an entry of defined function {@code function}; true if it is hot and its compiled
+     * code ready. A function whose class an earlier run left in the class cache ({@link
+     * ClassCache}) is compiled at its first entry, on the guest's thread: defining a stored class
+     * costs a fraction of generating it (docs/performance.md, "Class cache").
+     */
     private boolean enteredHot(int function) {
         int s = state.get(function);
         if (s == READY) {
             return true;
+        }
+        if (s == COLD && STORED_AT_ONCE && jit.storedClass(function)) {
+            try {
+                jit.handle(true, function); // a deadline or kill seen meanwhile ends the run, as it would here
+                state.set(function, READY);
+                return true;
+            } catch (JitException e) {
+                state.set(function, FAILED);
+                return false;
+            }
         }
         if (s == FAILED || calls.incrementAndGet(function) < hotCalls) {
             return false;
         }
         return compiles(function);
     }
+
+    private static final boolean STORED_AT_ONCE = !Boolean.getBoolean("cella.auto.storedLate");
 
     /**
      * True if {@code function}'s compiled code is ready; else asks for it (in the background, or
@@ -244,6 +270,11 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     @Override
     public String dumpBytecode(int function) {
         return jit.dumpBytecode(function);
+    }
+
+    @Override
+    public ClassCacheUse classCacheUse() {
+        return jit.classCacheUse();
     }
 
     @Override

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * (produced by the native build), or the figure is reported as WRONG instead of a time.
  *
  * <p>Options: {@code --runs N} (3), {@code --engines LIST} (native,interp,jit,auto,chicory-compiler,
- * chicory-interp), {@code --only REGEX} (program names), {@code --native DIR} (native builds from
+ * chicory-interp; also interp-warm, jit-warm and auto-warm: a repeated run, see {@link #WARM}),
+ * {@code --only REGEX} (program names), {@code --native DIR} (native builds from
  * {@code build.sh native}; without it the native column is empty), {@code --timeout SECONDS}
  * (600), {@code --doc FILE} (rewrite the section between the corpus markers of FILE),
  * {@code --startup} (also time `cella run examples/hello.casm` and each module's import and
@@ -50,8 +51,19 @@ public final class CorpusBench {
      * (the JDK's own archive of its classes); nor are its log options, which change no timing.
      */
     static final List<String> LAUNCHER_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
-    static final List<String> ALL_ENGINES =
+    /** What `bin/bench corpus` runs unless told ({@code --engines}). */
+    static final List<String> DEFAULT_ENGINES =
             List.of("native", "interp", "jit", "auto", "chicory-compiler", "chicory-interp");
+    static final List<String> ALL_ENGINES = List.of("native", "interp", "jit", "auto", "interp-warm", "jit-warm",
+            "auto-warm", "chicory-compiler", "chicory-interp");
+    /**
+     * The suffix of an engine run as a repeated run: with a cache directory of its own (one per
+     * engine, made for this measurement) that one unmeasured run of the program filled first, so
+     * the timed runs read the translation and the JIT's generated classes from it (docs/cli.md,
+     * "Translation cache" and "Class cache"). The engines without it run with {@code --no-cache},
+     * as a first run does.
+     */
+    static final String WARM = "-warm";
 
     /** What one engine did on one program: a median time in seconds, or why there is none. */
     record Outcome(double seconds, String failure) {
@@ -63,7 +75,9 @@ public final class CorpusBench {
     private final Path root = Path.of("").toAbsolutePath();
     private Path corpusDir = Corpus.defaultDir();
     private int runs = 3;
-    private List<String> engines = ALL_ENGINES;
+    private List<String> engines = DEFAULT_ENGINES;
+    /** The cache directories of the {@link #WARM} engines, under one made on first use. */
+    private Path warmDir;
     private String only = ".*";
     private Path nativeDir;
     private long timeoutSeconds = 600;
@@ -179,7 +193,7 @@ public final class CorpusBench {
         }
         byte[] expected = p.expected(false);
         double[] times = new double[runs];
-        for (int r = 0; r < runs; r++) {
+        for (int r = engine.endsWith(WARM) ? -1 : 0; r < runs; r++) { // r = -1: the run that fills the cache
             Path out = Files.createTempFile("corpus", ".out");
             Path err = Files.createTempFile("corpus", ".err");
             try {
@@ -190,7 +204,7 @@ public final class CorpusBench {
                     proc.destroyForcibly().waitFor();
                     return new Outcome(0, "TIMEOUT");
                 }
-                times[r] = (System.nanoTime() - t0) / 1e9;
+                times[Math.max(r, 0)] = (System.nanoTime() - t0) / 1e9;
                 if (proc.exitValue() != 0) {
                     System.err.println(p.name() + " on " + engine + ": exit " + proc.exitValue() + ": "
                             + tail(Files.readString(err, StandardCharsets.ISO_8859_1)));
@@ -227,9 +241,24 @@ public final class CorpusBench {
                 cmd.addAll(List.of("-Xss16m", "-cp", ownJar(), ChicoryRun.class.getName(),
                         engine.equals("chicory-compiler") ? "compiler" : "interp"));
             }
-            // --no-cache: every run translates its module, as a first run does (a cold cache);
-            // the startup table (--startup) gives what a warm cache saves.
-            default -> cmd.addAll(List.of(root.resolve("bin/cella").toString(), "run", "--no-cache", "--engine", engine));
+            // --no-cache: every run translates its module and generates its classes, as a first run
+            // does (a cold cache); the -warm engines are repeated runs (WARM).
+            default -> {
+                cmd.addAll(List.of(root.resolve("bin/cella").toString(), "run"));
+                if (engine.endsWith(WARM)) {
+                    String base = engine.substring(0, engine.length() - WARM.length());
+                    try {
+                        if (warmDir == null) {
+                            warmDir = Files.createTempDirectory("cella-bench-warm");
+                        }
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    cmd.addAll(List.of("--cache-dir", warmDir.resolve(base).toString(), "--engine", base));
+                } else {
+                    cmd.addAll(List.of("--no-cache", "--engine", engine));
+                }
+            }
         }
         if (p.mount() != null) {
             cmd.addAll(List.of("--mount", p.mountHost() + ":" + p.mountGuest()));
@@ -241,8 +270,9 @@ public final class CorpusBench {
 
     private String table(Map<String, Map<String, Outcome>> table) {
         StringBuilder sb = new StringBuilder();
-        sb.append("Wall seconds per run, whole process, translation cache off (`--no-cache`: each run translates its "
-                + ".wasm, as a first run does) (median of ").append(runs).append(runs == 1 ? " run" : " runs")
+        sb.append("Wall seconds per run, whole process, cache off (`--no-cache`: each run translates its .wasm and "
+                + "generates its classes, as a first run does; a `-warm` column is a repeated run, from a cache directory "
+                + "that one run filled before: translation and generated classes) (median of ").append(runs).append(runs == 1 ? " run" : " runs")
                 .append("); — not measured. Last column: Chicory compiler's time over Cella's best engine's")
                 .append(" (above 1: Cella faster).\n\n| program |");
         for (String e : engines) {

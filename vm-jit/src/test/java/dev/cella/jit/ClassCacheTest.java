@@ -1,0 +1,239 @@
+package dev.cella.jit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.objectweb.asm.Opcodes.*;
+
+import dev.cella.isa.module.Module;
+import dev.cella.vm.Engine;
+import dev.cella.vm.EngineDiagnostics.ClassCacheUse;
+import dev.cella.vm.ImportResolver;
+import dev.cella.vm.Instance;
+import dev.cella.vm.InstanceOptions;
+import dev.cella.vm.interp.Interpreter;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+
+/**
+ * The class cache ({@link ClassCache}): a later engine defines the classes an earlier one
+ * generated, with the same results and fuel as the interpreter; and a cache file that is
+ * damaged, cut short, another module's, or holds classes the JVM's verifier or the JIT rejects,
+ * is a miss (the classes are generated again), never a failure or a wrong result.
+ */
+class ClassCacheTest {
+    /** Forty functions with loops; main(n) calls them all, so large n runs out of fuel windows (entry methods). */
+    private static final Module MODULE =
+            new Differential.Program(CodeBudgetTest.manyLargeFunctions(), new long[0], 0, 1, 1).module();
+    private static final Module OTHER = new Differential.Program("""
+            export func main "main"
+            func main(n: i32) -> (i32) {
+                reg a: i32
+                i32.const a, 7
+                i32.mul a, a, n
+                ret a
+            }
+            """, new long[0], 0, 1, 1).module();
+
+    @TempDir
+    Path dir;
+
+    private record Run(long result, long fuel) {}
+
+    private static Run run(Module module, Engine engine, int n) {
+        Instance instance = new Instance(module, ImportResolver.NONE, InstanceOptions.defaults().withFuel(Long.MAX_VALUE));
+        long r = engine.invoke(instance, 0, n)[0];
+        return new Run(r, instance.fuelUsed());
+    }
+
+    private JitEngine jit(Module module) {
+        return new JitEngine(module, false, JitEngine.Options.DEFAULT, CodeBudget.JVM, new ClassCache(dir));
+    }
+
+    /** Runs main(n) on a fresh JIT engine over the cache, checks it against the interpreter, flushes; its cache use. */
+    private ClassCacheUse runAndFlush(Module module, int n) {
+        ClassCache cache = new ClassCache(dir);
+        JitEngine engine = new JitEngine(module, false, JitEngine.Options.DEFAULT, CodeBudget.JVM, cache);
+        assertEquals(run(module, new Interpreter(module), n), run(module, engine, n));
+        cache.flush();
+        return engine.classCacheUse();
+    }
+
+    private Path onlyFile() throws IOException {
+        try (Stream<Path> s = Files.list(dir.resolve("classes"))) {
+            List<Path> files = s.toList();
+            assertEquals(1, files.size(), files.toString());
+            return files.get(0);
+        }
+    }
+
+    @Test
+    void aLaterEngineDefinesTheClassesAnEarlierOneGenerated() throws IOException {
+        ClassCacheUse first = runAndFlush(MODULE, 3000);
+        assertEquals(0, first.fromCache());
+        assertEquals(41, first.generated());
+        Map<Long, ModuleClasses.Stored> stored = ClassCache.read(onlyFile());
+        assertTrue(stored.keySet().stream().anyMatch(k -> k >>> 62 == ModuleClasses.ENTRY),
+                "the loops ran out of fuel windows, so entry methods were kept too");
+
+        ClassCacheUse second = runAndFlush(MODULE, 3000);
+        assertEquals(new ClassCacheUse(41, 0), second);
+    }
+
+    @Test
+    void regionPlansComeBackWithTheirClasses() {
+        ClassCache cache = new ClassCache(dir);
+        JitEngine.Options regions = JitEngine.Options.splitEverything();
+        Run expected = run(MODULE, new Interpreter(MODULE), 2000);
+        JitEngine first = new JitEngine(MODULE, false, regions, CodeBudget.JVM, cache);
+        assertEquals(expected, run(MODULE, first, 2000));
+        cache.flush();
+        JitEngine second = new JitEngine(MODULE, false, regions, CodeBudget.JVM, new ClassCache(dir));
+        assertEquals(expected, run(MODULE, second, 2000));
+        assertEquals(new ClassCacheUse(41, 0), second.classCacheUse());
+        assertTrue(second.regionContinuable(true, 1));
+        assertArrayEquals(first.codeSizes(1), second.codeSizes(1));
+    }
+
+    @Test
+    void aFileWithAFlippedByteIsAMissAndIsRewritten() throws IOException {
+        runAndFlush(MODULE, 50);
+        Path file = onlyFile();
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x10;
+        Files.write(file, bytes);
+        assertEquals(new ClassCacheUse(0, 41), runAndFlush(MODULE, 50));
+        assertEquals(new ClassCacheUse(41, 0), runAndFlush(MODULE, 50), "the flush wrote a good file again");
+    }
+
+    @Test
+    void aTruncatedFileIsAMiss() throws IOException {
+        runAndFlush(MODULE, 50);
+        Path file = onlyFile();
+        byte[] bytes = Files.readAllBytes(file);
+        for (int length : new int[] {bytes.length - 1, bytes.length / 3, 20, 0}) {
+            Files.write(file, java.util.Arrays.copyOf(bytes, length));
+            assertEquals(new ClassCacheUse(0, 41), runAndFlush(MODULE, 50));
+        }
+    }
+
+    @Test
+    void anotherModulesFileIsAMiss() throws IOException {
+        runAndFlush(OTHER, 6);
+        Path other = onlyFile();
+        runAndFlush(MODULE, 50);
+        Path file;
+        try (Stream<Path> s = Files.list(dir.resolve("classes"))) {
+            file = s.filter(p -> !p.equals(other)).findFirst().orElseThrow();
+        }
+        Files.copy(other, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(new ClassCacheUse(0, 41), runAndFlush(MODULE, 50));
+    }
+
+    /** A file whose checksum is right (as someone who can write the directory could make) but whose class is forged. */
+    private void forge(int function, byte[] classBytes) throws IOException {
+        Path file = onlyFile();
+        Map<Long, ModuleClasses.Stored> entries = ClassCache.read(file);
+        long key = ModuleClasses.key(ModuleClasses.FUNCTION, true, function, 0);
+        ModuleClasses.Stored s = entries.get(key);
+        assertNotNull(s);
+        entries.put(key, new ModuleClasses.Stored(classBytes, s.codeSizes(), s.exits(), s.starts()));
+        assertTrue(new ClassCache(dir).write(file, entries));
+    }
+
+    @Test
+    void aStoredClassTheVerifierRejectsIsGeneratedAgain() throws IOException {
+        runAndFlush(MODULE, 50);
+        // Guest$f1 with f1 adding two ints it never pushed: well formed, but it does not verify.
+        ClassWriter cw = new ClassWriter(0);
+        cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, FunctionCompiler.className(1), null, "java/lang/Object", null);
+        MethodVisitor mv = cw.visitMethod(ACC_STATIC, "f1", "(Ldev/cella/jit/JitContext;JII)I", null, null);
+        mv.visitCode();
+        mv.visitInsn(IADD);
+        mv.visitInsn(IRETURN);
+        mv.visitMaxs(2, 5);
+        mv.visitEnd();
+        cw.visitEnd();
+        byte[] bad = cw.toByteArray();
+        assertThrows(VerifyError.class, () -> MethodHandles.lookup().defineHiddenClass(bad, true),
+                "the JVM verifies hidden classes");
+        forge(1, bad);
+        assertEquals(new ClassCacheUse(40, 1), runAndFlush(MODULE, 50));
+        assertEquals(new ClassCacheUse(41, 0), runAndFlush(MODULE, 50));
+    }
+
+    @Test
+    void aStoredClassOfAnotherFunctionIsGeneratedAgain() throws IOException {
+        runAndFlush(MODULE, 50);
+        Map<Long, ModuleClasses.Stored> entries = ClassCache.read(onlyFile());
+        forge(1, entries.get(ModuleClasses.key(ModuleClasses.FUNCTION, true, 2, 0)).bytes());
+        assertEquals(new ClassCacheUse(40, 1), runAndFlush(MODULE, 50));
+    }
+
+    @Test
+    void storedRegionStartsThatDoNotFitAreAMiss() throws IOException {
+        runAndFlush(MODULE, 50);
+        Map<Long, ModuleClasses.Stored> entries = ClassCache.read(onlyFile());
+        long key = ModuleClasses.key(ModuleClasses.FUNCTION, true, 1, 0);
+        ModuleClasses.Stored s = entries.get(key);
+        entries.put(key, new ModuleClasses.Stored(s.bytes(), s.codeSizes(), s.exits(), new int[] {0, 5, 3}));
+        assertTrue(new ClassCache(dir).write(onlyFile(), entries));
+        assertEquals(new ClassCacheUse(40, 1), runAndFlush(MODULE, 50));
+    }
+
+    @Test
+    void theDirectoryStaysWithinItsLimitDroppingTheLeastRecentlyUsed() throws IOException {
+        runAndFlush(MODULE, 50);
+        Path large = onlyFile();
+        long size = Files.size(large);
+        Files.setLastModifiedTime(large, java.nio.file.attribute.FileTime.fromMillis(1_000));
+        ClassCache small = new ClassCache(dir, size); // room for the large file or the small one, not both
+        JitEngine engine = new JitEngine(OTHER, false, JitEngine.Options.DEFAULT, CodeBudget.JVM, small);
+        run(OTHER, engine, 6);
+        small.flush();
+        try (Stream<Path> s = Files.list(dir.resolve("classes"))) {
+            List<Path> left = s.toList();
+            assertEquals(1, left.size());
+            assertFalse(left.contains(large), "the older file went");
+        }
+        ClassCache none = new ClassCache(dir, 100); // a module's file larger than the limit is not written
+        JitEngine e2 = new JitEngine(MODULE, false, JitEngine.Options.DEFAULT, CodeBudget.JVM, none);
+        run(MODULE, e2, 5);
+        none.flush();
+        assertFalse(Files.exists(large));
+        try (Stream<Path> s = Files.list(dir.resolve("classes"))) {
+            assertEquals(0, s.filter(p -> !p.toString().endsWith(".classes")).count(), "no temporary file left");
+        }
+    }
+
+    @Test
+    void theTieredEngineRunsStoredFunctionsCompiledFromTheirFirstCall() {
+        Run expected = run(MODULE, new Interpreter(MODULE), 100);
+        assertEquals(expected, run(MODULE, jit(MODULE), 100)); // nothing flushed yet: nothing stored
+        ClassCache cache = new ClassCache(dir);
+        assertEquals(expected, run(MODULE, new JitEngine(MODULE, false, JitEngine.Options.DEFAULT, CodeBudget.JVM,
+                cache), 100));
+        cache.flush();
+        TieredEngine auto = new TieredEngine(MODULE, TieredEngine.HOT_CALLS, TieredEngine.HOT_WINDOWS, false,
+                JitEngine.Options.DEFAULT, new ClassCache(dir));
+        assertEquals(expected, run(MODULE, auto, 100));
+        assertTrue(auto.runsCompiled(0), "main, called once, ran compiled");
+        assertEquals(new ClassCacheUse(41, 0), auto.classCacheUse());
+        TieredEngine cold = new TieredEngine(MODULE, TieredEngine.HOT_CALLS, TieredEngine.HOT_WINDOWS, false,
+                JitEngine.Options.DEFAULT, null);
+        assertEquals(expected, run(MODULE, cold, 100));
+        assertFalse(cold.runsCompiled(0), "without the cache main is interpreted");
+    }
+}
