@@ -4,6 +4,7 @@ import dev.cella.isa.format.ModuleReader;
 import dev.cella.isa.format.ModuleWriter;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.verify.Verifier;
+import dev.cella.sandbox.Engines;
 import dev.cella.wasm.WasmImporter;
 import dev.cella.vm.CodeFingerprint;
 import java.io.IOException;
@@ -83,12 +84,26 @@ public final class TranslationCache {
         Path file = file(sha256Hex);
         Module cached = readVerified(file);
         if (cached != null) {
+            identify(cached, file);
             return new Translated(cached, true);
         }
         Module m = WasmImporter.translate(wasm);
         Verifier.verify(m);
         write(file, m);
+        identify(m, file);
         return new Translated(m, false);
+    }
+
+    /**
+     * Names the module for the JIT's class cache by its translation's key (the .wasm's SHA-256 and
+     * the translator's fingerprint, which determine the translation), so that the classes are found
+     * without hashing the module again (docs/cli.md "Class cache").
+     */
+    private static void identify(Module m, Path file) {
+        if (file != null) {
+            String name = file.getFileName().toString();
+            Engines.identify(m, "wasm-" + name.substring(0, name.length() - ".translation".length()));
+        }
     }
 
     private Path file(String sha256Hex) {

@@ -50,6 +50,15 @@ public final class Engines {
         }
     }
 
+    /**
+     * Tells the class cache that {@code key} names {@code module}'s content as surely as a SHA-256
+     * of it (a loader's digest of its source: the translation cache's key of a .wasm), so that its
+     * classes are found without hashing the module ({@link ClassCache#identify}).
+     */
+    public static void identify(Module module, String key) {
+        ClassCache.identify(module, key);
+    }
+
     /** Writes the classes generated since the last flush to the class cache, if one is set; never throws. */
     public static void flushClassCache() {
         ClassCache c = classes;

@@ -12,13 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
 import org.objectweb.asm.ClassWriter;
 
 /**
@@ -27,14 +28,19 @@ import org.objectweb.asm.ClassWriter;
  * cache"; docs/performance.md, "Class cache"). One per cache directory, shared by every engine
  * of the process; each engine keeps its module's classes in a {@link ModuleClasses}.
  *
- * <p>A module's classes are the file {@code DIR/classes/HEX-VERSION[-OPTIONS].classes}: HEX is
- * the SHA-256 of the module's Cella binary (so the same module however it was loaded: .wasm,
- * image, .cel), VERSION a fingerprint of the JIT's code and of the code it reads ({@link
- * #jitVersion()}), OPTIONS the compilation choices that change the bytes (tests only). The file
- * holds a SHA-256 of its name and content, then the entries: per generated class, which
+ * <p>A module's classes are the file {@code DIR/classes/MODULE-VERSION[-OPTIONS].classes}: MODULE
+ * names the module's content by a SHA-256, VERSION is a fingerprint of the JIT's code and of the
+ * code it reads ({@link #jitVersion()}), OPTIONS the compilation choices that change the bytes
+ * (tests only). MODULE is the key its loader gave the module ({@link #identify}: a WebAssembly
+ * module's is the SHA-256 of the .wasm and the translator's fingerprint, which the translation
+ * cache computes anyway), else the SHA-256 of the module's Cella binary. The file holds a CRC-32C
+ * of its name and content, then its own name again and the entries: per generated class, which
  * function, variant (metered or not) and block leader it is for, what the compiler said of it
  * (region starts, method sizes, whether it exits) and the class bytes. Everything the bytes
- * depend on is in that key: the module, the JIT, the variant, the function and leader.
+ * depend on is in that key: the module, the JIT, the variant, the function and leader. (A
+ * CRC-32C, not a SHA-256: it catches damage as well, and bin/cella's JVM, C1 only, has no
+ * intrinsic for SHA-256, which took 200-300 ms over a 4 MB file there against 1-3 ms; the
+ * module's key is what must resist collisions, and it is a SHA-256.)
  *
  * <p>Cached bytes are untrusted input. A file whose checksum does not match (damaged, cut
  * short, copied from another module's name) is a miss: its classes are generated again and the
@@ -63,13 +69,18 @@ public final class ClassCache {
     /** The layout of a file's content after the checksum; a new layout is also a new {@link #jitVersion()}. */
     private static final int FORMAT = 1;
     /** The length of the checksum at the head of a file. */
-    private static final int SUM = 32;
+    private static final int SUM = 4;
     private static final String SUFFIX = ".classes";
     /** Bounds on what a file may declare (untrusted), far above what any module needs. */
     private static final int MAX_ENTRIES = 1 << 20;
 
     private final Path dir;
     private final long limit;
+    /** The keys loaders gave modules ({@link #identify}), by module identity; cleared entries are pruned. */
+    private static final List<Identity> IDENTITIES = new ArrayList<>();
+
+    private record Identity(WeakReference<Module> module, String key) {}
+
     /** Modules holding classes not yet written; {@link ModuleClasses} adds itself when it gets one. */
     private final List<ModuleClasses> pending = new ArrayList<>();
 
@@ -107,6 +118,30 @@ public final class ClassCache {
     ModuleClasses open(Module module, JitEngine.Options options) {
         String version = jitVersion();
         return version == null ? null : new ModuleClasses(this, module, version + (options.forceRegions() ? "-r" : ""));
+    }
+
+    /**
+     * Records that {@code module} is the one that {@code key} names: a string that names its
+     * content as surely as a SHA-256 of it (the loader's own digest, such as the translation
+     * cache's key of a .wasm), so that its class file is found without hashing the module.
+     */
+    public static void identify(Module module, String key) {
+        synchronized (IDENTITIES) {
+            IDENTITIES.removeIf(i -> i.module().get() == null);
+            IDENTITIES.add(new Identity(new WeakReference<>(module), key));
+        }
+    }
+
+    /** The key {@link #identify} gave {@code module}, or null. */
+    static String identity(Module module) {
+        synchronized (IDENTITIES) {
+            for (Identity i : IDENTITIES) {
+                if (i.module().get() == module) {
+                    return i.key();
+                }
+            }
+        }
+        return null;
     }
 
     /** Writes the classes every engine of this cache generated since the last flush; never throws. */
@@ -167,7 +202,7 @@ public final class ClassCache {
         }
         try {
             byte[] bytes = Files.readAllBytes(file);
-            if (bytes.length < SUM || !MessageDigest.isEqual(Arrays.copyOf(bytes, SUM), checksum(file, bytes, SUM))) {
+            if (bytes.length < SUM || ByteBuffer.wrap(bytes).getInt() != checksum(file, bytes, SUM)) {
                 return out;
             }
             ByteBuffer b = ByteBuffer.wrap(bytes, SUM, bytes.length - SUM);
@@ -175,6 +210,11 @@ public final class ClassCache {
             b.get(magic);
             if (!Arrays.equals(magic, MAGIC) || b.getInt() != FORMAT) {
                 return out;
+            }
+            byte[] name = new byte[b.getShort() & 0xFFFF];
+            b.get(name);
+            if (!Arrays.equals(name, file.getFileName().toString().getBytes(StandardCharsets.UTF_8))) {
+                return out; // another module's file under this one's name
             }
             int count = b.getInt();
             if (count < 0 || count > MAX_ENTRIES) {
@@ -222,7 +262,8 @@ public final class ClassCache {
      * nothing was written (an I/O error, or more than the limit alone).
      */
     boolean write(Path file, Map<Long, ModuleClasses.Stored> entries) {
-        long size = SUM + MAGIC.length + 8L;
+        byte[] name = file.getFileName().toString().getBytes(StandardCharsets.UTF_8);
+        long size = SUM + MAGIC.length + 8L + 2 + name.length;
         for (ModuleClasses.Stored s : entries.values()) {
             size += 8 + 4 + 4L * s.codeSizes().length + 1 + 4 + 4L * (s.starts() == null ? 0 : s.starts().length)
                     + 4 + s.bytes().length;
@@ -232,7 +273,7 @@ public final class ClassCache {
         }
         ByteBuffer b = ByteBuffer.allocate((int) size);
         b.position(SUM);
-        b.put(MAGIC).putInt(FORMAT).putInt(entries.size());
+        b.put(MAGIC).putInt(FORMAT).putShort((short) name.length).put(name).putInt(entries.size());
         for (var e : entries.entrySet()) {
             ModuleClasses.Stored s = e.getValue();
             b.putLong(e.getKey());
@@ -242,7 +283,7 @@ public final class ClassCache {
             b.putInt(s.bytes().length).put(s.bytes());
         }
         byte[] bytes = b.array();
-        System.arraycopy(checksum(file, bytes, SUM), 0, bytes, 0, SUM);
+        ByteBuffer.wrap(bytes).putInt(checksum(file, bytes, SUM));
         Path tmp = null;
         try {
             Files.createDirectories(file.getParent());
@@ -271,11 +312,11 @@ public final class ClassCache {
     }
 
     /** The checksum at the head of {@code file} whose content after the checksum starts at {@code offset}. */
-    private static byte[] checksum(Path file, byte[] bytes, int offset) {
-        MessageDigest d = CodeFingerprint.sha256();
-        d.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
-        d.update(bytes, offset, bytes.length - offset);
-        return d.digest();
+    private static int checksum(Path file, byte[] bytes, int offset) {
+        CRC32C c = new CRC32C();
+        c.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+        c.update(bytes, offset, bytes.length - offset);
+        return (int) c.getValue();
     }
 
     /** Deletes the least recently used class files until the rest fit {@link #limit}. */

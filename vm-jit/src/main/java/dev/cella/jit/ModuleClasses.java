@@ -111,11 +111,14 @@ final class ModuleClasses {
         return read;
     }
 
-    /** The module's digest and the JIT's version: the file's name. */
+    /** The module's key ({@link ClassCache#identify}, else the SHA-256 of its binary) and the JIT's version: the file's name. */
     private String key() {
         if (key == null) {
-            byte[] binary = ModuleWriter.write(module);
-            key = HexFormat.of().formatHex(CodeFingerprint.sha256().digest(binary)) + "-" + version;
+            String id = ClassCache.identity(module);
+            if (id == null) {
+                id = HexFormat.of().formatHex(CodeFingerprint.sha256().digest(ModuleWriter.write(module)));
+            }
+            key = id + "-" + version;
             module = null;
         }
         return key;
