@@ -1,7 +1,6 @@
 package dev.cella.images;
 
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** SHA-256 digests as OCI writes them: {@code sha256:} and 64 lower-case hex digits. */
@@ -18,11 +17,7 @@ public final class Digest {
 
     /** A new SHA-256 hasher (every JDK has one). */
     static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK lacks SHA-256", e);
-        }
+        return dev.cella.vm.CodeFingerprint.sha256();
     }
 
     /** True if {@code digest} is {@code sha256:} and 64 lower-case hex digits. */

@@ -8,6 +8,7 @@ import dev.cella.sandbox.Engines;
 import dev.cella.wasm.WasmImporter;
 import dev.cella.vm.CodeFingerprint;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.zip.CRC32C;
 
 /**
  * The on-disk cache of WebAssembly modules translated to Cella modules, shared by {@code cella
@@ -23,8 +25,8 @@ import java.util.HexFormat;
  *
  * <p>A translation is the file {@code DIR/modules/HEX-VERSION.translation}: HEX is the SHA-256 of
  * the Wasm bytes, VERSION a fingerprint of the translator's code ({@link #translatorVersion()}),
- * so that a different Cella build never reads another's translation. The file holds a SHA-256 of
- * its name and content, then the Cella binary ({@link ModuleWriter}). It is never trusted: a file
+ * so that a different Cella build never reads another's translation. The file holds a CRC-32C of
+ * its name and content ({@link #SUM}), then the Cella binary ({@link ModuleWriter}). It is never trusted: a file
  * whose checksum does not match (damaged, cut short, copied from another key) is a miss,
  * translated again and rewritten, and one that matches is still read and verified like any module
  * from the user. (The checksum is not a secret: someone who can write the cache directory can
@@ -39,8 +41,13 @@ public final class TranslationCache {
     /** A disk cache that keeps nothing ({@code --no-cache}). */
     public static final TranslationCache NONE = new TranslationCache(null);
 
-    /** The length of the checksum at the head of a cache file. */
-    private static final int SUM = 32;
+    /**
+     * The length of the checksum at the head of a cache file: a CRC-32C of its name and content,
+     * which catches damage as well as a SHA-256 would and costs nothing, where bin/cella's JVM (C1
+     * only, without HotSpot's SHA-256 intrinsic) took tens of milliseconds per megabyte for a
+     * SHA-256. What must resist collisions is the key, the .wasm's SHA-256.
+     */
+    private static final int SUM = 4;
 
     private final Path dir;
 
@@ -111,12 +118,12 @@ public final class TranslationCache {
         return version == null ? null : dir.resolve("modules").resolve(sha256Hex + "-" + version + ".translation");
     }
 
-    /** The checksum at the head of cache file {@code file} with module binary {@code binary}. */
-    private static byte[] checksum(Path file, byte[] binary, int offset) {
-        MessageDigest d = sha256Digest();
-        d.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
-        d.update(binary, offset, binary.length - offset);
-        return d.digest();
+    /** The checksum at the head of cache file {@code file} whose module binary starts at {@code offset} of {@code bytes}. */
+    private static int checksum(Path file, byte[] bytes, int offset) {
+        CRC32C c = new CRC32C();
+        c.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+        c.update(bytes, offset, bytes.length - offset);
+        return (int) c.getValue();
     }
 
     /** The module in {@code file} if it reads and verifies, else null (a miss). */
@@ -126,7 +133,7 @@ public final class TranslationCache {
         }
         try {
             byte[] bytes = Files.readAllBytes(file);
-            if (bytes.length < SUM || !MessageDigest.isEqual(Arrays.copyOf(bytes, SUM), checksum(file, bytes, SUM))) {
+            if (bytes.length < SUM || ByteBuffer.wrap(bytes).getInt() != checksum(file, bytes, SUM)) {
                 return null;
             }
             Module m = ModuleReader.read(Arrays.copyOfRange(bytes, SUM, bytes.length));
@@ -147,7 +154,8 @@ public final class TranslationCache {
             Files.createDirectories(file.getParent());
             tmp = Files.createTempFile(file.getParent(), "module", ".tmp");
             byte[] binary = ModuleWriter.write(m);
-            byte[] bytes = Arrays.copyOf(checksum(file, binary, 0), SUM + binary.length);
+            byte[] bytes = new byte[SUM + binary.length];
+            ByteBuffer.wrap(bytes).putInt(checksum(file, binary, 0));
             System.arraycopy(binary, 0, bytes, SUM, binary.length);
             Files.write(tmp, bytes);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

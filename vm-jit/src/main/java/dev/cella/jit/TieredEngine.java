@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *       go to the JIT's entry method for the leader, which runs the function from there (a loop
  *       settles into the entry method of its header; see docs/engines.md). So a long loop in a
  *       function called only once (a program's main loop) reaches JIT speed after two windows.
+ *   <li><b>Stored classes.</b> A function whose class is in the JIT's {@link ClassCache} (an
+ *       earlier run compiled it) runs compiled from its first entry ({@link #enteredHot}).
  * </ul>
  * Compilation does not stall the guest: a function that turns hot is compiled on a background
  * thread ({@link #COMPILER}) while the interpreter goes on running it, and the next entry (or
