@@ -493,11 +493,6 @@ final class CodeCache {
         }
     }
 
-    /** True if the class cache holds function {@code function}'s class for metered instances (reading it on first use). */
-    boolean storedClass(int function) {
-        return stored != null && stored.has(true, function);
-    }
-
     /** Functions whose classes came from the class cache, and functions whose classes were generated; null if no cache. */
     int[] classCacheCounts() {
         return stored == null ? null : new int[] {stored.functionsUsed(), stored.functionsGenerated()};

@@ -346,11 +346,6 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
         return c == null ? null : new ClassCacheUse(c[0], c[1]);
     }
 
-    /** True if the class cache holds defined function {@code function}'s metered class (see {@link TieredEngine}). */
-    boolean storedClass(int function) {
-        return cache.storedClass(function);
-    }
-
     /**
      * Bytecode sizes of the JVM methods holding compiled function {@code function}'s code: one
      * if it was compiled in one method, else one per region; null if it is not compiled.

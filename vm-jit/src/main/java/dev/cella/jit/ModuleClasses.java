@@ -57,11 +57,6 @@ final class ModuleClasses {
         return loaded().get(key(kind, metered, function, leader));
     }
 
-    /** True if the file holds the function's class for a variant (reads it on first use). */
-    synchronized boolean has(boolean metered, int function) {
-        return loaded().containsKey(key(FUNCTION, metered, function, 0));
-    }
-
     /** Records that a class was defined from the file. */
     void used(int kind) {
         used.incrementAndGet(kind);

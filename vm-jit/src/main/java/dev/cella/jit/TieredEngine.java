@@ -35,8 +35,10 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *       go to the JIT's entry method for the leader, which runs the function from there (a loop
  *       settles into the entry method of its header; see docs/engines.md). So a long loop in a
  *       function called only once (a program's main loop) reaches JIT speed after two windows.
- *   <li><b>Stored classes.</b> A function whose class is in the JIT's {@link ClassCache} (an
- *       earlier run compiled it) runs compiled from its first entry ({@link #enteredHot}).
+ *   <li><b>Stored classes.</b> With a {@link ClassCache}, a hot function's class comes from it
+ *       when an earlier run generated it, so its compilation is quick; the thresholds stay (a
+ *       stored function compiled at its first entry instead gained nothing measurable:
+ *       docs/performance.md, "Class cache").
  * </ul>
  * Compilation does not stall the guest: a function that turns hot is compiled on a background
  * thread ({@link #COMPILER}) while the interpreter goes on running it, and the next entry (or
@@ -98,7 +100,7 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
 
     /**
      * An engine for {@code verifiedModule} whose JIT defines classes from {@code classes} where
-     * they are there (null: no class cache; see {@link #enteredHot} for what a stored class changes).
+     * they are there, and keeps those it generates (null: no class cache).
      */
     public TieredEngine(Module verifiedModule, ClassCache classes) {
         this(verifiedModule, HOT_CALLS, HOT_WINDOWS, true, JitEngine.Options.DEFAULT, classes);
@@ -161,34 +163,17 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         interpreter.checkResumable(instance, state);
     }
 
-    /**
-     * Counts an entry of defined function {@code function}; true if it is hot and its compiled
-     * code ready. A function whose class an earlier run left in the class cache ({@link
-     * ClassCache}) is compiled at its first entry, on the guest's thread: defining a stored class
-     * costs a fraction of generating it (docs/performance.md, "Class cache").
-     */
+    /** Counts an entry of defined function {@code function}; true if it is hot and its compiled code ready. */
     private boolean enteredHot(int function) {
         int s = state.get(function);
         if (s == READY) {
             return true;
-        }
-        if (s == COLD && STORED_AT_ONCE && jit.storedClass(function)) {
-            try {
-                jit.handle(true, function); // a deadline or kill seen meanwhile ends the run, as it would here
-                state.set(function, READY);
-                return true;
-            } catch (JitException e) {
-                state.set(function, FAILED);
-                return false;
-            }
         }
         if (s == FAILED || calls.incrementAndGet(function) < hotCalls) {
             return false;
         }
         return compiles(function);
     }
-
-    private static final boolean STORED_AT_ONCE = !Boolean.getBoolean("cella.auto.storedLate");
 
     /**
      * True if {@code function}'s compiled code is ready; else asks for it (in the background, or
