@@ -152,6 +152,13 @@ public final class CorpusBench {
             }
             table.put(p.name(), row);
         }
+        if (warmDir != null) {
+            try (var files = Files.walk(warmDir)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
         StringBuilder md = new StringBuilder();
         md.append(table(table));
         if (startup) {
