@@ -1,13 +1,10 @@
 package dev.cella.tools;
 
-import static dev.cella.tools.CliRunner.cellaWithInput;
-import static dev.cella.tools.CliRunner.example;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,21 +23,13 @@ class ClassCacheCliTest {
     @TempDir
     Path tmp;
 
-    private static final byte[] INPUT = "b\nc\na\n".getBytes(StandardCharsets.UTF_8);
     private static final Pattern LINE = Pattern.compile("\nclasses +(\\d+) functions from the class cache, (\\d+) generated\n");
 
     /** {@code cella run --engine jit --stats sortlines.wasm} with extra options; its standard error. */
-    private String runSort(String... options) {
-        List<String> args = new java.util.ArrayList<>(List.of("run", "--engine", "jit", "--stdin", "-"));
+    private static String runSort(String... options) {
+        List<String> args = new java.util.ArrayList<>(List.of("--engine", "jit"));
         args.addAll(List.of(options));
-        if (!args.contains("--stats=json")) {
-            args.add("--stats");
-        }
-        args.add(example("wasm/sortlines.wasm"));
-        CliRunner.Result r = cellaWithInput(INPUT, args.toArray(String[]::new));
-        assertEquals(0, r.code(), r.toString());
-        assertEquals("a\nb\nc\n", r.out());
-        return r.err();
+        return TranslationCacheCliTest.runSort(args.toArray(String[]::new));
     }
 
     /** The two counts of the {@code classes} line of {@code --stats}. */

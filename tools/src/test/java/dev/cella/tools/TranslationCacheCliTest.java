@@ -31,8 +31,8 @@ class TranslationCacheCliTest {
 
     private static final byte[] INPUT = "b\nc\na\n".getBytes(StandardCharsets.UTF_8);
 
-    /** {@code cella run --stats --cache-dir DIR sortlines.wasm} with extra options; checks the output. */
-    private String runSort(String... options) {
+    /** {@code cella run --stats sortlines.wasm} with extra options; checks the output, returns standard error. */
+    static String runSort(String... options) {
         List<String> args = new java.util.ArrayList<>(List.of("run", "--stdin", "-"));
         args.addAll(List.of(options));
         if (!args.contains("--stats=json")) {
