@@ -7,9 +7,16 @@ import dev.cella.sandbox.RunResult;
 import dev.cella.sandbox.checkpoint.Checkpoint;
 import dev.cella.sandbox.checkpoint.CheckpointException;
 import dev.cella.vm.SuspendRequest;
+import dev.cella.sandbox.Outcome;
+import dev.cella.sandbox.SandboxException;
+import dev.cella.sandbox.sched.CellHandle;
+import dev.cella.sandbox.sched.CellSpec;
+import dev.cella.sandbox.sched.Scheduler;
+import dev.cella.vm.InterruptHook;
 import java.io.ByteArrayOutputStream;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 
@@ -37,8 +44,10 @@ import java.util.concurrent.ExecutionException;
  * waits for the commit only if it finishes the next segment first. A segment's output is
  * therefore released after the next segment ran (or at the end).
  *
- * <p><b>Threads.</b> {@link #run} runs on the caller's thread (a virtual thread is fine); {@link
- * #drain} may be called from any thread. A run runs once.
+ * <p><b>Threads.</b> {@link #run} runs on the caller's thread (a virtual thread is fine), or,
+ * with {@link Builder#scheduler}, as a cell of that scheduler (its slices, weight and memory
+ * pool) while the caller waits; {@link #drain} and {@link #cut} may be called from any thread. A
+ * run runs once.
  */
 public final class DurableRun {
     /** Default fuel per segment: ten million units (a few milliseconds of compiled code). */
@@ -55,7 +64,11 @@ public final class DurableRun {
     private final Segment from;
     private final Checkpoint fromCheckpoint;
     private final boolean fromReleased;
+    private final Listener listener;
+    private final Scheduler scheduler;
+    private final CellSpec spec;
     private volatile boolean draining;
+    private volatile boolean cutting;
     private volatile SuspendRequest current;
     private boolean started;
 
@@ -71,6 +84,26 @@ public final class DurableRun {
         this.from = b.from;
         this.fromCheckpoint = fromCheckpoint;
         this.fromReleased = b.fromReleased;
+        this.listener = b.listener;
+        this.scheduler = b.scheduler;
+        this.spec = b.spec;
+    }
+
+    /**
+     * Told what a run does, on the thread that runs the cell; it must return quickly. For
+     * measurements, and for a cluster that moves a running cell (docs/cluster.md, "Moving a cell").
+     */
+    public interface Listener {
+        /**
+         * The cell stopped executing at the end of a segment, before its checkpoint is taken.
+         *
+         * @param last true if this segment is the run's last: the program ended or the run was
+         *     drained ({@link #run} returns once it is committed)
+         */
+        default void stopped(boolean last) {}
+
+        /** The cell is about to execute, once per run, after it was created or restored. */
+        default void started() {}
     }
 
     /**
@@ -115,8 +148,49 @@ public final class DurableRun {
         Cell cell = from == null ? Cell.create(module, captured) : fromCheckpoint.restore(module, captured);
         try (cell) {
             releaseInDoubt();
-            return segments(cell, from == null ? 0 : from.seq() + 1, out, err);
+            long seq = from == null ? 0 : from.seq() + 1;
+            return scheduler == null ? segments(cell, seq, out, err) : scheduled(cell, seq, out, err);
         }
+    }
+
+    /**
+     * Runs the segments as a cell of the scheduler: its thread runs them within its slices, its
+     * memory grows from the pool (a grow past it fails in the guest, as for any scheduled cell),
+     * and the caller's thread waits for the end. The handle's result is the program's for a run
+     * that ended, an {@link Outcome#ERROR} for a drained or failed one (the segment or the
+     * failure is this method's).
+     */
+    private Segment scheduled(Cell cell, long seq, SegmentOutput out, SegmentOutput err) {
+        Segment[] last = new Segment[1];
+        RuntimeException[] failed = new RuntimeException[1];
+        CellHandle h = scheduler.spawn(cell, spec, c -> {
+            try {
+                last[0] = segments(c, seq, out, err);
+                return last[0].ending().map(e -> new RunResult(e.outcome(), e.exitStatus(), null, c.accounting()))
+                        .orElseGet(() -> new RunResult(Outcome.ERROR, -1,
+                                new SandboxException("drained: " + cellId + " resumes elsewhere"), c.accounting()));
+            } catch (RuntimeException e) {
+                failed[0] = e;
+                throw e;
+            }
+        });
+        try {
+            h.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            h.kill();
+            throw new DurableRunException(DurableRunException.Kind.COMMIT_FAILED,
+                    "interrupted while " + cellId + " ran under the scheduler", e);
+        }
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        if (last[0] == null) { // killed, or an Error on the cell's thread: the handle says how
+            RunResult r = h.result();
+            throw new DurableRunException(DurableRunException.Kind.COMMIT_FAILED, cellId + " stopped under the scheduler: "
+                    + (r.error() == null ? r.outcome() : r.error().getMessage()), r.error());
+        }
+        return last[0];
     }
 
     /** Releases the segment resumed from unless its output is known to be released (class comment). */
@@ -132,6 +206,7 @@ public final class DurableRun {
         long point = cell.instance().fuelUsed();
         Segment pending = null;
         CompletionStage<Void> pendingCommit = null;
+        listener.started();
         while (true) {
             // Points step by the segment's fuel even when a bulk charge carried the cell past one
             // (SuspendRequest), so every segment gets at least one block's worth of progress.
@@ -139,13 +214,19 @@ public final class DurableRun {
             long before = cell.instance().fuelUsed();
             SuspendRequest request = SuspendRequest.atFuelUsed(point);
             current = request;
-            if (draining) {
-                request.request(); // raised here or by drain(), which reads current after setting draining
+            if (draining || cutting) {
+                request.request(); // raised here or by drain() or cut(), which read current after setting their flag
             }
             Optional<RunResult> ended = fresh ? cell.run(request) : cell.resume(request);
             fresh = false;
             current = null;
             boolean drained = draining;
+            boolean cut = cutting; // a cut segment is committed even if it did no work: it was asked for
+            cutting = false;
+            if (ended.isEmpty() && !drained && !cut && cell.instance().fuelUsed() == before) {
+                continue; // a block dearer than the step: nothing ran, nothing to commit; step further
+            }
+            listener.stopped(ended.isPresent() || drained);
             Segment s;
             if (ended.isPresent()) {
                 RunResult r = ended.get();
@@ -153,22 +234,20 @@ public final class DurableRun {
                         r.error() == null ? null : r.error().getMessage());
                 s = new Segment(cellId, seq, r.accounting().fuelUsed(), new byte[0], out.take(), err.take(),
                         Optional.of(e));
-            } else if (!drained && cell.instance().fuelUsed() == before) {
-                continue; // a block dearer than the step: nothing ran, nothing to commit; step further
             } else {
                 byte[] checkpoint = Checkpoint.capture(cell).toBytes(deflate, key);
                 s = new Segment(cellId, seq, cell.instance().fuelUsed(), checkpoint, out.take(), err.take(),
                         Optional.empty());
             }
             if (pending != null) {
-                await(pending, pendingCommit);
+                await(cell, pending, pendingCommit);
                 release(pending);
             }
             pending = s;
             pendingCommit = commit(s);
             seq++;
             if (s.isFinal() || drained) {
-                await(pending, pendingCommit);
+                await(cell, pending, pendingCommit);
                 release(pending);
                 return pending;
             }
@@ -189,6 +268,20 @@ public final class DurableRun {
         }
     }
 
+    /**
+     * Ends the current segment at its next safe point, as if its fuel were used up, and goes on
+     * running: that segment is committed like any other. A cluster takes a fresh checkpoint this
+     * way to copy it ahead of moving the cell (docs/cluster.md, "Moving a cell"). Thread-safe;
+     * asked between two segments, it ends the next one.
+     */
+    public void cut() {
+        cutting = true;
+        SuspendRequest r = current;
+        if (r != null) {
+            r.request();
+        }
+    }
+
     private CompletionStage<Void> commit(Segment s) {
         try {
             return Objects.requireNonNull(commits.commit(s), "the commit sink returned no stage");
@@ -198,9 +291,15 @@ public final class DurableRun {
         }
     }
 
-    private void await(Segment s, CompletionStage<Void> commit) {
+    /** Waits for a commit; under a scheduler, as a blocked cell that holds no thread meanwhile. */
+    private void await(Cell cell, Segment s, CompletionStage<Void> commit) {
+        CompletableFuture<Void> f = commit.toCompletableFuture();
+        InterruptHook hook = scheduler == null || f.isDone() ? null : cell.instance().interruptHook();
+        if (hook != null) {
+            hook.blockingStarts(cell.instance());
+        }
         try {
-            commit.toCompletableFuture().get();
+            f.get();
         } catch (ExecutionException e) {
             throw new DurableRunException(DurableRunException.Kind.COMMIT_FAILED,
                     "segment " + s.seq() + " of " + cellId + " was not committed: " + e.getCause(), e.getCause());
@@ -211,6 +310,10 @@ public final class DurableRun {
         } catch (RuntimeException e) { // cancelled
             throw new DurableRunException(DurableRunException.Kind.COMMIT_FAILED,
                     "segment " + s.seq() + " of " + cellId + " was not committed: " + e, e);
+        } finally {
+            if (hook != null) {
+                hook.blockingEnds(cell.instance());
+            }
         }
     }
 
@@ -249,6 +352,9 @@ public final class DurableRun {
         private boolean deflate;
         private Segment from;
         private boolean fromReleased;
+        private Listener listener = new Listener() {};
+        private Scheduler scheduler;
+        private CellSpec spec;
 
         private Builder(String cellId, Module module, CellConfig config) {
             this.cellId = Objects.requireNonNull(cellId, "cellId");
@@ -287,6 +393,24 @@ public final class DurableRun {
                 throw new IllegalArgumentException("a checkpoint key of " + key.length + " bytes (1 to 4096)");
             }
             this.key = key == null ? null : key.clone();
+            return this;
+        }
+
+        /** Told when the cell stops and starts ({@link Listener}; default: nobody). */
+        public Builder listener(Listener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Runs the cell as a cell of {@code scheduler} under {@code spec} (its weight, memory
+         * cap), so that it shares the scheduler's threads fairly with the others and its memory
+         * comes from the scheduler's pool (default: on the caller's thread, outside any
+         * scheduler). See {@link Scheduler#spawn(Cell, CellSpec, java.util.function.Function)}.
+         */
+        public Builder scheduler(Scheduler scheduler, CellSpec spec) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            this.spec = Objects.requireNonNull(spec, "spec");
             return this;
         }
 

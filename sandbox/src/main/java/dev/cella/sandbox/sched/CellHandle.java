@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
+import java.util.function.Function;
 
 /**
  * A cell under a {@link Scheduler}: the host's controls for it (suspend, resume, kill, wait) and
@@ -47,6 +48,8 @@ public final class CellHandle {
     long finalMemoryBytes;
     long peakMemoryBytes;
     RunResult result;
+    /** What the cell's thread runs: {@link Cell#run()} unless spawned with a program of the host's. */
+    Function<Cell, RunResult> program;
 
     // Read by the guest thread in the interrupt hook without the lock.
     long sliceStartFuel;

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * Runs many cells at once on a bounded number of threads, preempting each when its time slice,
@@ -99,7 +100,23 @@ public final class Scheduler implements AutoCloseable {
      *     of the live cells past 1, or the memory pool cannot hold its memory or partition
      */
     public CellHandle spawn(Cell cell, CellSpec spec) {
+        return spawn(cell, spec, Cell::run);
+    }
+
+    /**
+     * Schedules {@code cell} as {@link #spawn(Cell, CellSpec)} does, but runs {@code program}
+     * instead of {@link Cell#run()} once the cell is picked: a host that drives the cell itself
+     * (a durable run: segment after segment, with checkpoints between) under the scheduler's
+     * slices and memory pool. The program runs on the cell's thread and must run the cell only
+     * there; its result is the handle's. A program that waits for something outside the cell
+     * brackets the wait with the instance's hook's {@link InterruptHook#blockingStarts} and
+     * {@link InterruptHook#blockingEnds}, so that it holds no thread meanwhile.
+     *
+     * @param cell a cell not running a call: new, or restored from a checkpoint and suspended
+     */
+    public CellHandle spawn(Cell cell, CellSpec spec, Function<Cell, RunResult> program) {
         Objects.requireNonNull(cell, "cell");
+        Objects.requireNonNull(program, "program");
         Objects.requireNonNull(spec, "spec");
         Instance instance = cell.instance();
         InterruptHook own = instance.interruptHook();
@@ -142,6 +159,7 @@ public final class Scheduler implements AutoCloseable {
             }
             CellHandle h = new CellHandle(this, nextId++, spec, cell, claim);
             h.wake = lock.newCondition();
+            h.program = program;
             if (memory != null) {
                 memory.policy(claim);
             }
@@ -320,7 +338,7 @@ public final class Scheduler implements AutoCloseable {
     private void body(CellHandle h, Cell cell) {
         RunResult r = null;
         try {
-            r = cell.run();
+            r = h.program.apply(cell);
         } catch (CellaException e) {
             r = new RunResult(Outcome.ERROR, -1, e, cell.accounting());
         } catch (RuntimeException | Error e) {
