@@ -422,10 +422,17 @@ public final class Checkpoint {
                 throw invalid("a memory of " + pages + " pages, over what the module and configuration allow");
             }
             byte[] bytes = memory.array();
-            Arrays.fill(bytes, (byte) 0); // all of the array, so the bytes past the size stay zero (Memory)
+            // Every byte of the array is written once: a saved page, or zero between and after
+            // them (all of the array, so the bytes past the size stay zero, Memory). The saved
+            // pages are ascending, so the gaps are the ranges between them.
+            int zeroFrom = 0;
             for (int i = 0; i < s.pageIndexes().length; i++) {
-                System.arraycopy(s.payload(), s.pageOffsets()[i], bytes, s.pageIndexes()[i] * PAGE, PAGE);
+                int at = s.pageIndexes()[i] * PAGE;
+                Arrays.fill(bytes, zeroFrom, at, (byte) 0);
+                System.arraycopy(s.payload(), s.pageOffsets()[i], bytes, at, PAGE);
+                zeroFrom = at + PAGE;
             }
+            Arrays.fill(bytes, zeroFrom, bytes.length, (byte) 0);
         }
         long[] globals = instance.globals();
         if (s.globals().length != globals.length) {

@@ -467,7 +467,7 @@ public final class DurableRun {
                             "cell " + cellId + " cannot resume from segment " + from.seq() + " of cell " + from.cellId());
                 }
                 if (!from.isFinal()) {
-                    checkpoint = Checkpoint.fromBytes(from.checkpoint(), "segment " + from.seq() + " of " + cellId,
+                    checkpoint = Checkpoint.fromBytes(from.sharedCheckpoint(), "segment " + from.seq() + " of " + cellId,
                             key, Checkpoint.maxPayload(config));
                     checkInputs(checkpoint);
                 }
