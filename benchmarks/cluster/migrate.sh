@@ -6,8 +6,12 @@
 #   kill:  from `kill -9` of the member running it to the resume on another member.
 # The resume time is the member's log line "resuming ... at T ms" (wall clock, one host), which
 # is written when the new member starts restoring the segment.
+# For the drain, the pause (docs/cluster.md, "Moving a cell"): from the moment the cell stopped
+# executing on the drained member (its log line "handing ... over: stopped at T ms") to the moment
+# it executes on the new one ("running ... at T ms").
 #
 #   benchmarks/cluster/migrate.sh
+#   CELLA_JAVA_OPTS=-Dcella.cluster.handover=false benchmarks/cluster/migrate.sh   (the drain without handover)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ports=($(port) $(port) $(port))
@@ -39,9 +43,9 @@ running_on() {
         sleep 0.2
     done
 }
-resumed_at() { # the resume time logged after $1 ms on any member
+resumed_at() { # the time of the first line "$2 ... at T ms" (default: resuming) logged after $1 ms on any member
     for _ in $(seq 1 600); do
-        t=$(grep -ho 'resuming .* at [0-9]* ms' "$work"/node-*.log | awk '{print $(NF-1)}' | awk -v a="$1" '$1 >= a' | head -1)
+        t=$(grep -ho "${2:-resuming} .* at [0-9]* ms" "$work"/node-*.log | awk '{print $(NF-1)}' | awk -v a="$1" '$1 >= a' | head -1)
         [ -n "$t" ] && { echo "$t"; return; }
         sleep 0.05
     done
@@ -57,6 +61,10 @@ t1=$(resumed_at "$t0")
 td=$(grep -ho 'draining .* at [0-9]* ms' "$work/node-$victim.log" | awk '{print $(NF-1)}' | tail -1)
 echo "drain: member $victim drained; resumed $((t1 - td)) ms after it received the drain ($((t1 - t0)) ms after the drain command started, its JVM start included)"
 grep -h 'resuming' "$work"/node-*.log | tail -1
+tr=$(resumed_at "$t0" running)
+ts=$(grep -ho 'stopped at [0-9]* ms' "$work/node-$victim.log" | awk '{print $(NF-1)}' | tail -1)
+echo "pause: $((tr - ts)) ms from the cell's stop on member $victim to its run on the new member"
+grep -h 'stopped at' "$work/node-$victim.log" | tail -1
 # Kill -9 whichever member runs it now (if the seed runs it, only the drain figure is measured).
 for _ in $(seq 1 100); do
     kill -0 "$sub" 2>/dev/null || break # the cell has ended

@@ -16,6 +16,13 @@ import org.apache.pekko.actor.typed.ActorRef;
  * is {@link #store}d (it counts) only once a replica holds it too; until then it is the cell's
  * {@link #pending()} segment, at most one at a time (a run waits for its commit before it
  * commits the next), and a new placement drops it (docs/cluster.md, "Replication").
+ *
+ * <p>A <em>handover</em> (a draining member moving the cell straight to another, docs/cluster.md,
+ * "Moving a cell") opens a new placement while the old run still runs: until the new run's
+ * first commit is taken, the old run's commits are taken too (its last segment is the one the new
+ * run resumes from, which the new run commits first). Segments still come one at a time in
+ * {@code seq} order, so at most one of the two runs advances the cell; once the new run
+ * committed, the old one is fenced like any other.
  */
 final class CellLog {
     /** What to do with a committed segment. */
@@ -47,6 +54,9 @@ final class CellLog {
     private long lastSeq = -1;
     private byte[] last = new byte[0];
     private Pending pending;
+    /** The epoch of the run handing the cell over, or -1 if no handover is open. */
+    private int handoverFrom = -1;
+    private String handoverMember;
 
     /**
      * A new placement: the previous one's run is fenced out from now on, and its segment not yet
@@ -54,6 +64,7 @@ final class CellLog {
      */
     int place() {
         pending = null;
+        endHandover();
         return ++epoch;
     }
 
@@ -75,6 +86,33 @@ final class CellLog {
         pending = p;
     }
 
+    /**
+     * A new placement that the current run, on {@code from}, hands the cell over to; the
+     * current run's commits are still taken until the new run commits (its segment being
+     * replicated, if any, still counts). @return the new epoch
+     */
+    int handover(String from) {
+        handoverFrom = epoch;
+        handoverMember = from;
+        return ++epoch;
+    }
+
+    /** The member handing the cell over, or null if no handover is open. */
+    String handoverMember() {
+        return handoverMember;
+    }
+
+    /** True if {@code fromEpoch} is the run handing the cell over, whose commits are still taken. */
+    boolean handingOver(int fromEpoch) {
+        return handoverFrom >= 0 && fromEpoch == handoverFrom;
+    }
+
+    /** Closes the handover: the old run is fenced from now on. */
+    void endHandover() {
+        handoverFrom = -1;
+        handoverMember = null;
+    }
+
     int epoch() {
         return epoch;
     }
@@ -89,7 +127,7 @@ final class CellLog {
     }
 
     Verdict judge(int fromEpoch, long seq) {
-        if (fromEpoch != epoch) {
+        if (fromEpoch != epoch && !handingOver(fromEpoch)) {
             return Verdict.FENCED;
         }
         if (seq <= lastSeq) {
@@ -99,6 +137,16 @@ final class CellLog {
             return Verdict.PENDING;
         }
         return seq == lastSeq + 1 ? Verdict.ACCEPT : Verdict.FENCED;
+    }
+
+    /**
+     * A commit from {@code fromEpoch} was taken (not {@link Verdict#FENCED}): if it is the latest
+     * placement's, a handover is over.
+     */
+    void taken(int fromEpoch) {
+        if (fromEpoch == epoch) {
+            endHandover();
+        }
     }
 
     /** Stores an {@link Verdict#ACCEPT}ed segment, once replicated: it counts, the previous one is dropped. */

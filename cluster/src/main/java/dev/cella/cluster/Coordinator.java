@@ -174,7 +174,9 @@ final class Coordinator {
                 v.slot.release(j.reserve(), j.weight());
                 s.pending.addFirst(j);
                 s.logs[index].dropPending();
+                callOffMove(s, index, member);
             }
+            callOffMovesFrom(s, member);
             for (int i = 0; i < s.logs.length; i++) {
                 CellLog.Pending p = s.logs[i].pending();
                 if (p != null && member.equals(p.replica())) {
@@ -187,6 +189,73 @@ final class Coordinator {
             replicate(r.s(), r.index(), r.p());
         }
         placePending();
+    }
+
+    /**
+     * The member a cell was being handed over to is lost (the cell is placed anew, in {@code
+     * memberLost}): the member handing it over is told to stop its run, which is fenced anyway.
+     */
+    private void callOffMove(Submission s, int index, String lostMember) {
+        CellLog log = s.logs[index];
+        MemberView from = log.handoverMember() == null ? null : members.get(log.handoverMember());
+        if (from != null) {
+            from.ref.tell(new Wire.MoveTo(s.id, index, log.epoch() - 1, -1, self));
+        }
+        log.endHandover();
+    }
+
+    /**
+     * The member handing cells over is lost before their new runs committed: the new runs may
+     * never get their segment, so the cells are placed anew (from their last committed segment)
+     * and the destinations drop what they got.
+     */
+    private void callOffMovesFrom(Submission s, String lostMember) {
+        for (int index = 0; index < s.logs.length; index++) {
+            CellLog log = s.logs[index];
+            if (!lostMember.equals(log.handoverMember())) {
+                continue;
+            }
+            log.endHandover();
+            String dest = s.placed.remove(index);
+            MemberView d = dest == null ? null : members.get(dest);
+            Wire.CellJob j = s.jobs.get(index);
+            if (d != null) {
+                d.slot.release(j.reserve(), j.weight());
+                d.ref.tell(new Wire.MoveRound(s.id, index, log.epoch(), Wire.MoveRound.CANCEL));
+            }
+            s.pending.addFirst(j);
+        }
+    }
+
+    /**
+     * A draining member asks where its durable cell should go: to the member placement picks
+     * (the cell's new placement, whose run takes over from the draining one's last segment), or,
+     * if none has room or the cell is not the asker's to give, nowhere ({@link Wire.MoveTo} with
+     * epoch 0: the member drains it as before and hands it back).
+     */
+    void move(Wire.MoveAsk m) {
+        MemberView src = members.get(m.member());
+        if (src != null) {
+            src.slot.accepting = false; // it drains
+        }
+        Submission s = submissions.get(m.submission());
+        boolean live = s != null && m.index() >= 0 && m.index() < s.done.length && !s.done[m.index()]
+                && m.member().equals(s.placed.get(m.index())) && s.logs[m.index()].epoch() == m.epoch()
+                && s.logs[m.index()].handoverMember() == null;
+        Wire.CellJob j = live ? s.jobs.get(m.index()) : null;
+        Placement.Slot slot = live
+                ? Placement.choose(members.values().stream().map(v -> v.slot).toList(), j.reserve(), j.weight()) : null;
+        if (slot == null) {
+            m.replyTo().tell(new Wire.MoveTo(m.submission(), m.index(), m.epoch(), 0, self));
+            return;
+        }
+        if (src != null) {
+            src.slot.release(j.reserve(), j.weight());
+        }
+        slot.place(j.reserve(), j.weight());
+        s.placed.put(m.index(), slot.member);
+        int epoch = s.logs[m.index()].handover(m.member());
+        m.replyTo().tell(new Wire.MoveTo(m.submission(), m.index(), m.epoch(), epoch, members.get(slot.member).ref));
     }
 
     /** A member that was unreachable answers again: cells may be placed on it again. */
@@ -231,7 +300,7 @@ final class Coordinator {
             return; // a late duplicate of a cell placed again, or of a finished submission
         }
         String member = s.placed.get(d.index());
-        if (member == null || !member.equals(d.member())) {
+        if (member == null || !(member.equals(d.member()) || d.member().equals(s.logs[d.index()].handoverMember()))) {
             return; // from a member the cell was taken away from
         }
         s.placed.remove(d.index());
@@ -272,7 +341,7 @@ final class Coordinator {
     void commit(Wire.SegmentCommit c) {
         Submission s = submissions.get(c.submission());
         boolean live = s != null && c.index() >= 0 && c.index() < s.done.length && !s.done[c.index()]
-                && c.member().equals(s.placed.get(c.index()));
+                && (c.member().equals(s.placed.get(c.index())) || s.logs[c.index()].handingOver(c.epoch()));
         Segment seg = null;
         if (live) {
             try {
@@ -291,6 +360,9 @@ final class Coordinator {
         }
         CellLog log = live ? s.logs[c.index()] : null;
         CellLog.Verdict v = seg == null ? CellLog.Verdict.FENCED : log.judge(c.epoch(), seg.seq());
+        if (v != CellLog.Verdict.FENCED) {
+            log.taken(c.epoch()); // the new run of a handover committed: the old one is fenced from now on
+        }
         switch (v) {
             case FENCED, DUPLICATE -> c.replyTo().tell(new Wire.SegmentAck(c.submission(), c.index(), c.epoch(),
                     seg == null ? -1 : seg.seq(), v == CellLog.Verdict.DUPLICATE));
@@ -366,6 +438,7 @@ final class Coordinator {
         }
         if (seg.ending().isPresent()) {
             Segment.Ending e = seg.ending().get();
+            // p.runner() may be the member handing the cell over: done() takes its end too.
             done(new Wire.CellDone(s.id, index, p.runner(), e.outcome().name(), e.exitStatus(),
                     e.message() == null ? "" : e.message(), seg.fuelUsed(), new byte[0], new byte[0]));
         }

@@ -123,6 +123,27 @@ final class Member extends AbstractBehavior<Msg> {
                     replicas.forget(f.submission());
                     return this;
                 })
+                .onMessage(Wire.MoveAsk.class, m -> {
+                    coordinator.move(m);
+                    return this;
+                })
+                .onMessage(Wire.MoveTo.class, m -> {
+                    worker.moveTo(m);
+                    return this;
+                })
+                .onMessage(Wire.MoveStart.class, m -> {
+                    worker.moveStart(m);
+                    return this;
+                })
+                .onMessage(Wire.MoveChunk.class, m -> {
+                    worker.moveChunk(m);
+                    return this;
+                })
+                .onMessage(Wire.MoveRound.class, m -> {
+                    worker.moveRound(m);
+                    leaveWhenDrained();
+                    return this;
+                })
                 .onMessage(Wire.Submit.class, s -> {
                     coordinator.submit(s);
                     return this;

@@ -128,4 +128,46 @@ public sealed interface Wire extends Msg {
 
     /** Coordinator to replica members: the submission has ended, delete its segments. */
     record ForgetReplicas(String submission) implements Wire {}
+
+    // ---- moving a durable cell from member to member (docs/cluster.md, "Moving a cell") ----
+
+    /**
+     * Draining member to the cell's coordinator: where should its durable cell go? The cell keeps
+     * running until the answer ({@link MoveTo}).
+     */
+    record MoveAsk(String submission, int index, int epoch, String member, ActorRef<Msg> replyTo) implements Wire {}
+
+    /**
+     * Coordinator to the member running the cell under {@code epoch}: hand it over to {@code
+     * dest}, whose run has {@code newEpoch}. {@code newEpoch} 0: no member can take it now, drain
+     * it as before; -1: the move is called off (the destination was lost), the cell is placed
+     * anew and this member's run stops.
+     */
+    record MoveTo(String submission, int index, int epoch, int newEpoch, ActorRef<Msg> dest) implements Wire {}
+
+    /**
+     * Source to destination: a cell is coming ({@code run} with its new epoch and no segment),
+     * which arrives in {@link MoveChunk}s; answers go to {@code source}.
+     */
+    record MoveStart(Run run, ActorRef<Msg> source) implements Wire {}
+
+    /**
+     * Source to destination: bytes {@code offset} on of the segment's wire form, {@code total}
+     * bytes long; the bytes not sent are those of the previous round's image.
+     */
+    record MoveChunk(String submission, int index, int epoch, int total, int offset, byte[] bytes) implements Wire {}
+
+    /**
+     * A step of a move, for the cell's run under {@code epoch} (the new one). Source to
+     * destination: {@link #BASE} (a round of chunks is in: answer {@link #READY}), {@link #FINAL}
+     * (the last segment is in: resume), {@link #CANCEL} (drop it). Destination to source: {@link
+     * #READY}, {@link #DONE} (the coordinator stored the last segment: the source's run may end).
+     */
+    record MoveRound(String submission, int index, int epoch, int step) implements Wire {
+        static final int BASE = 0;
+        static final int FINAL = 1;
+        static final int CANCEL = 2;
+        static final int READY = 3;
+        static final int DONE = 4;
+    }
 }

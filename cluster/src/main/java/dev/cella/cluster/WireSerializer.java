@@ -55,18 +55,41 @@ public final class WireSerializer extends SerializerWithStringManifest {
             case Wire.Replicate r -> "RP";
             case Wire.Replicated r -> "RA";
             case Wire.ForgetReplicas f -> "RF";
+            case Wire.MoveAsk m -> "MA";
+            case Wire.MoveTo m -> "MT";
+            case Wire.MoveStart m -> "MS";
+            case Wire.MoveChunk m -> "MC";
+            case Wire.MoveRound m -> "MR";
         };
     }
 
     @Override
     public byte[] toBinary(Object o) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(sizeHint((Wire) o));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             write(out, (Wire) o);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array never fails to take bytes
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * About the encoded size of a message with a large array (a segment, a chunk, a module),
+     * so that it is written into one buffer without growing it: a 16 MiB segment would otherwise
+     * be copied some twenty times over while the buffer doubles.
+     */
+    private static int sizeHint(Wire w) {
+        long big = switch (w) {
+            case Wire.SegmentCommit c -> c.segment().length;
+            case Wire.Replicate r -> r.segment().length;
+            case Wire.Run r -> (long) r.resume().length + r.job().module().length;
+            case Wire.MoveChunk c -> c.bytes().length;
+            case Wire.MoveStart m -> m.run().job().module().length;
+            case Wire.CellJob j -> j.module().length;
+            default -> 0;
+        };
+        return (int) Math.min(Integer.MAX_VALUE - 16, big + 1024);
     }
 
     @Override
@@ -104,6 +127,12 @@ public final class WireSerializer extends SerializerWithStringManifest {
                 case "RA" -> new Wire.Replicated(in.utf(), in.s.readInt(), in.s.readInt(), in.s.readLong(), in.utf(),
                         in.s.readBoolean(), in.utf());
                 case "RF" -> new Wire.ForgetReplicas(in.utf());
+                case "MA" -> new Wire.MoveAsk(in.utf(), in.s.readInt(), in.s.readInt(), in.utf(), ref(in));
+                case "MT" -> new Wire.MoveTo(in.utf(), in.s.readInt(), in.s.readInt(), in.s.readInt(), ref(in));
+                case "MS" -> new Wire.MoveStart(new Wire.Run(job(in), ref(in), in.s.readInt(), in.blob()), ref(in));
+                case "MC" -> new Wire.MoveChunk(in.utf(), in.s.readInt(), in.s.readInt(), in.s.readInt(), in.s.readInt(),
+                        in.blob());
+                case "MR" -> new Wire.MoveRound(in.utf(), in.s.readInt(), in.s.readInt(), in.s.readInt());
                 default -> throw new IllegalArgumentException("unknown cluster message type '" + manifest + "'");
             };
             if (in.s.available() != 0) {
@@ -204,7 +233,38 @@ public final class WireSerializer extends SerializerWithStringManifest {
                 out.writeUTF(clip(r.error()));
             }
             case Wire.ForgetReplicas f -> out.writeUTF(f.submission());
+            case Wire.MoveAsk m -> {
+                cell(out, m.submission(), m.index(), m.epoch());
+                out.writeUTF(m.member());
+                ref(out, m.replyTo());
+            }
+            case Wire.MoveTo m -> {
+                cell(out, m.submission(), m.index(), m.epoch());
+                out.writeInt(m.newEpoch());
+                ref(out, m.dest());
+            }
+            case Wire.MoveStart m -> {
+                write(out, m.run());
+                ref(out, m.source());
+            }
+            case Wire.MoveChunk m -> {
+                cell(out, m.submission(), m.index(), m.epoch());
+                out.writeInt(m.total());
+                out.writeInt(m.offset());
+                blob(out, m.bytes());
+            }
+            case Wire.MoveRound m -> {
+                cell(out, m.submission(), m.index(), m.epoch());
+                out.writeInt(m.step());
+            }
         }
+    }
+
+    /** A cell's run: its submission, index and the epoch of the placement. */
+    private static void cell(DataOutputStream out, String submission, int index, int epoch) throws IOException {
+        out.writeUTF(submission);
+        out.writeInt(index);
+        out.writeInt(epoch);
     }
 
     private static void job(DataOutputStream out, Wire.CellJob j) throws IOException {

@@ -10,6 +10,7 @@ import dev.cella.sandbox.EngineKind;
 import dev.cella.sandbox.Outcome;
 import dev.cella.sandbox.RunResult;
 import dev.cella.sandbox.Stdin;
+import dev.cella.sandbox.checkpoint.Checkpoint;
 import dev.cella.sandbox.sched.CellHandle;
 import dev.cella.sandbox.sched.CellSpec;
 import dev.cella.sandbox.sched.Scheduler;
@@ -22,6 +23,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -47,8 +49,10 @@ final class Worker implements AutoCloseable {
     private record Running(Wire.Run run, ByteArrayOutputStream stdout, ByteArrayOutputStream stderr) {}
 
     /**
-     * A durable cell that runs here on its own thread. {@code inflight} is its one commit in
-     * flight (set on the run's thread, completed by the actor on the coordinator's answer).
+     * A durable cell that runs here, as a cell of the member's scheduler. {@code inflight} is its
+     * one commit in flight (set on the run's thread, completed by the actor on the coordinator's
+     * answer). The fields under "moving out" and "moving in" are a move's (docs/cluster.md,
+     * "Moving a cell"); those the run's thread reads are volatile.
      */
     private static final class Durable {
         final Wire.Run run;
@@ -64,16 +68,49 @@ final class Worker implements AutoCloseable {
          */
         volatile boolean fenced;
 
+        // Moving out.
+        /** The member the cell moves to and its run's epoch there, or null. */
+        volatile ActorRef<Msg> dest;
+        volatile int destEpoch;
+        /** The image sent in the move's first round (set on the run's thread). */
+        volatile byte[] base;
+        /** The destination holds the base: the run is being drained, its last segment goes there. */
+        volatile boolean ready;
+        /** Set when the cell stops for a segment's end: whether it is the run's last, and when. */
+        volatile boolean stopping;
+        volatile long stoppedAt;
+        /** The last segment's commit by the destination: completes once the coordinator stored it. */
+        volatile CompletableFuture<Void> handoff;
+        /** The move was called off: the cell is placed anew, this run stops and reports nothing. */
+        volatile boolean calledOff;
+        /** The destination's run committed the last segment: this run's end reports nothing. */
+        boolean handedOver;
+
+        // Moving in.
+        /** The member that handed the cell over, told once its last segment is stored; null if none. */
+        ActorRef<Msg> source;
+        /** The seq of that segment, committed by this member for it, or -1. */
+        long handedSeq = -1;
+
         Durable(Wire.Run run, long startFuel) {
             this.run = run;
             this.countedFuel = startFuel;
         }
     }
 
+    /** A cell arriving from another member: its run, who sends it, and its segment so far. */
+    private record Incoming(Wire.Run run, ActorRef<Msg> source, Transfer.Image image) {}
+
     /** A durable cell's run returned ({@code last}) or failed ({@code error}), from its thread. */
     record DurableEnded(String key, Segment last, Throwable error) implements Msg {}
 
     private static final System.Logger LOG = System.getLogger("dev.cella.cluster");
+    /**
+     * False (system property {@code cella.cluster.handover=false}) to drain durable cells the way
+     * members did before handovers (commit, hand back, placed anew with the segment): for the
+     * A/B figures of docs/cluster.md, "Moving a cell".
+     */
+    private static final boolean HANDOVER = !"false".equals(System.getProperty("cella.cluster.handover"));
 
     private final String member;
     private final int cores;
@@ -82,6 +119,10 @@ final class Worker implements AutoCloseable {
     private final Map<CellHandle, Running> running = new HashMap<>();
     /** Durable cells by {@link #key}. */
     private final Map<String, Durable> durable = new HashMap<>();
+    /** Durable cells moving out, by {@link #key} of their new placement. */
+    private final Map<String, Durable> moving = new HashMap<>();
+    /** Cells moving in, by {@link #key} of their placement here, until their last segment is in. */
+    private final Map<String, Incoming> incoming = new HashMap<>();
     private final ActorRef<Msg> self;
     private final Queue<Wire.Run> waiting = new ArrayDeque<>();
     /** Decoded, verified modules by the SHA-256 of their bytes: a batch sends one module many times. */
@@ -122,21 +163,22 @@ final class Worker implements AutoCloseable {
     }
 
     Wire.Load load() {
-        return new Wire.Load(member, cores, memory, reserved, weights, running.size() + durable.size() + waiting.size(), finished,
-                fuelUsed, draining);
+        return new Wire.Load(member, cores, memory, reserved, weights, cells(), finished, fuelUsed, draining);
     }
 
     boolean draining() {
         return draining;
     }
 
-    /** Cells running or waiting here. */
+    /** Cells running, waiting or arriving here. */
     int cells() {
-        return running.size() + durable.size() + waiting.size();
+        return running.size() + durable.size() + waiting.size() + incoming.size();
     }
 
     /** Takes a cell: starts it if its quota fits the free memory, else queues it. */
     void run(Wire.Run r) {
+        // Placed anew: a move of it towards this member was called off.
+        incoming.keySet().removeIf(k -> k.startsWith(cellId(r.job().submission(), r.job().index()) + "#"));
         if (draining) {
             requeue(r);
             return;
@@ -166,9 +208,10 @@ final class Worker implements AutoCloseable {
 
     /**
      * Stops taking cells: those still waiting go back to their coordinators to be placed
-     * elsewhere; the running ones finish here.
+     * elsewhere; the durable ones move to other members (their coordinators say where); the
+     * plain ones finish here.
      *
-     * @return how many cells still run here
+     * @return how many plain cells still run here
      */
     int drain() {
         draining = true;
@@ -177,10 +220,17 @@ final class Worker implements AutoCloseable {
         List<Wire.Run> back = new ArrayList<>(waiting);
         waiting.clear();
         back.forEach(this::requeue);
-        for (Durable d : durable.values()) {
-            d.dr.drain();
-        }
+        durable.values().forEach(this::askMove);
         return running.size();
+    }
+
+    private void askMove(Durable d) {
+        if (!HANDOVER) {
+            d.dr.drain();
+        } else if (d.dest == null) {
+            Wire.CellJob j = d.run.job();
+            d.run.replyTo().tell(new Wire.MoveAsk(j.submission(), j.index(), d.run.epoch(), member, self));
+        }
     }
 
     private void requeue(Wire.Run r) {
@@ -225,7 +275,7 @@ final class Worker implements AutoCloseable {
     private void start(Wire.Run r) {
         Wire.CellJob j = r.job();
         if (j.segmentFuel() > 0) {
-            startDurable(r);
+            startDurable(r, null);
             return;
         }
         ByteArrayOutputStream out = j.keepStdout() ? new ByteArrayOutputStream() : null;
@@ -246,18 +296,20 @@ final class Worker implements AutoCloseable {
     }
 
     /**
-     * Starts a durable cell on a thread of its own (a durable run runs on its caller's thread, so
-     * it is outside the fair-share scheduler: docs/cluster.md, "Durable runs"). Each segment is
+     * Starts a durable cell as a cell of the member's scheduler (its weight among the others, its
+     * memory from the member's pool; a virtual thread waits for its end). Each segment is
      * committed to the coordinator, which forwards its output; the run's own release is then a
-     * no-op, and a resumed run is told the segment it resumes from was released.
+     * no-op, and a resumed run is told the segment it resumes from was released. A cell handed
+     * over by {@code source} commits that segment first, for it (docs/cluster.md, "Moving a cell").
      */
-    private void startDurable(Wire.Run r) {
+    private void startDurable(Wire.Run r, ActorRef<Msg> source) {
         Wire.CellJob j = r.job();
         String key = key(j.submission(), j.index(), r.epoch());
         try {
             CellConfig config = config(j, null, null);
             DurableRun.Builder b = DurableRun.builder(cellId(j.submission(), j.index()), module(j.module()), config)
-                    .segmentFuel(j.segmentFuel());
+                    .segmentFuel(j.segmentFuel())
+                    .scheduler(scheduler, new CellSpec(j.name(), j.weight(), 0, CellSpec.CELL_LIMIT, false));
             Segment from = null;
             if (r.resume().length > 0) {
                 from = Segment.fromBytes(r.resume(), segmentKey, Segment.maxSize(config));
@@ -269,28 +321,45 @@ final class Worker implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "resuming {0} from segment {1} ({2} bytes) at {3} ms",
                         key, from.seq(), r.resume().length, String.valueOf(System.currentTimeMillis()));
             }
-            d.dr = b.commitSink(seg -> {
-                if (d.fenced) {
-                    return CompletableFuture.failedFuture(new ClusterException(ClusterException.Kind.UNAVAILABLE,
-                            "the coordinator of " + j.name() + " took it elsewhere or is gone"));
+            boolean resumed = from != null;
+            d.dr = b.commitSink(seg -> commit(d, seg)).outputSink(seg -> { }).listener(new DurableRun.Listener() {
+                @Override
+                public void stopped(boolean last) {
+                    d.stoppedAt = System.currentTimeMillis();
+                    d.stopping = last;
                 }
-                CompletableFuture<Void> f = new CompletableFuture<>();
-                d.inflightFuel = seg.fuelUsed();
-                d.inflight = f;
-                r.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), r.epoch(), member,
-                        seg.toBytes(segmentKey), self));
-                return f;
-            }).outputSink(seg -> { }).build();
+
+                @Override
+                public void started() {
+                    if (resumed) {
+                        LOG.log(System.Logger.Level.INFO, "running {0} at {1} ms", key,
+                                String.valueOf(System.currentTimeMillis()));
+                    }
+                    if (source != null) {
+                        // Once the cell runs, not before (the move's pause); before the run's own
+                        // first commit (the next seq), which this thread sends later.
+                        r.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), r.epoch(), member, r.resume(),
+                                self));
+                    }
+                }
+            }).build();
             durable.put(key, d);
             reserved += j.reserve();
             weights += j.weight();
-            Thread.ofPlatform().daemon().name("cella-durable-" + key).start(() -> {
+            if (source != null) {
+                d.source = source;
+                d.handedSeq = from.seq();
+            }
+            Thread.ofVirtual().name("cella-durable-" + key).start(() -> {
                 try {
                     self.tell(new DurableEnded(key, d.dr.run(), null));
                 } catch (RuntimeException | Error e) {
                     self.tell(new DurableEnded(key, null, e));
                 }
             });
+            if (draining) {
+                askMove(d); // arrived while this member drains
+            }
         } catch (CellaException | IllegalArgumentException e) {
             finished++;
             r.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
@@ -312,18 +381,84 @@ final class Worker implements AutoCloseable {
             if (coordinator.equals(Member.name(d.run.replyTo().path().address()))) {
                 d.fenced = true;
                 d.dr.drain();
-                CompletableFuture<Void> f = d.inflight;
-                if (f != null) {
-                    f.completeExceptionally(new ClusterException(ClusterException.Kind.UNAVAILABLE, "coordinator "
-                            + coordinator + " is gone"));
+                ClusterException gone = new ClusterException(ClusterException.Kind.UNAVAILABLE, "coordinator "
+                        + coordinator + " is gone");
+                for (CompletableFuture<Void> f : Arrays.asList(d.inflight, d.handoff)) {
+                    if (f != null) {
+                        f.completeExceptionally(gone);
+                    }
                 }
             }
         }
+        incoming.values().removeIf(in -> coordinator.equals(Member.name(in.run().replyTo().path().address())));
+    }
+
+    /**
+     * A durable cell's commit sink, on its run's thread: each segment goes to the coordinator,
+     * except while the cell moves out, where the first segment after the move was asked is also
+     * copied to the destination whole (the base), and the run's last one goes only to the
+     * destination as the blocks that changed since the base; the destination commits it.
+     */
+    private CompletableFuture<Void> commit(Durable d, Segment seg) {
+        Wire.CellJob j = d.run.job();
+        if (d.fenced) {
+            return CompletableFuture.failedFuture(new ClusterException(ClusterException.Kind.UNAVAILABLE,
+                    "the coordinator of " + j.name() + " took it elsewhere or is gone"));
+        }
+        byte[] bytes = seg.toBytes(segmentKey);
+        ActorRef<Msg> dest = d.dest;
+        if (dest != null && !seg.isFinal()) {
+            int e = d.destEpoch;
+            if (d.stopping && d.ready) {
+                long sent = Transfer.send(dest::tell, j.submission(), j.index(), e, d.base, bytes);
+                dest.tell(new Wire.MoveRound(j.submission(), j.index(), e, Wire.MoveRound.FINAL));
+                // Logged for the migration figures (docs/cluster.md, "Moving a cell").
+                LOG.log(System.Logger.Level.INFO, "handing {0} over: stopped at {1} ms, sent {2} of {3} bytes at {4} ms",
+                        key(j.submission(), j.index(), d.run.epoch()), String.valueOf(d.stoppedAt), sent, bytes.length,
+                        String.valueOf(System.currentTimeMillis()));
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                d.inflightFuel = seg.fuelUsed();
+                d.handoff = f;
+                if (d.calledOff) {
+                    f.completeExceptionally(calledOff(j));
+                }
+                return f;
+            }
+            if (d.base == null) {
+                d.base = bytes;
+                Transfer.send(dest::tell, j.submission(), j.index(), e, null, bytes);
+                dest.tell(new Wire.MoveRound(j.submission(), j.index(), e, Wire.MoveRound.BASE));
+            }
+        }
+        if (d.stopping && !seg.isFinal()) {
+            LOG.log(System.Logger.Level.INFO, "drained {0}: stopped at {1} ms", key(j.submission(), j.index(),
+                    d.run.epoch()), String.valueOf(d.stoppedAt));
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        d.inflightFuel = seg.fuelUsed();
+        d.inflight = f;
+        d.run.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), d.run.epoch(), member, bytes, self));
+        return f;
+    }
+
+    private static ClusterException calledOff(Wire.CellJob j) {
+        return new ClusterException(ClusterException.Kind.UNAVAILABLE, "the move of " + j.name() + " was called off");
     }
 
     /** The coordinator's answer to a durable cell's commit. */
     void ack(Wire.SegmentAck a) {
         Durable d = durable.get(key(a.submission(), a.index(), a.epoch()));
+        if (d != null && d.handedSeq >= 0 && a.seq() == d.handedSeq) {
+            // The segment a cell was handed over with: its old member's run may end now.
+            d.handedSeq = -1;
+            d.source.tell(new Wire.MoveRound(a.submission(), a.index(), a.epoch(),
+                    a.ok() ? Wire.MoveRound.DONE : Wire.MoveRound.CANCEL));
+            if (!a.ok()) {
+                d.fenced = true;
+                d.dr.drain();
+            }
+            return;
+        }
         CompletableFuture<Void> f = d == null ? null : d.inflight;
         if (f == null) {
             return;
@@ -355,6 +490,27 @@ final class Worker implements AutoCloseable {
         reserved -= j.reserve();
         weights -= j.weight();
         finished++;
+        if (d.source != null && d.handedSeq >= 0) {
+            // Moved in, but the run ended before it committed the segment it was handed (its
+            // restore failed): the old member's run must not wait for it.
+            d.source.tell(new Wire.MoveRound(j.submission(), j.index(), d.run.epoch(), Wire.MoveRound.CANCEL));
+        }
+        if (d.dest != null) {
+            moving.remove(key(j.submission(), j.index(), d.destEpoch));
+            if (d.handedOver || d.calledOff) {
+                startWaiting();
+                return;
+            }
+            if (e.last() != null && !e.last().isFinal() && !d.fenced) {
+                // Drained before the destination was ready (the member is closing): the last
+                // segment is committed here; the destination gets it whole and resumes from it.
+                Transfer.send(d.dest::tell, j.submission(), j.index(), d.destEpoch, d.base, e.last().toBytes(segmentKey));
+                d.dest.tell(new Wire.MoveRound(j.submission(), j.index(), d.destEpoch, Wire.MoveRound.FINAL));
+                startWaiting();
+                return;
+            }
+            d.dest.tell(new Wire.MoveRound(j.submission(), j.index(), d.destEpoch, Wire.MoveRound.CANCEL));
+        }
         if (e.last() != null) {
             if (!e.last().isFinal()) {
                 requeue(d.run);
@@ -364,6 +520,143 @@ final class Worker implements AutoCloseable {
                     String.valueOf(e.error().getMessage()), 0, new byte[0], new byte[0]));
         }
         startWaiting();
+    }
+
+    // ---- moving durable cells (docs/cluster.md, "Moving a cell") ----
+
+    /**
+     * The coordinator's answer to a move asked by {@link #drain}: start copying the cell to its
+     * destination (a first round, the whole segment the run cuts now, while the cell runs on),
+     * drain it as before (no member has room), or stop it (the move was called off).
+     */
+    void moveTo(Wire.MoveTo m) {
+        Durable d = durable.get(key(m.submission(), m.index(), m.epoch()));
+        if (d == null) {
+            return; // ended meanwhile: its end or last segment reached the coordinator
+        }
+        if (m.newEpoch() < 0) {
+            callOff(d);
+        } else if (m.newEpoch() == 0) {
+            d.dr.drain();
+        } else if (d.dest == null) {
+            Wire.CellJob j = d.run.job();
+            d.destEpoch = m.newEpoch();
+            d.dest = m.dest();
+            moving.put(key(j.submission(), j.index(), m.newEpoch()), d);
+            m.dest().tell(new Wire.MoveStart(new Wire.Run(j, d.run.replyTo(), m.newEpoch(), new byte[0]), self));
+            d.dr.cut();
+        }
+    }
+
+    private void callOff(Durable d) {
+        d.calledOff = true;
+        d.fenced = true;
+        CompletableFuture<Void> h = d.handoff;
+        if (h != null) {
+            h.completeExceptionally(calledOff(d.run.job()));
+        }
+        d.dr.drain();
+    }
+
+    /** A cell moves in: its segment follows in chunks. */
+    void moveStart(Wire.MoveStart m) {
+        Wire.CellJob j = m.run().job();
+        incoming.put(key(j.submission(), j.index(), m.run().epoch()), new Incoming(m.run(), m.source(),
+                new Transfer.Image(Segment.maxSize(config(j, null, null)))));
+    }
+
+    void moveChunk(Wire.MoveChunk c) {
+        String k = key(c.submission(), c.index(), c.epoch());
+        Incoming in = incoming.get(k);
+        if (in == null) {
+            return;
+        }
+        try {
+            in.image().apply(c);
+        } catch (IllegalArgumentException e) {
+            incoming.remove(k);
+            LOG.log(System.Logger.Level.WARNING, "dropped the move of {0}: {1}", k, e.getMessage());
+        }
+    }
+
+    /** A step of a move, on either side ({@link Wire.MoveRound}). */
+    void moveRound(Wire.MoveRound m) {
+        String k = key(m.submission(), m.index(), m.epoch());
+        switch (m.step()) {
+            case Wire.MoveRound.BASE -> {
+                Incoming in = incoming.get(k);
+                if (in != null) {
+                    rehearse(in, new Wire.MoveRound(m.submission(), m.index(), m.epoch(), Wire.MoveRound.READY));
+                }
+            }
+            case Wire.MoveRound.FINAL -> {
+                Incoming in = incoming.remove(k);
+                if (in != null) {
+                    Wire.Run r = in.run();
+                    startDurable(new Wire.Run(r.job(), r.replyTo(), r.epoch(), in.image().bytes()), in.source());
+                }
+            }
+            case Wire.MoveRound.READY -> {
+                Durable d = moving.get(k);
+                if (d != null && !d.ready) {
+                    d.ready = true;
+                    d.dr.drain();
+                }
+            }
+            case Wire.MoveRound.DONE -> {
+                Durable d = moving.get(k);
+                CompletableFuture<Void> h = d == null ? null : d.handoff;
+                if (h != null) {
+                    d.handedOver = true;
+                    fuelUsed += d.inflightFuel - d.countedFuel;
+                    d.countedFuel = d.inflightFuel;
+                    h.complete(null);
+                }
+            }
+            case Wire.MoveRound.CANCEL -> {
+                incoming.remove(k);
+                Durable in = durable.get(k);
+                if (in != null && in.source != null) { // moved in, and the coordinator placed it anew
+                    in.fenced = true;
+                    in.dr.drain();
+                }
+                Durable out = moving.get(k);
+                if (out != null) {
+                    callOff(out);
+                }
+            }
+            default -> LOG.log(System.Logger.Level.WARNING, "a move step {0} for {1}", m.step(), k);
+        }
+    }
+
+    /**
+     * Restores the first round's image into a cell that is closed at once, on a thread of its
+     * own, then answers {@code ready}: what the last round's restore does, done while the cell
+     * still runs on the old member, so that the code it runs is compiled (a member's first
+     * restore otherwise runs its loops over megabytes in the bytecode interpreter, inside the
+     * pause) and a restore that cannot work shows in the log before the cell stops.
+     */
+    private void rehearse(Incoming in, Wire.MoveRound ready) {
+        Wire.CellJob j = in.run().job();
+        byte[] image = in.image().bytes();
+        byte[] key = segmentKey;
+        try {
+            Module module = module(j.module());
+            Thread.ofVirtual().name("cella-rehearse-" + j.name()).start(() -> {
+                try {
+                    CellConfig config = config(j, null, null);
+                    Segment seg = Segment.fromBytes(image, key, Segment.maxSize(config));
+                    Checkpoint.fromBytes(seg.checkpoint(), "segment " + seg.seq(), null, Checkpoint.maxPayload(config))
+                            .restore(module, config).close();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "the first round of the move of {0} does not restore: {1}",
+                            j.name(), e.getMessage());
+                }
+                in.source().tell(ready);
+            });
+        } catch (CellaException | IllegalArgumentException e) {
+            in.source().tell(ready); // the module does not load: the last round's start reports it
+        }
     }
 
     private Module module(byte[] bytes) {

@@ -55,4 +55,33 @@ class CellLogTest {
         assertEquals(CellLog.Verdict.ACCEPT, log.judge(next, 1));
         assertArrayEquals(new byte[] {0}, log.last());
     }
+
+    @Test
+    void aHandoverTakesTheOldRunsCommitsUntilTheNewRunCommits() {
+        CellLog log = new CellLog();
+        int old = log.place();
+        log.store(0, new byte[] {0});
+        int now = log.handover("m1");
+        assertEquals("m1", log.handoverMember());
+        assertEquals(CellLog.Verdict.ACCEPT, log.judge(old, 1), "the old run's last segments still count");
+        log.store(1, new byte[] {1});
+        log.taken(old);
+        assertEquals(CellLog.Verdict.ACCEPT, log.judge(now, 2), "a new run may go on from there");
+        assertEquals(CellLog.Verdict.DUPLICATE, log.judge(now, 1), "the new run commits the segment it resumed from");
+        log.taken(now);
+        assertNull(log.handoverMember(), "once the new run committed, the handover is over");
+        assertEquals(CellLog.Verdict.FENCED, log.judge(old, 2), "and the old run is fenced");
+    }
+
+    @Test
+    void aNewPlacementEndsAHandover() {
+        CellLog log = new CellLog();
+        int old = log.place();
+        int moving = log.handover("m1");
+        int placed = log.place(); // the destination was lost: placed anew
+        assertNull(log.handoverMember());
+        assertEquals(CellLog.Verdict.FENCED, log.judge(old, 0));
+        assertEquals(CellLog.Verdict.FENCED, log.judge(moving, 0));
+        assertEquals(CellLog.Verdict.ACCEPT, log.judge(placed, 0));
+    }
 }

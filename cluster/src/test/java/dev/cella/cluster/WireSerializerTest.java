@@ -55,6 +55,11 @@ class WireSerializerTest {
         Wire.Replicated r = new Wire.Replicated("s", 4, 2, 11, "m:2", false, "UNAUTHENTICATED: changed");
         assertEquals(r, roundTrip(r));
         assertEquals(new Wire.ForgetReplicas("s"), roundTrip(new Wire.ForgetReplicas("s")));
+        Wire.MoveChunk c = (Wire.MoveChunk) roundTrip(new Wire.MoveChunk("s", 1, 2, 100, 64, new byte[] {7, 8}));
+        assertEquals(List.of("s", 1, 2, 100, 64), List.of(c.submission(), c.index(), c.epoch(), c.total(), c.offset()));
+        assertArrayEquals(new byte[] {7, 8}, c.bytes());
+        Wire.MoveRound mr = new Wire.MoveRound("s", 1, 2, Wire.MoveRound.FINAL);
+        assertEquals(mr, roundTrip(mr));
     }
 
     @Test

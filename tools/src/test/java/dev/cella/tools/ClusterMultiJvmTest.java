@@ -174,6 +174,9 @@ class ClusterMultiJvmTest {
             assertTrue(c.waitFor(30, TimeUnit.SECONDS), "a drained member's process ends: "
                     + Files.readString(dir.resolve("c.log")));
             assertEquals(0, c.exitValue(), Files.readString(dir.resolve("c.log")));
+            // Handed over member to member (docs/cluster.md, "Moving a cell"), not handed back.
+            assertTrue(Files.readString(dir.resolve("c.log")).contains("over: stopped at"),
+                    Files.readString(dir.resolve("c.log")));
             assertTrue(a.isAlive());
         } finally {
             for (Process p : processes) {
