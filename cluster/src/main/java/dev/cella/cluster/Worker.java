@@ -651,8 +651,9 @@ final class Worker implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.WARNING, "the first round of the move of {0} does not restore: {1}",
                             j.name(), e.getMessage());
+                } finally {
+                    in.source().tell(ready); // whatever happened: the old member's run waits for it
                 }
-                in.source().tell(ready);
             });
         } catch (CellaException | IllegalArgumentException e) {
             in.source().tell(ready); // the module does not load: the last round's start reports it

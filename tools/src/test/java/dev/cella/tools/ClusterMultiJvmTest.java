@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a member killed with SIGKILL mid-run loses no cell and duplicates no output; a drained member
  * leaves.
  */
-@Timeout(150)
+@Timeout(240)
 class ClusterMultiJvmTest {
     private static final String PASSWORD = "test-only-password";
     private static final Path EXAMPLES = Path.of(System.getProperty("cella.examples", "../examples")).toAbsolutePath();
