@@ -89,38 +89,38 @@ final class ControlEmitter {
     }
 
     /**
-     * {@code if a OP b goto L} on i32; unsigned forms compare through {@link
-     * Integer#compareUnsigned} (a C2 intrinsic, which becomes one unsigned compare and jump) and
-     * test its sign with {@code op}.
+     * {@code if a OP b goto L} on i32; unsigned forms compare as {@link
+     * IntegerEmitter#unsignedOperands} pushes them and test with {@code op}.
      */
     private static void intBranch(MethodEmitter e, Instruction in, int op, boolean unsigned) {
-        e.load(in.intOperand(0));
-        e.load(in.intOperand(1));
         if (unsigned) {
-            e.invokeStatic("java/lang/Integer", "compareUnsigned", "(II)I");
-            signBranch(e, in, op, in.intOperand(2));
+            boolean two = IntegerEmitter.unsignedOperands(e, in.intOperand(0), in.intOperand(1), false);
+            signBranch(e, in, two ? op + IntegerEmitter.ICMP : op, in.intOperand(2));
         } else {
+            e.load(in.intOperand(0));
+            e.load(in.intOperand(1));
             e.mv.visitJumpInsn(op, e.branchTargetPc(in.intOperand(2)));
         }
     }
 
     private static void longBranch(MethodEmitter e, Instruction in, int op, boolean unsigned) {
-        e.load(in.intOperand(0));
-        e.load(in.intOperand(1));
         if (unsigned) {
-            e.invokeStatic("java/lang/Long", "compareUnsigned", "(JJ)I");
+            IntegerEmitter.unsignedOperands(e, in.intOperand(0), in.intOperand(1), true);
         } else {
+            e.load(in.intOperand(0));
+            e.load(in.intOperand(1));
             e.mv.visitInsn(LCMP);
         }
         signBranch(e, in, op, in.intOperand(2));
     }
 
     /**
-     * Jumps to {@code target} on the sign of the comparison result on the stack. A backward jump
-     * is emitted as a forward jump out (on the opposite sign) over a {@code goto}: C2 puts a
-     * loop's safepoint poll at its backward branch and records the operand stack there, which
-     * would keep the -1/0/1 result alive in every iteration; at the {@code goto} the stack is
-     * empty.
+     * Jumps to {@code target} on the sign of the comparison result on the stack ({@code op} a sign
+     * test), or on the comparison of the two ints there ({@code op} an {@code IF_ICMPxx}). A
+     * backward jump is emitted as a forward jump out (on the opposite condition) over a {@code
+     * goto}: C2 puts a loop's safepoint poll at its backward branch and records the operand stack
+     * there, which would keep the -1/0/1 result alive in every iteration; at the {@code goto} the
+     * stack is empty.
      */
     private static void signBranch(MethodEmitter e, Instruction in, int op, int target) {
         if (target > in.pc()) {
@@ -134,6 +134,9 @@ final class ControlEmitter {
     }
 
     private static int opposite(int op) {
+        if (op >= IF_ICMPEQ && op <= IF_ICMPLE) {
+            return opposite(op - IntegerEmitter.ICMP) + IntegerEmitter.ICMP;
+        }
         return switch (op) {
             case IFEQ -> IFNE;
             case IFNE -> IFEQ;

@@ -108,23 +108,65 @@ final class IntegerEmitter {
     }
 
     private static void intCompare(MethodEmitter e, Instruction in, int op, boolean unsigned) {
+        if (unsigned) {
+            booleanResult(e, in, unsignedOperands(e, in.intOperand(1), in.intOperand(2), false) ? op + ICMP : op);
+            return;
+        }
         e.load(in.intOperand(1));
         e.load(in.intOperand(2));
-        if (unsigned) {
-            e.invokeStatic(I, "compareUnsigned", "(II)I");
-        }
         booleanResult(e, in, op);
     }
 
     private static void longCompare(MethodEmitter e, Instruction in, int op, boolean unsigned) {
-        e.load(in.intOperand(1));
-        e.load(in.intOperand(2));
         if (unsigned) {
-            e.invokeStatic(L, "compareUnsigned", "(JJ)I");
+            unsignedOperands(e, in.intOperand(1), in.intOperand(2), true);
         } else {
+            e.load(in.intOperand(1));
+            e.load(in.intOperand(2));
             e.mv.visitInsn(LCMP);
         }
         booleanResult(e, in, op);
+    }
+
+    /** {@code IF_ICMPxx - IFxx}: the two-operand form of a sign test. */
+    static final int ICMP = IF_ICMPEQ - IFEQ;
+
+    /**
+     * Pushes what an unsigned comparison of registers {@code a} and {@code b} tests. For C2, their
+     * {@code Integer/Long.compareUnsigned} (an intrinsic: one unsigned compare), an int to test
+     * with a sign test ({@code IFLT}...). For C1 ({@link MethodEmitter#clientShapes}), which has
+     * no such intrinsic and inlines it as {@code Integer.compare}'s two branches and a merge, the
+     * two values with their sign bits flipped, which a signed compare orders as unsigned: for i64
+     * compared by {@code LCMP} (which C1 fuses with the sign test that follows), for i32 left as
+     * two ints for {@code IF_ICMPxx}.
+     *
+     * @return true if two ints were pushed (the caller tests with {@code op + }{@link #ICMP})
+     */
+    static boolean unsignedOperands(MethodEmitter e, int a, int b, boolean wide) {
+        if (!e.clientShapes) {
+            e.load(a);
+            e.load(b);
+            if (wide) {
+                e.invokeStatic(L, "compareUnsigned", "(JJ)I");
+            } else {
+                e.invokeStatic(I, "compareUnsigned", "(II)I");
+            }
+            return false;
+        }
+        for (int r : new int[] {a, b}) {
+            e.load(r);
+            if (wide) {
+                e.mv.visitLdcInsn(Long.MIN_VALUE);
+                e.mv.visitInsn(LXOR);
+            } else {
+                e.mv.visitLdcInsn(Integer.MIN_VALUE);
+                e.mv.visitInsn(IXOR);
+            }
+        }
+        if (wide) {
+            e.mv.visitInsn(LCMP);
+        }
+        return !wide;
     }
 
     private static void binary(MethodEmitter e, Instruction in, int op) {

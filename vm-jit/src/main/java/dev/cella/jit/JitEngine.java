@@ -119,17 +119,37 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     }
 
     /**
-     * Compilation choices that only tests change.
+     * Compilation choices: which code shapes to emit. Tests change them; {@link #DEFAULT} follows
+     * the JVM this runs on.
      *
      * @param forceRegions compile every function by regions, even those that fit one method
+     * @param clientShapes emit the shapes that suit HotSpot's C1 alone ({@link #CLIENT_ONLY})
+     *     instead of those that suit C2: memory accesses and unsigned compares without library
+     *     calls that C1 would inline whole (docs/engines.md, "Code shape for C1")
      */
-    record Options(boolean forceRegions) {
-        static final Options DEFAULT = new Options(false);
+    record Options(boolean forceRegions, boolean clientShapes) {
+        static final Options DEFAULT = new Options(false, CLIENT_ONLY);
 
         static Options splitEverything() {
-            return new Options(true);
+            return new Options(true, CLIENT_ONLY);
+        }
+
+        /** These options with {@code clientShapes} set to {@code client}. */
+        Options withClientShapes(boolean client) {
+            return new Options(forceRegions, client);
         }
     }
+
+    /**
+     * True when the JVM compiles with C1 only ({@code -XX:TieredStopAtLevel=1}, bin/cella's
+     * default, which HotSpot reports as "emulated-client" in {@code java.vm.info}); the system
+     * property {@code cella.jit.shapes} ({@code client} or {@code server}) overrides it.
+     */
+    static final boolean CLIENT_ONLY = switch (System.getProperty("cella.jit.shapes", "")) {
+        case "client" -> true;
+        case "server" -> false;
+        default -> System.getProperty("java.vm.info", "").contains("emulated-client");
+    };
 
     JitEngine(Module verifiedModule, boolean eager, Options options) {
         this(verifiedModule, eager, options, CodeBudget.JVM);
@@ -404,6 +424,11 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     /** Guest frames each further stack segment may hold. */
     int segmentFrames() {
         return cache.segmentFrames();
+    }
+
+    /** Whether generated code takes the shapes that suit C1 alone ({@link Options#clientShapes}). */
+    boolean clientShapes() {
+        return cache.options().clientShapes();
     }
 
     Signature signature(int function) {

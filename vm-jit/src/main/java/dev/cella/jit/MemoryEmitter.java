@@ -38,19 +38,19 @@ final class MemoryEmitter {
 
     static void emit(MethodEmitter e, Instruction in) {
         switch (in.opcode()) {
-            case I32_LOAD -> load(e, in, () -> e.invokeStatic(M, "loadI32", "([BI)I"));
-            case I64_LOAD -> load(e, in, () -> e.invokeStatic(M, "loadI64", "([BI)J"));
+            case I32_LOAD -> load(e, in, () -> access(e, "loadI32", "([BI)I"));
+            case I64_LOAD -> load(e, in, () -> access(e, "loadI64", "([BI)J"));
             case F32_LOAD -> load(e, in, () -> {
-                e.invokeStatic(M, "loadI32", "([BI)I");
+                access(e, "loadI32", "([BI)I");
                 e.invokeStatic("java/lang/Float", "intBitsToFloat", "(I)F");
             });
             case F64_LOAD -> load(e, in, () -> {
-                e.invokeStatic(M, "loadI64", "([BI)J");
+                access(e, "loadI64", "([BI)J");
                 e.invokeStatic("java/lang/Double", "longBitsToDouble", "(J)D");
             });
             case I32_LOAD8_S -> load(e, in, () -> e.mv.visitInsn(BALOAD));
             case I32_LOAD8_U -> load(e, in, () -> byteUnsigned(e));
-            case I32_LOAD16_S -> load(e, in, () -> e.invokeStatic(M, "loadI16", "([BI)S"));
+            case I32_LOAD16_S -> load(e, in, () -> access(e, "loadI16", "([BI)S"));
             case I32_LOAD16_U -> load(e, in, () -> shortUnsigned(e));
             case I64_LOAD8_S -> load(e, in, () -> {
                 e.mv.visitInsn(BALOAD);
@@ -61,7 +61,7 @@ final class MemoryEmitter {
                 e.mv.visitInsn(I2L);
             });
             case I64_LOAD16_S -> load(e, in, () -> {
-                e.invokeStatic(M, "loadI16", "([BI)S");
+                access(e, "loadI16", "([BI)S");
                 e.mv.visitInsn(I2L);
             });
             case I64_LOAD16_U -> load(e, in, () -> {
@@ -69,27 +69,27 @@ final class MemoryEmitter {
                 e.mv.visitInsn(I2L);
             });
             case I64_LOAD32_S -> load(e, in, () -> {
-                e.invokeStatic(M, "loadI32", "([BI)I");
+                access(e, "loadI32", "([BI)I");
                 e.mv.visitInsn(I2L);
             });
             case I64_LOAD32_U -> load(e, in, () -> {
-                e.invokeStatic(M, "loadI32", "([BI)I");
+                access(e, "loadI32", "([BI)I");
                 e.invokeStatic("java/lang/Integer", "toUnsignedLong", "(I)J");
             });
-            case I32_STORE -> store(e, in, () -> e.invokeStatic(M, "storeI32", "([BII)V"));
-            case I64_STORE -> store(e, in, () -> e.invokeStatic(M, "storeI64", "([BIJ)V"));
+            case I32_STORE -> store(e, in, () -> access(e, "storeI32", "([BII)V"));
+            case I64_STORE -> store(e, in, () -> access(e, "storeI64", "([BIJ)V"));
             case F32_STORE -> store(e, in, () -> {
                 e.invokeStatic("java/lang/Float", "floatToRawIntBits", "(F)I");
-                e.invokeStatic(M, "storeI32", "([BII)V");
+                access(e, "storeI32", "([BII)V");
             });
             case F64_STORE -> store(e, in, () -> {
                 e.invokeStatic("java/lang/Double", "doubleToRawLongBits", "(D)J");
-                e.invokeStatic(M, "storeI64", "([BIJ)V");
+                access(e, "storeI64", "([BIJ)V");
             });
             case I32_STORE8 -> store(e, in, () -> e.mv.visitInsn(BASTORE));
             case I32_STORE16 -> store(e, in, () -> {
                 e.mv.visitInsn(I2S);
-                e.invokeStatic(M, "storeI16", "([BIS)V");
+                access(e, "storeI16", "([BIS)V");
             });
             case I64_STORE8 -> store(e, in, () -> {
                 e.mv.visitInsn(L2I);
@@ -98,11 +98,11 @@ final class MemoryEmitter {
             case I64_STORE16 -> store(e, in, () -> {
                 e.mv.visitInsn(L2I);
                 e.mv.visitInsn(I2S);
-                e.invokeStatic(M, "storeI16", "([BIS)V");
+                access(e, "storeI16", "([BIS)V");
             });
             case I64_STORE32 -> store(e, in, () -> {
                 e.mv.visitInsn(L2I);
-                e.invokeStatic(M, "storeI32", "([BII)V");
+                access(e, "storeI32", "([BII)V");
             });
             case MEMORY_SIZE -> {
                 e.mv.visitVarInsn(ILOAD, e.memSize);
@@ -180,6 +180,11 @@ final class MemoryEmitter {
         e.boundsChecked(in.pc(), access);
     }
 
+    /** Calls the {@link MemoryAccess} helper {@code name}, or its single-byte form for C1 (see there). */
+    private static void access(MethodEmitter e, String name, String descriptor) {
+        e.invokeStatic(M, e.clientShapes ? name + "Bytes" : name, descriptor);
+    }
+
     private static void byteUnsigned(MethodEmitter e) {
         e.mv.visitInsn(BALOAD);
         e.push(0xFF);
@@ -187,7 +192,7 @@ final class MemoryEmitter {
     }
 
     private static void shortUnsigned(MethodEmitter e) {
-        e.invokeStatic(M, "loadI16", "([BI)S");
+        access(e, "loadI16", "([BI)S");
         e.push(0xFFFF);
         e.mv.visitInsn(IAND);
     }

@@ -66,6 +66,8 @@ final class MethodEmitter {
 
     final JitEngine engine;
     final FunctionCode code;
+    /** Emit the shapes that suit C1 alone ({@link JitEngine.Options#clientShapes}). */
+    final boolean clientShapes;
     final MethodVisitor mv;
     /** Internal name of the class being generated, for calls within it. */
     final String owner;
@@ -134,6 +136,7 @@ final class MethodEmitter {
         this.entryLeader = entryLeader;
         this.osrInsn = osrInsn;
         this.flow = engine.flow(code.index);
+        this.clientShapes = engine.clientShapes();
         // Labels only for this method's range: a region of a huge function must not allocate
         // per-instruction tables of the whole function.
         this.label = new Label[to - from];
