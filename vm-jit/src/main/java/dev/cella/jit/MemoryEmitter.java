@@ -3,6 +3,7 @@ package dev.cella.jit;
 import static org.objectweb.asm.Opcodes.*;
 
 import dev.cella.isa.code.Instruction;
+import org.objectweb.asm.Label;
 
 /**
  * Loads, stores and the bulk memory instructions. The memory array and size are cached in locals
@@ -126,15 +127,40 @@ final class MemoryEmitter {
         }
     }
 
-    /** Pushes the memory array and the access's index, checked against the size (see the class comment). */
-    private static void address(MethodEmitter e, Instruction in, int addressOperand) {
-        e.mv.visitVarInsn(ALOAD, e.mem);
+    /**
+     * Pushes the memory array and the access's index, checked against the size (see the class
+     * comment); true if the check jumps to a trap stub instead of throwing under a handler, which
+     * code for C1 does ({@link JitEngine.Options#clientShapes}) for offsets below 2^30.
+     */
+    private static boolean address(MethodEmitter e, Instruction in, int addressOperand) {
         long off = in.operands()[addressOperand + 1];
         int width = StoreCheckWindow.width(in.opcode());
         if (width <= 0) {
             throw new IllegalStateException(in.opcode().mnemonic + " has no access width in StoreCheckWindow.width");
         }
         int last = width - 1;
+        if (e.clientShapes && off < (1L << 30)) {
+            // For C1: checkIndex's rule by two jumps to a stub, so no exception handler per access.
+            int a = in.intOperand(addressOperand);
+            Label fail = e.boundsExit(in.pc());
+            e.load(a);
+            e.mv.visitJumpInsn(IFLT, fail);
+            e.load(a);
+            e.mv.visitVarInsn(ILOAD, e.memSize);
+            if (last + off != 0) {
+                e.push(last + (int) off);
+                e.mv.visitInsn(ISUB);
+            }
+            e.mv.visitJumpInsn(IF_ICMPGE, fail);
+            e.mv.visitVarInsn(ALOAD, e.mem);
+            e.load(a);
+            if (off != 0) {
+                e.push((int) off);
+                e.mv.visitInsn(IADD);
+            }
+            return true;
+        }
+        e.mv.visitVarInsn(ALOAD, e.mem);
         if (off < (1L << 30)) {
             e.load(in.intOperand(addressOperand));
             checkBelowSize(e, in, last + (int) off);
@@ -142,6 +168,7 @@ final class MemoryEmitter {
                 e.push((int) off);
                 e.mv.visitInsn(IADD);
             }
+            return false;
         } else {
             if (off < (1L << 31)) {
                 e.load(in.intOperand(addressOperand));
@@ -153,6 +180,7 @@ final class MemoryEmitter {
                 e.mv.visitInsn(ICONST_M1);
             }
             checkBelowSize(e, in, last);
+            return false;
         }
     }
 
@@ -168,16 +196,28 @@ final class MemoryEmitter {
 
     /** Operands {@code d, a, off}: {@code access} turns (memory, index) into the typed value. */
     private static void load(MethodEmitter e, Instruction in, Runnable access) {
-        address(e, in, 1);
-        e.boundsChecked(in.pc(), access);
+        accessChecked(e, in, address(e, in, 1), access);
         e.store(in.intOperand(0));
     }
 
     /** Operands {@code a, off, v}: {@code access} consumes (memory, index, value). */
     private static void store(MethodEmitter e, Instruction in, Runnable access) {
-        address(e, in, 0);
+        boolean checked = address(e, in, 0);
         e.loadWritten(in.intOperand(2));
-        e.boundsChecked(in.pc(), access);
+        accessChecked(e, in, checked, access);
+    }
+
+    /**
+     * The access itself: under a handler that turns its array check into the bounds trap, unless
+     * the guest's check before it jumped to its own trap stub ({@code checked}): the memory's
+     * array is never shorter than its size, so the array's check cannot fail after that one.
+     */
+    private static void accessChecked(MethodEmitter e, Instruction in, boolean checked, Runnable access) {
+        if (checked) {
+            access.run();
+        } else {
+            e.boundsChecked(in.pc(), access);
+        }
     }
 
     /** Calls the {@link MemoryAccess} helper {@code name}, or its single-byte form for C1 (see there). */

@@ -630,6 +630,11 @@ final class MethodEmitter {
         guarded(pc, access, true);
     }
 
+    /** The stub a failed bounds check at {@code pc} jumps to (with an empty operand stack): the trap there. */
+    Label boundsExit(int pc) {
+        return stubs.boundsExit(pc, window.snapshot());
+    }
+
     private void guarded(int pc, Runnable emit, boolean bounds) {
         stubs.guarded(pc, emit, bounds, window.snapshot());
     }

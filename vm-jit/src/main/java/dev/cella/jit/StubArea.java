@@ -33,6 +33,8 @@ final class StubArea {
     private final List<Label> handlers = new ArrayList<>();
     private final List<Integer> handlerPcs = new ArrayList<>();
     private final List<Boolean> handlerBounds = new ArrayList<>();
+    /** Whether a handler is entered with a caught exception on the stack (else by a jump, {@link #boundsExit}). */
+    private final List<Boolean> handlerCaught = new ArrayList<>();
     /** The unchecked stores each handler fixes up before trapping (null: none). */
     private final List<List<StoreCheckWindow.Pending>> handlerFixes = new ArrayList<>();
     private final List<Label> suspendHandlers = new ArrayList<>();
@@ -83,7 +85,23 @@ final class StubArea {
         handlers.add(handler);
         handlerPcs.add(pc);
         handlerBounds.add(bounds);
+        handlerCaught.add(true);
         handlerFixes.add(fixes);
+    }
+
+    /**
+     * The stub a failed bounds check at {@code pc} jumps to, with an empty operand stack: the
+     * out-of-bounds trap there, after fixing {@code fixes} up, as a {@link #guarded} bounds
+     * handler does.
+     */
+    Label boundsExit(int pc, List<StoreCheckWindow.Pending> fixes) {
+        Label stub = new Label();
+        handlers.add(stub);
+        handlerPcs.add(pc);
+        handlerBounds.add(true);
+        handlerCaught.add(false);
+        handlerFixes.add(fixes);
+        return stub;
     }
 
     /** See {@link MethodEmitter#suspendable}. */
@@ -115,7 +133,9 @@ final class StubArea {
         for (int s = 0; s < handlers.size(); s++) {
             mv.visitLabel(handlers.get(s));
             if (handlerBounds.get(s)) {
-                mv.visitInsn(POP);
+                if (handlerCaught.get(s)) {
+                    mv.visitInsn(POP);
+                }
                 mv.visitFieldInsn(GETSTATIC, MethodEmitter.SIGNAL, "OUT_OF_BOUNDS", "L" + MethodEmitter.SIGNAL + ";");
             }
             if (handlerFixes.get(s) != null) {

@@ -16,4 +16,9 @@ class ConformanceJitTest {
     Stream<DynamicNode> conformanceScriptsPassOnTheJitWithEveryFunctionSplitIntoRegions() {
         return ConformanceSuite.tests(m -> new JitEngine(m, false, JitEngine.Options.splitEverything()));
     }
+
+    @TestFactory
+    Stream<DynamicNode> conformanceScriptsPassOnTheJitWithTheCodeShapesForC1() {
+        return ConformanceSuite.tests(m -> new JitEngine(m, false, JitEngine.Options.DEFAULT.withClientShapes(true)));
+    }
 }

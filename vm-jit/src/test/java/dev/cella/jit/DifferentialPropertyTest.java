@@ -27,4 +27,13 @@ class DifferentialPropertyTest {
                 .checkAssert(p -> Differential.assertAgree(p, Interpreter::new,
                         m -> new JitEngine(m, false, JitEngine.Options.splitEverything())));
     }
+
+    /** The code shapes for C1 ({@link JitEngine.Options#clientShapes}), whole and by regions, whichever the JVM runs. */
+    @Test
+    void randomProgramsBehaveIdenticallyWithTheCodeShapesForC1() {
+        qt().withExamples(EXAMPLES).withShrinkCycles(400).forAll(new ProgramGen())
+                .checkAssert(p -> Differential.assertAgree(p, Interpreter::new,
+                        m -> new JitEngine(m, false, JitEngine.Options.DEFAULT.withClientShapes(true)),
+                        m -> new JitEngine(m, false, JitEngine.Options.splitEverything().withClientShapes(true))));
+    }
 }

@@ -66,7 +66,7 @@ class JitEngineTest {
 
     @Test
     void dumpBytecodePrintsTheGeneratedMethodWithItsMemoryAndFuelCode() {
-        String dump = new JitEngine(module()).dumpBytecode(0);
+        String dump = new JitEngine(module(), false, JitEngine.Options.DEFAULT.withClientShapes(false)).dumpBytecode(0);
         assertTrue(dump.contains("static f0(Ldev/cella/jit/JitContext;JIJ)J"), dump);
         assertTrue(dump.contains("INVOKESTATIC dev/cella/jit/MemoryAccess.loadI32 ([BI)I"), dump);
         assertTrue(dump.contains("TRYCATCHBLOCK") && dump.contains("java/lang/IndexOutOfBoundsException"), dump);
@@ -75,6 +75,15 @@ class JitEngineTest {
         assertTrue(!dump.contains("JitRuntime.refuel"), "the direct method refuels outside its loops:\n" + dump);
         assertTrue(dump.contains("LADD"), dump);
         assertThrows(IllegalArgumentException.class, () -> new JitEngine(module()).dumpBytecode(7));
+    }
+
+    @Test
+    void codeForC1AccessesMemoryInBytesAndChecksBoundsWithoutExceptionHandlers() {
+        String dump = new JitEngine(module(), false, JitEngine.Options.DEFAULT.withClientShapes(true)).dumpBytecode(0);
+        assertTrue(dump.contains("INVOKESTATIC dev/cella/jit/MemoryAccess.loadI32Bytes ([BI)I"), dump);
+        assertTrue(!dump.contains("java/lang/IndexOutOfBoundsException"), "no bounds handler:\n" + dump);
+        assertTrue(!dump.contains("checkIndex") && !dump.contains("VarHandle"), dump);
+        assertTrue(dump.contains("GETSTATIC dev/cella/vm/TrapSignal.OUT_OF_BOUNDS"), "a jump to the trap stub:\n" + dump);
     }
 
     @Test
