@@ -30,7 +30,9 @@ import org.objectweb.asm.Label;
  *
  * The checks' {@link IndexOutOfBoundsException} is caught by exception-table entries covering
  * only the checks and the access and becomes the out-of-bounds trap at this pc; a store whose
- * check fails writes nothing (the check comes before the value is even pushed).
+ * check fails writes nothing (the check comes before the value is even pushed). Code for C1
+ * ({@link JitEngine.Options#clientShapes}) makes the first form's check by two jumps to a trap
+ * stub instead, with no handler, and reads and writes in single bytes ({@link MemoryAccess}).
  */
 final class MemoryEmitter {
     private static final String M = MemoryAccess.NAME;
