@@ -31,7 +31,8 @@ import org.objectweb.asm.ClassWriter;
  * <p>A module's classes are the file {@code DIR/classes/MODULE-VERSION[-OPTIONS].classes}: MODULE
  * names the module's content by a SHA-256, VERSION is a fingerprint of the JIT's code and of the
  * code it reads ({@link #jitVersion()}), OPTIONS the compilation choices that change the bytes
- * (tests only). MODULE is the key its loader gave the module ({@link #identify}: a WebAssembly
+ * (regions forced, tests only; the shapes for C1, {@link JitEngine.Options#clientShapes}, so a
+ * JVM with C2 does not load classes shaped for C1 alone, nor the reverse). MODULE is the key its loader gave the module ({@link #identify}: a WebAssembly
  * module's is the SHA-256 of the .wasm and the translator's fingerprint, which the translation
  * cache computes anyway), else the SHA-256 of the module's Cella binary. The file holds a CRC-32C
  * of its name and content, then its own name again and the entries: per generated class, which
@@ -117,7 +118,8 @@ public final class ClassCache {
      */
     ModuleClasses open(Module module, JitEngine.Options options) {
         String version = jitVersion();
-        return version == null ? null : new ModuleClasses(this, module, version + (options.forceRegions() ? "-r" : ""));
+        return version == null ? null : new ModuleClasses(this, module,
+                version + (options.forceRegions() ? "-r" : "") + (options.clientShapes() ? "-c1" : ""));
     }
 
     /**

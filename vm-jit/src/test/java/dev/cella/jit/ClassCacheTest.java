@@ -104,6 +104,22 @@ class ClassCacheTest {
     }
 
     @Test
+    void classesShapedForC2AreNotLoadedForC1NorTheReverse() {
+        JitEngine.Options server = JitEngine.Options.DEFAULT.withClientShapes(false);
+        JitEngine.Options client = JitEngine.Options.DEFAULT.withClientShapes(true);
+        Run expected = run(MODULE, new Interpreter(MODULE), 2000);
+        ClassCache cache = new ClassCache(dir);
+        assertEquals(expected, run(MODULE, new JitEngine(MODULE, false, server, CodeBudget.JVM, cache), 2000));
+        cache.flush();
+        JitEngine forC1 = new JitEngine(MODULE, false, client, CodeBudget.JVM, new ClassCache(dir));
+        assertEquals(expected, run(MODULE, forC1, 2000));
+        assertEquals(new ClassCacheUse(0, 41), forC1.classCacheUse(), "C2's classes are not C1's");
+        JitEngine forC2 = new JitEngine(MODULE, false, server, CodeBudget.JVM, new ClassCache(dir));
+        assertEquals(expected, run(MODULE, forC2, 2000));
+        assertEquals(new ClassCacheUse(41, 0), forC2.classCacheUse(), "C2's own are still there");
+    }
+
+    @Test
     void aFileWithAFlippedByteIsAMissAndIsRewritten() throws IOException {
         runAndFlush(MODULE, 50);
         Path file = onlyFile();
