@@ -85,11 +85,12 @@ final class ClusterCommand implements Callable<Integer> {
     /** Options of the commands that talk to one member. */
     static final class ClientOptions {
         @Option(names = "--to", paramLabel = "HOST:PORT", required = true,
-                description = "The member to talk to (any member; it coordinates the submission).")
+                description = "The client port of the member to talk to (any member; it coordinates the "
+                        + "submission): its --client-port, by default its --port + 1.")
         String member;
 
-        @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
-                description = "This side's address, which the member answers to (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--host", paramLabel = "HOST", defaultValue = "0.0.0.0",
+                description = "This side's address, the connection's source (default: any).")
         String host;
 
         @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s", converter = OptionConverters.Time.class,
@@ -141,6 +142,11 @@ final class ClusterCommand implements Callable<Integer> {
                 description = "Memory offered to cells (sizes as for --memory of run; default ${DEFAULT-VALUE}).")
         long memory;
 
+        @Option(names = "--client-port", paramLabel = "P",
+                description = "TCP port on which submitters (submit, status, drain) reach this member; "
+                        + "default: --port + 1.")
+        Integer clientPort;
+
         @Option(names = "--data-dir", paramLabel = "DIR",
                 description = "This member's data directory (created if missing): the segments it holds as "
                         + "the replica of other members' cells are kept there; without it, in memory.")
@@ -171,6 +177,11 @@ final class ClusterCommand implements Callable<Integer> {
             if (cores < 1 || cores > 4096) {
                 throw new ParameterException(spec.commandLine(), "--cores must be 1 to 4096, not " + cores);
             }
+            int client = clientPort != null ? clientPort : port + 1;
+            if (client < 1 || client > 65535 || client == port) {
+                throw new ParameterException(spec.commandLine(), "--client-port must be 1 to 65535 and not --port, not "
+                        + client);
+            }
             if (dataDir != null) {
                 try {
                     Files.createDirectories(dataDir);
@@ -180,9 +191,10 @@ final class ClusterCommand implements Callable<Integer> {
             }
             Settings s = settings(spec.commandLine());
             byte[] key = RunCommand.checkpointKey(checkpointKey);
-            try (ClusterNode node = ClusterNode.start(s, cores, memory, dataDir, key)) {
+            try (ClusterNode node = ClusterNode.start(s, cores, memory, dataDir, key, client)) {
                 console.out().println("cella cluster: member " + host + ":" + port + " started, " + cores
-                        + " cores, " + memory + " bytes; joining " + String.join(", ", seeds));
+                        + " cores, " + memory + " bytes; joining " + String.join(", ", seeds) + "; submitters connect to "
+                        + node.clientName());
                 console.out().flush();
                 if (node.awaitUp(Duration.ofSeconds(60))) {
                     console.out().println("cella cluster: member " + node.name() + " is up");
