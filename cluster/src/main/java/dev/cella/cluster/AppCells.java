@@ -38,8 +38,13 @@ public final class AppCells {
 
     private AppCells() {}
 
-    /** Sets on {@code b} what {@code app} grants and limits, beyond the batch cell's fields. */
-    static void apply(Wire.AppCell app, CellConfig.Builder b) {
+    /**
+     * Sets on {@code b} what {@code app} grants and limits, beyond the batch cell's fields.
+     *
+     * @throws IllegalArgumentException if its image files are malformed
+     * @throws dev.cella.sandbox.SandboxException if a quota is out of range
+     */
+    public static void apply(Wire.AppCell app, CellConfig.Builder b) {
         b.env(app.env()).allowClock(app.clock()).allowRandom(app.random());
         if (app.tree().length > 0) {
             b.rootTree(tree(app.tree()));

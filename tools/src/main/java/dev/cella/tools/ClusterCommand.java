@@ -4,8 +4,10 @@ import dev.cella.cluster.ClusterClient;
 import dev.cella.cluster.ClusterException;
 import dev.cella.cluster.ClusterNode;
 import dev.cella.cluster.Settings;
+import dev.cella.images.AppFile;
 import dev.cella.tools.batch.BatchFile;
 import dev.cella.tools.batch.ClusterBatch;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -222,7 +224,8 @@ final class ClusterCommand implements Callable<Integer> {
     }
 
     @Command(name = "submit", description = {"Runs the cells of a batch file (the format of cella batch) on the "
-        + "cluster and writes their outputs to the files the batch names.",
+        + "cluster and writes their outputs to the files the batch names; or the replicas of an app file (.yaml, "
+        + "the format of cella up), printing their output as cella up does.",
         "Prints one line per cell (member, outcome, fuel) in batch order. Exits 0 when every guest exited with "
             + "status 0, 1 when some did not."})
     static final class Submit implements Callable<Integer> {
@@ -237,8 +240,12 @@ final class ClusterCommand implements Callable<Integer> {
         @Mixin
         ClientOptions client;
 
-        @Parameters(index = "0", paramLabel = "FILE", description = "The batch file.")
+        @Parameters(index = "0", paramLabel = "FILE", description = "The batch file, or an app file (APP.yaml or "
+                + "APP.yml, the format of cella up).")
         Path file;
+
+        @Mixin
+        CacheOptions cacheOptions;
 
         @Option(names = "--segment-fuel", paramLabel = "N", defaultValue = "10000000",
                 description = "Run each cell as a durable run committing a segment every N units of fuel, so a "
@@ -251,10 +258,17 @@ final class ClusterCommand implements Callable<Integer> {
         }
 
         @Override
-        public Integer call() {
+        public Integer call() throws InterruptedException {
             if (segmentFuel < 0) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--segment-fuel must be 0 or more, not "
                         + segmentFuel);
+            }
+            if (file.getFileName().toString().matches(".*\\.ya?ml")) {
+                AppFile app = AppFile.parse(file, new String(ModuleFiles.read(file.toString()), StandardCharsets.UTF_8));
+                ClusterApp prepared = ClusterApp.prepare(app, cacheOptions.images(), segmentFuel);
+                try (ClusterClient c = client.connect(spec.commandLine())) {
+                    return prepared.submit(c, console.out(), console.err());
+                }
             }
             ClusterBatch.Prepared prepared = ClusterBatch.prepare(BatchFile.read(file), segmentFuel);
             try (ClusterClient c = client.connect(spec.commandLine())) {
