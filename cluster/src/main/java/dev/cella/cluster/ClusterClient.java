@@ -29,14 +29,17 @@ public final class ClusterClient implements AutoCloseable {
     /** How long the first contact with a member may take by default before it counts as unavailable. */
     public static final Duration CONTACT = Duration.ofSeconds(10);
     /**
-     * How often a waiting submitter asks the member for its load, and so learns the member is
-     * still there: a host that vanishes without closing the connection is noticed after {@code
-     * contact} of silence.
+     * How long a waiting submitter hears nothing before it sends a heartbeat ({@link
+     * SubmitProtocol#PING}), which the member's gateway answers at once: a host that vanishes
+     * without closing the connection is noticed after {@code contact} of silence.
      */
     static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
     /** The connection ended or failed; {@code why} says how. */
     private record Lost(String why) implements Msg {}
+
+    /** The member answered a heartbeat. */
+    private enum Heartbeat implements Msg { INSTANCE }
 
     private final Socket socket;
     private final DataOutputStream out;
@@ -147,7 +150,7 @@ public final class ClusterClient implements AutoCloseable {
                     throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "cluster member " + memberName
                             + " silent for " + contact.toMillis() + " ms with " + left + " cells unfinished");
                 }
-                send(o -> SubmitProtocol.writeEmpty(o, SubmitProtocol.LOAD_QUERY)); // the heartbeat
+                send(o -> SubmitProtocol.writeEmpty(o, SubmitProtocol.PING));
                 continue;
             }
             heard = System.nanoTime();
@@ -183,7 +186,7 @@ public final class ClusterClient implements AutoCloseable {
                         throw new ClusterException(ClusterException.Kind.REFUSED, r.reason());
                 case Lost l -> throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "lost member "
                         + memberName + " with " + left + " cells unfinished (" + l.why() + ")");
-                default -> { } // a heartbeat's answer, or a late answer to an earlier question
+                default -> { } // a heartbeat, or a late answer to an earlier question
             }
         }
     }
@@ -250,7 +253,7 @@ public final class ClusterClient implements AutoCloseable {
                 if (!SubmitProtocol.TO_SUBMITTER.contains(f.type())) {
                     throw new IOException("a frame of type " + f.type() + " from the member");
                 }
-                replies.add(f.message());
+                replies.add(f.type() == SubmitProtocol.PING ? Heartbeat.INSTANCE : f.message());
             }
         } catch (IOException | RuntimeException e) { // RuntimeException: a malformed frame
             why = e.getMessage();

@@ -118,6 +118,9 @@ final class Gateway implements AutoCloseable {
     /** Tells the relay to stop and the writer to end (never a {@link Wire} message). */
     private enum Stop implements Msg { INSTANCE }
 
+    /** Tells the writer to answer a submitter's heartbeat. */
+    private enum Pong implements Msg { INSTANCE }
+
     /**
      * One submitter: a reader thread that turns frames into messages for the member's actor, and
      * a writer thread that sends on the connection whatever the relay actor queued, flushing only
@@ -156,6 +159,7 @@ final class Gateway implements AutoCloseable {
                         case SubmitProtocol.LOAD_QUERY -> system.tell(new Wire.LoadQuery(relay));
                         case SubmitProtocol.STATUS_QUERY -> system.tell(new Wire.StatusQuery(relay));
                         case SubmitProtocol.DRAIN -> system.tell(new Wire.Drain(relay));
+                        case SubmitProtocol.PING -> outbox.add(Pong.INSTANCE);
                         default -> throw new IOException("unknown frame type " + f.type());
                     }
                 }
@@ -194,6 +198,8 @@ final class Gateway implements AutoCloseable {
                         }
                         if (m instanceof Wire w) {
                             SubmitProtocol.write(out, w);
+                        } else if (m == Pong.INSTANCE) {
+                            SubmitProtocol.writeEmpty(out, SubmitProtocol.PING);
                         }
                         m = outbox.poll();
                     }

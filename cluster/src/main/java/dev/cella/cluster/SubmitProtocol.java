@@ -25,11 +25,14 @@ import javax.net.ssl.TrustManagerFactory;
  * <ul>
  * <li>submitter to member: {@code 'J'} one {@link Wire.CellJob} (body as {@link WireSerializer}
  *     encodes it), {@code 's'} submit the jobs sent so far under a submission id ({@code UTF id,
- *     int count}), {@code 'q'} load query (also the submitter's heartbeat), {@code 't'} status
- *     query, {@code 'n'} drain;</li>
+ *     int count}), {@code 'q'} load query, {@code 't'} status query, {@code 'n'} drain;</li>
  * <li>member to submitter: {@link Wire.CellOutput}, {@link Wire.CellDone}, {@link Wire.Refused},
  *     {@link Wire.Load} and {@link Wire.Text}, with {@link WireSerializer}'s manifest letter as the
- *     type and its encoding as the body.</li>
+ *     type and its encoding as the body;</li>
+ * <li>either way: {@code 'p'}, a heartbeat without a body. A waiting submitter sends one every
+ *     second it hears nothing, and the member's gateway answers it from its own threads (not
+ *     from the member's actor, which may be busy placing thousands of cells), so that silence
+ *     means the member's process or host is gone, not that it is busy.</li>
  * </ul>
  * Every message that crosses is free of actor references, so both sides encode it without an
  * actor system. Frames are written through buffers and flushed once the writer has nothing more
@@ -44,9 +47,11 @@ final class SubmitProtocol {
     static final byte LOAD_QUERY = 'q';
     static final byte STATUS_QUERY = 't';
     static final byte DRAIN = 'n';
-    /** The types a member sends: {@link WireSerializer}'s manifests of the messages listed above. */
+    /** Either way: a heartbeat; the member's gateway answers a submitter's at once, with one of its own. */
+    static final byte PING = 'p';
+    /** The types a member sends: {@link WireSerializer}'s manifests of the messages listed above, and {@link #PING}. */
     static final java.util.Set<Byte> TO_SUBMITTER = java.util.Set.of((byte) 'O', (byte) 'D', (byte) 'X', (byte) 'L',
-            (byte) 'W');
+            (byte) 'W', PING);
 
     /** Encodes the ref-free messages; it never needs the actor system it is built with. */
     private static final WireSerializer CODEC = new WireSerializer(null);
