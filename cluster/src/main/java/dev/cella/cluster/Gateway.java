@@ -36,6 +36,12 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 final class Gateway implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.cella.cluster");
     private static final AtomicLong NEXT = new AtomicLong();
+    /**
+     * How long a new connection may take to send its first frame (its TLS handshake included)
+     * before it is closed, so that connections that never speak do not hold threads. After the
+     * first frame there is no limit: a submitter may hold a connection open between questions.
+     */
+    static final int FIRST_FRAME_MILLIS = 30_000;
 
     private final ActorSystem<Msg> system;
     private final ServerSocket server;
@@ -149,7 +155,9 @@ final class Gateway implements AutoCloseable {
         private void read() {
             List<Wire.CellJob> jobs = new ArrayList<>();
             try (DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16))) {
+                socket.setSoTimeout(FIRST_FRAME_MILLIS);
                 for (SubmitProtocol.Frame f = SubmitProtocol.read(in); f != null; f = SubmitProtocol.read(in)) {
+                    socket.setSoTimeout(0);
                     switch (f.type()) {
                         case SubmitProtocol.JOB -> jobs.add((Wire.CellJob) f.message());
                         case SubmitProtocol.SUBMIT -> {
