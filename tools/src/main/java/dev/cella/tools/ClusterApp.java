@@ -71,16 +71,9 @@ final class ClusterApp {
             ImageSpec.Quotas q = image.spec().quotas().overriddenBy(g.quotas());
             for (int i = 0; i < g.replicas(); i++) {
                 String name = g.name() + "-" + i;
-                List<String> argv = new ArrayList<>();
-                argv.add(g.name());
-                argv.addAll(g.args() != null ? g.args() : image.spec().args());
-                Map<String, String> env = new LinkedHashMap<>(image.spec().env());
-                env.putAll(g.env());
-                env.put("CELLA_REPLICA", Integer.toString(i));
-                env.put("CELLA_REPLICAS", Integer.toString(g.replicas()));
-                Wire.AppCell extra = new Wire.AppCell(env, tree, g.clock(), g.random(), or(q.maxCallDepth()),
+                Wire.AppCell extra = new Wire.AppCell(AppRunner.env(g, image.spec(), i), tree, g.clock(), g.random(), or(q.maxCallDepth()),
                         or(q.maxOutput()), or(q.maxOpenFiles()), or(q.diskQuota()), or(q.maxFiles()));
-                Wire.CellJob job = new Wire.CellJob("", 0, name, module, List.copyOf(argv), 1, or(q.fuel()),
+                Wire.CellJob job = new Wire.CellJob("", 0, name, module, List.copyOf(AppRunner.argv(g, image.spec())), 1, or(q.fuel()),
                         or(q.memory()), q.timeout() == null ? 0 : q.timeout().toMillis(), EngineKind.INTERP.name(), null,
                         true, true, segmentFuel, extra);
                 check(job, where);
