@@ -20,14 +20,17 @@ cp "$work/batch.txt" "$work/local/batch.txt"
 cp "$work/batch.txt" "$work/remote/batch.txt"
 
 p1=$(port); p2=$(port); p3=$(port)
+c1=$(port) # the first member's client port, which the submitter talks to
 for p in "$p1" "$p2" "$p3"; do
-    "$cella" cluster node --port "$p" --seed "127.0.0.1:$p1" --cores 1 --memory 4G > "$work/node-$p.log" 2>&1 &
+    client=$(port); [ "$p" = "$p1" ] && client=$c1
+    "$cella" cluster node --port "$p" --client-port "$client" --seed "127.0.0.1:$p1" --cores 1 --memory 4G \
+        > "$work/node-$p.log" 2>&1 &
     pids+=("$!")
 done
 for p in "$p1" "$p2" "$p3"; do
     for _ in $(seq 1 600); do grep -q "is up" "$work/node-$p.log" && break; sleep 0.1; done
 done
-"$cella" cluster status --to "127.0.0.1:$p1"
+"$cella" cluster status --to "127.0.0.1:$c1"
 
 # CPU seconds the members have used so far (user+sys, from ps's cumulative time).
 members_cpu() {
@@ -44,7 +47,7 @@ for r in $(seq 1 "$rounds"); do
         "$cella" batch batch.txt > /dev/null)
     before=$(members_cpu)
     (cd "$work/remote" && /usr/bin/time -f "cluster round $r: %e s wall, %U s user, %S s sys (submitter only)" \
-        "$cella" cluster submit --to "127.0.0.1:$p1" batch.txt > submit.log)
+        "$cella" cluster submit --to "127.0.0.1:$c1" batch.txt > submit.log)
     echo "cluster round $r: members used $(( $(members_cpu) - before )) CPU seconds (whole seconds)"
     diff -r "$work/local/out" "$work/remote/out" > /dev/null || { echo "outputs differ in round $r"; exit 1; }
 done

@@ -15,11 +15,12 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ports=($(port) $(port) $(port))
-declare -A pidOf
+declare -A pidOf clientOf
+for p in "${ports[@]}"; do clientOf[$p]=$(port); done # each member's client port (submitters)
 # The seed (the coordinator) offers less memory, so that the cell goes to the others first.
 for p in "${ports[@]}"; do
     mem=1G; [ "$p" = "${ports[0]}" ] && mem=128M
-    "$cella" cluster node --port "$p" --seed "127.0.0.1:${ports[0]}" --cores 1 --memory "$mem" > "$work/node-$p.log" 2>&1 &
+    "$cella" cluster node --port "$p" --client-port "${clientOf[$p]}" --seed "127.0.0.1:${ports[0]}" --cores 1 --memory "$mem" > "$work/node-$p.log" 2>&1 &
     pids+=("$!")
     pidOf[$p]=$!
 done
@@ -34,7 +35,7 @@ now() { date +%s%3N; }
 # Waits until a member other than the seed runs the cell and has committed a segment; prints its port.
 running_on() {
     while true; do
-        "$cella" cluster status --to "127.0.0.1:${ports[0]}" > "$work/status" 2>/dev/null || true
+        "$cella" cluster status --to "127.0.0.1:${clientOf[${ports[0]}]}" > "$work/status" 2>/dev/null || true
         for p in "${ports[@]:1}"; do
             if awk -v m="127.0.0.1:$p" '$1 == m && $(NF-2) > 0 && $NF > 0 { found = 1 } END { exit !found }' "$work/status"; then
                 echo "$p"; return
@@ -52,11 +53,11 @@ resumed_at() { # the time of the first line "$2 ... at T ms" (default: resuming)
     echo "no resume logged" >&2; exit 1
 }
 
-"$cella" cluster submit --to "127.0.0.1:${ports[0]}" --segment-fuel 10000000 "$work/batch.txt" > "$work/submit.txt" 2>&1 &
+"$cella" cluster submit --to "127.0.0.1:${clientOf[${ports[0]}]}" --segment-fuel 10000000 "$work/batch.txt" > "$work/submit.txt" 2>&1 &
 sub=$!
 victim=$(running_on)
 t0=$(now)
-"$cella" cluster drain --to "127.0.0.1:$victim" > /dev/null
+"$cella" cluster drain --to "127.0.0.1:${clientOf[$victim]}" > /dev/null
 t1=$(resumed_at "$t0")
 td=$(grep -ho 'draining .* at [0-9]* ms' "$work/node-$victim.log" | awk '{print $(NF-1)}' | tail -1)
 echo "drain: member $victim drained; resumed $((t1 - td)) ms after it received the drain ($((t1 - t0)) ms after the drain command started, its JVM start included)"
@@ -68,7 +69,7 @@ grep -h 'stopped at' "$work/node-$victim.log" | tail -1
 # Kill -9 whichever member runs it now (if the seed runs it, only the drain figure is measured).
 for _ in $(seq 1 100); do
     kill -0 "$sub" 2>/dev/null || break # the cell has ended
-    "$cella" cluster status --to "127.0.0.1:${ports[0]}" > "$work/status" 2>/dev/null || true
+    "$cella" cluster status --to "127.0.0.1:${clientOf[${ports[0]}]}" > "$work/status" 2>/dev/null || true
     other=$(awk -v s="127.0.0.1:${ports[0]}" '$1 ~ /^127/ && $1 != s && $(NF-2) > 0 { sub(/.*:/, "", $1); print $1 }' "$work/status")
     [ -n "$other" ] && break
     awk -v s="127.0.0.1:${ports[0]}" '$1 == s && $(NF-2) > 0 { f = 1 } END { exit !f }' "$work/status" && break

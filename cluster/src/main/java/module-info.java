@@ -1,8 +1,8 @@
 /**
  * Cells across machines: a cluster of Cella members built on Apache Pekko Cluster (membership,
- * failure detection, Artery TCP or TLS remoting), placement of a batch's cells by each member's
- * free fuel share and free memory, and their outputs returned to the submitter
- * (docs/cluster.md). Built on the sandbox's API; neither the VM nor the sandbox knows of it.
+ * failure detection, Artery TCP or TLS remoting), placement of a batch's cells or an app's
+ * replicas by each member's free fuel share and free memory, and their outputs returned to the
+ * submitter, which talks to one member over a plain or TLS socket (docs/cluster.md). Built on the sandbox's API; neither the VM nor the sandbox knows of it.
  *
  * <p>Pekko and the Scala library are automatic modules (named by their manifests, no split
  * packages), so this module is a named module that reads them. Pekko instantiates the wire

@@ -1,83 +1,97 @@
 package dev.cella.cluster;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorRefResolver;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Terminated;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import javax.net.ssl.SSLSocket;
 
 /**
- * A submitter's side: an actor system with plain remoting (it never joins the cluster) that
- * talks to one member, its coordinator. Every reply comes through one queue, read by the caller's
- * thread.
+ * A submitter's side: one connection to a member's {@link Gateway} ({@link SubmitProtocol}), plain
+ * or TLS with the cluster's key and trust stores; no actor system runs here. A reader thread puts
+ * every message from the member into one queue, read by the caller's thread. Not thread-safe: one
+ * caller at a time.
  */
 public final class ClusterClient implements AutoCloseable {
     /** How long the first contact with a member may take by default before it counts as unavailable. */
     public static final Duration CONTACT = Duration.ofSeconds(10);
+    /**
+     * How long a waiting submitter hears nothing before it sends a heartbeat ({@link
+     * SubmitProtocol#PING}), which the member's gateway answers at once: a host that vanishes
+     * without closing the connection is noticed after {@code contact} of silence.
+     */
+    static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
-    /** The member's actor stopped or its connection was lost. */
-    private record Lost() implements Msg {}
+    /** The connection ended or failed; {@code why} says how. */
+    private record Lost(String why) implements Msg {}
 
-    private final ActorSystem<Msg> system;
+    /** The member answered a heartbeat. */
+    private enum Heartbeat implements Msg { INSTANCE }
+
+    private final Socket socket;
+    private final DataOutputStream out;
     private final BlockingQueue<Msg> replies = new LinkedBlockingQueue<>();
-    private final ActorRef<Msg> member;
     private final String memberName;
     private final Duration contact;
 
-    private ClusterClient(Settings settings, String memberHostPort, Duration contact) {
+    private ClusterClient(Socket socket, String memberHostPort, Duration contact) throws IOException {
+        this.socket = socket;
         this.memberName = memberHostPort;
         this.contact = contact;
-        CompletableFuture<ActorRef<Msg>> target = new CompletableFuture<>();
-        this.system = ActorSystem.create(Behaviors.setup(ctx -> {
-            ActorRef<Msg> m = ActorRefResolver.get(ctx.getSystem())
-                    .resolveActorRef(Settings.address(memberHostPort) + "/user");
-            ctx.watch(m);
-            target.complete(m);
-            return Behaviors.receive(Msg.class)
-                    .onMessage(Msg.class, msg -> {
-                        replies.add(msg);
-                        return Behaviors.same();
-                    })
-                    .onSignal(Terminated.class, t -> {
-                        replies.add(new Lost());
-                        return Behaviors.same();
-                    })
-                    .build();
-        }), Settings.SYSTEM, settings.config(false, List.of()));
-        try {
-            this.member = target.get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException | ExecutionException | TimeoutException e) {
-            system.terminate();
-            throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "cannot start the submitter's actor system", e);
-        }
+        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        Thread.ofPlatform().daemon().name("cella-submitter-in").start(() -> read(in));
     }
 
     /**
-     * Connects to the member at {@code memberHostPort} and checks that it answers.
+     * Connects to the member whose client port is {@code memberHostPort} and checks that it answers.
      *
-     * @param contact how long its first answer (and each status or drain answer) may take
+     * @param settings this side's address ({@link Settings#host()}, the connection's source) and
+     *     TLS; its port and seeds are not used
+     * @param contact how long its first answer (and each status or drain answer) may take, and
+     *     the longest silence tolerated while a submission runs
      * @throws ClusterException (UNAVAILABLE) if it does not answer within {@code contact} (it is
-     *     down, the address is wrong, or TLS refused one side's certificate)
+     *     down, the address is wrong, or TLS refused one side's certificate); (CONFIG) if a key
+     *     store cannot be used
      */
     public static ClusterClient connect(Settings settings, String memberHostPort, Duration contact) {
-        Settings.hostPort(memberHostPort);
-        ClusterClient c = new ClusterClient(settings, memberHostPort, contact);
+        String[] hp = Settings.hostPort(memberHostPort);
+        Socket s = null;
+        ClusterClient c;
         try {
-            c.member.tell(new Wire.LoadQuery(c.system));
+            s = settings.tls() == null ? new Socket()
+                    : SubmitProtocol.context(settings.tls()).getSocketFactory().createSocket();
+            if (s instanceof SSLSocket ssl) {
+                SubmitProtocol.restrict(ssl);
+            }
+            s.setTcpNoDelay(true);
+            s.setKeepAlive(true);
+            s.bind(new InetSocketAddress(InetAddress.getByName(settings.host()), 0));
+            s.connect(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), (int) Math.max(1, contact.toMillis()));
+            c = new ClusterClient(s, memberHostPort, contact);
+        } catch (IOException e) {
+            closeQuietly(s);
+            throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "cannot connect to cluster member "
+                    + memberHostPort + ": " + e.getMessage() + " (is it running, and is this its client port?)");
+        }
+        try {
+            c.send(o -> SubmitProtocol.writeEmpty(o, SubmitProtocol.LOAD_QUERY));
             Msg m = c.next(contact);
             if (!(m instanceof Wire.Load)) {
-                throw c.unavailable();
+                throw c.unavailable(m);
             }
             return c;
         } catch (RuntimeException e) {
@@ -88,19 +102,20 @@ public final class ClusterClient implements AutoCloseable {
 
     /** The cluster's status lines, as the member sees it. */
     public List<String> status() {
-        member.tell(new Wire.StatusQuery(system));
+        send(o -> SubmitProtocol.writeEmpty(o, SubmitProtocol.STATUS_QUERY));
         return text();
     }
 
     /** Asks the member to drain; returns its answer. */
     public List<String> drain() {
-        member.tell(new Wire.Drain(system));
+        send(o -> SubmitProtocol.writeEmpty(o, SubmitProtocol.DRAIN));
         return text();
     }
 
     /**
      * Submits cells and hands each one's end to {@code done} as it arrives, on this thread, each
-     * cell exactly once; returns when all have ended.
+     * cell exactly once; returns when all have ended. The cells go out in one buffered write (no
+     * answer is awaited between them).
      *
      * @param jobs the cells, their {@link Wire.CellJob#index()} 0 to n-1 in order and their
      *     submission id {@link #newSubmission()}'s
@@ -108,15 +123,37 @@ public final class ClusterClient implements AutoCloseable {
      *     the member was lost before all cells ended
      */
     public void submit(String submission, List<Wire.CellJob> jobs, Consumer<Wire.CellDone> done) {
-        member.tell(new Wire.Submit(submission, jobs, system));
+        send(o -> {
+            for (Wire.CellJob j : jobs) {
+                SubmitProtocol.write(o, j);
+            }
+            SubmitProtocol.writeSubmit(o, submission, jobs.size());
+        });
         boolean[] seen = new boolean[jobs.size()];
         // A durable cell's output comes as segments before its end: kept once per seq, in order.
         long[] nextSeq = new long[jobs.size()];
         ByteArrayOutputStream[] out = new ByteArrayOutputStream[jobs.size()];
         ByteArrayOutputStream[] err = new ByteArrayOutputStream[jobs.size()];
         int left = jobs.size();
+        long heard = System.nanoTime();
         while (left > 0) {
-            Msg m = next(null);
+            Msg m;
+            try {
+                m = replies.poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "interrupted while waiting for "
+                        + memberName);
+            }
+            if (m == null) {
+                if (System.nanoTime() - heard > contact.toNanos()) {
+                    throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "cluster member " + memberName
+                            + " silent for " + contact.toMillis() + " ms with " + left + " cells unfinished");
+                }
+                send(o -> SubmitProtocol.writeEmpty(o, SubmitProtocol.PING));
+                continue;
+            }
+            heard = System.nanoTime();
             switch (m) {
                 case Wire.CellOutput o when o.submission().equals(submission) && o.index() >= 0
                         && o.index() < seen.length && !seen[o.index()] && o.seq() >= nextSeq[o.index()] -> {
@@ -145,10 +182,11 @@ public final class ClusterClient implements AutoCloseable {
                     }
                     done.accept(whole);
                 }
-                case Wire.Refused r -> throw new ClusterException(ClusterException.Kind.REFUSED, r.reason());
+                case Wire.Refused r when r.submission().equals(submission) ->
+                        throw new ClusterException(ClusterException.Kind.REFUSED, r.reason());
                 case Lost l -> throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "lost member "
-                        + memberName + " with " + left + " cells unfinished");
-                default -> { } // a late answer to an earlier question
+                        + memberName + " with " + left + " cells unfinished (" + l.why() + ")");
+                default -> { } // a heartbeat, or a late answer to an earlier question
             }
         }
     }
@@ -164,18 +202,18 @@ public final class ClusterClient implements AutoCloseable {
             if (m instanceof Wire.Text t) {
                 return t.lines();
             }
-            if (m instanceof Lost || m == null) {
-                throw unavailable();
+            if (m instanceof Lost) {
+                throw unavailable(m);
             }
         }
     }
 
-    /** The next reply, waiting at most {@code timeout} (null: for ever); null on time-out. */
+    /** The next reply, waiting at most {@code timeout}. */
     private Msg next(Duration timeout) {
         try {
-            Msg m = timeout == null ? replies.take() : replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            Msg m = replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (m == null) {
-                throw unavailable();
+                throw unavailable(null);
             }
             return m;
         } catch (InterruptedException e) {
@@ -184,14 +222,57 @@ public final class ClusterClient implements AutoCloseable {
         }
     }
 
-    private ClusterException unavailable() {
-        return new ClusterException(ClusterException.Kind.UNAVAILABLE, "no answer from cluster member " + memberName
-                + " within " + contact.toMillis() + " ms (is it running, and do both sides trust each other's TLS "
-                + "certificate?)");
+    private ClusterException unavailable(Msg m) {
+        String how = m instanceof Lost l ? "the connection ended (" + l.why() + ")" : "no answer within "
+                + contact.toMillis() + " ms";
+        return new ClusterException(ClusterException.Kind.UNAVAILABLE, "cluster member " + memberName + ": " + how
+                + " (is it running, and do both sides trust each other's TLS certificate?)");
+    }
+
+    /** What writes a request's frames. */
+    private interface Request {
+        void writeTo(DataOutputStream out) throws IOException;
+    }
+
+    /** Writes a request and flushes it; a failed write is the connection's loss. */
+    private void send(Request r) {
+        try {
+            r.writeTo(out);
+            out.flush();
+        } catch (IOException | UncheckedIOException e) {
+            throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "cannot send to cluster member " + memberName
+                    + ": " + e.getMessage());
+        }
+    }
+
+    /** The reader thread: every frame from the member becomes a reply; the end of the stream, {@link Lost}. */
+    private void read(DataInputStream in) {
+        String why = "closed by the member";
+        try {
+            for (SubmitProtocol.Frame f = SubmitProtocol.read(in); f != null; f = SubmitProtocol.read(in)) {
+                if (!SubmitProtocol.TO_SUBMITTER.contains(f.type())) {
+                    throw new IOException("a frame of type " + f.type() + " from the member");
+                }
+                replies.add(f.type() == SubmitProtocol.PING ? Heartbeat.INSTANCE : f.message());
+            }
+        } catch (IOException | RuntimeException e) { // RuntimeException: a malformed frame
+            why = e.getMessage();
+        }
+        replies.add(new Lost(why));
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            if (s != null) {
+                s.close();
+            }
+        } catch (IOException e) {
+            // nothing is left to release
+        }
     }
 
     @Override
     public void close() {
-        ClusterNode.terminate(system);
+        closeQuietly(socket);
     }
 }

@@ -18,14 +18,22 @@ public final class ClusterNode implements AutoCloseable {
     private final ActorSystem<Msg> system;
     private final CompletableFuture<Void> removed;
     private final Replicas replicas;
+    private final Gateway gateway;
+    private final String host;
 
-    private ClusterNode(ActorSystem<Msg> system, CompletableFuture<Void> removed, Replicas replicas) {
+    private ClusterNode(ActorSystem<Msg> system, CompletableFuture<Void> removed, Replicas replicas, Gateway gateway,
+            String host) {
         this.system = system;
         this.removed = removed;
         this.replicas = replicas;
+        this.gateway = gateway;
+        this.host = host;
         // After leaving, Pekko terminates the actor system itself; its end counts as removed
         // too, should the removal event not reach the member's actor first.
-        system.getWhenTerminated().thenRun(() -> removed.complete(null));
+        system.getWhenTerminated().thenRun(() -> {
+            gateway.close();
+            removed.complete(null);
+        });
     }
 
     /**
@@ -34,7 +42,12 @@ public final class ClusterNode implements AutoCloseable {
      * @throws ClusterException (CONFIG) if the settings are wrong or the port cannot be bound
      */
     public static ClusterNode start(Settings settings, int cores, long memory) {
-        return start(settings, cores, memory, null, null);
+        return start(settings, cores, memory, null, null, 0);
+    }
+
+    /** Starts a member as {@link #start(Settings, int, long, Path, byte[], int)} does, its client port any free one. */
+    public static ClusterNode start(Settings settings, int cores, long memory, Path dataDir, byte[] segmentKey) {
+        return start(settings, cores, memory, dataDir, segmentKey, 0);
     }
 
     /**
@@ -45,9 +58,12 @@ public final class ClusterNode implements AutoCloseable {
      * @param dataDir the member's data directory (it exists), or null to keep replicas in memory
      * @param segmentKey the cluster's segment key (HMAC-SHA256, 1 to 4,096 bytes, the same on every
      *     member), or null for segments without a tag
-     * @throws ClusterException (CONFIG) if the settings are wrong or the port cannot be bound
+     * @param clientPort the port of its host on which it listens for submitters ({@link Gateway});
+     *     0 for any free one ({@link #clientName()})
+     * @throws ClusterException (CONFIG) if the settings are wrong or a port cannot be bound
      */
-    public static ClusterNode start(Settings settings, int cores, long memory, Path dataDir, byte[] segmentKey) {
+    public static ClusterNode start(Settings settings, int cores, long memory, Path dataDir, byte[] segmentKey,
+            int clientPort) {
         if (segmentKey != null && (segmentKey.length == 0 || segmentKey.length > 4096)) {
             throw new ClusterException(ClusterException.Kind.CONFIG, "the segment key must be 1 to 4096 bytes, not "
                     + segmentKey.length);
@@ -61,16 +77,35 @@ public final class ClusterNode implements AutoCloseable {
         if (settings.port() == 0) {
             throw new ClusterException(ClusterException.Kind.CONFIG, "a member needs a fixed port (others join it)");
         }
+        if (clientPort < 0 || clientPort > 65535 || clientPort == settings.port()) {
+            throw new ClusterException(ClusterException.Kind.CONFIG, "the client port must be 0 to 65535 and not the "
+                    + "member's port, not " + clientPort);
+        }
         String name = settings.host() + ":" + settings.port();
+        ActorSystem<Msg> system;
+        Replicas replicas;
+        CompletableFuture<Void> removed = new CompletableFuture<>();
         try {
-            CompletableFuture<Void> removed = new CompletableFuture<>();
-            Replicas replicas = new Replicas(name, dataDir, segmentKey);
-            return new ClusterNode(ActorSystem.create(Member.create(name, cores, memory, () -> removed.complete(null),
-                    replicas, segmentKey), Settings.SYSTEM, settings.config(true, List.of("worker"))), removed, replicas);
+            replicas = new Replicas(name, dataDir, segmentKey);
+            system = ActorSystem.create(Member.create(name, cores, memory, () -> removed.complete(null), replicas,
+                    segmentKey), Settings.SYSTEM, settings.config(true, List.of("worker")));
         } catch (RuntimeException e) {
             throw new ClusterException(ClusterException.Kind.CONFIG, "cannot start a member at " + name + ": "
                     + e.getMessage(), e);
         }
+        try {
+            return new ClusterNode(system, removed, replicas, Gateway.start(system, settings.host(), clientPort,
+                    settings.tls()), settings.host());
+        } catch (RuntimeException e) {
+            terminate(system);
+            replicas.close();
+            throw e;
+        }
+    }
+
+    /** host:port where submitters reach this member ({@link ClusterClient#connect}). */
+    public String clientName() {
+        return host + ":" + gateway.port();
     }
 
     /** Waits until this member has joined (is Up), at most {@code timeout}; false if it has not. */
@@ -110,6 +145,7 @@ public final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
+        gateway.close();
         terminate(system);
         replicas.close();
     }

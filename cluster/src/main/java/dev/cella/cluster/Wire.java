@@ -30,10 +30,19 @@ public sealed interface Wire extends Msg {
      * @param keepStderr true to send its standard error back
      * @param segmentFuel the fuel per segment of its durable run, or 0 to run it as a plain cell
      *     (docs/cluster.md, "Durable runs")
+     * @param app what an app's cell has beyond a batch cell's, or null for a batch cell
      */
     record CellJob(String submission, int index, String name, byte[] module, List<String> args, int weight,
             long fuel, long memory, long timeoutMillis, String engine, byte[] stdin, boolean keepStdout,
-            boolean keepStderr, long segmentFuel) implements Wire {
+            boolean keepStderr, long segmentFuel, AppCell app) implements Wire {
+        /** A batch's cell (no {@link AppCell}). */
+        public CellJob(String submission, int index, String name, byte[] module, List<String> args, int weight,
+                long fuel, long memory, long timeoutMillis, String engine, byte[] stdin, boolean keepStdout,
+                boolean keepStderr, long segmentFuel) {
+            this(submission, index, name, module, args, weight, fuel, memory, timeoutMillis, engine, stdin, keepStdout,
+                    keepStderr, segmentFuel, null);
+        }
+
         /** The bytes placement reserves for it on its member: its quota if given, else none. */
         public long reserve() {
             return Math.max(memory, 0);
@@ -169,5 +178,23 @@ public sealed interface Wire extends Msg {
         static final int CANCEL = 2;
         static final int READY = 3;
         static final int DONE = 4;
+    }
+
+    /**
+     * What a cell of an app (a replica of a group of a {@code cella up} file) has beyond a batch
+     * cell's, all read from the app file and its image by the submitter (docs/cluster.md, "Apps").
+     * Not a message of its own: it travels inside its {@link CellJob}.
+     *
+     * @param env its environment (the image's, the group's, and CELLA_REPLICA and CELLA_REPLICAS)
+     * @param tree its image's files as {@link AppCells#encodeTree} writes them
+     * @param clock true if the app grants the host clock
+     * @param random true if the app grants host entropy
+     * @param maxCallDepth the call depth limit, or -1 for the default; likewise the four after it
+     */
+    record AppCell(java.util.Map<String, String> env, byte[] tree, boolean clock, boolean random, int maxCallDepth,
+            long maxOutput, int maxOpenFiles, long diskQuota, int maxFiles) {
+        public AppCell {
+            env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
+        }
     }
 }

@@ -7,7 +7,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -285,12 +287,31 @@ public final class WireSerializer extends SerializerWithStringManifest {
         out.writeBoolean(j.keepStdout());
         out.writeBoolean(j.keepStderr());
         out.writeLong(j.segmentFuel());
+        out.writeBoolean(j.app() != null);
+        if (j.app() != null) {
+            AppCells.write(out, j.app());
+        }
     }
 
     private static Wire.CellJob job(In in) throws IOException {
-        return new Wire.CellJob(in.utf(), in.s.readInt(), in.utf(), in.blob(), in.strings(), in.s.readInt(),
+        Wire.CellJob j = new Wire.CellJob(in.utf(), in.s.readInt(), in.utf(), in.blob(), in.strings(), in.s.readInt(),
                 in.s.readLong(), in.s.readLong(), in.s.readLong(), in.utf(), in.s.readBoolean() ? in.blob() : null,
                 in.s.readBoolean(), in.s.readBoolean(), in.s.readLong());
+        if (!in.s.readBoolean()) {
+            return j;
+        }
+        List<String> env = in.strings(); // name, value, name, value...
+        if (env.size() % 2 != 0) {
+            throw new IOException("an app cell's environment of " + env.size() + " strings");
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < env.size(); i += 2) {
+            map.put(env.get(i), env.get(i + 1));
+        }
+        Wire.AppCell app = new Wire.AppCell(map, in.blob(), in.s.readBoolean(), in.s.readBoolean(), in.s.readInt(),
+                in.s.readLong(), in.s.readInt(), in.s.readLong(), in.s.readInt());
+        return new Wire.CellJob(j.submission(), j.index(), j.name(), j.module(), j.args(), j.weight(), j.fuel(),
+                j.memory(), j.timeoutMillis(), j.engine(), j.stdin(), j.keepStdout(), j.keepStderr(), j.segmentFuel(), app);
     }
 
     private void ref(DataOutputStream out, ActorRef<Msg> ref) throws IOException {
@@ -310,12 +331,12 @@ public final class WireSerializer extends SerializerWithStringManifest {
         return r;
     }
 
-    private static void blob(DataOutputStream out, byte[] b) throws IOException {
+    static void blob(DataOutputStream out, byte[] b) throws IOException {
         out.writeInt(b.length);
         out.write(b);
     }
 
-    private static void strings(DataOutputStream out, List<String> list) throws IOException {
+    static void strings(DataOutputStream out, List<String> list) throws IOException {
         out.writeInt(list.size());
         for (String s : list) {
             blob(out, s.getBytes(java.nio.charset.StandardCharsets.UTF_8));

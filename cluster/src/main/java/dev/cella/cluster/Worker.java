@@ -260,6 +260,9 @@ final class Worker implements AutoCloseable {
         if (j.stdin() != null) {
             c.stdin(Stdin.of(j.stdin()));
         }
+        if (j.app() != null) {
+            AppCells.apply(j.app(), c); // an app's cell: its environment, image files, grants and quotas
+        }
         return c.stdout(out).stderr(err).build();
     }
 

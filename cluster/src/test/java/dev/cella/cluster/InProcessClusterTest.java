@@ -41,7 +41,7 @@ class InProcessClusterTest {
                 ClusterNode b = ClusterNode.start(new Settings("127.0.0.1", p2, List.of(seed), null, null), 1, 256L << 20)) {
             assertTrue(a.awaitUp(Duration.ofSeconds(20)));
             assertTrue(b.awaitUp(Duration.ofSeconds(20)));
-            try (ClusterClient c = ClusterClient.connect(new Settings("127.0.0.1", 0, List.of(), null, null), seed,
+            try (ClusterClient c = ClusterClient.connect(new Settings("127.0.0.1", 0, List.of(), null, null), a.clientName(),
                     ClusterClient.CONTACT)) {
                 String id = ClusterClient.newSubmission();
                 List<Wire.CellJob> jobs = new ArrayList<>();

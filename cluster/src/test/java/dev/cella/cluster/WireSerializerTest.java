@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.cella.sandbox.fs.RootTree;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The wire encoding of the messages without actor references: round trips, and damaged frames refused. */
@@ -32,6 +36,36 @@ class WireSerializerTest {
         Wire.CellJob noStdin = (Wire.CellJob) roundTrip(new Wire.CellJob("s", 0, "n", new byte[0], List.of(), 1, -1,
                 -1, 0, "interp", null, false, false, 0));
         assertNull(noStdin.stdin());
+
+        // An app's cell: environment, image files and the other grants and quotas come back as sent.
+        RootTree tree = RootTree.builder().file("/share/a.txt", "words\n".getBytes(StandardCharsets.UTF_8))
+                .symlink("/share/b", "a.txt").dir("/empty").build();
+        Wire.AppCell app = new Wire.AppCell(Map.of("CELLA_REPLICA", "2", "X", "é"), AppCells.encodeTree(tree), true,
+                false, 77, 1 << 20, 9, -1, 5);
+        Wire.AppCell app2 = ((Wire.CellJob) roundTrip(new Wire.CellJob("s", 0, "w-2", new byte[] {1}, List.of("w"), 1,
+                -1, -1, 0, "interp", null, true, true, 0, app))).app();
+        assertEquals(List.of(app.env(), app.clock(), app.random(), app.maxCallDepth(), app.maxOutput(),
+                app.maxOpenFiles(), app.diskQuota(), app.maxFiles()), List.of(app2.env(), app2.clock(), app2.random(),
+                app2.maxCallDepth(), app2.maxOutput(), app2.maxOpenFiles(), app2.diskQuota(), app2.maxFiles()));
+        List<String> nodes = new ArrayList<>();
+        AppCells.tree(app2.tree()).visit(new RootTree.Visitor() {
+            @Override
+            public void dir(String path) {
+                nodes.add("d " + path);
+            }
+
+            @Override
+            public void file(String path, byte[] data) {
+                nodes.add("f " + path + " " + new String(data, StandardCharsets.UTF_8).strip());
+            }
+
+            @Override
+            public void symlink(String path, String target) {
+                nodes.add("l " + path + " " + target);
+            }
+        });
+        assertEquals(List.of("d /share", "f /share/a.txt words", "l /share/b a.txt", "d /empty"), nodes);
+        assertThrows(IllegalArgumentException.class, () -> AppCells.tree(Arrays.copyOf(app.tree(), 9)));
 
         Wire.SegmentAck a = new Wire.SegmentAck("s", 2, 3, 4, true);
         assertEquals(a, roundTrip(a));

@@ -120,20 +120,31 @@ public final class AppRunner implements AutoCloseable {
         }
     }
 
-    /**
-     * Replica {@code index}'s configuration: the image's defaults, the group's overrides and
-     * grants, and {@code CELLA_REPLICA} (the index) and {@code CELLA_REPLICAS} (the count) in the
-     * environment, so that replicas can share out work.
-     */
-    private CellConfig config(AppFile.CellGroup g, Image image, List<Mount> mounts, String name, int index) {
+    /** Replica argv of group {@code g} of image {@code spec}: the group's name, then the group's args or the image's. */
+    public static List<String> argv(AppFile.CellGroup g, ImageSpec spec) {
         List<String> argv = new ArrayList<>();
         argv.add(g.name());
-        argv.addAll(g.args() != null ? g.args() : image.spec().args());
-        Map<String, String> env = new LinkedHashMap<>(image.spec().env());
+        argv.addAll(g.args() != null ? g.args() : spec.args());
+        return argv;
+    }
+
+    /**
+     * Replica {@code index}'s environment: the image's, the group's over it, and {@code
+     * CELLA_REPLICA} (the index) and {@code CELLA_REPLICAS} (the count), so that replicas can
+     * share out work (also on a cluster: docs/cluster.md, "Apps").
+     */
+    public static Map<String, String> env(AppFile.CellGroup g, ImageSpec spec, int index) {
+        Map<String, String> env = new LinkedHashMap<>(spec.env());
         env.putAll(g.env());
         env.put("CELLA_REPLICA", Integer.toString(index));
         env.put("CELLA_REPLICAS", Integer.toString(g.replicas()));
-        CellConfig.Builder b = CellConfig.builder().args(argv).env(env).engine(options.engine())
+        return env;
+    }
+
+    /** Replica {@code index}'s configuration: the image's defaults, the group's overrides and grants ({@link #env}). */
+    private CellConfig config(AppFile.CellGroup g, Image image, List<Mount> mounts, String name, int index) {
+        CellConfig.Builder b = CellConfig.builder().args(argv(g, image.spec())).env(env(g, image.spec(), index))
+                .engine(options.engine())
                 .stdout(options.stdout().apply(name)).stderr(options.stderr().apply(name)).rootTree(image.files())
                 .allowClock(g.clock()).allowRandom(g.random());
         image.spec().quotas().overriddenBy(g.quotas()).applyTo(b);

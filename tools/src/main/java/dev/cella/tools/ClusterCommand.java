@@ -4,8 +4,10 @@ import dev.cella.cluster.ClusterClient;
 import dev.cella.cluster.ClusterException;
 import dev.cella.cluster.ClusterNode;
 import dev.cella.cluster.Settings;
+import dev.cella.images.AppFile;
 import dev.cella.tools.batch.BatchFile;
 import dev.cella.tools.batch.ClusterBatch;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,11 +87,12 @@ final class ClusterCommand implements Callable<Integer> {
     /** Options of the commands that talk to one member. */
     static final class ClientOptions {
         @Option(names = "--to", paramLabel = "HOST:PORT", required = true,
-                description = "The member to talk to (any member; it coordinates the submission).")
+                description = "The client port of the member to talk to (any member; it coordinates the "
+                        + "submission): its --client-port, by default its --port + 1.")
         String member;
 
-        @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
-                description = "This side's address, which the member answers to (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--host", paramLabel = "HOST", defaultValue = "0.0.0.0",
+                description = "This side's address, the connection's source (default: any).")
         String host;
 
         @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s", converter = OptionConverters.Time.class,
@@ -141,6 +144,11 @@ final class ClusterCommand implements Callable<Integer> {
                 description = "Memory offered to cells (sizes as for --memory of run; default ${DEFAULT-VALUE}).")
         long memory;
 
+        @Option(names = "--client-port", paramLabel = "P",
+                description = "TCP port on which submitters (submit, status, drain) reach this member; "
+                        + "default: --port + 1.")
+        Integer clientPort;
+
         @Option(names = "--data-dir", paramLabel = "DIR",
                 description = "This member's data directory (created if missing): the segments it holds as "
                         + "the replica of other members' cells are kept there; without it, in memory.")
@@ -171,6 +179,11 @@ final class ClusterCommand implements Callable<Integer> {
             if (cores < 1 || cores > 4096) {
                 throw new ParameterException(spec.commandLine(), "--cores must be 1 to 4096, not " + cores);
             }
+            int client = clientPort != null ? clientPort : port + 1;
+            if (client < 1 || client > 65535 || client == port) {
+                throw new ParameterException(spec.commandLine(), "--client-port must be 1 to 65535 and not --port, not "
+                        + client);
+            }
             if (dataDir != null) {
                 try {
                     Files.createDirectories(dataDir);
@@ -180,9 +193,10 @@ final class ClusterCommand implements Callable<Integer> {
             }
             Settings s = settings(spec.commandLine());
             byte[] key = RunCommand.checkpointKey(checkpointKey);
-            try (ClusterNode node = ClusterNode.start(s, cores, memory, dataDir, key)) {
+            try (ClusterNode node = ClusterNode.start(s, cores, memory, dataDir, key, client)) {
                 console.out().println("cella cluster: member " + host + ":" + port + " started, " + cores
-                        + " cores, " + memory + " bytes; joining " + String.join(", ", seeds));
+                        + " cores, " + memory + " bytes; joining " + String.join(", ", seeds) + "; submitters connect to "
+                        + node.clientName());
                 console.out().flush();
                 if (node.awaitUp(Duration.ofSeconds(60))) {
                     console.out().println("cella cluster: member " + node.name() + " is up");
@@ -210,7 +224,8 @@ final class ClusterCommand implements Callable<Integer> {
     }
 
     @Command(name = "submit", description = {"Runs the cells of a batch file (the format of cella batch) on the "
-        + "cluster and writes their outputs to the files the batch names.",
+        + "cluster and writes their outputs to the files the batch names; or the replicas of an app file (.yaml, "
+        + "the format of cella up), printing their output as cella up does.",
         "Prints one line per cell (member, outcome, fuel) in batch order. Exits 0 when every guest exited with "
             + "status 0, 1 when some did not."})
     static final class Submit implements Callable<Integer> {
@@ -225,8 +240,12 @@ final class ClusterCommand implements Callable<Integer> {
         @Mixin
         ClientOptions client;
 
-        @Parameters(index = "0", paramLabel = "FILE", description = "The batch file.")
+        @Parameters(index = "0", paramLabel = "FILE", description = "The batch file, or an app file (APP.yaml or "
+                + "APP.yml, the format of cella up).")
         Path file;
+
+        @Mixin
+        CacheOptions cacheOptions;
 
         @Option(names = "--segment-fuel", paramLabel = "N", defaultValue = "10000000",
                 description = "Run each cell as a durable run committing a segment every N units of fuel, so a "
@@ -239,10 +258,17 @@ final class ClusterCommand implements Callable<Integer> {
         }
 
         @Override
-        public Integer call() {
+        public Integer call() throws InterruptedException {
             if (segmentFuel < 0) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--segment-fuel must be 0 or more, not "
                         + segmentFuel);
+            }
+            if (file.getFileName().toString().matches(".*\\.ya?ml")) {
+                AppFile app = AppFile.parse(file, new String(ModuleFiles.read(file.toString()), StandardCharsets.UTF_8));
+                ClusterApp prepared = ClusterApp.prepare(app, cacheOptions.images(), segmentFuel);
+                try (ClusterClient c = client.connect(spec.commandLine())) {
+                    return prepared.submit(c, console.out(), console.err());
+                }
             }
             ClusterBatch.Prepared prepared = ClusterBatch.prepare(BatchFile.read(file), segmentFuel);
             try (ClusterClient c = client.connect(spec.commandLine())) {

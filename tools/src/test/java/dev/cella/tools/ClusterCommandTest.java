@@ -33,6 +33,9 @@ class ClusterCommandTest {
         assertClean(CliRunner.cella("cluster", "node", "--port", "2551", "--seed", "nohost"), ExitCode.USAGE.code);
         assertClean(CliRunner.cella("cluster", "node", "--port", "2551", "--seed", "h:1", "--cores", "0"),
                 ExitCode.USAGE.code);
+        assertClean(CliRunner.cella("cluster", "node", "--port", "2551", "--seed", "h:1", "--client-port", "2551"),
+                ExitCode.USAGE.code);
+        assertClean(CliRunner.cella("cluster", "node", "--port", "65535", "--seed", "h:1"), ExitCode.USAGE.code);
         assertClean(CliRunner.cella("cluster", "status", "--to", "127.0.0.1:x"), ExitCode.USAGE.code);
         assertClean(CliRunner.cella("cluster", "status", "--to", "127.0.0.1:2551", "--tls-keystore", "k.p12"),
                 ExitCode.USAGE.code);

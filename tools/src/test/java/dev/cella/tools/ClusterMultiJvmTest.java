@@ -67,7 +67,6 @@ class ClusterMultiJvmTest {
         int[] ports = {freePort(), freePort(), freePort(), freePort()};
         String seed = "127.0.0.1:" + ports[0];
         goodKey = good;
-        seedName = seed;
         try {
             Process a = node(ports[0], seed, 1, "64M", good, trust, "a");
             Process b = node(ports[1], seed, 1, "64M", good, trust, "b");
@@ -75,7 +74,9 @@ class ClusterMultiJvmTest {
             for (String n : List.of("a", "b", "c")) {
                 awaitLog(n, "is up");
             }
-            awaitMembers(seed, good, trust, 3);
+            String to = client(ports[0]); // the seed's client port: every submitter talks to it
+            seedName = to;
+            awaitMembers(to, good, trust, 3);
 
             // Outputs: identical to a local batch, file by file.
             StringBuilder text = new StringBuilder();
@@ -87,7 +88,7 @@ class ClusterMultiJvmTest {
             Path local = batch("local", text.toString());
             Path remote = batch("remote", text.toString());
             assertEquals(0, cella("batch", local.toString()).code);
-            Result r = cella(tls(good, trust, "cluster", "submit", "--to", seed, remote.toString()));
+            Result r = cella(tls(good, trust, "cluster", "submit", "--to", to, remote.toString()));
             assertEquals(0, r.code, r.err + r.out);
             for (int i = 0; i < 40; i++) {
                 assertArrayEquals(Files.readAllBytes(local.resolveSibling("out/f" + i + ".txt")),
@@ -111,15 +112,15 @@ class ClusterMultiJvmTest {
 
             // A cell whose quota fits no member is refused, and nothing runs.
             Path huge = batch("huge", "name=huge binary=" + EXAMPLES.resolve("hello.casm") + " memory=1G\n");
-            Result refused = cella(tls(good, trust, "cluster", "submit", "--to", seed, huge.toString()));
+            Result refused = cella(tls(good, trust, "cluster", "submit", "--to", to, huge.toString()));
             assertEquals(ExitCode.CLUSTER_REFUSED.code, refused.code, refused.err);
             assertTrue(refused.err.contains("huge") && !refused.err.contains("\tat "), refused.err);
 
             // The wrong key: a member that cannot join, a submitter that gets no answer.
             Process wrong = node(ports[3], seed, 8, "1G", bad, badTrust, "wrong");
-            Result denied = cella(tls(bad, badTrust, "cluster", "status", "--timeout", "3s", "--to", seed));
+            Result denied = cella(tls(bad, badTrust, "cluster", "status", "--timeout", "3s", "--to", to));
             assertEquals(ExitCode.CLUSTER_UNAVAILABLE.code, denied.code, denied.err);
-            assertEquals(3, members(seed, good, trust), "the member with the wrong key did not join");
+            assertEquals(3, members(to, good, trust), "the member with the wrong key did not join");
             wrong.destroyForcibly();
 
             // kill -9 of b mid-run: its durable cells resume elsewhere from their last committed
@@ -137,7 +138,7 @@ class ClusterMultiJvmTest {
             String bName = "127.0.0.1:" + ports[1];
             String cName = "127.0.0.1:" + ports[2];
             Settings watch = new Settings("127.0.0.1", 0, List.of(), new Settings.Tls(good, trust, PASSWORD), null);
-            try (ClusterClient watcher = ClusterClient.connect(watch, seed, Duration.ofSeconds(10))) {
+            try (ClusterClient watcher = ClusterClient.connect(watch, to, Duration.ofSeconds(10))) {
                 List<String> before = watcher.status();
                 Result k = submitWhile(watcher, slowRemote, bName, () -> b.destroyForcibly()); // SIGKILL
                 assertEquals(0, k.code, k.err + k.out);
@@ -159,7 +160,7 @@ class ClusterMultiJvmTest {
                 Path longRemote = batch("long-remote", "name=long binary=" + FIBS + " args=32 stdout=out/long.txt\n");
                 assertEquals(0, cella("batch", longLocal.toString()).code);
                 Result d;
-                try (ClusterClient toC = ClusterClient.connect(watch, cName, Duration.ofSeconds(10))) {
+                try (ClusterClient toC = ClusterClient.connect(watch, client(ports[2]), Duration.ofSeconds(10))) {
                     before = watcher.status();
                     d = submitWhile(watcher, longRemote, cName, () -> assertTrue(
                             String.join("\n", toC.drain()).contains("draining"), "drain answered"));
@@ -269,20 +270,20 @@ class ClusterMultiJvmTest {
         fail("member " + name + " did not print '" + text + "': " + (Files.exists(log) ? Files.readString(log) : ""));
     }
 
-    private void awaitMembers(String seed, Path key, Path trust, int n) throws Exception {
+    private void awaitMembers(String to, Path key, Path trust, int n) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < end) {
-            if (members(seed, key, trust) == n) {
+            if (members(to, key, trust) == n) {
                 return;
             }
             Thread.sleep(500);
         }
-        fail("the cluster did not reach " + n + " members: " + cella(tls(key, trust, "cluster", "status", "--to", seed)).out);
+        fail("the cluster did not reach " + n + " members: " + cella(tls(key, trust, "cluster", "status", "--to", to)).out);
     }
 
-    /** Members the status of {@code seed} shows as up. */
-    private int members(String seed, Path key, Path trust) {
-        Result r = cella(tls(key, trust, "cluster", "status", "--to", seed));
+    /** Members the status of the member at client address {@code to} shows as up. */
+    private int members(String to, Path key, Path trust) {
+        Result r = cella(tls(key, trust, "cluster", "status", "--to", to));
         if (r.code != 0) {
             return -1;
         }
@@ -323,13 +324,24 @@ class ClusterMultiJvmTest {
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** Each member's client port (submitters' connections), by its cluster port. */
+    private final Map<Integer, Integer> clientPorts = new HashMap<>();
+
+    /** host:port where submitters reach the member whose cluster port is {@code port}. */
+    private String client(int port) {
+        return "127.0.0.1:" + clientPorts.get(port);
+    }
+
     private Process node(int port, String seed, int cores, String memory, Path key, Path trust, String name)
             throws IOException {
+        int clientPort = freePort();
+        clientPorts.put(port, clientPort);
         List<String> cmd = new ArrayList<>(List.of(javaBin("java"), "-Xmx256m", "-XX:TieredStopAtLevel=1",
                 "-cp", CliRunner.childClassPath(), "dev.cella.tools.Cella"));
         cmd.addAll(List.of(tls(key, trust, "cluster", "node", "--port", Integer.toString(port), "--seed", seed,
-                "--cores", Integer.toString(cores), "--memory", memory, "--heartbeat-pause", "1s",
-                "--checkpoint-key", segmentKey().toString(), "--data-dir", dir.resolve(name + "-data").toString())));
+                "--client-port", Integer.toString(clientPort), "--cores", Integer.toString(cores), "--memory", memory,
+                "--heartbeat-pause", "1s", "--checkpoint-key", segmentKey().toString(), "--data-dir",
+                dir.resolve(name + "-data").toString())));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile());
         pb.environment().put(ClusterCommand.PASSWORD_ENV, PASSWORD);

@@ -15,10 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code cella cluster submit FILE}: the cells of a batch file run on a cluster instead of one
@@ -61,8 +63,20 @@ public final class ClusterBatch {
         String id = prepared.id();
         List<Wire.CellJob> jobs = prepared.jobs();
         Wire.CellDone[] done = new Wire.CellDone[jobs.size()];
-        client.submit(id, jobs, d -> done[d.index()] = d);
-        writeOutputs(batch, done);
+        // A guest whose output files are its own is written as soon as it ends (and its bytes
+        // dropped); files several guests share are written at the end, in batch order.
+        Set<Path> shared = sharedTargets(batch);
+        List<BatchFile.Guest> all = batch.guests();
+        client.submit(id, jobs, d -> {
+            BatchFile.Guest g = all.get(d.index());
+            if ((g.stdout() == null || !shared.contains(g.stdout())) && (g.stderr() == null || !shared.contains(g.stderr()))) {
+                writeOutputs(batch, d.index(), d);
+                d = new Wire.CellDone(d.submission(), d.index(), d.member(), d.outcome(), d.exitStatus(), d.error(),
+                        d.fuelUsed(), null, null);
+            }
+            done[d.index()] = d;
+        });
+        writeOutputs(batch, -1, done);
         List<BatchFile.Guest> guests = batch.guests();
         Map<String, Integer> perMember = new LinkedHashMap<>();
         int failed = 0;
@@ -131,18 +145,43 @@ public final class ClusterBatch {
         return jobs;
     }
 
+    /** The output files named by more than one guest (stdout or stderr). */
+    private static Set<Path> sharedTargets(BatchFile batch) {
+        Map<Path, Integer> uses = new HashMap<>();
+        for (BatchFile.Guest g : batch.guests()) {
+            for (Path p : java.util.Arrays.asList(g.stdout(), g.stderr())) {
+                if (p != null) {
+                    uses.merge(p, 1, Integer::sum);
+                }
+            }
+        }
+        Set<Path> shared = new HashSet<>();
+        uses.forEach((p, n) -> {
+            if (n > 1) {
+                shared.add(p);
+            }
+        });
+        return shared;
+    }
+
     /**
-     * Writes each cell's output to the file its guest names, in batch order; guests naming the same
-     * file share it, each one's output whole (a local batch interleaves them as they run).
+     * Writes each given cell's output to the files its guest names, in batch order; guests naming
+     * the same file share it, each one's output whole (a local batch interleaves them as they run).
+     * A cell whose output was written already (null bytes) is skipped.
+     *
+     * @param first the index of {@code done[0]}, or -1 if {@code done} holds every cell by index
      */
-    private static void writeOutputs(BatchFile batch, Wire.CellDone[] done) {
+    private static void writeOutputs(BatchFile batch, int first, Wire.CellDone... done) {
         Map<Path, OutputStream> streams = new HashMap<>();
         try {
             List<BatchFile.Guest> guests = batch.guests();
-            for (int i = 0; i < done.length; i++) {
-                BatchFile.Guest g = guests.get(i);
-                write(batch, g, g.stdout(), done[i].stdout(), streams);
-                write(batch, g, g.stderr(), done[i].stderr(), streams);
+            for (int k = 0; k < done.length; k++) {
+                if (done[k].stdout() == null) {
+                    continue;
+                }
+                BatchFile.Guest g = guests.get(first < 0 ? k : first + k);
+                write(batch, g, g.stdout(), done[k].stdout(), streams);
+                write(batch, g, g.stderr(), done[k].stderr(), streams);
             }
         } finally {
             for (Map.Entry<Path, OutputStream> e : streams.entrySet()) {
