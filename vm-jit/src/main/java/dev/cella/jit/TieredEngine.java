@@ -10,6 +10,10 @@ import dev.cella.vm.SuspendRequest;
 import dev.cella.vm.SuspendableEngine;
 import dev.cella.vm.interp.Interpreter;
 import dev.cella.vm.interp.TierHook;
+import dev.cella.vm.StateValidator;
+import java.lang.invoke.CallSite;
+import java.lang.invoke.ConstantCallSite;
+import java.lang.invoke.MutableCallSite;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,7 +32,13 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * <ul>
  *   <li><b>Hot calls.</b> Before an interpreted guest call (or a host invocation) of a function
  *       that has been entered {@link #HOT_CALLS} times, the function is compiled and the call
- *       runs compiled; its callees are linked compiled too.
+ *       runs compiled.
+ *   <li><b>Calls from compiled code.</b> A call site in compiled code links to its callee's
+ *       {@link #callSite}: while the callee is not hot, an adapter that runs it in this
+ *       interpreter, nested in the compiled frames below ({@link #callFromCompiled}), and counts
+ *       the entry as the interpreter's calls are counted; once its compiled code is ready, the
+ *       compiled method. So compiled code compiles no callee at its first call: only what is
+ *       hot is compiled, whichever tier calls it (docs/engines.md, "Auto").
  *   <li><b>On-stack replacement.</b> When a frame uses up a fuel window (the interpreter then
  *       polls the interrupt hook, about every 65,536 units) and its function has done so {@link
  *       #HOT_WINDOWS} times, the frame moves to compiled code at that block leader: its registers
@@ -87,6 +97,15 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     private final AtomicIntegerArray transfers;
     /** Per function: {@link #COLD}, {@link #QUEUED}, {@link #READY} or {@link #FAILED}. */
     private final AtomicIntegerArray state;
+    /** Per defined function, once compiled code first called it before it was ready: its call site ({@link #callSite}). */
+    private final MutableCallSite[] sites;
+
+    /**
+     * The depth limit of the compiled frames' stack segment below the interpreter this thread
+     * runs nested in them ({@link #callFromCompiled}), for the compiled frames it hands over to
+     * ({@link CompiledResumption#call}); {@link Integer#MAX_VALUE} when not nested.
+     */
+    private static final ThreadLocal<int[]> SEGMENT_LIMIT = ThreadLocal.withInitial(() -> new int[] {Integer.MAX_VALUE});
 
     /** An engine for {@code verifiedModule} (which must have passed the verifier). */
     public TieredEngine(Module verifiedModule) {
@@ -130,6 +149,8 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         this.windows = new AtomicIntegerArray(n);
         this.transfers = new AtomicIntegerArray(n);
         this.state = new AtomicIntegerArray(n);
+        this.sites = new MutableCallSite[n];
+        jit.tiering(this);
     }
 
     @Override
@@ -196,7 +217,18 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     private void compileNow(int function) {
         try {
             jit.handle(true, function);
+            if (jit.fellBack(function) != null) {
+                // The JIT runs it interpreted without nesting (JitRuntime#callInterpreted); this
+                // engine's interpreter runs it better.
+                state.set(function, FAILED);
+                return;
+            }
             state.set(function, READY);
+            synchronized (sites) {
+                if (sites[function] != null) {
+                    sites[function].setTarget(jit.handle(true, function));
+                }
+            }
         } catch (JitException e) {
             state.set(function, FAILED);
         } catch (RuntimeException | Error e) {
@@ -206,6 +238,72 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
                 throw e;
             }
         }
+    }
+
+    /**
+     * The call site compiled code's direct calls of defined function {@code function} link to
+     * ({@link JitEngine#linkCall}): its compiled method if ready; else a site shared by all its
+     * callers whose target is the adapter into {@link #callFromCompiled} until the compiled code
+     * is ready ({@link #compileNow} then sets the compiled method: HotSpot recompiles the callers
+     * that inlined the adapter).
+     */
+    CallSite callSite(int function) {
+        synchronized (sites) {
+            if (state.get(function) == READY) {
+                return new ConstantCallSite(jit.handle(true, function));
+            }
+            MutableCallSite s = sites[function];
+            if (s == null) {
+                s = new MutableCallSite(jit.tieredAdapter(function));
+                sites[function] = s;
+            }
+            return s;
+        }
+    }
+
+    /**
+     * Runs a call compiled code made of defined function {@code function} (not hot when its site
+     * was linked) in the interpreter, nested in the compiled frames below it, exactly as the
+     * interpreter would run it under them ({@link Interpreter#call}): its depth and the registers
+     * below come from the callee's frame word, the fuel window goes in and comes back, a
+     * suspension inside goes on down through the compiled frames as a {@link JitSuspend}.
+     * Counts the entry toward {@link #hotCalls}; the call that finds the function hot asks for
+     * its compilation and still runs interpreted.
+     *
+     * @param args the arguments' raw bits (overwritten with their register form)
+     * @return the single result's raw bits; several are left in {@link JitContext#results}
+     */
+    long callFromCompiled(JitContext ctx, int function, long frame, long[] args) {
+        if (state.get(function) == COLD && calls.incrementAndGet(function) >= hotCalls) {
+            compiles(function);
+        }
+        var params = module.functionType(function).params();
+        for (int i = 0; i < args.length; i++) {
+            args[i] = JitEngine.normalize(params.get(i), args[i]);
+        }
+        int depth = ctx.depth(frame);
+        int below = ctx.stackTop(frame) - StateValidator.FRAME_UNITS * depth
+                - module.function(function).registers().size();
+        long[] window = {ctx.fuel};
+        ctx.storeFuel();
+        int[] limit = SEGMENT_LIMIT.get();
+        int outer = limit[0];
+        limit[0] = ctx.depthLimit;
+        Invocation inv;
+        try {
+            inv = interpreter.call(ctx.instance, function, args, depth, below, window, ctx.request);
+        } finally {
+            limit[0] = outer;
+            ctx.loadFuel(window[0]);
+        }
+        if (inv.isSuspended()) {
+            throw JitSuspend.of(inv.state().frames());
+        }
+        long[] r = inv.results();
+        if (r.length > 1) {
+            System.arraycopy(r, 0, ctx.results, 0, r.length);
+        }
+        return r.length == 1 ? r[0] : 0;
     }
 
     /** The interpreter's hook: what to hand over, and the hand-overs themselves. */
@@ -227,7 +325,8 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         @Override
         public Invocation call(Instance instance, int function, long[] args, int depth, int registersBelow,
                 long[] window, SuspendRequest request) {
-            return CompiledResumption.call(jit, instance, function, args, depth, registersBelow, window, request);
+            return CompiledResumption.call(jit, instance, function, args, depth, registersBelow, window, request,
+                    SEGMENT_LIMIT.get()[0]);
         }
 
         @Override
@@ -235,7 +334,7 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
                 int registersBelow, long[] window, SuspendRequest request) {
             transfers.incrementAndGet(function);
             return CompiledResumption.continueFrame(jit, instance, function, pc, registers, depth, registersBelow,
-                    window, request);
+                    window, request, SEGMENT_LIMIT.get()[0]);
         }
     }
 

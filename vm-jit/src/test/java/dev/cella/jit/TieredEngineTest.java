@@ -135,7 +135,90 @@ class TieredEngineTest {
         FunctionStat mix = auto.functionStats().get(1);
         assertEquals(FunctionStat.Tier.COMPILED, mix.tier());
         assertEquals(TieredEngine.HOT_CALLS, mix.interpretedCalls());
-        assertTrue(auto.jit().isCompiled(2), "the hot function's callee is compiled when first called");
+        assertTrue(auto.jit().isCompiled(2), "the callee, entered as often from the interpreter, is hot too");
+    }
+
+    /** outer is hot from its first calls; it calls inner only for large arguments. */
+    private static final String CALLEE = """
+            func outer(x: i32) -> i32 {
+                reg big: i32, r: i32
+                i32.const big, 1000
+                i32.br_lt_s x, big, small
+                call inner, (x), (r)
+                ret r
+            small:
+                ret x
+            }
+            func inner(a: i32) -> i32 {
+                reg t: i32
+                i32.mul t, a, a
+                i32.xor a, a, t
+                ret a
+            }
+            export func outer
+            """;
+
+    @Test
+    void aCalleeOfCompiledCodeRunsInTheInterpreterUntilItIsHotItself() {
+        Module m = Assembler.assemble(CALLEE, "callee.casm");
+        Verifier.verify(m);
+        TieredEngine auto = synchronous(m);
+        Interpreter interp = new Interpreter(m);
+        Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        Instance b = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        for (int call = 0; call < TieredEngine.HOT_CALLS; call++) {
+            assertArrayEquals(interp.invoke(b, 0, call), auto.invoke(a, 0, call));
+        }
+        assertTrue(auto.runsCompiled(0), "outer is hot");
+        for (int call = 0; call < 2 * TieredEngine.HOT_CALLS; call++) {
+            assertEquals(call > TieredEngine.HOT_CALLS - 1, auto.jit().isCompiled(1), "inner compiled before call " + call);
+            assertArrayEquals(interp.invoke(b, 0, 5000 + call), auto.invoke(a, 0, 5000 + call));
+            assertEquals(b.fuelUsed(), a.fuelUsed());
+            if (call == 0) {
+                FunctionStat inner = auto.functionStats().get(1);
+                assertEquals(FunctionStat.Tier.INTERPRETED, inner.tier(), inner.toText());
+                assertEquals(1, inner.interpretedCalls(), "compiled outer called inner in the interpreter");
+            }
+        }
+        assertEquals(FunctionStat.Tier.COMPILED, auto.functionStats().get(1).tier());
+    }
+
+    /** ping and pong call each other n deep: calls cross from compiled frames to interpreted ones and back. */
+    private static final String PING_PONG = """
+            func ping(n: i32) -> i32 {
+                reg one: i32, m: i32, r: i32
+                i32.const one, 1
+                i32.br_lt_s n, one, bottom
+                i32.sub m, n, one
+                call pong, (m), (r)
+                i32.add r, r, one
+                ret r
+            bottom:
+                ret n
+            }
+            func pong(n: i32) -> i32 {
+                reg one: i32, m: i32, r: i32
+                i32.const one, 1
+                i32.br_lt_s n, one, bottom
+                i32.sub m, n, one
+                call ping, (m), (r)
+                i32.add r, r, one
+                ret r
+            bottom:
+                ret n
+            }
+            export func ping "main"
+            """;
+
+    @Test
+    void recursionThroughBothTiersTrapsAtTheSameCallAsTheInterpreter() {
+        for (long[] depthAndLimit : new long[][] {{9_999, 10_000}, {10_000, 10_000}, {20_000, 10_000},
+                {300_000, 250_000}}) {
+            Differential.Program p = new Differential.Program(PING_PONG, new long[] {depthAndLimit[0]}, Long.MAX_VALUE,
+                    (int) depthAndLimit[1], 3);
+            Differential.assertAgree(p, Interpreter::new, m -> new TieredEngine(m, 2, 1), m -> new TieredEngine(m, 3, 1),
+                    m -> new TieredEngine(m, 40, 1));
+        }
     }
 
     /** The default thresholds, compiling on the guest's thread so that hand-overs fall at exact counts. */
