@@ -49,6 +49,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *       when an earlier run generated it, so its compilation is quick; the thresholds stay (a
  *       stored function compiled at its first entry instead gained nothing measurable:
  *       docs/performance.md, "Class cache").
+ *   <li><b>Size.</b> By calls or by windows, a function compiles only once its interpreted frames also
+ *       used up {@link #WINDOWS_PER_KB} fuel windows per KiB of its code: a small function at
+ *       once, Lua's 20 KB {@code luaV_execute} after some 940 windows (61 M units).
  * </ul>
  * Compilation does not stall the guest: a function that turns hot is compiled on a background
  * thread ({@link #COMPILER}) while the interpreter goes on running it, and the next entry (or
@@ -67,6 +70,14 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     static final int HOT_CALLS = 64;
     /** Fuel windows a function's frames use up in the interpreter before the next one moves to compiled code. */
     static final int HOT_WINDOWS = 2;
+    /**
+     * Fuel windows per KiB of a function's code that its interpreted frames must also have used
+     * up before it compiles, by calls or by windows ({@link #sizeWindows}); 0: none. Compiling
+     * costs in proportion to the code (the JIT's bytecode generation, then HotSpot compiling the
+     * methods), so a large function waits until it has run long enough to pay that back
+     * (docs/performance.md, "Tiering policy").
+     */
+    static final int WINDOWS_PER_KB = 48;
 
     /** A function's compilation state in {@link #state}: not asked for, queued, done, failed. */
     private static final int COLD = 0;
@@ -97,6 +108,8 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     private final AtomicIntegerArray transfers;
     /** Per function: {@link #COLD}, {@link #QUEUED}, {@link #READY} or {@link #FAILED}. */
     private final AtomicIntegerArray state;
+    /** Per function: the fuel windows its interpreted frames must use up before it compiles ({@link #WINDOWS_PER_KB}). */
+    private final int[] sizeWindows;
     /** Per defined function, once compiled code first called it before it was ready: its call site ({@link #callSite}). */
     private final MutableCallSite[] sites;
 
@@ -109,7 +122,7 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
 
     /** An engine for {@code verifiedModule} (which must have passed the verifier). */
     public TieredEngine(Module verifiedModule) {
-        this(verifiedModule, HOT_CALLS, HOT_WINDOWS, true);
+        this(verifiedModule, (ClassCache) null);
     }
 
     /** An engine that compiles on the guest's thread, with other thresholds (tests hand over as early as possible). */
@@ -122,21 +135,34 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
      * they are there, and keeps those it generates (null: no class cache).
      */
     public TieredEngine(Module verifiedModule, ClassCache classes) {
-        this(verifiedModule, HOT_CALLS, HOT_WINDOWS, true, JitEngine.Options.DEFAULT, classes);
+        this(verifiedModule, HOT_CALLS, HOT_WINDOWS, WINDOWS_PER_KB, true, JitEngine.Options.DEFAULT, classes);
     }
 
-    /** An engine with other thresholds, compiling in the background or on the guest's thread. */
+    /**
+     * An engine with other thresholds, compiling in the background or on the guest's thread; no
+     * size threshold ({@link #WINDOWS_PER_KB}), so hand-overs come as early as the two allow.
+     */
     TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, boolean background) {
-        this(verifiedModule, hotCalls, hotWindows, background, JitEngine.Options.DEFAULT, null);
+        this(verifiedModule, hotCalls, hotWindows, 0, background, JitEngine.Options.DEFAULT, null);
     }
 
     /** An engine that compiles on the guest's thread with other thresholds and JIT options (tests). */
     TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, JitEngine.Options options) {
-        this(verifiedModule, hotCalls, hotWindows, false, options, null);
+        this(verifiedModule, hotCalls, hotWindows, 0, false, options, null);
     }
 
-    /** An engine with every choice given (tests give a class cache here). */
+    /** An engine that compiles on the guest's thread with other thresholds, the size threshold among them (tests). */
+    TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, int windowsPerKb) {
+        this(verifiedModule, hotCalls, hotWindows, windowsPerKb, false, JitEngine.Options.DEFAULT, null);
+    }
+
+    /** An engine with every choice but the size threshold given (tests give a class cache here). */
     TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, boolean background,
+            JitEngine.Options options, ClassCache classes) {
+        this(verifiedModule, hotCalls, hotWindows, 0, background, options, classes);
+    }
+
+    private TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, int windowsPerKb, boolean background,
             JitEngine.Options options, ClassCache classes) {
         this.hotCalls = hotCalls;
         this.hotWindows = hotWindows;
@@ -150,6 +176,10 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         this.transfers = new AtomicIntegerArray(n);
         this.state = new AtomicIntegerArray(n);
         this.sites = new MutableCallSite[n];
+        this.sizeWindows = new int[n];
+        for (int f = module.imports().size(); f < n; f++) {
+            sizeWindows[f] = (int) ((long) module.function(f).code().length * windowsPerKb / 1024);
+        }
         jit.tiering(this);
     }
 
@@ -190,7 +220,7 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         if (s == READY) {
             return true;
         }
-        if (s == FAILED || calls.incrementAndGet(function) < hotCalls) {
+        if (s == FAILED || calls.incrementAndGet(function) < hotCalls || windows.get(function) < sizeWindows[function]) {
             return false;
         }
         return compiles(function);
@@ -274,7 +304,8 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
      * @return the single result's raw bits; several are left in {@link JitContext#results}
      */
     long callFromCompiled(JitContext ctx, int function, long frame, long[] args) {
-        if (state.get(function) == COLD && calls.incrementAndGet(function) >= hotCalls) {
+        if (state.get(function) == COLD && calls.incrementAndGet(function) >= hotCalls
+                && windows.get(function) >= sizeWindows[function]) {
             compiles(function);
         }
         var params = module.functionType(function).params();
@@ -315,7 +346,8 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
 
         @Override
         public boolean compileFrame(int function) {
-            if (state.get(function) == FAILED || windows.incrementAndGet(function) < hotWindows) {
+            if (state.get(function) == FAILED
+                    || windows.incrementAndGet(function) < Math.max(hotWindows, sizeWindows[function])) {
                 return false;
             }
             return compiles(function)
@@ -387,7 +419,9 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
                 if (transfers.get(f) > 0) {
                     how.add(transfers.get(f) + " on-stack replacements");
                 }
-                detail = how.isEmpty() ? "compiled as a callee of compiled code" : String.join(", ", how);
+                // Otherwise its frames were hot but could not move, or a call past a stack
+                // segment's end (which links to compiled code only) needed it.
+                detail = how.isEmpty() ? "compiled for compiled code" : String.join(", ", how);
             }
             out.add(new FunctionStat(f, s.name(), tier, s.regions(), entries, detail));
         }

@@ -109,6 +109,24 @@ class TieredEngineTest {
     }
 
     @Test
+    void aFunctionCompilesOnlyOnceItRanInProportionToItsSize() {
+        Module m = module();
+        int bytes = m.function(0).code().length;
+        // main(3,000,000) uses up some 300 windows: it moves after 10, and not at all if 1,000 are asked.
+        for (int windows : new int[] {10, 1000}) {
+            TieredEngine auto = new TieredEngine(m, TieredEngine.HOT_CALLS, TieredEngine.HOT_WINDOWS,
+                    windows * 1024 / bytes + 1);
+            Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+            int[] polls = new int[1];
+            a.interruptHook(i -> polls[0]++);
+            long[] tiered = auto.invoke(a, 0, 3_000_000);
+            assertEquals(windows == 10 ? 1 : 0, auto.stackReplacements(0), "windows asked: " + windows);
+            assertEquals(windows == 10, auto.jit().isCompiled(0), "windows asked: " + windows);
+            assertSameAsTheInterpreter(m, a, polls[0], tiered);
+        }
+    }
+
+    @Test
     void aShortLoopStaysInTheInterpreter() {
         Module m = module();
         TieredEngine auto = synchronous(m);
