@@ -52,6 +52,10 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *   <li><b>Size.</b> By calls or by windows, a function compiles only once its interpreted frames also
  *       used up {@link #WINDOWS_PER_KB} fuel windows per KiB of its code: a small function at
  *       once, Lua's 20 KB {@code luaV_execute} after some 940 windows (61 M units).
+ *   <li><b>Cheap calls stay.</b> The interpreter hands a call of a hot function over only while
+ *       such calls pay for the hand-over: the first {@link #PROBE_CALLS} are measured, and if
+ *       they used under {@link #CHEAP_CALL} fuel units each, its later calls from interpreted
+ *       callers stay interpreted (compiled callers call its compiled code directly).
  * </ul>
  * Compilation does not stall the guest: a function that turns hot is compiled on a background
  * thread ({@link #COMPILER}) while the interpreter goes on running it, and the next entry (or
@@ -78,6 +82,19 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
      * (docs/performance.md, "Tiering policy").
      */
     static final int WINDOWS_PER_KB = 48;
+    /**
+     * Calls of a function the interpreter hands over that are measured ({@link Hook#call}); if
+     * they used less than {@link #CHEAP_CALL} fuel units each on average, later calls of it from
+     * the interpreter stay there (compiled callers still call its compiled code).
+     */
+    static final int PROBE_CALLS = 16;
+    /**
+     * Fuel of a call below which handing it to compiled code costs more than interpreting it:
+     * a hand-over makes a context and an invocation, several times what the interpreter spends
+     * on a block (a 64-call threshold alone made a Lua script whose VM loop stayed interpreted
+     * 1.6 times slower than the interpreter).
+     */
+    static final int CHEAP_CALL = 256;
 
     /** A function's compilation state in {@link #state}: not asked for, queued, done, failed. */
     private static final int COLD = 0;
@@ -106,6 +123,11 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     private final AtomicIntegerArray calls;
     private final AtomicIntegerArray windows;
     private final AtomicIntegerArray transfers;
+    /** Per function: calls the interpreter handed over and measured, and the fuel they used ({@link #PROBE_CALLS}). */
+    private final AtomicIntegerArray handedCalls;
+    private final java.util.concurrent.atomic.AtomicLongArray handedFuel;
+    /** Per function: all calls the interpreter handed over. */
+    private final AtomicIntegerArray handOvers;
     /** Per function: {@link #COLD}, {@link #QUEUED}, {@link #READY} or {@link #FAILED}. */
     private final AtomicIntegerArray state;
     /** Per function: the fuel windows its interpreted frames must use up before it compiles ({@link #WINDOWS_PER_KB}). */
@@ -174,6 +196,9 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         this.calls = new AtomicIntegerArray(n);
         this.windows = new AtomicIntegerArray(n);
         this.transfers = new AtomicIntegerArray(n);
+        this.handedCalls = new AtomicIntegerArray(n);
+        this.handedFuel = new java.util.concurrent.atomic.AtomicLongArray(n);
+        this.handOvers = new AtomicIntegerArray(n);
         this.state = new AtomicIntegerArray(n);
         this.sites = new MutableCallSite[n];
         this.sizeWindows = new int[n];
@@ -341,7 +366,11 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     private final class Hook implements TierHook {
         @Override
         public boolean compileCall(int function) {
-            return enteredHot(function);
+            if (!enteredHot(function)) {
+                return false;
+            }
+            int n = handedCalls.get(function);
+            return n < PROBE_CALLS || handedFuel.get(function) >= (long) n * CHEAP_CALL;
         }
 
         @Override
@@ -357,8 +386,17 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         @Override
         public Invocation call(Instance instance, int function, long[] args, int depth, int registersBelow,
                 long[] window, SuspendRequest request) {
-            return CompiledResumption.call(jit, instance, function, args, depth, registersBelow, window, request,
-                    SEGMENT_LIMIT.get()[0]);
+            long before = instance.fuelRemaining(); // current on entry and on the way out (TierHook)
+            handOvers.incrementAndGet(function);
+            try {
+                return CompiledResumption.call(jit, instance, function, args, depth, registersBelow, window, request,
+                        SEGMENT_LIMIT.get()[0]);
+            } finally {
+                if (handedCalls.get(function) < PROBE_CALLS) {
+                    handedFuel.addAndGet(function, before - instance.fuelRemaining());
+                    handedCalls.incrementAndGet(function);
+                }
+            }
         }
 
         @Override
@@ -378,6 +416,11 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     /** Times a running interpreted frame of {@code function} moved to compiled code (on-stack replacement). */
     public int stackReplacements(int function) {
         return transfers.get(function);
+    }
+
+    /** Calls of {@code function} the interpreter handed over to compiled code. */
+    public int callHandOvers(int function) {
+        return handOvers.get(function);
     }
 
     /** The JIT this engine compiles with (for {@link JitEngine#dumpBytecode}). */
@@ -418,6 +461,9 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
                 }
                 if (transfers.get(f) > 0) {
                     how.add(transfers.get(f) + " on-stack replacements");
+                }
+                if (handOvers.get(f) > 0) {
+                    how.add(handOvers.get(f) + " calls from the interpreter");
                 }
                 // Otherwise its frames were hot but could not move, or a call past a stack
                 // segment's end (which links to compiled code only) needed it.

@@ -156,6 +156,51 @@ class TieredEngineTest {
         assertTrue(auto.jit().isCompiled(2), "the callee, entered as often from the interpreter, is hot too");
     }
 
+    /** main's loop calls a cheap function and a dear one (a loop of 200 iterations) n times. */
+    private static final String CHEAP_AND_DEAR = """
+            func main(n: i32) -> i32 {
+                reg i: i32, one: i32, r: i32, acc: i32
+                i32.const one, 1
+            loop:
+                call cheap, (i), (r)
+                i32.add acc, acc, r
+                call dear, (i), (r)
+                i32.add acc, acc, r
+                i32.add i, i, one
+                i32.br_lt_u i, n, loop
+                ret acc
+            }
+            func cheap(a: i32) -> i32 {
+                i32.add a, a, a
+                ret a
+            }
+            func dear(a: i32) -> i32 {
+                reg k: i32, one: i32, limit: i32
+                i32.const one, 1
+                i32.const limit, 200
+            again:
+                i32.add a, a, one
+                i32.add k, k, one
+                i32.br_lt_u k, limit, again
+                ret a
+            }
+            export func main
+            """;
+
+    @Test
+    void anInterpretedCallerHandsOverOnlyCallsThatRunLongEnoughToPayForIt() {
+        Module m = Assembler.assemble(CHEAP_AND_DEAR, "calls.casm");
+        Verifier.verify(m);
+        TieredEngine auto = new TieredEngine(m, TieredEngine.HOT_CALLS, 1_000_000); // main stays interpreted
+        Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        Instance b = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        assertArrayEquals(new Interpreter(m).invoke(b, 0, 1000), auto.invoke(a, 0, 1000));
+        assertEquals(b.fuelUsed(), a.fuelUsed());
+        assertTrue(auto.runsCompiled(1) && auto.runsCompiled(2), "both callees are hot");
+        assertEquals(TieredEngine.PROBE_CALLS, auto.callHandOvers(1), "cheap: only the measured calls were handed over");
+        assertEquals(1000 - TieredEngine.HOT_CALLS + 1, auto.callHandOvers(2), "dear: every call once hot");
+    }
+
     /** outer is hot from its first calls; it calls inner only for large arguments. */
     private static final String CALLEE = """
             func outer(x: i32) -> i32 {
