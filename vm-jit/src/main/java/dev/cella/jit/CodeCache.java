@@ -535,6 +535,20 @@ final class CodeCache {
         return h;
     }
 
+    /**
+     * A new adapter of defined function {@code function}'s signature that runs it in the tiered
+     * interpreter ({@link ImportAdapters#generateTiered}); defined whatever the code budget (it
+     * is a few hundred bytes, made at most once per function by {@link TieredEngine#callSite}).
+     */
+    synchronized MethodHandle tieredAdapter(int function) {
+        try {
+            MethodHandles.Lookup c = define(ImportAdapters.generateTiered(function, signature(function)), true);
+            return c.findStatic(c.lookupClass(), ImportAdapters.tieredName(function), signature(function).methodType);
+        } catch (ReflectiveOperationException e) {
+            throw new JitException("function " + function + ": generated class is unusable: " + e.getMessage(), e);
+        }
+    }
+
     /** Why a function runs interpreted when the code budget is spent. */
     static final String BUDGET_SPENT = "the JIT's code budget is spent (CodeBudget)";
 

@@ -88,7 +88,8 @@ final class CompiledResumption {
                     break;
                 }
                 try {
-                    results = runFrame(ctx, f.function(), registers, k + 1, registersBelow[k], leader);
+                    results = runFrame(ctx, f.function(), registers, k + 1, registersBelow[k], leader,
+                            Integer.MAX_VALUE);
                 } catch (GuestException e) {
                     thrown = e;
                 }
@@ -118,13 +119,16 @@ final class CompiledResumption {
      * Continues a frame the interpreter hands over at byte pc {@code pc}, an uncharged leader
      * (see {@link dev.cella.vm.interp.TierHook#resume}); the function must be {@link
      * JitEngine#continuable} or {@link JitEngine#regionContinuable}.
+     *
+     * @param segmentLimit the depth limit of the stack segment of compiled frames below the
+     *     interpreter that handed over ({@link #segmentLimit}), or {@link Integer#MAX_VALUE}
      */
     static Invocation continueFrame(JitEngine engine, Instance instance, int function, int pc, long[] registers,
-            int depth, int registersBelow, long[] window, SuspendRequest request) {
+            int depth, int registersBelow, long[] window, SuspendRequest request, int segmentLimit) {
         JitContext ctx = handedOver(engine, instance, window, request);
         try {
             int leader = engine.code(function).leaderAt(pc);
-            long[] results = runFrame(ctx, function, registers, depth, registersBelow, leader);
+            long[] results = runFrame(ctx, function, registers, depth, registersBelow, leader, segmentLimit);
             window[0] = ctx.fuel;
             return Invocation.finished(results);
         } catch (JitSuspend s) {
@@ -135,13 +139,16 @@ final class CompiledResumption {
         }
     }
 
-    /** Runs a call the interpreter hands over (see {@link dev.cella.vm.interp.TierHook#call}). */
+    /**
+     * Runs a call the interpreter hands over (see {@link dev.cella.vm.interp.TierHook#call});
+     * {@code segmentLimit} as for {@link #continueFrame}.
+     */
     static Invocation call(JitEngine engine, Instance instance, int function, long[] args, int depth,
-            int registersBelow, long[] window, SuspendRequest request) {
+            int registersBelow, long[] window, SuspendRequest request, int segmentLimit) {
         JitContext ctx = handedOver(engine, instance, window, request);
         int registers = engine.module().function(function).registers().size();
         MethodHandle box = engine.box(ctx.metered, function);
-        ctx.depthLimit = StackSegments.enter(engine, ctx.maxDepth, depth);
+        ctx.depthLimit = segmentLimit(StackSegments.enter(engine, ctx.maxDepth, depth), depth, segmentLimit);
         long frame = ctx.frameAt(depth, registersBelow + registers);
         try {
             long[] results = (long[]) box.invokeExact(ctx, frame, args);
@@ -156,6 +163,18 @@ final class CompiledResumption {
             StackSegments.leave();
             ctx.storeFuel();
         }
+    }
+
+    /**
+     * The depth limit of compiled frames that start at {@code depth} on this thread: a new
+     * segment's ({@code fresh}), unless an interpreter runs nested in compiled frames below
+     * (under {@code auto}, a callee not yet hot), whose segment the new frames then continue:
+     * its limit {@code outer}, or, if interpreted frames went past it, this frame's depth, so the
+     * next call hops. Each nested level holds a guest frame or more, so the JVM stack a segment
+     * takes stays within its budget ({@link StackSegments}).
+     */
+    private static int segmentLimit(int fresh, int depth, int outer) {
+        return Math.max(depth, Math.min(fresh, outer));
     }
 
     /** A context whose first window is the interpreter's credit, so polls fall where the interpreter's would. */
@@ -180,9 +199,9 @@ final class CompiledResumption {
      * @return its results
      */
     private static long[] runFrame(JitContext ctx, int function, long[] registers, int depth, int registersBelow,
-            int leader) {
+            int leader, int segmentLimit) {
         JitEngine engine = ctx.engine;
-        ctx.depthLimit = StackSegments.enter(engine, ctx.maxDepth, depth);
+        ctx.depthLimit = segmentLimit(StackSegments.enter(engine, ctx.maxDepth, depth), depth, segmentLimit);
         long frame = ctx.frameAt(depth, registersBelow + registers.length);
         try {
             if (engine.continuable(ctx.metered, function)) {

@@ -41,7 +41,7 @@ final class ImportAdapters {
         ClassWriter cw = new JitClassWriter();
         cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, CLASS, null, "java/lang/Object", null);
         for (int k = 0; k < n; k++) {
-            adapter(cw, methodName(k), k, "callHost", engine.signature(k));
+            adapter(cw, methodName(k), k, "callHost", engine.signature(k), false);
         }
         cw.visitEnd();
         return cw.toByteArray();
@@ -57,6 +57,24 @@ final class ImportAdapters {
                 sig);
     }
 
+    static String tieredName(int function) {
+        return "t" + function;
+    }
+
+    /**
+     * The class of the adapter {@code t<function>} that runs defined function {@code function}
+     * in the tiered interpreter while it is not hot ({@link JitRuntime#callTiered}, which also
+     * takes the callee's frame word).
+     */
+    static byte[] generateTiered(int function, Signature sig) {
+        ClassWriter cw = new JitClassWriter();
+        cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, "dev/cella/jit/Guest$tiered" + function, null,
+                "java/lang/Object", null);
+        adapter(cw, tieredName(function), function, "callTiered", sig, true);
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
     static String foreignName(int type) {
         return "x" + type;
     }
@@ -70,7 +88,7 @@ final class ImportAdapters {
     private static byte[] single(String className, String name, int k, String target, Signature sig) {
         ClassWriter cw = new JitClassWriter();
         cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, className, null, "java/lang/Object", null);
-        adapter(cw, name, k, target, sig);
+        adapter(cw, name, k, target, sig, false);
         cw.visitEnd();
         return cw.toByteArray();
     }
@@ -78,9 +96,10 @@ final class ImportAdapters {
     /**
      * Emits adapter {@code name}, which passes function {@code k} and its arguments as raw bits
      * to runtime method {@code target} {@code (JitContext, int, long[]) long}, which returns the
-     * single result's bits (or leaves several in the context's results).
+     * single result's bits (or leaves several in the context's results); with {@code frame}, of
+     * type {@code (JitContext, int, long frame, long[]) long}, given the callee's frame word too.
      */
-    private static void adapter(ClassWriter cw, String name, int k, String target, Signature sig) {
+    private static void adapter(ClassWriter cw, String name, int k, String target, Signature sig, boolean frame) {
         MethodVisitor mv = cw.visitMethod(ACC_STATIC, name, sig.descriptor, null, null);
         mv.visitCode();
         List<ValType> params = sig.params();
@@ -113,8 +132,12 @@ final class ImportAdapters {
         }
         mv.visitVarInsn(ALOAD, 0);
         FunctionCompiler.pushInt(mv, k);
+        if (frame) {
+            mv.visitVarInsn(LLOAD, 1);
+        }
         mv.visitVarInsn(ALOAD, args);
-        mv.visitMethodInsn(INVOKESTATIC, MethodEmitter.RUNTIME, target, "(L" + MethodEmitter.CTX + ";I[J)J", false);
+        mv.visitMethodInsn(INVOKESTATIC, MethodEmitter.RUNTIME, target,
+                "(L" + MethodEmitter.CTX + ";I" + (frame ? "J" : "") + "[J)J", false);
         if (!sig.typedResult()) {
             mv.visitInsn(POP2);
             mv.visitInsn(RETURN);

@@ -62,6 +62,11 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     private final AtomicInteger runs = new AtomicInteger();
     /** Set once a call of this engine's guest has hopped to another stack segment. */
     private volatile boolean deep;
+    /**
+     * The {@code auto} engine this JIT compiles for, which links compiled code's calls of
+     * functions that are not hot yet to the interpreter ({@link #linkCall}); null for {@code jit}.
+     */
+    private volatile TieredEngine tiering;
 
     /**
      * The instance whose guest code this thread runs, for {@link #compiling} (set by the entry
@@ -467,6 +472,49 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     /** See {@link CodeCache#foreignHandle}. */
     MethodHandle foreignHandle(int type) {
         return cache.foreignHandle(type);
+    }
+
+    /** Makes {@code tier} decide what compiled code's calls link to (see {@link #linkCall}). */
+    void tiering(TieredEngine tier) {
+        this.tiering = tier;
+    }
+
+    /** The {@code auto} engine this JIT compiles for, or null. */
+    TieredEngine tiering() {
+        return tiering;
+    }
+
+    /**
+     * The call site of a direct call of type {@code type} to function {@code function} in
+     * compiled code of a variant: the callee's compiled method (compiled now if needed) or host
+     * adapter; under {@code auto}, for a metered defined callee, its function's call site ({@link
+     * TieredEngine#callSite}), which runs it in the interpreter until it is hot.
+     */
+    java.lang.invoke.CallSite linkCall(boolean metered, int function, java.lang.invoke.MethodType type) {
+        TieredEngine tier = tiering;
+        if (tier != null && metered && !module.isImport(function)) {
+            return tier.callSite(function);
+        }
+        return new java.lang.invoke.ConstantCallSite(handle(metered, function).asType(type));
+    }
+
+    /** What a call_indirect to function {@code function} calls: as {@link #linkCall}, the site's current target. */
+    MethodHandle callee(boolean metered, int function) {
+        TieredEngine tier = tiering;
+        if (tier != null && metered && !module.isImport(function)) {
+            return tier.callSite(function).getTarget();
+        }
+        return handle(metered, function);
+    }
+
+    /** The adapter that runs defined function {@code function} in the tiered interpreter ({@link CodeCache#tieredAdapter}). */
+    MethodHandle tieredAdapter(int function) {
+        return cache.tieredAdapter(function);
+    }
+
+    /** Why function {@code function} runs interpreted because the JIT could not compile it, or null. */
+    String fellBack(int function) {
+        return cache.fellBack(function);
     }
 
     /** See {@link CodeCache#hopHandle}. */

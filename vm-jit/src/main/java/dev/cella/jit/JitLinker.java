@@ -11,7 +11,10 @@ import java.lang.invoke.MethodType;
  * its {@link JitEngine} as class data, so a call site finds the engine of its own module without
  * any global registry. Sites link once, on first execution, to a constant target: the callee's
  * compiled method (compiled at that moment if it was not yet) or its host adapter, so a linked
- * site is a direct call C2 can inline. The static arguments name the callee and the variant
+ * site is a direct call HotSpot can inline; under {@code auto}, a callee not yet hot links to
+ * its function's {@link java.lang.invoke.MutableCallSite}, shared by all sites, whose target
+ * turns from the interpreter to the compiled method once the callee is hot ({@link
+ * TieredEngine#callSite}). The static arguments name the callee and the variant
  * (1 metered, 0 unmetered) of the calling code, which its callees share.
  */
 final class JitLinker {
@@ -24,7 +27,7 @@ final class JitLinker {
     /** Links a direct call to function {@code function}. */
     static CallSite linkCall(MethodHandles.Lookup caller, String name, MethodType type, int function, int metered)
             throws IllegalAccessException {
-        return new ConstantCallSite(engine(caller).handle(metered != 0, function).asType(type));
+        return engine(caller).linkCall(metered != 0, function, type);
     }
 
     /** Links the stack-segment hop of a call to function {@code function} (see {@link StackSegments}). */

@@ -299,6 +299,19 @@ final class JitRuntime {
         }
     }
 
+    /**
+     * Runs defined function {@code function}, not yet hot under {@code auto}, in the tiered
+     * interpreter for compiled code (through its adapter, see {@link
+     * ImportAdapters#generateTiered}); exact, unlike {@link #callInterpreted}: see {@link
+     * TieredEngine#callFromCompiled}.
+     *
+     * @param frame the callee's frame word
+     * @return the single result's raw bits; several are left in {@link JitContext#results}
+     */
+    static long callTiered(JitContext ctx, int function, long frame, long[] args) {
+        return ctx.engine.tiering().callFromCompiled(ctx, function, frame, args);
+    }
+
     /** The boxed entry of a function that runs interpreted ({@link #callInterpreted}), for {@link JitEngine#run}. */
     static long[] interpretedBox(JitContext ctx, int function, long frame, long[] args) {
         ctx.storeFuel();
@@ -537,7 +550,7 @@ final class JitRuntime {
         long callee = frame - ((1L << 32) + StateValidator.stackUnits(registers));
         if ((callee & JitContext.FRAME_CHECK) == 0) {
             ctx.calleeFrame = callee;
-            return engine.handle(ctx.metered, target);
+            return engine.callee(ctx.metered, target);
         }
         ctx.calleeFrame = deepCall(ctx, frame, registers, function, pc);
         return engine.hopHandle(ctx.metered, target);

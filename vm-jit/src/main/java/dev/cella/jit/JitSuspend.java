@@ -29,6 +29,18 @@ final class JitSuspend extends RuntimeException {
     }
 
     /**
+     * A suspension passing up from frames another tier ran ({@code above}, the entry's first, in
+     * register form), to which the compiled frames below add themselves.
+     */
+    static JitSuspend of(List<ExecutionState.Frame> above) {
+        JitSuspend s = new JitSuspend();
+        for (int k = above.size() - 1; k >= 0; k--) {
+            s.frames.add(above.get(k));
+        }
+        return s;
+    }
+
+    /**
      * Adds the frame of {@code function} at byte pc {@code pc} (the uncharged block leader it
      * stopped at if it is the first frame added, else the call it waits on), with its registers
      * as raw bits: converted here to register form, with the NaNs compiled code left

@@ -10,6 +10,10 @@ import dev.cella.vm.SuspendRequest;
 import dev.cella.vm.SuspendableEngine;
 import dev.cella.vm.interp.Interpreter;
 import dev.cella.vm.interp.TierHook;
+import dev.cella.vm.StateValidator;
+import java.lang.invoke.CallSite;
+import java.lang.invoke.ConstantCallSite;
+import java.lang.invoke.MutableCallSite;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,7 +32,13 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * <ul>
  *   <li><b>Hot calls.</b> Before an interpreted guest call (or a host invocation) of a function
  *       that has been entered {@link #HOT_CALLS} times, the function is compiled and the call
- *       runs compiled; its callees are linked compiled too.
+ *       runs compiled.
+ *   <li><b>Calls from compiled code.</b> A call site in compiled code links to its callee's
+ *       {@link #callSite}: while the callee is not hot, an adapter that runs it in this
+ *       interpreter, nested in the compiled frames below ({@link #callFromCompiled}), and counts
+ *       the entry as the interpreter's calls are counted; once its compiled code is ready, the
+ *       compiled method. So compiled code compiles no callee at its first call: only what is
+ *       hot is compiled, whichever tier calls it (docs/engines.md, "Auto").
  *   <li><b>On-stack replacement.</b> When a frame uses up a fuel window (the interpreter then
  *       polls the interrupt hook, about every 65,536 units) and its function has done so {@link
  *       #HOT_WINDOWS} times, the frame moves to compiled code at that block leader: its registers
@@ -39,6 +49,13 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *       when an earlier run generated it, so its compilation is quick; the thresholds stay (a
  *       stored function compiled at its first entry instead gained nothing measurable:
  *       docs/performance.md, "Class cache").
+ *   <li><b>Size.</b> By calls or by windows, a function compiles only once its interpreted frames also
+ *       used up {@link #WINDOWS_PER_KB} fuel windows per KiB of its code: a small function at
+ *       once, Lua's 20 KB {@code luaV_execute} after some 940 windows (61 M units).
+ *   <li><b>Cheap calls stay.</b> The interpreter hands a call of a hot function over only while
+ *       such calls pay for the hand-over: the first {@link #PROBE_CALLS} are measured, and if
+ *       they used under {@link #CHEAP_CALL} fuel units each, its later calls from interpreted
+ *       callers stay interpreted (compiled callers call its compiled code directly).
  * </ul>
  * Compilation does not stall the guest: a function that turns hot is compiled on a background
  * thread ({@link #COMPILER}) while the interpreter goes on running it, and the next entry (or
@@ -57,6 +74,27 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     static final int HOT_CALLS = 64;
     /** Fuel windows a function's frames use up in the interpreter before the next one moves to compiled code. */
     static final int HOT_WINDOWS = 2;
+    /**
+     * Fuel windows per KiB of a function's code that its interpreted frames must also have used
+     * up before it compiles, by calls or by windows ({@link #sizeWindows}); 0: none. Compiling
+     * costs in proportion to the code (the JIT's bytecode generation, then HotSpot compiling the
+     * methods), so a large function waits until it has run long enough to pay that back
+     * (docs/performance.md, "Tiering policy").
+     */
+    static final int WINDOWS_PER_KB = 48;
+    /**
+     * Calls of a function the interpreter hands over that are measured ({@link Hook#call}); if
+     * they used less than {@link #CHEAP_CALL} fuel units each on average, later calls of it from
+     * the interpreter stay there (compiled callers still call its compiled code).
+     */
+    static final int PROBE_CALLS = 16;
+    /**
+     * Fuel of a call below which handing it to compiled code costs more than interpreting it:
+     * a hand-over makes a context and an invocation, several times what the interpreter spends
+     * on a block (a 64-call threshold alone made a Lua script whose VM loop stayed interpreted
+     * 1.6 times slower than the interpreter).
+     */
+    static final int CHEAP_CALL = 256;
 
     /** A function's compilation state in {@link #state}: not asked for, queued, done, failed. */
     private static final int COLD = 0;
@@ -85,12 +123,28 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     private final AtomicIntegerArray calls;
     private final AtomicIntegerArray windows;
     private final AtomicIntegerArray transfers;
+    /** Per function: calls the interpreter handed over and measured, and the fuel they used ({@link #PROBE_CALLS}). */
+    private final AtomicIntegerArray handedCalls;
+    private final java.util.concurrent.atomic.AtomicLongArray handedFuel;
+    /** Per function: all calls the interpreter handed over. */
+    private final AtomicIntegerArray handOvers;
     /** Per function: {@link #COLD}, {@link #QUEUED}, {@link #READY} or {@link #FAILED}. */
     private final AtomicIntegerArray state;
+    /** Per function: the fuel windows its interpreted frames must use up before it compiles ({@link #WINDOWS_PER_KB}). */
+    private final int[] sizeWindows;
+    /** Per defined function, once compiled code first called it before it was ready: its call site ({@link #callSite}). */
+    private final MutableCallSite[] sites;
+
+    /**
+     * The depth limit of the compiled frames' stack segment below the interpreter this thread
+     * runs nested in them ({@link #callFromCompiled}), for the compiled frames it hands over to
+     * ({@link CompiledResumption#call}); {@link Integer#MAX_VALUE} when not nested.
+     */
+    private static final ThreadLocal<int[]> SEGMENT_LIMIT = ThreadLocal.withInitial(() -> new int[] {Integer.MAX_VALUE});
 
     /** An engine for {@code verifiedModule} (which must have passed the verifier). */
     public TieredEngine(Module verifiedModule) {
-        this(verifiedModule, HOT_CALLS, HOT_WINDOWS, true);
+        this(verifiedModule, (ClassCache) null);
     }
 
     /** An engine that compiles on the guest's thread, with other thresholds (tests hand over as early as possible). */
@@ -103,21 +157,34 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
      * they are there, and keeps those it generates (null: no class cache).
      */
     public TieredEngine(Module verifiedModule, ClassCache classes) {
-        this(verifiedModule, HOT_CALLS, HOT_WINDOWS, true, JitEngine.Options.DEFAULT, classes);
+        this(verifiedModule, HOT_CALLS, HOT_WINDOWS, WINDOWS_PER_KB, true, JitEngine.Options.DEFAULT, classes);
     }
 
-    /** An engine with other thresholds, compiling in the background or on the guest's thread. */
+    /**
+     * An engine with other thresholds, compiling in the background or on the guest's thread; no
+     * size threshold ({@link #WINDOWS_PER_KB}), so hand-overs come as early as the two allow.
+     */
     TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, boolean background) {
-        this(verifiedModule, hotCalls, hotWindows, background, JitEngine.Options.DEFAULT, null);
+        this(verifiedModule, hotCalls, hotWindows, 0, background, JitEngine.Options.DEFAULT, null);
     }
 
     /** An engine that compiles on the guest's thread with other thresholds and JIT options (tests). */
     TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, JitEngine.Options options) {
-        this(verifiedModule, hotCalls, hotWindows, false, options, null);
+        this(verifiedModule, hotCalls, hotWindows, 0, false, options, null);
     }
 
-    /** An engine with every choice given (tests give a class cache here). */
+    /** An engine that compiles on the guest's thread with other thresholds, the size threshold among them (tests). */
+    TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, int windowsPerKb) {
+        this(verifiedModule, hotCalls, hotWindows, windowsPerKb, false, JitEngine.Options.DEFAULT, null);
+    }
+
+    /** An engine with every choice but the size threshold given (tests give a class cache here). */
     TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, boolean background,
+            JitEngine.Options options, ClassCache classes) {
+        this(verifiedModule, hotCalls, hotWindows, 0, background, options, classes);
+    }
+
+    private TieredEngine(Module verifiedModule, int hotCalls, int hotWindows, int windowsPerKb, boolean background,
             JitEngine.Options options, ClassCache classes) {
         this.hotCalls = hotCalls;
         this.hotWindows = hotWindows;
@@ -129,7 +196,16 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         this.calls = new AtomicIntegerArray(n);
         this.windows = new AtomicIntegerArray(n);
         this.transfers = new AtomicIntegerArray(n);
+        this.handedCalls = new AtomicIntegerArray(n);
+        this.handedFuel = new java.util.concurrent.atomic.AtomicLongArray(n);
+        this.handOvers = new AtomicIntegerArray(n);
         this.state = new AtomicIntegerArray(n);
+        this.sites = new MutableCallSite[n];
+        this.sizeWindows = new int[n];
+        for (int f = module.imports().size(); f < n; f++) {
+            sizeWindows[f] = (int) ((long) module.function(f).code().length * windowsPerKb / 1024);
+        }
+        jit.tiering(this);
     }
 
     @Override
@@ -169,7 +245,7 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         if (s == READY) {
             return true;
         }
-        if (s == FAILED || calls.incrementAndGet(function) < hotCalls) {
+        if (s == FAILED || calls.incrementAndGet(function) < hotCalls || windows.get(function) < sizeWindows[function]) {
             return false;
         }
         return compiles(function);
@@ -196,7 +272,18 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     private void compileNow(int function) {
         try {
             jit.handle(true, function);
+            if (jit.fellBack(function) != null) {
+                // The JIT runs it interpreted without nesting (JitRuntime#callInterpreted); this
+                // engine's interpreter runs it better.
+                state.set(function, FAILED);
+                return;
+            }
             state.set(function, READY);
+            synchronized (sites) {
+                if (sites[function] != null) {
+                    sites[function].setTarget(jit.handle(true, function));
+                }
+            }
         } catch (JitException e) {
             state.set(function, FAILED);
         } catch (RuntimeException | Error e) {
@@ -208,16 +295,88 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         }
     }
 
+    /**
+     * The call site compiled code's direct calls of defined function {@code function} link to
+     * ({@link JitEngine#linkCall}): its compiled method if ready; else a site shared by all its
+     * callers whose target is the adapter into {@link #callFromCompiled} until the compiled code
+     * is ready ({@link #compileNow} then sets the compiled method: HotSpot recompiles the callers
+     * that inlined the adapter).
+     */
+    CallSite callSite(int function) {
+        synchronized (sites) {
+            if (state.get(function) == READY) {
+                return new ConstantCallSite(jit.handle(true, function));
+            }
+            MutableCallSite s = sites[function];
+            if (s == null) {
+                s = new MutableCallSite(jit.tieredAdapter(function));
+                sites[function] = s;
+            }
+            return s;
+        }
+    }
+
+    /**
+     * Runs a call compiled code made of defined function {@code function} (not hot when its site
+     * was linked) in the interpreter, nested in the compiled frames below it, exactly as the
+     * interpreter would run it under them ({@link Interpreter#call}): its depth and the registers
+     * below come from the callee's frame word, the fuel window goes in and comes back, a
+     * suspension inside goes on down through the compiled frames as a {@link JitSuspend}.
+     * Counts the entry toward {@link #hotCalls}; the call that finds the function hot asks for
+     * its compilation and still runs interpreted.
+     *
+     * @param args the arguments' raw bits (overwritten with their register form)
+     * @return the single result's raw bits; several are left in {@link JitContext#results}
+     */
+    long callFromCompiled(JitContext ctx, int function, long frame, long[] args) {
+        if (state.get(function) == COLD && calls.incrementAndGet(function) >= hotCalls
+                && windows.get(function) >= sizeWindows[function]) {
+            compiles(function);
+        }
+        var params = module.functionType(function).params();
+        for (int i = 0; i < args.length; i++) {
+            args[i] = JitEngine.normalize(params.get(i), args[i]);
+        }
+        int depth = ctx.depth(frame);
+        int below = ctx.stackTop(frame) - StateValidator.FRAME_UNITS * depth
+                - module.function(function).registers().size();
+        long[] window = {ctx.fuel};
+        ctx.storeFuel();
+        int[] limit = SEGMENT_LIMIT.get();
+        int outer = limit[0];
+        limit[0] = ctx.depthLimit;
+        Invocation inv;
+        try {
+            inv = interpreter.call(ctx.instance, function, args, depth, below, window, ctx.request);
+        } finally {
+            limit[0] = outer;
+            ctx.loadFuel(window[0]);
+        }
+        if (inv.isSuspended()) {
+            throw JitSuspend.of(inv.state().frames());
+        }
+        long[] r = inv.results();
+        if (r.length > 1) {
+            System.arraycopy(r, 0, ctx.results, 0, r.length);
+        }
+        return r.length == 1 ? r[0] : 0;
+    }
+
     /** The interpreter's hook: what to hand over, and the hand-overs themselves. */
     private final class Hook implements TierHook {
         @Override
         public boolean compileCall(int function) {
-            return enteredHot(function);
+            if (!enteredHot(function)) {
+                return false;
+            }
+            int n = handedCalls.get(function);
+            return n < PROBE_CALLS || handedFuel.get(function) >= (long) n * CHEAP_CALL;
         }
 
         @Override
         public boolean compileFrame(int function) {
-            if (state.get(function) == FAILED || windows.incrementAndGet(function) < hotWindows) {
+            if (state.get(function) == FAILED
+                    || windows.incrementAndGet(function) < Math.max(hotWindows, sizeWindows[function])) {
                 return false;
             }
             return compiles(function)
@@ -227,7 +386,17 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         @Override
         public Invocation call(Instance instance, int function, long[] args, int depth, int registersBelow,
                 long[] window, SuspendRequest request) {
-            return CompiledResumption.call(jit, instance, function, args, depth, registersBelow, window, request);
+            long before = instance.fuelRemaining(); // current on entry and on the way out (TierHook)
+            handOvers.incrementAndGet(function);
+            try {
+                return CompiledResumption.call(jit, instance, function, args, depth, registersBelow, window, request,
+                        SEGMENT_LIMIT.get()[0]);
+            } finally {
+                if (handedCalls.get(function) < PROBE_CALLS) {
+                    handedFuel.addAndGet(function, before - instance.fuelRemaining());
+                    handedCalls.incrementAndGet(function);
+                }
+            }
         }
 
         @Override
@@ -235,7 +404,7 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
                 int registersBelow, long[] window, SuspendRequest request) {
             transfers.incrementAndGet(function);
             return CompiledResumption.continueFrame(jit, instance, function, pc, registers, depth, registersBelow,
-                    window, request);
+                    window, request, SEGMENT_LIMIT.get()[0]);
         }
     }
 
@@ -247,6 +416,11 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     /** Times a running interpreted frame of {@code function} moved to compiled code (on-stack replacement). */
     public int stackReplacements(int function) {
         return transfers.get(function);
+    }
+
+    /** Calls of {@code function} the interpreter handed over to compiled code. */
+    public int callHandOvers(int function) {
+        return handOvers.get(function);
     }
 
     /** The JIT this engine compiles with (for {@link JitEngine#dumpBytecode}). */
@@ -288,7 +462,12 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
                 if (transfers.get(f) > 0) {
                     how.add(transfers.get(f) + " on-stack replacements");
                 }
-                detail = how.isEmpty() ? "compiled as a callee of compiled code" : String.join(", ", how);
+                if (handOvers.get(f) > 0) {
+                    how.add(handOvers.get(f) + " calls from the interpreter");
+                }
+                // Otherwise its frames were hot but could not move, or a call past a stack
+                // segment's end (which links to compiled code only) needed it.
+                detail = how.isEmpty() ? "compiled for compiled code" : String.join(", ", how);
             }
             out.add(new FunctionStat(f, s.name(), tier, s.regions(), entries, detail));
         }

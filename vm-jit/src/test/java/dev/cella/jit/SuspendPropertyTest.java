@@ -37,6 +37,8 @@ class SuspendPropertyTest {
     private static final Function<Module, SuspendableEngine> JIT = JitEngine::new;
     private static final Function<Module, SuspendableEngine> REGIONS =
             m -> new JitEngine(m, false, JitEngine.Options.splitEverything());
+    /** auto, handing over early: compiled frames call interpreted ones and the reverse, nested both ways. */
+    private static final Function<Module, SuspendableEngine> TIERED = m -> new TieredEngine(m, 3, 1);
 
     /** One stepwise run: each suspension's state, then how it ended. */
     record Steps(List<String> states, String end) {}
@@ -57,7 +59,7 @@ class SuspendPropertyTest {
                     assertEquals(whole, withoutPolls(reference.end()), () -> "stepwise interpreter differs for\n" + program);
                     for (List<Function<Module, SuspendableEngine>> order : List.of(
                             List.of(JIT, JIT, JIT), List.of(JIT, INTERP, JIT), List.of(INTERP, JIT, INTERP),
-                            List.of(REGIONS, REGIONS, JIT))) {
+                            List.of(REGIONS, REGIONS, JIT), List.of(TIERED, TIERED, TIERED), List.of(TIERED, JIT, TIERED))) {
                         Steps actual = steps(program, m, order, points);
                         assertEquals(reference, actual, () -> "suspension differs at fuel points "
                                 + Arrays.toString(points) + " for\n" + program);
@@ -116,7 +118,8 @@ class SuspendPropertyTest {
                 Steps reference = steps(program, m, List.of(INTERP, INTERP, INTERP), points);
                 assertEquals(withoutPolls(whole.end()), withoutPolls(reference.end()), "interpreter, " + point);
                 for (List<Function<Module, SuspendableEngine>> order : List.of(List.of(JIT, JIT, JIT),
-                        List.of(JIT, INTERP, JIT), List.of(INTERP, JIT, INTERP), List.of(REGIONS, REGIONS, JIT))) {
+                        List.of(JIT, INTERP, JIT), List.of(INTERP, JIT, INTERP), List.of(REGIONS, REGIONS, JIT),
+                        List.of(TIERED, TIERED, TIERED))) {
                     assertEquals(reference, steps(program, m, order, points), "fuel point " + point);
                 }
             }

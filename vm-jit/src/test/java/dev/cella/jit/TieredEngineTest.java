@@ -109,6 +109,24 @@ class TieredEngineTest {
     }
 
     @Test
+    void aFunctionCompilesOnlyOnceItRanInProportionToItsSize() {
+        Module m = module();
+        int bytes = m.function(0).code().length;
+        // main(3,000,000) uses up some 300 windows: it moves after 10, and not at all if 1,000 are asked.
+        for (int windows : new int[] {10, 1000}) {
+            TieredEngine auto = new TieredEngine(m, TieredEngine.HOT_CALLS, TieredEngine.HOT_WINDOWS,
+                    windows * 1024 / bytes + 1);
+            Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+            int[] polls = new int[1];
+            a.interruptHook(i -> polls[0]++);
+            long[] tiered = auto.invoke(a, 0, 3_000_000);
+            assertEquals(windows == 10 ? 1 : 0, auto.stackReplacements(0), "windows asked: " + windows);
+            assertEquals(windows == 10, auto.jit().isCompiled(0), "windows asked: " + windows);
+            assertSameAsTheInterpreter(m, a, polls[0], tiered);
+        }
+    }
+
+    @Test
     void aShortLoopStaysInTheInterpreter() {
         Module m = module();
         TieredEngine auto = synchronous(m);
@@ -135,7 +153,135 @@ class TieredEngineTest {
         FunctionStat mix = auto.functionStats().get(1);
         assertEquals(FunctionStat.Tier.COMPILED, mix.tier());
         assertEquals(TieredEngine.HOT_CALLS, mix.interpretedCalls());
-        assertTrue(auto.jit().isCompiled(2), "the hot function's callee is compiled when first called");
+        assertTrue(auto.jit().isCompiled(2), "the callee, entered as often from the interpreter, is hot too");
+    }
+
+    /** main's loop calls a cheap function and a dear one (a loop of 200 iterations) n times. */
+    private static final String CHEAP_AND_DEAR = """
+            func main(n: i32) -> i32 {
+                reg i: i32, one: i32, r: i32, acc: i32
+                i32.const one, 1
+            loop:
+                call cheap, (i), (r)
+                i32.add acc, acc, r
+                call dear, (i), (r)
+                i32.add acc, acc, r
+                i32.add i, i, one
+                i32.br_lt_u i, n, loop
+                ret acc
+            }
+            func cheap(a: i32) -> i32 {
+                i32.add a, a, a
+                ret a
+            }
+            func dear(a: i32) -> i32 {
+                reg k: i32, one: i32, limit: i32
+                i32.const one, 1
+                i32.const limit, 200
+            again:
+                i32.add a, a, one
+                i32.add k, k, one
+                i32.br_lt_u k, limit, again
+                ret a
+            }
+            export func main
+            """;
+
+    @Test
+    void anInterpretedCallerHandsOverOnlyCallsThatRunLongEnoughToPayForIt() {
+        Module m = Assembler.assemble(CHEAP_AND_DEAR, "calls.casm");
+        Verifier.verify(m);
+        TieredEngine auto = new TieredEngine(m, TieredEngine.HOT_CALLS, 1_000_000); // main stays interpreted
+        Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        Instance b = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        assertArrayEquals(new Interpreter(m).invoke(b, 0, 1000), auto.invoke(a, 0, 1000));
+        assertEquals(b.fuelUsed(), a.fuelUsed());
+        assertTrue(auto.runsCompiled(1) && auto.runsCompiled(2), "both callees are hot");
+        assertEquals(TieredEngine.PROBE_CALLS, auto.callHandOvers(1), "cheap: only the measured calls were handed over");
+        assertEquals(1000 - TieredEngine.HOT_CALLS + 1, auto.callHandOvers(2), "dear: every call once hot");
+    }
+
+    /** outer is hot from its first calls; it calls inner only for large arguments. */
+    private static final String CALLEE = """
+            func outer(x: i32) -> i32 {
+                reg big: i32, r: i32
+                i32.const big, 1000
+                i32.br_lt_s x, big, small
+                call inner, (x), (r)
+                ret r
+            small:
+                ret x
+            }
+            func inner(a: i32) -> i32 {
+                reg t: i32
+                i32.mul t, a, a
+                i32.xor a, a, t
+                ret a
+            }
+            export func outer
+            """;
+
+    @Test
+    void aCalleeOfCompiledCodeRunsInTheInterpreterUntilItIsHotItself() {
+        Module m = Assembler.assemble(CALLEE, "callee.casm");
+        Verifier.verify(m);
+        TieredEngine auto = synchronous(m);
+        Interpreter interp = new Interpreter(m);
+        Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        Instance b = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        for (int call = 0; call < TieredEngine.HOT_CALLS; call++) {
+            assertArrayEquals(interp.invoke(b, 0, call), auto.invoke(a, 0, call));
+        }
+        assertTrue(auto.runsCompiled(0), "outer is hot");
+        for (int call = 0; call < 2 * TieredEngine.HOT_CALLS; call++) {
+            assertEquals(call > TieredEngine.HOT_CALLS - 1, auto.jit().isCompiled(1), "inner compiled before call " + call);
+            assertArrayEquals(interp.invoke(b, 0, 5000 + call), auto.invoke(a, 0, 5000 + call));
+            assertEquals(b.fuelUsed(), a.fuelUsed());
+            if (call == 0) {
+                FunctionStat inner = auto.functionStats().get(1);
+                assertEquals(FunctionStat.Tier.INTERPRETED, inner.tier(), inner.toText());
+                assertEquals(1, inner.interpretedCalls(), "compiled outer called inner in the interpreter");
+            }
+        }
+        assertEquals(FunctionStat.Tier.COMPILED, auto.functionStats().get(1).tier());
+    }
+
+    /** ping and pong call each other n deep: calls cross from compiled frames to interpreted ones and back. */
+    private static final String PING_PONG = """
+            func ping(n: i32) -> i32 {
+                reg one: i32, m: i32, r: i32
+                i32.const one, 1
+                i32.br_lt_s n, one, bottom
+                i32.sub m, n, one
+                call pong, (m), (r)
+                i32.add r, r, one
+                ret r
+            bottom:
+                ret n
+            }
+            func pong(n: i32) -> i32 {
+                reg one: i32, m: i32, r: i32
+                i32.const one, 1
+                i32.br_lt_s n, one, bottom
+                i32.sub m, n, one
+                call ping, (m), (r)
+                i32.add r, r, one
+                ret r
+            bottom:
+                ret n
+            }
+            export func ping "main"
+            """;
+
+    @Test
+    void recursionThroughBothTiersTrapsAtTheSameCallAsTheInterpreter() {
+        for (long[] depthAndLimit : new long[][] {{9_999, 10_000}, {10_000, 10_000}, {20_000, 10_000},
+                {300_000, 250_000}}) {
+            Differential.Program p = new Differential.Program(PING_PONG, new long[] {depthAndLimit[0]}, Long.MAX_VALUE,
+                    (int) depthAndLimit[1], 3);
+            Differential.assertAgree(p, Interpreter::new, m -> new TieredEngine(m, 2, 1), m -> new TieredEngine(m, 3, 1),
+                    m -> new TieredEngine(m, 40, 1));
+        }
     }
 
     /** The default thresholds, compiling on the guest's thread so that hand-overs fall at exact counts. */

@@ -142,6 +142,33 @@ public final class Interpreter implements SuspendableEngine {
     }
 
     /**
+     * Runs defined function {@code function} as the callee of a frame another tier runs: the
+     * mirror of {@link TierHook#call}, with the same contract. The callee is at depth {@code
+     * depth} (its own) above frames holding {@code registersBelow} registers, so depth and stack
+     * limits trap at the same call as if every frame were interpreted; {@code window} holds on
+     * entry the caller's fuel window (its credit before the next interrupt poll) and on return
+     * or throw what is left of it. The instance's fuel is current on entry and afterwards. Calls
+     * and frames in it may go back to the other tier ({@link TierHook}).
+     *
+     * @param args the arguments' raw bits in register form
+     * @return the results (register form), or the state it stopped at (frames from the callee on)
+     */
+    public Invocation call(Instance instance, int function, long[] args, int depth, int registersBelow,
+            long[] window, SuspendRequest request) {
+        DecodedFunction[] variant = functions(instance);
+        DecodedFunction f = variant[function];
+        Machine m = new Machine(variant, instance, f, request);
+        m.nest(depth, registersBelow, window[0]);
+        m.tier(m.metered ? tier : null);
+        System.arraycopy(args, 0, m.regs, 0, args.length);
+        try {
+            return run(instance, m, f.code, 0, 0);
+        } finally {
+            window[0] = m.credit;
+        }
+    }
+
+    /**
      * {@inheritDoc}
      *
      * @throws IllegalArgumentException also if {@code request} has a fuel point and the instance

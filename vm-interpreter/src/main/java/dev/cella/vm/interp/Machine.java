@@ -76,9 +76,14 @@ final class Machine {
     int memSize;
     /** False for an unmetered instance: the credit is a poll countdown, not fuel. */
     final boolean metered;
-    private final int maxDepth;
-    /** The instance's stack in units ({@link StateValidator#stackUnits}). */
-    private final int maxStack;
+    /** The most frames this machine may hold: the instance's maximum depth, less the frames below ({@link #nest}). */
+    private int maxDepth;
+    /** The instance's stack in units ({@link StateValidator#stackUnits}), less what the frames below hold. */
+    private int maxStack;
+    /** Frames, registers and stack units below this machine's entry frame, run by another tier ({@link #nest}). */
+    private int depthBelow;
+    private int registersBelow;
+    private int unitsBelow;
     private long[][] scratch = new long[4][];
 
     long[] regs;
@@ -151,6 +156,27 @@ final class Machine {
         long available = available(instance.fuelRemaining());
         this.credit = Math.min(available, WINDOW);
         this.reserve = available - credit;
+    }
+
+    /**
+     * Makes this machine's entry frame a callee at depth {@code depth} (its own) above frames of
+     * another tier holding {@code registersBelow} registers, whose fuel window {@code window} the
+     * loop takes as its credit (see {@link Interpreter#call}): the depth and stack limits then
+     * fall on the same call as in a run that interpreted every frame.
+     */
+    void nest(int depth, int registersBelow, long window) {
+        this.depthBelow = depth - 1;
+        this.registersBelow = registersBelow;
+        unitsBelow = registersBelow + StateValidator.FRAME_UNITS * (depth - 1);
+        maxDepth -= depth - 1;
+        maxStack -= unitsBelow;
+        if (metered) {
+            long available = reserve + credit;
+            credit = Math.min(available, window);
+            reserve = available - credit;
+        } else {
+            credit = window;
+        }
     }
 
     /** Lets {@code other} (null: none) take calls and running frames over (see {@link TierHook}). */
@@ -386,7 +412,7 @@ final class Machine {
         // (No overflow: end is below maxStack plus one frame, depth below MAX_FRAMES.)
         int units = end + StateValidator.FRAME_UNITS * (depth + 1);
         if (units > maxStack) {
-            instance.stackRefused(units);
+            instance.stackRefused(units + (long) unitsBelow);
             throw TrapSignal.CALL_STACK_EXHAUSTED;
         }
         if (tier != null) {
@@ -655,7 +681,8 @@ final class Machine {
                 // As refuel would: a new credit of at least the block's cost, the block not charged yet.
                 window[0] = Math.min(reserve + credit, Math.max(WINDOW, f.code[pc + 1]));
                 long[] registers = Arrays.copyOfRange(regs, fp, fp + f.frameSize);
-                inv = tier.resume(instance, func, f.bytePc(pc), registers, depth, fp, window, request);
+                inv = tier.resume(instance, func, f.bytePc(pc), registers, depthBelow + depth, registersBelow + fp,
+                        window, request);
             } else {
                 int n = f.code[handOverArgs];
                 long[] args = new long[n];
@@ -663,7 +690,8 @@ final class Machine {
                     args[i] = regs[fp + f.code[handOverArgs + 1 + i]];
                 }
                 window[0] = credit;
-                inv = tier.call(instance, handOverCallee.index, args, depth + 1, fp + f.frameSize, window, request);
+                inv = tier.call(instance, handOverCallee.index, args, depthBelow + depth + 1,
+                        registersBelow + fp + f.frameSize, window, request);
             }
         } finally {
             long available = available(instance.fuelRemaining());
