@@ -33,9 +33,11 @@ class ClassCheckTest {
     @Test
     void everyClassTheJitGeneratesForTheConformanceSuitePassesTheCheck() throws Throwable {
         ClassCache cache = new ClassCache(dir);
-        run(ConformanceSuite.tests(m -> new JitEngine(m, false, JitEngine.Options.DEFAULT, CodeBudget.JVM, cache)));
-        run(ConformanceSuite.tests(
-                m -> new JitEngine(m, false, JitEngine.Options.splitEverything(), CodeBudget.JVM, cache)));
+        // Both code shapes (for C1 alone and for C2: docs/engines.md, "Code shape for C1"), and by regions.
+        for (JitEngine.Options o : List.of(JitEngine.Options.DEFAULT.withClientShapes(true),
+                JitEngine.Options.DEFAULT.withClientShapes(false), JitEngine.Options.splitEverything())) {
+            run(ConformanceSuite.tests(m -> new JitEngine(m, false, o, CodeBudget.JVM, cache)));
+        }
         cache.flush();
         List<String> refused = new ArrayList<>();
         int checked = 0;
