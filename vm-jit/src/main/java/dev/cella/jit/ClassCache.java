@@ -8,10 +8,15 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +24,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32C;
 import org.objectweb.asm.ClassWriter;
 
@@ -48,10 +54,14 @@ import org.objectweb.asm.ClassWriter;
  * file is rewritten. An entry that passes the checksum is still defined as any generated class
  * is, with the JVM's verifier on, and an entry the JVM or the JIT cannot use (a class that does
  * not verify, lacks the methods it must have, or a region plan that does not fit the function)
- * is a miss for that class alone ({@link CodeCache}). (As for translations, the checksum is not
- * a secret: someone who can write the cache directory can make classes that verify and compute
- * something else, as they could by replacing the program itself; the verifier still keeps them
- * inside the JVM's type safety.) A cache that cannot be read or written only costs time.
+ * is a miss for that class alone ({@link CodeCache}). The checksum is not a secret, and a class
+ * that verifies may still call anything in the JDK, so two defences stand against someone who can
+ * write the directory (a shared {@code --cache-dir}, a directory in a mount a guest writes, a
+ * local user when permissions are loose): a directory not private to this user is not used at
+ * all ({@link #distrust()}; the directories are created 0700, the files 0600), and before a stored
+ * class is defined {@link ClassCheck} must find that it names only what the JIT's classes name,
+ * else it is a miss. A class that passes can still compute something else, as a replaced program
+ * could, but cannot reach the host beyond what generated code reaches. A cache that cannot be read or written only costs time.
  *
  * <p>New classes are written by {@link #flush} (the command line does so when a command ends):
  * each module's file is read again, merged with what the process generated, written to a
@@ -118,9 +128,70 @@ public final class ClassCache {
      */
     ModuleClasses open(Module module, JitEngine.Options options) {
         String version = jitVersion();
-        return version == null ? null : new ModuleClasses(this, module,
+        return version == null || distrust() != null ? null : new ModuleClasses(this, module,
                 version + (options.forceRegions() ? "-r" : "") + (options.clientShapes() ? "-c1" : ""));
     }
+
+    /** Whether {@link #distrust} has been computed (and, if it refused the directory, said so). */
+    private boolean judged;
+    private String distrust;
+
+    /**
+     * Why this process does not use the directory, or null if it does: as ssh treats {@code
+     * ~/.ssh}, a cache directory (or its {@code classes} directory) owned by another user or
+     * writable by group or others could hold classes someone else planted, so none is read or
+     * written. Said once on stderr (the host's, never the guest's stdout). The translation cache
+     * is unaffected: it holds no host code and what it reads is verified.
+     */
+    synchronized String distrust() {
+        if (!judged) {
+            judged = true;
+            distrust = distrust(List.of(dir.getParent(), dir));
+            if (distrust != null) {
+                System.err.println("cella: class cache not used: " + distrust);
+            }
+        }
+        return distrust;
+    }
+
+    /** Why one of {@code paths} (or null if none) is not private to this user; absent ones are fine. */
+    static String distrust(List<Path> paths) {
+        if (!POSIX) {
+            return null; // no owner and mode bits to judge by
+        }
+        String me = System.getProperty("user.name");
+        for (Path p : paths) {
+            String why = notPrivate(p, me);
+            if (why != null) {
+                return why;
+            }
+        }
+        return null;
+    }
+
+    /** Why {@code p} could be changed by someone other than user {@code me}, or null (also if it does not exist). */
+    private static String notPrivate(Path p, String me) {
+        PosixFileAttributes a;
+        try {
+            a = Files.readAttributes(p, PosixFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return p + " cannot be examined (" + e.getMessage() + ")";
+        }
+        if (!a.owner().getName().equals(me)) {
+            return p + " is owned by " + a.owner().getName() + ", not " + me;
+        }
+        if (a.permissions().contains(PosixFilePermission.GROUP_WRITE)
+                || a.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
+            return p + " is writable by group or others (chmod go-w it)";
+        }
+        return null;
+    }
+
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    /** The mode of the directories the cache creates: the owner's alone. */
+    private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
 
     /**
      * Records that {@code module} is the one that {@code key} names: a string that names its
@@ -199,8 +270,8 @@ public final class ClassCache {
      */
     static Map<Long, ModuleClasses.Stored> read(Path file) {
         Map<Long, ModuleClasses.Stored> out = new LinkedHashMap<>();
-        if (!Files.isRegularFile(file)) {
-            return out;
+        if (!Files.isRegularFile(file) || distrust(List.of(file)) != null) {
+            return out; // a file someone else could have written is a miss, and is replaced by one of ours
         }
         try {
             byte[] bytes = Files.readAllBytes(file);
@@ -288,7 +359,11 @@ public final class ClassCache {
         ByteBuffer.wrap(bytes).putInt(checksum(file, bytes, SUM));
         Path tmp = null;
         try {
-            Files.createDirectories(file.getParent());
+            if (POSIX) {
+                Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PRIVATE));
+            } else {
+                Files.createDirectories(file.getParent());
+            }
             tmp = Files.createTempFile(file.getParent(), "classes", ".tmp");
             Files.write(tmp, bytes);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

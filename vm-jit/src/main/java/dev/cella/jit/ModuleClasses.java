@@ -6,6 +6,7 @@ import dev.cella.vm.CodeFingerprint;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
@@ -40,6 +41,7 @@ final class ModuleClasses {
     /** By kind: classes defined from the file, and classes generated. */
     private final AtomicIntegerArray used = new AtomicIntegerArray(3);
     private final AtomicIntegerArray made = new AtomicIntegerArray(3);
+    private final AtomicInteger refused = new AtomicInteger();
 
     ModuleClasses(ClassCache cache, Module module, String version) {
         this.cache = cache;
@@ -52,9 +54,32 @@ final class ModuleClasses {
         return (long) kind << 62 | (metered ? 1L : 0L) << 61 | (long) function << 30 | leader;
     }
 
-    /** The stored class of that key, or null; reads the file on first use. */
+    /**
+     * The stored class of that key, or null if there is none or {@link ClassCheck} refuses it
+     * (then it is generated again and replaces the stored one); reads the file on first use.
+     */
     synchronized Stored get(int kind, boolean metered, int function, int leader) {
-        return loaded().get(key(kind, metered, function, leader));
+        Stored s = loaded().get(key(kind, metered, function, leader));
+        if (s == null || ClassCheck.refusal(s.bytes(), className(kind, metered, function, leader)) == null) {
+            return s;
+        }
+        refused.incrementAndGet();
+        return null;
+    }
+
+    /** The name the compiler gives the class of that key ({@link FunctionCompiler}). */
+    static String className(int kind, boolean metered, int function, int leader) {
+        String name = FunctionCompiler.className(function) + (metered ? "" : "$unmetered");
+        return switch (kind) {
+            case ENTRY -> name + "$e" + leader;
+            case REGION_ENTRY -> name + "$o" + leader;
+            default -> name;
+        };
+    }
+
+    /** Stored classes {@link ClassCheck} refused. */
+    int refused() {
+        return refused.get();
     }
 
     /** Records that a class was defined from the file. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.objectweb.asm.Opcodes.*;
@@ -19,11 +20,16 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 
@@ -35,7 +41,7 @@ import org.objectweb.asm.MethodVisitor;
  */
 class ClassCacheTest {
     /** Forty functions with loops; main(n) calls them all, so large n runs out of fuel windows (entry methods). */
-    private static final Module MODULE =
+    static final Module MODULE =
             new Differential.Program(CodeBudgetTest.manyLargeFunctions(), new long[0], 0, 1, 1).module();
     private static final Module OTHER = new Differential.Program("""
             export func main "main"
@@ -242,5 +248,161 @@ class ClassCacheTest {
         assertEquals(expected, run(MODULE, second, 100));
         assertEquals(new ClassCacheUse(41, 0), second.classCacheUse());
         assertTrue(second.runsCompiled(0));
+    }
+
+    /**
+     * Function 1's stored class rewritten (checksum made right again, as whoever can write the
+     * directory can) with {@code prologue} run at the start of its method, and, if {@code
+     * extra}, one more method: a class that verifies and would be used as it is.
+     */
+    private void plant(Consumer<MethodVisitor> prologue, Consumer<ClassVisitor> extra) throws Exception {
+        runAndFlush(MODULE, 50);
+        byte[] real = ClassCache.read(onlyFile()).get(ModuleClasses.key(ModuleClasses.FUNCTION, true, 1, 0)).bytes();
+        ClassReader reader = new ClassReader(real);
+        ClassWriter cw = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        reader.accept(new ClassVisitor(ASM9, cw) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, name, desc, sig, exceptions);
+                return !name.equals("f1") ? mv : new MethodVisitor(ASM9, mv) {
+                    @Override
+                    public void visitCode() {
+                        super.visitCode();
+                        prologue.accept(mv);
+                    }
+                };
+            }
+
+            @Override
+            public void visitEnd() {
+                extra.accept(cv);
+                super.visitEnd();
+            }
+        }, 0);
+        byte[] forged = cw.toByteArray();
+        MethodHandles.lookup().defineHiddenClassWithClassData(forged, new Object(), false); // the JVM would take it
+        forge(1, forged);
+    }
+
+    /** The planted class is refused: generated again (results and fuel the interpreter's), and the file repaired. */
+    private void assertRefused() {
+        assertEquals(new ClassCacheUse(40, 1), runAndFlush(MODULE, 50));
+        assertEquals(new ClassCacheUse(41, 0), runAndFlush(MODULE, 50), "the refused class was replaced");
+    }
+
+    private static final Consumer<ClassVisitor> NOTHING = cv -> {};
+
+    @Test
+    void aStoredClassCallingRuntimeExecIsRefused() throws Exception {
+        plant(mv -> {
+            mv.visitMethodInsn(INVOKESTATIC, "java/lang/Runtime", "getRuntime", "()Ljava/lang/Runtime;", false);
+            mv.visitLdcInsn("true");
+            mv.visitMethodInsn(INVOKEVIRTUAL, "java/lang/Runtime", "exec", "(Ljava/lang/String;)Ljava/lang/Process;",
+                    false);
+            mv.visitInsn(POP);
+        }, NOTHING);
+        assertRefused();
+    }
+
+    @Test
+    void aStoredClassCallingAMemberOfAnAllowedJdkClassOutsideTheListIsRefused() throws Exception {
+        String property = "cella.test.planted";
+        plant(mv -> {
+            mv.visitLdcInsn(property);
+            mv.visitLdcInsn("yes");
+            mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "setProperty",
+                    "(Ljava/lang/String;Ljava/lang/String;)Ljava/lang/String;", false);
+            mv.visitInsn(POP);
+        }, NOTHING);
+        assertRefused();
+        assertNull(System.getProperty(property), "the planted code never ran");
+    }
+
+    @Test
+    void aStoredClassUsingReflectionIsRefused() throws Exception {
+        plant(mv -> {
+            mv.visitLdcInsn("java.lang.Runtime");
+            mv.visitMethodInsn(INVOKESTATIC, "java/lang/Class", "forName", "(Ljava/lang/String;)Ljava/lang/Class;",
+                    false);
+            mv.visitInsn(POP);
+        }, NOTHING);
+        assertRefused();
+    }
+
+    /** Adds a static method {@code name} of type {@code desc} that only returns. */
+    private static Consumer<ClassVisitor> method(String name, String desc) {
+        return cv -> {
+            MethodVisitor m = cv.visitMethod(ACC_STATIC, name, desc, null, null);
+            m.visitCode();
+            m.visitInsn(RETURN);
+            m.visitMaxs(0, 1);
+            m.visitEnd();
+        };
+    }
+
+    @Test
+    void aStoredClassNamingAnUnexpectedClassOnlyInADescriptorIsRefused() throws Exception {
+        plant(mv -> {}, method("r9", "(Ljava/lang/Runtime;)V"));
+        assertRefused();
+    }
+
+    @Test
+    void aStoredClassWithAnUnexpectedMethodIsRefused() throws Exception {
+        plant(mv -> {}, method("<clinit>", "()V"));
+        assertRefused();
+    }
+
+    /** Sets {@code p}'s mode, as {@code chmod} would. */
+    private static void chmod(Path p, String mode) throws IOException {
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
+    }
+
+    @Test
+    void theDirectoriesAreCreatedPrivateAndTheFilesToo() throws IOException {
+        runAndFlush(MODULE, 50);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("classes"))));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(onlyFile())));
+    }
+
+    @Test
+    void aDirectoryWritableByGroupOrOthersIsNotUsed() throws IOException {
+        runAndFlush(MODULE, 50);
+        Path classes = dir.resolve("classes");
+        Path file = onlyFile();
+        FileTime written = Files.getLastModifiedTime(file);
+        for (Path p : List.of(classes, dir)) {
+            String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+            for (String loose : List.of("rwxrwx---", "rwx---rwx")) {
+                chmod(p, loose);
+                ClassCache cache = new ClassCache(dir);
+                java.io.PrintStream err = System.err;
+                var said = new java.io.ByteArrayOutputStream();
+                System.setErr(new java.io.PrintStream(said, true));
+                try {
+                    assertTrue(cache.distrust().contains(p + " is writable by group or others"), cache.distrust());
+                    cache.distrust();
+                } finally {
+                    System.setErr(err);
+                }
+                assertEquals("cella: class cache not used: " + cache.distrust() + System.lineSeparator(),
+                        said.toString(), "said once, on stderr");
+                JitEngine engine = new JitEngine(MODULE, false, JitEngine.Options.DEFAULT, CodeBudget.JVM, cache);
+                assertEquals(run(MODULE, new Interpreter(MODULE), 50), run(MODULE, engine, 50));
+                cache.flush();
+                assertNull(engine.classCacheUse(), "no class read or kept");
+                assertEquals(written, Files.getLastModifiedTime(file), "nor written");
+            }
+            chmod(p, mode);
+        }
+        assertEquals(new ClassCacheUse(41, 0), runAndFlush(MODULE, 50), "used again once private");
+    }
+
+    @Test
+    void aFileWritableByGroupOrOthersIsAMissAndIsReplacedByAPrivateOne() throws IOException {
+        runAndFlush(MODULE, 50);
+        chmod(onlyFile(), "rw-rw-rw-");
+        assertEquals(new ClassCacheUse(0, 41), runAndFlush(MODULE, 50));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(onlyFile())));
+        assertEquals(new ClassCacheUse(41, 0), runAndFlush(MODULE, 50));
     }
 }
