@@ -61,15 +61,18 @@ public final class Checkpoint {
     private static final int PAGE = 65_536;
 
     private final byte[] moduleSha256;
+    /** The payload is {@code payload[payloadOffset, payloadOffset + payloadLength)}: read in place from a file's bytes. */
     private final byte[] payload;
+    private final int payloadOffset;
     private final int payloadLength;
     private final String name;
     private CheckpointCodec.Contents contents;
     private Module module;
 
-    private Checkpoint(byte[] moduleSha256, byte[] payload, int payloadLength, String name) {
+    private Checkpoint(byte[] moduleSha256, byte[] payload, int payloadOffset, int payloadLength, String name) {
         this.moduleSha256 = moduleSha256;
         this.payload = payload;
+        this.payloadOffset = payloadOffset;
         this.payloadLength = payloadLength;
         this.name = name;
     }
@@ -106,7 +109,7 @@ public final class Checkpoint {
         }
         byte[] binary = ModuleWriter.write(cell.image().module());
         CheckpointOutput out = CheckpointCodec.encode(cell, binary);
-        return new Checkpoint(sha256(binary), out.buffer(), out.size(), "checkpoint");
+        return new Checkpoint(sha256(binary), out.buffer(), 0, out.size(), "checkpoint");
     }
 
     /**
@@ -161,7 +164,9 @@ public final class Checkpoint {
     }
 
     /**
-     * Reads a checkpoint from {@code bytes} (as {@link #toBytes} made them).
+     * Reads a checkpoint from {@code bytes} (as {@link #toBytes} made them). An undeflated
+     * checkpoint's payload is read where it lies, not copied (megabytes, docs/cluster.md "Moving
+     * a cell"): the caller hands the array over and must not change it afterwards.
      *
      * @param name what to call it in messages
      * @throws CheckpointException as {@link #read} does
@@ -170,11 +175,14 @@ public final class Checkpoint {
         return fromBytes(bytes, name, null, CheckpointOutput.MAX_PAYLOAD);
     }
 
-    /** Reads a checkpoint from {@code bytes} with a key and a limit (see {@link #read(Path, byte[], long)}). */
+    /**
+     * Reads a checkpoint from {@code bytes} with a key and a limit (see {@link #read(Path, byte[],
+     * long)}); the array is handed over as for {@link #fromBytes(byte[], String)}.
+     */
     public static Checkpoint fromBytes(byte[] bytes, String name, byte[] key, long maxPayload) {
         requireKey(key);
         CheckpointFile.Framed f = CheckpointFile.read(bytes, bytes.length, name, key, maxPayload);
-        Checkpoint c = new Checkpoint(f.moduleSha256(), f.payload(), f.payloadLength(), name);
+        Checkpoint c = new Checkpoint(f.moduleSha256(), f.payload(), f.payloadOffset(), f.payloadLength(), name);
         c.contents();
         return c;
     }
@@ -186,18 +194,55 @@ public final class Checkpoint {
 
     /** The file's bytes (see {@link #toBytes(boolean)}), authenticated with {@code key} unless it is null. */
     public byte[] toBytes(boolean deflate, byte[] key) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(payloadLength + CheckpointFile.HEADER_SIZE);
         try {
-            write(out, deflate, key);
+            if (deflate) {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(payloadLength / 4 + 128);
+                write(out, true, key);
+                return out.toByteArray();
+            }
+            // Undeflated, the size is known: written straight into an array of that size, not into
+            // a growing buffer copied out at the end (a checkpoint is megabytes, taken inside a
+            // move's pause, docs/cluster.md "Moving a cell").
+            Exact out = new Exact(CheckpointFile.HEADER_SIZE + payloadLength + (key == null ? 0 : CheckpointFile.MAC_SIZE));
+            write(out, false, key);
+            return out.full();
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // a byte array stream does not fail
+            throw new UncheckedIOException(e); // an array stream does not fail
         }
-        return out.toByteArray();
+    }
+
+    /** A stream into an array of the exact size of what is written to it. */
+    private static final class Exact extends OutputStream {
+        private final byte[] bytes;
+        private int at;
+
+        Exact(int size) {
+            bytes = new byte[size];
+        }
+
+        @Override
+        public void write(int b) {
+            bytes[at++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            System.arraycopy(b, off, bytes, at, len);
+            at += len;
+        }
+
+        /** The array, which must be full: a size computed wrong is a bug here, not a short file. */
+        byte[] full() {
+            if (at != bytes.length) {
+                throw new IllegalStateException("wrote " + at + " bytes of a checkpoint of " + bytes.length);
+            }
+            return bytes;
+        }
     }
 
     /** Writes the file's bytes to {@code out} (see {@link #toBytes}), authenticated with {@code key} unless null. */
     public void write(OutputStream out, boolean deflate, byte[] key) throws IOException {
-        CheckpointFile.write(out, moduleSha256, payload, payloadLength, deflate, requireKey(key));
+        CheckpointFile.write(out, moduleSha256, payload, payloadOffset, payloadLength, deflate, requireKey(key));
     }
 
     /** A key is null (none) or at least one byte (HMAC takes any length; an empty one is a mistake). */
@@ -487,7 +532,7 @@ public final class Checkpoint {
 
     private synchronized CheckpointCodec.Contents contents() {
         if (contents == null) {
-            contents = CheckpointCodec.decode(payload, payloadLength, name);
+            contents = CheckpointCodec.decode(payload, payloadOffset, payloadLength, name);
         }
         return contents;
     }

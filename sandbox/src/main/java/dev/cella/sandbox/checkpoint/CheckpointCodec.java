@@ -214,8 +214,8 @@ final class CheckpointCodec {
      * @throws CheckpointException (INVALID) if a section is missing, out of order, too short or
      *     too long, or holds an impossible value
      */
-    static Contents decode(byte[] payload, int length, String file) {
-        CheckpointInput in = new CheckpointInput(payload, length, file);
+    static Contents decode(byte[] payload, int offset, int length, String file) {
+        CheckpointInput in = new CheckpointInput(payload, offset, length, file);
         in.beginSection(MODULE, "module");
         byte[] module = new byte[in.remainingInSection()];
         in.raw(module, 0, module.length);

@@ -53,7 +53,7 @@ final class CheckpointFile {
     private CheckpointFile() {}
 
     /** A checked, inflated payload and the module hash from its header. */
-    record Framed(byte[] moduleSha256, byte[] payload, int payloadLength) {}
+    record Framed(byte[] moduleSha256, byte[] payload, int payloadOffset, int payloadLength) {}
 
     /**
      * Writes the header and {@code payload[0..length)}, deflated if {@code deflate}, and with
@@ -61,17 +61,25 @@ final class CheckpointFile {
      */
     static void write(OutputStream out, byte[] moduleSha256, byte[] payload, int length, boolean deflate, byte[] key)
             throws IOException {
+        write(out, moduleSha256, payload, 0, length, deflate, key);
+    }
+
+    /** Writes the payload {@code payload[offset..offset + length)} (see the method above). */
+    static void write(OutputStream out, byte[] moduleSha256, byte[] payload, int offset, int length, boolean deflate,
+            byte[] key) throws IOException {
         byte[] stored = payload;
+        int storedFrom = offset;
         int storedLength = length;
         if (deflate) {
             ByteArrayOutputStream z = new ByteArrayOutputStream(Math.max(64, length / 4));
             Deflater deflater = new Deflater(Deflater.BEST_SPEED);
             try (DeflaterOutputStream d = new DeflaterOutputStream(z, deflater, 1 << 16)) {
-                d.write(payload, 0, length);
+                d.write(payload, offset, length);
             } finally {
                 deflater.end();
             }
             stored = z.toByteArray();
+            storedFrom = 0;
             storedLength = stored.length;
         }
         byte[] h = new byte[HEADER_SIZE];
@@ -81,14 +89,14 @@ final class CheckpointFile {
         System.arraycopy(moduleSha256, 0, h, 12, 32);
         put(h, 44, storedLength, 8);
         put(h, 52, length, 8);
-        put(h, 60, crc(stored, 0, storedLength), 4);
+        put(h, 60, crc(stored, storedFrom, storedLength), 4);
         put(h, 64, crc(h, 0, 64), 4);
         out.write(h);
-        out.write(stored, 0, storedLength);
+        out.write(stored, storedFrom, storedLength);
         if (key != null) {
             Mac mac = mac(key);
             mac.update(h);
-            mac.update(stored, 0, storedLength);
+            mac.update(stored, storedFrom, storedLength);
             out.write(mac.doFinal());
         }
     }
@@ -156,9 +164,11 @@ final class CheckpointFile {
         }
         byte[] sha = Arrays.copyOfRange(file, 12, 44);
         if (!deflated) {
-            return new Framed(sha, Arrays.copyOfRange(file, HEADER_SIZE, HEADER_SIZE + (int) stored), (int) full);
+            // Not copied: the payload is read where it lies (the caller hands the file over, and a
+            // checkpoint is megabytes, restored inside a move's pause, docs/cluster.md "Moving a cell").
+            return new Framed(sha, file, HEADER_SIZE, (int) full);
         }
-        return new Framed(sha, inflate(file, (int) stored, (int) full, name), (int) full);
+        return new Framed(sha, inflate(file, (int) stored, (int) full, name), 0, (int) full);
     }
 
     /**

@@ -15,6 +15,8 @@ import java.util.Arrays;
 final class CheckpointInput {
     private final byte[] buf;
     private final String file;
+    /** Where the payload starts in {@link #buf} (messages give offsets from there). */
+    private final int payloadStart;
     /** The end of the payload in {@link #buf}. */
     private final int payloadEnd;
     private int pos;
@@ -24,16 +26,23 @@ final class CheckpointInput {
 
     /** Reads the payload {@code buf[0..length)}; {@code file} names it in messages. */
     CheckpointInput(byte[] buf, int length, String file) {
+        this(buf, 0, length, file);
+    }
+
+    /** Reads the payload {@code buf[offset..offset + length)}; {@code file} names it in messages. */
+    CheckpointInput(byte[] buf, int offset, int length, String file) {
         this.buf = buf;
-        this.payloadEnd = length;
-        this.end = length;
+        this.payloadStart = offset;
+        this.pos = offset;
+        this.payloadEnd = offset + length;
+        this.end = payloadEnd;
         this.file = file;
     }
 
     /** A failure of kind INVALID at the current position. */
     CheckpointException invalid(String what) {
         return new CheckpointException(CheckpointException.Kind.INVALID,
-                file + ": section " + section + " at payload offset " + pos + ": " + what);
+                file + ": section " + section + " at payload offset " + (pos - payloadStart) + ": " + what);
     }
 
     /**

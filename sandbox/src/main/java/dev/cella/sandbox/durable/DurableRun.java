@@ -232,11 +232,11 @@ public final class DurableRun {
                 RunResult r = ended.get();
                 Segment.Ending e = new Segment.Ending(r.outcome(), r.exitStatus(),
                         r.error() == null ? null : r.error().getMessage());
-                s = new Segment(cellId, seq, r.accounting().fuelUsed(), new byte[0], out.take(), err.take(),
+                s = Segment.owning(cellId, seq, r.accounting().fuelUsed(), new byte[0], out.take(), err.take(),
                         Optional.of(e));
             } else {
                 byte[] checkpoint = Checkpoint.capture(cell).toBytes(deflate, key);
-                s = new Segment(cellId, seq, cell.instance().fuelUsed(), checkpoint, out.take(), err.take(),
+                s = Segment.owning(cellId, seq, cell.instance().fuelUsed(), checkpoint, out.take(), err.take(),
                         Optional.empty());
             }
             if (pending != null) {

@@ -12,46 +12,91 @@ import java.util.Optional;
  * the cell's checkpoint (the bytes of {@link dev.cella.sandbox.checkpoint.Checkpoint#toBytes},
  * authenticated if the run has a key) from which a run resumes; or <em>final</em> ({@link
  * #ending()} present): the program ended during the segment, and the checkpoint is empty.
- *
- * @param cellId the durable run's name for the cell (the cluster's cell identifier)
- * @param seq the segment's number: 0 for the first segment of a run from the program's start,
- *     the previous segment's plus one for every later one (a resumed run goes on from the segment
- *     it resumed from)
- * @param fuelUsed the fuel the guest had used at the end of the segment, counted from the
- *     program's start
- * @param checkpoint the checkpoint at the end of the segment; empty if the segment is final
- * @param stdout what the guest wrote to stdout during the segment
- * @param stderr what the guest wrote to stderr during the segment
- * @param ending how the program ended, if it ended in this segment
  */
-public record Segment(String cellId, long seq, long fuelUsed, byte[] checkpoint, byte[] stdout, byte[] stderr,
-        Optional<Ending> ending) {
+public final class Segment {
+    private final String cellId;
+    private final long seq;
+    private final long fuelUsed;
+    private final byte[] checkpoint;
+    private final byte[] stdout;
+    private final byte[] stderr;
+    private final Optional<Ending> ending;
 
     /**
      * Checks and copies the fields.
      *
+     * @param cellId the durable run's name for the cell (the cluster's cell identifier)
+     * @param seq the segment's number: 0 for the first segment of a run from the program's start,
+     *     the previous segment's plus one for every later one (a resumed run goes on from the segment
+     *     it resumed from)
+     * @param fuelUsed the fuel the guest had used at the end of the segment, counted from the
+     *     program's start
+     * @param checkpoint the checkpoint at the end of the segment; empty if the segment is final
+     * @param stdout what the guest wrote to stdout during the segment
+     * @param stderr what the guest wrote to stderr during the segment
+     * @param ending how the program ended, if it ended in this segment
      * @throws IllegalArgumentException if {@code seq} or {@code fuelUsed} is negative, or the
      *     checkpoint is empty for a suspended segment or not empty for a final one
      * @throws NullPointerException if a field is null
      */
-    public Segment {
+    public Segment(String cellId, long seq, long fuelUsed, byte[] checkpoint, byte[] stdout, byte[] stderr,
+            Optional<Ending> ending) {
+        this(cellId, seq, fuelUsed, checkpoint.clone(), stdout.clone(), stderr.clone(), ending, true);
+    }
+
+    /**
+     * Takes the arrays without copying them: for the run and the codec, which made them and keep
+     * no reference (a checkpoint is megabytes, copied otherwise inside a move's pause,
+     * docs/cluster.md "Moving a cell"). The flag only tells this constructor from the public one.
+     */
+    private Segment(String cellId, long seq, long fuelUsed, byte[] checkpoint, byte[] stdout, byte[] stderr,
+            Optional<Ending> ending, boolean owned) {
         Objects.requireNonNull(cellId, "cellId");
         Objects.requireNonNull(ending, "ending");
         if (seq < 0 || fuelUsed < 0) {
             throw new IllegalArgumentException("segment " + seq + " of " + cellId + ": negative seq or fuel used ("
                     + fuelUsed + ")");
         }
-        checkpoint = checkpoint.clone();
-        stdout = stdout.clone();
-        stderr = stderr.clone();
         if (ending.isPresent() != (checkpoint.length == 0)) {
             throw new IllegalArgumentException("segment " + seq + " of " + cellId + ": "
                     + (ending.isPresent() ? "a final segment has no checkpoint" : "a suspended segment needs a checkpoint"));
         }
+        this.cellId = cellId;
+        this.seq = seq;
+        this.fuelUsed = fuelUsed;
+        this.checkpoint = checkpoint;
+        this.stdout = Objects.requireNonNull(stdout, "stdout");
+        this.stderr = Objects.requireNonNull(stderr, "stderr");
+        this.ending = ending;
+    }
+
+    /** A segment of arrays its caller made and hands over (see the private constructor). */
+    static Segment owning(String cellId, long seq, long fuelUsed, byte[] checkpoint, byte[] stdout, byte[] stderr,
+            Optional<Ending> ending) {
+        return new Segment(cellId, seq, fuelUsed, checkpoint, stdout, stderr, ending, true);
+    }
+
+    /** The durable run's name for the cell. */
+    public String cellId() {
+        return cellId;
+    }
+
+    /** The segment's number. */
+    public long seq() {
+        return seq;
+    }
+
+    /** The fuel the guest had used at the end of the segment, counted from the program's start. */
+    public long fuelUsed() {
+        return fuelUsed;
+    }
+
+    /** How the program ended, if it ended in this segment. */
+    public Optional<Ending> ending() {
+        return ending;
     }
 
     /** A copy of the checkpoint bytes (empty if the segment is final). */
-    @Override
     public byte[] checkpoint() {
         return checkpoint.clone();
     }
@@ -62,13 +107,11 @@ public record Segment(String cellId, long seq, long fuelUsed, byte[] checkpoint,
     }
 
     /** A copy of what the guest wrote to stdout during the segment. */
-    @Override
     public byte[] stdout() {
         return stdout.clone();
     }
 
     /** A copy of what the guest wrote to stderr during the segment. */
-    @Override
     public byte[] stderr() {
         return stderr.clone();
     }

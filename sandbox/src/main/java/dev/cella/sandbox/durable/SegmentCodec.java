@@ -106,7 +106,7 @@ final class SegmentCodec {
             if (b.hasRemaining()) {
                 throw malformed(b.remaining() + " bytes after the segment");
             }
-            return new Segment(id, seq, fuel, checkpoint, out, err, ending);
+            return Segment.owning(id, seq, fuel, checkpoint, out, err, ending); // arrays made here
         } catch (BufferUnderflowException e) {
             throw malformed("truncated");
         } catch (IllegalArgumentException e) {

@@ -192,6 +192,18 @@ class CheckpointFormatTest {
     }
 
     @Test
+    void anInvalidSectionIsNamedByItsOffsetInThePayloadNotInTheFile() {
+        byte[] b = checkpointBytes(false);
+        int run = section(b, CheckpointCodec.RUN);
+        // The run section's length (the 8 bytes before its contents) claims more than is left.
+        CheckpointException e = refusedOnRestore(reframed(b, p -> putI32(p, run - 8, Integer.MAX_VALUE), 0));
+        assertEquals(CheckpointException.Kind.INVALID, e.kind());
+        // The payload is read where it lies in the file (Checkpoint.fromBytes), after the header.
+        assertTrue(e.getMessage().contains("at payload offset " + run + ": section run claims"),
+                e.getMessage());
+    }
+
+    @Test
     void anExecutionStateTheModuleCannotHaveIsInvalid() {
         byte[] b = checkpointBytes(false);
         // The run section: inStart (1), six counters (48), fuel used and remaining (16), depth (4), then frame 1.
