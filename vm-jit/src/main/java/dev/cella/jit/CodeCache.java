@@ -493,6 +493,11 @@ final class CodeCache {
         }
     }
 
+    /** True if the class cache holds function {@code function}'s class of the metered variant (whole or by regions). */
+    boolean classStored(int function) {
+        return stored != null && stored.has(ModuleClasses.FUNCTION, true, function, 0);
+    }
+
     /** Functions whose classes came from the class cache, and functions whose classes were generated; null if no cache. */
     int[] classCacheCounts() {
         return stored == null ? null : new int[] {stored.functionsUsed(), stored.functionsGenerated()};

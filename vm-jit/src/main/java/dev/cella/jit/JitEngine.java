@@ -348,6 +348,11 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
         return out.toString();
     }
 
+    /** True if the class cache holds defined function {@code function}'s metered class: compiling it generates nothing. */
+    boolean classStored(int function) {
+        return cache.classStored(function);
+    }
+
     /** Where each function ran so far (compiled or not yet run), in function index order. */
     @Override
     public List<FunctionStat> functionStats() {

@@ -67,6 +67,11 @@ final class ModuleClasses {
         return null;
     }
 
+    /** True if the file holds a class of that key (not checked: {@link #get} may still refuse it); reads the file on first use. */
+    synchronized boolean has(int kind, boolean metered, int function, int leader) {
+        return loaded().containsKey(key(kind, metered, function, leader));
+    }
+
     /** The name the compiler gives the class of that key ({@link FunctionCompiler}). */
     static String className(int kind, boolean metered, int function, int leader) {
         String name = FunctionCompiler.className(function) + (metered ? "" : "$unmetered");

@@ -9,16 +9,19 @@ import static org.quicktheories.QuickTheory.qt;
 import dev.cella.isa.module.Module;
 import dev.cella.isa.text.Assembler;
 import dev.cella.isa.verify.Verifier;
+import dev.cella.vm.EngineDiagnostics;
 import dev.cella.vm.FunctionStat;
 import dev.cella.vm.ImportResolver;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InstanceOptions;
 import dev.cella.vm.conformance.ConformanceSuite;
 import dev.cella.vm.interp.Interpreter;
+import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The auto engine: interpreter first, compiled when hot, identical behaviour either way. */
 class TieredEngineTest {
@@ -124,6 +127,25 @@ class TieredEngineTest {
             assertEquals(windows == 10, auto.jit().isCompiled(0), "windows asked: " + windows);
             assertSameAsTheInterpreter(m, a, polls[0], tiered);
         }
+    }
+
+    @Test
+    void aFunctionWhoseClassIsInTheClassCacheCompilesWithoutWaitingOutItsSize(@TempDir Path dir) {
+        Module m = module();
+        ClassCache filled = new ClassCache(dir);
+        new JitEngine(m, filled).invoke(new Instance(m, ImportResolver.NONE, InstanceOptions.defaults()), 0, 1000);
+        filled.flush();
+        // As the size threshold's test: 1,000 windows asked, which main(3,000,000) never uses up.
+        int windowsPerKb = 1000 * 1024 / m.function(0).code().length + 1;
+        TieredEngine auto = new TieredEngine(m, TieredEngine.HOT_CALLS, TieredEngine.HOT_WINDOWS, windowsPerKb, false,
+                JitEngine.Options.DEFAULT, new ClassCache(dir));
+        Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        int[] polls = new int[1];
+        a.interruptHook(i -> polls[0]++);
+        long[] tiered = auto.invoke(a, 0, 3_000_000);
+        assertEquals(1, auto.stackReplacements(0), "main moved after the base threshold's windows");
+        assertEquals(new EngineDiagnostics.ClassCacheUse(1, 0), auto.jit().classCacheUse(), "its class came from the cache");
+        assertSameAsTheInterpreter(m, a, polls[0], tiered);
     }
 
     @Test
