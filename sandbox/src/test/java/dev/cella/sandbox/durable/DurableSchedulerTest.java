@@ -130,7 +130,10 @@ class DurableSchedulerTest {
         long light = atFirstEnd.getOrDefault("light", 0L);
         assertEquals(EXPECTED.fuelUsed(), heavy, "the heavier cell ends first: " + atFirstEnd);
         double ratio = (double) heavy / light;
-        assertTrue(ratio > 2 && ratio < 4.5, "weights 3 and 1 shared one thread " + ratio + " to 1: " + atFirstEnd);
+        // With equal weights the ratio is 1.00 in every run (measured: 40 of 40). With 3 and 1 it is
+        // 2.7-2.9 in a warm JVM but went as low as 1.53 in the first runs of a fresh one (and 1.74 once
+        // in CI), so the bound sits between the two: weights ignored fail it, weights honoured pass.
+        assertTrue(ratio > 1.3 && ratio < 4.5, "weights 3 and 1 shared one thread " + ratio + " to 1: " + atFirstEnd);
     }
 
     @Test
