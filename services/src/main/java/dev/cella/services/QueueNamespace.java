@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import org.h2.mvstore.MVMap;
 
 /**
@@ -58,6 +59,8 @@ public final class QueueNamespace {
     private final String name;
     private final Store store;
     private final long leaseMillis;
+    /** The clock of leases, in milliseconds ({@link Services.Builder#clock}). */
+    private final LongSupplier clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final Map<String, Channel> channels = new HashMap<>();
@@ -97,10 +100,11 @@ public final class QueueNamespace {
         }
     }
 
-    QueueNamespace(String name, Store store, long leaseMillis, Limits limits) {
+    QueueNamespace(String name, Store store, long leaseMillis, LongSupplier clock, Limits limits) {
         this.name = name;
         this.store = store;
         this.leaseMillis = leaseMillis;
+        this.clock = clock;
         this.subscriptions = store.map("qsub/" + name);
         long count = 0;
         long bytes = 0;
@@ -238,7 +242,7 @@ public final class QueueNamespace {
                     long wait = Math.min(deadline - now, WAKE_NANOS);
                     if (!c.leased.isEmpty()) {
                         long next = c.leased.firstEntry().getValue();
-                        wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(Math.max(1, next - System.currentTimeMillis())));
+                        wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(Math.max(1, next - clock.getAsLong())));
                     }
                     waiters++;
                     try {
@@ -393,7 +397,7 @@ public final class QueueNamespace {
 
     /** The next deliverable message of {@code c}, leased; expired leases first. Under the namespace lock. */
     private Delivery take(Channel c, int maxBytes) {
-        long now = System.currentTimeMillis();
+        long now = clock.getAsLong();
         Long id = null;
         if (!c.leased.isEmpty() && c.leased.firstEntry().getValue() <= now) {
             // Run-out leases go back to the head of the queue, in their order.

@@ -88,7 +88,7 @@ public final class Services implements AutoCloseable {
     /** Queue namespace {@code name}, created empty on first use. */
     public QueueNamespace queue(String name) {
         Grant.checkName(name, "namespace");
-        return queues.computeIfAbsent(name, n -> new QueueNamespace(n, store, leaseMillis, limitsOf(ServiceKind.QUEUE, n)));
+        return queues.computeIfAbsent(name, n -> new QueueNamespace(n, store, leaseMillis, clock, limitsOf(ServiceKind.QUEUE, n)));
     }
 
     /** Database namespace {@code name}, created empty on first use. */
@@ -154,7 +154,7 @@ public final class Services implements AutoCloseable {
             return this;
         }
 
-        /** The clock of time-to-live expiry, in milliseconds (default: the host's wall clock). */
+        /** The clock of time-to-live expiry and of queue leases, in milliseconds (default: the host's wall clock). */
         public Builder clock(LongSupplier millis) {
             this.clock = millis;
             return this;
