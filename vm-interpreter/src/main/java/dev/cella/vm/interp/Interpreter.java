@@ -216,7 +216,7 @@ public final class Interpreter implements SuspendableEngine {
                     return Invocation.suspended(new ExecutionState(m.suspended, instance.fuelUsed(),
                             instance.fuelRemaining()));
                 }
-                Invocation ended = m.handOver();
+                Invocation ended = TierHandOver.run(m);
                 if (ended != null) {
                     return ended;
                 }

@@ -8,13 +8,11 @@ import dev.cella.vm.GuestException;
 import dev.cella.vm.HostFunction;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InterruptHook;
-import dev.cella.vm.Invocation;
 import dev.cella.vm.Memory;
 import dev.cella.vm.StateValidator;
 import dev.cella.vm.SuspendRequest;
 import dev.cella.vm.Trap;
 import dev.cella.vm.TrapSignal;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -44,8 +42,8 @@ import java.util.List;
  * <p>Tiering: with a {@link TierHook}, {@link #enter} may hand a guest call to the other tier and
  * {@link #refuel} the running frame (on-stack replacement). Either throws {@link SuspendSignal}
  * with {@link #handOver} set, so the dispatch loop leaves as for a suspension, recording where it
- * stood; {@link #handOver()} then runs the call or the frame in the other tier and says where the
- * loop goes on.
+ * stood; {@link TierHandOver#run} then runs the call or the frame in the other tier and says where
+ * the loop goes on.
  *
  * <p>Unmetered instances ({@link Instance#metered} false) run the unmetered variant of the code
  * (see {@link Decoder}) in {@link UnmeteredDispatch} and account no fuel: the credit is only a
@@ -81,8 +79,8 @@ final class Machine {
     /** The instance's stack in units ({@link StateValidator#stackUnits}), less what the frames below hold. */
     private int maxStack;
     /** Frames, registers and stack units below this machine's entry frame, run by another tier ({@link #nest}). */
-    private int depthBelow;
-    private int registersBelow;
+    int depthBelow;
+    int registersBelow;
     private int unitsBelow;
     private long[][] scratch = new long[4][];
 
@@ -97,14 +95,14 @@ final class Machine {
     /** The loop's credit when it returned or threw (it writes it back on the way out). */
     long credit;
     /** When to suspend, or null never to. */
-    private final SuspendRequest request;
+    final SuspendRequest request;
     /** Fuel kept from the loop so that it stops at the request's fuel point (0 without one). */
     private long held;
     /** The frames the invocation stopped with, once {@link #suspend} ran; else null. */
     List<ExecutionState.Frame> suspended;
 
     /** The other tier, or null to interpret everything; set with {@link #tier(TierHook)}. */
-    private TierHook tier;
+    TierHook tier;
     /** True if refuel must look at the request or the tier ({@link #attendTo}). */
     private boolean attend;
     /** What the loop left for: {@link #NO_HAND_OVER}, {@link #HAND_OVER_FRAME} or {@link #HAND_OVER_CALL}. */
@@ -115,11 +113,11 @@ final class Machine {
     /** Not a hand-over: an exception from a host call landed in a frame ({@link #landFromHost}). */
     static final int LANDED = 3;
     /** A handed-over call: its callee and the decoded position of its argument list. */
-    private DecodedFunction handOverCallee;
-    private int handOverArgs;
+    DecodedFunction handOverCallee;
+    int handOverArgs;
     /** Where the loop stood when it left for a hand-over (a FUEL header, or the call), and the frame. */
-    private int handOverPc;
-    private int handOverFp;
+    int handOverPc;
+    int handOverFp;
     /** Where the loop goes on after a hand-over that did not end the invocation. */
     int[] nextCode;
     int nextPc;
@@ -195,6 +193,17 @@ final class Machine {
         if (metered) {
             instance.consumeFuelTo(reserve + credit + held);
         }
+    }
+
+    /**
+     * Reads the instance's fuel back after a host or the other tier ran (and spent or changed it):
+     * the loop's {@link #credit} becomes at most {@code window}, the rest goes to {@link #reserve}
+     * (and past the request's fuel point to {@link #held}).
+     */
+    void takeBackFuel(long window) {
+        long available = available(instance.fuelRemaining());
+        credit = Math.min(available, window);
+        reserve = available - credit;
     }
 
     /**
@@ -606,126 +615,10 @@ final class Machine {
         suspended = List.of(out);
     }
 
-    private ExecutionState.Frame frame(int function, int position, int fp) {
+    /** The state of the frame of {@code function} at decoded position {@code position}, its registers at {@code fp}. */
+    ExecutionState.Frame frame(int function, int position, int fp) {
         DecodedFunction f = functions[function];
         return new ExecutionState.Frame(function, f.bytePc(position), Arrays.copyOfRange(regs, fp, fp + f.frameSize));
-    }
-
-    /**
-     * Runs the call or frame the loop left for in the other tier ({@link #tier}), with the fuel
-     * handed over and taken back so that the run is charged and polled exactly as if it had been
-     * interpreted. Then either the invocation ended (returned: the entry frame was handed over;
-     * or suspended inside the other tier, whose frames go on top of the interpreted ones below),
-     * or the loop goes on at {@link #nextPc} of {@link #nextCode} with its frame at {@link
-     * #nextFp}: after the call, or in the caller of the frame that returned.
-     *
-     * @return how the invocation ended, or null if the loop goes on
-     */
-    Invocation handOver() {
-        int kind = handOver;
-        handOver = NO_HAND_OVER;
-        if (kind == LANDED) {
-            return null;
-        }
-        DecodedFunction f = functions[func];
-        int pc = handOverPc;
-        int fp = handOverFp;
-        long[] window = new long[1];
-        instance.consumeFuelTo(reserve + credit + held);
-        Invocation inv;
-        try {
-            inv = handOver(kind, f, pc, fp, window);
-        } catch (GuestException e) {
-            // The other tier's frames are gone; the exception unwinds the interpreted ones.
-            int call = kind == HAND_OVER_CALL ? (f.code[pc] == Op.FUEL ? pc + 2 : pc) : -1;
-            if (call >= 0 && (f.code[call] == Op.CALL_CATCH || f.code[call] == Op.CALL_INDIRECT_CATCH)) {
-                land(e, f, call, fp);
-            } else {
-                catchBelow(e, depth);
-            }
-            return null;
-        }
-        if (inv.isSuspended()) {
-            return suspendedAbove(kind == HAND_OVER_FRAME ? depth - 1 : depth, pc, fp, inv.state());
-        }
-        long[] results = inv.results();
-        if (kind == HAND_OVER_CALL) {
-            int at = handOverArgs + 1 + f.code[handOverArgs];
-            writeResults(results, f.code, at, fp);
-            nextCode = f.code;
-            nextPc = at + 1 + f.code[at];
-            nextFp = fp;
-            return null;
-        }
-        if (depth == 1) {
-            return Invocation.finished(results);
-        }
-        int b = 3 * depth - 3;
-        DecodedFunction caller = functions[frames[b]];
-        int at = frames[b + 1];
-        int callerFp = frames[b + 2];
-        writeResults(results, caller.code, at, callerFp);
-        depth--;
-        func = caller.index;
-        nextCode = caller.code;
-        nextPc = at + 1 + caller.code[at];
-        nextFp = callerFp;
-        return null;
-    }
-
-    /** Runs the handed-over frame or call in the other tier; the machine's fuel is current afterwards, however it ends. */
-    private Invocation handOver(int kind, DecodedFunction f, int pc, int fp, long[] window) {
-        Invocation inv;
-        try {
-            if (kind == HAND_OVER_FRAME) {
-                // As refuel would: a new credit of at least the block's cost, the block not charged yet.
-                window[0] = Math.min(reserve + credit, Math.max(WINDOW, f.code[pc + 1]));
-                long[] registers = Arrays.copyOfRange(regs, fp, fp + f.frameSize);
-                inv = tier.resume(instance, func, f.bytePc(pc), registers, depthBelow + depth, registersBelow + fp,
-                        window, request);
-            } else {
-                int n = f.code[handOverArgs];
-                long[] args = new long[n];
-                for (int i = 0; i < n; i++) {
-                    args[i] = regs[fp + f.code[handOverArgs + 1 + i]];
-                }
-                window[0] = credit;
-                inv = tier.call(instance, handOverCallee.index, args, depthBelow + depth + 1,
-                        registersBelow + fp + f.frameSize, window, request);
-            }
-        } finally {
-            long available = available(instance.fuelRemaining());
-            credit = Math.min(available, window[0]);
-            reserve = available - credit;
-        }
-        return inv;
-    }
-
-    /** Writes {@code results} to the result list at decoded position {@code at} ({@code n dst...}) of the frame at {@code fp}. */
-    private void writeResults(long[] results, int[] code, int at, int fp) {
-        for (int i = 0; i < code[at]; i++) {
-            regs[fp + code[at + 1 + i]] = results[i];
-        }
-    }
-
-    /**
-     * The invocation's state when the other tier suspended: the {@code keep} interpreted frames
-     * below (the active one, if kept, waits on the call at decoded position {@code pc}), then the
-     * other tier's frames.
-     */
-    private Invocation suspendedAbove(int keep, int pc, int fp, ExecutionState above) {
-        List<ExecutionState.Frame> out = new ArrayList<>();
-        for (int k = 1; k <= keep; k++) {
-            if (k == depth) {
-                out.add(frame(func, pc, fp));
-            } else {
-                int b = 3 * k;
-                out.add(frame(frames[b], frames[b + 1], frames[b + 2]));
-            }
-        }
-        out.addAll(above.frames());
-        suspended = out;
-        return Invocation.suspended(new ExecutionState(out, instance.fuelUsed(), instance.fuelRemaining()));
     }
 
     /**
@@ -783,9 +676,7 @@ final class Machine {
             throw e; // raise found no catching frame: the exception leaves the invocation
         }
         if (metered) {
-            long available = available(instance.fuelRemaining());
-            credit = Math.min(available, credit);
-            reserve = available - credit;
+            takeBackFuel(credit);
         }
         if (code[pc] == Op.CALL_CATCH || code[pc] == Op.CALL_INDIRECT_CATCH) {
             land(e, functions[func], pc, fp);
@@ -799,7 +690,7 @@ final class Machine {
      * Writes {@code e} into the exception list of the catching call at decoded position {@code
      * call} of {@code f} (frame at {@code fp}, the active frame) and goes on at its landing pad.
      */
-    private void land(GuestException e, DecodedFunction f, int call, int fp) {
+    void land(GuestException e, DecodedFunction f, int call, int fp) {
         e.writeTo(regs, fp, f.code, call + 3, f.code[call + 2]);
         nextCode = f.code;
         nextPc = f.code[call + 1];
