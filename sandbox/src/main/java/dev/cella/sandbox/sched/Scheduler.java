@@ -54,7 +54,6 @@ public final class Scheduler implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled whenever a cell parks, finishes or gives back a thread, and on pause. */
     private final Condition changed = lock.newCondition();
-    private final Condition tick = lock.newCondition();
     private final RunQueue queue;
     private final Set<CellHandle> live = new LinkedHashSet<>();
     private int running;
@@ -63,16 +62,10 @@ public final class Scheduler implements AutoCloseable {
     private long pauseAt = Long.MAX_VALUE;
     private long clock;
     private long idleFuel;
-    private double idleCarry;
-    private long lastAccrual = System.nanoTime();
     private long grants;
     private long nextId;
     private double sharesAdmitted;
-    /** Measured guest speed in fuel per nanosecond of a slice (a running average). */
-    private double fuelPerNano = 0.1;
-    private Thread ticker;
-    /** When the ticker should next add idle capacity (System.nanoTime()), 0 if not needed. */
-    private long tickAt;
+    private final IdleCapacity idle = new IdleCapacity(lock, this::tick);
 
     private Scheduler(Builder b) {
         this.threads = b.threads;
@@ -292,9 +285,7 @@ public final class Scheduler implements AutoCloseable {
         queue.charge(h, fuel);
         long nanos = now - h.sliceStartNanos;
         h.runNanos += nanos;
-        if (fuel > 0 && nanos > 0) {
-            fuelPerNano += ((double) fuel / nanos - fuelPerNano) / 8;
-        }
+        idle.measured(fuel, nanos);
         checkPauseAt();
     }
 
@@ -308,7 +299,7 @@ public final class Scheduler implements AutoCloseable {
                     return;
                 }
                 if (!virtualIdle) {
-                    scheduleTick(gap);
+                    idle.scheduleTick(gap, threads - running);
                     return;
                 }
                 clock += gap;
@@ -691,7 +682,7 @@ public final class Scheduler implements AutoCloseable {
         try {
             closed = true;
             victims = List.copyOf(live);
-            tick.signalAll();
+            idle.close();
         } finally {
             lock.unlock();
         }
@@ -713,61 +704,24 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    // ---- idle capacity (static policy, real time) ----
+    // ---- idle capacity (static policy, real time: IdleCapacity) ----
 
-    /**
-     * Adds the idle capacity since the last call to the clock: while cells wait for their share
-     * and threads are free, each free thread delivers {@link #fuelPerNano} fuel per nanosecond.
-     */
+    /** Adds the idle capacity delivered since the last call ({@link IdleCapacity#accrue}) to the clock. */
     private void accrueIdle(long now) {
-        long since = now - lastAccrual;
-        lastAccrual = now;
-        if (policy != SchedulingPolicy.STATIC || virtualIdle || paused || closed || queue.isEmpty()
-                || running >= threads || since <= 0) {
-            return;
-        }
-        idleCarry += since * fuelPerNano * (threads - running);
-        long whole = (long) idleCarry;
-        idleCarry -= whole;
-        clock += whole;
-        idleFuel += whole;
-        checkPauseAt();
-    }
-
-    /** Asks the ticker to add idle capacity once {@code gap} fuel of it has passed. */
-    private void scheduleTick(long gap) {
-        double nanos = gap / (fuelPerNano * (threads - running));
-        tickAt = System.nanoTime() + Math.max(10_000L, (long) Math.min(nanos, 1e12));
-        if (ticker == null) {
-            ticker = Thread.ofVirtual().name("cella-scheduler-ticker").start(this::tickLoop);
-        } else {
-            tick.signalAll();
+        boolean accrues = policy == SchedulingPolicy.STATIC && !virtualIdle && !paused && !closed && !queue.isEmpty();
+        long whole = idle.accrue(now, accrues ? threads - running : 0);
+        if (whole > 0) {
+            clock += whole;
+            idleFuel += whole;
+            checkPauseAt();
         }
     }
 
-    private void tickLoop() {
-        lock.lock();
-        try {
-            while (!closed) {
-                if (tickAt == 0) {
-                    tick.awaitUninterruptibly();
-                    continue;
-                }
-                long wait = tickAt - System.nanoTime();
-                if (wait > 0) {
-                    tick.awaitNanos(wait);
-                    continue;
-                }
-                tickAt = 0;
-                accrueIdle(System.nanoTime());
-                fill();
-                changed.signalAll();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            lock.unlock();
-        }
+    /** The ticker's work, with the lock held: the capacity a waiting cell needed has passed. */
+    private void tick() {
+        accrueIdle(System.nanoTime());
+        fill();
+        changed.signalAll();
     }
 
     /** Settings of a scheduler; {@link #build()} checks them. Not thread-safe. */
