@@ -23,8 +23,9 @@ public enum ValType {
     EXTERNREF(0x6F),
     /**
      * A 128-bit vector operand of the SIMD instructions: it names a pair of consecutive i64
-     * registers, r (lanes of bytes 0-7, little-endian) and r+1 (bytes 8-15). It is not a register,
-     * global or signature type: the binary and text readers and the verifier reject it there.
+     * registers, r (lanes of bytes 0-7, little-endian) and r+1 (bytes 8-15). It is not a register
+     * or global type: the binary and text readers and the verifier reject it there. A signature
+     * may declare it, for a pair of i64 values it marks ({@link dev.cella.isa.module.FuncType#declared}).
      */
     V128(0x7B);
 

@@ -45,7 +45,8 @@ import org.quicktheories.impl.Constraint;
  *       a {@code ret} of its results;
  *   <li>every branch target is the pc of an instruction of the same function;
  *   <li>debugging names are unique identifiers of the text format that never equal a default
- *       name ({@code f3}, {@code r2}, {@code g0}); import and export strings are arbitrary Unicode
+ *       name ({@code f3}, {@code r2}, {@code g0}), and the second register of a v128 parameter
+ *       has none (the text format names only the first); import and export strings are arbitrary Unicode
  *       (control characters, quotes, backslashes, non-ASCII) and may be empty.
  * </ul>
  * It does not promise that the module passes the verifier (for instance a register may be read
@@ -185,7 +186,9 @@ public final class ModuleGen {
         Module module() {
             int typeCount = between(0, 4);
             for (int attempt = 0; types.size() < typeCount && attempt < 3 * typeCount; attempt++) {
-                FuncType t = new FuncType(valTypes(3), valTypes(2));
+                // Now and then a signature that declares v128 values (FuncType#vectors).
+                FuncType t = chance(4) ? FuncType.declared(signatureTypes(3), signatureTypes(2))
+                        : new FuncType(valTypes(3), valTypes(2));
                 if (!types.contains(t)) {
                     types.add(t);
                 }
@@ -223,6 +226,15 @@ public final class ModuleGen {
             List<ValType> out = new ArrayList<>();
             for (int i = between(0, max); i > 0; i--) {
                 out.add(valType());
+            }
+            return out;
+        }
+
+        /** A signature's declared types: mostly register types, now and then v128. */
+        List<ValType> signatureTypes(int max) {
+            List<ValType> out = new ArrayList<>();
+            for (int i = between(0, max); i > 0; i--) {
+                out.add(chance(3) ? ValType.V128 : valType());
             }
             return out;
         }
@@ -522,8 +534,10 @@ public final class ModuleGen {
             Map<Integer, Map<Integer, String>> regs = new HashMap<>();
             for (int i = 0; i < functions.size(); i++) {
                 Map<Integer, String> m = new HashMap<>();
+                FuncType sig = types.get(functionTypes.get(imports.size() + i));
                 for (int r = 0; r < functions.get(i).registers().size(); r++) {
-                    if (chance(3)) {
+                    // The text format names a v128 parameter's first register only.
+                    if (chance(3) && !(r > 0 && r <= sig.params().size() && sig.isVectorAt(r - 1))) {
                         m.put(r, identifier("rv", r));
                     }
                 }

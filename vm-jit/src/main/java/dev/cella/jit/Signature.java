@@ -107,7 +107,10 @@ final class Signature {
         };
     }
 
-    /** v128 is an operand type only (a pair of i64 registers); the verifier keeps it out of registers and signatures. */
+    /**
+     * v128 is an operand type only (a pair of i64 registers); the verifier keeps it out of
+     * registers and of signatures' value lists (a declared v128 is a marked pair: FuncType#vectors).
+     */
     private static IllegalArgumentException notRegister() {
         return new IllegalArgumentException("v128 is an operand type only");
     }

@@ -242,4 +242,90 @@ class LinkedInstancesTest {
             assertEquals(958, ea.invoke(a, a.exportedFunction("call"), 3, 42)[0], name);
         });
     }
+
+    /** Own functions of (v128) -> i32 and (i64, i64) -> i32 at 0 and 1 of its exported table, and calls of each type. */
+    private static final String VECTORS = """
+            type V (v128) -> (i32)
+            type P (i64, i64) -> (i32)
+            table tab 2
+            func fp(a: i64, b: i64) -> (i32) {
+                reg x: i32
+                i32.const x, 1
+                ret x
+            }
+            func fv(v: v128) -> (i32) {
+                reg x: i32
+                i32.const x, 2
+                ret x
+            }
+            func callv(i: i32, a: i64, b: i64) -> (i32) {
+                reg x: i32
+                call_indirect V, tab, i, (a, b), (x)
+                ret x
+            }
+            func callp(i: i32, a: i64, b: i64) -> (i32) {
+                reg x: i32
+                call_indirect P, tab, i, (a, b), (x)
+                ret x
+            }
+            elem tab 0 [fp, fv]
+            export table tab "tab"
+            export func callv "callv"
+            export func callp "callp"
+            """;
+
+    /** The same calls through the table of VECTORS, from a module that lists the two types the other way round. */
+    private static final String VECTOR_CALLS = """
+            type P (i64, i64) -> (i32)
+            type V (v128) -> (i32)
+            table tab 2 import "a" "tab"
+            func callv(i: i32, a: i64, b: i64) -> (i32) {
+                reg x: i32
+                call_indirect V, tab, i, (a, b), (x)
+                ret x
+            }
+            func callp(i: i32, a: i64, b: i64) -> (i32) {
+                reg x: i32
+                call_indirect P, tab, i, (a, b), (x)
+                ret x
+            }
+            export func callv "callv"
+            export func callp "callp"
+            """;
+
+    private static List<String> runVectors(Function<Module, Engine> engines) {
+        Store store = new Store();
+        Module ma = module(VECTORS);
+        Module mb = module(VECTOR_CALLS);
+        Engine ea = engines.apply(ma);
+        Engine eb = engines.apply(mb);
+        InstanceOptions options = InstanceOptions.defaults().withFuel(1_000_000);
+        Instance a = new Instance(ma, ImportResolver.NONE, options, store, ea);
+        Instance b = new Instance(mb, exportsOf(a), options, store, eb);
+        List<String> out = new ArrayList<>();
+        for (Instance in : List.of(a, b)) {
+            Engine e = in == a ? ea : eb;
+            for (String call : List.of("callv", "callp")) {
+                for (int i = 0; i < 2; i++) {
+                    try {
+                        out.add(Long.toString(e.invoke(in, in.exportedFunction(call), i, 3, 4)[0]));
+                    } catch (Trap t) {
+                        out.add(t.kind().name());
+                    }
+                }
+            }
+        }
+        out.add("fuel " + a.fuelUsed() + " " + b.fuelUsed());
+        return out;
+    }
+
+    @Test
+    void aV128ParameterAndTwoI64ParametersAreDifferentTypesWithinAndAcrossInstancesOnEveryEngine() {
+        // Each module: callv on fp (i64, i64) and fv (v128), then callp on both.
+        List<String> once = List.of("INDIRECT_CALL_TYPE_MISMATCH", "2", "1", "INDIRECT_CALL_TYPE_MISMATCH");
+        List<String> reference = runVectors(Interpreter::new);
+        assertEquals(once, reference.subList(0, 4));
+        assertEquals(once, reference.subList(4, 8));
+        ENGINES.forEach((name, engines) -> assertEquals(reference, runVectors(engines), name));
+    }
 }

@@ -78,23 +78,9 @@ final class ModuleTranslator implements ModuleContext {
 
     @Override
     public int cellaType(FuncType type) {
-        // A v128 parameter or result travels as two i64 values (see ValType.V128).
-        FuncType cella = new FuncType(pairTypes(type.params()), pairTypes(type.results()));
-        return types.computeIfAbsent(cella, t -> types.size());
-    }
-
-    private static List<ValType> pairTypes(List<ValType> types) {
-        if (!types.contains(ValType.V128)) {
-            return types;
-        }
-        List<ValType> out = new ArrayList<>();
-        for (ValType t : types) {
-            out.add(t == ValType.V128 ? ValType.I64 : t);
-            if (t == ValType.V128) {
-                out.add(ValType.I64);
-            }
-        }
-        return out;
+        // A v128 parameter or result travels as two i64 values that the signature marks as a v128,
+        // so that (v128) and (i64, i64) stay different types (FuncType#declared).
+        return types.computeIfAbsent(FuncType.declared(type.params(), type.results()), t -> types.size());
     }
 
     private List<Import> imports() {

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.TestFactory;
 class WastSuiteTest {
     /** The scripts, by name; every converted script must be listed, so none is silently left out. */
     private static final List<String> SCRIPTS = List.of("binary", "br_table_large", "bulk", "calls", "control",
-            "conversions", "exceptions", "float", "i32", "i64", "memory", "quality", "tag_linking", "translation");
+            "conversions", "exceptions", "float", "i32", "i64", "memory", "quality", "tag_linking", "translation",
+            "v128_signatures");
 
     /** wasm-import's src/test folder. */
     static final Path TESTS = Path.of(System.getProperty("cella.wasm.tests", "../wasm-import/src/test"));

@@ -126,8 +126,10 @@ public final class IsaDoc {
                 The SIMD instructions also take `v128` operands: a v128 operand names a pair of
                 consecutive i64 registers, r holding bytes 0-7 of the 128-bit vector and r+1 bytes
                 8-15, both little-endian (so lane 0 of an i32x4 is the low half of r). `v128` is
-                never the type of a register, global or signature: a v128 value is passed, returned
-                and stored in globals as two i64 values, low half first. The SIMD instructions read
+                never the type of a register or global: a v128 value is passed, returned and stored in
+                globals as two i64 values, low half first. A signature may still declare a parameter or result
+                v128 (it is then two i64 values that the signature marks), so that a function of `(v128)` and
+                one of `(i64, i64)` have different types. The SIMD instructions read
                 all their operands before writing, so a result pair may overlap an operand.
 
                 Calls pass arguments and results in register lists; `ret` lists the values

@@ -196,9 +196,10 @@ public final class ModuleReader {
         int n = in.count(2, "type");
         List<FuncType> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            List<ValType> params = valTypes(in, "parameter");
-            List<ValType> results = valTypes(in, "result");
-            out.add(new FuncType(params, results));
+            // A signature may declare v128 values (FuncType#declared): each travels as two i64.
+            List<ValType> params = signatureTypes(in, "parameter");
+            List<ValType> results = signatureTypes(in, "result");
+            out.add(FuncType.declared(params, results));
         }
         return out;
     }
@@ -458,6 +459,21 @@ public final class ModuleReader {
         ValType[] out = new ValType[n];
         for (int i = 0; i < n; i++) {
             out[i] = valType(in);
+        }
+        return Arrays.asList(out);
+    }
+
+    /** A signature's types: register types, or v128. */
+    private static List<ValType> signatureTypes(ByteInput in, String what) {
+        int n = in.count(1, what);
+        ValType[] out = new ValType[n];
+        for (int i = 0; i < n; i++) {
+            int at = in.position();
+            int code = in.u8();
+            out[i] = ValType.fromCode(code);
+            if (out[i] == null) {
+                throw in.error(at, String.format("unknown value type 0x%02x", code));
+            }
         }
         return Arrays.asList(out);
     }

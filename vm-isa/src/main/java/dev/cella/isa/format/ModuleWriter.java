@@ -67,8 +67,9 @@ public final class ModuleWriter {
             section(Section.TYPE, p -> {
                 p.u32(m.types().size());
                 for (FuncType t : m.types()) {
-                    valTypes(p, t.params());
-                    valTypes(p, t.results());
+                    // The declared form: a v128 pair is one v128 (0x7B), as in Wasm.
+                    valTypes(p, t.declaredParams());
+                    valTypes(p, t.declaredResults());
                 }
             });
         }

@@ -190,7 +190,7 @@ public final class Assembler {
 
     /** The type index of {@code sig}, adding it to the type list if it is new. */
     private int intern(Sig sig) {
-        FuncType t = new FuncType(sig.params(), sig.results());
+        FuncType t = FuncType.declared(sig.params(), sig.results());
         return typeIndex.computeIfAbsent(t, k -> typeIndex.size());
     }
 

@@ -50,12 +50,19 @@ final class BodyAssembler {
         this.tables = tables;
         this.registers = new Scope(file, "register", "r");
         this.labels = new Scope(file, "label", null);
-        List<Name> names = new ArrayList<>(func.sig().paramNames());
-        names.addAll(func.regNames());
-        registerTypes.addAll(func.sig().params());
-        registerTypes.addAll(func.regTypes());
-        for (int i = 0; i < names.size(); i++) {
-            registers.declare(names.get(i), i);
+        // A v128 parameter is two i64 registers; its name is the first's, the second keeps its default.
+        List<Name> paramNames = func.sig().paramNames();
+        List<ValType> params = func.sig().params();
+        for (int i = 0; i < params.size(); i++) {
+            registers.declare(paramNames.get(i), registerTypes.size());
+            registerTypes.add(params.get(i) == ValType.V128 ? ValType.I64 : params.get(i));
+            if (params.get(i) == ValType.V128) {
+                registerTypes.add(ValType.I64);
+            }
+        }
+        for (int i = 0; i < func.regNames().size(); i++) {
+            registers.declare(func.regNames().get(i), registerTypes.size());
+            registerTypes.add(func.regTypes().get(i));
         }
     }
 

@@ -138,11 +138,17 @@ public final class Disassembler {
         }
         StringBuilder head = new StringBuilder("func ").append(functionName(index)).append('(');
         for (int i = 0; i < params.size(); i++) {
-            head.append(i == 0 ? "" : ", ").append(reg(regNames, i)).append(": ").append(params.get(i));
+            boolean vector = type.isVectorAt(i);
+            head.append(i == 0 ? "" : ", ").append(reg(regNames, i)).append(": ")
+                    .append(vector ? ValType.V128 : params.get(i));
+            if (vector && ++i < regNames.length) {
+                // The pair's second register has no name in the head: the body uses its default.
+                regNames[i] = "r" + i;
+            }
         }
         head.append(')');
         if (type != null && !type.results().isEmpty()) {
-            head.append(" -> ").append(results(type.results()));
+            head.append(" -> ").append(results(type.declaredResults()));
         }
         line(head.append(" {").toString());
         // reg lines of about 100 columns at most (a single long name may exceed it).
@@ -286,8 +292,8 @@ public final class Disassembler {
     }
 
     private static String signature(FuncType t) {
-        String params = t.params().stream().map(ValType::toString).collect(Collectors.joining(", ", "(", ")"));
-        return t.results().isEmpty() ? params : params + " -> " + results(t.results());
+        String params = t.declaredParams().stream().map(ValType::toString).collect(Collectors.joining(", ", "(", ")"));
+        return t.results().isEmpty() ? params : params + " -> " + results(t.declaredResults());
     }
 
     private static String results(List<ValType> results) {

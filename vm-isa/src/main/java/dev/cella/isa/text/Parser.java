@@ -360,7 +360,10 @@ final class Parser {
         return new Ref(name("a label" + where));
     }
 
-    /** {@code (T, ...)} or, with {@code named}, {@code (P: T, ...)}; then an optional {@code -> ...}. */
+    /**
+     * {@code (T, ...)} or, with {@code named}, {@code (P: T, ...)}; then an optional {@code -> ...}.
+     * The types may be {@code v128} (the declared form, see FuncType#declared).
+     */
     private Sig signature(boolean named) {
         List<ValType> params = new ArrayList<>();
         List<Name> names = named ? new ArrayList<>() : null;
@@ -371,7 +374,7 @@ final class Parser {
                     names.add(name("a parameter name"));
                     expect(Kind.COLON, "':' and the parameter's type");
                 }
-                params.add(valType());
+                params.add(signatureType());
             } while (accept(Kind.COMMA));
         }
         expect(Kind.RPAREN, "',' or ')'");
@@ -380,15 +383,24 @@ final class Parser {
             if (accept(Kind.LPAREN)) {
                 if (!peek().is(Kind.RPAREN)) {
                     do {
-                        results.add(valType());
+                        results.add(signatureType());
                     } while (accept(Kind.COMMA));
                 }
                 expect(Kind.RPAREN, "',' or ')'");
             } else {
-                results.add(valType());
+                results.add(signatureType());
             }
         }
         return new Sig(params, names, results);
+    }
+
+    /** A register type, or {@code v128}: a pair of i64 values that the signature marks (FuncType#declared). */
+    private ValType signatureType() {
+        if (peek().isWord("v128")) {
+            next();
+            return ValType.V128;
+        }
+        return valType();
     }
 
     private ValType valType() {
