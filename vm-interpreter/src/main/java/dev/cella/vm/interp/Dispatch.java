@@ -43,6 +43,11 @@ import dev.cella.vm.TrapSignal;
  *       exception) the loop stores it in {@code m.credit}.
  * </ul>
  *
+ * <p>Size: this file is the dispatch loop and nothing else, the one kind of file STYLE lets pass
+ * 800 lines (each case a few lines), and so is its copy {@link UnmeteredDispatch}. Splitting the
+ * switch would add a call or a second dispatch to every instruction it moved; new bulky or rare
+ * work goes to {@link Machine} or {@link ColdOps} instead.
+ *
  * <p>Unmetered instances run {@link UnmeteredDispatch} instead: a copy of this class that {@code
  * UnmeteredDispatchGenerator} (vm-interpreter's tests) makes from it, in which the code after the
  * switch charges a block only if pc is on a FUEL header (unmetered code has headers at check
