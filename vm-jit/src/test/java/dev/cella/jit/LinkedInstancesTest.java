@@ -119,23 +119,34 @@ class LinkedInstancesTest {
 
     /** What happens on one engine: results and traps of a fixed series of calls, and the fuel each instance used. */
     private static List<String> run(Function<Module, Engine> engines) {
+        return run(engines, A, B, List.of("call"), new long[][] {{0, 5}, {1, 5}, {2, 5}, {3, 5}, {9, 5}});
+    }
+
+    /**
+     * Instantiates {@code textA}, then {@code textB} with A's exports, in one store, and calls
+     * each of {@code functions} of A, then of B, with each argument list of {@code calls}: the
+     * results and traps, then the fuel each instance used.
+     */
+    private static List<String> run(Function<Module, Engine> engines, String textA, String textB, List<String> functions,
+            long[][] calls) {
         Store store = new Store();
-        Module ma = module(A);
-        Module mb = module(B);
+        Module ma = module(textA);
+        Module mb = module(textB);
         Engine ea = engines.apply(ma);
         Engine eb = engines.apply(mb);
         InstanceOptions options = InstanceOptions.defaults().withFuel(1_000_000);
         Instance a = new Instance(ma, ImportResolver.NONE, options, store, ea);
         Instance b = new Instance(mb, exportsOf(a), options, store, eb);
         List<String> out = new ArrayList<>();
-        int[][] calls = {{0, 5}, {1, 5}, {2, 5}, {3, 5}, {9, 5}};
         for (Instance in : List.of(a, b)) {
             Engine e = in == a ? ea : eb;
-            for (int[] c : calls) {
-                try {
-                    out.add(Long.toString(e.invoke(in, in.exportedFunction("call"), c[0], c[1])[0]));
-                } catch (Trap t) {
-                    out.add(t.kind().name());
+            for (String function : functions) {
+                for (long[] c : calls) {
+                    try {
+                        out.add(Long.toString(e.invoke(in, in.exportedFunction(function), c)[0]));
+                    } catch (Trap t) {
+                        out.add(t.kind().name());
+                    }
                 }
             }
         }
@@ -243,7 +254,23 @@ class LinkedInstancesTest {
         });
     }
 
-    /** Own functions of (v128) -> i32 and (i64, i64) -> i32 at 0 and 1 of its exported table, and calls of each type. */
+    /** Calls of each type, (v128) -> i32 as V and (i64, i64) -> i32 as P, through table tab; exported. */
+    private static final String VECTOR_CALLS = """
+            func callv(i: i32, a: i64, b: i64) -> (i32) {
+                reg x: i32
+                call_indirect V, tab, i, (a, b), (x)
+                ret x
+            }
+            func callp(i: i32, a: i64, b: i64) -> (i32) {
+                reg x: i32
+                call_indirect P, tab, i, (a, b), (x)
+                ret x
+            }
+            export func callv "callv"
+            export func callp "callp"
+            """;
+
+    /** Own functions of P and V at 0 and 1 of its exported table, and the calls. */
     private static final String VECTORS = """
             type V (v128) -> (i32)
             type P (i64, i64) -> (i32)
@@ -258,65 +285,19 @@ class LinkedInstancesTest {
                 i32.const x, 2
                 ret x
             }
-            func callv(i: i32, a: i64, b: i64) -> (i32) {
-                reg x: i32
-                call_indirect V, tab, i, (a, b), (x)
-                ret x
-            }
-            func callp(i: i32, a: i64, b: i64) -> (i32) {
-                reg x: i32
-                call_indirect P, tab, i, (a, b), (x)
-                ret x
-            }
             elem tab 0 [fp, fv]
             export table tab "tab"
-            export func callv "callv"
-            export func callp "callp"
-            """;
+            """ + VECTOR_CALLS;
 
-    /** The same calls through the table of VECTORS, from a module that lists the two types the other way round. */
-    private static final String VECTOR_CALLS = """
+    /** The calls through the table of VECTORS, from a module that lists the two types the other way round. */
+    private static final String VECTOR_CALLER = """
             type P (i64, i64) -> (i32)
             type V (v128) -> (i32)
             table tab 2 import "a" "tab"
-            func callv(i: i32, a: i64, b: i64) -> (i32) {
-                reg x: i32
-                call_indirect V, tab, i, (a, b), (x)
-                ret x
-            }
-            func callp(i: i32, a: i64, b: i64) -> (i32) {
-                reg x: i32
-                call_indirect P, tab, i, (a, b), (x)
-                ret x
-            }
-            export func callv "callv"
-            export func callp "callp"
-            """;
+            """ + VECTOR_CALLS;
 
     private static List<String> runVectors(Function<Module, Engine> engines) {
-        Store store = new Store();
-        Module ma = module(VECTORS);
-        Module mb = module(VECTOR_CALLS);
-        Engine ea = engines.apply(ma);
-        Engine eb = engines.apply(mb);
-        InstanceOptions options = InstanceOptions.defaults().withFuel(1_000_000);
-        Instance a = new Instance(ma, ImportResolver.NONE, options, store, ea);
-        Instance b = new Instance(mb, exportsOf(a), options, store, eb);
-        List<String> out = new ArrayList<>();
-        for (Instance in : List.of(a, b)) {
-            Engine e = in == a ? ea : eb;
-            for (String call : List.of("callv", "callp")) {
-                for (int i = 0; i < 2; i++) {
-                    try {
-                        out.add(Long.toString(e.invoke(in, in.exportedFunction(call), i, 3, 4)[0]));
-                    } catch (Trap t) {
-                        out.add(t.kind().name());
-                    }
-                }
-            }
-        }
-        out.add("fuel " + a.fuelUsed() + " " + b.fuelUsed());
-        return out;
+        return run(engines, VECTORS, VECTOR_CALLER, List.of("callv", "callp"), new long[][] {{0, 3, 4}, {1, 3, 4}});
     }
 
     @Test
