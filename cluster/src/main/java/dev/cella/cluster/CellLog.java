@@ -51,6 +51,18 @@ final class CellLog {
     }
 
     private int epoch;
+
+    CellLog() {
+        this(0);
+    }
+
+    /**
+     * @param epochBase the epoch before this coordinator's first placement: 0, or above every
+     *     epoch of the coordinators before it when it took the submission over ({@link Takeover})
+     */
+    CellLog(int epochBase) {
+        this.epoch = epochBase;
+    }
     private long lastSeq = -1;
     private byte[] last = new byte[0];
     private Pending pending;

@@ -2,7 +2,6 @@ package dev.cella.cluster;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -11,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -41,19 +41,25 @@ public final class ClusterClient implements AutoCloseable {
     /** The member answered a heartbeat. */
     private enum Heartbeat implements Msg { INSTANCE }
 
-    private final Socket socket;
-    private final DataOutputStream out;
-    private final BlockingQueue<Msg> replies = new LinkedBlockingQueue<>();
-    private final String memberName;
-    private final Duration contact;
+    /**
+     * One connection to one member: its replies come in their own queue, so that nothing of a
+     * lost connection is read after a re-attach.
+     *
+     * @param id the member's name in the cluster (host:port of its remoting), from its {@link Wire.Load}
+     */
+    private record Link(Socket socket, DataOutputStream out, BlockingQueue<Msg> replies, String name, String[] id) {}
 
-    private ClusterClient(Socket socket, String memberHostPort, Duration contact) throws IOException {
-        this.socket = socket;
-        this.memberName = memberHostPort;
+    private final Settings settings;
+    /** The members to try, in order (docs/cluster.md, "Coordinator failover"). */
+    private final List<String> members;
+    private final Duration contact;
+    private Link link;
+
+    private ClusterClient(Settings settings, List<String> members, Duration contact, Link link) {
+        this.settings = settings;
+        this.members = List.copyOf(members);
         this.contact = contact;
-        this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
-        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-        Thread.ofPlatform().daemon().name("cella-submitter-in").start(() -> read(in));
+        this.link = link;
     }
 
     /**
@@ -68,9 +74,38 @@ public final class ClusterClient implements AutoCloseable {
      *     store cannot be used
      */
     public static ClusterClient connect(Settings settings, String memberHostPort, Duration contact) {
+        return connect(settings, List.of(memberHostPort), contact);
+    }
+
+    /**
+     * Connects to the first of {@code members} (client ports) that answers; a submission fails
+     * over to the others if that member is lost ({@link #submit}).
+     *
+     * @throws ClusterException (UNAVAILABLE) if none answers, with each one's reason
+     */
+    public static ClusterClient connect(Settings settings, List<String> members, Duration contact) {
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("no member to connect to");
+        }
+        List<String> why = new ArrayList<>();
+        for (String m : members) {
+            try {
+                return new ClusterClient(settings, members, contact, open(settings, m, contact));
+            } catch (ClusterException e) {
+                if (e.kind() != ClusterException.Kind.UNAVAILABLE) {
+                    throw e;
+                }
+                why.add(e.getMessage());
+            }
+        }
+        throw new ClusterException(ClusterException.Kind.UNAVAILABLE, String.join("; ", why));
+    }
+
+    /** Opens a connection to one member and checks that it answers. */
+    private static Link open(Settings settings, String memberHostPort, Duration contact) {
         String[] hp = Settings.hostPort(memberHostPort);
         Socket s = null;
-        ClusterClient c;
+        Link l;
         try {
             s = settings.tls() == null ? new Socket()
                     : SubmitProtocol.context(settings.tls()).getSocketFactory().createSocket();
@@ -81,21 +116,26 @@ public final class ClusterClient implements AutoCloseable {
             s.setKeepAlive(true);
             s.bind(new InetSocketAddress(InetAddress.getByName(settings.host()), 0));
             s.connect(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), (int) Math.max(1, contact.toMillis()));
-            c = new ClusterClient(s, memberHostPort, contact);
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
+            l = new Link(s, out, new LinkedBlockingQueue<>(), memberHostPort, new String[] {memberHostPort});
+            Link started = l;
+            Thread.ofPlatform().daemon().name("cella-submitter-in").start(() -> read(in, started.replies()));
         } catch (IOException e) {
             closeQuietly(s);
             throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "cannot connect to cluster member "
                     + memberHostPort + ": " + e.getMessage() + " (is it running, and is this its client port?)");
         }
         try {
-            c.send(o -> SubmitProtocol.writeEmpty(o, SubmitProtocol.LOAD_QUERY));
-            Msg m = c.next(contact);
-            if (!(m instanceof Wire.Load)) {
-                throw c.unavailable(m);
+            send(l, o -> SubmitProtocol.writeEmpty(o, SubmitProtocol.LOAD_QUERY));
+            Msg m = next(l, contact);
+            if (!(m instanceof Wire.Load load)) {
+                throw unavailable(l, m, contact);
             }
-            return c;
+            l.id()[0] = load.member();
+            return l;
         } catch (RuntimeException e) {
-            c.close();
+            closeQuietly(s);
             throw e;
         }
     }
@@ -115,12 +155,15 @@ public final class ClusterClient implements AutoCloseable {
     /**
      * Submits cells and hands each one's end to {@code done} as it arrives, on this thread, each
      * cell exactly once; returns when all have ended. The cells go out in one buffered write (no
-     * answer is awaited between them).
+     * answer is awaited between them). If the member (the submission's coordinator) is lost and
+     * other members were given ({@link #connect(Settings, List, Duration)}), the submission is
+     * re-attached to the next that answers, which takes it over (docs/cluster.md, "Coordinator
+     * failover"): the cells are sent again with what this side holds of each.
      *
      * @param jobs the cells, their {@link Wire.CellJob#index()} 0 to n-1 in order and their
      *     submission id {@link #newSubmission()}'s
      * @throws ClusterException REFUSED if a cell fits on no member (nothing ran), UNAVAILABLE if
-     *     the member was lost before all cells ended
+     *     the member was lost before all cells ended and no other member took the submission over
      */
     public void submit(String submission, List<Wire.CellJob> jobs, Consumer<Wire.CellDone> done) {
         send(o -> {
@@ -131,64 +174,114 @@ public final class ClusterClient implements AutoCloseable {
         });
         boolean[] seen = new boolean[jobs.size()];
         // A durable cell's output comes as segments before its end: kept once per seq, in order.
-        long[] nextSeq = new long[jobs.size()];
-        ByteArrayOutputStream[] out = new ByteArrayOutputStream[jobs.size()];
-        ByteArrayOutputStream[] err = new ByteArrayOutputStream[jobs.size()];
+        SegmentOutput[] held = new SegmentOutput[jobs.size()];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = new SegmentOutput();
+        }
         int left = jobs.size();
+        int attempt = 0;
         long heard = System.nanoTime();
         while (left > 0) {
             Msg m;
             try {
-                m = replies.poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+                m = link.replies().poll(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "interrupted while waiting for "
-                        + memberName);
+                        + link.name());
             }
             if (m == null) {
                 if (System.nanoTime() - heard > contact.toNanos()) {
-                    throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "cluster member " + memberName
-                            + " silent for " + contact.toMillis() + " ms with " + left + " cells unfinished");
+                    m = new Lost("silent for " + contact.toMillis() + " ms");
+                } else {
+                    try {
+                        send(o -> SubmitProtocol.writeEmpty(o, SubmitProtocol.PING));
+                    } catch (ClusterException e) {
+                        m = new Lost(e.getMessage());
+                    }
+                    if (m == null) {
+                        continue;
+                    }
                 }
-                send(o -> SubmitProtocol.writeEmpty(o, SubmitProtocol.PING));
-                continue;
             }
             heard = System.nanoTime();
             switch (m) {
                 case Wire.CellOutput o when o.submission().equals(submission) && o.index() >= 0
-                        && o.index() < seen.length && !seen[o.index()] && o.seq() >= nextSeq[o.index()] -> {
-                    int i = o.index();
-                    if (out[i] == null) {
-                        out[i] = new ByteArrayOutputStream();
-                        err[i] = new ByteArrayOutputStream();
-                    }
-                    out[i].writeBytes(o.stdout());
-                    err[i].writeBytes(o.stderr());
-                    nextSeq[i] = o.seq() + 1;
-                }
+                        && o.index() < seen.length && !seen[o.index()] ->
+                        held[o.index()].add(o.seq(), o.stdout(), o.stderr());
+                case SubmitProtocol.Rewind r when r.submission().equals(submission) && r.index() >= 0
+                        && r.index() < seen.length && !seen[r.index()] -> held[r.index()].rewind(r.seq());
                 case Wire.CellDone d when d.submission().equals(submission) && d.index() >= 0
                         && d.index() < seen.length && !seen[d.index()] -> {
                     int i = d.index();
                     seen[i] = true;
                     left--;
                     Wire.CellDone whole = d;
-                    if (out[i] != null) {
-                        out[i].writeBytes(d.stdout());
-                        err[i].writeBytes(d.stderr());
+                    if (held[i].holds()) {
                         whole = new Wire.CellDone(d.submission(), i, d.member(), d.outcome(), d.exitStatus(), d.error(),
-                                d.fuelUsed(), out[i].toByteArray(), err[i].toByteArray());
-                        out[i] = null;
-                        err[i] = null;
+                                d.fuelUsed(), held[i].out(d.stdout()), held[i].err(d.stderr()));
                     }
+                    held[i] = null;
                     done.accept(whole);
                 }
-                case Wire.Refused r when r.submission().equals(submission) ->
-                        throw new ClusterException(ClusterException.Kind.REFUSED, r.reason());
-                case Lost l -> throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "lost member "
-                        + memberName + " with " + left + " cells unfinished (" + l.why() + ")");
+                case Wire.Refused r when r.submission().equals(submission) || r.submission().isEmpty() -> {
+                    if (attempt > 0) {
+                        throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "member " + link.name()
+                                + " cannot take the submission over: " + r.reason());
+                    }
+                    throw new ClusterException(ClusterException.Kind.REFUSED, r.reason());
+                }
+                case Lost l -> {
+                    String lost = "lost member " + link.name() + " with " + left + " cells unfinished (" + l.why() + ")";
+                    attempt++;
+                    if (!reattach(submission, jobs, seen, held, attempt)) {
+                        throw new ClusterException(ClusterException.Kind.UNAVAILABLE, lost);
+                    }
+                    heard = System.nanoTime();
+                }
                 default -> { } // a heartbeat, or a late answer to an earlier question
             }
         }
+    }
+
+    /**
+     * The coordinator was lost: connects to another member given, sends the cells again and
+     * re-attaches the submission with what this side holds of each cell. @return false if there
+     * is no other member, none answers, or the submission was re-attached too often
+     */
+    private boolean reattach(String submission, List<Wire.CellJob> jobs, boolean[] seen, SegmentOutput[] held,
+            int attempt) {
+        if (attempt > Takeover.MAX_ATTEMPT) {
+            return false;
+        }
+        String lostName = link.name();
+        String lostId = link.id()[0];
+        closeQuietly(link.socket());
+        List<Takeover.CellState> cells = new ArrayList<>(seen.length);
+        for (int i = 0; i < seen.length; i++) {
+            cells.add(seen[i] ? new Takeover.CellState(true, 0, true)
+                    : new Takeover.CellState(false, held[i].next(), held[i].whole()));
+        }
+        for (String m : members) {
+            if (m.equals(lostName)) {
+                continue;
+            }
+            try {
+                link = open(settings, m, contact);
+                send(o -> {
+                    for (Wire.CellJob j : jobs) {
+                        SubmitProtocol.write(o, j);
+                    }
+                    SubmitProtocol.writeAttach(o, submission, attempt, lostId, cells);
+                });
+                return true;
+            } catch (ClusterException e) {
+                if (e.kind() != ClusterException.Kind.UNAVAILABLE) {
+                    throw e;
+                }
+            }
+        }
+        return false;
     }
 
     /** A fresh submission id. */
@@ -198,34 +291,34 @@ public final class ClusterClient implements AutoCloseable {
 
     private List<String> text() {
         while (true) {
-            Msg m = next(contact);
+            Msg m = next(link, contact);
             if (m instanceof Wire.Text t) {
                 return t.lines();
             }
             if (m instanceof Lost) {
-                throw unavailable(m);
+                throw unavailable(link, m, contact);
             }
         }
     }
 
-    /** The next reply, waiting at most {@code timeout}. */
-    private Msg next(Duration timeout) {
+    /** The next reply on {@code l}, waiting at most {@code timeout}. */
+    private static Msg next(Link l, Duration timeout) {
         try {
-            Msg m = replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            Msg m = l.replies().poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (m == null) {
-                throw unavailable(null);
+                throw unavailable(l, null, timeout);
             }
             return m;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "interrupted while waiting for " + memberName);
+            throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "interrupted while waiting for " + l.name());
         }
     }
 
-    private ClusterException unavailable(Msg m) {
-        String how = m instanceof Lost l ? "the connection ended (" + l.why() + ")" : "no answer within "
+    private static ClusterException unavailable(Link l, Msg m, Duration contact) {
+        String how = m instanceof Lost lost ? "the connection ended (" + lost.why() + ")" : "no answer within "
                 + contact.toMillis() + " ms";
-        return new ClusterException(ClusterException.Kind.UNAVAILABLE, "cluster member " + memberName + ": " + how
+        return new ClusterException(ClusterException.Kind.UNAVAILABLE, "cluster member " + l.name() + ": " + how
                 + " (is it running, and do both sides trust each other's TLS certificate?)");
     }
 
@@ -234,26 +327,31 @@ public final class ClusterClient implements AutoCloseable {
         void writeTo(DataOutputStream out) throws IOException;
     }
 
-    /** Writes a request and flushes it; a failed write is the connection's loss. */
     private void send(Request r) {
+        send(link, r);
+    }
+
+    /** Writes a request and flushes it; a failed write is the connection's loss. */
+    private static void send(Link l, Request r) {
         try {
-            r.writeTo(out);
-            out.flush();
+            r.writeTo(l.out());
+            l.out().flush();
         } catch (IOException | UncheckedIOException e) {
-            throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "cannot send to cluster member " + memberName
+            throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "cannot send to cluster member " + l.name()
                     + ": " + e.getMessage());
         }
     }
 
     /** The reader thread: every frame from the member becomes a reply; the end of the stream, {@link Lost}. */
-    private void read(DataInputStream in) {
+    private static void read(DataInputStream in, BlockingQueue<Msg> replies) {
         String why = "closed by the member";
         try {
             for (SubmitProtocol.Frame f = SubmitProtocol.read(in); f != null; f = SubmitProtocol.read(in)) {
                 if (!SubmitProtocol.TO_SUBMITTER.contains(f.type())) {
                     throw new IOException("a frame of type " + f.type() + " from the member");
                 }
-                replies.add(f.type() == SubmitProtocol.PING ? Heartbeat.INSTANCE : f.message());
+                replies.add(f.type() == SubmitProtocol.PING ? Heartbeat.INSTANCE
+                        : f.type() == SubmitProtocol.REWIND ? f.rewind() : f.message());
             }
         } catch (IOException | RuntimeException e) { // RuntimeException: a malformed frame
             why = e.getMessage();
@@ -273,6 +371,6 @@ public final class ClusterClient implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(socket);
+        closeQuietly(link.socket());
     }
 }

@@ -53,16 +53,27 @@ final class Coordinator {
         /** True once a segment counted without a replica (logged once per submission). */
         boolean alone;
         int remaining;
+        /** A taken-over submission's cells waiting for a replica's segment: the member asked. */
+        final Map<Integer, String> fetching = new HashMap<>();
+        /** What the submitter held when it re-attached, or null for a submission begun here. */
+        List<Takeover.CellState> attached;
+        /** When cells still {@link #fetching} start over instead (System.nanoTime). */
+        long fetchDeadline;
 
         Submission(Wire.Submit s) {
-            id = s.submission();
-            client = s.client();
-            jobs = s.jobs();
+            this(s.submission(), s.jobs(), s.client(), 0);
             pending.addAll(jobs);
+        }
+
+        /** @param epochBase the cells' epoch before their first placement here ({@link CellLog#CellLog(int)}) */
+        Submission(String id, List<Wire.CellJob> jobs, ActorRef<Msg> client, int epochBase) {
+            this.id = id;
+            this.client = client;
+            this.jobs = jobs;
             done = new boolean[jobs.size()];
             logs = new CellLog[jobs.size()];
             for (int i = 0; i < logs.length; i++) {
-                logs[i] = new CellLog();
+                logs[i] = new CellLog(epochBase);
             }
             remaining = jobs.size();
         }
@@ -97,6 +108,16 @@ final class Coordinator {
     private final Map<String, Submission> submissions = new LinkedHashMap<>();
     /** Submissions that arrived before every member had reported its capacity. */
     private final List<Wire.Submit> early = new ArrayList<>();
+    /**
+     * Re-attached submissions waiting for their lost coordinator's removal, with the time they
+     * give up (System.nanoTime), then those waiting for the members' replicas (docs/cluster.md,
+     * "Coordinator failover").
+     */
+    private final Map<Takeover.Attach, Long> attaching = new LinkedHashMap<>();
+    private final Map<String, Takeover> takeovers = new HashMap<>();
+    /** Members seen removed from the cluster (downed or left), the most recent {@link #REMEMBERED}. */
+    private final Set<String> removed = new java.util.LinkedHashSet<>();
+    private static final int REMEMBERED = 1024;
 
     /**
      * @param name this member's host:port
@@ -120,6 +141,7 @@ final class Coordinator {
         for (MemberView v : members.values()) {
             v.ref.tell(new Wire.LoadQuery(self));
         }
+        takeOver();
     }
 
     void load(Wire.Load l) {
@@ -145,11 +167,27 @@ final class Coordinator {
      */
     void memberLost(String member, boolean gone) {
         MemberView v = gone ? members.remove(member) : members.get(member);
-        if (v == null) {
-            return;
+        if (gone && removed.add(member) && removed.size() > REMEMBERED) {
+            removed.remove(removed.iterator().next());
         }
-        v.reachable = false;
-        evict(v);
+        for (Takeover t : List.copyOf(takeovers.values())) {
+            if (t.lost(member)) {
+                decide(t); // it will not answer: what it holds is lost with it
+            }
+        }
+        for (Submission s : submissions.values()) {
+            List<Integer> asked = s.fetching.entrySet().stream().filter(e -> e.getValue().equals(member))
+                    .map(Map.Entry::getKey).toList();
+            asked.forEach(i -> restart(s, i));
+        }
+        if (v != null) {
+            v.reachable = false;
+            evict(v);
+        }
+        if (gone) {
+            takeOver();
+        }
+        placePending();
     }
 
     /**
@@ -316,20 +354,29 @@ final class Coordinator {
             }
             s.pending.addFirst(j);
         } else {
-            s.done[d.index()] = true;
-            s.remaining--;
-            s.client.tell(d);
-            if (s.remaining == 0) {
-                submissions.remove(s.id);
-                for (String r : s.replicas) {
-                    MemberView rv = members.get(r);
-                    if (rv != null) {
-                        rv.ref.tell(new Wire.ForgetReplicas(s.id));
-                    }
-                }
-            }
+            end(s, d);
         }
         placePending();
+    }
+
+    /** The cell's end goes to the submitter; the last one ends the submission and its replicas. */
+    private void end(Submission s, Wire.CellDone d) {
+        s.done[d.index()] = true;
+        s.remaining--;
+        s.client.tell(d);
+        if (s.remaining == 0) {
+            finish(s);
+        }
+    }
+
+    private void finish(Submission s) {
+        submissions.remove(s.id);
+        for (String r : s.replicas) {
+            MemberView rv = members.get(r);
+            if (rv != null) {
+                rv.ref.tell(new Wire.ForgetReplicas(s.id));
+            }
+        }
     }
 
     /**
@@ -431,16 +478,26 @@ final class Coordinator {
         p.runnerRef().tell(new Wire.SegmentAck(s.id, index, p.epoch(), p.seq(), true));
         Segment seg = p.segment();
         Wire.CellJob j = s.jobs.get(index);
-        byte[] out = j.keepStdout() ? seg.stdout() : new byte[0];
-        byte[] err = j.keepStderr() ? seg.stderr() : new byte[0];
-        if (out.length > 0 || err.length > 0) {
-            s.client.tell(new Wire.CellOutput(s.id, index, seg.seq(), out, err));
-        }
+        forward(s, index, seg);
         if (seg.ending().isPresent()) {
             Segment.Ending e = seg.ending().get();
             // p.runner() may be the member handing the cell over: done() takes its end too.
             done(new Wire.CellDone(s.id, index, p.runner(), e.outcome().name(), e.exitStatus(),
                     e.message() == null ? "" : e.message(), seg.fuelUsed(), new byte[0], new byte[0]));
+        }
+    }
+
+    /**
+     * Sends a counted segment's output to the submitter: every segment's, even without output
+     * (but a final one's only with output: the cell's end follows it), so that the submitter knows
+     * which {@code seq}s it holds should a coordinator take the submission over ({@link Takeover}).
+     */
+    private void forward(Submission s, int index, Segment seg) {
+        Wire.CellJob j = s.jobs.get(index);
+        byte[] out = j.keepStdout() ? seg.stdout() : new byte[0];
+        byte[] err = j.keepStderr() ? seg.stderr() : new byte[0];
+        if (out.length > 0 || err.length > 0 || seg.ending().isEmpty()) {
+            s.client.tell(new Wire.CellOutput(s.id, index, seg.seq(), out, err));
         }
     }
 
@@ -461,6 +518,180 @@ final class Coordinator {
 
     private boolean allReported() {
         return members.values().stream().allMatch(v -> v.load != null || !v.reachable);
+    }
+
+    // ---- taking over a lost coordinator's submission (Takeover; docs/cluster.md, "Coordinator failover") ----
+
+    /**
+     * A submitter re-attaches a submission whose coordinator it lost. It is taken over once that
+     * coordinator has been removed from the cluster (so it runs no cell any more: the members
+     * stopped its runs, and it sends no segment to a replica), or refused after {@link
+     * Takeover#REMOVAL_WAIT_NANOS}; a malformed one is refused at once.
+     */
+    void attach(Takeover.Attach a) {
+        String problem = Takeover.problem(a);
+        if (problem == null && (submissions.containsKey(a.submission()) || takeovers.containsKey(a.submission())
+                || attaching.keySet().stream().anyMatch(x -> x.submission().equals(a.submission())))) {
+            problem = "it is already coordinated here";
+        }
+        if (problem == null && a.previous().equals(name)) {
+            problem = "it names this member as the coordinator it lost";
+        }
+        if (problem != null) {
+            a.client().tell(new Wire.Refused(a.submission(), "cannot take over submission " + a.submission() + ": "
+                    + problem));
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "submission {0} re-attached (attempt {1}): taking it over once coordinator "
+                + "{2} has left the cluster", a.submission(), a.attempt(), a.previous());
+        attaching.put(a, System.nanoTime() + Takeover.REMOVAL_WAIT_NANOS);
+        takeOver();
+    }
+
+    /**
+     * Starts the takeovers whose lost coordinator is removed (asking every member what it holds),
+     * refuses those that waited too long, and decides those whose answers are late.
+     */
+    private void takeOver() {
+        long now = System.nanoTime();
+        for (var it = attaching.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Takeover.Attach, Long> e = it.next();
+            Takeover.Attach a = e.getKey();
+            if (removed.contains(a.previous()) && allReported()) {
+                it.remove();
+                Set<String> asked = new java.util.TreeSet<>();
+                members.values().stream().filter(v -> v.reachable && !v.untrusted).forEach(v -> asked.add(v.slot.member));
+                Takeover t = new Takeover(a, asked, now);
+                takeovers.put(a.submission(), t);
+                for (String m : asked) {
+                    members.get(m).ref.tell(new Wire.ReplicaQuery(a.submission(), name, a.previous(), self));
+                }
+                if (asked.isEmpty()) {
+                    decide(t);
+                }
+            } else if (now - e.getValue() > 0) {
+                it.remove();
+                a.client().tell(new Wire.Refused(a.submission(), "cannot take over submission " + a.submission()
+                        + ": coordinator " + a.previous() + " has not left the cluster in "
+                        + Takeover.REMOVAL_WAIT_NANOS / 1_000_000_000L + " s (is it still running?)"));
+            }
+        }
+        for (Takeover t : List.copyOf(takeovers.values())) {
+            if (now - t.deadline > 0) {
+                LOG.log(System.Logger.Level.WARNING, "submission {0}: members {1} did not say which replicas they "
+                        + "hold; taking it over without them", t.attach.submission(), t.asked);
+                decide(t);
+            }
+        }
+        for (Submission s : List.copyOf(submissions.values())) {
+            if (!s.fetching.isEmpty() && now - s.fetchDeadline > 0) {
+                List.copyOf(s.fetching.keySet()).forEach(i -> restart(s, i));
+            }
+        }
+        placePending();
+    }
+
+    /** A member says which segments of a submission being taken over it holds. */
+    void held(Wire.ReplicaHeld h) {
+        Takeover t = takeovers.get(h.submission());
+        if (t != null && t.held(h)) {
+            decide(t);
+        }
+    }
+
+    /**
+     * Every member answered (or was waited for long enough): the submission is coordinated here
+     * from now on. Per cell ({@link Takeover#decide}): an ended one stays ended, one to resume
+     * waits for its replica's segment ({@link #fetched}), the others start over.
+     */
+    private void decide(Takeover t) {
+        takeovers.remove(t.attach.submission());
+        Takeover.Attach a = t.attach;
+        Submission s = new Submission(a.submission(), a.jobs(), a.client(), t.epochBase());
+        s.attached = a.cells();
+        s.replicas.addAll(t.everyone);
+        s.fetchDeadline = System.nanoTime() + Takeover.ANSWER_WAIT_NANOS;
+        submissions.put(s.id, s);
+        int[] count = new int[Takeover.Action.values().length];
+        for (int i = 0; i < s.jobs.size(); i++) {
+            Takeover.Action action = t.action(i);
+            MemberView holder = action == Takeover.Action.RESUME ? members.get(t.bestMember.get(i)) : null;
+            if (action == Takeover.Action.RESUME && holder == null) {
+                action = Takeover.Action.RESTART;
+            }
+            count[action.ordinal()]++;
+            switch (action) {
+                case ENDED -> {
+                    s.done[i] = true;
+                    s.remaining--;
+                }
+                case RESUME -> {
+                    s.fetching.put(i, holder.slot.member);
+                    holder.ref.tell(new Wire.ReplicaFetch(s.id, i, self));
+                }
+                case RESTART -> restart(s, i);
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "took over submission {0} from coordinator {1}: {2} cells resume from "
+                + "replicas, {3} start over, {4} had ended", s.id, a.previous(), count[Takeover.Action.RESUME.ordinal()],
+                count[Takeover.Action.RESTART.ordinal()], count[Takeover.Action.ENDED.ordinal()]);
+        if (s.remaining == 0) {
+            finish(s);
+        }
+        placePending();
+    }
+
+    /** A taken-over cell starts over: the submitter drops the output it holds of it. */
+    private void restart(Submission s, int index) {
+        s.fetching.remove(index);
+        s.client.tell(new SubmitProtocol.Rewind(s.id, index, 0));
+        s.pending.add(s.jobs.get(index));
+    }
+
+    /**
+     * A replica's segment of a taken-over cell. It must verify under the cluster's key, be a
+     * segment of this cell, and still pass the rule with its own {@code seq} (the member might
+     * have answered with another than it listed); then it counts (the replica and this member
+     * hold it), the submitter drops its output from that seq on and gets the segment's output,
+     * and the cell ends (a final segment) or is placed to resume from it.
+     */
+    void fetched(Wire.ReplicaSegment g) {
+        Submission s = submissions.get(g.submission());
+        if (s == null || !g.member().equals(s.fetching.get(g.index()))) {
+            return;
+        }
+        int index = g.index();
+        s.fetching.remove(index);
+        Segment seg = null;
+        if (g.segment().length > 0) {
+            try {
+                seg = Segment.fromBytes(g.segment(), key, Segment.maxSize(Worker.config(s.jobs.get(index), null, null)));
+                if (!seg.cellId().equals(Worker.cellId(s.id, index))) {
+                    throw new DurableRunException(DurableRunException.Kind.MALFORMED, "a segment of cell "
+                            + seg.cellId() + " sent as one of " + Worker.cellId(s.id, index));
+                }
+            } catch (DurableRunException e) {
+                distrust(g.member(), "sent a replica of cell " + Worker.cellId(s.id, index) + " that does not verify ("
+                        + e.kind() + ": " + e.getMessage() + ")");
+                seg = null;
+            }
+        }
+        if (seg == null || Takeover.decide(s.attached.get(index), seg.seq()) != Takeover.Action.RESUME) {
+            restart(s, index);
+            placePending();
+            return;
+        }
+        s.client.tell(new SubmitProtocol.Rewind(s.id, index, seg.seq()));
+        s.logs[index].store(seg.seq(), g.segment());
+        forward(s, index, seg);
+        if (seg.ending().isPresent()) {
+            Segment.Ending e = seg.ending().get();
+            end(s, new Wire.CellDone(s.id, index, g.member(), e.outcome().name(), e.exitStatus(),
+                    e.message() == null ? "" : e.message(), seg.fuelUsed(), new byte[0], new byte[0]));
+        } else {
+            s.pending.add(s.jobs.get(index));
+        }
+        placePending();
     }
 
     /** Places every waiting cell that has room somewhere now, submissions in arrival order. */

@@ -164,6 +164,10 @@ final class Gateway implements AutoCloseable {
                             submit(f.submit(), jobs);
                             jobs = new ArrayList<>();
                         }
+                        case SubmitProtocol.ATTACH -> {
+                            attach(f, jobs);
+                            jobs = new ArrayList<>();
+                        }
                         case SubmitProtocol.LOAD_QUERY -> system.tell(new Wire.LoadQuery(relay));
                         case SubmitProtocol.STATUS_QUERY -> system.tell(new Wire.StatusQuery(relay));
                         case SubmitProtocol.DRAIN -> system.tell(new Wire.Drain(relay));
@@ -182,18 +186,45 @@ final class Gateway implements AutoCloseable {
 
         /** Hands a submission to the coordinator if its jobs are the ones it claims, in order; else refuses it. */
         private void submit(SubmitProtocol.Submit s, List<Wire.CellJob> jobs) {
-            String problem = jobs.size() != s.count() ? s.count() + " cells announced, " + jobs.size() + " sent" : null;
-            for (int i = 0; problem == null && i < jobs.size(); i++) {
-                Wire.CellJob j = jobs.get(i);
-                if (j.index() != i || !j.submission().equals(s.submission())) {
-                    problem = "cell " + i + " is numbered " + j.index() + " of submission " + j.submission();
-                }
-            }
+            String problem = misnumbered(s.submission(), s.count(), jobs);
             if (problem != null) {
                 outbox.add(new Wire.Refused(s.submission(), "a malformed submission: " + problem));
                 return;
             }
             system.tell(new Wire.Submit(s.submission(), List.copyOf(jobs), relay));
+        }
+
+        /**
+         * Hands a re-attached submission to the coordinator ({@link Takeover}) if its jobs are the
+         * ones it claims, in order, and its body is whole; else refuses it.
+         */
+        private void attach(SubmitProtocol.Frame f, List<Wire.CellJob> jobs) {
+            SubmitProtocol.AttachFrame a;
+            try {
+                a = f.attach();
+            } catch (IOException e) {
+                outbox.add(new Wire.Refused("", "a malformed re-attach: " + e.getMessage()));
+                return;
+            }
+            String problem = misnumbered(a.submission(), a.count(), jobs);
+            if (problem != null) {
+                outbox.add(new Wire.Refused(a.submission(), "a malformed re-attach: " + problem));
+                return;
+            }
+            system.tell(new Takeover.Attach(a.submission(), List.copyOf(jobs), a.attempt(), a.previous(), a.cells(),
+                    relay));
+        }
+
+        /** What is wrong with a submission's jobs (count, numbering, id), or null. */
+        private static String misnumbered(String submission, int count, List<Wire.CellJob> jobs) {
+            String problem = jobs.size() != count ? count + " cells announced, " + jobs.size() + " sent" : null;
+            for (int i = 0; problem == null && i < jobs.size(); i++) {
+                Wire.CellJob j = jobs.get(i);
+                if (j.index() != i || !j.submission().equals(submission)) {
+                    problem = "cell " + i + " is numbered " + j.index() + " of submission " + j.submission();
+                }
+            }
+            return problem;
         }
 
         private void write() {
@@ -206,6 +237,8 @@ final class Gateway implements AutoCloseable {
                         }
                         if (m instanceof Wire w) {
                             SubmitProtocol.write(out, w);
+                        } else if (m instanceof SubmitProtocol.Rewind r) {
+                            SubmitProtocol.writeRewind(out, r);
                         } else if (m == Pong.INSTANCE) {
                             SubmitProtocol.writeEmpty(out, SubmitProtocol.PING);
                         }

@@ -123,6 +123,26 @@ final class Member extends AbstractBehavior<Msg> {
                     replicas.forget(f.submission());
                     return this;
                 })
+                .onMessage(Takeover.Attach.class, a -> {
+                    coordinator.attach(a);
+                    return this;
+                })
+                .onMessage(Wire.ReplicaQuery.class, q -> {
+                    replicas.held(q);
+                    return this;
+                })
+                .onMessage(Wire.ReplicaHeld.class, h -> {
+                    coordinator.held(h);
+                    return this;
+                })
+                .onMessage(Wire.ReplicaFetch.class, f -> {
+                    replicas.fetch(f);
+                    return this;
+                })
+                .onMessage(Wire.ReplicaSegment.class, g -> {
+                    coordinator.fetched(g);
+                    return this;
+                })
                 .onMessage(Wire.MoveAsk.class, m -> {
                     coordinator.move(m);
                     return this;
@@ -189,6 +209,7 @@ final class Member extends AbstractBehavior<Msg> {
                 })
                 .onMessage(Tick.class, t -> {
                     coordinator.refresh();
+                    replicas.expire();
                     return this;
                 })
                 .onSignal(PostStop.class, s -> {
@@ -205,9 +226,10 @@ final class Member extends AbstractBehavior<Msg> {
         } else if (e instanceof ClusterEvent.MemberRemoved || e instanceof ClusterEvent.MemberExited
                 || e instanceof ClusterEvent.MemberDowned) {
             coordinator.memberLost(name(a), true);
-            // The cells and replicas it coordinated are nobody's now (docs/cluster.md, "Replication").
+            // Its runs here are stopped (a member that takes its submissions over places them
+            // anew); its replicas wait for that member a while (docs/cluster.md, "Coordinator failover").
             worker.abandon(name(a));
-            replicas.forgetFrom(name(a));
+            replicas.orphan(name(a));
             leaveWhenDrained();
         }
     }

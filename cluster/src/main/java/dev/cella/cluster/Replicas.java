@@ -44,6 +44,8 @@ final class Replicas implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.cella.cluster");
     /** A segment never exceeds a message (Settings.MAX_FRAME); checked before decoding. */
     private static final long MAX_SEGMENT = 16L << 20;
+    /** How long a removed coordinator's segments are kept by default for a submitter to re-attach. */
+    static final java.time.Duration ORPHAN_KEEP = java.time.Duration.ofMinutes(2);
 
     private final String member;
     private final Path dir;
@@ -53,6 +55,10 @@ final class Replicas implements AutoCloseable {
     private final Map<String, Map<Integer, byte[]>> memory = new HashMap<>();
     /** The coordinator that sent each submission's segments (host:port), since this member started. */
     private final Map<String, String> coordinators = new HashMap<>();
+    /** Submissions whose coordinator was removed, to the time their segments are deleted (System.nanoTime). */
+    private final Map<String, Long> orphans = new HashMap<>();
+    /** How long a removed coordinator's segments wait for a takeover ({@link #orphan}). */
+    private java.time.Duration orphanKeep = ORPHAN_KEEP;
     /** Answers held back while {@link #hold} is on (tests: a replica slow to acknowledge). */
     private final List<Runnable> held = new ArrayList<>();
     private boolean holding;
@@ -94,22 +100,132 @@ final class Replicas implements AutoCloseable {
     }
 
     /**
-     * Deletes the segments sent by a coordinator that has been removed from the cluster: no
-     * member takes its submissions over, so nobody will ask for them.
+     * A coordinator has been removed from the cluster: the segments it sent are kept for {@link
+     * #orphanKeep} in case its submitter re-attaches to another member, which then claims them
+     * ({@link #held}); unclaimed, {@link #expire} deletes them, so that a lost coordinator holds no
+     * member's disk for ever (docs/cluster.md, "Coordinator failover").
      */
-    void forgetFrom(String coordinator) {
-        List<String> subs;
+    void orphan(String coordinator) {
+        long until = System.nanoTime() + orphanKeep.toNanos();
         synchronized (coordinators) {
-            subs = coordinators.entrySet().stream().filter(e -> e.getValue().equals(coordinator)).map(Map.Entry::getKey)
-                    .toList();
+            coordinators.forEach((sub, c) -> {
+                if (c.equals(coordinator)) {
+                    orphans.putIfAbsent(sub, until);
+                }
+            });
         }
-        subs.forEach(this::forget);
+    }
+
+    /** Deletes the orphaned segments whose time is up (called every second). */
+    void expire() {
+        long now = System.nanoTime();
+        List<String> due = new ArrayList<>();
+        synchronized (coordinators) {
+            orphans.forEach((sub, until) -> {
+                if (now - until > 0) {
+                    due.add(sub);
+                }
+            });
+        }
+        for (String sub : due) {
+            LOG.log(System.Logger.Level.INFO, "deleting the replicas of submission {0}: its coordinator left and no "
+                    + "submitter re-attached it within {1} s", sub, orphanKeep.toSeconds());
+            forget(sub);
+        }
+    }
+
+    /** How long a removed coordinator's segments are kept for a takeover (tests shorten it). */
+    void orphanKeep(java.time.Duration keep) {
+        this.orphanKeep = keep;
+    }
+
+    /**
+     * A new coordinator asks which segments of {@code q.submission()} this member holds (on the
+     * store's thread, after the writes before it). Only segments the lost coordinator {@code
+     * q.previous()} sent are named (a submission another coordinator sends here is not its to
+     * take), and they are the new coordinator's from now on: no longer orphans, deleted when it
+     * says so. Each is decoded (and so verified) for its seq; one that no longer decodes is left out.
+     */
+    void held(Wire.ReplicaQuery q) {
+        String previous;
+        synchronized (coordinators) {
+            previous = coordinators.get(q.submission());
+            if (previous == null || previous.equals(q.previous())) {
+                coordinators.put(q.submission(), q.coordinator());
+                orphans.remove(q.submission());
+            }
+        }
+        if (previous != null && !previous.equals(q.previous())) {
+            LOG.log(System.Logger.Level.WARNING, "{0} asked for the replicas of submission {1} from coordinator {2}, "
+                    + "but they came from {3}: none given", q.coordinator(), q.submission(), q.previous(), previous);
+            q.replyTo().tell(new Wire.ReplicaHeld(q.submission(), member, List.of(), List.of()));
+            return;
+        }
+        later(() -> {
+            List<Integer> indices = new ArrayList<>();
+            List<Long> seqs = new ArrayList<>();
+            try {
+                for (int index : cells(q.submission())) {
+                    byte[] b = get(q.submission(), index);
+                    try {
+                        if (b != null) {
+                            long seq = Segment.fromBytes(b, key, MAX_SEGMENT).seq();
+                            indices.add(index);
+                            seqs.add(seq);
+                        }
+                    } catch (DurableRunException e) {
+                        LOG.log(System.Logger.Level.WARNING, "the replica of cell {0}/{1} no longer verifies: {2}",
+                                q.submission(), index, e.getMessage());
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot list the replicas of {0}: {1}", q.submission(),
+                        e.getMessage());
+            }
+            q.replyTo().tell(new Wire.ReplicaHeld(q.submission(), member, List.copyOf(indices), List.copyOf(seqs)));
+        });
+    }
+
+    /** A new coordinator asks for this member's segment of a cell (empty if it has none now). */
+    void fetch(Wire.ReplicaFetch f) {
+        later(() -> {
+            byte[] b = null;
+            try {
+                b = get(f.submission(), f.index());
+            } catch (IOException | UncheckedIOException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot read the replica of {0}/{1}: {2}", f.submission(),
+                        f.index(), e.getMessage());
+            }
+            f.replyTo().tell(new Wire.ReplicaSegment(f.submission(), f.index(), member, b == null ? new byte[0] : b));
+        });
+    }
+
+    /** The indices of the cells of {@code submission} held here. */
+    private synchronized List<Integer> cells(String submission) throws IOException {
+        if (dir == null) {
+            return List.copyOf(memory.getOrDefault(submission, Map.of()).keySet());
+        }
+        Path sub = file(submission, 0).getParent();
+        if (!Files.isDirectory(sub)) {
+            return List.of();
+        }
+        List<Integer> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(sub)) {
+            for (Path p : files.toList()) {
+                String n = p.getFileName().toString();
+                if (n.matches("\\d{1,9}\\.seg")) {
+                    out.add(Integer.parseInt(n.substring(0, n.length() - 4)));
+                }
+            }
+        }
+        return out;
     }
 
     /** Deletes a finished submission's segments (after those being written). */
     void forget(String submission) {
         synchronized (coordinators) {
             coordinators.remove(submission);
+            orphans.remove(submission);
         }
         later(() -> {
             try {

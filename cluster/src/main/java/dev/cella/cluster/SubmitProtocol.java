@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -25,10 +27,14 @@ import javax.net.ssl.TrustManagerFactory;
  * <ul>
  * <li>submitter to member: {@code 'J'} one {@link Wire.CellJob} (body as {@link WireSerializer}
  *     encodes it), {@code 's'} submit the jobs sent so far under a submission id ({@code UTF id,
- *     int count}), {@code 'q'} load query, {@code 't'} status query, {@code 'n'} drain;</li>
+ *     int count}), {@code 'q'} load query, {@code 't'} status query, {@code 'n'} drain, {@code 'a'}
+ *     re-attach the jobs sent so far under a submission id whose coordinator was lost ({@code UTF
+ *     id, int count, int attempt, UTF lost coordinator, count times (boolean ended, long next,
+ *     boolean whole)}, {@link Takeover.CellState});</li>
  * <li>member to submitter: {@link Wire.CellOutput}, {@link Wire.CellDone}, {@link Wire.Refused},
  *     {@link Wire.Load} and {@link Wire.Text}, with {@link WireSerializer}'s manifest letter as the
- *     type and its encoding as the body;</li>
+ *     type and its encoding as the body, and {@code 'r'} a {@link Rewind} ({@code UTF id, int
+ *     index, long seq});</li>
  * <li>either way: {@code 'p'}, a heartbeat without a body. A waiting submitter sends one every
  *     second it hears nothing, and the member's gateway answers it from its own threads (not
  *     from the member's actor, which may be busy placing thousands of cells), so that silence
@@ -47,11 +53,13 @@ final class SubmitProtocol {
     static final byte LOAD_QUERY = 'q';
     static final byte STATUS_QUERY = 't';
     static final byte DRAIN = 'n';
+    static final byte ATTACH = 'a';
+    static final byte REWIND = 'r';
     /** Either way: a heartbeat; the member's gateway answers a submitter's at once, with one of its own. */
     static final byte PING = 'p';
     /** The types a member sends: {@link WireSerializer}'s manifests of the messages listed above, and {@link #PING}. */
     static final java.util.Set<Byte> TO_SUBMITTER = java.util.Set.of((byte) 'O', (byte) 'D', (byte) 'X', (byte) 'L',
-            (byte) 'W', PING);
+            (byte) 'W', REWIND, PING);
 
     /** Encodes the ref-free messages; it never needs the actor system it is built with. */
     private static final WireSerializer CODEC = new WireSerializer(null);
@@ -74,6 +82,79 @@ final class SubmitProtocol {
             }
             return s;
         }
+
+        /**
+         * The body of an {@code 'a'} frame.
+         *
+         * @throws IOException if it is truncated, too long, or claims more cells than it holds
+         */
+        AttachFrame attach() throws IOException {
+            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body));
+            String submission = in.readUTF();
+            int count = in.readInt();
+            int attempt = in.readInt();
+            String previous = in.readUTF();
+            if (count < 0 || (long) count * 10 > in.available()) {
+                throw new IOException("an attach frame claims " + count + " cells in " + in.available() + " bytes");
+            }
+            List<Takeover.CellState> cells = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                cells.add(new Takeover.CellState(in.readBoolean(), in.readLong(), in.readBoolean()));
+            }
+            if (in.available() != 0) {
+                throw new IOException("an attach frame with " + in.available() + " bytes after its end");
+            }
+            return new AttachFrame(submission, count, attempt, previous, List.copyOf(cells));
+        }
+
+        /** The body of an {@code 'r'} frame. */
+        Rewind rewind() throws IOException {
+            DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body));
+            Rewind r = new Rewind(in.readUTF(), in.readInt(), in.readLong());
+            if (in.available() != 0) {
+                throw new IOException("a rewind frame with " + in.available() + " bytes after its end");
+            }
+            return r;
+        }
+    }
+
+    /** The body of an {@code 'a'} frame: re-attach the {@code count} jobs sent before it. */
+    record AttachFrame(String submission, int count, int attempt, String previous, List<Takeover.CellState> cells) {}
+
+    /**
+     * Coordinator to submitter, after a takeover: drop the output held of cell {@code index} from
+     * segment {@code seq} on; the next output of that cell is segment {@code seq}'s ({@link
+     * Takeover}). Travels only on the submitter's connection.
+     */
+    record Rewind(String submission, int index, long seq) implements Msg {}
+
+    /** Writes an {@code 'a'} frame. */
+    static void writeAttach(DataOutputStream out, String submission, int attempt, String previous,
+            List<Takeover.CellState> cells) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (DataOutputStream d = new DataOutputStream(b)) {
+            d.writeUTF(submission);
+            d.writeInt(cells.size());
+            d.writeInt(attempt);
+            d.writeUTF(previous);
+            for (Takeover.CellState c : cells) {
+                d.writeBoolean(c.ended());
+                d.writeLong(c.next());
+                d.writeBoolean(c.whole());
+            }
+        }
+        frame(out, ATTACH, b.toByteArray());
+    }
+
+    /** Writes an {@code 'r'} frame. */
+    static void writeRewind(DataOutputStream out, Rewind r) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (DataOutputStream d = new DataOutputStream(b)) {
+            d.writeUTF(r.submission());
+            d.writeInt(r.index());
+            d.writeLong(r.seq());
+        }
+        frame(out, REWIND, b.toByteArray());
     }
 
     /** The body of an {@code 's'} frame: submit the {@code count} jobs sent before it as {@code submission}. */

@@ -180,6 +180,29 @@ public sealed interface Wire extends Msg {
         static final int DONE = 4;
     }
 
+    // ---- a coordinator taking over a lost coordinator's submission (docs/cluster.md, "Coordinator failover") ----
+
+    /**
+     * New coordinator to every member: which segments of {@code submission}, sent by the lost
+     * coordinator {@code previous}, do you hold as a replica? The asked member answers {@link
+     * ReplicaHeld} (nothing of a submission another coordinator sent it) and from now on keeps
+     * them for {@code coordinator} (they are no longer orphans, {@link Replicas#orphan}).
+     */
+    record ReplicaQuery(String submission, String coordinator, String previous, ActorRef<Msg> replyTo)
+            implements Wire {}
+
+    /**
+     * Member to new coordinator: the cells of {@code submission} it holds a segment of, and each
+     * one's {@code seq} (the latest segment it was sent, which may not have counted).
+     */
+    record ReplicaHeld(String submission, String member, List<Integer> indices, List<Long> seqs) implements Wire {}
+
+    /** New coordinator to a member that holds one: send me your segment of this cell. */
+    record ReplicaFetch(String submission, int index, ActorRef<Msg> replyTo) implements Wire {}
+
+    /** Member to new coordinator: its segment of the cell (its wire form, tagged), or empty if it has none now. */
+    record ReplicaSegment(String submission, int index, String member, byte[] segment) implements Wire {}
+
     /**
      * What a cell of an app (a replica of a group of a {@code cella up} file) has beyond a batch
      * cell's, all read from the app file and its image by the submitter (docs/cluster.md, "Apps").

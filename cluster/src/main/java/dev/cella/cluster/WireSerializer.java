@@ -62,6 +62,10 @@ public final class WireSerializer extends SerializerWithStringManifest {
             case Wire.MoveStart m -> "MS";
             case Wire.MoveChunk m -> "MC";
             case Wire.MoveRound m -> "MR";
+            case Wire.ReplicaQuery q -> "TQ";
+            case Wire.ReplicaHeld h -> "TH";
+            case Wire.ReplicaFetch f -> "TF";
+            case Wire.ReplicaSegment g -> "TS";
         };
     }
 
@@ -87,6 +91,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
             case Wire.Replicate r -> r.segment().length;
             case Wire.Run r -> (long) r.resume().length + r.job().module().length;
             case Wire.MoveChunk c -> c.bytes().length;
+            case Wire.ReplicaSegment g -> g.segment().length;
             case Wire.MoveStart m -> m.run().job().module().length;
             case Wire.CellJob j -> j.module().length;
             default -> 0;
@@ -135,6 +140,10 @@ public final class WireSerializer extends SerializerWithStringManifest {
                 case "MC" -> new Wire.MoveChunk(in.utf(), in.s.readInt(), in.s.readInt(), in.s.readInt(), in.s.readInt(),
                         in.blob());
                 case "MR" -> new Wire.MoveRound(in.utf(), in.s.readInt(), in.s.readInt(), in.s.readInt());
+                case "TQ" -> new Wire.ReplicaQuery(in.utf(), in.utf(), in.utf(), ref(in));
+                case "TH" -> held(in);
+                case "TF" -> new Wire.ReplicaFetch(in.utf(), in.s.readInt(), ref(in));
+                case "TS" -> new Wire.ReplicaSegment(in.utf(), in.s.readInt(), in.utf(), in.blob());
                 default -> throw new IllegalArgumentException("unknown cluster message type '" + manifest + "'");
             };
             if (in.s.available() != 0) {
@@ -259,6 +268,32 @@ public final class WireSerializer extends SerializerWithStringManifest {
                 cell(out, m.submission(), m.index(), m.epoch());
                 out.writeInt(m.step());
             }
+            case Wire.ReplicaQuery q -> {
+                out.writeUTF(q.submission());
+                out.writeUTF(q.coordinator());
+                out.writeUTF(q.previous());
+                ref(out, q.replyTo());
+            }
+            case Wire.ReplicaHeld h -> {
+                out.writeUTF(h.submission());
+                out.writeUTF(h.member());
+                out.writeInt(h.indices().size());
+                for (int i = 0; i < h.indices().size(); i++) {
+                    out.writeInt(h.indices().get(i));
+                    out.writeLong(h.seqs().get(i));
+                }
+            }
+            case Wire.ReplicaFetch f -> {
+                out.writeUTF(f.submission());
+                out.writeInt(f.index());
+                ref(out, f.replyTo());
+            }
+            case Wire.ReplicaSegment g -> {
+                out.writeUTF(g.submission());
+                out.writeInt(g.index());
+                out.writeUTF(g.member());
+                blob(out, g.segment());
+            }
         }
     }
 
@@ -329,6 +364,19 @@ public final class WireSerializer extends SerializerWithStringManifest {
             resolver = r;
         }
         return r;
+    }
+
+    private static Wire.ReplicaHeld held(In in) throws IOException {
+        String submission = in.utf();
+        String member = in.utf();
+        int n = in.count(12);
+        List<Integer> indices = new ArrayList<>(n);
+        List<Long> seqs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            indices.add(in.s.readInt());
+            seqs.add(in.s.readLong());
+        }
+        return new Wire.ReplicaHeld(submission, member, List.copyOf(indices), List.copyOf(seqs));
     }
 
     static void blob(DataOutputStream out, byte[] b) throws IOException {
