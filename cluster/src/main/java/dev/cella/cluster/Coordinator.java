@@ -59,6 +59,10 @@ final class Coordinator {
         List<Takeover.CellState> attached;
         /** When cells still {@link #fetching} start over instead (System.nanoTime). */
         long fetchDeadline;
+        /** Its submitter's connection ended ({@link #clientGone}): nothing counts any more. */
+        boolean frozen;
+        /** When a frozen submission is dropped and its replicas deleted (System.nanoTime). */
+        long frozenUntil;
 
         Submission(Wire.Submit s) {
             this(s.submission(), s.jobs(), s.client(), 0);
@@ -118,6 +122,10 @@ final class Coordinator {
     /** Members seen removed from the cluster (downed or left), the most recent {@link #REMEMBERED}. */
     private final Set<String> removed = new java.util.LinkedHashSet<>();
     private static final int REMEMBERED = 1024;
+    /** Takeovers here since this member started, and their cells resumed from a replica or started over (status). */
+    private int takenOver;
+    private int resumedCells;
+    private int restartedCells;
 
     /**
      * @param name this member's host:port
@@ -334,8 +342,8 @@ final class Coordinator {
     /** A cell ended (or was handed back): relay its first end to the submitter, place waiting cells. */
     void done(Wire.CellDone d) {
         Submission s = submissions.get(d.submission());
-        if (s == null || d.index() < 0 || d.index() >= s.done.length || s.done[d.index()]) {
-            return; // a late duplicate of a cell placed again, or of a finished submission
+        if (s == null || s.frozen || d.index() < 0 || d.index() >= s.done.length || s.done[d.index()]) {
+            return; // a late duplicate of a cell placed again, or of a finished or frozen submission
         }
         String member = s.placed.get(d.index());
         if (member == null || !(member.equals(d.member()) || d.member().equals(s.logs[d.index()].handoverMember()))) {
@@ -387,7 +395,7 @@ final class Coordinator {
      */
     void commit(Wire.SegmentCommit c) {
         Submission s = submissions.get(c.submission());
-        boolean live = s != null && c.index() >= 0 && c.index() < s.done.length && !s.done[c.index()]
+        boolean live = s != null && !s.frozen && c.index() >= 0 && c.index() < s.done.length && !s.done[c.index()]
                 && (c.member().equals(s.placed.get(c.index())) || s.logs[c.index()].handingOver(c.epoch()));
         Segment seg = null;
         if (live) {
@@ -450,10 +458,35 @@ final class Coordinator {
         members.get(replica).ref.tell(new Wire.Replicate(s.id, index, p.epoch(), p.seq(), name, p.bytes(), self));
     }
 
+    /**
+     * A submitter's connection ended (its process or host is gone, or the network between): its
+     * submissions are <em>frozen</em>. No segment counts from now on (commits are refused, which
+     * stops their runs, and replicas' answers are ignored), no cell is placed, no end relayed, so
+     * that the replicas hold nothing the submitter has not been sent but the segment being
+     * replicated: a member that takes the submission over, should this member be lost next,
+     * resumes its cells from there ({@link Takeover}). A frozen submission is dropped, and its
+     * replicas deleted, after {@link Replicas#ORPHAN_KEEP}.
+     */
+    void clientGone(ActorRef<Msg> client) {
+        long until = System.nanoTime() + Replicas.ORPHAN_KEEP.toNanos();
+        for (Submission s : submissions.values()) {
+            if (s.client.equals(client) && !s.frozen) {
+                s.frozen = true;
+                s.frozenUntil = until;
+                s.pending.clear();
+                s.fetching.clear();
+                LOG.log(System.Logger.Level.INFO, "submission {0}: its submitter is gone; its cells stop", s.id);
+            }
+        }
+        early.removeIf(x -> x.client().equals(client));
+        attaching.keySet().removeIf(a -> a.client().equals(client));
+        takeovers.values().removeIf(t -> t.attach.client().equals(client));
+    }
+
     /** A replica's answer: the pending segment counts, or goes to another replica if it was refused. */
     void replicated(Wire.Replicated r) {
         Submission s = submissions.get(r.submission());
-        if (s == null || r.index() < 0 || r.index() >= s.done.length || s.done[r.index()]) {
+        if (s == null || s.frozen || r.index() < 0 || r.index() >= s.done.length || s.done[r.index()]) {
             return;
         }
         CellLog.Pending p = s.logs[r.index()].pending();
@@ -587,6 +620,9 @@ final class Coordinator {
             if (!s.fetching.isEmpty() && now - s.fetchDeadline > 0) {
                 List.copyOf(s.fetching.keySet()).forEach(i -> restart(s, i));
             }
+            if (s.frozen && now - s.frozenUntil > 0) {
+                finish(s);
+            }
         }
         placePending();
     }
@@ -608,6 +644,7 @@ final class Coordinator {
         takeovers.remove(t.attach.submission());
         Takeover.Attach a = t.attach;
         Submission s = new Submission(a.submission(), a.jobs(), a.client(), t.epochBase());
+        takenOver++;
         s.attached = a.cells();
         s.replicas.addAll(t.everyone);
         s.fetchDeadline = System.nanoTime() + Takeover.ANSWER_WAIT_NANOS;
@@ -629,7 +666,15 @@ final class Coordinator {
                     s.fetching.put(i, holder.slot.member);
                     holder.ref.tell(new Wire.ReplicaFetch(s.id, i, self));
                 }
-                case RESTART -> restart(s, i);
+                case RESTART -> {
+                    Long held = t.bestSeq.get(i);
+                    if (held != null) {
+                        LOG.log(System.Logger.Level.INFO, "cell {0} starts over: the submitter holds the output of "
+                                + "seqs below {1}{2}, a replica holds seq {3}", Worker.cellId(s.id, i),
+                                a.cells().get(i).next(), a.cells().get(i).whole() ? "" : " (not all)", held);
+                    }
+                    restart(s, i);
+                }
             }
         }
         LOG.log(System.Logger.Level.INFO, "took over submission {0} from coordinator {1}: {2} cells resume from "
@@ -643,6 +688,7 @@ final class Coordinator {
 
     /** A taken-over cell starts over: the submitter drops the output it holds of it. */
     private void restart(Submission s, int index) {
+        restartedCells++;
         s.fetching.remove(index);
         s.client.tell(new SubmitProtocol.Rewind(s.id, index, 0));
         s.pending.add(s.jobs.get(index));
@@ -681,6 +727,7 @@ final class Coordinator {
             placePending();
             return;
         }
+        resumedCells++;
         s.client.tell(new SubmitProtocol.Rewind(s.id, index, seg.seq()));
         s.logs[index].store(seg.seq(), g.segment());
         forward(s, index, seg);
@@ -729,7 +776,9 @@ final class Coordinator {
         int pending = submissions.values().stream().mapToInt(s -> s.pending.size()).sum();
         int running = submissions.values().stream().mapToInt(s -> s.placed.size()).sum();
         out.add(String.format(Locale.ROOT, "%d members; %d submissions coordinated here: %d cells placed, %d waiting",
-                members.size(), submissions.size(), running, pending));
+                members.size(), submissions.size(), running, pending) + (takenOver == 0 ? "" : String.format(Locale.ROOT,
+                "; %d taken over from lost coordinators: %d cells resumed from replicas, %d started over", takenOver,
+                resumedCells, restartedCells)));
         return out;
     }
 

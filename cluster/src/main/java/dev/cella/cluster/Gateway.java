@@ -124,6 +124,9 @@ final class Gateway implements AutoCloseable {
     /** Tells the relay to stop and the writer to end (never a {@link Wire} message). */
     private enum Stop implements Msg { INSTANCE }
 
+    /** A submitter's connection has ended: {@code relay} was its reply address. Never leaves the JVM. */
+    record Closed(ActorRef<Msg> relay) implements Msg {}
+
     /** Tells the writer to answer a submitter's heartbeat. */
     private enum Pong implements Msg { INSTANCE }
 
@@ -260,6 +263,7 @@ final class Gateway implements AutoCloseable {
         void close() {
             if (connections.remove(this)) {
                 closeQuietly(socket);
+                system.tell(new Closed(relay)); // its submissions get nothing more (Coordinator#clientGone)
                 relay.tell(Stop.INSTANCE); // the relay passes it to the writer, then stops
                 outbox.add(Stop.INSTANCE); // in case the actor system has stopped already
             }

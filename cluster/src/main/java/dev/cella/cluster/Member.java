@@ -123,6 +123,10 @@ final class Member extends AbstractBehavior<Msg> {
                     replicas.forget(f.submission());
                     return this;
                 })
+                .onMessage(Gateway.Closed.class, c -> {
+                    coordinator.clientGone(c.relay());
+                    return this;
+                })
                 .onMessage(Takeover.Attach.class, a -> {
                     coordinator.attach(a);
                     return this;
