@@ -32,6 +32,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  * keeps it and sends it to a replica member, and counts it on the replica's answer
  * (docs/cluster.md, "Replication"). A segment whose tag does not verify under the cluster's key
  * is refused, and the member that sent it, or the replica that refused one, gets no more cells.
+ *
+ * <p>A member also takes over the submission of a coordinator that was lost, when its submitter
+ * re-attaches it here: its cells resume from the replicas or start over by the rule of {@link
+ * Takeover} (docs/cluster.md, "Coordinator failover").
  */
 final class Coordinator {
     /** {@link Wire.CellDone#outcome()} of a cell a draining member hands back unrun. */
@@ -459,13 +463,10 @@ final class Coordinator {
     }
 
     /**
-     * A submitter's connection ended (its process or host is gone, or the network between): its
-     * submissions are <em>frozen</em>. No segment counts from now on (commits are refused, which
-     * stops their runs, and replicas' answers are ignored), no cell is placed, no end relayed, so
-     * that the replicas hold nothing the submitter has not been sent but the segment being
-     * replicated: a member that takes the submission over, should this member be lost next,
-     * resumes its cells from there ({@link Takeover}). A frozen submission is dropped, and its
-     * replicas deleted, after {@link Replicas#ORPHAN_KEEP}.
+     * A submitter's connection ended: its submissions are frozen (nothing counts, is placed or
+     * relayed; commits are refused, which stops the runs), so that replicas get ahead of what the
+     * submitter was sent by one segment at most (docs/cluster.md, "Coordinator failover").
+     * Dropped, with their replicas, after {@link Replicas#ORPHAN_KEEP}.
      */
     void clientGone(ActorRef<Msg> client) {
         long until = System.nanoTime() + Replicas.ORPHAN_KEEP.toNanos();

@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  * kept (a segment whose tag does not verify is refused and logged, never stored), written to a
  * temporary file, forced to the disk and renamed over the cell's previous one, so a cell's file
  * is always a whole segment and the superseded one is gone; a finished submission's segments are
- * deleted ({@link Wire.ForgetReplicas}).
+ * deleted ({@link Wire.ForgetReplicas}). A removed coordinator's segments wait a while for a
+ * member that takes its submission over ({@link #orphan}, {@link #held}, {@link #fetch}).
  *
  * <p>The work runs on one thread of its own (a 16 MiB segment takes tens of milliseconds to
  * verify and write; the member's actor does not wait for it), in arrival order, and the answer

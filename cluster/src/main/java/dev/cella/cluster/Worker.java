@@ -379,8 +379,9 @@ final class Worker implements AutoCloseable {
 
     /**
      * Coordinator {@code coordinator} (host:port) has been removed from the cluster: nobody will
-     * acknowledge the segments of the cells it placed here or relay their ends, and no member
-     * takes its submissions over (docs/cluster.md, "What it does not do"). Its waiting cells are
+     * acknowledge the segments of the cells it placed here or relay their ends; a member that
+     * takes a submission of it over places its cells anew (docs/cluster.md, "Coordinator
+     * failover"). Its waiting cells are
      * dropped and its durable runs stopped at their next safe point, their commits failed, so
      * that they do not hold this member's memory and weights for ever; its plain cells finish
      * (their end goes nowhere).

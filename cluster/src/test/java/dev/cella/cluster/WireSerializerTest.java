@@ -69,6 +69,12 @@ class WireSerializerTest {
 
         Wire.SegmentAck a = new Wire.SegmentAck("s", 2, 3, 4, true);
         assertEquals(a, roundTrip(a));
+        // A takeover's messages (the ref-free ones: an actor reference needs the actor system).
+        Wire.ReplicaHeld held = new Wire.ReplicaHeld("s", "127.0.0.1:2551", List.of(0, 5), List.of(3L, 11L));
+        assertEquals(held, roundTrip(held));
+        Wire.ReplicaSegment g = (Wire.ReplicaSegment) roundTrip(new Wire.ReplicaSegment("s", 5, "m:1", new byte[] {9, 8}));
+        assertEquals(List.of("s", 5, "m:1"), List.of(g.submission(), g.index(), g.member()));
+        assertArrayEquals(new byte[] {9, 8}, g.segment());
         Wire.CellOutput o = (Wire.CellOutput) roundTrip(new Wire.CellOutput("s", 2, 9, new byte[] {1}, new byte[] {2, 3}));
         assertEquals(List.of("s", 2, 9L), List.of(o.submission(), o.index(), o.seq()));
         assertArrayEquals(new byte[] {1}, o.stdout());
@@ -110,5 +116,9 @@ class WireSerializerTest {
         byte[] huge = ByteBuffer.allocate(8).putInt(Integer.MAX_VALUE).putInt(0).array();
         assertThrows(IllegalArgumentException.class, () -> codec.fromBinary(huge, "W"));
         assertThrows(IllegalArgumentException.class, () -> codec.fromBinary(new byte[0], "?"));
+        // A replica list that claims more cells than its bytes hold.
+        byte[] held = codec.toBinary(new Wire.ReplicaHeld("s", "m:1", List.of(1), List.of(2L)));
+        held[held.length - 16] = 0x7f; // the count's high byte (the count, then 12 bytes per cell)
+        assertThrows(IllegalArgumentException.class, () -> codec.fromBinary(held, "TH"));
     }
 }

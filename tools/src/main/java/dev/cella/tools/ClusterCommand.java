@@ -86,10 +86,12 @@ final class ClusterCommand implements Callable<Integer> {
 
     /** Options of the commands that talk to one member. */
     static final class ClientOptions {
-        @Option(names = "--to", paramLabel = "HOST:PORT", required = true,
+        @Option(names = "--to", paramLabel = "HOST:PORT", required = true, split = ",",
                 description = "The client port of the member to talk to (any member; it coordinates the "
-                        + "submission): its --client-port, by default its --port + 1.")
-        String member;
+                        + "submission): its --client-port, by default its --port + 1. Several, comma-separated "
+                        + "(or --to repeated): the first that answers; a submission whose member is lost is "
+                        + "taken over by the next that answers.")
+        List<String> members;
 
         @Option(names = "--host", paramLabel = "HOST", defaultValue = "0.0.0.0",
                 description = "This side's address, the connection's source (default: any).")
@@ -104,12 +106,14 @@ final class ClusterCommand implements Callable<Integer> {
 
         ClusterClient connect(CommandLine cl) {
             Settings s = new Settings(host, 0, List.of(), tls == null ? null : tls.tls(cl), null);
-            try {
-                Settings.hostPort(member);
-            } catch (ClusterException e) {
-                throw new ParameterException(cl, "--to: " + e.getMessage());
+            for (String member : members) {
+                try {
+                    Settings.hostPort(member);
+                } catch (ClusterException e) {
+                    throw new ParameterException(cl, "--to: " + e.getMessage());
+                }
             }
-            return ClusterClient.connect(s, member, timeout);
+            return ClusterClient.connect(s, members, timeout);
         }
     }
 
@@ -328,6 +332,15 @@ final class ClusterCommand implements Callable<Integer> {
         @Override
         List<String> ask(ClusterClient c) {
             return c.drain();
+        }
+
+        @Override
+        public Integer call() {
+            if (client.members.size() != 1) {
+                throw new ParameterException(spec.commandLine(), "--to: drain names one member, not "
+                        + client.members.size());
+            }
+            return super.call();
         }
     }
 }

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a member killed with SIGKILL mid-run loses no cell and duplicates no output; a drained member
  * leaves.
  */
-@Timeout(240)
+@Timeout(300)
 class ClusterMultiJvmTest {
     private static final String PASSWORD = "test-only-password";
     private static final Path EXAMPLES = Path.of(System.getProperty("cella.examples", "../examples")).toAbsolutePath();
@@ -123,9 +123,6 @@ class ClusterMultiJvmTest {
             assertEquals(3, members(to, good, trust), "the member with the wrong key did not join");
             wrong.destroyForcibly();
 
-            // kill -9 of b mid-run: its durable cells resume elsewhere from their last committed
-            // segment, every output line exactly once, and the lost member's committed work is not
-            // run again: a and c together run less fuel than all the cells used.
             StringBuilder slow = new StringBuilder();
             for (int i = 0; i < 9; i++) {
                 slow.append("name=s").append(i).append(" binary=").append(FIBS).append(" args=\"")
@@ -139,6 +136,29 @@ class ClusterMultiJvmTest {
             String cName = "127.0.0.1:" + ports[2];
             Settings watch = new Settings("127.0.0.1", 0, List.of(), new Settings.Tls(good, trust, PASSWORD), null);
             try (ClusterClient watcher = ClusterClient.connect(watch, to, Duration.ofSeconds(10))) {
+                // kill -9 of the coordinator mid-run (a fourth member, d, that the submitter talks
+                // to, naming a as the next): the submitter re-attaches to a, which takes the
+                // submission over once d is removed, resuming the cells from their replicas; every
+                // output line exactly once (docs/cluster.md, "Coordinator failover").
+                int dPort = freePort();
+                Process dProcess = node(dPort, seed, 1, "64M", good, trust, "d");
+                awaitLog("d", "is up");
+                awaitMembers(to, good, trust, 4);
+                String dName = "127.0.0.1:" + dPort;
+                Path failRemote = batch("fail-remote", slow.toString());
+                Result f = submitWhile(watcher, failRemote, dName, client(dPort) + "," + to, () -> dProcess.destroyForcibly());
+                assertEquals(0, f.code, f.err + f.out);
+                for (int i = 0; i < 9; i++) {
+                    assertEquals(Files.readString(slowLocal.resolveSibling("slow/s" + i + ".txt")),
+                            Files.readString(failRemote.resolveSibling("slow/s" + i + ".txt")), "s" + i);
+                }
+                String taken = watcher.status().getLast();
+                assertTrue(taken.matches(".*1 taken over from lost coordinators: [1-9]\\d* cells resumed from replicas.*"),
+                        taken + "\n" + Files.readString(dir.resolve("a.log")));
+
+                // kill -9 of b mid-run: its durable cells resume elsewhere from their last committed
+                // segment, every output line exactly once, and the lost member's committed work is not
+                // run again: a and c together run less fuel than all the cells used.
                 List<String> before = watcher.status();
                 Result k = submitWhile(watcher, slowRemote, bName, () -> b.destroyForcibly()); // SIGKILL
                 assertEquals(0, k.code, k.err + k.out);
@@ -198,10 +218,16 @@ class ClusterMultiJvmTest {
      * {@code act}; returns the submission's result.
      */
     private Result submitWhile(ClusterClient watcher, Path batch, String on, ThrowingRunnable act) throws Exception {
+        return submitWhile(watcher, batch, on, seedName, act);
+    }
+
+    /** {@link #submitWhile(ClusterClient, Path, String, ThrowingRunnable)} with {@code --to to}. */
+    private Result submitWhile(ClusterClient watcher, Path batch, String on, String to, ThrowingRunnable act)
+            throws Exception {
         long start = fuelOn(watcher.status(), on);
         Result[] submitted = new Result[1];
         Thread submitter = new Thread(() -> submitted[0] = cella(tls(goodKey, goodKey, "cluster", "submit",
-                "--segment-fuel", "2000000", "--to", seedName, batch.toString())));
+                "--segment-fuel", "2000000", "--to", to, batch.toString())));
         submitter.start();
         boolean acted = false;
         while (submitter.isAlive()) {
