@@ -229,6 +229,63 @@ class FailoverTest {
         }
     }
 
+    /**
+     * A submitter whose connection ends (and who names no other member) leaves nothing behind:
+     * its coordinator freezes the submission, whose runs stop on the members and whose
+     * reservations are released (docs/cluster.md, "Coordinator failover").
+     */
+    @Test
+    void theCellsOfASubmitterThatIsGoneStop() throws Exception {
+        int[] ports = {InProcessClusterTest.freePort(), InProcessClusterTest.freePort()};
+        String seed = "127.0.0.1:" + ports[0];
+        try (ClusterNode a = member(ports[0], seed);
+                ClusterNode b = member(ports[1], seed)) {
+            assertTrue(a.awaitUp(Duration.ofSeconds(30)) && b.awaitUp(Duration.ofSeconds(30)));
+            Settings client = new Settings("127.0.0.1", 0, List.of(), null, null);
+            try (ClusterClient status = ClusterClient.connect(client, a.clientName(), ClusterClient.CONTACT)) {
+                awaitCells(status, 2, -1); // both members up
+                String id = ClusterClient.newSubmission();
+                byte[] module = ModuleWriter.write(Assembler.assemble(Files.readString(FIBS), "fibs.casm"));
+                List<Wire.CellJob> jobs = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    jobs.add(new Wire.CellJob(id, i, "f" + i, module, List.of("fibs.casm", "50"), 1, -1, 1 << 20, 0,
+                            "interp", null, true, false, 300_000));
+                }
+                ClusterClient sub = ClusterClient.connect(client, a.clientName(), ClusterClient.CONTACT);
+                Thread submitter = Thread.ofPlatform().start(() -> {
+                    try {
+                        sub.submit(id, jobs, d -> { });
+                    } catch (ClusterException e) {
+                        // the connection was closed under it
+                    }
+                });
+                awaitCells(status, 2, 4); // running
+                sub.close();
+                submitter.join(Duration.ofSeconds(30).toMillis());
+                awaitCells(status, 2, 0);
+                List<String> lines = status.status();
+                assertTrue(lines.getLast().contains("0 cells placed") && lines.stream().noneMatch(l -> l.contains("1.0 MiB")),
+                        "reservations released: " + lines);
+            }
+        }
+    }
+
+    /**
+     * Waits until the status shows {@code members} members up and, unless {@code cells} is -1,
+     * {@code cells} cells on them in all (their loads are refreshed every second).
+     */
+    private static void awaitCells(ClusterClient status, int members, int cells) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        List<String> lines = status.status();
+        while (lines.stream().filter(l -> l.contains(" up ")).count() != members || cells >= 0
+                && lines.stream().filter(l -> l.contains(" up ")).mapToInt(l -> Integer.parseInt(l.trim()
+                        .split("\\s+")[7])).sum() != cells) {
+            assertTrue(System.nanoTime() < end, "waiting for " + cells + " cells: " + lines);
+            Thread.sleep(100);
+            lines = status.status();
+        }
+    }
+
     private static ClusterNode member(int port, String seed) {
         return ClusterNode.start(new Settings("127.0.0.1", port, List.of(seed), null, null), 1, 256L << 20, null, KEY);
     }

@@ -159,7 +159,7 @@ class ClusterMultiJvmTest {
                 // kill -9 of b mid-run: its durable cells resume elsewhere from their last committed
                 // segment, every output line exactly once, and the lost member's committed work is not
                 // run again: a and c together run less fuel than all the cells used.
-                List<String> before = watcher.status();
+                List<String> before = settledStatus(watcher); // the loads include the last submission's commits
                 Result k = submitWhile(watcher, slowRemote, bName, () -> b.destroyForcibly()); // SIGKILL
                 assertEquals(0, k.code, k.err + k.out);
                 assertTrue(k.out.lines().noneMatch(l -> l.contains(bName)), "every cell ended elsewhere: " + k.out);
