@@ -47,7 +47,7 @@ public final class ClusterClient implements AutoCloseable {
      *
      * @param id the member's name in the cluster (host:port of its remoting), from its {@link Wire.Load}
      */
-    private record Link(Socket socket, DataOutputStream out, BlockingQueue<Msg> replies, String name, String[] id) {}
+    private record Link(Socket socket, DataOutputStream out, BlockingQueue<Msg> replies, String name, String id) {}
 
     private final Settings settings;
     /** The members to try, in order (docs/cluster.md, "Coordinator failover"). */
@@ -118,9 +118,9 @@ public final class ClusterClient implements AutoCloseable {
             s.connect(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), (int) Math.max(1, contact.toMillis()));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
-            l = new Link(s, out, new LinkedBlockingQueue<>(), memberHostPort, new String[] {memberHostPort});
-            Link started = l;
-            Thread.ofPlatform().daemon().name("cella-submitter-in").start(() -> read(in, started.replies()));
+            BlockingQueue<Msg> replies = new LinkedBlockingQueue<>();
+            l = new Link(s, out, replies, memberHostPort, memberHostPort);
+            Thread.ofPlatform().daemon().name("cella-submitter-in").start(() -> read(in, replies));
         } catch (IOException e) {
             closeQuietly(s);
             throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "cannot connect to cluster member "
@@ -132,8 +132,7 @@ public final class ClusterClient implements AutoCloseable {
             if (!(m instanceof Wire.Load load)) {
                 throw unavailable(l, m, contact);
             }
-            l.id()[0] = load.member();
-            return l;
+            return new Link(l.socket(), l.out(), l.replies(), l.name(), load.member());
         } catch (RuntimeException e) {
             closeQuietly(s);
             throw e;
@@ -255,7 +254,7 @@ public final class ClusterClient implements AutoCloseable {
             return false;
         }
         String lostName = link.name();
-        String lostId = link.id()[0];
+        String lostId = link.id();
         closeQuietly(link.socket());
         List<Takeover.CellState> cells = new ArrayList<>(seen.length);
         for (int i = 0; i < seen.length; i++) {

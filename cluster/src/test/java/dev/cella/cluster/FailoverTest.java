@@ -213,7 +213,8 @@ class FailoverTest {
                 assertEquals(jobs.size(), ends.size());
                 for (Wire.CellDone d : ends.values()) {
                     assertEquals("EXITED", d.outcome(), d.error());
-                    assertEquals(fibs(n), new String(d.stdout(), StandardCharsets.UTF_8), "cell " + d.index());
+                    assertEquals(ReplicationTest.expectedFibs(n), new String(d.stdout(), StandardCharsets.UTF_8),
+                            "cell " + d.index());
                 }
                 // The new coordinator deletes the replicas when the submission ends.
                 end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -288,19 +289,6 @@ class FailoverTest {
 
     private static ClusterNode member(int port, String seed) {
         return ClusterNode.start(new Settings("127.0.0.1", port, List.of(seed), null, null), 1, 256L << 20, null, KEY);
-    }
-
-    private static String fibs(int n) {
-        StringBuilder s = new StringBuilder();
-        long x = 0;
-        long y = 1;
-        for (int i = 0; i <= n; i++) {
-            s.append(x).append('\n');
-            long z = x + y;
-            x = y;
-            y = z;
-        }
-        return s.toString();
     }
 
     private static Wire.CellJob job(String submission, int index) {

@@ -72,10 +72,15 @@ class ReplicationTest {
     }
 
     private static String expectedFibs() {
+        return expectedFibs(N);
+    }
+
+    /** What fibs.casm prints for {@code n}: fib(0) to fib(n), a line each. */
+    static String expectedFibs(int n) {
         StringBuilder s = new StringBuilder();
         long a = 0;
         long b = 1;
-        for (int i = 0; i <= N; i++) {
+        for (int i = 0; i <= n; i++) {
             s.append(a).append('\n');
             long c = a + b;
             a = b;

@@ -37,6 +37,10 @@ class ClusterCommandTest {
                 ExitCode.USAGE.code);
         assertClean(CliRunner.cella("cluster", "node", "--port", "65535", "--seed", "h:1"), ExitCode.USAGE.code);
         assertClean(CliRunner.cella("cluster", "status", "--to", "127.0.0.1:x"), ExitCode.USAGE.code);
+        assertClean(CliRunner.cella("cluster", "status", "--to", "127.0.0.1:2552,nohost"), ExitCode.USAGE.code);
+        CliRunner.Result drain = CliRunner.cella("cluster", "drain", "--to", "127.0.0.1:2552,127.0.0.1:2554");
+        assertClean(drain, ExitCode.USAGE.code);
+        assertTrue(drain.err().contains("drain names one member"), drain.err());
         assertClean(CliRunner.cella("cluster", "status", "--to", "127.0.0.1:2551", "--tls-keystore", "k.p12"),
                 ExitCode.USAGE.code);
         assertTrue(CliRunner.cella("cluster", "--help").out().contains("submit"));
@@ -63,5 +67,9 @@ class ClusterCommandTest {
         CliRunner.Result r = CliRunner.cella("cluster", "status", "--to", "127.0.0.1:" + port, "--timeout", "1s");
         assertClean(r, ExitCode.CLUSTER_UNAVAILABLE.code);
         assertTrue(r.err().contains("127.0.0.1:" + port), r.err());
+        // Several members, none answering: each is named.
+        r = CliRunner.cella("cluster", "status", "--to", "127.0.0.1:" + port + ",localhost:" + port, "--timeout", "1s");
+        assertClean(r, ExitCode.CLUSTER_UNAVAILABLE.code);
+        assertTrue(r.err().contains("127.0.0.1:" + port) && r.err().contains("localhost:" + port), r.err());
     }
 }
