@@ -437,7 +437,7 @@ final class CodeCache {
             return null;
         }
         try {
-            RegionPlan plan = s.starts() == null ? null : storedPlan(code(function), s.starts());
+            RegionPlan plan = s.starts() == null ? null : storedPlan(code(function), s.starts(), !options().clientShapes());
             FunctionCompiler.Output out = new FunctionCompiler.Output(s.bytes(), plan, s.codeSizes(), s.exits());
             MethodHandles.Lookup c = define(out.bytes(), false);
             if (c == null) {
@@ -473,7 +473,7 @@ final class CodeCache {
      * instructions into between one and {@link FunctionCompiler#MAX_REGIONS} non-empty runs (a
      * stored entry is untrusted: one that does not is a miss).
      */
-    private static RegionPlan storedPlan(FunctionCode code, int[] starts) {
+    private static RegionPlan storedPlan(FunctionCode code, int[] starts, boolean copyDispatch) {
         boolean ok = starts.length >= 2 && starts.length - 1 <= FunctionCompiler.MAX_REGIONS && starts[0] == 0
                 && starts[starts.length - 1] == code.insns.length;
         for (int k = 1; ok && k < starts.length; k++) {
@@ -482,7 +482,7 @@ final class CodeCache {
         if (!ok) {
             throw new IllegalArgumentException("stored region starts do not fit function " + code.index);
         }
-        return new RegionPlan(code, starts);
+        return new RegionPlan(code, starts, copyDispatch);
     }
 
     /** Keeps a class just generated for the class cache, if there is one. */

@@ -150,7 +150,7 @@ final class FunctionCompiler {
             // Regions are emitted straight into the class; only if one passes the limit (rare at
             // the budget's estimates) is every region measured and the large ones split first.
             int[] starts = partition(probe);
-            RegionPlan plan = new RegionPlan(code, starts);
+            RegionPlan plan = new RegionPlan(code, starts, !engine.clientShapes());
             int[] sizes = new int[plan.regionCount()];
             byte[] bytes = plan.regionCount() <= MAX_REGIONS ? emitRegions(plan, sizes) : null;
             if (bytes == null) {
@@ -278,9 +278,10 @@ final class FunctionCompiler {
         for (int i = 0; i < n; i++) {
             sizes[i] = probe.measuredSize(i) + stubEstimate(code.insns[i], code.leader[i]);
         }
-        int[] starts = RegionPlan.partition(code, sizes, REGION_BUDGET);
+        java.util.BitSet whole = engine.clientShapes() ? new java.util.BitSet() : RegionPlan.dispatchBlocks(code);
+        int[] starts = RegionPlan.partition(code, sizes, REGION_BUDGET, whole);
         if (starts.length - 1 > MAX_REGIONS) {
-            starts = RegionPlan.partition(code, sizes, LARGE_REGION_BUDGET);
+            starts = RegionPlan.partition(code, sizes, LARGE_REGION_BUDGET, whole);
         }
         return starts;
     }
@@ -291,7 +292,7 @@ final class FunctionCompiler {
         // the scan resumes there instead of measuring every region again.
         int checked = 0;
         while (true) {
-            RegionPlan plan = new RegionPlan(code, starts);
+            RegionPlan plan = new RegionPlan(code, starts, !engine.clientShapes());
             int over = -1;
             for (int k = checked; k < plan.regionCount() && over < 0; k++) {
                 if (plan.to(k) - plan.from(k) > 1 && measureRegion(plan, k) > METHOD_LIMIT) {

@@ -108,6 +108,8 @@ final class MethodEmitter {
     private final int[] written;
 
     private final Label[] label;
+    /** Region mode: the labels of the dispatch blocks copied into this region, by leader instruction. */
+    private final java.util.Map<Integer, Label> copies = new java.util.TreeMap<>();
     private final Label entryResume = new Label();
     /** The first leader {@link #refuelInPlace} charged, which later ones are pushed relative to. */
     private int firstRefuelLeader = -1;
@@ -281,9 +283,53 @@ final class MethodEmitter {
             // Only a region can end on a non-terminator: control continues in the next region.
             mv.visitJumpInsn(GOTO, branchTarget(to));
         }
+        emitCopies();
         stubs.emit(basePc);
         end = new Label();
         mv.visitLabel(end);
+    }
+
+    /** The label of the copy of dispatch block {@code leader} in this region ({@link RegionPlan#copiedBlocks}). */
+    private Label copyLabel(int leader) {
+        Label l = copies.get(leader);
+        if (l == null) {
+            l = new Label();
+            copies.put(leader, l);
+        }
+        return l;
+    }
+
+    /**
+     * Emits the copies of dispatch blocks that branches of this region reached, after the body:
+     * each charges its leader and runs the block's instructions as the block would (same pcs, so
+     * traps, refuels and suspensions happen at the same points); its closing branch goes on
+     * within the region, to another copy, or out to the target's entry.
+     */
+    private void emitCopies() {
+        java.util.BitSet done = new java.util.BitSet();
+        boolean more = true;
+        while (more) {
+            more = false;
+            for (int c : List.copyOf(copies.keySet())) {
+                if (done.get(c)) {
+                    continue;
+                }
+                done.set(c);
+                more = true;
+                mv.visitLabel(copies.get(c));
+                int end = plan.copyEnd(c);
+                for (int i = c; i < end; i++) {
+                    current = i;
+                    window.before(i, i == c);
+                    if (i == c) {
+                        chargeFuel(code.leaderIndex[i]);
+                    }
+                    InstructionEmitter.emit(this, code.insns[i]);
+                    window.after(i);
+                }
+                window.flush();
+            }
+        }
     }
 
     /** True if the class being generated holds the function's own method {@code f<index>}, for direct self-calls. */
@@ -532,6 +578,9 @@ final class MethodEmitter {
     Label branchTarget(int i) {
         if (i >= from && i < to) {
             return labelOf(i);
+        }
+        if (mode == Mode.REGION && plan.copies(regionIndex, i)) {
+            return copyLabel(i);
         }
         return stubs.exitTo(i, mode == Mode.REGION ? plan.exitCode(i) : code.leaderIndex[i] << 1);
     }

@@ -1,5 +1,6 @@
 package dev.cella.jit;
 
+import dev.cella.isa.Opcode;
 import dev.cella.isa.OperandKind;
 import dev.cella.isa.ValType;
 import dev.cella.isa.code.Instruction;
@@ -41,7 +42,22 @@ final class RegionPlan {
     private final int[][] used;
     private final int[][] written;
 
+    /**
+     * Dispatch blocks copied into each region (leader instruction indices, ascending), see {@link
+     * #copiedBlocks}; empty arrays when copying is off.
+     */
+    private final int[][] copies;
+
+    /** The plan without dispatch copies (code for C1, {@link JitEngine.Options#clientShapes}). */
     RegionPlan(FunctionCode code, int[] starts) {
+        this(code, starts, false);
+    }
+
+    /**
+     * The plan of the regions {@code starts} cuts; with {@code copyDispatch}, each region also
+     * holds copies of the dispatch blocks it branches to ({@link #copiedBlocks}).
+     */
+    RegionPlan(FunctionCode code, int[] starts, boolean copyDispatch) {
         this.code = code;
         this.starts = starts;
         int n = code.insns.length;
@@ -65,10 +81,149 @@ final class RegionPlan {
                 registers(code.insns[i], use, def);
             }
             entries[k] = e.stream().mapToInt(Integer::intValue).toArray();
+        }
+        this.copies = new int[regions][];
+        BitSet dispatch = copyDispatch ? dispatchBlocks(code) : new BitSet();
+        for (int k = 0; k < regions; k++) {
+            copies[k] = findCopies(k, dispatch);
+        }
+        for (int k = 0; k < regions; k++) {
+            BitSet use = new BitSet();
+            BitSet def = new BitSet();
+            for (int i = starts[k]; i < starts[k + 1]; i++) {
+                registers(code.insns[i], use, def);
+            }
+            for (int c : copies[k]) {
+                for (int i = c; i < blockEnd(code, c); i++) {
+                    registers(code.insns[i], use, def);
+                }
+            }
             use.or(def);
             used[k] = use.stream().toArray();
             written[k] = def.stream().toArray();
         }
+    }
+
+    /** Longest dispatch block copied, in instructions (the branch included). */
+    static final int MAX_COPY_INSNS = 16;
+
+    /**
+     * One past the last instruction of the basic block led by instruction {@code leader}: the
+     * next leader, or the end of the function.
+     */
+    private static int blockEnd(FunctionCode code, int leader) {
+        int i = leader + 1;
+        while (i < code.insns.length && !code.leader[i]) {
+            i++;
+        }
+        return i;
+    }
+
+    /** Fewest branch sites that must jump to a block for it to be a dispatch block. */
+    static final int MIN_BRANCHES_IN = 8;
+
+    /**
+     * The leaders of the function's <em>dispatch blocks</em>: blocks of at most {@link
+     * #MAX_COPY_INSNS} instructions ending in a {@code br_table} (so calling nothing: a call ends
+     * its block), with no float store (whose NaN check a {@link StoreCheckWindow} may defer past
+     * the block), that at least {@link #MIN_BRANCHES_IN} branches jump to. An interpreter loop's
+     * fetch and switch (Lua's {@code luaV_execute}) is one: every arm of the switch branches back
+     * to it.
+     */
+    static BitSet dispatchBlocks(FunctionCode code) {
+        int n = code.insns.length;
+        int[] in = new int[n];
+        for (int i = 0; i < n; i++) {
+            for (int t : branchTargetInsns(code, i)) {
+                in[t]++;
+            }
+        }
+        BitSet out = new BitSet();
+        for (int i = 0; i < n; i++) {
+            if (in[i] >= MIN_BRANCHES_IN && code.leader[i] && isSmallSwitch(code, i)) {
+                out.set(i);
+            }
+        }
+        return out;
+    }
+
+    private static boolean isSmallSwitch(FunctionCode code, int leader) {
+        int end = blockEnd(code, leader);
+        if (end - leader > MAX_COPY_INSNS || code.insns[end - 1].opcode() != Opcode.BR_TABLE) {
+            return false;
+        }
+        for (int j = leader; j < end; j++) {
+            Opcode op = code.insns[j].opcode();
+            if (op == Opcode.F32_STORE || op == Opcode.F64_STORE || op.isCall()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The dispatch blocks outside region {@code k} that its code branches (or falls off its end)
+     * to, which the region holds copies of: leaving an arm of an interpreter loop's switch for
+     * the switch then goes straight on to the next arm, within the region if the arm is there,
+     * else to the arm's region, instead of crossing into the switch's region and out again.
+     */
+    private int[] findCopies(int k, BitSet dispatch) {
+        if (dispatch.isEmpty()) {
+            return new int[0];
+        }
+        int from = starts[k];
+        int to = starts[k + 1];
+        BitSet found = new BitSet();
+        for (int i = from; i < to; i++) {
+            for (int t : branchTargetInsns(i)) {
+                if ((t < from || t >= to) && dispatch.get(t)) {
+                    found.set(t);
+                }
+            }
+        }
+        if (!code.insns[to - 1].opcode().isTerminator() && dispatch.get(to)) {
+            found.set(to);
+        }
+        return found.stream().toArray();
+    }
+
+    private int[] branchTargetInsns(int i) {
+        return branchTargetInsns(code, i);
+    }
+
+    /** The instruction indices instruction {@code i} may branch to (none if it is not a branch). */
+    private static int[] branchTargetInsns(FunctionCode code, int i) {
+        Instruction in = code.insns[i];
+        if (!in.opcode().isBranch()) {
+            return new int[0];
+        }
+        int[] pcs = FunctionCode.targets(in);
+        int[] out = new int[pcs.length];
+        for (int j = 0; j < pcs.length; j++) {
+            out[j] = code.indexOfPc(pcs[j]);
+        }
+        return out;
+    }
+
+    /**
+     * Leaders of the dispatch blocks ({@link #isDispatchBlock}) outside {@code region} that it
+     * holds copies of, ascending: a branch (or the fall off its end) to one of them jumps to the
+     * copy, which charges the block's fuel at its leader exactly as the block itself would, runs
+     * its instructions (same pcs, so the same traps and suspension points) and then branches
+     * within the region or leaves it for the target's entry. Only code for C2 copies them.
+     */
+    int[] copiedBlocks(int region) {
+        return copies[region];
+    }
+
+    /** True if {@code region} holds a copy of the dispatch block led by instruction {@code insn}. */
+    boolean copies(int region, int insn) {
+        return Arrays.binarySearch(copies[region], insn) >= 0;
+    }
+
+    /** One past the last instruction of the copied block led by {@code insn}. */
+    int copyEnd(int insn) {
+        return blockEnd(code, insn);
     }
 
     /** Adds the registers {@code in} reads to {@code use} and those it writes to {@code def}. */
@@ -153,6 +308,8 @@ final class RegionPlan {
             seen.clear();
             BitSet use = new BitSet();
             BitSet def = new BitSet();
+            BitSet copySeen = new BitSet();
+            List<Integer> copyWork = new ArrayList<>();
             int top = 0;
             work[top++] = e[k];
             seen.set(e[k] - from);
@@ -170,8 +327,23 @@ final class RegionPlan {
                         if (t >= from && t < to && !seen.get(t - from)) {
                             seen.set(t - from);
                             work[top++] = t;
+                        } else if ((t < from || t >= to) && copies(region, t) && !copySeen.get(t)) {
+                            copySeen.set(t);
+                            copyWork.add(t);
                         }
                     }
+                } else if (i + 1 == to && !in.opcode().isTerminator() && copies(region, to) && !copySeen.get(to)) {
+                    copySeen.set(to);
+                    copyWork.add(to);
+                }
+                // A copy's code is reachable too: its registers, and the targets of its branch.
+                if (top == 0 && !copyWork.isEmpty()) {
+                    int c = copyWork.remove(copyWork.size() - 1);
+                    int end = copyEnd(c);
+                    for (int j = c; j < end - 1; j++) {
+                        registers(code.insns[j], use, def);
+                    }
+                    work[top++] = end - 1; // the branch, walked as above
                 }
             }
             if (loads) {
@@ -212,6 +384,16 @@ final class RegionPlan {
      * @param sizes estimated bytecode bytes of each instruction, stubs included
      */
     static int[] partition(FunctionCode code, int[] sizes, int budget) {
+        return partition(code, sizes, budget, new BitSet());
+    }
+
+    /**
+     * As {@link #partition(FunctionCode, int[], int)}, but never cutting inside one of the
+     * blocks whose leaders {@code whole} holds (the dispatch blocks, {@link #dispatchBlocks}): a
+     * cut that would fall inside one falls at its leader instead, so that the block's own region
+     * runs it without a crossing, as the copies in other regions do.
+     */
+    static int[] partition(FunctionCode code, int[] sizes, int budget, BitSet whole) {
         int n = code.insns.length;
         List<Integer> cuts = new ArrayList<>();
         cuts.add(0);
@@ -229,7 +411,20 @@ final class RegionPlan {
             long estimate = body + sizes[i] + overhead(u.cardinality(), d.cardinality(), entriesIfAdded);
             boolean tooBig = estimate > budget || i - start >= MAX_REGION_INSNS
                     || code.insns[i].next() - code.insns[start].pc() > MAX_REGION_SPAN;
-            if (tooBig && i > start) {
+            int leader = i;
+            while (tooBig && !whole.isEmpty() && leader > start && !code.leader[leader]) {
+                leader--;
+            }
+            if (tooBig && i > start && leader > start && leader < i && whole.get(leader)) {
+                // Inside a block kept whole: cut at its leader and take the block again from there.
+                cuts.add(leader);
+                start = leader;
+                body = 0;
+                entryCount = 0;
+                use.clear();
+                def.clear();
+                i = leader - 1;
+            } else if (tooBig && i > start) {
                 cuts.add(i);
                 start = i;
                 body = 0;
