@@ -31,14 +31,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * for Chicory, compiled) once at setup; each call creates a fresh instance, as a new process
  * would, so the figure is the guest's own speed without JVM start and translation. Each run's
  * output is checked against the expected output. Run from the repository root:
- * {@code bin/bench jmh CorpusBenchmark}.
+ * {@code bin/bench jmh CorpusBenchmark}. Twenty warm-up shots: C2 keeps compiling a program's
+ * functions for 15-20 runs (zlib compression on the JIT: 1,168 ms of CPU in the first run, 67
+ * from about the twentieth; Chicory's compiler alike), so fewer measure compilation
+ * (docs/performance.md, "Steady state under C2").
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xss16m"})
-@Warmup(iterations = 2)
-@Measurement(iterations = 3)
+@Warmup(iterations = 20)
+@Measurement(iterations = 5)
 public class CorpusBenchmark {
     @Param({"lua-fib", "lua-mandelbrot", "zlib-compress", "zlib-decompress"})
     public String program;
