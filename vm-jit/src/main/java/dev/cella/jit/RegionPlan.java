@@ -411,30 +411,23 @@ final class RegionPlan {
             long estimate = body + sizes[i] + overhead(u.cardinality(), d.cardinality(), entriesIfAdded);
             boolean tooBig = estimate > budget || i - start >= MAX_REGION_INSNS
                     || code.insns[i].next() - code.insns[start].pc() > MAX_REGION_SPAN;
-            int leader = i;
-            while (tooBig && !whole.isEmpty() && leader > start && !code.leader[leader]) {
-                leader--;
-            }
-            if (tooBig && i > start && leader > start && leader < i && whole.get(leader)) {
-                // Inside a block kept whole: cut at its leader and take the block again from there.
-                cuts.add(leader);
-                start = leader;
+            if (tooBig && i > start) {
+                // Cut before i, or at the leader of a block kept whole that i lies inside; the
+                // next region then starts empty and takes its first instruction again.
+                int cut = i;
+                while (!whole.isEmpty() && cut > start && !code.leader[cut]) {
+                    cut--;
+                }
+                if (cut == start || cut == i || !whole.get(cut)) {
+                    cut = i;
+                }
+                cuts.add(cut);
+                start = cut;
                 body = 0;
                 entryCount = 0;
                 use.clear();
                 def.clear();
-                i = leader - 1;
-            } else if (tooBig && i > start) {
-                cuts.add(i);
-                start = i;
-                body = 0;
-                entryCount = 0;
-                use.clear();
-                def.clear();
-                registers(code.insns[i], use, def);
-                use.or(def);
-                entryCount = 1;
-                body = sizes[i];
+                i = cut - 1;
             } else {
                 use = u;
                 def = d;
