@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * instructions only through it), so the check reads the pool and accepts only: classes and types
  * of {@link #MEMBERS} or the class itself (arrays of them, primitives); field and method
  * references to members {@link #MEMBERS} allows; method handles only to the JIT's bootstrap
- * methods ({@link CallEmitter#LINK_CALL}, {@code LINK_HOP}) and invokedynamic only through them
+ * methods ({@link CallEmitter#LINK_CALL}, {@code LINK_HOP}, the dispatcher's {@code LINK_REGION}) and
+ * invokedynamic only through them
  * (the JIT emits no other, and no dynamic constant, module or package entry). Then the class must
  * be named as expected, extend {@code Object}, implement nothing, declare no field, declare
  * methods named as the compiler names them, and carry no attribute but {@code Code}, {@code
@@ -49,7 +50,7 @@ final class ClassCheck {
             Map.entry("dev/cella/vm/TrapSignal", ANY),
             Map.entry("dev/cella/vm/V128Lanes", ANY),
             Map.entry("dev/cella/vm/GuestException", ANY),
-            Map.entry("dev/cella/jit/JitLinker", Set.of("linkCall", "linkHop")),
+            Map.entry("dev/cella/jit/JitLinker", Set.of("linkCall", "linkHop", "linkRegion")),
             Map.entry("java/lang/Object", Set.of("<init>")),
             Map.entry("java/lang/Math", Set.of("ceil", "floor", "rint", "sqrt", "min", "max")),
             Map.entry("java/lang/Integer", Set.of("bitCount", "numberOfLeadingZeros", "numberOfTrailingZeros",
@@ -72,7 +73,7 @@ final class ClassCheck {
 
     /** The names the compiler gives methods: {@code fN}, {@code box}, {@code run}, regions {@code rN}, entries {@code e}. */
     private static final Pattern METHOD = Pattern.compile("f[0-9]+|box|run|r[0-9]+|e");
-    private static final Set<String> BOOTSTRAPS = Set.of("linkCall", "linkHop");
+    private static final Set<String> BOOTSTRAPS = Set.of("linkCall", "linkHop", "linkRegion");
 
     private ClassCheck() {}
 
@@ -209,7 +210,7 @@ final class ClassCheck {
                 }
                 case 18 -> {
                     int[] nat = nameAndType(((int[]) values[i])[1]);
-                    return utf8(nat[0]).matches("call|hop") ? null : "invokedynamic " + utf8(nat[0]);
+                    return utf8(nat[0]).matches("call|hop|r[0-9]+") ? null : "invokedynamic " + utf8(nat[0]);
                 }
                 default -> {
                     return null; // Utf8 and numbers name nothing; Long and Double's second slot is 0

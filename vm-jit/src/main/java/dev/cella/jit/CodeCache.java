@@ -50,6 +50,8 @@ final class CodeCache {
         final RegionPlan[] plans;
         final MethodHandle[] runs;
         final MethodHandle[][] regionEntries;
+        /** Per function whose regions are emitted lazily: its region methods, by region, as linked. */
+        final MethodHandle[][] regions;
         final int[] regionCounts;
         final int[][] codeSizes;
         /** Whether each compiled function continues in entry methods (see {@link #continuable}). */
@@ -66,6 +68,7 @@ final class CodeCache {
             this.plans = new RegionPlan[functions];
             this.runs = new MethodHandle[functions];
             this.regionEntries = new MethodHandle[functions][];
+            this.regions = new MethodHandle[functions][];
             this.regionCounts = new int[functions];
             this.codeSizes = new int[functions][];
             this.exits = new boolean[functions];
@@ -289,8 +292,39 @@ final class CodeCache {
     MethodHandle regionEntry(boolean metered, int function, int leader) {
         Variant v = variant(metered);
         return leaderMethod(v, v.regionEntries, ModuleClasses.REGION_ENTRY, function, leader,
-                FunctionCompiler.REGION_TYPE, true, () -> new FunctionCompiler(engine, code(function), v.metered)
+                code(function).leaderPcs.length, FunctionCompiler.REGION_TYPE, true, () -> new FunctionCompiler(engine, code(function), v.metered)
                         .compileRegionEntry(v.plans[function], leader));
+    }
+
+    /**
+     * The method {@code (JitContext, long[] registers, int entry, long frame) int} of region
+     * {@code region} of function {@code function}, whose class holds no region methods ({@link
+     * FunctionCompiler#compileRegion}), defined from the class cache or compiled now. Its code size
+     * replaces the region's estimate in {@link #codeSizes}.
+     */
+    MethodHandle regionMethod(boolean metered, int function, int region) {
+        Variant v = variant(metered);
+        RegionPlan plan = v.plans[function];
+        FunctionCompiler.Output[] made = new FunctionCompiler.Output[1];
+        MethodHandle h = leaderMethod(v, v.regions, ModuleClasses.REGION, function, region, plan.regionCount(),
+                FunctionCompiler.REGION_TYPE, true, () -> made[0] = new FunctionCompiler(engine, code(function), v.metered)
+                        .compileRegion(plan, region));
+        if (made[0] != null) {
+            synchronized (this) {
+                v.codeSizes[function][region] = made[0].codeSizes()[0];
+            }
+        }
+        return h;
+    }
+
+    /** How many region methods of function {@code function} have been emitted lazily in a variant (for tests). */
+    synchronized int compiledRegions(boolean metered, int function) {
+        MethodHandle[] rs = variant(metered).regions[function];
+        int n = 0;
+        for (int k = 0; rs != null && k < rs.length; k++) {
+            n += rs[k] != null ? 1 : 0;
+        }
+        return n;
     }
 
     /** How many entry methods of function {@code function} have been compiled in a variant (for tests). */
@@ -304,20 +338,24 @@ final class CodeCache {
     }
 
     private MethodHandle compileEntry(Variant v, int function, int leader) {
-        return leaderMethod(v, v.entries, ModuleClasses.ENTRY, function, leader, FunctionCompiler.ENTRY_TYPE, false,
+        return leaderMethod(v, v.entries, ModuleClasses.ENTRY, function, leader, code(function).leaderPcs.length,
+                FunctionCompiler.ENTRY_TYPE, false,
                 () -> new FunctionCompiler(engine, code(function), v.metered).compileEntry(leader));
     }
 
     /**
      * The method of leader {@code leader} of function {@code function} in {@code table} (an
-     * entry or region entry method of variant {@code v}, class kind {@code kind} in the class
-     * cache), defined from the class cache or compiled by {@code compile} if not there yet;
-     * {@link #SPENT} if the code budget cannot pay for it and {@code force} is false.
+     * entry or region entry method of variant {@code v}, or a lazily emitted region's, whose
+     * {@code leader} is the region; class kind {@code kind} in the class cache; {@code count}
+     * leaders or regions in the function), defined from the class cache or compiled by {@code
+     * compile} if not there yet; {@link #SPENT} if the code budget cannot pay for it and {@code
+     * force} is false.
      */
     private synchronized MethodHandle leaderMethod(Variant v, MethodHandle[][] table, int kind, int function,
-            int leader, MethodType type, boolean force, java.util.function.Supplier<FunctionCompiler.Output> compile) {
+            int leader, int count, MethodType type, boolean force,
+            java.util.function.Supplier<FunctionCompiler.Output> compile) {
         if (table[function] == null) {
-            table[function] = new MethodHandle[code(function).leaderPcs.length];
+            table[function] = new MethodHandle[count];
         }
         MethodHandle h = table[function][leader];
         if (h != null) {

@@ -9,6 +9,7 @@ import java.lang.invoke.MethodType;
 import java.util.List;
 import org.objectweb.asm.ClassTooLargeException;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Handle;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.MethodVisitor;
@@ -69,7 +70,15 @@ final class FunctionCompiler {
     static final int ENTRY_BYTES_PER_REGISTER = 24;
     static final int ENTRY_BYTES_PER_LEADER = 16;
 
+    /**
+     * Regions are emitted lazily ({@link #emitLazyRegions}) only if no region's estimate passes
+     * this (half the limit HotSpot compiles), so no region can pass the JVM's limit once emitted.
+     */
+    static final int LAZY_ESTIMATE = METHOD_LIMIT / 2;
     private static final String CTX_DESC = "L" + MethodEmitter.CTX + ";";
+    private static final Handle LINK_REGION = new Handle(H_INVOKESTATIC, "dev/cella/jit/JitLinker", "linkRegion",
+            "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;III)"
+                    + "Ljava/lang/invoke/CallSite;", false);
     static final String REGION_DESC = "(" + CTX_DESC + "[JIJ)I";
     static final String RUN_DESC = "(" + CTX_DESC + "[JIJ)V";
     static final String BOX_DESC = "(" + CTX_DESC + "J[J)[J";
@@ -152,6 +161,10 @@ final class FunctionCompiler {
             int[] starts = partition(probe);
             RegionPlan plan = new RegionPlan(code, starts, !engine.clientShapes());
             int[] sizes = new int[plan.regionCount()];
+            int[] estimates = plan.regionCount() <= MAX_REGIONS ? lazyEstimates(probe, starts) : null;
+            if (estimates != null) {
+                return new Output(emitLazyRegions(plan), plan, estimates, false);
+            }
             byte[] bytes = plan.regionCount() <= MAX_REGIONS ? emitRegions(plan, sizes) : null;
             if (bytes == null) {
                 plan = measuredPlan(starts);
@@ -266,7 +279,7 @@ final class FunctionCompiler {
             cw.visitEnd();
             return new Output(cw.toByteArray(), null, new int[] {e.endOffset()}, exits);
         } catch (MethodTooLargeException | ClassTooLargeException e) {
-            throw new JitException("function " + code.index + " cannot be continued at leader " + leader + ": "
+            throw new JitException("function " + code.index + " cannot be continued at " + suffix + ": "
                     + e.getMessage(), e);
         }
     }
@@ -338,7 +351,7 @@ final class FunctionCompiler {
         ClassWriter scratch = new ClassWriter(0);
         MethodVisitor mv = scratch.visitMethod(ACC_STATIC, "r" + k, REGION_DESC, null, null);
         mv.visitCode();
-        MethodEmitter e = MethodEmitter.region(engine, code, metered, mv, name, plan, k, true);
+        MethodEmitter e = MethodEmitter.region(engine, code, metered, mv, name, plan, k, true, false);
         e.emitBody();
         return e.endOffset();
     }
@@ -349,16 +362,68 @@ final class FunctionCompiler {
         return cw;
     }
 
+    /**
+     * The estimated size of each region of {@code starts} (its instructions as {@code probe}
+     * measured them, plus their stubs' estimates) if its regions may be emitted lazily ({@link
+     * #emitLazyRegions}): if none passes {@link #LAZY_ESTIMATE}, so none can pass the JVM's 64 KiB
+     * once emitted (a region's estimate passes its budget only if one instruction does; such a
+     * function is emitted whole, measured and split as before). Else null.
+     */
+    private int[] lazyEstimates(MethodEmitter probe, int[] starts) {
+        int[] estimates = new int[starts.length - 1];
+        for (int k = 0; k < estimates.length; k++) {
+            long estimate = 0;
+            for (int i = starts[k]; i < starts[k + 1]; i++) {
+                estimate += probe.measuredSize(i) + stubEstimate(code.insns[i], code.leader[i]);
+            }
+            if (estimate > LAZY_ESTIMATE) {
+                return null;
+            }
+            estimates[k] = (int) estimate;
+        }
+        return estimates;
+    }
+
+    /**
+     * The class of a function compiled by regions whose region methods are generated only when
+     * first entered: {@code f<index>}, {@code box} and a dispatcher whose call of region {@code k}
+     * is an invokedynamic that {@link JitLinker#linkRegion} links, on its first execution, to
+     * {@link #compileRegion}'s method (a class of its own). A run of a large function enters a
+     * part of its regions (Lua's {@code luaV_execute}: 43% of its region bytecode in a fib run,
+     * QuickJS's interpreter 49%; docs/performance.md), so the rest is never generated, defined,
+     * verified or counted by HotSpot.
+     */
+    private byte[] emitLazyRegions(RegionPlan plan) {
+        ClassWriter cw = newClass();
+        emitRegionMain(cw);
+        emitDispatcher(cw, plan, true);
+        emitBox(cw);
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    /**
+     * Compiles the class of region {@code k} of {@code plan} for a function whose class was made
+     * by {@link #emitLazyRegions}: {@code static int e(JitContext, long[] registers, int entry,
+     * long frame)}, the method {@code r<k>} would be in the function's own class.
+     *
+     * @throws JitException if the JVM cannot hold it
+     */
+    Output compileRegion(RegionPlan plan, int k) {
+        return leaderClass("$r" + k, REGION_DESC, k, false,
+                (mv, owner) -> MethodEmitter.region(engine, code, metered, mv, owner, plan, k, false, true));
+    }
+
     /** The class of a function compiled by regions, or null if a region of more than one instruction passed the limit. */
     private byte[] emitRegions(RegionPlan plan, int[] sizes) {
         ClassWriter cw = newClass();
         emitRegionMain(cw);
-        emitDispatcher(cw, plan);
+        emitDispatcher(cw, plan, false);
         for (int k = 0; k < plan.regionCount(); k++) {
             engine.compiling(); // a large function takes long: the guest's deadline still counts
             MethodVisitor mv = cw.visitMethod(ACC_STATIC, "r" + k, REGION_DESC, null, null);
             mv.visitCode();
-            MethodEmitter e = MethodEmitter.region(engine, code, metered, mv, name, plan, k, false);
+            MethodEmitter e = MethodEmitter.region(engine, code, metered, mv, name, plan, k, false, false);
             e.emitBody();
             sizes[k] = e.endOffset();
             if (sizes[k] > METHOD_LIMIT && plan.to(k) - plan.from(k) > 1) {
@@ -431,8 +496,12 @@ final class FunctionCompiler {
         mv.visitEnd();
     }
 
-    /** {@code run(ctx, regs, code, frame)}: calls the region named by each code until one returns -1. */
-    private void emitDispatcher(ClassWriter cw, RegionPlan plan) {
+    /**
+     * {@code run(ctx, regs, code, frame)}: calls the region named by each code until one returns
+     * -1; {@code lazy}: through invokedynamic sites that link each region's own class when first
+     * entered ({@link #emitLazyRegions}).
+     */
+    private void emitDispatcher(ClassWriter cw, RegionPlan plan, boolean lazy) {
         MethodVisitor mv = cw.visitMethod(ACC_STATIC, "run", RUN_DESC, null, null);
         mv.visitCode();
         Label loop = new Label();
@@ -457,7 +526,11 @@ final class FunctionCompiler {
         mv.visitTableSwitchInsn(0, n - 1, cases[0], cases);
         for (int k = 0; k < n; k++) {
             mv.visitLabel(cases[k]);
-            mv.visitMethodInsn(INVOKESTATIC, name, "r" + k, REGION_DESC, false);
+            if (lazy) {
+                mv.visitInvokeDynamicInsn("r" + k, REGION_DESC, LINK_REGION, code.index, metered ? 1 : 0, k);
+            } else {
+                mv.visitMethodInsn(INVOKESTATIC, name, "r" + k, REGION_DESC, false);
+            }
             mv.visitVarInsn(ISTORE, 2);
             mv.visitJumpInsn(GOTO, loop);
         }

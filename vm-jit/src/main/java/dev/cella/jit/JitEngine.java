@@ -522,6 +522,11 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
         return cache.fellBack(function);
     }
 
+    /** See {@link CodeCache#regionMethod}. */
+    MethodHandle regionMethod(boolean metered, int function, int region) {
+        return cache.regionMethod(metered, function, region);
+    }
+
     /** See {@link CodeCache#hopHandle}. */
     MethodHandle hopHandle(boolean metered, int function) {
         return cache.hopHandle(metered, function);
@@ -555,6 +560,11 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     /** Charged bytes of this engine's generated code ({@link CodeBudget}). */
     long codeCharged() {
         return cache.codeCharged();
+    }
+
+    /** See {@link CodeCache#compiledRegions}. */
+    int compiledRegions(boolean metered, int function) {
+        return cache.compiledRegions(metered, function);
     }
 
     /** See {@link CodeCache#compiledEntries}. */

@@ -30,6 +30,15 @@ final class JitLinker {
         return engine(caller).linkCall(metered != 0, function, type);
     }
 
+    /**
+     * Links the dispatcher's call of region {@code region} of function {@code function}, whose
+     * class is generated now if it was not yet ({@link FunctionCompiler#compileRegion}).
+     */
+    static CallSite linkRegion(MethodHandles.Lookup caller, String name, MethodType type, int function, int metered,
+            int region) throws IllegalAccessException {
+        return new ConstantCallSite(engine(caller).regionMethod(metered != 0, function, region));
+    }
+
     /** Links the stack-segment hop of a call to function {@code function} (see {@link StackSegments}). */
     static CallSite linkHop(MethodHandles.Lookup caller, String name, MethodType type, int function, int metered)
             throws IllegalAccessException {

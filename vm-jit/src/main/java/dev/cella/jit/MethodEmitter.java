@@ -86,6 +86,8 @@ final class MethodEmitter {
     final int entryLeader;
     /** Region mode entered for on-stack replacement ({@link #regionOsr}): the instruction it starts at, else -1. */
     final int osrInsn;
+    /** A region method in a class of its own ({@link #region}), which does not hold {@code f<index>}. */
+    private boolean ownClass;
     private final RegisterFlow flow;
 
     final int[] local;
@@ -216,11 +218,16 @@ final class MethodEmitter {
                 -1, -1, measureSizes);
     }
 
-    /** Region {@code k} of {@code plan}; refuels in place. */
+    /**
+     * Region {@code k} of {@code plan}; refuels in place. {@code ownClass}: the method is in a
+     * class of its own ({@link FunctionCompiler#compileRegion}), not the function's.
+     */
     static MethodEmitter region(JitEngine engine, FunctionCode code, boolean metered, MethodVisitor mv, String owner,
-            RegionPlan plan, int k, boolean measureSizes) {
-        return new MethodEmitter(engine, code, metered, mv, owner, Mode.REGION, false, plan.from(k), plan.to(k), plan,
-                k, -1, -1, measureSizes);
+            RegionPlan plan, int k, boolean measureSizes, boolean ownClass) {
+        MethodEmitter e = new MethodEmitter(engine, code, metered, mv, owner, Mode.REGION, false, plan.from(k),
+                plan.to(k), plan, k, -1, -1, measureSizes);
+        e.ownClass = ownClass;
+        return e;
     }
 
     /**
@@ -334,7 +341,7 @@ final class MethodEmitter {
 
     /** True if the class being generated holds the function's own method {@code f<index>}, for direct self-calls. */
     boolean ownsFunction() {
-        return mode == Mode.DIRECT || (mode == Mode.REGION && osrInsn < 0);
+        return mode == Mode.DIRECT || (mode == Mode.REGION && osrInsn < 0 && !ownClass);
     }
 
     /** Bytecode size of the whole method, stubs included, after {@link #emitBody}. */

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 /**
  * One module's classes in a {@link ClassCache}: those read from its file, on first use, and
  * those this process generated, to be written by {@link ClassCache#flush}. A class is named by a
- * key: its kind ({@link #FUNCTION}, {@link #ENTRY}, {@link #REGION_ENTRY}), variant (metered or
- * not), function and block leader.
+ * key: its kind ({@link #FUNCTION}, {@link #ENTRY}, {@link #REGION_ENTRY}, {@link #REGION}), variant
+ * (metered or not), function and block leader (for {@link #REGION}, the region).
  *
  * <p>Thread-safe (every method is synchronized; the file is read once, under the lock).
  */
@@ -24,6 +24,8 @@ final class ModuleClasses {
     static final int ENTRY = 1;
     /** The class of a region entry method for on-stack replacement ({@link FunctionCompiler#compileRegionEntry}). */
     static final int REGION_ENTRY = 2;
+    /** The class of one region of a function whose regions are emitted lazily ({@link FunctionCompiler#compileRegion}); keyed by region, not leader. */
+    static final int REGION = 3;
 
     /**
      * What the compiler made of one class: the bytes and what {@link FunctionCompiler.Output}
@@ -39,8 +41,8 @@ final class ModuleClasses {
     private Map<Long, Stored> read;
     private final Map<Long, Stored> generated = new LinkedHashMap<>();
     /** By kind: classes defined from the file, and classes generated. */
-    private final AtomicIntegerArray used = new AtomicIntegerArray(3);
-    private final AtomicIntegerArray made = new AtomicIntegerArray(3);
+    private final AtomicIntegerArray used = new AtomicIntegerArray(4);
+    private final AtomicIntegerArray made = new AtomicIntegerArray(4);
     private final AtomicInteger refused = new AtomicInteger();
 
     ModuleClasses(ClassCache cache, Module module, String version) {
@@ -78,6 +80,7 @@ final class ModuleClasses {
         return switch (kind) {
             case ENTRY -> name + "$e" + leader;
             case REGION_ENTRY -> name + "$o" + leader;
+            case REGION -> name + "$r" + leader;
             default -> name;
         };
     }

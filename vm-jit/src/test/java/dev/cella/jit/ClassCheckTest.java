@@ -41,7 +41,7 @@ class ClassCheckTest {
         cache.flush();
         List<String> refused = new ArrayList<>();
         int checked = 0;
-        int[] kinds = new int[3];
+        int[] kinds = new int[4];
         try (Stream<Path> files = Files.list(dir.resolve("classes"))) {
             for (Path f : files.toList()) {
                 for (Map.Entry<Long, ModuleClasses.Stored> e : ClassCache.read(f).entrySet()) {
@@ -61,6 +61,7 @@ class ClassCheckTest {
         assertEquals(List.of(), refused.stream().distinct().limit(30).toList());
         assertTrue(checked > 500, "the suite compiled " + checked + " classes");
         assertTrue(kinds[ModuleClasses.ENTRY] > 0, "entry classes too: " + java.util.Arrays.toString(kinds));
+        assertTrue(kinds[ModuleClasses.REGION] > 0, "lazily emitted regions too: " + java.util.Arrays.toString(kinds));
     }
 
     @Test
