@@ -103,6 +103,8 @@ final class FunctionCompiler {
     private final boolean metered;
     private final String name;
     private final Signature sig;
+    /** Set by {@link #compile} if it left the region methods to {@link #compileRegion}. */
+    private boolean lazy;
 
     FunctionCompiler(JitEngine engine, FunctionCode code, boolean metered) {
         this.engine = engine;
@@ -163,6 +165,7 @@ final class FunctionCompiler {
             int[] sizes = new int[plan.regionCount()];
             int[] estimates = plan.regionCount() <= MAX_REGIONS ? lazyEstimates(probe, starts) : null;
             if (estimates != null) {
+                lazy = true;
                 return new Output(emitLazyRegions(plan), plan, estimates, false);
             }
             byte[] bytes = plan.regionCount() <= MAX_REGIONS ? emitRegions(plan, sizes) : null;
@@ -360,6 +363,11 @@ final class FunctionCompiler {
         ClassWriter cw = new JitClassWriter();
         cw.visit(V21, ACC_FINAL | ACC_SUPER | ACC_SYNTHETIC, name, null, "java/lang/Object", null);
         return cw;
+    }
+
+    /** True if {@link #compile} made a class whose regions are emitted lazily ({@link #emitLazyRegions}). */
+    boolean regionsLazy() {
+        return lazy;
     }
 
     /**

@@ -313,7 +313,8 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
 
     /**
      * The bytecode generated for function {@code function}, as ASM's {@link Textifier} prints it
-     * (for an import: the adapter class of all imports). For debugging; compiles afresh.
+     * (for an import: the adapter class of all imports; for a function whose regions are emitted
+     * lazily, its class followed by every region's). For debugging; compiles afresh.
      */
     @Override
     public String dumpBytecode(int function) {
@@ -325,9 +326,16 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
         if (function < 0 || function >= module.functionCount()) {
             throw new IllegalArgumentException("no function " + function);
         }
-        byte[] bytes = module.isImport(function) ? ImportAdapters.generate(this)
-                : new FunctionCompiler(this, code(function), metered).compile(cache.options().forceRegions()).bytes();
-        return textify(bytes);
+        if (module.isImport(function)) {
+            return textify(ImportAdapters.generate(this));
+        }
+        FunctionCompiler compiler = new FunctionCompiler(this, code(function), metered);
+        FunctionCompiler.Output out = compiler.compile(cache.options().forceRegions());
+        StringBuilder text = new StringBuilder(textify(out.bytes()));
+        for (int k = 0; compiler.regionsLazy() && k < out.plan().regionCount(); k++) {
+            text.append(textify(compiler.compileRegion(out.plan(), k).bytes()));
+        }
+        return text.toString();
     }
 
     /**
