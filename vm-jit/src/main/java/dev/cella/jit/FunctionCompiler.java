@@ -163,7 +163,12 @@ final class FunctionCompiler {
             int[] starts = partition(probe);
             RegionPlan plan = new RegionPlan(code, starts, !engine.clientShapes());
             int[] sizes = new int[plan.regionCount()];
-            int[] estimates = plan.regionCount() <= MAX_REGIONS ? lazyEstimates(probe, starts) : null;
+            // Lazily for jit only: auto compiles in the background, and there a class without its
+            // regions is ready sooner, so frames move sooner into region code that then runs in
+            // HotSpot's interpreter and is generated on the guest's thread (QuickJS nbody used
+            // about 10% more CPU; docs/performance.md, "Regions emitted when first entered").
+            int[] estimates = plan.regionCount() <= MAX_REGIONS && engine.tiering() == null
+                    ? lazyEstimates(probe, starts) : null;
             if (estimates != null) {
                 lazy = true;
                 return new Output(emitLazyRegions(plan), plan, estimates, false);
