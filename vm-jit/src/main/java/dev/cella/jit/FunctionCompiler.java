@@ -401,10 +401,10 @@ final class FunctionCompiler {
      * The class of a function compiled by regions whose region methods are generated only when
      * first entered: {@code f<index>}, {@code box} and a dispatcher whose call of region {@code k}
      * is an invokedynamic that {@link JitLinker#linkRegion} links, on its first execution, to
-     * {@link #compileRegion}'s method (a class of its own). A run of a large function enters a
-     * part of its regions (Lua's {@code luaV_execute}: 43% of its region bytecode in a fib run,
-     * QuickJS's interpreter 49%; docs/performance.md), so the rest is never generated, defined,
-     * verified or counted by HotSpot.
+     * {@link #compileRegion}'s method (a class of its own). A run enters a part of a large
+     * function's regions (of the region bytecode of a Lua fib run 43%, of a QuickJS fib run 49%;
+     * docs/performance.md), so the rest is never generated, defined, verified or counted by
+     * HotSpot.
      */
     private byte[] emitLazyRegions(RegionPlan plan) {
         ClassWriter cw = newClass();
