@@ -168,7 +168,7 @@ final class FunctionCompiler {
             // HotSpot's interpreter and is generated on the guest's thread (QuickJS nbody used
             // about 10% more CPU; docs/performance.md, "Regions emitted when first entered").
             int[] estimates = plan.regionCount() <= MAX_REGIONS && engine.tiering() == null
-                    ? lazyEstimates(probe, starts) : null;
+                    ? lazyEstimates(probe, plan) : null;
             if (estimates != null) {
                 lazy = true;
                 return new Output(emitLazyRegions(plan), plan, estimates, false);
@@ -376,18 +376,18 @@ final class FunctionCompiler {
     }
 
     /**
-     * The estimated size of each region of {@code starts} (its instructions as {@code probe}
-     * measured them, plus their stubs' estimates) if its regions may be emitted lazily ({@link
-     * #emitLazyRegions}): if none passes {@link #LAZY_ESTIMATE}, so none can pass the JVM's 64 KiB
-     * once emitted (a region's estimate passes its budget only if one instruction does; such a
-     * function is emitted whole, measured and split as before). Else null.
+     * The estimated size of each region of {@code plan} (its instructions and the dispatch blocks
+     * it copies, as {@code probe} measured them, plus their stubs' estimates) if its regions may
+     * be emitted lazily ({@link #emitLazyRegions}): if none passes {@link #LAZY_ESTIMATE}, so none
+     * can pass the JVM's 64 KiB once emitted (a region's estimate passes its budget only if one
+     * instruction does; such a function is emitted whole, measured and split as before). Else null.
      */
-    private int[] lazyEstimates(MethodEmitter probe, int[] starts) {
-        int[] estimates = new int[starts.length - 1];
+    private int[] lazyEstimates(MethodEmitter probe, RegionPlan plan) {
+        int[] estimates = new int[plan.regionCount()];
         for (int k = 0; k < estimates.length; k++) {
-            long estimate = 0;
-            for (int i = starts[k]; i < starts[k + 1]; i++) {
-                estimate += probe.measuredSize(i) + stubEstimate(code.insns[i], code.leader[i]);
+            long estimate = estimate(probe, plan.from(k), plan.to(k));
+            for (int leader : plan.copiedBlocks(k)) {
+                estimate += estimate(probe, leader, plan.copyEnd(leader));
             }
             if (estimate > LAZY_ESTIMATE) {
                 return null;
@@ -395,6 +395,15 @@ final class FunctionCompiler {
             estimates[k] = (int) estimate;
         }
         return estimates;
+    }
+
+    /** The measured size and stub estimate of instructions {@code from} to {@code to} (exclusive). */
+    private long estimate(MethodEmitter probe, int from, int to) {
+        long bytes = 0;
+        for (int i = from; i < to; i++) {
+            bytes += probe.measuredSize(i) + stubEstimate(code.insns[i], code.leader[i]);
+        }
+        return bytes;
     }
 
     /**
