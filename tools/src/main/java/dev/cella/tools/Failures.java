@@ -60,7 +60,7 @@ final class Failures {
                 case IO -> ExitCode.NO_INPUT;
                 case NOT_A_CHECKPOINT, UNSUPPORTED_VERSION, CORRUPT, UNAUTHENTICATED, TOO_LARGE, INVALID ->
                         ExitCode.MALFORMED_BINARY;
-                case MODULE_MISMATCH, CONFIG_MISMATCH -> ExitCode.LINK_ERROR;
+                case MODULE_MISMATCH, CONFIG_MISMATCH, BASE_MISMATCH -> ExitCode.LINK_ERROR;
                 case NOT_SUSPENDED -> ExitCode.INTERNAL;
                 case OPEN_CONNECTIONS, LINKED -> ExitCode.CANNOT_WRITE;
             };

@@ -61,20 +61,66 @@ public final class Checkpoint {
     private static final int PAGE = 65_536;
 
     private final byte[] moduleSha256;
-    /** The payload is {@code payload[payloadOffset, payloadOffset + payloadLength)}: read in place from a file's bytes. */
-    private final byte[] payload;
-    private final int payloadOffset;
-    private final int payloadLength;
+    /**
+     * The payload is {@code payload[payloadOffset, payloadOffset + payloadLength)}: read in place
+     * from a file's bytes. A checkpoint made of a delta over its base ({@link #merged}) has none
+     * until it is first needed: {@link #whole} makes it, under this object's lock.
+     */
+    private byte[] payload;
+    private int payloadOffset;
+    private int payloadLength;
+    private java.util.function.Supplier<CheckpointOutput> whole;
+    /** The payload's CRC-32C, or -1 until known (a delta names its base by it, {@link CheckpointDelta}). */
+    private long payloadCrc;
     private final String name;
     private CheckpointCodec.Contents contents;
     private Module module;
 
-    private Checkpoint(byte[] moduleSha256, byte[] payload, int payloadOffset, int payloadLength, String name) {
+    private Checkpoint(byte[] moduleSha256, byte[] payload, int payloadOffset, int payloadLength, long payloadCrc,
+            String name) {
         this.moduleSha256 = moduleSha256;
         this.payload = payload;
         this.payloadOffset = payloadOffset;
         this.payloadLength = payloadLength;
+        this.payloadCrc = payloadCrc;
         this.name = name;
+    }
+
+    /**
+     * A checkpoint whose contents are decoded already ({@link CheckpointDelta#over}): it restores
+     * from them at once, and its payload is made by {@code whole} only if its bytes are asked for.
+     */
+    static Checkpoint merged(byte[] moduleSha256, CheckpointCodec.Contents contents, String name,
+            java.util.function.Supplier<CheckpointOutput> whole) {
+        Checkpoint c = new Checkpoint(moduleSha256, null, 0, 0, -1, name);
+        c.contents = contents;
+        c.whole = whole;
+        return c;
+    }
+
+    /** Makes a merged checkpoint's payload if it has none yet. */
+    private synchronized void materialize() {
+        if (whole != null) {
+            CheckpointOutput out = whole.get();
+            payload = out.buffer();
+            payloadOffset = 0;
+            payloadLength = out.size();
+            whole = null;
+        }
+    }
+
+    /** The CRC-32C of the payload (from the file's header when read, computed once otherwise). */
+    synchronized long payloadCrc() {
+        materialize();
+        if (payloadCrc < 0) {
+            payloadCrc = CheckpointFile.crc(payload, payloadOffset, payloadLength);
+        }
+        return payloadCrc;
+    }
+
+    /** The SHA-256 of the module's binary (not copied: callers only compare it). */
+    byte[] moduleSha256Bytes() {
+        return moduleSha256;
     }
 
     /**
@@ -86,6 +132,14 @@ public final class Checkpoint {
      *     would not fit in one checkpoint (2 GiB)
      */
     public static Checkpoint capture(Cell cell) {
+        checkCapturable(cell);
+        byte[] binary = ModuleWriter.write(cell.image().module());
+        CheckpointOutput out = CheckpointCodec.encode(cell, binary, null);
+        return new Checkpoint(sha256(binary), out.buffer(), 0, out.size(), -1, "checkpoint");
+    }
+
+    /** Refuses a cell that cannot be captured, with the kinds {@link #capture} lists. */
+    static void checkCapturable(Cell cell) {
         if (!cell.isSuspended()) {
             throw new CheckpointException(CheckpointException.Kind.NOT_SUSPENDED,
                     "the cell is not suspended at a safe point (run it with a SuspendRequest first)");
@@ -107,9 +161,6 @@ public final class Checkpoint {
                     + (cell.instance().store().size() - 1) + " other instance(s), whose functions its tables and"
                     + " globals may reference; only a cell alone can be checkpointed");
         }
-        byte[] binary = ModuleWriter.write(cell.image().module());
-        CheckpointOutput out = CheckpointCodec.encode(cell, binary);
-        return new Checkpoint(sha256(binary), out.buffer(), 0, out.size(), "checkpoint");
     }
 
     /**
@@ -182,7 +233,8 @@ public final class Checkpoint {
     public static Checkpoint fromBytes(byte[] bytes, String name, byte[] key, long maxPayload) {
         requireKey(key);
         CheckpointFile.Framed f = CheckpointFile.read(bytes, bytes.length, name, key, maxPayload);
-        Checkpoint c = new Checkpoint(f.moduleSha256(), f.payload(), f.payloadOffset(), f.payloadLength(), name);
+        Checkpoint c = new Checkpoint(f.moduleSha256(), f.payload(), f.payloadOffset(), f.payloadLength(), f.payloadCrc(),
+                name);
         c.contents();
         return c;
     }
@@ -194,6 +246,7 @@ public final class Checkpoint {
 
     /** The file's bytes (see {@link #toBytes(boolean)}), authenticated with {@code key} unless it is null. */
     public byte[] toBytes(boolean deflate, byte[] key) {
+        materialize();
         try {
             if (deflate) {
                 java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(payloadLength / 4 + 128);
@@ -242,6 +295,7 @@ public final class Checkpoint {
 
     /** Writes the file's bytes to {@code out} (see {@link #toBytes}), authenticated with {@code key} unless null. */
     public void write(OutputStream out, boolean deflate, byte[] key) throws IOException {
+        materialize();
         CheckpointFile.write(out, moduleSha256, payload, payloadOffset, payloadLength, deflate, requireKey(key));
     }
 
@@ -297,6 +351,7 @@ public final class Checkpoint {
 
     /** The payload's size in bytes (before any deflation). */
     public int payloadSize() {
+        materialize();
         return payloadLength;
     }
 
@@ -474,7 +529,7 @@ public final class Checkpoint {
             for (int i = 0; i < s.pageIndexes().length; i++) {
                 int at = s.pageIndexes()[i] * PAGE;
                 Arrays.fill(bytes, zeroFrom, at, (byte) 0);
-                System.arraycopy(s.payload(), s.pageOffsets()[i], bytes, at, PAGE);
+                System.arraycopy(s.source(i), s.pageOffsets()[i], bytes, at, PAGE);
                 zeroFrom = at + PAGE;
             }
             Arrays.fill(bytes, zeroFrom, bytes.length, (byte) 0);
@@ -530,14 +585,14 @@ public final class Checkpoint {
         return new CheckpointException(CheckpointException.Kind.INVALID, name + ": " + what);
     }
 
-    private synchronized CheckpointCodec.Contents contents() {
+    synchronized CheckpointCodec.Contents contents() {
         if (contents == null) {
             contents = CheckpointCodec.decode(payload, payloadOffset, payloadLength, name);
         }
         return contents;
     }
 
-    private static byte[] sha256(byte[] bytes) {
+    static byte[] sha256(byte[] bytes) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {

@@ -10,6 +10,7 @@ import dev.cella.vm.Instance;
 import dev.cella.vm.Memory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ final class CheckpointCodec {
     static final int RUN = 5;
     static final int WASI = 6;
     static final int FS = 7;
+    /** A delta's memory section, in place of {@link #MEMORY} ({@link CheckpointDelta}). */
+    static final int MEMORY_DELTA = 8;
 
     private static final int PAGE = 65_536;
 
@@ -57,17 +60,44 @@ final class CheckpointCodec {
      * @param pageOffsets where each of them starts in {@code payload}
      */
     record SavedInstance(long fuelUsed, long fuelRemaining, long[] globals, long[][] tables, boolean[] dropped,
-            int memoryPages, int[] pageIndexes, int[] pageOffsets, byte[] payload) {}
+            int memoryPages, int[] pageIndexes, int[] pageOffsets, byte[] payload, byte[][] sources) {
+        /** The array page {@code i} lies in at {@code pageOffsets[i]}: {@code payload}, unless merged from two ({@link #over}). */
+        byte[] source(int i) {
+            return sources == null ? payload : sources[i];
+        }
+    }
 
-    /** A decoded payload. */
-    record Contents(byte[] module, SavedConfig config, SavedInstance instance, Cell.SuspendedRun run, Wasi.State wasi) {}
+    /**
+     * A decoded payload. {@code delta} is null for a whole checkpoint; for a delta ({@link
+     * CheckpointDelta}) it names the base and where the memory section lies.
+     */
+    record Contents(byte[] module, SavedConfig config, SavedInstance instance, Cell.SuspendedRun run, Wasi.State wasi,
+            Delta delta) {}
+
+    /**
+     * What a delta is taken against: the base's memory as decoded, and its payload's length and
+     * CRC-32C, which the delta records so that it applies only over that base.
+     */
+    record Base(SavedInstance instance, long payloadLength, long payloadCrc) {}
+
+    /**
+     * A delta's base (its payload's length and CRC-32C) and where the delta's memory section lies
+     * in its payload ({@code [memoryStart, memoryEnd)}, positions in the payload's array): the
+     * sections before and after it are a whole checkpoint's, byte for byte.
+     */
+    record Delta(long baseLength, long baseCrc, int memoryStart, int memoryEnd) {}
 
     // ---- encoding ----
 
-    /** Encodes the state of {@code cell}, which is suspended, with its module's binary. */
-    static CheckpointOutput encode(Cell cell, byte[] moduleBinary) {
+    /**
+     * Encodes the state of {@code cell}, which is suspended, with its module's binary: whole if
+     * {@code base} is null, else as a delta over it (its memory section lists only the pages that
+     * differ from the base's; every other section is the whole checkpoint's).
+     */
+    static CheckpointOutput encode(Cell cell, byte[] moduleBinary, Base base) {
         Memory memory = cell.memory();
-        long memoryBytes = memory == null ? 0 : memory.size();
+        // A delta's memory is what changed, usually far less than the memory: its buffer grows.
+        long memoryBytes = memory == null ? 0 : base != null ? 1 << 20 : memory.size();
         CheckpointOutput out = new CheckpointOutput((int) Math.min(CheckpointOutput.MAX_PAYLOAD,
                 moduleBinary.length + memoryBytes + 4096));
         out.beginSection(MODULE);
@@ -80,8 +110,13 @@ final class CheckpointCodec {
         out.beginSection(INSTANCE);
         instance(out, instance);
         out.endSection();
-        out.beginSection(MEMORY);
-        memory(out, memory);
+        if (base == null) {
+            out.beginSection(MEMORY);
+            memory(out, memory);
+        } else {
+            out.beginSection(MEMORY_DELTA);
+            memoryDelta(out, memory, base);
+        }
         out.endSection();
         out.beginSection(RUN);
         run(out, cell.suspendedRun());
@@ -174,6 +209,115 @@ final class CheckpointCodec {
         }
     }
 
+    /**
+     * A delta's memory section: the base's payload length and CRC-32C, the memory's size, then
+     * the pages that differ from the base's (a page the base does not list is zero there),
+     * whether zero now or not. One comparison pass over the memory and the base's pages; only
+     * the changed pages are copied.
+     */
+    private static void memoryDelta(CheckpointOutput out, Memory memory, Base base) {
+        out.i64(base.payloadLength());
+        out.i64(base.payloadCrc());
+        if (memory == null) {
+            out.i32(-1);
+            return;
+        }
+        byte[] bytes = memory.array();
+        int pages = memory.pages();
+        out.i32(pages);
+        SavedInstance b = base.instance();
+        int[] listed = b.pageIndexes();
+        List<Integer> changed = new ArrayList<>();
+        int k = 0;
+        for (int p = 0; p < pages; p++) {
+            while (k < listed.length && listed[k] < p) {
+                k++;
+            }
+            int at = p * PAGE;
+            boolean same = k < listed.length && listed[k] == p
+                    ? Arrays.equals(bytes, at, at + PAGE, b.source(k), b.pageOffsets()[k], b.pageOffsets()[k] + PAGE)
+                    : isZero(bytes, at);
+            if (!same) {
+                changed.add(p);
+            }
+        }
+        out.i32(changed.size());
+        for (int p : changed) {
+            out.i32(p);
+            out.raw(bytes, p * PAGE, PAGE);
+        }
+    }
+
+    /**
+     * The memory of delta {@code delta} over {@code base}: the delta's pages where it lists one
+     * (dropped if zero), the base's elsewhere, so that the pages listed are the non-zero ones, in
+     * order, as a whole capture lists them. Nothing is copied: the result points into both.
+     *
+     * @throws CheckpointException BASE_MISMATCH if the memories cannot be the same cell's (one
+     *     has a memory the other lacks, or the delta's is smaller: a memory never shrinks)
+     */
+    static SavedInstance over(SavedInstance delta, SavedInstance base, String name) {
+        if ((delta.memoryPages() < 0) != (base.memoryPages() < 0) || delta.memoryPages() < base.memoryPages()) {
+            throw new CheckpointException(CheckpointException.Kind.BASE_MISMATCH, name + ": a memory of "
+                    + delta.memoryPages() + " pages cannot follow one of " + base.memoryPages() + " pages");
+        }
+        int[] di = delta.pageIndexes();
+        int[] bi = base.pageIndexes();
+        int[] indexes = new int[di.length + bi.length];
+        int[] offsets = new int[indexes.length];
+        byte[][] sources = new byte[indexes.length][];
+        int n = 0;
+        int i = 0;
+        int k = 0;
+        while (i < di.length || k < bi.length) {
+            if (i < di.length && (k == bi.length || di[i] <= bi[k])) {
+                if (k < bi.length && bi[k] == di[i]) {
+                    k++; // the delta's page replaces the base's
+                }
+                byte[] src = delta.source(i);
+                if (!isZero(src, delta.pageOffsets()[i])) {
+                    indexes[n] = di[i];
+                    offsets[n] = delta.pageOffsets()[i];
+                    sources[n++] = src;
+                }
+                i++;
+            } else {
+                indexes[n] = bi[k];
+                offsets[n] = base.pageOffsets()[k];
+                sources[n++] = base.source(k);
+                k++;
+            }
+        }
+        return new SavedInstance(delta.fuelUsed(), delta.fuelRemaining(), delta.globals(), delta.tables(),
+                delta.dropped(), delta.memoryPages(), Arrays.copyOf(indexes, n), Arrays.copyOf(offsets, n), null,
+                Arrays.copyOf(sources, n));
+    }
+
+    /**
+     * The whole payload of a delta over its base: the delta's payload {@code payload[offset,
+     * offset + length)} with its memory section replaced by a whole one holding {@code merged}'s
+     * pages ({@link #over}), written as {@link #memory} writes it: the same bytes as a whole
+     * capture of the same cell.
+     */
+    static CheckpointOutput whole(byte[] payload, int offset, int length, Delta delta, SavedInstance merged) {
+        int[] pages = merged.pageIndexes();
+        CheckpointOutput out = new CheckpointOutput((int) Math.min(CheckpointOutput.MAX_PAYLOAD,
+                length - (delta.memoryEnd() - delta.memoryStart()) + 64L + (long) pages.length * (4 + PAGE)));
+        out.raw(payload, offset, delta.memoryStart() - offset);
+        out.beginSection(MEMORY);
+        out.i32(merged.memoryPages());
+        if (merged.memoryPages() >= 0) {
+            out.i32(pages.length);
+            for (int i = 0; i < pages.length; i++) {
+                out.i32(pages[i]);
+                out.raw(merged.source(i), merged.pageOffsets()[i], PAGE);
+            }
+        }
+        out.endSection();
+        out.raw(payload, delta.memoryEnd(), offset + length - delta.memoryEnd());
+        return out;
+    }
+
     /** True if the page at {@code from} is all zeros (compared eight bytes at a time). */
     private static boolean isZero(byte[] bytes, int from) {
         for (int i = from; i < from + PAGE; i += 8) {
@@ -215,6 +359,11 @@ final class CheckpointCodec {
      *     too long, or holds an impossible value
      */
     static Contents decode(byte[] payload, int offset, int length, String file) {
+        return decode(payload, offset, length, file, false);
+    }
+
+    /** Decodes a whole payload, or a delta's if {@code delta} (its memory section {@link #MEMORY_DELTA}). */
+    static Contents decode(byte[] payload, int offset, int length, String file, boolean delta) {
         CheckpointInput in = new CheckpointInput(payload, offset, length, file);
         in.beginSection(MODULE, "module");
         byte[] module = new byte[in.remainingInSection()];
@@ -245,9 +394,19 @@ final class CheckpointCodec {
             dropped[s] = in.i32() != 0;
         }
         in.endSection();
-        in.beginSection(MEMORY, "memory");
+        int memoryStart = in.position();
+        long baseLength = 0;
+        long baseCrc = 0;
+        if (delta) {
+            in.beginSection(MEMORY_DELTA, "memory delta");
+            baseLength = in.i64();
+            baseCrc = in.i64();
+        } else {
+            in.beginSection(MEMORY, "memory");
+        }
         SavedInstance instance = memory(in, payload, fuelUsed, fuelRemaining, globals, tables, dropped);
         in.endSection();
+        Delta d = delta ? new Delta(baseLength, baseCrc, memoryStart, in.position()) : null;
         in.beginSection(RUN, "run");
         Cell.SuspendedRun run = run(in);
         in.endSection();
@@ -260,7 +419,7 @@ final class CheckpointCodec {
         if (!in.atEnd()) {
             throw in.invalid("bytes after the last section");
         }
-        return new Contents(module, config, instance, run, wasi);
+        return new Contents(module, config, instance, run, wasi, d);
     }
 
     private static SavedConfig config(CheckpointInput in) {
@@ -337,7 +496,7 @@ final class CheckpointCodec {
             offsets[i] = in.position();
             in.skip(PAGE);
         }
-        return new SavedInstance(fuelUsed, fuelRemaining, globals, tables, dropped, pages, indexes, offsets, payload);
+        return new SavedInstance(fuelUsed, fuelRemaining, globals, tables, dropped, pages, indexes, offsets, payload, null);
     }
 
     private static Cell.SuspendedRun run(CheckpointInput in) {

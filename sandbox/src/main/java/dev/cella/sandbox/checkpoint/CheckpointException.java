@@ -36,7 +36,13 @@ public final class CheckpointException extends CellaException {
          */
         LINKED,
         /** The file could not be read or written. */
-        IO
+        IO,
+        /**
+         * A delta checkpoint ({@link CheckpointDelta}) given where a whole one is needed, a whole
+         * one where a delta is, or a delta applied over a base other than the one it was taken
+         * against.
+         */
+        BASE_MISMATCH
     }
 
     private final Kind kind;

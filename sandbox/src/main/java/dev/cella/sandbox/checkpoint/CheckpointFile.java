@@ -23,7 +23,8 @@ import javax.crypto.spec.SecretKeySpec;
  * <pre>
  *   0  8  magic "CELLACKP"
  *   8  2  format version (u16 LE), {@link #VERSION}
- *  10  2  flags (u16 LE): bit 0 = payload deflated; bit 1 = authenticated; other bits must be 0
+ *  10  2  flags (u16 LE): bit 0 = payload deflated; bit 1 = authenticated; bit 2 = a delta
+ *          ({@link CheckpointDelta}, never deflated); other bits must be 0
  *  12 32  SHA-256 of the module binary
  *  44  8  stored payload length (u64 LE)
  *  52  8  payload length once inflated (equal to the stored length if not deflated)
@@ -45,6 +46,7 @@ final class CheckpointFile {
     static final int VERSION = 3;
     static final int FLAG_DEFLATED = 1;
     static final int FLAG_AUTHENTICATED = 2;
+    static final int FLAG_DELTA = 4;
     static final int HEADER_SIZE = 68;
     /** The HMAC-SHA256 tag's size, after the payload of an authenticated file. */
     static final int MAC_SIZE = 32;
@@ -52,8 +54,11 @@ final class CheckpointFile {
 
     private CheckpointFile() {}
 
-    /** A checked, inflated payload and the module hash from its header. */
-    record Framed(byte[] moduleSha256, byte[] payload, int payloadOffset, int payloadLength) {}
+    /**
+     * A checked, inflated payload and the module hash from its header; {@code payloadCrc} is the
+     * payload's CRC-32C from the header, or -1 if it was deflated (the header's is the stored bytes').
+     */
+    record Framed(byte[] moduleSha256, byte[] payload, int payloadOffset, int payloadLength, long payloadCrc) {}
 
     /**
      * Writes the header and {@code payload[0..length)}, deflated if {@code deflate}, and with
@@ -67,6 +72,12 @@ final class CheckpointFile {
     /** Writes the payload {@code payload[offset..offset + length)} (see the method above). */
     static void write(OutputStream out, byte[] moduleSha256, byte[] payload, int offset, int length, boolean deflate,
             byte[] key) throws IOException {
+        write(out, moduleSha256, payload, offset, length, deflate, key, false);
+    }
+
+    /** Writes a whole checkpoint's frame, or a delta's if {@code delta} (never deflated). */
+    static void write(OutputStream out, byte[] moduleSha256, byte[] payload, int offset, int length, boolean deflate,
+            byte[] key, boolean delta) throws IOException {
         byte[] stored = payload;
         int storedFrom = offset;
         int storedLength = length;
@@ -85,7 +96,7 @@ final class CheckpointFile {
         byte[] h = new byte[HEADER_SIZE];
         System.arraycopy(MAGIC, 0, h, 0, 8);
         put(h, 8, VERSION, 2);
-        put(h, 10, (deflate ? FLAG_DEFLATED : 0) | (key != null ? FLAG_AUTHENTICATED : 0), 2);
+        put(h, 10, (deflate ? FLAG_DEFLATED : 0) | (key != null ? FLAG_AUTHENTICATED : 0) | (delta ? FLAG_DELTA : 0), 2);
         System.arraycopy(moduleSha256, 0, h, 12, 32);
         put(h, 44, storedLength, 8);
         put(h, 52, length, 8);
@@ -112,6 +123,16 @@ final class CheckpointFile {
      *     UNAUTHENTICATED
      */
     static Framed read(byte[] file, int length, String name, byte[] key, long maxPayload) {
+        return read(file, length, name, key, maxPayload, false);
+    }
+
+    /**
+     * Checks the frame of a whole checkpoint, or of a delta if {@code delta} (see above).
+     *
+     * @throws CheckpointException BASE_MISMATCH if the file is a delta and a whole checkpoint is
+     *     read, or the other way round; else as above
+     */
+    static Framed read(byte[] file, int length, String name, byte[] key, long maxPayload, boolean delta) {
         if (length < 8 || !Arrays.equals(file, 0, 8, MAGIC, 0, 8)) {
             throw new CheckpointException(CheckpointException.Kind.NOT_A_CHECKPOINT,
                     name + " is not a Cella checkpoint (it does not start with \"CELLACKP\")");
@@ -129,11 +150,19 @@ final class CheckpointFile {
             throw new CheckpointException(CheckpointException.Kind.UNSUPPORTED_VERSION, name
                     + " is a checkpoint of format version " + version + "; this build reads version " + VERSION);
         }
-        if ((flags & ~(FLAG_DEFLATED | FLAG_AUTHENTICATED)) != 0) {
+        if ((flags & ~(FLAG_DEFLATED | FLAG_AUTHENTICATED | FLAG_DELTA)) != 0) {
             throw new CheckpointException(CheckpointException.Kind.UNSUPPORTED_VERSION, name
                     + " uses format flags 0x" + Integer.toHexString(flags) + " that this build does not know");
         }
         boolean deflated = (flags & FLAG_DEFLATED) != 0;
+        if (((flags & FLAG_DELTA) != 0) != delta) {
+            throw new CheckpointException(CheckpointException.Kind.BASE_MISMATCH, name + (delta
+                    ? " is a whole checkpoint, not a delta" : " is a delta checkpoint: it restores only over the checkpoint"
+                    + " it was taken against (CheckpointDelta)"));
+        }
+        if (delta && deflated) {
+            throw corrupt(name, "a delta is never deflated");
+        }
         boolean authenticated = (flags & FLAG_AUTHENTICATED) != 0;
         long stored = get(file, 44, 8);
         long full = get(file, 52, 8);
@@ -166,9 +195,14 @@ final class CheckpointFile {
         if (!deflated) {
             // Not copied: the payload is read where it lies (the caller hands the file over, and a
             // checkpoint is megabytes, restored inside a move's pause, docs/cluster.md "Moving a cell").
-            return new Framed(sha, file, HEADER_SIZE, (int) full);
+            return new Framed(sha, file, HEADER_SIZE, (int) full, get(file, 60, 4));
         }
-        return new Framed(sha, inflate(file, (int) stored, (int) full, name), 0, (int) full);
+        return new Framed(sha, inflate(file, (int) stored, (int) full, name), 0, (int) full, -1);
+    }
+
+    /** True if {@code bytes} start with a checkpoint header whose flags say it is a delta (nothing else is checked). */
+    static boolean isDelta(byte[] bytes) {
+        return bytes.length >= HEADER_SIZE && Arrays.equals(bytes, 0, 8, MAGIC, 0, 8) && (get(bytes, 10, 2) & FLAG_DELTA) != 0;
     }
 
     /**

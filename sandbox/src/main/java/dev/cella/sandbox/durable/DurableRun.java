@@ -5,6 +5,7 @@ import dev.cella.sandbox.Cell;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.RunResult;
 import dev.cella.sandbox.checkpoint.Checkpoint;
+import dev.cella.sandbox.checkpoint.CheckpointDelta;
 import dev.cella.sandbox.checkpoint.CheckpointException;
 import dev.cella.vm.SuspendRequest;
 import dev.cella.sandbox.Outcome;
@@ -69,6 +70,8 @@ public final class DurableRun {
     private final CellSpec spec;
     private volatile boolean draining;
     private volatile boolean cutting;
+    /** The base the last segment of a drained run is captured against ({@link #drain(Checkpoint)}), or null. */
+    private volatile Checkpoint deltaBase;
     private volatile SuspendRequest current;
     private boolean started;
 
@@ -235,7 +238,7 @@ public final class DurableRun {
                 s = Segment.owning(cellId, seq, r.accounting().fuelUsed(), new byte[0], out.take(), err.take(),
                         Optional.of(e));
             } else {
-                byte[] checkpoint = Checkpoint.capture(cell).toBytes(deflate, key);
+                byte[] checkpoint = capture(cell, drained ? deltaBase : null);
                 s = Segment.owning(cellId, seq, cell.instance().fuelUsed(), checkpoint, out.take(), err.take(),
                         Optional.empty());
             }
@@ -252,6 +255,36 @@ public final class DurableRun {
                 return pending;
             }
         }
+    }
+
+    /**
+     * A checkpoint of the suspended cell: a delta over {@code base} if one is given ({@link
+     * #drain(Checkpoint)}), else, or if the delta cannot be taken against it (another module's),
+     * whole. Either is correct; the delta is smaller and quicker to take.
+     */
+    private byte[] capture(Cell cell, Checkpoint base) {
+        if (base != null) {
+            try {
+                return CheckpointDelta.capture(cell, base).toBytes(key);
+            } catch (CheckpointException e) {
+                // Whole instead (below); a cell that cannot be captured at all fails there too.
+            }
+        }
+        return Checkpoint.capture(cell).toBytes(deflate, key);
+    }
+
+    /**
+     * Drains the run ({@link #drain()}) with its last segment's checkpoint taken as a delta over
+     * {@code base} ({@link CheckpointDelta}), a checkpoint of this run taken earlier (a segment's
+     * it committed): for a cluster that sent the base ahead to the member the cell moves to, so
+     * that only the pages changed since travel while the cell is stopped (docs/cluster.md,
+     * "Moving a cell"). Such a segment resumes only over the base ({@link Builder#resumeFrom(Segment,
+     * boolean, Checkpoint)}); {@link Segment#over} makes it whole. Null: a whole checkpoint, as
+     * {@link #drain()}.
+     */
+    public void drain(Checkpoint base) {
+        deltaBase = base;
+        drain();
     }
 
     /**
@@ -352,6 +385,7 @@ public final class DurableRun {
         private boolean deflate;
         private Segment from;
         private boolean fromReleased;
+        private Checkpoint fromBase;
         private Listener listener = new Listener() {};
         private Scheduler scheduler;
         private CellSpec spec;
@@ -428,8 +462,18 @@ public final class DurableRun {
          *     the run releases it first (see {@link OutputSink} for a sink that cannot know)
          */
         public Builder resumeFrom(Segment last, boolean released) {
+            return resumeFrom(last, released, null);
+        }
+
+        /**
+         * Resumes from {@code last} (see {@link #resumeFrom(Segment, boolean)}), whose checkpoint
+         * may be a delta ({@link Segment#isDelta()}, {@link #drain(Checkpoint)}) over {@code base};
+         * the cell is restored from the two without making the whole checkpoint's bytes.
+         */
+        public Builder resumeFrom(Segment last, boolean released, Checkpoint base) {
             this.from = Objects.requireNonNull(last, "last");
             this.fromReleased = released;
+            this.fromBase = base;
             return this;
         }
 
@@ -467,8 +511,8 @@ public final class DurableRun {
                             "cell " + cellId + " cannot resume from segment " + from.seq() + " of cell " + from.cellId());
                 }
                 if (!from.isFinal()) {
-                    checkpoint = Checkpoint.fromBytes(from.sharedCheckpoint(), "segment " + from.seq() + " of " + cellId,
-                            key, Checkpoint.maxPayload(config));
+                    checkpoint = from.whole(fromBase, "segment " + from.seq() + " of " + cellId, key,
+                            Checkpoint.maxPayload(config));
                     checkInputs(checkpoint);
                 }
             }

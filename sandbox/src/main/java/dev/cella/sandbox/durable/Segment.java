@@ -1,5 +1,8 @@
 package dev.cella.sandbox.durable;
 
+import dev.cella.sandbox.checkpoint.Checkpoint;
+import dev.cella.sandbox.checkpoint.CheckpointDelta;
+import dev.cella.sandbox.checkpoint.CheckpointException;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -158,6 +161,44 @@ public final class Segment {
             throw new IllegalArgumentException("an empty segment key");
         }
         return key;
+    }
+
+    /**
+     * True if the checkpoint is a delta over an earlier one ({@link DurableRun#drain(
+     * dev.cella.sandbox.checkpoint.Checkpoint)}): it resumes only over that base.
+     */
+    public boolean isDelta() {
+        return CheckpointDelta.isDelta(checkpoint);
+    }
+
+    /**
+     * This segment with its checkpoint whole: the same segment if it is whole already, else its
+     * delta applied over {@code base} and written as {@link DurableRun} writes a whole checkpoint
+     * (undeflated, with {@code checkpointKey} unless null): the segment a run drained without a
+     * base would have committed, byte for byte.
+     *
+     * @param maxPayload the largest checkpoint payload accepted ({@code Checkpoint.maxPayload})
+     * @throws CheckpointException if the delta does not read (with {@code checkpointKey}, unless
+     *     null), or {@code base} is null or not its base (BASE_MISMATCH)
+     */
+    public Segment over(Checkpoint base, byte[] checkpointKey, long maxPayload) {
+        if (!isDelta()) {
+            return this;
+        }
+        Checkpoint whole = whole(base, "segment " + seq + " of " + cellId, checkpointKey, maxPayload);
+        return owning(cellId, seq, fuelUsed, whole.toBytes(false, checkpointKey), stdout, stderr, ending);
+    }
+
+    /** The checkpoint to resume from, read (and checked) from this segment, over {@code base} if it is a delta. */
+    Checkpoint whole(Checkpoint base, String name, byte[] key, long maxPayload) {
+        if (!isDelta()) {
+            return Checkpoint.fromBytes(checkpoint, name, key, maxPayload);
+        }
+        if (base == null) {
+            throw new CheckpointException(CheckpointException.Kind.BASE_MISMATCH, name
+                    + " is a delta and no checkpoint was given to apply it over");
+        }
+        return CheckpointDelta.fromBytes(checkpoint, name, key, maxPayload).over(base);
     }
 
     /** True if the program ended in this segment (then nothing resumes from it). */

@@ -10,6 +10,8 @@ import dev.cella.isa.module.Module;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.EngineKind;
 import dev.cella.sandbox.Outcome;
+import dev.cella.sandbox.checkpoint.Checkpoint;
+import dev.cella.sandbox.checkpoint.CheckpointDelta;
 import dev.cella.sandbox.checkpoint.CheckpointException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -128,6 +130,53 @@ class DurableRunTest {
         DurableRun run = counter(EngineKind.INTERP, ledger).checkpointKey(key).build();
         run.drain();
         return run.run();
+    }
+
+    /**
+     * A run drained over a base (an earlier segment's checkpoint, as a cluster moving the cell
+     * sent ahead) commits a delta; resumed over the base the output is the uninterrupted run's;
+     * made whole it is a segment that resumes alone; without its base, or over another, it is
+     * refused.
+     */
+    @Test
+    void aRunDrainedOverABaseCommitsADeltaThatResumesOverIt() {
+        Ledger ledger = new Ledger();
+        AtomicReference<DurableRun> run = new AtomicReference<>();
+        AtomicReference<Checkpoint> base = new AtomicReference<>();
+        OutputSink drainAtTwo = s -> {
+            ledger.release(s);
+            if (s.seq() == 1) {
+                base.set(Checkpoint.fromBytes(s.checkpoint(), "segment 1"));
+            }
+            if (s.seq() == 2) {
+                run.get().drain(base.get());
+            }
+        };
+        run.set(counter(EngineKind.INTERP, ledger).outputSink(drainAtTwo).segmentFuel(200_000).build());
+        Segment stop = run.get().run();
+        assertEquals(4, stop.seq());
+        assertTrue(stop.isDelta(), "the last segment is a delta over segment 1's checkpoint");
+        long max = Checkpoint.maxPayload(DurablePropertyTest.config(EngineKind.INTERP).build());
+        Checkpoint other = Checkpoint.fromBytes(ledger.committed.get(2).checkpoint(), "segment 2");
+        assertEquals(CheckpointException.Kind.BASE_MISMATCH, assertThrows(CheckpointException.class,
+                () -> counter(EngineKind.INTERP, ledger).resumeFrom(stop, true).build()).kind());
+        assertEquals(CheckpointException.Kind.BASE_MISMATCH, assertThrows(CheckpointException.class,
+                () -> counter(EngineKind.INTERP, ledger).resumeFrom(stop, true, other).build()).kind());
+        Segment whole = stop.over(base.get(), null, max);
+        assertFalse(whole.isDelta());
+        assertEquals(stop.seq(), whole.seq());
+        assertEquals(stop.fuelUsed(), whole.fuelUsed());
+        assertArrayEquals(stop.stdout(), whole.stdout());
+        // The whole segment resumes to the same state as the delta over its base.
+        Checkpoint a = Checkpoint.fromBytes(whole.checkpoint(), "whole");
+        try (var fromWhole = a.restore(COUNTER, DurablePropertyTest.config(EngineKind.INTERP).build());
+                var fromDelta = CheckpointDelta.fromBytes(stop.checkpoint(), "delta", null, max).over(base.get())
+                        .restore(COUNTER, DurablePropertyTest.config(EngineKind.INTERP).build())) {
+            assertArrayEquals(whole.checkpoint(), Checkpoint.capture(fromDelta).toBytes(false));
+            assertArrayEquals(whole.checkpoint(), Checkpoint.capture(fromWhole).toBytes(false));
+        }
+        Segment last = counter(EngineKind.JIT, ledger).resumeFrom(stop, true, base.get()).build().run();
+        assertUninterrupted(ledger, last);
     }
 
     @Test
