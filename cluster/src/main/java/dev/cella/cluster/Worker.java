@@ -74,6 +74,12 @@ final class Worker implements AutoCloseable {
         volatile int destEpoch;
         /** The image sent in the move's first round (set on the run's thread). */
         volatile byte[] base;
+        /**
+         * The first round's checkpoint, decoded off the run's thread once the round is sent, or
+         * null until then: the last segment is taken as a delta over it ({@link DurableRun#drain(
+         * Checkpoint)}), whole if it is still null.
+         */
+        volatile Checkpoint baseCheckpoint;
         /** The destination holds the base: the run is being drained, its last segment goes there. */
         volatile boolean ready;
         /** Set when the cell stops for a segment's end: whether it is the run's last, and when. */
@@ -96,7 +102,14 @@ final class Worker implements AutoCloseable {
         /** The member that handed the cell over, told once its last segment is stored; null if none. */
         ActorRef<Msg> source;
         /** The seq of that segment, committed by this member for it, or -1. */
-        long handedSeq = -1;
+        volatile long handedSeq = -1;
+        /**
+         * Completes once that segment's commit was sent to the coordinator (made whole from a
+         * delta off the run's thread, after the cell started): the run's own commits follow it.
+         */
+        volatile CompletableFuture<Void> handed;
+        /** Thread CPU time when the cell stopped for a segment's end (ns), for the move's log line. */
+        volatile long stoppedCpu;
 
         Durable(Wire.Run run, long startFuel) {
             this.run = run;
@@ -104,8 +117,12 @@ final class Worker implements AutoCloseable {
         }
     }
 
-    /** A cell arriving from another member: its run, who sends it, and its segment so far. */
-    private record Incoming(Wire.Run run, ActorRef<Msg> source, Transfer.Image image) {}
+    /**
+     * A cell arriving from another member: its run, who sends it, its segment so far, and the
+     * first round's checkpoint once decoded (by {@link #rehearse}), over which a delta applies.
+     */
+    private record Incoming(Wire.Run run, ActorRef<Msg> source, Transfer.Image image,
+            java.util.concurrent.atomic.AtomicReference<Checkpoint> base) {}
 
     /** A durable cell's run returned ({@code last}) or failed ({@code error}), from its thread. */
     record DurableEnded(String key, Segment last, Throwable error) implements Msg {}
@@ -240,9 +257,14 @@ final class Worker implements AutoCloseable {
     }
 
     private void requeue(Wire.Run r) {
+        requeue(r, "member " + member + " is draining");
+    }
+
+    /** Hands the cell back to its coordinator, which places it anew from its last counted segment. */
+    private void requeue(Wire.Run r, String why) {
         Wire.CellJob j = r.job();
-        r.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Coordinator.REQUEUE, 0,
-                "member " + member + " is draining", 0, new byte[0], new byte[0]));
+        r.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Coordinator.REQUEUE, 0, why, 0, new byte[0],
+                new byte[0]));
     }
 
     private void startWaiting() {
@@ -284,7 +306,7 @@ final class Worker implements AutoCloseable {
     private void start(Wire.Run r) {
         Wire.CellJob j = r.job();
         if (j.segmentFuel() > 0) {
-            startDurable(r, null);
+            startDurable(r, null, null);
             return;
         }
         ByteArrayOutputStream out = j.keepStdout() ? new ByteArrayOutputStream() : null;
@@ -309,9 +331,13 @@ final class Worker implements AutoCloseable {
      * memory from the member's pool; a virtual thread waits for its end). Each segment is
      * committed to the coordinator, which forwards its output; the run's own release is then a
      * no-op, and a resumed run is told the segment it resumes from was released. A cell handed
-     * over by {@code source} commits that segment first, for it (docs/cluster.md, "Moving a cell").
+     * over by {@code source} commits that segment first, for it (docs/cluster.md, "Moving a cell"),
+     * made whole over {@code base} (the move's first round) if it is a delta.
+     *
+     * @return null, or for a cell handed over, why it cannot start here (the move is refused,
+     *     {@link #refuseMove}); any other cell that cannot start ends with {@code ERROR}
      */
-    private void startDurable(Wire.Run r, ActorRef<Msg> source) {
+    private String startDurable(Wire.Run r, ActorRef<Msg> source, Checkpoint base) {
         Wire.CellJob j = r.job();
         String key = key(j.submission(), j.index(), r.epoch());
         try {
@@ -320,21 +346,21 @@ final class Worker implements AutoCloseable {
                     .segmentFuel(j.segmentFuel())
                     .scheduler(scheduler, new CellSpec(j.name(), j.weight(), 0, CellSpec.CELL_LIMIT, false));
             Segment from = null;
+            long received = System.currentTimeMillis();
+            long cpu0 = cpu();
             if (r.resume().length > 0) {
                 from = Segment.fromBytes(r.resume(), segmentKey, Segment.maxSize(config));
-                b.resumeFrom(from, true);
+                // A delta applies only over the first round's checkpoint (a whole segment ignores it).
+                b.resumeFrom(from, true, from.isDelta() ? base : null);
             }
             Durable d = new Durable(r, from == null ? 0 : from.fuelUsed());
-            if (from != null) {
-                // Logged with the wall-clock time for the migration figures (docs/cluster.md, "Measured").
-                LOG.log(System.Logger.Level.INFO, "resuming {0} from segment {1} ({2} bytes) at {3} ms",
-                        key, from.seq(), r.resume().length, String.valueOf(System.currentTimeMillis()));
-            }
             boolean resumed = from != null;
+            Segment handed = from;
             d.dr = b.commitSink(seg -> commit(d, seg)).outputSink(seg -> { }).listener(new DurableRun.Listener() {
                 @Override
                 public void stopped(boolean last) {
                     d.stoppedAt = System.currentTimeMillis();
+                    d.stoppedCpu = cpu();
                     d.stopping = last;
                     d.segmentStopped = true;
                 }
@@ -347,12 +373,19 @@ final class Worker implements AutoCloseable {
                     }
                     if (source != null) {
                         // Once the cell runs, not before (the move's pause); before the run's own
-                        // first commit (the next seq), which this thread sends later.
-                        r.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), r.epoch(), member, r.resume(),
-                                self));
+                        // first commit (the next seq), which waits for d.handed.
+                        commitHanded(d, handed, base, config);
                     }
                 }
-            }).build();
+            }).build(); // reads the checkpoint: a delta is decoded and applied over the base here
+            if (from != null) {
+                // Logged with the wall-clock time for the migration figures (docs/cluster.md, "Measured"):
+                // the segment decoded and its checkpoint read, on this thread (cpu).
+                LOG.log(System.Logger.Level.INFO, "resuming {0} from segment {1} ({2} bytes{4}; received at {5} ms, read "
+                        + "in {6} ms of cpu) at {3} ms", key, from.seq(), r.resume().length, String.valueOf(System.currentTimeMillis()),
+                        from.isDelta() ? ", a delta over the first round" : "", String.valueOf(received),
+                        millis(cpu() - cpu0));
+            }
             durable.put(key, d);
             reserved += j.reserve();
             weights += j.weight();
@@ -370,11 +403,48 @@ final class Worker implements AutoCloseable {
             if (draining) {
                 askMove(d); // arrived while this member drains
             }
+            return null;
         } catch (CellaException | IllegalArgumentException e) {
+            if (source != null) {
+                return String.valueOf(e.getMessage());
+            }
             finished++;
             r.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
                     String.valueOf(e.getMessage()), 0, new byte[0], new byte[0]));
+            return null;
         }
+    }
+
+    /**
+     * Commits the segment a cell was handed over with to the coordinator, for the old member's
+     * run, whole: a delta is applied over the first round's checkpoint and written as the old
+     * member would have written the whole segment, on a thread of its own so that the cell runs
+     * meanwhile; the run's own commits wait for it ({@link Durable#handed}). Should that fail
+     * (it cannot for a delta that applied: the bytes are the pages it restored from), the run is
+     * stopped and the cell placed anew ({@link #durableEnded}).
+     */
+    private void commitHanded(Durable d, Segment handed, Checkpoint base, CellConfig config) {
+        Wire.CellJob j = d.run.job();
+        Wire.Run r = d.run;
+        if (!handed.isDelta()) {
+            r.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), r.epoch(), member, r.resume(), self));
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        d.handed = done;
+        Thread.ofVirtual().name("cella-handed-" + j.name()).start(() -> {
+            try {
+                byte[] whole = handed.over(base, null, Checkpoint.maxPayload(config)).toBytes(segmentKey);
+                r.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), r.epoch(), member, whole, self));
+                done.complete(null);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "the segment {0} was handed over with cannot be made whole: {1}",
+                        j.name(), e.getMessage());
+                d.fenced = true;
+                d.dr.drain();
+                done.completeExceptionally(e);
+            }
+        });
     }
 
     /**
@@ -417,6 +487,7 @@ final class Worker implements AutoCloseable {
                     "the coordinator of " + j.name() + " took it elsewhere or is gone"));
         }
         long entered = System.currentTimeMillis();
+        long enteredCpu = cpu();
         d.segmentStopped = false;
         byte[] bytes = seg.toBytes(segmentKey);
         long encoded = System.currentTimeMillis();
@@ -424,15 +495,21 @@ final class Worker implements AutoCloseable {
         if (dest != null && !seg.isFinal()) {
             int e = d.destEpoch;
             if (d.stopping && d.ready) {
-                long sent = Transfer.send(dest::tell, j.submission(), j.index(), e, d.base, bytes);
+                // A delta (the pages changed since the first round) goes whole; a whole segment
+                // (no base decoded yet) as the blocks of its wire form that differ from the first round's.
+                boolean delta = seg.isDelta();
+                long sent = Transfer.send(dest::tell, j.submission(), j.index(), e, delta ? null : d.base, bytes);
                 dest.tell(new Wire.MoveRound(j.submission(), j.index(), e, Wire.MoveRound.FINAL));
                 // Logged for the migration figures (docs/cluster.md, "Moving a cell"): the pause's
-                // steps on this member, as wall-clock times.
+                // steps on this member, as wall-clock times, and the CPU time of this thread for
+                // the capture (stop to sink) and for the wire form and sending.
                 LOG.log(System.Logger.Level.INFO, "handing {0} over: stopped at {1} ms (previous commit acknowledged at {5} ms, "
-                        + "segment at the sink at {6} ms, encoded at {7} ms), sent {2} of {3} bytes at {4} ms",
+                        + "segment at the sink at {6} ms, encoded at {7} ms), sent {2} of {3} bytes at {4} ms ({8}; cpu "
+                        + "capture {9} ms, encode and send {10} ms)",
                         key(j.submission(), j.index(), d.run.epoch()), String.valueOf(d.stoppedAt), sent, bytes.length,
                         String.valueOf(System.currentTimeMillis()), String.valueOf(d.ackedAt), String.valueOf(entered),
-                        String.valueOf(encoded));
+                        String.valueOf(encoded), delta ? "a delta over the first round" : "whole",
+                        millis(enteredCpu - d.stoppedCpu), millis(cpu() - enteredCpu));
                 CompletableFuture<Void> f = new CompletableFuture<>();
                 d.inflightFuel = seg.fuelUsed();
                 d.handoff = f;
@@ -445,6 +522,16 @@ final class Worker implements AutoCloseable {
                 d.base = bytes;
                 Transfer.send(dest::tell, j.submission(), j.index(), e, null, bytes);
                 dest.tell(new Wire.MoveRound(j.submission(), j.index(), e, Wire.MoveRound.BASE));
+                CellConfig config = config(j, null, null);
+                Thread.ofVirtual().name("cella-base-" + j.name()).start(() -> {
+                    try {
+                        d.baseCheckpoint = Checkpoint.fromBytes(seg.checkpoint(), "segment " + seg.seq() + " of " + j.name(),
+                                null, Checkpoint.maxPayload(config));
+                    } catch (RuntimeException x) { // our own run's checkpoint: the last round goes whole
+                        LOG.log(System.Logger.Level.WARNING, "the first round of {0} does not decode: {1}", j.name(),
+                                x.getMessage());
+                    }
+                });
             }
         }
         if (d.stopping && !seg.isFinal()) {
@@ -457,8 +544,24 @@ final class Worker implements AutoCloseable {
         if (d.ready && !d.stopping) {
             f.whenComplete((v, x) -> drainWhenSettled(d)); // this commit delayed the drain
         }
-        d.run.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), d.run.epoch(), member, bytes, self));
+        Wire.SegmentCommit c = new Wire.SegmentCommit(j.submission(), j.index(), d.run.epoch(), member, bytes, self);
+        CompletableFuture<Void> h = d.handed;
+        if (h == null || h.isDone()) {
+            d.run.replyTo().tell(c);
+        } else {
+            h.whenComplete((v, x) -> d.run.replyTo().tell(c)); // after the segment handed over (same connection, in order)
+        }
         return f;
+    }
+
+    /** This thread's CPU time in ns (0 where the JVM does not measure it). */
+    private static long cpu() {
+        long t = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        return Math.max(0, t);
+    }
+
+    private static String millis(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
     }
 
     private static ClusterException calledOff(Wire.CellJob j) {
@@ -512,9 +615,16 @@ final class Worker implements AutoCloseable {
         weights -= j.weight();
         finished++;
         if (d.source != null && d.handedSeq >= 0) {
-            // Moved in, but the run ended before it committed the segment it was handed (its
-            // restore failed): the old member's run must not wait for it.
+            // Moved in, but the run ended before the segment it was handed counted (its restore
+            // failed, or that segment could not be made whole): the old member's run must not
+            // wait for it, and the cell is placed anew from its last counted segment.
             d.source.tell(new Wire.MoveRound(j.submission(), j.index(), d.run.epoch(), Wire.MoveRound.CANCEL));
+            if (e.last() == null || !e.last().isFinal()) {
+                requeue(d.run, "the move of " + j.name() + " to " + member + " failed: "
+                        + (e.error() == null ? "drained" : e.error().getMessage()));
+                startWaiting();
+                return;
+            }
         }
         if (d.dest != null) {
             moving.remove(key(j.submission(), j.index(), d.destEpoch));
@@ -588,7 +698,7 @@ final class Worker implements AutoCloseable {
         }
         CompletableFuture<Void> f = d.inflight;
         if (f == null || f.isDone()) {
-            d.dr.drain();
+            d.dr.drain(d.baseCheckpoint); // a delta over the first round if it is decoded, else whole
         } else {
             f.whenComplete((v, e) -> drainWhenSettled(d));
         }
@@ -608,7 +718,7 @@ final class Worker implements AutoCloseable {
     void moveStart(Wire.MoveStart m) {
         Wire.CellJob j = m.run().job();
         incoming.put(key(j.submission(), j.index(), m.run().epoch()), new Incoming(m.run(), m.source(),
-                new Transfer.Image(Segment.maxSize(config(j, null, null)))));
+                new Transfer.Image(Segment.maxSize(config(j, null, null))), new java.util.concurrent.atomic.AtomicReference<>()));
     }
 
     void moveChunk(Wire.MoveChunk c) {
@@ -621,7 +731,7 @@ final class Worker implements AutoCloseable {
             in.image().apply(c);
         } catch (IllegalArgumentException e) {
             incoming.remove(k);
-            LOG.log(System.Logger.Level.WARNING, "dropped the move of {0}: {1}", k, e.getMessage());
+            refuseMove(in, e.getMessage());
         }
     }
 
@@ -639,7 +749,11 @@ final class Worker implements AutoCloseable {
                 Incoming in = incoming.remove(k);
                 if (in != null) {
                     Wire.Run r = in.run();
-                    startDurable(new Wire.Run(r.job(), r.replyTo(), r.epoch(), in.image().bytes()), in.source());
+                    String refused = startDurable(new Wire.Run(r.job(), r.replyTo(), r.epoch(), in.image().bytes()),
+                            in.source(), in.base().get());
+                    if (refused != null) {
+                        refuseMove(in, refused);
+                    }
                 }
             }
             case Wire.MoveRound.READY -> {
@@ -692,8 +806,10 @@ final class Worker implements AutoCloseable {
                 try {
                     CellConfig config = config(j, null, null);
                     Segment seg = Segment.fromBytes(image, key, Segment.maxSize(config));
-                    Checkpoint.fromBytes(seg.checkpoint(), "segment " + seg.seq(), null, Checkpoint.maxPayload(config))
-                            .restore(module, config).close();
+                    Checkpoint base = Checkpoint.fromBytes(seg.checkpoint(), "segment " + seg.seq(), null,
+                            Checkpoint.maxPayload(config));
+                    base.restore(module, config).close();
+                    in.base().set(base); // verified with the key (the segment's tag) and restorable
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.WARNING, "the first round of the move of {0} does not restore: {1}",
                             j.name(), e.getMessage());
@@ -704,6 +820,22 @@ final class Worker implements AutoCloseable {
         } catch (CellaException | IllegalArgumentException e) {
             in.source().tell(ready); // the module does not load: the last round's start reports it
         }
+    }
+
+    /**
+     * A move this member cannot take (a chunk outside its image, a last segment that does not
+     * verify, decode or apply over the first round: a peer's bytes are untrusted input): the
+     * old member's run stops (CANCEL) and the coordinator places the cell anew from its last
+     * counted segment, which the move's last segment never became; at most the work since it
+     * runs again, and no output is lost or doubled (docs/cluster.md, "Moving a cell").
+     */
+    private void refuseMove(Incoming in, String why) {
+        Wire.Run r = in.run();
+        Wire.CellJob j = r.job();
+        LOG.log(System.Logger.Level.WARNING, "refused the move of {0}: {1}; it resumes from its last counted segment",
+                key(j.submission(), j.index(), r.epoch()), why);
+        in.source().tell(new Wire.MoveRound(j.submission(), j.index(), r.epoch(), Wire.MoveRound.CANCEL));
+        requeue(r, "the move of " + j.name() + " to " + member + " was refused: " + why);
     }
 
     private Module module(byte[] bytes) {
