@@ -16,6 +16,10 @@ import java.util.function.Consumer;
  * images and nothing while the cell runs (no dirty-page tracking in the engines). A page that
  * turns from zero to non-zero shifts what follows it, which then is sent again: correct, only
  * larger.
+ *
+ * <p>A move's last round is usually a delta over the first round (the pages changed since,
+ * {@code CheckpointDelta}), which is sent whole ({@code base} null); the comparison of blocks
+ * serves a last round that is whole (the first round's checkpoint not decoded yet).
  */
 final class Transfer {
     /** The unit compared and sent: a memory page's size, so that an unchanged page is skipped whole. */

@@ -119,10 +119,59 @@ final class Worker implements AutoCloseable {
 
     /**
      * A cell arriving from another member: its run, who sends it, its segment so far, and the
-     * first round's checkpoint once decoded (by {@link #rehearse}), over which a delta applies.
+     * cell prepared over the first round's checkpoint ({@link #rehearse}), into which a last
+     * round that is a delta is restored. The prepared cell is set by the rehearsal's thread and
+     * taken or dropped by the actor: whichever comes second closes it if the move is over.
      */
-    private record Incoming(Wire.Run run, ActorRef<Msg> source, Transfer.Image image,
-            java.util.concurrent.atomic.AtomicReference<Checkpoint> base) {}
+    private static final class Incoming {
+        private final Wire.Run run;
+        private final ActorRef<Msg> source;
+        private final Transfer.Image image;
+        private DurableRun.Prepared prepared;
+        private boolean over;
+
+        Incoming(Wire.Run run, ActorRef<Msg> source, Transfer.Image image) {
+            this.run = run;
+            this.source = source;
+            this.image = image;
+        }
+
+        Wire.Run run() {
+            return run;
+        }
+
+        ActorRef<Msg> source() {
+            return source;
+        }
+
+        Transfer.Image image() {
+            return image;
+        }
+
+        synchronized void prepared(DurableRun.Prepared p) {
+            if (over) {
+                p.close();
+            } else {
+                prepared = p;
+            }
+        }
+
+        /** The prepared cell (null if none), which the caller now owns; the move is over here. */
+        synchronized DurableRun.Prepared take() {
+            DurableRun.Prepared p = prepared;
+            prepared = null;
+            over = true;
+            return p;
+        }
+
+        /** The move is over without a resume: the prepared cell, if any, is closed. */
+        void drop() {
+            DurableRun.Prepared p = take();
+            if (p != null) {
+                p.close();
+            }
+        }
+    }
 
     /** A durable cell's run returned ({@code last}) or failed ({@code error}), from its thread. */
     record DurableEnded(String key, Segment last, Throwable error) implements Msg {}
@@ -201,7 +250,8 @@ final class Worker implements AutoCloseable {
     /** Takes a cell: starts it if its quota fits the free memory, else queues it. */
     void run(Wire.Run r) {
         // Placed anew: a move of it towards this member was called off.
-        incoming.keySet().removeIf(k -> k.startsWith(cellId(r.job().submission(), r.job().index()) + "#"));
+        incoming.entrySet().removeIf(e -> e.getKey().startsWith(cellId(r.job().submission(), r.job().index()) + "#")
+                && dropped(e.getValue()));
         if (draining) {
             requeue(r);
             return;
@@ -332,14 +382,17 @@ final class Worker implements AutoCloseable {
      * committed to the coordinator, which forwards its output; the run's own release is then a
      * no-op, and a resumed run is told the segment it resumes from was released. A cell handed
      * over by {@code source} commits that segment first, for it (docs/cluster.md, "Moving a cell"),
-     * made whole over {@code base} (the move's first round) if it is a delta.
+     * restored into {@code prepared} (the move's first round, {@link #rehearse}) and made whole
+     * over its base if it is a delta. This method owns {@code prepared} (null: none).
      *
      * @return null, or for a cell handed over, why it cannot start here (the move is refused,
      *     {@link #refuseMove}); any other cell that cannot start ends with {@code ERROR}
      */
-    private String startDurable(Wire.Run r, ActorRef<Msg> source, Checkpoint base) {
+    private String startDurable(Wire.Run r, ActorRef<Msg> source, DurableRun.Prepared prepared) {
         Wire.CellJob j = r.job();
         String key = key(j.submission(), j.index(), r.epoch());
+        Checkpoint base = prepared == null ? null : prepared.base();
+        boolean owned = false; // whether the run took the prepared cell over
         try {
             CellConfig config = config(j, null, null);
             DurableRun.Builder b = DurableRun.builder(cellId(j.submission(), j.index()), module(j.module()), config)
@@ -350,8 +403,11 @@ final class Worker implements AutoCloseable {
             long cpu0 = cpu();
             if (r.resume().length > 0) {
                 from = Segment.fromBytes(r.resume(), segmentKey, Segment.maxSize(config));
-                // A delta applies only over the first round's checkpoint (a whole segment ignores it).
-                b.resumeFrom(from, true, from.isDelta() ? base : null);
+                if (from.isDelta() && prepared != null) {
+                    b.resumeFrom(from, true, prepared); // restored into the prepared cell
+                } else {
+                    b.resumeFrom(from, true); // whole (a delta without a prepared base is refused)
+                }
             }
             Durable d = new Durable(r, from == null ? 0 : from.fuelUsed());
             boolean resumed = from != null;
@@ -363,6 +419,14 @@ final class Worker implements AutoCloseable {
                     d.stoppedCpu = cpu();
                     d.stopping = last;
                     d.segmentStopped = true;
+                }
+
+                @Override
+                public void restored() {
+                    if (resumed) {
+                        LOG.log(System.Logger.Level.INFO, "restored {0} at {1} ms", key,
+                                String.valueOf(System.currentTimeMillis()));
+                    }
                 }
 
                 @Override
@@ -378,11 +442,12 @@ final class Worker implements AutoCloseable {
                     }
                 }
             }).build(); // reads the checkpoint: a delta is decoded and applied over the base here
+            owned = from != null && from.isDelta() && prepared != null;
             if (from != null) {
                 // Logged with the wall-clock time for the migration figures (docs/cluster.md, "Measured"):
                 // the segment decoded and its checkpoint read, on this thread (cpu).
                 LOG.log(System.Logger.Level.INFO, "resuming {0} from segment {1} ({2} bytes{4}; received at {5} ms, read "
-                        + "in {6} ms of cpu) at {3} ms", key, from.seq(), r.resume().length, String.valueOf(System.currentTimeMillis()),
+                        + "in {6} ms of process cpu) at {3} ms", key, from.seq(), r.resume().length, String.valueOf(System.currentTimeMillis()),
                         from.isDelta() ? ", a delta over the first round" : "", String.valueOf(received),
                         millis(cpu() - cpu0));
             }
@@ -412,6 +477,10 @@ final class Worker implements AutoCloseable {
             r.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
                     String.valueOf(e.getMessage()), 0, new byte[0], new byte[0]));
             return null;
+        } finally {
+            if (!owned && prepared != null) {
+                prepared.close(); // a whole segment, or the start failed
+            }
         }
     }
 
@@ -471,7 +540,7 @@ final class Worker implements AutoCloseable {
                 }
             }
         }
-        incoming.values().removeIf(in -> coordinator.equals(Member.name(in.run().replyTo().path().address())));
+        incoming.values().removeIf(in -> coordinator.equals(Member.name(in.run().replyTo().path().address())) && dropped(in));
     }
 
     /**
@@ -504,8 +573,8 @@ final class Worker implements AutoCloseable {
                 // steps on this member, as wall-clock times, and the CPU time of this thread for
                 // the capture (stop to sink) and for the wire form and sending.
                 LOG.log(System.Logger.Level.INFO, "handing {0} over: stopped at {1} ms (previous commit acknowledged at {5} ms, "
-                        + "segment at the sink at {6} ms, encoded at {7} ms), sent {2} of {3} bytes at {4} ms ({8}; cpu "
-                        + "capture {9} ms, encode and send {10} ms)",
+                        + "segment at the sink at {6} ms, encoded at {7} ms), sent {2} of {3} bytes at {4} ms ({8}; process "
+                        + "cpu: capture {9} ms, encode and send {10} ms)",
                         key(j.submission(), j.index(), d.run.epoch()), String.valueOf(d.stoppedAt), sent, bytes.length,
                         String.valueOf(System.currentTimeMillis()), String.valueOf(d.ackedAt), String.valueOf(entered),
                         String.valueOf(encoded), delta ? "a delta over the first round" : "whole",
@@ -554,10 +623,14 @@ final class Worker implements AutoCloseable {
         return f;
     }
 
-    /** This thread's CPU time in ns (0 where the JVM does not measure it). */
+    /**
+     * The member process's CPU time in ns, for the move's log lines: a cell runs on a virtual
+     * thread, whose own CPU time the JVM does not measure, and during the pause the member does
+     * little else than the move (0 where the platform does not say).
+     */
     private static long cpu() {
-        long t = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-        return Math.max(0, t);
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean s ? Math.max(0, s.getProcessCpuTime()) : 0;
     }
 
     private static String millis(long nanos) {
@@ -718,7 +791,7 @@ final class Worker implements AutoCloseable {
     void moveStart(Wire.MoveStart m) {
         Wire.CellJob j = m.run().job();
         incoming.put(key(j.submission(), j.index(), m.run().epoch()), new Incoming(m.run(), m.source(),
-                new Transfer.Image(Segment.maxSize(config(j, null, null))), new java.util.concurrent.atomic.AtomicReference<>()));
+                new Transfer.Image(Segment.maxSize(config(j, null, null)))));
     }
 
     void moveChunk(Wire.MoveChunk c) {
@@ -731,6 +804,7 @@ final class Worker implements AutoCloseable {
             in.image().apply(c);
         } catch (IllegalArgumentException e) {
             incoming.remove(k);
+            in.drop();
             refuseMove(in, e.getMessage());
         }
     }
@@ -750,7 +824,7 @@ final class Worker implements AutoCloseable {
                 if (in != null) {
                     Wire.Run r = in.run();
                     String refused = startDurable(new Wire.Run(r.job(), r.replyTo(), r.epoch(), in.image().bytes()),
-                            in.source(), in.base().get());
+                            in.source(), in.take());
                     if (refused != null) {
                         refuseMove(in, refused);
                     }
@@ -774,7 +848,10 @@ final class Worker implements AutoCloseable {
                 }
             }
             case Wire.MoveRound.CANCEL -> {
-                incoming.remove(k);
+                Incoming gone = incoming.remove(k);
+                if (gone != null) {
+                    gone.drop();
+                }
                 Durable in = durable.get(k);
                 if (in != null && in.source != null) { // moved in, and the coordinator placed it anew
                     in.fenced = true;
@@ -790,11 +867,12 @@ final class Worker implements AutoCloseable {
     }
 
     /**
-     * Restores the first round's image into a cell that is closed at once, on a thread of its
-     * own, then answers {@code ready}: what the last round's restore does, done while the cell
-     * still runs on the old member, so that the code it runs is compiled (a member's first
-     * restore otherwise runs its loops over megabytes in the bytecode interpreter, inside the
-     * pause) and a restore that cannot work shows in the log before the cell stops.
+     * Prepares the cell the move resumes, on a thread of its own, then answers {@code ready}:
+     * the first round's segment verified and decoded, a cell created with its memory
+     * ({@link DurableRun#prepare}), while the cell still runs on the old member; the last round
+     * (a delta) then writes only the pages changed since into it, inside the pause. A first
+     * round that does not restore shows in the log before the cell stops (and its delta is
+     * refused: {@link #refuseMove}).
      */
     private void rehearse(Incoming in, Wire.MoveRound ready) {
         Wire.CellJob j = in.run().job();
@@ -808,8 +886,8 @@ final class Worker implements AutoCloseable {
                     Segment seg = Segment.fromBytes(image, key, Segment.maxSize(config));
                     Checkpoint base = Checkpoint.fromBytes(seg.checkpoint(), "segment " + seg.seq(), null,
                             Checkpoint.maxPayload(config));
-                    base.restore(module, config).close();
-                    in.base().set(base); // verified with the key (the segment's tag) and restorable
+                    // Verified with the key (the segment's tag); the cell a delta is restored into.
+                    in.prepared(DurableRun.prepare(module, config, base));
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.WARNING, "the first round of the move of {0} does not restore: {1}",
                             j.name(), e.getMessage());
@@ -838,6 +916,12 @@ final class Worker implements AutoCloseable {
         requeue(r, "the move of " + j.name() + " to " + member + " was refused: " + why);
     }
 
+    /** Drops a move from {@link #incoming} (for removeIf): its prepared cell is closed. */
+    private static boolean dropped(Incoming in) {
+        in.drop();
+        return true;
+    }
+
     private Module module(byte[] bytes) {
         String key = sha256(bytes);
         Module m = modules.get(key);
@@ -863,6 +947,7 @@ final class Worker implements AutoCloseable {
 
     @Override
     public void close() {
+        incoming.values().forEach(Incoming::drop);
         durable.values().forEach(d -> d.dr.drain());
         scheduler.close();
     }

@@ -445,23 +445,64 @@ public final class Checkpoint {
     }
 
     private Cell restore(Module module, CellConfig config, Supplier<Cell> create) {
+        return restore(module, config, create, null);
+    }
+
+    /**
+     * Creates a cell of {@code module} with {@code config} whose memory is this checkpoint's and
+     * nothing else restored or run: the cell a delta over this checkpoint is restored into later
+     * ({@link CheckpointDelta#prepare}), the memory written ahead of the delta.
+     *
+     * @throws CheckpointException as {@link #restore(Module, CellConfig)}
+     */
+    Cell prepare(Module module, CellConfig config) {
+        checkModule(module);
         Objects.requireNonNull(config, "config");
+        checkConfig(contents().config(), config);
+        Cell cell = create(() -> Cell.create(module, config));
+        try {
+            restoreMemory(cell.instance().memory(), contents().instance(), null);
+            return cell;
+        } catch (RuntimeException e) {
+            cell.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Restores into {@code prepared}, a cell {@link #prepare}d from this checkpoint's base, whose
+     * memory is the base's: only the pages {@code patch} lists (a delta's, zero or not) are
+     * written; everything else is restored as {@link #restore(Module, CellConfig)} does.
+     */
+    Cell restorePatched(Module module, CellConfig config, Cell prepared, CheckpointCodec.SavedInstance patch) {
+        return restore(module, config, () -> prepared, patch);
+    }
+
+    private void checkModule(Module module) {
         byte[] given = sha256(ModuleWriter.write(module));
         if (!MessageDigest.isEqual(given, moduleSha256)) {
             throw new CheckpointException(CheckpointException.Kind.MODULE_MISMATCH, name + " was taken of module sha256:"
                     + moduleSha256() + ", not of the given module sha256:" + CheckpointFile.hex(given));
         }
-        CheckpointCodec.Contents c = contents();
-        checkConfig(c.config(), config);
-        Cell cell;
+    }
+
+    private Cell create(Supplier<Cell> create) {
         try {
-            cell = create.get();
+            return create.get();
         } catch (CellaException e) {
             throw new CheckpointException(CheckpointException.Kind.CONFIG_MISMATCH,
                     name + ": cannot create the cell: " + e.getMessage(), e);
         }
+    }
+
+    private Cell restore(Module module, CellConfig config, Supplier<Cell> create, CheckpointCodec.SavedInstance patch) {
+        Objects.requireNonNull(config, "config");
+        checkModule(module);
+        CheckpointCodec.Contents c = contents();
+        checkConfig(c.config(), config);
+        Cell cell = create(create);
         try {
-            restoreInstance(cell.instance(), c.instance(), config);
+            restoreInstance(cell.instance(), c.instance(), config, patch);
             cell.wasi().restore(c.wasi());
             cell.image().suspendableEngine().checkResumable(cell.instance(), c.run().state());
             cell.restoreSuspendedRun(c.run());
@@ -506,34 +547,10 @@ public final class Checkpoint {
         return guestPath + (readOnly ? " (ro)" : " (rw)");
     }
 
-    private void restoreInstance(Instance instance, CheckpointCodec.SavedInstance s, CellConfig config) {
+    private void restoreInstance(Instance instance, CheckpointCodec.SavedInstance s, CellConfig config,
+            CheckpointCodec.SavedInstance patch) {
         Module m = instance.module();
-        Memory memory = instance.memory();
-        if ((memory == null) != (s.memoryPages() < 0)) {
-            throw invalid("the checkpoint " + (memory == null ? "has" : "lacks") + " a memory the module "
-                    + (memory == null ? "lacks" : "has"));
-        }
-        if (memory != null) {
-            int pages = s.memoryPages();
-            if (pages < memory.pages()) {
-                throw invalid("a memory of " + pages + " pages, below the module's initial " + memory.pages());
-            }
-            if (pages > memory.pages() && memory.grow(pages - memory.pages()) < 0) {
-                throw invalid("a memory of " + pages + " pages, over what the module and configuration allow");
-            }
-            byte[] bytes = memory.array();
-            // Every byte of the array is written once: a saved page, or zero between and after
-            // them (all of the array, so the bytes past the size stay zero, Memory). The saved
-            // pages are ascending, so the gaps are the ranges between them.
-            int zeroFrom = 0;
-            for (int i = 0; i < s.pageIndexes().length; i++) {
-                int at = s.pageIndexes()[i] * PAGE;
-                Arrays.fill(bytes, zeroFrom, at, (byte) 0);
-                System.arraycopy(s.source(i), s.pageOffsets()[i], bytes, at, PAGE);
-                zeroFrom = at + PAGE;
-            }
-            Arrays.fill(bytes, zeroFrom, bytes.length, (byte) 0);
-        }
+        restoreMemory(instance.memory(), s, patch);
         long[] globals = instance.globals();
         if (s.globals().length != globals.length) {
             throw invalid(s.globals().length + " globals, but the module has " + globals.length);
@@ -579,6 +596,46 @@ public final class Checkpoint {
         instance.setFuel(s.fuelUsed());
         instance.consumeFuelTo(0);
         instance.setFuel(Math.max(0, config.fuel() - s.fuelUsed()));
+    }
+
+    /**
+     * Sets {@code memory} (null if the module has none) to the saved one's size and bytes; with
+     * {@code patch}, a memory holding the base's already gets only the pages the patch lists.
+     */
+    private void restoreMemory(Memory memory, CheckpointCodec.SavedInstance s, CheckpointCodec.SavedInstance patch) {
+        if ((memory == null) != (s.memoryPages() < 0)) {
+            throw invalid("the checkpoint " + (memory == null ? "has" : "lacks") + " a memory the module "
+                    + (memory == null ? "lacks" : "has"));
+        }
+        if (memory != null) {
+            int pages = s.memoryPages();
+            if (pages < memory.pages()) {
+                throw invalid("a memory of " + pages + " pages, below the module's initial " + memory.pages());
+            }
+            if (pages > memory.pages() && memory.grow(pages - memory.pages()) < 0) {
+                throw invalid("a memory of " + pages + " pages, over what the module and configuration allow");
+            }
+            byte[] bytes = memory.array();
+            if (patch != null) {
+                // The memory holds the base's (prepare), and a grow adds zero pages: only the
+                // pages that differ from the base's are written.
+                for (int i = 0; i < patch.pageIndexes().length; i++) {
+                    System.arraycopy(patch.source(i), patch.pageOffsets()[i], bytes, patch.pageIndexes()[i] * PAGE, PAGE);
+                }
+                return;
+            }
+            // Every byte of the array is written once: a saved page, or zero between and after
+            // them (all of the array, so the bytes past the size stay zero, Memory). The saved
+            // pages are ascending, so the gaps are the ranges between them.
+            int zeroFrom = 0;
+            for (int i = 0; i < s.pageIndexes().length; i++) {
+                int at = s.pageIndexes()[i] * PAGE;
+                Arrays.fill(bytes, zeroFrom, at, (byte) 0);
+                System.arraycopy(s.source(i), s.pageOffsets()[i], bytes, at, PAGE);
+                zeroFrom = at + PAGE;
+            }
+            Arrays.fill(bytes, zeroFrom, bytes.length, (byte) 0);
+        }
     }
 
     private CheckpointException invalid(String what) {

@@ -1,7 +1,9 @@
 package dev.cella.sandbox.checkpoint;
 
 import dev.cella.isa.format.ModuleWriter;
+import dev.cella.isa.module.Module;
 import dev.cella.sandbox.Cell;
+import dev.cella.sandbox.CellConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
@@ -136,6 +138,82 @@ public final class CheckpointDelta {
                 null);
         return Checkpoint.merged(moduleSha256, whole, name + " over its base",
                 () -> CheckpointCodec.whole(payload, payloadOffset, payloadLength, d, merged));
+    }
+
+    /**
+     * A cell created ahead of a delta: of a module and configuration, its memory the base's and
+     * nothing else restored or run ({@link #prepare}). A delta over the base is then restored
+     * into it ({@link #restoreInto}) writing only the pages it carries: what a cluster does
+     * before a move's pause, so that the pause writes megabytes less (docs/cluster.md, "Moving a
+     * cell"). Used once; closing it closes the cell unless it was restored into.
+     */
+    public static final class Prepared implements AutoCloseable {
+        private final Checkpoint base;
+        private final Module module;
+        private final CellConfig config;
+        private Cell cell;
+
+        private Prepared(Checkpoint base, Module module, CellConfig config, Cell cell) {
+            this.base = base;
+            this.module = module;
+            this.config = config;
+            this.cell = cell;
+        }
+
+        /** The checkpoint whose memory the cell holds. */
+        public Checkpoint base() {
+            return base;
+        }
+
+        /** The configuration the cell was created with. */
+        public CellConfig config() {
+            return config;
+        }
+
+        private synchronized Cell take() {
+            Cell c = cell;
+            if (c == null) {
+                throw new IllegalStateException("a prepared cell is restored into once, and not after it is closed");
+            }
+            cell = null;
+            return c;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (cell != null) {
+                cell.close();
+                cell = null;
+            }
+        }
+    }
+
+    /**
+     * Creates a cell of {@code module} with {@code config} whose memory is {@code base}'s, for a
+     * delta over {@code base} to be restored into later.
+     *
+     * @throws CheckpointException as {@link Checkpoint#restore(Module, CellConfig)}
+     */
+    public static Prepared prepare(Checkpoint base, Module module, CellConfig config) {
+        return new Prepared(base, module, config, base.prepare(module, config));
+    }
+
+    /**
+     * Restores this delta into {@code prepared}: the cell {@link #over} its base would restore
+     * ({@link Checkpoint#restore(Module, CellConfig)}), written in the pages the delta carries
+     * only. Whether it succeeds or not, the prepared cell is used up.
+     *
+     * @throws CheckpointException as {@link #over} and {@link Checkpoint#restore(Module, CellConfig)}
+     */
+    public Cell restoreInto(Prepared prepared) {
+        Cell cell = prepared.take();
+        try {
+            Checkpoint whole = over(prepared.base);
+            return whole.restorePatched(prepared.module, prepared.config, cell, contents().instance());
+        } catch (RuntimeException e) {
+            cell.close(); // idempotent: a failed restore closed it already
+            throw e;
+        }
     }
 
     /** The decoded delta: its memory lists only the changed pages. */

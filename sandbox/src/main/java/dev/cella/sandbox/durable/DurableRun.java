@@ -64,6 +64,9 @@ public final class DurableRun {
     private final boolean deflate;
     private final Segment from;
     private final Checkpoint fromCheckpoint;
+    /** The delta {@link #fromCheckpoint} is made of, restored into {@link #prepared}; or null. */
+    private final CheckpointDelta fromDelta;
+    private final Prepared prepared;
     private final boolean fromReleased;
     private final Listener listener;
     private final Scheduler scheduler;
@@ -75,7 +78,9 @@ public final class DurableRun {
     private volatile SuspendRequest current;
     private boolean started;
 
-    private DurableRun(Builder b, Checkpoint fromCheckpoint) {
+    private DurableRun(Builder b, Checkpoint fromCheckpoint, CheckpointDelta fromDelta) {
+        this.fromDelta = fromDelta;
+        this.prepared = b.prepared;
         this.cellId = b.cellId;
         this.module = b.module;
         this.config = b.config;
@@ -104,6 +109,13 @@ public final class DurableRun {
          *     drained ({@link #run} returns once it is committed)
          */
         default void stopped(boolean last) {}
+
+        /**
+         * The cell was created or restored, on the thread that called {@link #run}, before it is
+         * handed to the scheduler (if any) and {@link #started}: for a move's pause, the time
+         * the restore took apart from the time the cell waited for a thread.
+         */
+        default void restored() {}
 
         /** The cell is about to execute, once per run, after it was created or restored. */
         default void started() {}
@@ -139,16 +151,29 @@ public final class DurableRun {
             }
             started = true;
         }
+        if (prepared != null && fromDelta == null) {
+            prepared.close(); // the segment is whole: restored as any other
+        }
         if (from != null && from.isFinal()) {
             releaseInDoubt();
             return from;
         }
-        SegmentOutput out = new SegmentOutput();
-        SegmentOutput err = new SegmentOutput();
-        CellConfig captured = config.toBuilder().stdout(out).stderr(err).build();
+        SegmentOutput out;
+        SegmentOutput err;
+        Cell cell;
         // Restored before anything is released: a restore this configuration cannot make (a
         // mount missing) fails with the in-doubt segment still unreleased, for a later run.
-        Cell cell = from == null ? Cell.create(module, captured) : fromCheckpoint.restore(module, captured);
+        if (fromDelta != null) {
+            out = prepared.out;
+            err = prepared.err;
+            cell = fromDelta.restoreInto(prepared.cell);
+        } else {
+            out = new SegmentOutput();
+            err = new SegmentOutput();
+            CellConfig captured = config.toBuilder().stdout(out).stderr(err).build();
+            cell = from == null ? Cell.create(module, captured) : fromCheckpoint.restore(module, captured);
+        }
+        listener.restored();
         try (cell) {
             releaseInDoubt();
             long seq = from == null ? 0 : from.seq() + 1;
@@ -364,6 +389,50 @@ public final class DurableRun {
         return sum < a ? Long.MAX_VALUE : sum;
     }
 
+    /**
+     * A cell made ahead for a run that will resume from a delta over {@code base} (a segment of
+     * {@link #drain(Checkpoint)}): created with the run's output capture and its memory the
+     * base's ({@link CheckpointDelta#prepare}), so that the resume writes only the pages the
+     * delta carries. For a cluster, before a move's pause (docs/cluster.md, "Moving a cell").
+     * Given to {@link Builder#resumeFrom(Segment, boolean, Prepared)}, the run uses or closes
+     * it; otherwise its maker closes it.
+     */
+    public static final class Prepared implements AutoCloseable {
+        private final SegmentOutput out;
+        private final SegmentOutput err;
+        private final CheckpointDelta.Prepared cell;
+
+        private Prepared(SegmentOutput out, SegmentOutput err, CheckpointDelta.Prepared cell) {
+            this.out = out;
+            this.err = err;
+            this.cell = cell;
+        }
+
+        /** The checkpoint whose memory the cell holds. */
+        public Checkpoint base() {
+            return cell.base();
+        }
+
+        @Override
+        public void close() {
+            cell.close();
+        }
+    }
+
+    /**
+     * Prepares the cell of a run of {@code module} under {@code config} (the same as the run's
+     * builder gets) that will resume over {@code base} ({@link Prepared}).
+     *
+     * @throws CheckpointException if {@code base} does not restore under them (as {@link
+     *     Checkpoint#restore(Module, CellConfig)})
+     */
+    public static Prepared prepare(Module module, CellConfig config, Checkpoint base) {
+        SegmentOutput out = new SegmentOutput();
+        SegmentOutput err = new SegmentOutput();
+        CellConfig captured = config.toBuilder().stdout(out).stderr(err).build();
+        return new Prepared(out, err, CheckpointDelta.prepare(base, module, captured));
+    }
+
     /** Collects the guest's stdout or stderr of one segment. */
     private static final class SegmentOutput extends ByteArrayOutputStream {
         synchronized byte[] take() {
@@ -386,6 +455,7 @@ public final class DurableRun {
         private Segment from;
         private boolean fromReleased;
         private Checkpoint fromBase;
+        private Prepared prepared;
         private Listener listener = new Listener() {};
         private Scheduler scheduler;
         private CellSpec spec;
@@ -462,7 +532,7 @@ public final class DurableRun {
          *     the run releases it first (see {@link OutputSink} for a sink that cannot know)
          */
         public Builder resumeFrom(Segment last, boolean released) {
-            return resumeFrom(last, released, null);
+            return resumeFrom(last, released, (Checkpoint) null);
         }
 
         /**
@@ -474,6 +544,19 @@ public final class DurableRun {
             this.from = Objects.requireNonNull(last, "last");
             this.fromReleased = released;
             this.fromBase = base;
+            this.prepared = null;
+            return this;
+        }
+
+        /**
+         * Resumes from {@code last} (see {@link #resumeFrom(Segment, boolean)}): if it is a delta,
+         * restored into {@code prepared}, made with this builder's module and configuration over
+         * the delta's base ({@link DurableRun#prepare}); if it is whole, as any segment (the
+         * prepared cell is closed). The run takes the prepared cell over once built.
+         */
+        public Builder resumeFrom(Segment last, boolean released, Prepared prepared) {
+            resumeFrom(last, released, prepared.base());
+            this.prepared = prepared;
             return this;
         }
 
@@ -505,18 +588,23 @@ public final class DurableRun {
                         + " cannot run durably: " + refused + " (docs/durable.md, \"What a durable run refuses\")");
             }
             Checkpoint checkpoint = null;
+            CheckpointDelta delta = null;
             if (from != null) {
                 if (!from.cellId().equals(cellId)) {
                     throw new DurableRunException(DurableRunException.Kind.REFUSED,
                             "cell " + cellId + " cannot resume from segment " + from.seq() + " of cell " + from.cellId());
                 }
-                if (!from.isFinal()) {
-                    checkpoint = from.whole(fromBase, "segment " + from.seq() + " of " + cellId, key,
-                            Checkpoint.maxPayload(config));
+                String name = "segment " + from.seq() + " of " + cellId;
+                if (!from.isFinal() && prepared != null && from.isDelta()) {
+                    delta = CheckpointDelta.fromBytes(from.sharedCheckpoint(), name, key, Checkpoint.maxPayload(config));
+                    checkpoint = delta.over(prepared.base());
+                    checkInputs(checkpoint);
+                } else if (!from.isFinal()) {
+                    checkpoint = from.whole(fromBase, name, key, Checkpoint.maxPayload(config));
                     checkInputs(checkpoint);
                 }
             }
-            return new DurableRun(this, checkpoint);
+            return new DurableRun(this, checkpoint, delta);
         }
 
         /** The program's inputs must be the checkpointed run's, or its continuation would not be. */

@@ -123,6 +123,18 @@ class CheckpointDeltaTest {
                     assertEquals(b.accounting().fuelUsed(), a.accounting().fuelUsed(), where);
                     assertArrayEquals(direct.memory().snapshot(), restored.memory().snapshot(), where + ": memory at the end");
                 }
+                // Restored into a cell prepared with the base's memory: only the delta's pages written.
+                CheckpointDelta.Prepared prepared = CheckpointDelta.prepare(base, MODULE, CellConfig.builder().build());
+                try (Cell patched = CheckpointDelta.fromBytes(delta, "delta", null, 1 << 30).restoreInto(prepared);
+                        Cell direct = Checkpoint.fromBytes(whole, "whole").restore(MODULE, CellConfig.builder().build())) {
+                    assertArrayEquals(whole, Checkpoint.capture(patched).toBytes(false), where + ": patched cell");
+                    RunResult a = patched.resume(null).orElseThrow();
+                    RunResult b = direct.resume(null).orElseThrow();
+                    assertEquals(b.accounting().fuelUsed(), a.accounting().fuelUsed(), where);
+                    assertArrayEquals(direct.memory().snapshot(), patched.memory().snapshot(), where + ": patched, at the end");
+                }
+                assertThrows(IllegalStateException.class, () -> CheckpointDelta.fromBytes(delta, "again", null, 1 << 30)
+                        .restoreInto(prepared), "a prepared cell is used once");
                 // Restored before its bytes were asked for, and the bytes still are the whole one's.
                 assertArrayEquals(whole, merged.toBytes(false), where + ": bytes");
             }
@@ -156,7 +168,11 @@ class CheckpointDeltaTest {
         }
     }
 
-    /** A delta whose changed page is left out applies, but gives another cell: the comparison catches it. */
+    /**
+     * The patched restore writes exactly the pages the delta lists: the same restore with one
+     * changed page left out of the patch gives another cell, which the comparison with the whole
+     * capture catches (so the comparison above would catch a page the delta failed to carry).
+     */
     @Test
     void aChangedPageLeftUnpatchedIsCaught() {
         Checkpoint base = base(POINTS[1]);
@@ -164,26 +180,21 @@ class CheckpointDeltaTest {
             byte[] whole = Checkpoint.capture(cell).toBytes(false);
             CheckpointDelta d = CheckpointDelta.fromBytes(CheckpointDelta.capture(cell, base).toBytes(null), "d", null,
                     1 << 30);
-            CheckpointCodec.Contents c = d.over(base).contents();
-            CheckpointCodec.SavedInstance s = c.instance();
-            int drop = 0; // page 0 changed (its word rewritten every round): restore as if it had not
-            assertEquals(0, s.pageIndexes()[0]);
-            CheckpointCodec.SavedInstance b = base.contents().instance();
-            byte[][] sources = new byte[s.pageIndexes().length][];
-            int[] offsets = s.pageOffsets().clone();
-            for (int i = 0; i < sources.length; i++) {
-                sources[i] = s.source(i);
-            }
-            sources[drop] = b.source(0);
-            offsets[drop] = b.pageOffsets()[0];
-            CheckpointCodec.SavedInstance stale = new CheckpointCodec.SavedInstance(s.fuelUsed(), s.fuelRemaining(),
-                    s.globals(), s.tables(), s.dropped(), s.memoryPages(), s.pageIndexes(), offsets, null, sources);
-            Checkpoint wrong = Checkpoint.merged(base.moduleSha256Bytes(), new CheckpointCodec.Contents(c.module(),
-                    c.config(), stale, c.run(), c.wasi(), null), "stale", () -> {
-                        throw new AssertionError("not asked");
-                    });
-            try (Cell restored = wrong.restore(MODULE, CellConfig.builder().build())) {
-                assertFalse(java.util.Arrays.equals(whole, Checkpoint.capture(restored).toBytes(false)));
+            CheckpointCodec.SavedInstance patch = d.contents().instance();
+            assertEquals(0, patch.pageIndexes()[0], "page 0 changed (its word is rewritten every round)");
+            int n = patch.pageIndexes().length;
+            CheckpointCodec.SavedInstance stale = new CheckpointCodec.SavedInstance(patch.fuelUsed(),
+                    patch.fuelRemaining(), patch.globals(), patch.tables(), patch.dropped(), patch.memoryPages(),
+                    java.util.Arrays.copyOfRange(patch.pageIndexes(), 1, n),
+                    java.util.Arrays.copyOfRange(patch.pageOffsets(), 1, n), patch.payload(), null);
+            Checkpoint merged = d.over(base);
+            try (Cell right = merged.restorePatched(MODULE, CellConfig.builder().build(),
+                    base.prepare(MODULE, CellConfig.builder().build()), patch);
+                    Cell wrong = merged.restorePatched(MODULE, CellConfig.builder().build(),
+                            base.prepare(MODULE, CellConfig.builder().build()), stale)) {
+                assertArrayEquals(whole, Checkpoint.capture(right).toBytes(false));
+                assertFalse(java.util.Arrays.equals(whole, Checkpoint.capture(wrong).toBytes(false)),
+                        "page 0 left as the base had it");
             }
         }
     }

@@ -179,6 +179,31 @@ class DurableRunTest {
         assertUninterrupted(ledger, last);
     }
 
+    /** The same, resumed into a cell prepared over the base ahead of the delta (as a cluster's move does). */
+    @Test
+    void aDeltaResumesIntoACellPreparedOverItsBase() {
+        Ledger ledger = new Ledger();
+        AtomicReference<DurableRun> run = new AtomicReference<>();
+        AtomicReference<Checkpoint> base = new AtomicReference<>();
+        OutputSink drainAtTwo = s -> {
+            ledger.release(s);
+            if (s.seq() == 1) {
+                base.set(Checkpoint.fromBytes(s.checkpoint(), "segment 1"));
+            }
+            if (s.seq() == 2) {
+                run.get().drain(base.get());
+            }
+        };
+        run.set(counter(EngineKind.INTERP, ledger).outputSink(drainAtTwo).segmentFuel(200_000).build());
+        Segment stop = run.get().run();
+        assertTrue(stop.isDelta());
+        CellConfig config = DurablePropertyTest.config(EngineKind.AUTO).build();
+        DurableRun.Prepared prepared = DurableRun.prepare(COUNTER, config, base.get());
+        Segment last = DurableRun.builder("counter", COUNTER, config).commitSink(ledger).outputSink(ledger)
+                .resumeFrom(stop, true, prepared).build().run();
+        assertUninterrupted(ledger, last);
+    }
+
     @Test
     void aCheckpointIsRefusedUnlessAuthenticatedWithTheRunsKey() {
         byte[] key = "cluster secret".getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,165 @@
+package dev.cella.bench;
+
+import dev.cella.isa.module.Module;
+import dev.cella.isa.text.Assembler;
+import dev.cella.isa.verify.Verifier;
+import dev.cella.sandbox.CellConfig;
+import dev.cella.sandbox.EngineKind;
+import dev.cella.sandbox.checkpoint.Checkpoint;
+import dev.cella.sandbox.durable.DurableRun;
+import dev.cella.sandbox.durable.Segment;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The CPU work of a move's pause (docs/cluster.md, "Moving a cell: the pause"), step by step, in
+ * this thread's CPU time (which another process's load changes far less than wall time): a
+ * durable run of a 16 MiB cell whose first round is taken at half of its memory written and
+ * whose last round at all of it (8 MiB changed, as the sieve of migrate.sh changes 6 to 16 MB),
+ * handed over the way main did before (a whole checkpoint, its wire form compared with the first
+ * round's in 64 KiB blocks, the image patched, decoded and restored) and the way it is now (a
+ * delta over the first round, restored into a cell prepared from it). Each way runs {@code
+ * ROUNDS} times, alternating; the medians are printed.
+ *
+ *   java -cp benchmarks/target/benchmarks.jar dev.cella.bench.MovePauseSteps [ROUNDS]
+ */
+public final class MovePauseSteps {
+    private static final int BLOCK = 64 * 1024;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private MovePauseSteps() {}
+
+    private static long cpu() {
+        return THREADS.getCurrentThreadCpuTime();
+    }
+
+    public static void main(String[] args) {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        Module module = Assembler.assemble(CheckpointBenchmark.FILL_16_MIB, "fill16mib.casm");
+        Verifier.verify(module);
+        CellConfig config = CellConfig.builder().engine(EngineKind.INTERP).build();
+        Map<String, List<Double>> steps = new LinkedHashMap<>();
+        for (int r = -2; r < rounds; r++) { // two rounds of warm-up
+            for (boolean delta : new boolean[] {false, true}) {
+                Map<String, Double> m = once(module, config, delta);
+                if (r >= 0) {
+                    m.forEach((k, v) -> steps.computeIfAbsent((delta ? "now:  " : "main: ") + k, x -> new ArrayList<>()).add(v));
+                }
+            }
+        }
+        steps.forEach((k, v) -> {
+            double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            System.out.printf("%-48s %7.1f ms (median of %d; %.1f to %.1f)%n", k, a[a.length / 2], a.length, a[0],
+                    a[a.length - 1]);
+        });
+    }
+
+    /** One move: the source run drained (over its first round if {@code delta}), then the destination's steps. */
+    private static Map<String, Double> once(Module module, CellConfig config, boolean delta) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        List<Segment> committed = new ArrayList<>();
+        AtomicReference<DurableRun> run = new AtomicReference<>();
+        AtomicReference<Checkpoint> base = new AtomicReference<>();
+        long[] stoppedCpu = new long[1];
+        long[] captured = new long[1];
+        // Segment 0 ends with half of the memory written (the first round), segment 1 with all of
+        // it; segment 0 is released after segment 1 ran, and the drain stops segment 2 at once.
+        run.set(DurableRun.builder("bench", module, config).segmentFuel(CheckpointBenchmark.POINT / 2)
+                .commitSink(s -> {
+                    captured[0] = cpu() - stoppedCpu[0];
+                    committed.add(s);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .outputSink(s -> {
+                    if (s.seq() == 0) {
+                        base.set(Checkpoint.fromBytes(s.checkpoint(), "first round"));
+                        run.get().drain(delta ? base.get() : null);
+                    }
+                })
+                .listener(new DurableRun.Listener() {
+                    @Override
+                    public void stopped(boolean last) {
+                        stoppedCpu[0] = cpu();
+                    }
+                }).build());
+        Segment last = run.get().run();
+        if (last.isDelta() != delta || committed.size() != 3) {
+            throw new IllegalStateException("not the run expected: " + committed + " " + last);
+        }
+        m.put("source: capture and encode", captured[0] / 1e6);
+        byte[] first = committed.get(0).toBytes(null);
+        long t = cpu();
+        byte[] wire = last.toBytes(null);
+        m.put("source: segment wire form", (cpu() - t) / 1e6);
+        t = cpu();
+        List<int[]> changed = delta ? List.of(new int[] {0, wire.length}) : compare(first, wire);
+        List<byte[]> chunks = new ArrayList<>();
+        for (int[] c : changed) {
+            chunks.add(Arrays.copyOfRange(wire, c[0], c[1])); // what Transfer.send puts in its messages
+        }
+        m.put("source: compare and copy into chunks", (cpu() - t) / 1e6);
+        m.put("bytes sent (MB)", chunks.stream().mapToLong(c -> c.length).sum() / 1e6);
+
+        // The destination: the first round received and (now) a cell prepared from it before the pause.
+        DurableRun.Prepared prepared = null;
+        if (delta) {
+            t = cpu();
+            prepared = DurableRun.prepare(module, config, Checkpoint.fromBytes(committed.get(0).checkpoint(), "base"));
+            m.put("dest, before the pause: prepare the cell", (cpu() - t) / 1e6);
+        }
+        t = cpu();
+        byte[] image = delta ? new byte[wire.length] : Arrays.copyOf(first, wire.length);
+        for (int i = 0; i < chunks.size(); i++) {
+            System.arraycopy(chunks.get(i), 0, image, changed.get(i)[0], chunks.get(i).length);
+        }
+        m.put("dest: patch the image", (cpu() - t) / 1e6);
+        t = cpu();
+        Segment seg = Segment.fromBytes(image, null, Integer.MAX_VALUE);
+        DurableRun.Builder b = DurableRun.builder("bench", module, config).commitSink(s -> CompletableFuture
+                .completedFuture(null)).outputSink(s -> { });
+        if (delta) {
+            b.resumeFrom(seg, true, prepared);
+        } else {
+            b.resumeFrom(seg, true);
+        }
+        long[] restoredCpu = new long[1];
+        DurableRun dest = b.listener(new DurableRun.Listener() {
+            @Override
+            public void restored() {
+                restoredCpu[0] = cpu();
+            }
+        }).build();
+        m.put("dest: decode segment and checkpoint", (cpu() - t) / 1e6);
+        dest.drain(); // stops at its first safe point once restored
+        t = cpu();
+        dest.run();
+        m.put("dest: restore", (restoredCpu[0] - t) / 1e6);
+        return m;
+    }
+
+    /** The runs of 64 KiB blocks of {@code now} that differ from {@code base} (as Transfer.send compares; last block always). */
+    private static List<int[]> compare(byte[] base, byte[] now) {
+        List<int[]> runs = new ArrayList<>();
+        int off = 0;
+        while (off < now.length) {
+            int end = Math.min(off + BLOCK, now.length);
+            boolean same = end < now.length && end <= base.length && Arrays.equals(base, off, end, now, off, end);
+            if (!same) {
+                if (!runs.isEmpty() && runs.get(runs.size() - 1)[1] == off) {
+                    runs.get(runs.size() - 1)[1] = end;
+                } else {
+                    runs.add(new int[] {off, end});
+                }
+            }
+            off = end;
+        }
+        return runs;
+    }
+}
