@@ -265,7 +265,7 @@ public final class Checkpoint {
     }
 
     /** A stream into an array of the exact size of what is written to it. */
-    private static final class Exact extends OutputStream {
+    static final class Exact extends OutputStream {
         private final byte[] bytes;
         private int at;
 

@@ -96,8 +96,10 @@ final class CheckpointCodec {
      */
     static CheckpointOutput encode(Cell cell, byte[] moduleBinary, Base base) {
         Memory memory = cell.memory();
-        // A delta's memory is what changed, usually far less than the memory: its buffer grows.
-        long memoryBytes = memory == null ? 0 : base != null ? 1 << 20 : memory.size();
+        // A delta's memory is the pages that changed, found first so that the buffer is sized
+        // once (a buffer that grows copies megabytes, inside a move's pause).
+        int[] changed = base == null || memory == null ? null : changed(memory, base.instance());
+        long memoryBytes = memory == null ? 0 : changed != null ? (long) changed.length * (4 + PAGE) : memory.size();
         CheckpointOutput out = new CheckpointOutput((int) Math.min(CheckpointOutput.MAX_PAYLOAD,
                 moduleBinary.length + memoryBytes + 4096));
         out.beginSection(MODULE);
@@ -115,7 +117,7 @@ final class CheckpointCodec {
             memory(out, memory);
         } else {
             out.beginSection(MEMORY_DELTA);
-            memoryDelta(out, memory, base);
+            memoryDelta(out, memory, base, changed);
         }
         out.endSection();
         out.beginSection(RUN);
@@ -215,7 +217,7 @@ final class CheckpointCodec {
      * whether zero now or not. One comparison pass over the memory and the base's pages; only
      * the changed pages are copied.
      */
-    private static void memoryDelta(CheckpointOutput out, Memory memory, Base base) {
+    private static void memoryDelta(CheckpointOutput out, Memory memory, Base base, int[] changed) {
         out.i64(base.payloadLength());
         out.i64(base.payloadCrc());
         if (memory == null) {
@@ -223,11 +225,21 @@ final class CheckpointCodec {
             return;
         }
         byte[] bytes = memory.array();
+        out.i32(memory.pages());
+        out.i32(changed.length);
+        for (int p : changed) {
+            out.i32(p);
+            out.raw(bytes, p * PAGE, PAGE);
+        }
+    }
+
+    /** The pages of {@code memory} that differ from {@code b}'s (ascending), by one comparison pass. */
+    private static int[] changed(Memory memory, SavedInstance b) {
+        byte[] bytes = memory.array();
         int pages = memory.pages();
-        out.i32(pages);
-        SavedInstance b = base.instance();
         int[] listed = b.pageIndexes();
-        List<Integer> changed = new ArrayList<>();
+        int[] changed = new int[pages];
+        int n = 0;
         int k = 0;
         for (int p = 0; p < pages; p++) {
             while (k < listed.length && listed[k] < p) {
@@ -238,14 +250,10 @@ final class CheckpointCodec {
                     ? Arrays.equals(bytes, at, at + PAGE, b.source(k), b.pageOffsets()[k], b.pageOffsets()[k] + PAGE)
                     : isZero(bytes, at);
             if (!same) {
-                changed.add(p);
+                changed[n++] = p;
             }
         }
-        out.i32(changed.size());
-        for (int p : changed) {
-            out.i32(p);
-            out.raw(bytes, p * PAGE, PAGE);
-        }
+        return Arrays.copyOf(changed, n);
     }
 
     /**

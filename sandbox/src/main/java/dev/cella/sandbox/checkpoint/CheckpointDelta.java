@@ -93,14 +93,15 @@ public final class CheckpointDelta {
         if (key != null && key.length == 0) {
             throw new IllegalArgumentException("an empty checkpoint key");
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(payloadLength + CheckpointFile.HEADER_SIZE
-                + CheckpointFile.MAC_SIZE);
+        // Written straight into an array of its size (taken inside a move's pause).
+        Checkpoint.Exact out = new Checkpoint.Exact(CheckpointFile.HEADER_SIZE + payloadLength
+                + (key == null ? 0 : CheckpointFile.MAC_SIZE));
         try {
             CheckpointFile.write(out, moduleSha256, payload, payloadOffset, payloadLength, false, key, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // an array stream does not fail
         }
-        return out.toByteArray();
+        return out.full();
     }
 
     /** How many memory pages the delta carries (those that differ from the base's). */
