@@ -56,8 +56,8 @@ public final class MovePauseSteps {
         }
         steps.forEach((k, v) -> {
             double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            System.out.printf("%-48s %7.1f ms (median of %d; %.1f to %.1f)%n", k, a[a.length / 2], a.length, a[0],
-                    a[a.length - 1]);
+            System.out.printf("%-48s %7.1f %s (median of %d; %.1f to %.1f)%n", k, a[a.length / 2],
+                    k.endsWith("(MB)") ? "  " : "ms", a.length, a[0], a[a.length - 1]);
         });
     }
 

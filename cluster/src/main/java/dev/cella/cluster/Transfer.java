@@ -1,5 +1,8 @@
 package dev.cella.cluster;
 
+import dev.cella.sandbox.CellConfig;
+import dev.cella.sandbox.checkpoint.Checkpoint;
+import dev.cella.sandbox.durable.Segment;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
@@ -28,6 +31,39 @@ final class Transfer {
     static final int CHUNK = 1 << 20;
 
     private Transfer() {}
+
+    /**
+     * The member process's CPU time in ns, for a move's log lines: a cell runs on a virtual
+     * thread, whose own CPU time the JVM does not measure, and during the pause the member does
+     * little else than the move (0 where the platform does not say; Linux counts it in 10 ms
+     * ticks).
+     */
+    static long cpu() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean s ? Math.max(0, s.getProcessCpuTime()) : 0;
+    }
+
+    /**
+     * Decodes the checkpoint of {@code seg}, a move's first round, on a thread of its own, and
+     * gives it to {@code into}: the base the last round is taken against as a delta (nothing if
+     * it does not decode, our own run's checkpoint: the last round then goes whole).
+     */
+    static void decodeBase(Segment seg, CellConfig config, Consumer<Checkpoint> into) {
+        Thread.ofVirtual().name("cella-base-" + seg.cellId()).start(() -> {
+            try {
+                into.accept(Checkpoint.fromBytes(seg.checkpoint(), "segment " + seg.seq() + " of " + seg.cellId(), null,
+                        Checkpoint.maxPayload(config)));
+            } catch (RuntimeException x) {
+                System.getLogger("dev.cella.cluster").log(System.Logger.Level.WARNING,
+                        "the first round of {0} does not decode: {1}", seg.cellId(), x.getMessage());
+            }
+        });
+    }
+
+    /** Nanoseconds as milliseconds with one decimal, for the log lines. */
+    static String millis(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
+    }
 
     /**
      * Sends the blocks of {@code now} that differ from {@code base} (all of them if {@code base}

@@ -117,62 +117,6 @@ final class Worker implements AutoCloseable {
         }
     }
 
-    /**
-     * A cell arriving from another member: its run, who sends it, its segment so far, and the
-     * cell prepared over the first round's checkpoint ({@link #rehearse}), into which a last
-     * round that is a delta is restored. The prepared cell is set by the rehearsal's thread and
-     * taken or dropped by the actor: whichever comes second closes it if the move is over.
-     */
-    private static final class Incoming {
-        private final Wire.Run run;
-        private final ActorRef<Msg> source;
-        private final Transfer.Image image;
-        private DurableRun.Prepared prepared;
-        private boolean over;
-
-        Incoming(Wire.Run run, ActorRef<Msg> source, Transfer.Image image) {
-            this.run = run;
-            this.source = source;
-            this.image = image;
-        }
-
-        Wire.Run run() {
-            return run;
-        }
-
-        ActorRef<Msg> source() {
-            return source;
-        }
-
-        Transfer.Image image() {
-            return image;
-        }
-
-        synchronized void prepared(DurableRun.Prepared p) {
-            if (over) {
-                p.close();
-            } else {
-                prepared = p;
-            }
-        }
-
-        /** The prepared cell (null if none), which the caller now owns; the move is over here. */
-        synchronized DurableRun.Prepared take() {
-            DurableRun.Prepared p = prepared;
-            prepared = null;
-            over = true;
-            return p;
-        }
-
-        /** The move is over without a resume: the prepared cell, if any, is closed. */
-        void drop() {
-            DurableRun.Prepared p = take();
-            if (p != null) {
-                p.close();
-            }
-        }
-    }
-
     /** A durable cell's run returned ({@code last}) or failed ({@code error}), from its thread. */
     record DurableEnded(String key, Segment last, Throwable error) implements Msg {}
 
@@ -251,7 +195,7 @@ final class Worker implements AutoCloseable {
     void run(Wire.Run r) {
         // Placed anew: a move of it towards this member was called off.
         incoming.entrySet().removeIf(e -> e.getKey().startsWith(cellId(r.job().submission(), r.job().index()) + "#")
-                && dropped(e.getValue()));
+                && Incoming.dropped(e.getValue()));
         if (draining) {
             requeue(r);
             return;
@@ -349,7 +293,7 @@ final class Worker implements AutoCloseable {
         return submission + "/" + index;
     }
 
-    private static String key(String submission, int index, int epoch) {
+    static String key(String submission, int index, int epoch) {
         return cellId(submission, index) + "#" + epoch;
     }
 
@@ -386,7 +330,7 @@ final class Worker implements AutoCloseable {
      * over its base if it is a delta. This method owns {@code prepared} (null: none).
      *
      * @return null, or for a cell handed over, why it cannot start here (the move is refused,
-     *     {@link #refuseMove}); any other cell that cannot start ends with {@code ERROR}
+     *     {@link Incoming#refuse}); any other cell that cannot start ends with {@code ERROR}
      */
     private String startDurable(Wire.Run r, ActorRef<Msg> source, DurableRun.Prepared prepared) {
         Wire.CellJob j = r.job();
@@ -400,7 +344,7 @@ final class Worker implements AutoCloseable {
                     .scheduler(scheduler, new CellSpec(j.name(), j.weight(), 0, CellSpec.CELL_LIMIT, false));
             Segment from = null;
             long received = System.currentTimeMillis();
-            long cpu0 = cpu();
+            long cpu0 = Transfer.cpu();
             if (r.resume().length > 0) {
                 from = Segment.fromBytes(r.resume(), segmentKey, Segment.maxSize(config));
                 if (from.isDelta() && prepared != null) {
@@ -416,7 +360,7 @@ final class Worker implements AutoCloseable {
                 @Override
                 public void stopped(boolean last) {
                     d.stoppedAt = System.currentTimeMillis();
-                    d.stoppedCpu = cpu();
+                    d.stoppedCpu = Transfer.cpu();
                     d.stopping = last;
                     d.segmentStopped = true;
                 }
@@ -438,7 +382,10 @@ final class Worker implements AutoCloseable {
                     if (source != null) {
                         // Once the cell runs, not before (the move's pause); before the run's own
                         // first commit (the next seq), which waits for d.handed.
-                        commitHanded(d, handed, base, config);
+                        d.handed = Incoming.commitWhole(r, handed, base, config, segmentKey, member, self, () -> {
+                            d.fenced = true; // a bug, not input (the delta applied): the cell is placed anew
+                            d.dr.drain();
+                        });
                     }
                 }
             }).build(); // reads the checkpoint: a delta is decoded and applied over the base here
@@ -449,7 +396,7 @@ final class Worker implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "resuming {0} from segment {1} ({2} bytes{4}; received at {5} ms, read "
                         + "in {6} ms of process cpu) at {3} ms", key, from.seq(), r.resume().length, String.valueOf(System.currentTimeMillis()),
                         from.isDelta() ? ", a delta over the first round" : "", String.valueOf(received),
-                        millis(cpu() - cpu0));
+                        Transfer.millis(Transfer.cpu() - cpu0));
             }
             durable.put(key, d);
             reserved += j.reserve();
@@ -485,38 +432,6 @@ final class Worker implements AutoCloseable {
     }
 
     /**
-     * Commits the segment a cell was handed over with to the coordinator, for the old member's
-     * run, whole: a delta is applied over the first round's checkpoint and written as the old
-     * member would have written the whole segment, on a thread of its own so that the cell runs
-     * meanwhile; the run's own commits wait for it ({@link Durable#handed}). Should that fail
-     * (it cannot for a delta that applied: the bytes are the pages it restored from), the run is
-     * stopped and the cell placed anew ({@link #durableEnded}).
-     */
-    private void commitHanded(Durable d, Segment handed, Checkpoint base, CellConfig config) {
-        Wire.CellJob j = d.run.job();
-        Wire.Run r = d.run;
-        if (!handed.isDelta()) {
-            r.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), r.epoch(), member, r.resume(), self));
-            return;
-        }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        d.handed = done;
-        Thread.ofVirtual().name("cella-handed-" + j.name()).start(() -> {
-            try {
-                byte[] whole = handed.over(base, null, Checkpoint.maxPayload(config)).toBytes(segmentKey);
-                r.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), r.epoch(), member, whole, self));
-                done.complete(null);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "the segment {0} was handed over with cannot be made whole: {1}",
-                        j.name(), e.getMessage());
-                d.fenced = true;
-                d.dr.drain();
-                done.completeExceptionally(e);
-            }
-        });
-    }
-
-    /**
      * Coordinator {@code coordinator} (host:port) has been removed from the cluster: nobody will
      * acknowledge the segments of the cells it placed here or relay their ends; a member that
      * takes a submission of it over places its cells anew (docs/cluster.md, "Coordinator
@@ -540,7 +455,7 @@ final class Worker implements AutoCloseable {
                 }
             }
         }
-        incoming.values().removeIf(in -> coordinator.equals(Member.name(in.run().replyTo().path().address())) && dropped(in));
+        incoming.values().removeIf(in -> coordinator.equals(Member.name(in.run().replyTo().path().address())) && Incoming.dropped(in));
     }
 
     /**
@@ -556,7 +471,7 @@ final class Worker implements AutoCloseable {
                     "the coordinator of " + j.name() + " took it elsewhere or is gone"));
         }
         long entered = System.currentTimeMillis();
-        long enteredCpu = cpu();
+        long enteredCpu = Transfer.cpu();
         d.segmentStopped = false;
         byte[] bytes = seg.toBytes(segmentKey);
         long encoded = System.currentTimeMillis();
@@ -570,15 +485,15 @@ final class Worker implements AutoCloseable {
                 long sent = Transfer.send(dest::tell, j.submission(), j.index(), e, delta ? null : d.base, bytes);
                 dest.tell(new Wire.MoveRound(j.submission(), j.index(), e, Wire.MoveRound.FINAL));
                 // Logged for the migration figures (docs/cluster.md, "Moving a cell"): the pause's
-                // steps on this member, as wall-clock times, and the CPU time of this thread for
-                // the capture (stop to sink) and for the wire form and sending.
+                // steps on this member, as wall-clock times, and the process's CPU time for the
+                // capture (stop to sink) and for the wire form and sending.
                 LOG.log(System.Logger.Level.INFO, "handing {0} over: stopped at {1} ms (previous commit acknowledged at {5} ms, "
                         + "segment at the sink at {6} ms, encoded at {7} ms), sent {2} of {3} bytes at {4} ms ({8}; process "
                         + "cpu: capture {9} ms, encode and send {10} ms)",
                         key(j.submission(), j.index(), d.run.epoch()), String.valueOf(d.stoppedAt), sent, bytes.length,
                         String.valueOf(System.currentTimeMillis()), String.valueOf(d.ackedAt), String.valueOf(entered),
                         String.valueOf(encoded), delta ? "a delta over the first round" : "whole",
-                        millis(enteredCpu - d.stoppedCpu), millis(cpu() - enteredCpu));
+                        Transfer.millis(enteredCpu - d.stoppedCpu), Transfer.millis(Transfer.cpu() - enteredCpu));
                 CompletableFuture<Void> f = new CompletableFuture<>();
                 d.inflightFuel = seg.fuelUsed();
                 d.handoff = f;
@@ -591,16 +506,7 @@ final class Worker implements AutoCloseable {
                 d.base = bytes;
                 Transfer.send(dest::tell, j.submission(), j.index(), e, null, bytes);
                 dest.tell(new Wire.MoveRound(j.submission(), j.index(), e, Wire.MoveRound.BASE));
-                CellConfig config = config(j, null, null);
-                Thread.ofVirtual().name("cella-base-" + j.name()).start(() -> {
-                    try {
-                        d.baseCheckpoint = Checkpoint.fromBytes(seg.checkpoint(), "segment " + seg.seq() + " of " + j.name(),
-                                null, Checkpoint.maxPayload(config));
-                    } catch (RuntimeException x) { // our own run's checkpoint: the last round goes whole
-                        LOG.log(System.Logger.Level.WARNING, "the first round of {0} does not decode: {1}", j.name(),
-                                x.getMessage());
-                    }
-                });
+                Transfer.decodeBase(seg, config(j, null, null), c -> d.baseCheckpoint = c);
             }
         }
         if (d.stopping && !seg.isFinal()) {
@@ -614,27 +520,9 @@ final class Worker implements AutoCloseable {
             f.whenComplete((v, x) -> drainWhenSettled(d)); // this commit delayed the drain
         }
         Wire.SegmentCommit c = new Wire.SegmentCommit(j.submission(), j.index(), d.run.epoch(), member, bytes, self);
-        CompletableFuture<Void> h = d.handed;
-        if (h == null || h.isDone()) {
-            d.run.replyTo().tell(c);
-        } else {
-            h.whenComplete((v, x) -> d.run.replyTo().tell(c)); // after the segment handed over (same connection, in order)
-        }
+        CompletableFuture<Void> h = d.handed; // after the segment handed over, if any (same connection, in order)
+        (h == null ? CompletableFuture.completedFuture(null) : h).whenComplete((v, x) -> d.run.replyTo().tell(c));
         return f;
-    }
-
-    /**
-     * The member process's CPU time in ns, for the move's log lines: a cell runs on a virtual
-     * thread, whose own CPU time the JVM does not measure, and during the pause the member does
-     * little else than the move (0 where the platform does not say).
-     */
-    private static long cpu() {
-        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean s ? Math.max(0, s.getProcessCpuTime()) : 0;
-    }
-
-    private static String millis(long nanos) {
-        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
     }
 
     private static ClusterException calledOff(Wire.CellJob j) {
@@ -805,7 +693,7 @@ final class Worker implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             incoming.remove(k);
             in.drop();
-            refuseMove(in, e.getMessage());
+            in.refuse(member, e.getMessage());
         }
     }
 
@@ -826,7 +714,7 @@ final class Worker implements AutoCloseable {
                     String refused = startDurable(new Wire.Run(r.job(), r.replyTo(), r.epoch(), in.image().bytes()),
                             in.source(), in.take());
                     if (refused != null) {
-                        refuseMove(in, refused);
+                        in.refuse(member, refused);
                     }
                 }
             }
@@ -848,10 +736,7 @@ final class Worker implements AutoCloseable {
                 }
             }
             case Wire.MoveRound.CANCEL -> {
-                Incoming gone = incoming.remove(k);
-                if (gone != null) {
-                    gone.drop();
-                }
+                java.util.Optional.ofNullable(incoming.remove(k)).ifPresent(Incoming::drop);
                 Durable in = durable.get(k);
                 if (in != null && in.source != null) { // moved in, and the coordinator placed it anew
                     in.fenced = true;
@@ -866,60 +751,13 @@ final class Worker implements AutoCloseable {
         }
     }
 
-    /**
-     * Prepares the cell the move resumes, on a thread of its own, then answers {@code ready}:
-     * the first round's segment verified and decoded, a cell created with its memory
-     * ({@link DurableRun#prepare}), while the cell still runs on the old member; the last round
-     * (a delta) then writes only the pages changed since into it, inside the pause. A first
-     * round that does not restore shows in the log before the cell stops (and its delta is
-     * refused: {@link #refuseMove}).
-     */
+    /** Prepares the cell a move resumes ({@link Incoming#rehearse}), the module decoded and verified here. */
     private void rehearse(Incoming in, Wire.MoveRound ready) {
-        Wire.CellJob j = in.run().job();
-        byte[] image = in.image().bytes();
-        byte[] key = segmentKey;
         try {
-            Module module = module(j.module());
-            Thread.ofVirtual().name("cella-rehearse-" + j.name()).start(() -> {
-                try {
-                    CellConfig config = config(j, null, null);
-                    Segment seg = Segment.fromBytes(image, key, Segment.maxSize(config));
-                    Checkpoint base = Checkpoint.fromBytes(seg.checkpoint(), "segment " + seg.seq(), null,
-                            Checkpoint.maxPayload(config));
-                    // Verified with the key (the segment's tag); the cell a delta is restored into.
-                    in.prepared(DurableRun.prepare(module, config, base));
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "the first round of the move of {0} does not restore: {1}",
-                            j.name(), e.getMessage());
-                } finally {
-                    in.source().tell(ready); // whatever happened: the old member's run waits for it
-                }
-            });
+            in.rehearse(module(in.run().job().module()), segmentKey, ready);
         } catch (CellaException | IllegalArgumentException e) {
             in.source().tell(ready); // the module does not load: the last round's start reports it
         }
-    }
-
-    /**
-     * A move this member cannot take (a chunk outside its image, a last segment that does not
-     * verify, decode or apply over the first round: a peer's bytes are untrusted input): the
-     * old member's run stops (CANCEL) and the coordinator places the cell anew from its last
-     * counted segment, which the move's last segment never became; at most the work since it
-     * runs again, and no output is lost or doubled (docs/cluster.md, "Moving a cell").
-     */
-    private void refuseMove(Incoming in, String why) {
-        Wire.Run r = in.run();
-        Wire.CellJob j = r.job();
-        LOG.log(System.Logger.Level.WARNING, "refused the move of {0}: {1}; it resumes from its last counted segment",
-                key(j.submission(), j.index(), r.epoch()), why);
-        in.source().tell(new Wire.MoveRound(j.submission(), j.index(), r.epoch(), Wire.MoveRound.CANCEL));
-        requeue(r, "the move of " + j.name() + " to " + member + " was refused: " + why);
-    }
-
-    /** Drops a move from {@link #incoming} (for removeIf): its prepared cell is closed. */
-    private static boolean dropped(Incoming in) {
-        in.drop();
-        return true;
     }
 
     private Module module(byte[] bytes) {
