@@ -132,17 +132,9 @@ class DurableRunTest {
         return run.run();
     }
 
-    /**
-     * A run drained over a base (an earlier segment's checkpoint, as a cluster moving the cell
-     * sent ahead) commits a delta; resumed over the base the output is the uninterrupted run's;
-     * made whole it is a segment that resumes alone; without its base, or over another, it is
-     * refused.
-     */
-    @Test
-    void aRunDrainedOverABaseCommitsADeltaThatResumesOverIt() {
-        Ledger ledger = new Ledger();
+    /** A run of the counter drained at segment 4 over segment 1's checkpoint ({@code base} is set to it). */
+    private static Segment drainedOverSegmentOne(Ledger ledger, AtomicReference<Checkpoint> base) {
         AtomicReference<DurableRun> run = new AtomicReference<>();
-        AtomicReference<Checkpoint> base = new AtomicReference<>();
         OutputSink drainAtTwo = s -> {
             ledger.release(s);
             if (s.seq() == 1) {
@@ -153,7 +145,20 @@ class DurableRunTest {
             }
         };
         run.set(counter(EngineKind.INTERP, ledger).outputSink(drainAtTwo).segmentFuel(200_000).build());
-        Segment stop = run.get().run();
+        return run.get().run();
+    }
+
+    /**
+     * A run drained over a base (an earlier segment's checkpoint, as a cluster moving the cell
+     * sent ahead) commits a delta; resumed over the base the output is the uninterrupted run's;
+     * made whole it is a segment that resumes alone; without its base, or over another, it is
+     * refused.
+     */
+    @Test
+    void aRunDrainedOverABaseCommitsADeltaThatResumesOverIt() {
+        Ledger ledger = new Ledger();
+        AtomicReference<Checkpoint> base = new AtomicReference<>();
+        Segment stop = drainedOverSegmentOne(ledger, base);
         assertEquals(4, stop.seq());
         assertTrue(stop.isDelta(), "the last segment is a delta over segment 1's checkpoint");
         long max = Checkpoint.maxPayload(DurablePropertyTest.config(EngineKind.INTERP).build());
@@ -183,19 +188,8 @@ class DurableRunTest {
     @Test
     void aDeltaResumesIntoACellPreparedOverItsBase() {
         Ledger ledger = new Ledger();
-        AtomicReference<DurableRun> run = new AtomicReference<>();
         AtomicReference<Checkpoint> base = new AtomicReference<>();
-        OutputSink drainAtTwo = s -> {
-            ledger.release(s);
-            if (s.seq() == 1) {
-                base.set(Checkpoint.fromBytes(s.checkpoint(), "segment 1"));
-            }
-            if (s.seq() == 2) {
-                run.get().drain(base.get());
-            }
-        };
-        run.set(counter(EngineKind.INTERP, ledger).outputSink(drainAtTwo).segmentFuel(200_000).build());
-        Segment stop = run.get().run();
+        Segment stop = drainedOverSegmentOne(ledger, base);
         assertTrue(stop.isDelta());
         CellConfig config = DurablePropertyTest.config(EngineKind.AUTO).build();
         DurableRun.Prepared prepared = DurableRun.prepare(COUNTER, config, base.get());
