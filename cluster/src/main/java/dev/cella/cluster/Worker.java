@@ -509,6 +509,9 @@ final class Worker implements AutoCloseable {
                 Transfer.decodeBase(seg, config(j, null, null), c -> d.baseCheckpoint = c);
             }
         }
+        if (seg.isDelta()) { // only a move's last round is one, and it went to the destination above
+            return CompletableFuture.failedFuture(new IllegalStateException("a delta segment is never committed"));
+        }
         if (d.stopping && !seg.isFinal()) {
             LOG.log(System.Logger.Level.INFO, "drained {0}: stopped at {1} ms", key(j.submission(), j.index(),
                     d.run.epoch()), String.valueOf(d.stoppedAt));
