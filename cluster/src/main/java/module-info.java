@@ -15,7 +15,6 @@ module dev.cella.cluster {
     requires pekko.cluster;
     requires pekko.cluster.typed;
     requires typesafe.config;
-    requires jdk.management; // the process's CPU time for the move's log lines (Worker)
 
     exports dev.cella.cluster;
     opens dev.cella.cluster to pekko.actor;
