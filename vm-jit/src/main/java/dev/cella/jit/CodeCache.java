@@ -13,8 +13,14 @@ import java.lang.invoke.MethodType;
  * the method handles of its compiled functions, their boxed entries, stack-segment hops and entry
  * methods by block leader, each compiled when first asked for.
  *
- * <p>Thread-safe: compilation is serialized on the cache; reading compiled code is lock-free (a
- * handle is published once its class is defined; racing decodes build equal objects).
+ * <p>Thread-safe: compiling a function, its entry methods and its lazily emitted regions is serialized on that function's
+ * lock ({@link #locks}), so one function's compilation never waits for another's: under {@code
+ * auto} the guest's thread, needing a small function's entry method, used to wait out the
+ * background compilation of a large function holding a cache-wide lock (590 ms seen on Lua
+ * binarytrees; docs/performance.md, "Tiering without stalls"). The import adapters, foreign
+ * adapters and tiered adapters are made under the cache's own monitor, briefly. Reading compiled
+ * code is lock-free (a handle is published once its class is defined; racing decodes build
+ * equal objects).
  */
 final class CodeCache {
     private final JitEngine engine;
@@ -23,6 +29,8 @@ final class CodeCache {
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
     private final Signature[] typeSignatures;
     private final FunctionCode[] codes;
+    /** Per function: the lock its compilation and its entry methods' take, in both variants (see the class comment). */
+    private final Object[] locks;
     private final RegisterFlow[] flows;
     /** The code of metered instances, and of unmetered ones (compiled when an unmetered instance first runs). */
     private final Variant metered;
@@ -95,6 +103,10 @@ final class CodeCache {
         this.foreignHandles = new MethodHandle[typeSignatures.length];
         int n = module.functionCount();
         this.codes = new FunctionCode[n];
+        this.locks = new Object[n];
+        for (int f = 0; f < n; f++) {
+            locks[f] = new Object();
+        }
         this.flows = new RegisterFlow[n];
         this.metered = new Variant(true, n);
         this.unmetered = new Variant(false, n);
@@ -310,7 +322,7 @@ final class CodeCache {
                 FunctionCompiler.REGION_TYPE, true, () -> made[0] = new FunctionCompiler(engine, code(function), v.metered)
                         .compileRegion(plan, region));
         if (made[0] != null) {
-            synchronized (this) {
+            synchronized (locks[function]) {
                 v.codeSizes[function][region] = made[0].codeSizes()[0];
             }
         }
@@ -318,23 +330,27 @@ final class CodeCache {
     }
 
     /** How many region methods of function {@code function} have been emitted lazily in a variant (for tests). */
-    synchronized int compiledRegions(boolean metered, int function) {
-        MethodHandle[] rs = variant(metered).regions[function];
-        int n = 0;
-        for (int k = 0; rs != null && k < rs.length; k++) {
-            n += rs[k] != null ? 1 : 0;
+    int compiledRegions(boolean metered, int function) {
+        synchronized (locks[function]) {
+            MethodHandle[] rs = variant(metered).regions[function];
+            int n = 0;
+            for (int k = 0; rs != null && k < rs.length; k++) {
+                n += rs[k] != null ? 1 : 0;
+            }
+            return n;
         }
-        return n;
     }
 
     /** How many entry methods of function {@code function} have been compiled in a variant (for tests). */
-    synchronized int compiledEntries(boolean metered, int function) {
-        MethodHandle[] es = variant(metered).entries[function];
-        int n = 0;
-        for (int k = 0; es != null && k < es.length; k++) {
-            n += es[k] != null && es[k] != SPENT ? 1 : 0;
+    int compiledEntries(boolean metered, int function) {
+        synchronized (locks[function]) {
+            MethodHandle[] es = variant(metered).entries[function];
+            int n = 0;
+            for (int k = 0; es != null && k < es.length; k++) {
+                n += es[k] != null && es[k] != SPENT ? 1 : 0;
+            }
+            return n;
         }
-        return n;
     }
 
     private MethodHandle compileEntry(Variant v, int function, int leader) {
@@ -351,7 +367,15 @@ final class CodeCache {
      * compile} if not there yet; {@link #SPENT} if the code budget cannot pay for it and {@code
      * force} is false.
      */
-    private synchronized MethodHandle leaderMethod(Variant v, MethodHandle[][] table, int kind, int function,
+    private MethodHandle leaderMethod(Variant v, MethodHandle[][] table, int kind, int function,
+            int leader, int count, MethodType type, boolean force,
+            java.util.function.Supplier<FunctionCompiler.Output> compile) {
+        synchronized (locks[function]) {
+            return leaderMethodLocked(v, table, kind, function, leader, count, type, force, compile);
+        }
+    }
+
+    private MethodHandle leaderMethodLocked(Variant v, MethodHandle[][] table, int kind, int function,
             int leader, int count, MethodType type, boolean force,
             java.util.function.Supplier<FunctionCompiler.Output> compile) {
         if (table[function] == null) {
@@ -408,27 +432,33 @@ final class CodeCache {
         }
     }
 
-    private synchronized MethodHandle compile(Variant v, int function) {
-        if (v.handles[function] != null) {
-            return v.handles[function];
-        }
-        Signature sig = signature(function);
-        try {
-            MethodHandle h;
-            if (module.isImport(function)) {
-                if (importClass == null) {
-                    importClass = define(ImportAdapters.generate(engine), true);
-                }
-                h = importClass.findStatic(importClass.lookupClass(), ImportAdapters.methodName(function),
-                        sig.methodType);
-            } else {
-                h = compileDefined(v, function, sig);
+    private MethodHandle compile(Variant v, int function) {
+        synchronized (locks[function]) {
+            if (v.handles[function] != null) {
+                return v.handles[function];
             }
-            v.handles[function] = h;
-            return h;
-        } catch (ReflectiveOperationException e) {
-            throw new JitException("function " + function + ": generated class is unusable: " + e.getMessage(), e);
+            Signature sig = signature(function);
+            try {
+                MethodHandle h;
+                if (module.isImport(function)) {
+                    h = importAdapter(function, sig);
+                } else {
+                    h = compileDefined(v, function, sig);
+                }
+                v.handles[function] = h;
+                return h;
+            } catch (ReflectiveOperationException e) {
+                throw new JitException("function " + function + ": generated class is unusable: " + e.getMessage(), e);
+            }
         }
+    }
+
+    /** Import {@code function}'s adapter, from the class of all import adapters (made on first use). */
+    private synchronized MethodHandle importAdapter(int function, Signature sig) throws ReflectiveOperationException {
+        if (importClass == null) {
+            importClass = define(ImportAdapters.generate(engine), true);
+        }
+        return importClass.findStatic(importClass.lookupClass(), ImportAdapters.methodName(function), sig.methodType);
     }
 
     /**

@@ -14,9 +14,15 @@ import dev.cella.vm.FunctionStat;
 import dev.cella.vm.ImportResolver;
 import dev.cella.vm.Instance;
 import dev.cella.vm.InstanceOptions;
+import dev.cella.vm.InterruptHook;
 import dev.cella.vm.conformance.ConformanceSuite;
 import dev.cella.vm.interp.Interpreter;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.Test;
@@ -335,6 +341,60 @@ class TieredEngineTest {
             assertEquals(b.fuelUsed(), a.fuelUsed());
         }
         assertEquals(FunctionStat.Tier.COMPILED, auto.functionStats().get(1).tier());
+    }
+
+    /**
+     * The guest's thread must not wait for the background compilation of another function: a
+     * compiled function's entry method, or the adapter of a callee, is made while a large function
+     * compiles (once, a lock over the whole code cache held the guest of Lua binarytrees 590 ms).
+     * Function 0's compilation is held in the middle, by an interrupt hook that blocks in {@link
+     * InterruptHook#compiling}; function 2 must compile meanwhile.
+     */
+    @Test
+    void aFunctionCompilesWhileAnotherFunctionsCompilationIsUnderWay() throws Exception {
+        Module m = module();
+        JitEngine jit = new JitEngine(m);
+        Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        a.interruptHook(new InterruptHook() {
+            @Override
+            public void poll(Instance instance) {}
+
+            @Override
+            public void compiling(Instance instance) {
+                inside.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        // Two threads of its own (the common pool may have one on a machine with two cores).
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<Object> held = threads.submit(() -> {
+                Instance previous = JitEngine.enter(a);
+                try {
+                    return jit.handle(true, 0);
+                } finally {
+                    JitEngine.leave(previous);
+                }
+            });
+            try {
+                assertTrue(inside.await(60, TimeUnit.SECONDS), "function 0's compilation started");
+                Object other = threads.submit(() -> jit.handle(true, 2)).get(60, TimeUnit.SECONDS);
+                assertTrue(other != null && jit.isCompiled(2) && !jit.isCompiled(0),
+                        "function 2 compiled while function 0's compilation was held");
+            } finally {
+                release.countDown();
+            }
+            held.get(60, TimeUnit.SECONDS);
+            assertTrue(jit.isCompiled(0));
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Test
