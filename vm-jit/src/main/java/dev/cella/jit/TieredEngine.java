@@ -97,6 +97,14 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
      */
     static final int CHEAP_CALL = 256;
 
+    /**
+     * Fuel units a call from compiled code into the interpreter ({@link #callFromCompiled}) counts
+     * toward its callee's size threshold besides the fuel it used ({@link #sizePaid}): such a call
+     * makes a nested interpreter, a hand-over as costly as the one {@link #CHEAP_CALL} measures, so
+     * a function compiled code calls often compiles even when its calls are short.
+     */
+    static final int NESTED_CALL = CHEAP_CALL;
+
     /** A function's compilation state in {@link #state}: not asked for, queued, done, failed. */
     private static final int COLD = 0;
     private static final int QUEUED = 1;
@@ -133,6 +141,13 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     private final AtomicIntegerArray state;
     /** Per function: the fuel windows its interpreted frames must use up before it compiles ({@link #WINDOWS_PER_KB}). */
     private final int[] sizeWindows;
+    /**
+     * Per function, while it is not compiled: what its calls from compiled code cost in the
+     * interpreter ({@link #callFromCompiled}), the fuel they used, callees included (known
+     * exactly there), and {@link #NESTED_CALL} each; it pays the size threshold as windows do
+     * ({@link #sizePaid}).
+     */
+    private final java.util.concurrent.atomic.AtomicLongArray nestedFuel;
     /** Per function: whether the class cache was asked for its class ({@link #sizeWindows(int)}). */
     private final boolean[] storedAsked;
     /** Per defined function, once compiled code first called it before it was ready: its call site ({@link #callSite}). */
@@ -206,6 +221,7 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         this.state = new AtomicIntegerArray(n);
         this.sites = new MutableCallSite[n];
         this.sizeWindows = new int[n];
+        this.nestedFuel = new java.util.concurrent.atomic.AtomicLongArray(n);
         this.storedAsked = new boolean[n];
         for (int f = module.imports().size(); f < n; f++) {
             sizeWindows[f] = (int) ((long) module.function(f).code().length * windowsPerKb / 1024);
@@ -250,10 +266,26 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         if (s == READY) {
             return true;
         }
-        if (s == FAILED || calls.incrementAndGet(function) < hotCalls || windows.get(function) < sizeWindows(function)) {
+        if (s == FAILED || calls.incrementAndGet(function) < hotCalls || !sizePaid(function)) {
             return false;
         }
         return compiles(function);
+    }
+
+    /**
+     * True once {@code function}'s interpreted run paid its size threshold ({@link
+     * #WINDOWS_PER_KB}): the fuel windows that ended in its interpreted frames (each standing for
+     * a window's fuel: a sample of its share) and what its calls from compiled code cost ({@link
+     * #nestedFuel}) add up to that many windows' fuel. Windows alone do not see the hand-overs:
+     * on Lua binarytrees a 7 KB function made 262,712 calls, most of them from compiled code once
+     * the VM loop was compiled, and stayed interpreted to the end with 311 of its 347 windows,
+     * each call a nested interpreter (docs/performance.md, "Tiering without stalls"). A window
+     * that ends in a nested call counts twice; either way it is an estimate.
+     */
+    private boolean sizePaid(int function) {
+        int w = sizeWindows(function);
+        return w == 0 || windows.get(function) * JitRuntime.POLL_INTERVAL + nestedFuel.get(function)
+                >= w * JitRuntime.POLL_INTERVAL;
     }
 
     /**
@@ -352,8 +384,8 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
      * @return the single result's raw bits; several are left in {@link JitContext#results}
      */
     long callFromCompiled(JitContext ctx, int function, long frame, long[] args) {
-        if (state.get(function) == COLD && calls.incrementAndGet(function) >= hotCalls
-                && windows.get(function) >= sizeWindows(function)) {
+        boolean cold = state.get(function) == COLD;
+        if (cold && calls.incrementAndGet(function) >= hotCalls && sizePaid(function)) {
             compiles(function);
         }
         var params = module.functionType(function).params();
@@ -365,6 +397,7 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
                 - module.function(function).registers().size();
         long[] window = {ctx.fuel};
         ctx.storeFuel();
+        long before = ctx.instance.fuelRemaining(); // current on entry and on the way out (Interpreter#call)
         int[] limit = SEGMENT_LIMIT.get();
         int outer = limit[0];
         limit[0] = ctx.depthLimit;
@@ -373,6 +406,9 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
             inv = interpreter.call(ctx.instance, function, args, depth, below, window, ctx.request);
         } finally {
             limit[0] = outer;
+            if (cold) {
+                nestedFuel.addAndGet(function, before - ctx.instance.fuelRemaining() + NESTED_CALL);
+            }
             ctx.loadFuel(window[0]);
         }
         if (inv.isSuspended()) {
@@ -398,8 +434,8 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
 
         @Override
         public boolean compileFrame(int function) {
-            if (state.get(function) == FAILED
-                    || windows.incrementAndGet(function) < Math.max(hotWindows, sizeWindows(function))) {
+            if (state.get(function) == FAILED || windows.incrementAndGet(function) < hotWindows
+                    || !sizePaid(function)) {
                 return false;
             }
             return compiles(function)

@@ -135,6 +135,62 @@ class TieredEngineTest {
         }
     }
 
+    /** main's loop does most of the work itself and calls leaf, a small share of the fuel, once per iteration. */
+    private static final String CALLER_AND_LEAF = """
+            func main(n: i32) -> i64 {
+                reg i: i32, j: i32, one: i32, fifty: i32, r: i32, acc: i64, t: i64
+                i32.const one, 1
+                i32.const fifty, 50
+            outer:
+                i32.const j, 0
+            inner:
+                i64.extend_i32_u t, j
+                i64.add acc, acc, t
+                i32.add j, j, one
+                i32.br_lt_u j, fifty, inner
+                call leaf, (i), (r)
+                i64.extend_i32_u t, r
+                i64.add acc, acc, t
+                i32.add i, i, one
+                i32.br_lt_u i, n, outer
+                ret acc
+            }
+            func leaf(a: i32) -> i32 {
+                reg c: i32
+                i32.mul c, a, a
+                i32.xor c, c, a
+                ret c
+            }
+            export func main
+            """;
+
+    /**
+     * A function called from compiled code pays its size threshold with what those calls cost:
+     * their fuel in the interpreter and a hand-over each ({@link TieredEngine#NESTED_CALL}). Windows
+     * alone, which end in leaf about once in 60, left it interpreted to the end, every call a
+     * nested interpreter (Lua binarytrees: docs/performance.md, "Tiering without stalls").
+     */
+    @Test
+    void aFunctionCalledFromCompiledCodePaysItsSizeWithTheCostOfThoseCalls() {
+        Module m = Assembler.assemble(CALLER_AND_LEAF, "leaf.casm");
+        Verifier.verify(m);
+        int leaf = 1;
+        // leaf must pay 25 windows; main, larger, some multiple of that before it moves.
+        int windowsPerKb = 25 * 1024 / m.function(leaf).code().length + 1;
+        long mainWindows = (long) m.function(0).code().length * windowsPerKb / 1024;
+        Instance probe = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        new Interpreter(m).invoke(probe, 0, 1000);
+        int n = (int) ((mainWindows + 80) * JitRuntime.POLL_INTERVAL * 1000 / probe.fuelUsed());
+        TieredEngine auto = new TieredEngine(m, TieredEngine.HOT_CALLS, TieredEngine.HOT_WINDOWS, windowsPerKb);
+        Instance a = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        long[] tiered = auto.invoke(a, 0, n);
+        assertEquals(1, auto.stackReplacements(0), "main moved once it had paid its size");
+        assertTrue(auto.runsCompiled(leaf), "leaf compiled from its calls from compiled code");
+        Instance b = new Instance(m, ImportResolver.NONE, InstanceOptions.defaults());
+        assertArrayEquals(new Interpreter(m).invoke(b, 0, n), tiered);
+        assertEquals(b.fuelUsed(), a.fuelUsed());
+    }
+
     @Test
     void aFunctionWhoseClassIsInTheClassCacheCompilesWithoutWaitingOutItsSize(@TempDir Path dir) {
         Module m = module();
