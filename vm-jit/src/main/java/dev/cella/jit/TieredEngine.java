@@ -52,7 +52,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *   <li><b>Size.</b> By calls or by windows, a function compiles only once its interpreted frames also
  *       used up {@link #WINDOWS_PER_KB} fuel windows per KiB of its code: a small function at
  *       once, Lua's 20 KB {@code luaV_execute} after some 940 windows (61 M units); not a
- *       function whose class is in the class cache ({@link #sizeWindows(int)}).
+ *       function whose class is in the class cache ({@link #sizeWindows(int)}). Calls from
+ *       compiled code pay it with what they cost, their fuel and a hand-over each ({@link
+ *       #sizePaid}, {@link #NESTED_CALL}).
  *   <li><b>Cheap calls stay.</b> The interpreter hands a call of a hot function over only while
  *       such calls pay for the hand-over: the first {@link #PROBE_CALLS} are measured, and if
  *       they used under {@link #CHEAP_CALL} fuel units each, its later calls from interpreted
