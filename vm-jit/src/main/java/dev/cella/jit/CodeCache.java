@@ -13,11 +13,11 @@ import java.lang.invoke.MethodType;
  * the method handles of its compiled functions, their boxed entries, stack-segment hops and entry
  * methods by block leader, each compiled when first asked for.
  *
- * <p>Thread-safe: compiling a function, its entry methods and its lazily emitted regions is serialized on that function's
- * lock ({@link #locks}), so one function's compilation never waits for another's: under {@code
- * auto} the guest's thread, needing a small function's entry method, used to wait out the
- * background compilation of a large function holding a cache-wide lock (590 ms seen on Lua
- * binarytrees; docs/performance.md, "Tiering without stalls"). The import adapters, foreign
+ * <p>Thread-safe: compiling a function, its entry methods and its lazily emitted regions is
+ * serialized on that function's lock ({@link #locks}), so one function's compilation never waits
+ * for another's: under {@code auto} the guest's thread, needing a small function's entry
+ * method, used to wait out the background compilation of a large function holding a cache-wide
+ * lock (590 ms seen on Lua binarytrees; docs/performance.md, "Tiering without stalls"). The import adapters, foreign
  * adapters and tiered adapters are made under the cache's own monitor, briefly. Reading compiled
  * code is lock-free (a handle is published once its class is defined; racing decodes build
  * equal objects).
