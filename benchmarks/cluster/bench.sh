@@ -23,7 +23,7 @@ p1=$(port); p2=$(port); p3=$(port)
 c1=$(port) # the first member's client port, which the submitter talks to
 for p in "$p1" "$p2" "$p3"; do
     client=$(port); [ "$p" = "$p1" ] && client=$c1
-    "$cella" cluster node --port "$p" --client-port "$client" --seed "127.0.0.1:$p1" --cores 1 --memory 4G \
+    CELLA_JAVA_OPTS="${CELLA_NODE_JAVA_OPTS:-${CELLA_JAVA_OPTS:-}}" "$cella" cluster node --port "$p" --client-port "$client" --seed "127.0.0.1:$p1" --cores 1 --memory 4G \
         > "$work/node-$p.log" 2>&1 &
     pids+=("$!")
 done
@@ -32,15 +32,18 @@ for p in "$p1" "$p2" "$p3"; do
 done
 "$cella" cluster status --to "127.0.0.1:$c1"
 
-# CPU seconds the members have used so far (user+sys, from ps's cumulative time).
+# CPU time the members have used so far, in clock ticks (user+sys from /proc/PID/stat, fields
+# 14 and 15: 1/100 s on Linux), so that a round's share is exact to a hundredth of a second.
+tck=$(getconf CLK_TCK)
 members_cpu() {
-    local total=0 t
+    local total=0 p f
     for p in "${pids[@]}"; do
-        t=$(ps -o cputimes= -p "$p" 2>/dev/null || ps -o times= -p "$p")
-        total=$((total + t))
+        read -ra f < "/proc/$p/stat" || continue
+        total=$((total + f[13] + f[14])) # comm (field 2) has no spaces: "java"
     done
     echo "$total"
 }
+seconds() { python3 -c "print(f'{$1 / $tck:.2f}')"; }
 
 for r in $(seq 1 "$rounds"); do
     (cd "$work/local" && /usr/bin/time -f "local   round $r: %e s wall, %U s user, %S s sys" \
@@ -48,7 +51,7 @@ for r in $(seq 1 "$rounds"); do
     before=$(members_cpu)
     (cd "$work/remote" && /usr/bin/time -f "cluster round $r: %e s wall, %U s user, %S s sys (submitter only)" \
         "$cella" cluster submit --to "127.0.0.1:$c1" batch.txt > submit.log)
-    echo "cluster round $r: members used $(( $(members_cpu) - before )) CPU seconds (whole seconds)"
+    echo "cluster round $r: members used $(seconds $(( $(members_cpu) - before ))) CPU seconds (user+sys)"
     diff -r "$work/local/out" "$work/remote/out" > /dev/null || { echo "outputs differ in round $r"; exit 1; }
 done
 tail -1 "$work/remote/submit.log"

@@ -348,8 +348,10 @@ final class Coordinator {
     /**
      * A member commits a segment of a durable cell. The segment is verified with the cluster's
      * key; one from the cell's live run and next in {@code seq} goes to a replica and counts on
-     * its answer ({@link #replicated}); a {@code seq} already counted is acknowledged again; one
-     * from a run the cell was taken from is refused, which stops that run ({@link CellLog}).
+     * its answer ({@link #replicated}), except a final one, which counts at once (no run resumes
+     * from it; its output and end are released here, once); a {@code seq} already counted is
+     * acknowledged again; one from a run the cell was taken from is refused, which stops that run
+     * ({@link CellLog}).
      */
     void commit(Wire.SegmentCommit c) {
         Submission s = submissions.get(c.submission());
@@ -380,8 +382,15 @@ final class Coordinator {
             case FENCED, DUPLICATE -> c.replyTo().tell(new Wire.SegmentAck(c.submission(), c.index(), c.epoch(),
                     seg == null ? -1 : seg.seq(), v == CellLog.Verdict.DUPLICATE));
             case PENDING -> { } // answered when it counts
-            case ACCEPT -> replicate(s, c.index(), new CellLog.Pending(c.epoch(), seg.seq(), c.segment(), seg,
-                    c.member(), c.replyTo(), null));
+            case ACCEPT -> {
+                CellLog.Pending p = new CellLog.Pending(c.epoch(), seg.seq(), c.segment(), seg, c.member(), c.replyTo(),
+                        null);
+                if (seg.isFinal()) {
+                    count(s, c.index(), p); // nothing resumes from it: no replica (docs/cluster.md, "Replication")
+                } else {
+                    replicate(s, c.index(), p);
+                }
+            }
         }
     }
 

@@ -91,6 +91,10 @@ class ReplicationTest {
 
     /** Collects the submission's messages until every cell has ended; returns each cell's output, checked. */
     private static List<Wire.CellDone> collect(RawClient peer, int cells) throws InterruptedException {
+        return collect(peer, cells, N);
+    }
+
+    private static List<Wire.CellDone> collect(RawClient peer, int cells, int n) throws InterruptedException {
         ByteArrayOutputStream[] out = new ByteArrayOutputStream[cells];
         long[] next = new long[cells];
         List<Wire.CellDone> done = new ArrayList<>();
@@ -109,7 +113,7 @@ class ReplicationTest {
                 }
                 case Wire.CellDone d -> {
                     assertEquals("EXITED", d.outcome(), d.error());
-                    assertEquals(expectedFibs(), out[d.index()].toString(StandardCharsets.UTF_8), "cell " + d.index());
+                    assertEquals(expectedFibs(n), out[d.index()].toString(StandardCharsets.UTF_8), "cell " + d.index());
                     done.add(d);
                 }
                 default -> { }
@@ -171,6 +175,29 @@ class ReplicationTest {
             assertTrue(done.stream().anyMatch(d -> d.member().equals(a.name())), "some cells ran on a");
             // Bounded: one segment per cell while it runs, none once the submission ended.
             assertEquals(0, await(() -> size(b.replicas()), 0), "the finished submission's replicas are deleted");
+        }
+    }
+
+    @Test
+    void aCellThatEndsInItsFirstSegmentCountsWithoutAReplica() throws Exception {
+        int p1 = InProcessClusterTest.freePort();
+        int p2 = InProcessClusterTest.freePort();
+        String seed = "127.0.0.1:" + p1;
+        try (ClusterNode a = member(p1, seed, null, KEY);
+                ClusterNode b = member(p2, seed, null, KEY);
+                RawClient peer = new RawClient()) {
+            assertTrue(a.awaitUp(WAIT) && b.awaitUp(WAIT));
+            awaitUp(peer, a.name(), 2);
+            // b would be every cell's replica, but withholds its answers: a segment that needs
+            // one never counts. These cells end within their first segment (fib(0) to fib(5),
+            // far below 100,000 units of fuel): their final segments count at once.
+            b.replicas().hold(true);
+            String id = ClusterClient.newSubmission();
+            peer.member(a.name()).tell(new Wire.Submit(id, fibsCells(id, 6, 5), peer.self()));
+            List<Wire.CellDone> done = collect(peer, 6, 5);
+            assertTrue(done.stream().anyMatch(d -> d.member().equals(b.name())), "some cells ran on b");
+            assertEquals(0, size(b.replicas()), "no final segment was sent to a replica");
+            b.replicas().hold(false);
         }
     }
 
