@@ -62,6 +62,8 @@ final class Coordinator {
     private static final System.Logger LOG = System.getLogger("dev.cella.cluster");
 
     private final ActorRef<Msg> self;
+    /** Runs, acknowledgements and moves to members, batched per member ({@link Outbox}). */
+    private final Outbox outbox;
     /** This member's host:port (never its own replica). */
     private final String name;
     /** The cluster's segment key (HMAC-SHA256), or null when segments carry no tag. */
@@ -89,8 +91,9 @@ final class Coordinator {
      * @param name this member's host:port
      * @param key the cluster's segment key, or null for segments without a tag
      */
-    Coordinator(ActorRef<Msg> self, String name, byte[] key) {
+    Coordinator(ActorRef<Msg> self, String name, byte[] key, Outbox outbox) {
         this.self = self;
+        this.outbox = outbox;
         this.name = name;
         this.key = key == null ? null : key.clone();
     }
@@ -203,7 +206,7 @@ final class Coordinator {
         CellLog log = s.logs[index];
         MemberView from = log.handoverMember() == null ? null : members.get(log.handoverMember());
         if (from != null) {
-            from.ref.tell(new Wire.MoveTo(s.id, index, log.epoch() - 1, -1, self));
+            outbox.send(from.ref, new Wire.MoveTo(s.id, index, log.epoch() - 1, -1, self));
         }
         log.endHandover();
     }
@@ -225,7 +228,7 @@ final class Coordinator {
             Wire.CellJob j = s.jobs.get(index);
             if (d != null) {
                 d.slot.release(j.reserve(), j.weight());
-                d.ref.tell(new Wire.MoveRound(s.id, index, log.epoch(), Wire.MoveRound.CANCEL));
+                outbox.send(d.ref, new Wire.MoveRound(s.id, index, log.epoch(), Wire.MoveRound.CANCEL));
             }
             s.pending.addFirst(j);
         }
@@ -250,7 +253,7 @@ final class Coordinator {
         Placement.Slot slot = live
                 ? Placement.choose(members.values().stream().map(v -> v.slot).toList(), j.reserve(), j.weight()) : null;
         if (slot == null) {
-            m.replyTo().tell(new Wire.MoveTo(m.submission(), m.index(), m.epoch(), 0, self));
+            outbox.send(m.replyTo(), new Wire.MoveTo(m.submission(), m.index(), m.epoch(), 0, self));
             return;
         }
         if (src != null) {
@@ -259,7 +262,7 @@ final class Coordinator {
         slot.place(j.reserve(), j.weight());
         s.placed.put(m.index(), slot.member);
         int epoch = s.logs[m.index()].handover(m.member());
-        m.replyTo().tell(new Wire.MoveTo(m.submission(), m.index(), m.epoch(), epoch, members.get(slot.member).ref));
+        outbox.send(m.replyTo(), new Wire.MoveTo(m.submission(), m.index(), m.epoch(), epoch, members.get(slot.member).ref));
     }
 
     /** A member that was unreachable answers again: cells may be placed on it again. */
@@ -367,7 +370,7 @@ final class Coordinator {
                             + seg.cellId() + " committed as one of " + Worker.cellId(c.submission(), c.index()));
                 }
             } catch (DurableRunException e) {
-                c.replyTo().tell(new Wire.SegmentAck(c.submission(), c.index(), c.epoch(), -1, false));
+                outbox.send(c.replyTo(), new Wire.SegmentAck(c.submission(), c.index(), c.epoch(), -1, false));
                 distrust(c.member(), "sent segment of cell " + Worker.cellId(c.submission(), c.index())
                         + " that does not verify (" + e.kind() + ": " + e.getMessage() + ")");
                 return;
@@ -379,7 +382,7 @@ final class Coordinator {
             log.taken(c.epoch()); // the new run of a handover committed: the old one is fenced from now on
         }
         switch (v) {
-            case FENCED, DUPLICATE -> c.replyTo().tell(new Wire.SegmentAck(c.submission(), c.index(), c.epoch(),
+            case FENCED, DUPLICATE -> outbox.send(c.replyTo(), new Wire.SegmentAck(c.submission(), c.index(), c.epoch(),
                     seg == null ? -1 : seg.seq(), v == CellLog.Verdict.DUPLICATE));
             case PENDING -> { } // answered when it counts
             case ACCEPT -> {
@@ -446,7 +449,7 @@ final class Coordinator {
                     }
                     CellLog.Pending p = s.logs[i].pending();
                     if (p != null) { // its run waits for this answer: it stops instead
-                        p.runnerRef().tell(new Wire.SegmentAck(s.id, i, p.epoch(), p.seq(), false));
+                        outbox.send(p.runnerRef(), new Wire.SegmentAck(s.id, i, p.epoch(), p.seq(), false));
                     }
                 });
                 s.placed.clear();
@@ -483,7 +486,7 @@ final class Coordinator {
      */
     private void count(Submission s, int index, CellLog.Pending p) {
         s.logs[index].store(p.seq(), p.bytes());
-        p.runnerRef().tell(new Wire.SegmentAck(s.id, index, p.epoch(), p.seq(), true));
+        outbox.send(p.runnerRef(), new Wire.SegmentAck(s.id, index, p.epoch(), p.seq(), true));
         Segment seg = p.segment();
         Wire.CellJob j = s.jobs.get(index);
         forward(s, index, seg);
@@ -730,7 +733,7 @@ final class Coordinator {
                 slot.place(j.reserve(), j.weight());
                 s.placed.put(j.index(), slot.member);
                 CellLog log = s.logs[j.index()];
-                members.get(slot.member).ref.tell(new Wire.Run(j, self, log.place(), log.last()));
+                outbox.send(members.get(slot.member).ref, new Wire.Run(j, self, log.place(), log.last()));
             }
         }
     }

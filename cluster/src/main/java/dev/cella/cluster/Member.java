@@ -46,6 +46,16 @@ final class Member extends AbstractBehavior<Msg> {
 
     private final Runnable onRemoved;
     private final Replicas replicas;
+    /** Per-cell messages to other members, batched ({@link Outbox}). */
+    private final Outbox outbox;
+    /** This actor's handlers, which a {@link Wire.Batch}'s messages go through one by one. */
+    private Receive<Msg> receive;
+
+    /**
+     * False (system property {@code cella.cluster.batch=false}) to send every per-cell message
+     * alone, as members did before batches: for the A/B figures of docs/cluster.md, "Measured".
+     */
+    private static final boolean BATCH = !"false".equals(System.getProperty("cella.cluster.batch"));
 
     /**
      * @param onRemoved run once this member has left the cluster (drained, or downed by the others)
@@ -64,12 +74,13 @@ final class Member extends AbstractBehavior<Msg> {
         this.onRemoved = onRemoved;
         this.replicas = replicas;
         ActorRef<Msg> self = ctx.getSelf();
-        this.worker = new Worker(name, cores, memory, self, h -> self.tell(new Finished(h)));
+        this.outbox = new Outbox(() -> self.tell(Outbox.FLUSH), BATCH);
+        this.worker = new Worker(name, cores, memory, self, outbox, h -> self.tell(new Finished(h)));
         worker.segmentKey(segmentKey);
         this.resolver = ActorRefResolver.get(ctx.getSystem());
         this.cluster = Cluster.get(ctx.getSystem());
         // Named as the cluster names members, so that it never picks itself as a replica.
-        this.coordinator = new Coordinator(self, name(cluster.selfMember().address()), segmentKey);
+        this.coordinator = new Coordinator(self, name(cluster.selfMember().address()), segmentKey, outbox);
         cluster.subscriptions().tell(Subscribe.create(
                 ctx.messageAdapter(ClusterEvent.MemberEvent.class, MemberEvent::new), ClusterEvent.MemberEvent.class));
         cluster.subscriptions().tell(Subscribe.create(
@@ -88,7 +99,17 @@ final class Member extends AbstractBehavior<Msg> {
 
     @Override
     public Receive<Msg> createReceive() {
-        return newReceiveBuilder()
+        receive = newReceiveBuilder()
+                .onMessage(Wire.Batch.class, b -> {
+                    for (Wire m : b.messages()) {
+                        receive.receiveMessage(m);
+                    }
+                    return this;
+                })
+                .onMessage(Outbox.Flush.class, f -> {
+                    outbox.flush();
+                    return this;
+                })
                 .onMessage(Wire.Run.class, r -> {
                     worker.run(r);
                     return this;
@@ -221,6 +242,7 @@ final class Member extends AbstractBehavior<Msg> {
                     return this;
                 })
                 .build();
+        return receive;
     }
 
     private void onMemberEvent(ClusterEvent.MemberEvent e) {
@@ -241,6 +263,7 @@ final class Member extends AbstractBehavior<Msg> {
     /** A draining member with no cell left leaves the cluster (and its process then ends). */
     private void leaveWhenDrained() {
         if (worker.draining() && worker.cells() == 0) {
+            outbox.flush(); // the last ends and hand-backs leave before this member does
             cluster.manager().tell(Leave.create(cluster.selfMember().address()));
         }
     }

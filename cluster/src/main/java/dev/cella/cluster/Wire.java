@@ -138,6 +138,19 @@ public sealed interface Wire extends Msg {
     /** Coordinator to replica members: the submission has ended, delete its segments. */
     record ForgetReplicas(String submission) implements Wire {}
 
+    /**
+     * Several messages for one member, handled there in order as if each had come alone (a
+     * member's {@link Outbox}: docs/cluster.md, "Batched messages"). Never nested.
+     */
+    record Batch(List<Wire> messages) implements Wire {
+        public Batch {
+            messages = List.copyOf(messages);
+            if (messages.stream().anyMatch(m -> m instanceof Batch)) {
+                throw new IllegalArgumentException("a batch inside a batch");
+            }
+        }
+    }
+
     // ---- moving a durable cell from member to member (docs/cluster.md, "Moving a cell") ----
 
     /**

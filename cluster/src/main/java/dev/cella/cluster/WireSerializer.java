@@ -66,6 +66,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
             case Wire.ReplicaHeld h -> "TH";
             case Wire.ReplicaFetch f -> "TF";
             case Wire.ReplicaSegment g -> "TS";
+            case Wire.Batch b -> "B";
         };
     }
 
@@ -85,8 +86,10 @@ public final class WireSerializer extends SerializerWithStringManifest {
      * so that it is written into one buffer without growing it: a 16 MiB segment would otherwise
      * be copied some twenty times over while the buffer doubles.
      */
-    private static int sizeHint(Wire w) {
+    static int sizeHint(Wire w) {
         long big = switch (w) {
+            case Wire.CellDone d -> (long) d.stdout().length + d.stderr().length;
+            case Wire.Batch b -> b.messages().stream().mapToLong(WireSerializer::sizeHint).sum();
             case Wire.SegmentCommit c -> c.segment().length;
             case Wire.Replicate r -> r.segment().length;
             case Wire.Run r -> (long) r.resume().length + r.job().module().length;
@@ -144,6 +147,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
                 case "TH" -> held(in);
                 case "TF" -> new Wire.ReplicaFetch(in.utf(), in.s.readInt(), ref(in));
                 case "TS" -> new Wire.ReplicaSegment(in.utf(), in.s.readInt(), in.utf(), in.blob());
+                case "B" -> batch(in);
                 default -> throw new IllegalArgumentException("unknown cluster message type '" + manifest + "'");
             };
             if (in.s.available() != 0) {
@@ -294,7 +298,28 @@ public final class WireSerializer extends SerializerWithStringManifest {
                 out.writeUTF(g.member());
                 blob(out, g.segment());
             }
+            case Wire.Batch b -> {
+                out.writeInt(b.messages().size());
+                for (Wire m : b.messages()) {
+                    out.writeUTF(manifest(m));
+                    blob(out, toBinary(m));
+                }
+            }
         }
+    }
+
+    /** A batch's messages, each decoded (and checked) as if it had come alone; none a batch. */
+    private Wire.Batch batch(In in) throws IOException {
+        int n = in.count(2 + 1 + 4); // a manifest of one letter or more, and a length
+        List<Wire> messages = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String manifest = in.utf();
+            if (manifest.equals("B")) {
+                throw new IllegalArgumentException("a batch inside a batch");
+            }
+            messages.add((Wire) fromBinary(in.blob(), manifest));
+        }
+        return new Wire.Batch(messages);
     }
 
     /** A cell's run: its submission, index and the epoch of the placement. */

@@ -140,6 +140,8 @@ final class Worker implements AutoCloseable {
     /** Cells moving in, by {@link #key} of their placement here, until their last segment is in. */
     private final Map<String, Incoming> incoming = new HashMap<>();
     private final ActorRef<Msg> self;
+    /** Where its cells' commits and ends go to their coordinators, batched. */
+    private final Outbox outbox;
     private final Queue<Wire.Run> waiting = new ArrayDeque<>();
     /** Decoded, verified modules by the SHA-256 of their bytes: a batch sends one module many times. */
     private final Map<String, Module> modules = new LinkedHashMap<>(16, 0.75f, true) {
@@ -160,9 +162,10 @@ final class Worker implements AutoCloseable {
      * @param finished told, on a scheduler thread, when a cell ends; it must hand the handle to
      *     the actor ({@link #finished(CellHandle)}) and return at once
      */
-    Worker(String member, int cores, long memory, ActorRef<Msg> self, Consumer<CellHandle> finished) {
+    Worker(String member, int cores, long memory, ActorRef<Msg> self, Outbox outbox, Consumer<CellHandle> finished) {
         this.member = member;
         this.self = self;
+        this.outbox = outbox;
         this.cores = cores;
         this.memory = memory;
         this.scheduler = Scheduler.builder().threads(cores).memoryPool(memory).observer(new SchedulerObserver() {
@@ -218,7 +221,7 @@ final class Worker implements AutoCloseable {
         long fuel = h.stats().fuelUsed();
         fuelUsed += fuel;
         String error = res.error() == null ? "" : res.error().getMessage();
-        r.run().replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, res.outcome().name(),
+        outbox.send(r.run().replyTo(), new Wire.CellDone(j.submission(), j.index(), member, res.outcome().name(),
                 res.exitStatus(), error == null ? "" : error, fuel, bytes(r.stdout()), bytes(r.stderr())));
         startWaiting();
     }
@@ -246,7 +249,7 @@ final class Worker implements AutoCloseable {
             d.dr.drain();
         } else if (d.dest == null) {
             Wire.CellJob j = d.run.job();
-            d.run.replyTo().tell(new Wire.MoveAsk(j.submission(), j.index(), d.run.epoch(), member, self));
+            outbox.send(d.run.replyTo(), new Wire.MoveAsk(j.submission(), j.index(), d.run.epoch(), member, self));
         }
     }
 
@@ -257,8 +260,8 @@ final class Worker implements AutoCloseable {
     /** Hands the cell back to its coordinator, which places it anew from its last counted segment. */
     private void requeue(Wire.Run r, String why) {
         Wire.CellJob j = r.job();
-        r.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Coordinator.REQUEUE, 0, why, 0, new byte[0],
-                new byte[0]));
+        outbox.send(r.replyTo(), new Wire.CellDone(j.submission(), j.index(), member, Coordinator.REQUEUE, 0, why, 0,
+                new byte[0], new byte[0]));
     }
 
     private void startWaiting() {
@@ -315,7 +318,7 @@ final class Worker implements AutoCloseable {
             // The submitter loaded and verified the module already: a failure here is the same
             // failure it would have had locally, reported as that cell's end.
             finished++;
-            r.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
+            outbox.send(r.replyTo(), new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
                     String.valueOf(e.getMessage()), 0, new byte[0], new byte[0]));
         }
     }
@@ -421,7 +424,7 @@ final class Worker implements AutoCloseable {
                 return String.valueOf(e.getMessage());
             }
             finished++;
-            r.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
+            outbox.send(r.replyTo(), new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
                     String.valueOf(e.getMessage()), 0, new byte[0], new byte[0]));
             return null;
         } finally {
@@ -524,7 +527,7 @@ final class Worker implements AutoCloseable {
         }
         Wire.SegmentCommit c = new Wire.SegmentCommit(j.submission(), j.index(), d.run.epoch(), member, bytes, self);
         CompletableFuture<Void> h = d.handed; // after the segment handed over, if any (same connection, in order)
-        (h == null ? CompletableFuture.completedFuture(null) : h).whenComplete((v, x) -> d.run.replyTo().tell(c));
+        (h == null ? CompletableFuture.completedFuture(null) : h).whenComplete((v, x) -> outbox.send(d.run.replyTo(), c));
         return f;
     }
 
@@ -611,7 +614,7 @@ final class Worker implements AutoCloseable {
                 requeue(d.run);
             }
         } else if (!d.fenced) {
-            d.run.replyTo().tell(new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
+            outbox.send(d.run.replyTo(), new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
                     String.valueOf(e.error().getMessage()), 0, new byte[0], new byte[0]));
         }
         startWaiting();

@@ -29,6 +29,12 @@ final class RawClient implements AutoCloseable {
         return system;
     }
 
+    /** {@code other}'s actor as this peer reaches it: over loopback, its messages encoded. */
+    ActorRef<Msg> remote(RawClient other) {
+        return ActorRefResolver.get(system).resolveActorRef(ActorRefResolver.get(other.system)
+                .toSerializationFormat(other.system));
+    }
+
     /** The actor of the member at host:port. */
     ActorRef<Msg> member(String hostPort) {
         return ActorRefResolver.get(system).resolveActorRef(Settings.address(hostPort) + "/user");

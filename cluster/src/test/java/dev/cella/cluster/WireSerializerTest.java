@@ -103,6 +103,33 @@ class WireSerializerTest {
     }
 
     @Test
+    void aBatchCarriesItsMessagesInOrderAndNoBatchInside() {
+        Wire.SegmentAck a = new Wire.SegmentAck("s", 2, 3, 4, true);
+        Wire.CellDone d = new Wire.CellDone("s", 3, "m:1", "EXITED", 0, "", 42, "out\n".getBytes(), new byte[0]);
+        Wire.MoveRound mr = new Wire.MoveRound("s", 1, 2, Wire.MoveRound.DONE);
+        Wire.Batch b = (Wire.Batch) roundTrip(new Wire.Batch(List.of(a, d, mr, a)));
+        assertEquals(4, b.messages().size());
+        assertEquals(a, b.messages().get(0));
+        assertEquals(List.of("s", 3, "m:1", 42L), List.of(((Wire.CellDone) b.messages().get(1)).submission(),
+                ((Wire.CellDone) b.messages().get(1)).index(), ((Wire.CellDone) b.messages().get(1)).member(),
+                ((Wire.CellDone) b.messages().get(1)).fuelUsed()));
+        assertArrayEquals(d.stdout(), ((Wire.CellDone) b.messages().get(1)).stdout());
+        assertEquals(List.of(mr, a), b.messages().subList(2, 4));
+
+        Wire.Batch inner = new Wire.Batch(List.of(a));
+        assertThrows(IllegalArgumentException.class, () -> new Wire.Batch(List.of(a, inner)));
+        // A frame that nests one anyway (as a peer could send it) is refused.
+        byte[] innerBytes = codec.toBinary(inner);
+        ByteBuffer nested = ByteBuffer.allocate(4 + 2 + 1 + 4 + innerBytes.length).putInt(1).putShort((short) 1)
+                .put((byte) 'B').putInt(innerBytes.length).put(innerBytes);
+        assertThrows(IllegalArgumentException.class, () -> codec.fromBinary(nested.array(), "B"));
+        // A batch cut short is refused.
+        byte[] whole = codec.toBinary(new Wire.Batch(List.of(a, d)));
+        byte[] cut = Arrays.copyOf(whole, whole.length - 3);
+        assertThrows(IllegalArgumentException.class, () -> codec.fromBinary(cut, "B"));
+    }
+
+    @Test
     void damagedFramesAreRefusedWithoutAllocatingWhatTheyClaim() {
         Wire.CellDone d = new Wire.CellDone("s", 3, "m", "EXITED", 0, "", 42, new byte[100], new byte[0]);
         byte[] bytes = codec.toBinary(d);
