@@ -44,7 +44,7 @@ class ReplicationTest {
     }
 
     /** Waits until {@code coordinator} sees {@code count} members up (so that it has a replica to choose). */
-    private static void awaitUp(RawClient peer, String coordinator, int count) throws InterruptedException {
+    static void awaitUp(RawClient peer, String coordinator, int count) throws InterruptedException {
         long end = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < end) {
             peer.member(coordinator).tell(new Wire.StatusQuery(peer.self()));
