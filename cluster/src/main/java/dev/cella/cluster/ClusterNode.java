@@ -8,7 +8,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
 
 /**
  * A running member: an actor system whose guardian is a {@link Member}, joined to the cluster
@@ -136,6 +138,14 @@ public final class ClusterNode implements AutoCloseable {
     /** host:port of this member. */
     public String name() {
         return Member.name(Cluster.get(system).selfMember().address());
+    }
+
+    /**
+     * Downs member {@code hostPort} (tests): what the split brain resolver does to a member that
+     * is gone, at once, so that a test loses a member at a moment of its choosing.
+     */
+    void down(String hostPort) {
+        Cluster.get(system).manager().tell(new Down(AddressFromURIString.parse(Settings.address(hostPort))));
     }
 
     /** The segments this member holds for other coordinators (tests). */
