@@ -23,7 +23,7 @@ jar=benchmarks/target/benchmarks.jar
 only=${1:-.}
 warm=${WARM:-20}
 n=${N:-5}
-read -r -a runtimes <<< "${RUNTIMES:-CELLA_JIT CHICORY_COMPILER}"
+read -r -a runtimes <<< "${RUNTIMES-CELLA_JIT CHICORY_COMPILER}"  # RUNTIMES= : native only
 mkdir -p target/steady
 
 # Whole-process wall seconds of the native build (gcc 12 -O2), from the session 4 corpus table.
