@@ -126,7 +126,8 @@ final class Incoming {
      *
      * @param failed run if the segment cannot be made whole, which a delta that was restored
      *     from cannot (a bug): the run is to stop, and the cell is placed anew
-     * @return completes once the commit is sent (the run's own commits wait for it)
+     * @return completes once the commit is sent, exceptionally if it cannot be (the run's own
+     *     commits wait for its acknowledgement, {@code Worker.Durable#handed})
      */
     static CompletableFuture<Void> commitWhole(Wire.Run r, Segment handed, Checkpoint base, CellConfig config,
             byte[] segmentKey, String member, ActorRef<Msg> self, Runnable failed) {
@@ -141,7 +142,7 @@ final class Incoming {
                 byte[] whole = handed.over(base, null, Checkpoint.maxPayload(config)).toBytes(segmentKey);
                 r.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), r.epoch(), member, whole, self));
                 done.complete(null);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) { // either way the future completes: the run waits on it
                 LOG.log(System.Logger.Level.ERROR, "the segment {0} was handed over with cannot be made whole: {1}",
                         j.name(), e.getMessage());
                 failed.run();

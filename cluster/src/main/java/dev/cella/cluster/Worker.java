@@ -104,8 +104,12 @@ final class Worker implements AutoCloseable {
         /** The seq of that segment, committed by this member for it, or -1. */
         volatile long handedSeq = -1;
         /**
-         * Completes once that segment's commit was sent to the coordinator (made whole from a
-         * delta off the run's thread, after the cell started): the run's own commits follow it.
+         * Completes once the coordinator counted that segment (acknowledged it, {@link #ack}),
+         * exceptionally if it refused it or is gone; null if the cell was not handed over. The
+         * run's own commits are sent only then: the coordinator takes a cell's segments in
+         * {@code seq} order, one at a time, and fences a commit of the next seq that arrives while
+         * the handed one is still being replicated (CellLog#judge), which would stop this run
+         * and lose the cell (its end reported by nobody).
          */
         volatile CompletableFuture<Void> handed;
         /** Thread CPU time when the cell stopped for a segment's end (ns), for the move's log line. */
@@ -385,9 +389,13 @@ final class Worker implements AutoCloseable {
                     if (source != null) {
                         // Once the cell runs, not before (the move's pause); before the run's own
                         // first commit (the next seq), which waits for d.handed.
-                        d.handed = Incoming.commitWhole(r, handed, base, config, segmentKey, member, self, () -> {
+                        Incoming.commitWhole(r, handed, base, config, segmentKey, member, self, () -> {
                             d.fenced = true; // a bug, not input (the delta applied): the cell is placed anew
                             d.dr.drain();
+                        }).whenComplete((v, x) -> {
+                            if (x != null) {
+                                d.handed.completeExceptionally(x); // not sent: never acknowledged
+                            }
                         });
                     }
                 }
@@ -407,6 +415,7 @@ final class Worker implements AutoCloseable {
             if (source != null) {
                 d.source = source;
                 d.handedSeq = from.seq();
+                d.handed = new CompletableFuture<>(); // before the run starts: its first commit waits for it
             }
             Thread.ofVirtual().name("cella-durable-" + key).start(() -> {
                 try {
@@ -451,7 +460,7 @@ final class Worker implements AutoCloseable {
                 d.dr.drain();
                 ClusterException gone = new ClusterException(ClusterException.Kind.UNAVAILABLE, "coordinator "
                         + coordinator + " is gone");
-                for (CompletableFuture<Void> f : Arrays.asList(d.inflight, d.handoff)) {
+                for (CompletableFuture<Void> f : Arrays.asList(d.inflight, d.handoff, d.handed)) {
                     if (f != null) {
                         f.completeExceptionally(gone);
                     }
@@ -526,8 +535,18 @@ final class Worker implements AutoCloseable {
             f.whenComplete((v, x) -> drainWhenSettled(d)); // this commit delayed the drain
         }
         Wire.SegmentCommit c = new Wire.SegmentCommit(j.submission(), j.index(), d.run.epoch(), member, bytes, self);
-        CompletableFuture<Void> h = d.handed; // after the segment handed over, if any (same connection, in order)
-        (h == null ? CompletableFuture.completedFuture(null) : h).whenComplete((v, x) -> outbox.send(d.run.replyTo(), c));
+        CompletableFuture<Void> h = d.handed; // once the segment handed over, if any, counted (Durable#handed)
+        if (h == null) {
+            outbox.send(d.run.replyTo(), c);
+        } else {
+            h.whenComplete((v, x) -> {
+                if (x == null) {
+                    outbox.send(d.run.replyTo(), c);
+                } else {
+                    f.completeExceptionally(x); // the run stops; the handover's failure places the cell anew
+                }
+            });
+        }
         return f;
     }
 
@@ -538,14 +557,20 @@ final class Worker implements AutoCloseable {
     /** The coordinator's answer to a durable cell's commit. */
     void ack(Wire.SegmentAck a) {
         Durable d = durable.get(key(a.submission(), a.index(), a.epoch()));
-        if (d != null && d.handedSeq >= 0 && a.seq() == d.handedSeq) {
-            // The segment a cell was handed over with: its old member's run may end now.
+        if (d != null && d.handedSeq >= 0) {
+            // The answer to the segment a cell was handed over with (the run's own commits wait
+            // for it, so it is the only one outstanding; a refusal may carry seq -1): its old
+            // member's run may end now.
             d.handedSeq = -1;
             d.source.tell(new Wire.MoveRound(a.submission(), a.index(), a.epoch(),
                     a.ok() ? Wire.MoveRound.DONE : Wire.MoveRound.CANCEL));
-            if (!a.ok()) {
+            if (a.ok()) {
+                d.handed.complete(null); // the run's own commits may follow now
+            } else {
                 d.fenced = true;
                 d.dr.drain();
+                d.handed.completeExceptionally(new ClusterException(ClusterException.Kind.UNAVAILABLE,
+                        "the coordinator refused the segment " + d.run.job().name() + " was handed over with"));
             }
             return;
         }

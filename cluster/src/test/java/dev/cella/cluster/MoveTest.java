@@ -149,7 +149,21 @@ class MoveTest {
             assertFalse(got.isDelta());
             assertEquals(delta.seq(), got.seq());
             assertArrayEquals(whole.toBytes(KEY), handed.segment());
-            // Its own next segment follows, from where the delta left off.
+            // Its own next segment waits until the handed one counted: a coordinator fences a
+            // commit of the next seq while the handed one is being replicated, which stopped the
+            // run and lost the cell (the hang of ClusterMultiJvmTest's drain). Its segments
+            // are 20,000 units of fuel: without the wait the next one arrives within milliseconds.
+            long quiet = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            while (System.nanoTime() < quiet) {
+                if (peer.next(Duration.ofMillis(100)) instanceof Wire.SegmentCommit early) {
+                    throw new AssertionError("segment " + Segment.fromBytes(early.segment(), KEY,
+                            Segment.maxSize(config)).seq() + " was committed before the handed one counted");
+                }
+            }
+            peer.member(m.name()).tell(new Wire.SegmentAck(id, 0, epoch, delta.seq(), true));
+            Wire.MoveRound done = peer.expect(Wire.MoveRound.class, WAIT);
+            assertEquals(Wire.MoveRound.DONE, done.step());
+            // Then its own next segment follows, from where the delta left off.
             Wire.SegmentCommit next = peer.expect(Wire.SegmentCommit.class, WAIT);
             assertEquals(delta.seq() + 1, Segment.fromBytes(next.segment(), KEY, Segment.maxSize(config)).seq());
         }
