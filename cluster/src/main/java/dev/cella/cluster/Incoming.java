@@ -5,7 +5,7 @@ import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.checkpoint.Checkpoint;
 import dev.cella.sandbox.durable.DurableRun;
 import dev.cella.sandbox.durable.Segment;
-import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -124,31 +124,49 @@ final class Incoming {
      * first round's checkpoint) and written as the old member would have written the whole
      * segment, byte for byte, on a thread of its own so that the cell runs meanwhile.
      *
-     * @param failed run if the segment cannot be made whole, which a delta that was restored
-     *     from cannot (a bug): the run is to stop, and the cell is placed anew
-     * @return completes once the commit is sent, exceptionally if it cannot be (the run's own
-     *     commits wait for its acknowledgement, {@code Worker.Durable#handed})
+     * @param failed given why if the segment cannot be made whole, which a delta that was
+     *     restored from cannot (a bug): the run is to stop, and the cell is placed anew
      */
-    static CompletableFuture<Void> commitWhole(Wire.Run r, Segment handed, Checkpoint base, CellConfig config,
-            byte[] segmentKey, String member, ActorRef<Msg> self, Runnable failed) {
+    static void commitWhole(Wire.Run r, Segment handed, Checkpoint base, CellConfig config, byte[] segmentKey,
+            String member, ActorRef<Msg> self, Consumer<Throwable> failed) {
         Wire.CellJob j = r.job();
         if (!handed.isDelta()) {
             r.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), r.epoch(), member, r.resume(), self));
-            return CompletableFuture.completedFuture(null);
+            return;
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
         Thread.ofVirtual().name("cella-handed-" + j.name()).start(() -> {
             try {
                 byte[] whole = handed.over(base, null, Checkpoint.maxPayload(config)).toBytes(segmentKey);
                 r.replyTo().tell(new Wire.SegmentCommit(j.submission(), j.index(), r.epoch(), member, whole, self));
-                done.complete(null);
-            } catch (RuntimeException | Error e) { // either way the future completes: the run waits on it
+            } catch (RuntimeException | Error e) { // either way the run learns it: its first commit waits
                 LOG.log(System.Logger.Level.ERROR, "the segment {0} was handed over with cannot be made whole: {1}",
                         j.name(), e.getMessage());
-                failed.run();
-                done.completeExceptionally(e);
+                failed.accept(e);
             }
         });
-        return done;
+    }
+
+    /**
+     * The coordinator answered {@code a} to the commit of the segment the cell of {@code d} was
+     * handed over with: the old member's run may end (DONE) or stops (CANCEL), and the run's own
+     * commits, which wait for it ({@code Worker.Durable#handed}), follow or fail. They wait
+     * because the coordinator takes a cell's segments in {@code seq} order, one at a time: a
+     * commit of the next seq arriving while the handed one is being replicated is fenced
+     * ({@link CellLog#judge}), which stopped the run with nobody left to report the cell. While
+     * the handed segment is outstanding it is the run's only commit, so {@code a} is its answer
+     * (a refusal may carry seq -1).
+     */
+    static void answered(Worker.Durable d, Wire.SegmentAck a) {
+        d.handedSeq = -1;
+        d.source.tell(new Wire.MoveRound(a.submission(), a.index(), a.epoch(),
+                a.ok() ? Wire.MoveRound.DONE : Wire.MoveRound.CANCEL));
+        if (a.ok()) {
+            d.handed.complete(null);
+        } else {
+            d.fenced = true;
+            d.dr.drain();
+            d.handed.completeExceptionally(new ClusterException(ClusterException.Kind.UNAVAILABLE,
+                    "the coordinator refused the segment " + d.run.job().name() + " was handed over with"));
+        }
     }
 }

@@ -54,7 +54,7 @@ final class Worker implements AutoCloseable {
      * answer). The fields under "moving out" and "moving in" are a move's (docs/cluster.md,
      * "Moving a cell"); those the run's thread reads are volatile.
      */
-    private static final class Durable {
+    static final class Durable {
         final Wire.Run run;
         /** The cell's fuel used at its last acknowledged segment (counted here up to it). */
         long countedFuel;
@@ -104,12 +104,9 @@ final class Worker implements AutoCloseable {
         /** The seq of that segment, committed by this member for it, or -1. */
         volatile long handedSeq = -1;
         /**
-         * Completes once the coordinator counted that segment (acknowledged it, {@link #ack}),
+         * Completes once the coordinator counted that segment ({@link Incoming#answered}),
          * exceptionally if it refused it or is gone; null if the cell was not handed over. The
-         * run's own commits are sent only then: the coordinator takes a cell's segments in
-         * {@code seq} order, one at a time, and fences a commit of the next seq that arrives while
-         * the handed one is still being replicated (CellLog#judge), which would stop this run
-         * and lose the cell (its end reported by nobody).
+         * run's own commits are sent only then (docs/cluster.md, "Moving a cell", step 4).
          */
         volatile CompletableFuture<Void> handed;
         /** Thread CPU time when the cell stopped for a segment's end (ns), for the move's log line. */
@@ -389,13 +386,10 @@ final class Worker implements AutoCloseable {
                     if (source != null) {
                         // Once the cell runs, not before (the move's pause); before the run's own
                         // first commit (the next seq), which waits for d.handed.
-                        Incoming.commitWhole(r, handed, base, config, segmentKey, member, self, () -> {
+                        Incoming.commitWhole(r, handed, base, config, segmentKey, member, self, x -> {
                             d.fenced = true; // a bug, not input (the delta applied): the cell is placed anew
                             d.dr.drain();
-                        }).whenComplete((v, x) -> {
-                            if (x != null) {
-                                d.handed.completeExceptionally(x); // not sent: never acknowledged
-                            }
+                            d.handed.completeExceptionally(x); // never sent, never answered
                         });
                     }
                 }
@@ -536,17 +530,13 @@ final class Worker implements AutoCloseable {
         }
         Wire.SegmentCommit c = new Wire.SegmentCommit(j.submission(), j.index(), d.run.epoch(), member, bytes, self);
         CompletableFuture<Void> h = d.handed; // once the segment handed over, if any, counted (Durable#handed)
-        if (h == null) {
-            outbox.send(d.run.replyTo(), c);
-        } else {
-            h.whenComplete((v, x) -> {
-                if (x == null) {
-                    outbox.send(d.run.replyTo(), c);
-                } else {
-                    f.completeExceptionally(x); // the run stops; the handover's failure places the cell anew
-                }
-            });
-        }
+        (h == null ? CompletableFuture.completedFuture(null) : h).whenComplete((v, x) -> {
+            if (x == null) {
+                outbox.send(d.run.replyTo(), c);
+            } else {
+                f.completeExceptionally(x); // the run stops; the handover's failure places the cell anew
+            }
+        });
         return f;
     }
 
@@ -558,20 +548,7 @@ final class Worker implements AutoCloseable {
     void ack(Wire.SegmentAck a) {
         Durable d = durable.get(key(a.submission(), a.index(), a.epoch()));
         if (d != null && d.handedSeq >= 0) {
-            // The answer to the segment a cell was handed over with (the run's own commits wait
-            // for it, so it is the only one outstanding; a refusal may carry seq -1): its old
-            // member's run may end now.
-            d.handedSeq = -1;
-            d.source.tell(new Wire.MoveRound(a.submission(), a.index(), a.epoch(),
-                    a.ok() ? Wire.MoveRound.DONE : Wire.MoveRound.CANCEL));
-            if (a.ok()) {
-                d.handed.complete(null); // the run's own commits may follow now
-            } else {
-                d.fenced = true;
-                d.dr.drain();
-                d.handed.completeExceptionally(new ClusterException(ClusterException.Kind.UNAVAILABLE,
-                        "the coordinator refused the segment " + d.run.job().name() + " was handed over with"));
-            }
+            Incoming.answered(d, a); // the only commit of the run outstanding until it counts
             return;
         }
         CompletableFuture<Void> f = d == null ? null : d.inflight;
