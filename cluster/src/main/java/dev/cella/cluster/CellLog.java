@@ -151,6 +151,12 @@ final class CellLog {
         return seq == lastSeq + 1 ? Verdict.ACCEPT : Verdict.FENCED;
     }
 
+    /** Why {@link #judge} fenced segment {@code seq} from {@code fromEpoch}: the refused run logs it. */
+    String whyFenced(int fromEpoch, long seq) {
+        return fromEpoch != epoch && !handingOver(fromEpoch) ? "the cell was placed anew (epoch " + epoch + ")"
+                : "segment " + seq + " does not follow the last counted one (" + lastSeq + ")";
+    }
+
     /**
      * A commit from {@code fromEpoch} was taken (not {@link Verdict#FENCED}): if it is the latest
      * placement's, a handover is over.

@@ -370,7 +370,8 @@ final class Coordinator {
                             + seg.cellId() + " committed as one of " + Worker.cellId(c.submission(), c.index()));
                 }
             } catch (DurableRunException e) {
-                outbox.send(c.replyTo(), new Wire.SegmentAck(c.submission(), c.index(), c.epoch(), -1, false));
+                outbox.send(c.replyTo(), new Wire.SegmentAck(c.submission(), c.index(), c.epoch(), -1, false,
+                        "the segment does not verify (" + e.kind() + ")"));
                 distrust(c.member(), "sent segment of cell " + Worker.cellId(c.submission(), c.index())
                         + " that does not verify (" + e.kind() + ": " + e.getMessage() + ")");
                 return;
@@ -382,8 +383,12 @@ final class Coordinator {
             log.taken(c.epoch()); // the new run of a handover committed: the old one is fenced from now on
         }
         switch (v) {
-            case FENCED, DUPLICATE -> outbox.send(c.replyTo(), new Wire.SegmentAck(c.submission(), c.index(), c.epoch(),
-                    seg == null ? -1 : seg.seq(), v == CellLog.Verdict.DUPLICATE));
+            case DUPLICATE -> outbox.send(c.replyTo(), new Wire.SegmentAck(c.submission(), c.index(), c.epoch(),
+                    seg.seq(), true));
+            case FENCED -> outbox.send(c.replyTo(), new Wire.SegmentAck(c.submission(), c.index(), c.epoch(),
+                    seg == null ? -1 : seg.seq(), false, s == null ? "it coordinates no such submission (ended or dropped)"
+                    : s.frozen ? "the submission is frozen: its submitter's connection ended"
+                    : log == null ? "the cell has ended or runs on another member" : log.whyFenced(c.epoch(), seg.seq())));
             case PENDING -> { } // answered when it counts
             case ACCEPT -> {
                 CellLog.Pending p = new CellLog.Pending(c.epoch(), seg.seq(), c.segment(), seg, c.member(), c.replyTo(),
@@ -449,7 +454,8 @@ final class Coordinator {
                     }
                     CellLog.Pending p = s.logs[i].pending();
                     if (p != null) { // its run waits for this answer: it stops instead
-                        outbox.send(p.runnerRef(), new Wire.SegmentAck(s.id, i, p.epoch(), p.seq(), false));
+                        outbox.send(p.runnerRef(), new Wire.SegmentAck(s.id, i, p.epoch(), p.seq(), false,
+                                "the submission is frozen: its submitter's connection ended"));
                     }
                 });
                 s.placed.clear();

@@ -66,8 +66,16 @@ public sealed interface Wire extends Msg {
     record SegmentCommit(String submission, int index, int epoch, String member, byte[] segment,
             ActorRef<Msg> replyTo) implements Wire {}
 
-    /** Coordinator to member: segment {@code seq} is stored ({@code ok}), or refused (a fenced run). */
-    record SegmentAck(String submission, int index, int epoch, long seq, boolean ok) implements Wire {}
+    /**
+     * Coordinator to member: segment {@code seq} is stored ({@code ok}), or refused (a fenced run),
+     * {@code why} saying why (empty when stored).
+     */
+    record SegmentAck(String submission, int index, int epoch, long seq, boolean ok, String why) implements Wire {
+        /** A segment stored ({@code ok}), or refused without a reason. */
+        SegmentAck(String submission, int index, int epoch, long seq, boolean ok) {
+            this(submission, index, epoch, seq, ok, "");
+        }
+    }
 
     /** Coordinator to submitter: a committed segment's output, once per {@code seq} in order. */
     record CellOutput(String submission, int index, long seq, byte[] stdout, byte[] stderr) implements Wire {}

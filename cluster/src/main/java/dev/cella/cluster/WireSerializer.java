@@ -112,7 +112,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
                 case "C" -> new Wire.SegmentCommit(in.utf(), in.s.readInt(), in.s.readInt(), in.utf(), in.blob(),
                         ref(in));
                 case "A" -> new Wire.SegmentAck(in.utf(), in.s.readInt(), in.s.readInt(), in.s.readLong(),
-                        in.s.readBoolean());
+                        in.s.readBoolean(), in.utf());
                 case "O" -> new Wire.CellOutput(in.utf(), in.s.readInt(), in.s.readLong(), in.blob(), in.blob());
                 case "D" -> new Wire.CellDone(in.utf(), in.s.readInt(), in.utf(), in.utf(), in.s.readInt(), in.utf(),
                         in.s.readLong(), in.blob(), in.blob());
@@ -183,6 +183,7 @@ public final class WireSerializer extends SerializerWithStringManifest {
                 out.writeInt(a.epoch());
                 out.writeLong(a.seq());
                 out.writeBoolean(a.ok());
+                out.writeUTF(a.why());
             }
             case Wire.CellOutput o -> {
                 out.writeUTF(o.submission());

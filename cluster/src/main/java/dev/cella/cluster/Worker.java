@@ -7,8 +7,6 @@ import dev.cella.isa.verify.Verifier;
 import dev.cella.sandbox.Cell;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.EngineKind;
-import dev.cella.sandbox.Outcome;
-import dev.cella.sandbox.RunResult;
 import dev.cella.sandbox.Stdin;
 import dev.cella.sandbox.checkpoint.Checkpoint;
 import dev.cella.sandbox.sched.CellHandle;
@@ -130,8 +128,6 @@ final class Worker implements AutoCloseable {
     private static final boolean HANDOVER = !"false".equals(System.getProperty("cella.cluster.handover"));
 
     private final String member;
-    private final int cores;
-    private final long memory;
     private final Scheduler scheduler;
     private final Map<CellHandle, Running> running = new HashMap<>();
     /** Durable cells by {@link #key}. */
@@ -143,6 +139,8 @@ final class Worker implements AutoCloseable {
     private final ActorRef<Msg> self;
     /** Where its cells' commits and ends go to their coordinators, batched. */
     private final Outbox outbox;
+    /** Its cells' ends reported, and the counts of its load. */
+    private final Outcomes outcomes;
     private final Queue<Wire.Run> waiting = new ArrayDeque<>();
     /** Decoded, verified modules by the SHA-256 of their bytes: a batch sends one module many times. */
     private final Map<String, Module> modules = new LinkedHashMap<>(16, 0.75f, true) {
@@ -151,10 +149,6 @@ final class Worker implements AutoCloseable {
             return size() > 64;
         }
     };
-    private long reserved;
-    private long weights;
-    private long finished;
-    private long fuelUsed;
     private boolean draining;
     /** The cluster's segment key, or null for segments without a tag (docs/cluster.md, "Replication"). */
     private byte[] segmentKey;
@@ -167,8 +161,7 @@ final class Worker implements AutoCloseable {
         this.member = member;
         this.self = self;
         this.outbox = outbox;
-        this.cores = cores;
-        this.memory = memory;
+        this.outcomes = new Outcomes(member, cores, memory, outbox);
         this.scheduler = Scheduler.builder().threads(cores).memoryPool(memory).observer(new SchedulerObserver() {
             @Override
             public void cellFinished(Scheduler s, CellHandle cell) {
@@ -183,7 +176,7 @@ final class Worker implements AutoCloseable {
     }
 
     Wire.Load load() {
-        return new Wire.Load(member, cores, memory, reserved, weights, cells(), finished, fuelUsed, draining);
+        return outcomes.load(cells(), draining);
     }
 
     boolean draining() {
@@ -214,16 +207,7 @@ final class Worker implements AutoCloseable {
         if (r == null) {
             return;
         }
-        Wire.CellJob j = r.run().job();
-        reserved -= j.reserve();
-        weights -= j.weight();
-        finished++;
-        RunResult res = h.result();
-        long fuel = h.stats().fuelUsed();
-        fuelUsed += fuel;
-        String error = res.error() == null ? "" : res.error().getMessage();
-        outbox.send(r.run().replyTo(), new Wire.CellDone(j.submission(), j.index(), member, res.outcome().name(),
-                res.exitStatus(), error == null ? "" : error, fuel, bytes(r.stdout()), bytes(r.stderr())));
+        outcomes.plainEnded(r.run(), h.result(), h.stats().fuelUsed(), r.stdout(), r.stderr());
         startWaiting();
     }
 
@@ -255,18 +239,11 @@ final class Worker implements AutoCloseable {
     }
 
     private void requeue(Wire.Run r) {
-        requeue(r, "member " + member + " is draining");
-    }
-
-    /** Hands the cell back to its coordinator, which places it anew from its last counted segment. */
-    private void requeue(Wire.Run r, String why) {
-        Wire.CellJob j = r.job();
-        outbox.send(r.replyTo(), new Wire.CellDone(j.submission(), j.index(), member, Coordinator.REQUEUE, 0, why, 0,
-                new byte[0], new byte[0]));
+        outcomes.requeue(r, "member " + member + " is draining");
     }
 
     private void startWaiting() {
-        while (!waiting.isEmpty() && waiting.peek().job().reserve() <= memory - reserved) {
+        while (!waiting.isEmpty() && outcomes.fits(waiting.peek().job())) {
             start(waiting.poll());
         }
     }
@@ -312,15 +289,12 @@ final class Worker implements AutoCloseable {
         try {
             Cell cell = Cell.create(module(j.module()), config(j, out, err));
             CellHandle h = scheduler.spawn(cell, new CellSpec(j.name(), j.weight(), 0, CellSpec.CELL_LIMIT, false));
-            reserved += j.reserve();
-            weights += j.weight();
+            outcomes.started(j);
             running.put(h, new Running(r, out, err));
         } catch (CellaException | IllegalArgumentException e) {
             // The submitter loaded and verified the module already: a failure here is the same
             // failure it would have had locally, reported as that cell's end.
-            finished++;
-            outbox.send(r.replyTo(), new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
-                    String.valueOf(e.getMessage()), 0, new byte[0], new byte[0]));
+            outcomes.notStarted(r, e.getMessage());
         }
     }
 
@@ -404,8 +378,7 @@ final class Worker implements AutoCloseable {
                         Transfer.millis(Transfer.cpu() - cpu0));
             }
             durable.put(key, d);
-            reserved += j.reserve();
-            weights += j.weight();
+            outcomes.started(j);
             if (source != null) {
                 d.source = source;
                 d.handedSeq = from.seq();
@@ -426,9 +399,7 @@ final class Worker implements AutoCloseable {
             if (source != null) {
                 return String.valueOf(e.getMessage());
             }
-            finished++;
-            outbox.send(r.replyTo(), new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
-                    String.valueOf(e.getMessage()), 0, new byte[0], new byte[0]));
+            outcomes.notStarted(r, e.getMessage());
             return null;
         } finally {
             if (!owned && prepared != null) {
@@ -547,6 +518,9 @@ final class Worker implements AutoCloseable {
     /** The coordinator's answer to a durable cell's commit. */
     void ack(Wire.SegmentAck a) {
         Durable d = durable.get(key(a.submission(), a.index(), a.epoch()));
+        if (d != null && !a.ok() && !d.fenced) {
+            outcomes.shutOut(d.run, a); // it ended silently before, which hid a lost cell
+        }
         if (d != null && d.handedSeq >= 0) {
             Incoming.answered(d, a); // the only commit of the run outstanding until it counts
             return;
@@ -558,7 +532,7 @@ final class Worker implements AutoCloseable {
         if (a.ok()) {
             // The member's fuel counts committed work as it commits: what a lost member ran
             // and committed is not run again by the member that resumes the cell.
-            fuelUsed += d.inflightFuel - d.countedFuel;
+            outcomes.fuel(d.inflightFuel - d.countedFuel);
             d.countedFuel = d.inflightFuel;
             d.ackedAt = System.currentTimeMillis();
             f.complete(null);
@@ -580,16 +554,14 @@ final class Worker implements AutoCloseable {
             return;
         }
         Wire.CellJob j = d.run.job();
-        reserved -= j.reserve();
-        weights -= j.weight();
-        finished++;
+        outcomes.ended(j);
         if (d.source != null && d.handedSeq >= 0) {
             // Moved in, but the run ended before the segment it was handed counted (its restore
             // failed, or that segment could not be made whole): the old member's run must not
             // wait for it, and the cell is placed anew from its last counted segment.
             d.source.tell(new Wire.MoveRound(j.submission(), j.index(), d.run.epoch(), Wire.MoveRound.CANCEL));
             if (e.last() == null || !e.last().isFinal()) {
-                requeue(d.run, "the move of " + j.name() + " to " + member + " failed: "
+                outcomes.requeue(d.run, "the move of " + j.name() + " to " + member + " failed: "
                         + (e.error() == null ? "drained" : e.error().getMessage()));
                 startWaiting();
                 return;
@@ -616,8 +588,7 @@ final class Worker implements AutoCloseable {
                 requeue(d.run);
             }
         } else if (!d.fenced) {
-            outbox.send(d.run.replyTo(), new Wire.CellDone(j.submission(), j.index(), member, Outcome.ERROR.name(), 0,
-                    String.valueOf(e.error().getMessage()), 0, new byte[0], new byte[0]));
+            outcomes.failed(d.run, e.error().getMessage());
         }
         startWaiting();
     }
@@ -738,7 +709,7 @@ final class Worker implements AutoCloseable {
                 CompletableFuture<Void> h = d == null ? null : d.handoff;
                 if (h != null) {
                     d.handedOver = true;
-                    fuelUsed += d.inflightFuel - d.countedFuel;
+                    outcomes.fuel(d.inflightFuel - d.countedFuel);
                     d.countedFuel = d.inflightFuel;
                     h.complete(null);
                 }
@@ -785,10 +756,6 @@ final class Worker implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
-    }
-
-    private static byte[] bytes(ByteArrayOutputStream s) {
-        return s == null ? new byte[0] : s.toByteArray();
     }
 
     @Override

@@ -69,6 +69,8 @@ class WireSerializerTest {
 
         Wire.SegmentAck a = new Wire.SegmentAck("s", 2, 3, 4, true);
         assertEquals(a, roundTrip(a));
+        Wire.SegmentAck refused = new Wire.SegmentAck("s", 2, 3, -1, false, "the cell was placed anew (epoch 4)");
+        assertEquals(refused, roundTrip(refused));
         // A takeover's messages (the ref-free ones: an actor reference needs the actor system).
         Wire.ReplicaHeld held = new Wire.ReplicaHeld("s", "127.0.0.1:2551", List.of(0, 5), List.of(3L, 11L));
         assertEquals(held, roundTrip(held));
