@@ -54,6 +54,8 @@ public final class ClusterClient implements AutoCloseable {
     private final List<String> members;
     private final Duration contact;
     private Link link;
+    /** Closed by its caller: a connection that ends is not re-attached. */
+    private volatile boolean closed;
 
     private ClusterClient(Settings settings, List<String> members, Duration contact, Link link) {
         this.settings = settings;
@@ -154,10 +156,13 @@ public final class ClusterClient implements AutoCloseable {
     /**
      * Submits cells and hands each one's end to {@code done} as it arrives, on this thread, each
      * cell exactly once; returns when all have ended. The cells go out in one buffered write (no
-     * answer is awaited between them). If the member (the submission's coordinator) is lost and
-     * other members were given ({@link #connect(Settings, List, Duration)}), the submission is
-     * re-attached to the next that answers, which takes it over (docs/cluster.md, "Coordinator
-     * failover"): the cells are sent again with what this side holds of each.
+     * answer is awaited between them). If the connection to the member (the submission's
+     * coordinator) ends or falls silent, the submission is re-attached, the cells sent again with
+     * what this side holds of each: to the same member if it still answers (the connection broke,
+     * the member lives on: the submission goes on there), else to the next of the members given
+     * ({@link #connect(Settings, List, Duration)}) that answers, which takes it over once the lost
+     * coordinator has left the cluster (docs/cluster.md, "Coordinator failover"). A member that
+     * refuses the re-attach is passed over for the next.
      *
      * @param jobs the cells, their {@link Wire.CellJob#index()} 0 to n-1 in order and their
      *     submission id {@link #newSubmission()}'s
@@ -179,6 +184,10 @@ public final class ClusterClient implements AutoCloseable {
         }
         int left = jobs.size();
         int attempt = 0;
+        // Since the coordinator was lost: the members not yet asked to re-attach, and what went wrong.
+        java.util.Deque<String> untried = new java.util.ArrayDeque<>();
+        List<String> why = new ArrayList<>();
+        String lostId = null; // the lost coordinator's name in the cluster
         long heard = System.nanoTime();
         while (left > 0) {
             Msg m;
@@ -224,17 +233,29 @@ public final class ClusterClient implements AutoCloseable {
                     done.accept(whole);
                 }
                 case Wire.Refused r when r.submission().equals(submission) || r.submission().isEmpty() -> {
-                    if (attempt > 0) {
-                        throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "member " + link.name()
-                                + " cannot take the submission over: " + r.reason());
+                    if (attempt == 0) {
+                        throw new ClusterException(ClusterException.Kind.REFUSED, r.reason());
                     }
-                    throw new ClusterException(ClusterException.Kind.REFUSED, r.reason());
+                    why.add("member " + link.name() + " cannot take the submission over: " + r.reason());
+                    if (!reattach(submission, jobs, seen, held, ++attempt, untried, lostId, why)) {
+                        throw new ClusterException(ClusterException.Kind.UNAVAILABLE, String.join("; ", why));
+                    }
+                    heard = System.nanoTime();
                 }
                 case Lost l -> {
-                    String lost = "lost member " + link.name() + " with " + left + " cells unfinished (" + l.why() + ")";
-                    attempt++;
-                    if (!reattach(submission, jobs, seen, held, attempt)) {
-                        throw new ClusterException(ClusterException.Kind.UNAVAILABLE, lost);
+                    if (closed) {
+                        throw new ClusterException(ClusterException.Kind.UNAVAILABLE, "closed with " + left
+                                + " cells unfinished");
+                    }
+                    lostId = link.id();
+                    why.clear();
+                    why.add("lost member " + link.name() + " with " + left + " cells unfinished (" + l.why() + ")");
+                    // The same member first: only the connection may have broken.
+                    untried.clear();
+                    untried.add(link.name());
+                    members.stream().filter(x -> !x.equals(link.name())).forEach(untried::add);
+                    if (!reattach(submission, jobs, seen, held, ++attempt, untried, lostId, why)) {
+                        throw new ClusterException(ClusterException.Kind.UNAVAILABLE, String.join("; ", why));
                     }
                     heard = System.nanoTime();
                 }
@@ -244,27 +265,24 @@ public final class ClusterClient implements AutoCloseable {
     }
 
     /**
-     * The coordinator was lost: connects to another member given, sends the cells again and
-     * re-attaches the submission with what this side holds of each cell. @return false if there
-     * is no other member, none answers, or the submission was re-attached too often
+     * The coordinator was lost: connects to the first of {@code untried} that answers (taking it
+     * off), sends the cells again and re-attaches the submission with what this side holds of each
+     * cell, naming the lost coordinator. @return false if none answers, or the submission was
+     * re-attached too often
      */
     private boolean reattach(String submission, List<Wire.CellJob> jobs, boolean[] seen, SegmentOutput[] held,
-            int attempt) {
+            int attempt, java.util.Deque<String> untried, String lostId, List<String> why) {
         if (attempt > Takeover.MAX_ATTEMPT) {
             return false;
         }
-        String lostName = link.name();
-        String lostId = link.id();
         closeQuietly(link.socket());
         List<Takeover.CellState> cells = new ArrayList<>(seen.length);
         for (int i = 0; i < seen.length; i++) {
             cells.add(seen[i] ? new Takeover.CellState(true, 0, true)
                     : new Takeover.CellState(false, held[i].next(), held[i].whole()));
         }
-        for (String m : members) {
-            if (m.equals(lostName)) {
-                continue;
-            }
+        while (!untried.isEmpty()) {
+            String m = untried.poll();
             try {
                 link = open(settings, m, contact);
                 send(o -> {
@@ -278,6 +296,7 @@ public final class ClusterClient implements AutoCloseable {
                 if (e.kind() != ClusterException.Kind.UNAVAILABLE) {
                     throw e;
                 }
+                why.add(e.getMessage());
             }
         }
         return false;
@@ -368,8 +387,14 @@ public final class ClusterClient implements AutoCloseable {
         }
     }
 
+    /** Closes the connection as a network failure would, without closing this client: a submission re-attaches. */
+    void dropConnection() {
+        closeQuietly(link.socket());
+    }
+
     @Override
     public void close() {
+        closed = true;
         closeQuietly(link.socket());
     }
 }

@@ -86,6 +86,10 @@ final class Coordinator {
     private int takenOver;
     private int resumedCells;
     private int restartedCells;
+    /** Submissions re-attached here by their own submitters ({@link Submission#thaw}), and their cells (status). */
+    private int reattached;
+    private int reattachedResumed;
+    private int reattachedRestarted;
 
     /**
      * @param name this member's host:port
@@ -332,7 +336,7 @@ final class Coordinator {
     private void end(Submission s, Wire.CellDone d) {
         s.done[d.index()] = true;
         s.remaining--;
-        s.client.tell(d);
+        s.relay(d);
         if (s.remaining == 0) {
             finish(s);
         }
@@ -437,34 +441,40 @@ final class Coordinator {
      * A submitter's connection ended: its submissions are frozen (nothing counts, is placed or
      * relayed; commits are refused, which stops the runs), so that replicas get ahead of what the
      * submitter was sent by one segment at most (docs/cluster.md, "Coordinator failover").
-     * Dropped, with their replicas, after {@link Replicas#ORPHAN_KEEP}.
+     * Dropped, with their replicas, after {@link Replicas#ORPHAN_KEEP}, unless the submitter
+     * re-attaches to this member before ({@link #attach}).
      */
     void clientGone(ActorRef<Msg> client) {
-        long until = System.nanoTime() + Replicas.ORPHAN_KEEP.toNanos();
         for (Submission s : submissions.values()) {
-            if (s.client.equals(client) && !s.frozen) {
-                s.frozen = true;
-                s.frozenUntil = until;
-                s.pending.clear();
-                s.fetching.clear();
-                s.placed.forEach((i, m) -> {
-                    MemberView v = members.get(m);
-                    if (v != null) {
-                        v.slot.release(s.jobs.get(i).reserve(), s.jobs.get(i).weight());
-                    }
-                    CellLog.Pending p = s.logs[i].pending();
-                    if (p != null) { // its run waits for this answer: it stops instead
-                        outbox.send(p.runnerRef(), new Wire.SegmentAck(s.id, i, p.epoch(), p.seq(), false,
-                                "the submission is frozen: its submitter's connection ended"));
-                    }
-                });
-                s.placed.clear();
-                LOG.log(System.Logger.Level.INFO, "submission {0}: its submitter is gone; its cells stop", s.id);
+            if (s.client.equals(client)) {
+                freeze(s);
             }
         }
         early.removeIf(x -> x.client().equals(client));
         attaching.keySet().removeIf(a -> a.client().equals(client));
         takeovers.values().removeIf(t -> t.attach.client().equals(client));
+    }
+
+    private void freeze(Submission s) {
+        if (!s.frozen) {
+            s.frozen = true;
+            s.frozenUntil = System.nanoTime() + Replicas.ORPHAN_KEEP.toNanos();
+            s.pending.clear();
+            s.fetching.clear();
+            s.placed.forEach((i, m) -> {
+                MemberView v = members.get(m);
+                if (v != null) {
+                    v.slot.release(s.jobs.get(i).reserve(), s.jobs.get(i).weight());
+                }
+                CellLog.Pending p = s.logs[i].pending();
+                if (p != null) { // its run waits for this answer: it stops instead
+                    outbox.send(p.runnerRef(), new Wire.SegmentAck(s.id, i, p.epoch(), p.seq(), false,
+                            "the submission is frozen: its submitter's connection ended"));
+                }
+            });
+            s.placed.clear();
+            LOG.log(System.Logger.Level.INFO, "submission {0}: its submitter is gone; its cells stop", s.id);
+        }
     }
 
     /** A replica's answer: the pending segment counts, or goes to another replica if it was refused. */
@@ -495,26 +505,12 @@ final class Coordinator {
         outbox.send(p.runnerRef(), new Wire.SegmentAck(s.id, index, p.epoch(), p.seq(), true));
         Segment seg = p.segment();
         Wire.CellJob j = s.jobs.get(index);
-        forward(s, index, seg);
+        s.forward(index, seg);
         if (seg.ending().isPresent()) {
             Segment.Ending e = seg.ending().get();
             // p.runner() may be the member handing the cell over: done() takes its end too.
             done(new Wire.CellDone(s.id, index, p.runner(), e.outcome().name(), e.exitStatus(),
                     e.message() == null ? "" : e.message(), seg.fuelUsed(), new byte[0], new byte[0]));
-        }
-    }
-
-    /**
-     * Sends a counted segment's output to the submitter: every segment's, even without output
-     * (but a final one's only with output: the cell's end follows it), so that the submitter knows
-     * which {@code seq}s it holds should a coordinator take the submission over ({@link Takeover}).
-     */
-    private void forward(Submission s, int index, Segment seg) {
-        Wire.CellJob j = s.jobs.get(index);
-        byte[] out = j.keepStdout() ? seg.stdout() : new byte[0];
-        byte[] err = j.keepStderr() ? seg.stderr() : new byte[0];
-        if (out.length > 0 || err.length > 0 || seg.ending().isEmpty()) {
-            s.client.tell(new Wire.CellOutput(s.id, index, seg.seq(), out, err));
         }
     }
 
@@ -540,19 +536,38 @@ final class Coordinator {
     // ---- taking over a lost coordinator's submission (Takeover; docs/cluster.md, "Coordinator failover") ----
 
     /**
-     * A submitter re-attaches a submission whose coordinator it lost. It is taken over once that
+     * A submitter re-attaches a submission whose coordinator it lost. Naming this member, its
+     * coordinator (the connection broke, this member lives on), the submission goes on here from
+     * what counted ({@link Submission#thaw}). Naming another, it is taken over once that
      * coordinator has been removed from the cluster (so it runs no cell any more: the members
      * stopped its runs, and it sends no segment to a replica), or refused after {@link
      * Takeover#REMOVAL_WAIT_NANOS}; a malformed one is refused at once.
      */
     void attach(Takeover.Attach a) {
         String problem = Takeover.problem(a);
+        Submission own = a.previous().equals(name) ? submissions.get(a.submission()) : null;
+        if (problem == null && own != null && own.jobs.size() == a.jobs().size()) {
+            // Its submitter's connection broke and this member lives on: the submission goes on
+            // here (frozen first if the old connection has not ended yet on this side).
+            freeze(own);
+            int[] count = own.thaw(a.client(), a.cells(), key);
+            reattached++;
+            reattachedResumed += count[Takeover.Action.RESUME.ordinal()];
+            reattachedRestarted += count[Takeover.Action.RESTART.ordinal()];
+            LOG.log(System.Logger.Level.INFO, "submission {0} re-attached by its submitter: {1} cells resume, {2} start "
+                    + "over", a.submission(), count[Takeover.Action.RESUME.ordinal()], count[Takeover.Action.RESTART.ordinal()]);
+            if (own.remaining == 0) {
+                finish(own);
+            }
+            placePending();
+            return;
+        }
         if (problem == null && (submissions.containsKey(a.submission()) || takeovers.containsKey(a.submission())
                 || attaching.keySet().stream().anyMatch(x -> x.submission().equals(a.submission())))) {
             problem = "it is already coordinated here";
         }
         if (problem == null && a.previous().equals(name)) {
-            problem = "it names this member as the coordinator it lost";
+            problem = "it names this member as the coordinator it lost, which no longer coordinates it";
         }
         if (problem != null) {
             a.client().tell(new Wire.Refused(a.submission(), "cannot take over submission " + a.submission() + ": "
@@ -714,7 +729,7 @@ final class Coordinator {
         resumedCells++;
         s.client.tell(new SubmitProtocol.Rewind(s.id, index, seg.seq()));
         s.logs[index].store(seg.seq(), g.segment());
-        forward(s, index, seg);
+        s.forward(index, seg);
         if (seg.ending().isPresent()) {
             Segment.Ending e = seg.ending().get();
             end(s, new Wire.CellDone(s.id, index, g.member(), e.outcome().name(), e.exitStatus(),
@@ -762,7 +777,9 @@ final class Coordinator {
         out.add(String.format(Locale.ROOT, "%d members; %d submissions coordinated here: %d cells placed, %d waiting",
                 members.size(), submissions.size(), running, pending) + (takenOver == 0 ? "" : String.format(Locale.ROOT,
                 "; %d taken over from lost coordinators: %d cells resumed from replicas, %d started over", takenOver,
-                resumedCells, restartedCells)));
+                resumedCells, restartedCells)) + (reattached == 0 ? "" : String.format(Locale.ROOT,
+                "; %d re-attached by their submitters: %d cells resumed, %d started over", reattached,
+                reattachedResumed, reattachedRestarted)));
         return out;
     }
 

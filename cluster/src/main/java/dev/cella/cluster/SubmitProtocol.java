@@ -28,9 +28,10 @@ import javax.net.ssl.TrustManagerFactory;
  * <li>submitter to member: {@code 'J'} one {@link Wire.CellJob} (body as {@link WireSerializer}
  *     encodes it), {@code 's'} submit the jobs sent so far under a submission id ({@code UTF id,
  *     int count}), {@code 'q'} load query, {@code 't'} status query, {@code 'n'} drain, {@code 'a'}
- *     re-attach the jobs sent so far under a submission id whose coordinator was lost ({@code UTF
- *     id, int count, int attempt, UTF lost coordinator, count times (boolean ended, long next,
- *     boolean whole)}, {@link Takeover.CellState});</li>
+ *     re-attach the jobs sent so far under a submission id whose coordinator was lost, or whose
+ *     connection to this member broke when it names this member ({@code UTF id, int count, int
+ *     attempt, UTF lost coordinator, count times (boolean ended, long next, boolean whole)},
+ *     {@link Takeover.CellState});</li>
  * <li>member to submitter: {@link Wire.CellOutput}, {@link Wire.CellDone}, {@link Wire.Refused},
  *     {@link Wire.Load} and {@link Wire.Text}, with {@link WireSerializer}'s manifest letter as the
  *     type and its encoding as the body, and {@code 'r'} a {@link Rewind} ({@code UTF id, int

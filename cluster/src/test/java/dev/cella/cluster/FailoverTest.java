@@ -231,6 +231,76 @@ class FailoverTest {
     }
 
     /**
+     * The submitter's connection to its coordinator breaks (closed as a network failure would)
+     * while every member lives: the submitter re-attaches to the same member, whose frozen
+     * submission goes on from what counted; every cell ends once, its output whole, and none
+     * starts over (docs/cluster.md, "The submitter's connection").
+     */
+    @Test
+    void aSubmitterWhoseConnectionBreaksReattachesToItsCoordinatorAndNoCellStartsOver() throws Exception {
+        int[] ports = {InProcessClusterTest.freePort(), InProcessClusterTest.freePort()};
+        String seed = "127.0.0.1:" + ports[0];
+        int n = 30;
+        try (ClusterNode a = member(ports[0], seed);
+                ClusterNode b = member(ports[1], seed)) {
+            assertTrue(a.awaitUp(Duration.ofSeconds(30)) && b.awaitUp(Duration.ofSeconds(30)));
+            Settings client = new Settings("127.0.0.1", 0, List.of(), null, null);
+            try (ClusterClient status = ClusterClient.connect(client, a.clientName(), ClusterClient.CONTACT)) {
+                awaitCells(status, 2, -1);
+            }
+            String id = ClusterClient.newSubmission();
+            byte[] module = ModuleWriter.write(Assembler.assemble(Files.readString(FIBS), "fibs.casm"));
+            List<Wire.CellJob> jobs = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                jobs.add(new Wire.CellJob(id, i, "f" + i, module, List.of("fibs.casm", String.valueOf(n)), 1, -1, -1, 0,
+                        "interp", null, true, false, 300_000));
+            }
+            Map<Integer, Wire.CellDone> ends = new ConcurrentHashMap<>();
+            Throwable[] failed = new Throwable[1];
+            ClusterClient sub = ClusterClient.connect(client, a.clientName(), ClusterClient.CONTACT); // a alone
+            Thread submitter = Thread.ofPlatform().start(() -> {
+                try (sub) {
+                    sub.submit(id, jobs, d -> assertNull(ends.put(d.index(), d), "cell " + d.index() + " ended twice"));
+                } catch (Throwable t) {
+                    failed[0] = t;
+                }
+            });
+            // Once every cell has counted a segment: b, the only other member, holds every replica,
+            // and a run commits seq 1 only once seq 0 counted.
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!everyCellPast(b.replicas(), id, jobs)) {
+                assertTrue(System.nanoTime() < end && submitter.isAlive(), "not every cell counted a segment");
+                Thread.sleep(20);
+            }
+            assertTrue(ends.size() < jobs.size(), "cells still run when the connection breaks");
+            sub.dropConnection();
+            submitter.join(Duration.ofSeconds(90).toMillis());
+            assertNull(failed[0], () -> "the submission failed: " + failed[0]);
+            assertEquals(jobs.size(), ends.size());
+            for (Wire.CellDone d : ends.values()) {
+                assertEquals("EXITED", d.outcome(), d.error());
+                assertEquals(ReplicationTest.expectedFibs(n), new String(d.stdout(), StandardCharsets.UTF_8),
+                        "cell " + d.index());
+            }
+            try (ClusterClient status = ClusterClient.connect(client, a.clientName(), ClusterClient.CONTACT)) {
+                String last = status.status().getLast();
+                assertTrue(last.matches(".*; 1 re-attached by their submitters: [1-6] cells resumed, 0 started over"), last);
+            }
+        }
+    }
+
+    /** True once the replica of every cell of {@code jobs} on {@code r} is past its first segment. */
+    private static boolean everyCellPast(Replicas r, String id, List<Wire.CellJob> jobs) throws Exception {
+        for (Wire.CellJob j : jobs) {
+            byte[] seg = r.get(id, j.index());
+            if (seg == null || dev.cella.sandbox.durable.Segment.fromBytes(seg, KEY, 1 << 24).seq() < 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * A submitter whose connection ends (and who names no other member) leaves nothing behind:
      * its coordinator freezes the submission, whose runs stop on the members and whose
      * reservations are released (docs/cluster.md, "Coordinator failover").

@@ -89,8 +89,8 @@ final class ClusterCommand implements Callable<Integer> {
         @Option(names = "--to", paramLabel = "HOST:PORT", required = true, split = ",",
                 description = "The client port of the member to talk to (any member; it coordinates the "
                         + "submission): its --client-port, by default its --port + 1. Several, comma-separated "
-                        + "(or --to repeated): the first that answers; a submission whose member is lost is "
-                        + "taken over by the next that answers.")
+                        + "(or --to repeated): the first that answers. A submission whose connection breaks "
+                        + "is re-attached to the same member if it answers, else taken over by the next that answers.")
         List<String> members;
 
         @Option(names = "--host", paramLabel = "HOST", defaultValue = "0.0.0.0",
