@@ -53,14 +53,17 @@ public final class ClusterClient implements AutoCloseable {
     /** The members to try, in order (docs/cluster.md, "Coordinator failover"). */
     private final List<String> members;
     private final Duration contact;
+    /** Told, as a line for a person, of each member passed over for the next (docs/cluster.md, "Submitting, and outputs"). */
+    private final Consumer<String> notice;
     private Link link;
     /** Closed by its caller: a connection that ends is not re-attached. */
     private volatile boolean closed;
 
-    private ClusterClient(Settings settings, List<String> members, Duration contact, Link link) {
+    private ClusterClient(Settings settings, List<String> members, Duration contact, Consumer<String> notice, Link link) {
         this.settings = settings;
         this.members = List.copyOf(members);
         this.contact = contact;
+        this.notice = notice;
         this.link = link;
     }
 
@@ -86,13 +89,25 @@ public final class ClusterClient implements AutoCloseable {
      * @throws ClusterException (UNAVAILABLE) if none answers, with each one's reason
      */
     public static ClusterClient connect(Settings settings, List<String> members, Duration contact) {
+        return connect(settings, members, contact, line -> { });
+    }
+
+    /**
+     * Connects as {@link #connect(Settings, List, Duration)} does, telling {@code notice} of each
+     * member passed over for the next: one that does not answer (down, not a member, or a TLS key
+     * one side does not trust) and, in {@link #submit}, one that refuses the submission.
+     */
+    public static ClusterClient connect(Settings settings, List<String> members, Duration contact,
+            Consumer<String> notice) {
         if (members.isEmpty()) {
             throw new IllegalArgumentException("no member to connect to");
         }
         List<String> why = new ArrayList<>();
         for (String m : members) {
             try {
-                return new ClusterClient(settings, members, contact, open(settings, m, contact));
+                ClusterClient c = new ClusterClient(settings, members, contact, notice, open(settings, m, contact));
+                why.forEach(w -> notice.accept(w + "; talking to " + m + " instead"));
+                return c;
             } catch (ClusterException e) {
                 if (e.kind() != ClusterException.Kind.UNAVAILABLE) {
                     throw e;
@@ -166,16 +181,15 @@ public final class ClusterClient implements AutoCloseable {
      *
      * @param jobs the cells, their {@link Wire.CellJob#index()} 0 to n-1 in order and their
      *     submission id {@link #newSubmission()}'s
-     * @throws ClusterException REFUSED if a cell fits on no member (nothing ran), UNAVAILABLE if
-     *     the member was lost before all cells ended and no other member took the submission over
+     * <p>A member that refuses the submission (a cell fits on none of its cluster's members;
+     * nothing ran) is passed over for the next member given, after it in the list, that answers.
+     *
+     * @throws ClusterException REFUSED if every member tried refused the submission (nothing ran),
+     *     naming each and its reason; UNAVAILABLE if the member was lost before all cells ended and
+     *     no other member took the submission over
      */
     public void submit(String submission, List<Wire.CellJob> jobs, Consumer<Wire.CellDone> done) {
-        send(o -> {
-            for (Wire.CellJob j : jobs) {
-                SubmitProtocol.write(o, j);
-            }
-            SubmitProtocol.writeSubmit(o, submission, jobs.size());
-        });
+        sendCells(jobs, o -> SubmitProtocol.writeSubmit(o, submission, jobs.size()));
         boolean[] seen = new boolean[jobs.size()];
         // A durable cell's output comes as segments before its end: kept once per seq, in order.
         SegmentOutput[] held = new SegmentOutput[jobs.size()];
@@ -234,11 +248,15 @@ public final class ClusterClient implements AutoCloseable {
                 }
                 case Wire.Refused r when r.submission().equals(submission) || r.submission().isEmpty() -> {
                     if (attempt == 0) {
-                        throw new ClusterException(ClusterException.Kind.REFUSED, r.reason());
-                    }
-                    why.add("member " + link.name() + " cannot take the submission over: " + r.reason());
-                    if (!reattach(submission, jobs, seen, held, ++attempt, untried, lostId, why)) {
-                        throw new ClusterException(ClusterException.Kind.UNAVAILABLE, String.join("; ", why));
+                        why.add("member " + link.name() + " refused the submission: " + r.reason());
+                        if (!resubmit(submission, jobs, why)) {
+                            throw new ClusterException(ClusterException.Kind.REFUSED, String.join("; ", why));
+                        }
+                    } else {
+                        why.add("member " + link.name() + " cannot take the submission over: " + r.reason());
+                        if (!reattach(submission, jobs, seen, held, ++attempt, untried, lostId, why)) {
+                            throw new ClusterException(ClusterException.Kind.UNAVAILABLE, String.join("; ", why));
+                        }
                     }
                     heard = System.nanoTime();
                 }
@@ -285,12 +303,7 @@ public final class ClusterClient implements AutoCloseable {
             String m = untried.poll();
             try {
                 link = open(settings, m, contact);
-                send(o -> {
-                    for (Wire.CellJob j : jobs) {
-                        SubmitProtocol.write(o, j);
-                    }
-                    SubmitProtocol.writeAttach(o, submission, attempt, lostId, cells);
-                });
+                sendCells(jobs, o -> SubmitProtocol.writeAttach(o, submission, attempt, lostId, cells));
                 return true;
             } catch (ClusterException e) {
                 if (e.kind() != ClusterException.Kind.UNAVAILABLE) {
@@ -298,6 +311,32 @@ public final class ClusterClient implements AutoCloseable {
                 }
                 why.add(e.getMessage());
             }
+        }
+        return false;
+    }
+
+    /**
+     * The member refused the submission before running anything: submits it to the next member
+     * after it in the list that answers. @return false if none is left that answers
+     */
+    private boolean resubmit(String submission, List<Wire.CellJob> jobs, List<String> why) {
+        int refused = why.size() - 1; // why ends with this member's refusal; what came before was told
+        for (String m : members.subList(members.indexOf(link.name()) + 1, members.size())) {
+            Link next;
+            try {
+                next = open(settings, m, contact);
+            } catch (ClusterException e) {
+                if (e.kind() != ClusterException.Kind.UNAVAILABLE) {
+                    throw e;
+                }
+                why.add(e.getMessage());
+                continue;
+            }
+            closeQuietly(link.socket()); // kept while no other member answers: status may still be asked
+            link = next;
+            notice.accept(String.join("; ", why.subList(refused, why.size())) + "; submitting to " + m + " instead");
+            sendCells(jobs, o -> SubmitProtocol.writeSubmit(o, submission, jobs.size()));
+            return true;
         }
         return false;
     }
@@ -347,6 +386,16 @@ public final class ClusterClient implements AutoCloseable {
 
     private void send(Request r) {
         send(link, r);
+    }
+
+    /** Sends every cell, then {@code then}'s frame (a submit or re-attach), in one buffered write. */
+    private void sendCells(List<Wire.CellJob> jobs, Request then) {
+        send(o -> {
+            for (Wire.CellJob j : jobs) {
+                SubmitProtocol.write(o, j);
+            }
+            then.writeTo(o);
+        });
     }
 
     /** Writes a request and flushes it; a failed write is the connection's loss. */

@@ -46,6 +46,8 @@ final class Gateway implements AutoCloseable {
     private final ActorSystem<Msg> system;
     private final ServerSocket server;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    /** Set once {@link #close} begins: a connection accepted meanwhile is closed by the accepting thread. */
+    private volatile boolean closing;
 
     private Gateway(ActorSystem<Msg> system, ServerSocket server) {
         this.system = system;
@@ -95,6 +97,9 @@ final class Gateway implements AutoCloseable {
                 Connection c = new Connection(s);
                 connections.add(c);
                 c.start();
+                if (closing) {
+                    c.close(); // close() may have missed it: nothing reaches a member that is stopping
+                }
             } catch (IOException e) {
                 if (!server.isClosed()) {
                     LOG.log(System.Logger.Level.WARNING, "accepting a submitter failed: {0}", e.getMessage());
@@ -105,6 +110,7 @@ final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         closeQuietly(server);
         for (Connection c : connections) {
             c.close();

@@ -89,8 +89,9 @@ final class ClusterCommand implements Callable<Integer> {
         @Option(names = "--to", paramLabel = "HOST:PORT", required = true, split = ",",
                 description = "The client port of the member to talk to (any member; it coordinates the "
                         + "submission): its --client-port, by default its --port + 1. Several, comma-separated "
-                        + "(or --to repeated): the first that answers. A submission whose connection breaks "
-                        + "is re-attached to the same member if it answers, else taken over by the next that answers.")
+                        + "(or --to repeated): the first that answers; a submission the member refuses goes to "
+                        + "the next. A submission whose connection breaks is re-attached to the same member if it "
+                        + "answers, else taken over by the next that answers.")
         List<String> members;
 
         @Option(names = "--host", paramLabel = "HOST", defaultValue = "0.0.0.0",
@@ -104,7 +105,8 @@ final class ClusterCommand implements Callable<Integer> {
         @ArgGroup(exclusive = false)
         TlsOptions tls;
 
-        ClusterClient connect(CommandLine cl) {
+        /** Connects to the first member of {@code --to} that answers; each member passed over is named on {@code err}. */
+        ClusterClient connect(CommandLine cl, java.io.PrintStream err) {
             Settings s = new Settings(host, 0, List.of(), tls == null ? null : tls.tls(cl), null);
             for (String member : members) {
                 try {
@@ -113,7 +115,7 @@ final class ClusterCommand implements Callable<Integer> {
                     throw new ParameterException(cl, "--to: " + e.getMessage());
                 }
             }
-            return ClusterClient.connect(s, members, timeout);
+            return ClusterClient.connect(s, members, timeout, line -> err.println("cella: " + line));
         }
     }
 
@@ -270,12 +272,12 @@ final class ClusterCommand implements Callable<Integer> {
             if (file.getFileName().toString().matches(".*\\.ya?ml")) {
                 AppFile app = AppFile.parse(file, new String(ModuleFiles.read(file.toString()), StandardCharsets.UTF_8));
                 ClusterApp prepared = ClusterApp.prepare(app, cacheOptions.images(), segmentFuel);
-                try (ClusterClient c = client.connect(spec.commandLine())) {
+                try (ClusterClient c = client.connect(spec.commandLine(), console.err())) {
                     return prepared.submit(c, console.out(), console.err());
                 }
             }
             ClusterBatch.Prepared prepared = ClusterBatch.prepare(BatchFile.read(file), segmentFuel);
-            try (ClusterClient c = client.connect(spec.commandLine())) {
+            try (ClusterClient c = client.connect(spec.commandLine(), console.err())) {
                 return ClusterBatch.submit(prepared, c, console.out());
             }
         }
@@ -302,7 +304,7 @@ final class ClusterCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (ClusterClient c = client.connect(spec.commandLine())) {
+            try (ClusterClient c = client.connect(spec.commandLine(), console.err())) {
                 ask(c).forEach(console.out()::println);
                 return ExitCode.OK.code;
             }

@@ -114,6 +114,23 @@ class ClusterAppTest {
             assertTrue(refused.err().contains("bad.yaml:6:") && refused.err().contains("cells.w: mounts, networks "
                     + "cannot work across cluster members"), refused.err());
             assertFalse(refused.err().contains("\tat "), refused.err());
+
+            // --to with members passed over: one where nothing listens is named, and the status
+            // comes from the next; a batch whose cell fits no member is refused by both members
+            // named (exit 79), each named with its reason.
+            String nobody = "127.0.0.1:" + freePort();
+            CliRunner.Result status = cella("cluster", "status", "--to", nobody + "," + a.clientName());
+            assertEquals(0, status.code(), status.toString());
+            assertTrue(status.err().startsWith("cella: cannot connect to cluster member " + nobody)
+                    && status.err().contains("; talking to " + a.clientName() + " instead"), status.err());
+            Path huge = tmp.resolve("huge.txt");
+            Files.writeString(huge, "name=huge binary=" + CliRunner.example("hello.casm") + " memory=1G\n");
+            CliRunner.Result both = cella("cluster", "submit", "--to", a.clientName() + "," + b.clientName(),
+                    huge.toString());
+            assertEquals(ExitCode.CLUSTER_REFUSED.code, both.code(), both.toString());
+            assertTrue(both.err().contains("cella: member " + a.clientName() + " refused the submission: no member "
+                    + "has the memory for huge") && both.err().contains("member " + b.clientName() + " refused the "
+                    + "submission"), both.err());
         }
     }
 }
