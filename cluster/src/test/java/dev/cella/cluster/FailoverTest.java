@@ -186,13 +186,7 @@ class FailoverTest {
                 Throwable[] failed = new Throwable[1];
                 ClusterClient sub = ClusterClient.connect(client, List.of(b.clientName(), a.clientName()),
                         ClusterClient.CONTACT);
-                Thread submitter = Thread.ofPlatform().start(() -> {
-                    try (sub) {
-                        sub.submit(id, jobs, d -> assertNull(ends.put(d.index(), d), "cell " + d.index() + " ended twice"));
-                    } catch (Throwable t) {
-                        failed[0] = t;
-                    }
-                });
+                Thread submitter = submitting(sub, id, jobs, ends, failed);
                 // Once every cell has a replica (on a or c: b never holds its own), b leaves mid-run.
                 long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (a.replicas().size() + c.replicas().size() < jobs.size()) {
@@ -258,13 +252,7 @@ class FailoverTest {
             Map<Integer, Wire.CellDone> ends = new ConcurrentHashMap<>();
             Throwable[] failed = new Throwable[1];
             ClusterClient sub = ClusterClient.connect(client, a.clientName(), ClusterClient.CONTACT); // a alone
-            Thread submitter = Thread.ofPlatform().start(() -> {
-                try (sub) {
-                    sub.submit(id, jobs, d -> assertNull(ends.put(d.index(), d), "cell " + d.index() + " ended twice"));
-                } catch (Throwable t) {
-                    failed[0] = t;
-                }
-            });
+            Thread submitter = submitting(sub, id, jobs, ends, failed);
             // Once every cell has counted a segment: b, the only other member, holds every replica,
             // and a run commits seq 1 only once seq 0 counted.
             long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -287,6 +275,18 @@ class FailoverTest {
                 assertTrue(last.matches(".*; 1 re-attached by their submitters: [1-6] cells resumed, 0 started over"), last);
             }
         }
+    }
+
+    /** Runs {@code sub}'s submission on a thread of its own: each end into {@code ends} once, a failure into {@code failed[0]}. */
+    private static Thread submitting(ClusterClient sub, String id, List<Wire.CellJob> jobs, Map<Integer, Wire.CellDone> ends,
+            Throwable[] failed) {
+        return Thread.ofPlatform().start(() -> {
+            try (sub) {
+                sub.submit(id, jobs, d -> assertNull(ends.put(d.index(), d), "cell " + d.index() + " ended twice"));
+            } catch (Throwable t) {
+                failed[0] = t;
+            }
+        });
     }
 
     /** True once the replica of every cell of {@code jobs} on {@code r} is past its first segment. */
