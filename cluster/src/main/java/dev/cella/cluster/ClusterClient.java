@@ -10,7 +10,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -179,11 +181,11 @@ public final class ClusterClient implements AutoCloseable {
      * coordinator has left the cluster (docs/cluster.md, "Coordinator failover"). A member that
      * refuses the re-attach is passed over for the next.
      *
-     * @param jobs the cells, their {@link Wire.CellJob#index()} 0 to n-1 in order and their
-     *     submission id {@link #newSubmission()}'s
      * <p>A member that refuses the submission (a cell fits on none of its cluster's members;
      * nothing ran) is passed over for the next member given, after it in the list, that answers.
      *
+     * @param jobs the cells, their {@link Wire.CellJob#index()} 0 to n-1 in order and their
+     *     submission id {@link #newSubmission()}'s
      * @throws ClusterException REFUSED if every member tried refused the submission (nothing ran),
      *     naming each and its reason; UNAVAILABLE if the member was lost before all cells ended and
      *     no other member took the submission over
@@ -199,7 +201,7 @@ public final class ClusterClient implements AutoCloseable {
         int left = jobs.size();
         int attempt = 0;
         // Since the coordinator was lost: the members not yet asked to re-attach, and what went wrong.
-        java.util.Deque<String> untried = new java.util.ArrayDeque<>();
+        Deque<String> untried = new ArrayDeque<>();
         List<String> why = new ArrayList<>();
         String lostId = null; // the lost coordinator's name in the cluster
         long heard = System.nanoTime();
@@ -289,7 +291,7 @@ public final class ClusterClient implements AutoCloseable {
      * re-attached too often
      */
     private boolean reattach(String submission, List<Wire.CellJob> jobs, boolean[] seen, SegmentOutput[] held,
-            int attempt, java.util.Deque<String> untried, String lostId, List<String> why) {
+            int attempt, Deque<String> untried, String lostId, List<String> why) {
         if (attempt > Takeover.MAX_ATTEMPT) {
             return false;
         }
