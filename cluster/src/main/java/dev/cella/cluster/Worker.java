@@ -1,9 +1,7 @@
 package dev.cella.cluster;
 
 import dev.cella.isa.CellaException;
-import dev.cella.isa.format.ModuleReader;
 import dev.cella.isa.module.Module;
-import dev.cella.isa.verify.Verifier;
 import dev.cella.sandbox.Cell;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.EngineKind;
@@ -16,15 +14,11 @@ import dev.cella.sandbox.sched.SchedulerObserver;
 import dev.cella.sandbox.durable.DurableRun;
 import dev.cella.sandbox.durable.Segment;
 import java.io.ByteArrayOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -142,13 +136,8 @@ final class Worker implements AutoCloseable {
     /** Its cells' ends reported, and the counts of its load. */
     private final Outcomes outcomes;
     private final Queue<Wire.Run> waiting = new ArrayDeque<>();
-    /** Decoded, verified modules by the SHA-256 of their bytes: a batch sends one module many times. */
-    private final Map<String, Module> modules = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Module> e) {
-            return size() > 64;
-        }
-    };
+    /** Decoded, verified modules by their binary: a batch sends one module many times. */
+    private final ModuleCache modules = new ModuleCache(64);
     private boolean draining;
     /** The cluster's segment key, or null for segments without a tag (docs/cluster.md, "Replication"). */
     private byte[] segmentKey;
@@ -740,22 +729,7 @@ final class Worker implements AutoCloseable {
     }
 
     private Module module(byte[] bytes) {
-        String key = sha256(bytes);
-        Module m = modules.get(key);
-        if (m == null) {
-            m = ModuleReader.read(bytes);
-            Verifier.verify(m);
-            modules.put(key, m);
-        }
-        return m;
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return modules.get(bytes);
     }
 
     @Override
