@@ -67,8 +67,13 @@ public final class ClusterBatch {
         // dropped); files several guests share are written at the end, in batch order.
         Set<Path> shared = sharedTargets(batch);
         List<BatchFile.Guest> all = batch.guests();
+        // Each cell's report line is made as its end arrives, while the others still run, so
+        // that only printing them in batch order is left once the last one ends.
+        String[] lines = new String[jobs.size()];
         client.submit(id, jobs, d -> {
             BatchFile.Guest g = all.get(d.index());
+            lines[d.index()] = String.format(Locale.ROOT, "%-20s %-21s %s after %d fuel", g.name(), d.member(),
+                    describe(d), d.fuelUsed());
             if ((g.stdout() == null || !shared.contains(g.stdout())) && (g.stderr() == null || !shared.contains(g.stderr()))) {
                 writeOutputs(batch, d.index(), d);
                 d = new Wire.CellDone(d.submission(), d.index(), d.member(), d.outcome(), d.exitStatus(), d.error(),
@@ -77,17 +82,17 @@ public final class ClusterBatch {
             done[d.index()] = d;
         });
         writeOutputs(batch, -1, done);
-        List<BatchFile.Guest> guests = batch.guests();
         Map<String, Integer> perMember = new LinkedHashMap<>();
         int failed = 0;
+        StringBuilder report = new StringBuilder();
         for (int i = 0; i < done.length; i++) {
             Wire.CellDone d = done[i];
             boolean ok = d.outcome().equals("EXITED") && d.exitStatus() == 0;
             failed += ok ? 0 : 1;
             perMember.merge(d.member(), 1, Integer::sum);
-            out.println(String.format(Locale.ROOT, "%-20s %-21s %s after %d fuel", guests.get(i).name(), d.member(),
-                    describe(d), d.fuelUsed()));
+            report.append(lines[i]).append(System.lineSeparator());
         }
+        out.print(report);
         out.println(String.format(Locale.ROOT, "%d cells on %d members in %.2f s (%s); %d did not exit with status 0",
                 done.length, perMember.size(), (System.nanoTime() - start) / 1e9, perMember.toString().replace("=", ": "),
                 failed));
