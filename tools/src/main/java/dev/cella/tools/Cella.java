@@ -73,11 +73,15 @@ public final class Cella implements Callable<Integer> {
 
     /** Runs the command line and exits the JVM with its exit code. */
     public static void main(String[] args) {
+        StatsReport.Startup.mainEntered();
         Interruption.install();
         int code = run(args, System.in, System.out, System.err);
         System.out.flush();
         if (Interruption.interrupted()) {
             Interruption.awaitHalt(code);
+        }
+        if (ArchiveTraining.requested()) {
+            ArchiveTraining.train();
         }
         System.exit(code);
     }

@@ -151,7 +151,9 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         }
         byte[] key = checkpointKey(checkpointKey);
         CellConfig plain = config();
+        StatsReport.Startup startup = StatsReport.Startup.loading();
         ModuleFiles.Verified loaded = ModuleFiles.loadVerified(program, program, cacheOptions.translations());
+        startup = startup.loaded();
         Module module = loaded.module();
         requireEntryPoint(module);
         String origin = !loaded.wasm() ? null : loaded.fromCache() ? "from cache" : "translated";
@@ -161,7 +163,7 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
             }
             try {
                 return finish(console, cell, runInterruptibly(cell, () -> cell.run(checkpoint)), checkpointFile, key,
-                        stats, program, origin);
+                        stats, program, origin, startup);
             } finally {
                 services.printStats(console, stats);
                 if (stats != null && (net.given() || attachment.stats().socketsOpened() > 0)) {
@@ -258,15 +260,16 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
      */
     static int finish(Cella.Console console, Cell cell, Optional<RunResult> ended, Path checkpointFile, byte[] key,
             StatsFormat stats, String program) {
-        return finish(console, cell, ended, checkpointFile, key, stats, program, null);
+        return finish(console, cell, ended, checkpointFile, key, stats, program, null, null);
     }
 
     /**
      * As above; {@code origin} says where a WebAssembly module's translation came from ("from
-     * cache" or "translated", the {@code module} line of {@code --stats}), null for other modules.
+     * cache" or "translated", the {@code module} line of {@code --stats}), null for other modules;
+     * {@code startup} what starting took before the run, null if not measured.
      */
     static int finish(Cella.Console console, Cell cell, Optional<RunResult> ended, Path checkpointFile, byte[] key,
-            StatsFormat stats, String program, String origin) {
+            StatsFormat stats, String program, String origin, StatsReport.Startup startup) {
         try {
             if (ended.isEmpty()) {
                 Checkpoint.capture(cell).write(checkpointFile, false, key);
@@ -281,7 +284,7 @@ final class RunCommand implements Callable<Integer>, Cella.FileCommand {
         RunResult result = ended.get();
         if (stats != null) {
             EngineDiagnostics engine = cell.image().engine() instanceof EngineDiagnostics d ? d : null;
-            console.err().println(StatsReport.format(stats, result.accounting(), engine, origin));
+            console.err().println(StatsReport.format(stats, result.accounting(), engine, origin, startup));
         }
         if (result.outcome() != Outcome.EXITED) {
             throw result.error();

@@ -182,6 +182,20 @@ class LauncherTest {
         }
     }
 
+    /**
+     * Only the run that writes a command's archive trains it ({@link ArchiveTraining}), and only
+     * for a command that runs guests.
+     */
+    @Test
+    void theRunThatWritesTheArchiveTrainsIt() throws Exception {
+        Ran first = cella("run", "0");
+        assertTrue(first.err().contains("training true"), first.err());
+        Ran second = cella("run", "0");
+        assertTrue(second.err().contains("training false"), second.err());
+        Ran other = cella("asm", "0");
+        assertTrue(other.err().contains("training false"), "asm runs no guest: " + other.err());
+    }
+
     @Test
     void archivesCanBeTurnedOff() throws Exception {
         Ran r = cella(Map.of("CELLA_CLASS_ARCHIVE", "off"), "run", "5");

@@ -31,6 +31,21 @@ public interface EngineDiagnostics {
         return null;
     }
 
+    /**
+     * What making this engine's code cost in this process, in CPU time of the threads that did it
+     * ({@link GuestCpu}): {@code generateNanos} producing class files (the JIT's emitters and
+     * ASM), {@code defineNanos} handing them to the JVM, which parses, verifies and links each
+     * class there ({@code Lookup.defineHiddenClass}), for {@code classes} classes of {@code bytes}
+     * bytes in all, those read from the class cache included (they are defined, not generated).
+     * For {@code --stats} and the startup breakdown in docs/performance.md.
+     */
+    record CodeCost(int classes, long bytes, long generateNanos, long defineNanos) {}
+
+    /** What making this engine's code cost so far, or null if this engine makes none. */
+    default CodeCost codeCost() {
+        return null;
+    }
+
     /** The stats as text, one function per line; functions never run are left out. */
     default String statsText() {
         return functionStats().stream()

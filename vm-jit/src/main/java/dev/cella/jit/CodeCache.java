@@ -3,6 +3,8 @@ package dev.cella.jit;
 import dev.cella.isa.ValType;
 import dev.cella.isa.module.FuncType;
 import dev.cella.isa.module.Module;
+import dev.cella.vm.EngineDiagnostics;
+import dev.cella.vm.GuestCpu;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -40,6 +42,10 @@ final class CodeCache {
     /** What this module's generated classes took from the code budget ({@link CodeBudget}). */
     private final CodeBudget.Account account;
     private MethodHandles.Lookup importClass;
+    /** CPU nanoseconds spent generating and defining classes, classes and bytes defined ({@link #codeCost}). */
+    private final java.util.concurrent.atomic.LongAdder generateNanos = new java.util.concurrent.atomic.LongAdder(),
+            defineNanos = new java.util.concurrent.atomic.LongAdder(), classesDefined = new java.util.concurrent.atomic.LongAdder(),
+            bytesDefined = new java.util.concurrent.atomic.LongAdder();
     /** Marks an entry method the code budget could not pay for (so it is not compiled again). */
     private static final MethodHandle SPENT = MethodHandles.zero(int.class);
     /** By type index: the adapter that calls another instance's function of that type ({@link #foreignHandle}). */
@@ -392,7 +398,9 @@ final class CodeCache {
         h = storedLeaderMethod(v, kind, function, leader, type, force);
         if (h == null) {
             try {
+                long start = GuestCpu.now();
                 FunctionCompiler.Output out = compile.get();
+                generateNanos.add(GuestCpu.now() - start);
                 MethodHandles.Lookup c = define(out.bytes(), force);
                 h = c == null ? SPENT : c.findStatic(c.lookupClass(), FunctionCompiler.ENTRY_NAME, type);
                 if (c != null) {
@@ -479,7 +487,12 @@ final class CodeCache {
         FunctionCompiler.Output out;
         MethodHandles.Lookup c;
         try {
-            out = new FunctionCompiler(engine, code(function), v.metered).compile(options.forceRegions());
+            long start = GuestCpu.now();
+            try {
+                out = new FunctionCompiler(engine, code(function), v.metered).compile(options.forceRegions());
+            } finally {
+                generateNanos.add(GuestCpu.now() - start);
+            }
             c = define(out.bytes(), false);
             if (c == null) {
                 return fallBack(v, function, sig, BUDGET_SPENT);
@@ -634,6 +647,19 @@ final class CodeCache {
         if (!account.charge(bytes.length, force)) {
             return null;
         }
-        return lookup.defineHiddenClassWithClassData(bytes, engine, true);
+        long start = GuestCpu.now();
+        try {
+            return lookup.defineHiddenClassWithClassData(bytes, engine, true);
+        } finally {
+            defineNanos.add(GuestCpu.now() - start);
+            classesDefined.increment();
+            bytesDefined.add(bytes.length);
+        }
+    }
+
+    /** What generating and defining this module's classes has cost so far (see {@link EngineDiagnostics.CodeCost}). */
+    EngineDiagnostics.CodeCost codeCost() {
+        return new EngineDiagnostics.CodeCost(classesDefined.intValue(), bytesDefined.sum(), generateNanos.sum(),
+                defineNanos.sum());
     }
 }

@@ -384,6 +384,11 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
         return c == null ? null : new ClassCacheUse(c[0], c[1]);
     }
 
+    @Override
+    public CodeCost codeCost() {
+        return cache.codeCost();
+    }
+
     /**
      * Bytecode sizes of the JVM methods holding compiled function {@code function}'s code: one
      * if it was compiled in one method, else one per region; null if it is not compiled.

@@ -500,6 +500,11 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     }
 
     @Override
+    public CodeCost codeCost() {
+        return jit.codeCost();
+    }
+
+    @Override
     public List<FunctionStat> functionStats() {
         List<FunctionStat> jitStats = jit.functionStats();
         List<FunctionStat> out = new ArrayList<>();
