@@ -4,7 +4,8 @@
     benchmarks/corpus/breakdown.py JAR ENGINE PROGRAM-REGEX [CELLA OPTIONS...]
 
 Runs each corpus program (programs.txt) twice with `java -XX:TieredStopAtLevel=1` (bin/cella's
-C1 only) and the class-data archive JAR.jsa (made by a first unmeasured run if missing):
+C1 only) and the class-data archive JAR.jsa (made as bin/cella makes it, by a first unmeasured
+run, if missing):
 1. sampling /proc/PID/task/*/stat every 5 ms, so each thread's CPU is known at exit (the guest's
    stack-segment threads, HotSpot's C1 thread, GC threads, the main thread), with `--stats`,
    whose `startup` and `code` lines split the main thread (JVM, command line, module) and the
@@ -81,12 +82,14 @@ def main():
     archive = jar + '.jsa'
     base = [java, '-XX:TieredStopAtLevel=1', '-Xlog:disable', '-XX:+DisplayVMOutputToStderr']
     if not os.path.exists(archive):
-        subprocess.run(base + ['-XX:+AutoCreateSharedArchive', f'-XX:SharedArchiveFile={archive}', '-jar', jar, 'run',
+        # As bin/cella makes it: the first run writes it, trained on jit and auto (ArchiveTraining).
+        subprocess.run(base + ['-XX:+AutoCreateSharedArchive', f'-XX:SharedArchiveFile={archive}',
+                               '-Dcella.classArchive.training=true', '-jar', jar, 'run',
                                f'{here}/../../examples/hello.casm'], stdout=subprocess.DEVNULL)
     base += [f'-XX:SharedArchiveFile={archive}']
-    print('| program | CPU | wall | main: JVM, command line | main: module | guest: generate | guest: define'
-          ' | guest: interpreted | guest: compiled | C1 | GC, other threads |')
-    print('|---' * 11 + '|')
+    print('| program | CPU | wall | main: JVM, command line | main: module | guest: class cache | guest: generate'
+          ' | guest: define | guest: interpreted | guest: compiled | C1 | GC, other threads |')
+    print('|---' * 12 + '|')
     for line in open(f'{here}/programs.txt'):
         if line.startswith('#') or '|' not in line:
             continue
@@ -97,9 +100,9 @@ def main():
         run = ['-jar', jar, 'run', '--engine', engine, *extra, *m, f'{here}/wasm/{wasm}', *args.split()]
         g, wall, err = sampled(base + run[:3] + ['--stats'] + run[3:])
         st = re.search(r'startup +JVM (-?\d+) ms, command line (-?\d+) ms, module (-?\d+) ms', err)
-        cd = re.search(r'code +\d+ classes, \d+ KB: generating (\d+) ms, defining (\d+) ms', err)
+        cd = re.search(r'code +\d+ classes, \d+ KB: class cache (\d+) ms, generating (\d+) ms, defining (\d+) ms', err)
         mod = int(st.group(3)) / 1000 if st else 0
-        gen, dfn = (int(x) / 1000 for x in cd.groups()) if cd else (0, 0)
+        cache, gen, dfn = (int(x) / 1000 for x in cd.groups()) if cd else (0, 0, 0)
         total = sum(g.values())
         main_thread = g.get('java', 0)
         guest = sum(v for k, v in g.items() if k.startswith('cella-jit-segm'))
@@ -107,10 +110,10 @@ def main():
         split = guest_split(base + run)
         # What the guest's threads did besides generating and defining, split by JFR's samples
         # (host calls, the runtime and the JDK code they run count with the guest code they serve).
-        left = max(guest - gen - dfn, 0)
+        left = max(guest - cache - gen - dfn, 0)
         done = split['interpreted'] + split['compiled']
         gi = left * split['interpreted'] / done if done else 0
-        print(f'| {name} | ' + ' | '.join(f'{x:.2f}' for x in (total, wall, main_thread - mod, mod, gen, dfn, gi,
+        print(f'| {name} | ' + ' | '.join(f'{x:.2f}' for x in (total, wall, main_thread - mod, mod, cache, gen, dfn, gi,
                                                                  left - gi, c1, total - main_thread - guest - c1))
               + ' |', flush=True)
 

@@ -69,6 +69,27 @@ class ClassCacheCliTest {
         assertEquals(1, files(dir).size(), "no temporary files are left behind");
     }
 
+    private static final Pattern CODE = Pattern.compile(
+            "\ncode +(\\d+) classes, (\\d+) KB: class cache (\\d+) ms, generating (\\d+) ms, defining (\\d+) ms \\(CPU\\)\n");
+
+    /**
+     * The {@code code} line of {@code --stats} counts the classes defined in both runs, generated
+     * in the first and taken from the class cache in the second (docs/cli.md, "Engine debugging").
+     */
+    @Test
+    void theCodeLineCountsTheClassesDefinedWhereverTheyCameFrom() {
+        Path dir = tmp.resolve("cache");
+        Matcher first = CODE.matcher(runSort("--cache-dir", dir.toString()));
+        assertTrue(first.find());
+        Matcher second = CODE.matcher(runSort("--cache-dir", dir.toString()));
+        assertTrue(second.find());
+        assertTrue(Integer.parseInt(first.group(1)) > 0, first.group());
+        assertEquals(first.group(1), second.group(1), "the same classes, defined from the cache");
+        String json = runSort("--cache-dir", dir.toString(), "--stats=json");
+        assertTrue(json.matches("(?s).*\"code\":\\{\"classes\":" + first.group(1)
+                + ",\"bytes\":\\d+,\"cacheNanos\":\\d+,\"generateNanos\":\\d+,\"defineNanos\":\\d+}.*"), json);
+    }
+
     @Test
     void noCacheKeepsNoClasses() {
         Path dir = tmp.resolve("cache");

@@ -33,13 +33,14 @@ public interface EngineDiagnostics {
 
     /**
      * What making this engine's code cost in this process, in CPU time of the threads that did it
-     * ({@link GuestCpu}): {@code generateNanos} producing class files (the JIT's emitters and
-     * ASM), {@code defineNanos} handing them to the JVM, which parses, verifies and links each
+     * ({@link GuestCpu}): {@code cacheNanos} taking classes from the disk cache of generated
+     * classes (reading its file, checking each class), {@code generateNanos} producing class
+     * files (the JIT's emitters and ASM), {@code defineNanos} handing them to the JVM, which parses, verifies and links each
      * class there ({@code Lookup.defineHiddenClass}), for {@code classes} classes of {@code bytes}
      * bytes in all, those read from the class cache included (they are defined, not generated).
      * For {@code --stats} and the startup breakdown in docs/performance.md.
      */
-    record CodeCost(int classes, long bytes, long generateNanos, long defineNanos) {}
+    record CodeCost(int classes, long bytes, long cacheNanos, long generateNanos, long defineNanos) {}
 
     /** What making this engine's code cost so far, or null if this engine makes none. */
     default CodeCost codeCost() {

@@ -42,9 +42,9 @@ final class CodeCache {
     /** What this module's generated classes took from the code budget ({@link CodeBudget}). */
     private final CodeBudget.Account account;
     private MethodHandles.Lookup importClass;
-    /** CPU nanoseconds spent generating and defining classes, classes and bytes defined ({@link #codeCost}). */
+    /** CPU nanoseconds spent reading the class cache, generating and defining classes; classes and bytes defined ({@link #codeCost}). */
     private final java.util.concurrent.atomic.LongAdder generateNanos = new java.util.concurrent.atomic.LongAdder(),
-            defineNanos = new java.util.concurrent.atomic.LongAdder(), classesDefined = new java.util.concurrent.atomic.LongAdder(),
+            defineNanos = new java.util.concurrent.atomic.LongAdder(), cacheNanos = new java.util.concurrent.atomic.LongAdder(), classesDefined = new java.util.concurrent.atomic.LongAdder(),
             bytesDefined = new java.util.concurrent.atomic.LongAdder();
     /** Marks an entry method the code budget could not pay for (so it is not compiled again). */
     private static final MethodHandle SPENT = MethodHandles.zero(int.class);
@@ -423,7 +423,7 @@ final class CodeCache {
      */
     private MethodHandle storedLeaderMethod(Variant v, int kind, int function, int leader, MethodType type,
             boolean force) {
-        ModuleClasses.Stored s = stored == null ? null : stored.get(kind, v.metered, function, leader);
+        ModuleClasses.Stored s = storedClass(kind, v.metered, function, leader);
         if (s == null) {
             return null;
         }
@@ -513,7 +513,7 @@ final class CodeCache {
      * generated and replaces the stored one) or the budget cannot pay for it.
      */
     private MethodHandle storedFunction(Variant v, int function, Signature sig) {
-        ModuleClasses.Stored s = stored == null ? null : stored.get(ModuleClasses.FUNCTION, v.metered, function, 0);
+        ModuleClasses.Stored s = storedClass(ModuleClasses.FUNCTION, v.metered, function, 0);
         if (s == null) {
             return null;
         }
@@ -564,6 +564,19 @@ final class CodeCache {
             throw new IllegalArgumentException("stored region starts do not fit function " + code.index);
         }
         return new RegionPlan(code, starts, copyDispatch);
+    }
+
+    /** The class cache's class of that key ({@link ModuleClasses#get}: read and checked), timed; null if none. */
+    private ModuleClasses.Stored storedClass(int kind, boolean metered, int function, int leader) {
+        if (stored == null) {
+            return null;
+        }
+        long start = GuestCpu.now();
+        try {
+            return stored.get(kind, metered, function, leader);
+        } finally {
+            cacheNanos.add(GuestCpu.now() - start);
+        }
     }
 
     /** Keeps a class just generated for the class cache, if there is one. */
@@ -659,7 +672,7 @@ final class CodeCache {
 
     /** What generating and defining this module's classes has cost so far (see {@link EngineDiagnostics.CodeCost}). */
     EngineDiagnostics.CodeCost codeCost() {
-        return new EngineDiagnostics.CodeCost(classesDefined.intValue(), bytesDefined.sum(), generateNanos.sum(),
-                defineNanos.sum());
+        return new EngineDiagnostics.CodeCost(classesDefined.intValue(), bytesDefined.sum(), cacheNanos.sum(),
+                generateNanos.sum(), defineNanos.sum());
     }
 }
