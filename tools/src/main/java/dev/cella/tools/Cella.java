@@ -81,7 +81,11 @@ public final class Cella implements Callable<Integer> {
             Interruption.awaitHalt(code);
         }
         if (ArchiveTraining.requested()) {
-            ArchiveTraining.train();
+            try {
+                ArchiveTraining.train();
+            } catch (RuntimeException e) {
+                // The training only fills the class-data archive: it never changes the run's outcome.
+            }
         }
         System.exit(code);
     }
