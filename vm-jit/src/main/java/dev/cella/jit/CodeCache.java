@@ -8,6 +8,7 @@ import dev.cella.vm.GuestCpu;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The compiled code of one {@link JitEngine}'s module: each function's decoded form ({@link
@@ -42,10 +43,15 @@ final class CodeCache {
     /** What this module's generated classes took from the code budget ({@link CodeBudget}). */
     private final CodeBudget.Account account;
     private MethodHandles.Lookup importClass;
-    /** CPU nanoseconds spent reading the class cache, generating and defining classes; classes and bytes defined ({@link #codeCost}). */
-    private final java.util.concurrent.atomic.LongAdder generateNanos = new java.util.concurrent.atomic.LongAdder(),
-            defineNanos = new java.util.concurrent.atomic.LongAdder(), cacheNanos = new java.util.concurrent.atomic.LongAdder(), classesDefined = new java.util.concurrent.atomic.LongAdder(),
-            bytesDefined = new java.util.concurrent.atomic.LongAdder();
+    /**
+     * CPU nanoseconds spent reading the class cache, generating and defining classes, and the
+     * classes and bytes defined ({@link #codeCost}); added to by any thread that compiles.
+     */
+    private final LongAdder cacheNanos = new LongAdder();
+    private final LongAdder generateNanos = new LongAdder();
+    private final LongAdder defineNanos = new LongAdder();
+    private final LongAdder classesDefined = new LongAdder();
+    private final LongAdder bytesDefined = new LongAdder();
     /** Marks an entry method the code budget could not pay for (so it is not compiled again). */
     private static final MethodHandle SPENT = MethodHandles.zero(int.class);
     /** By type index: the adapter that calls another instance's function of that type ({@link #foreignHandle}). */
