@@ -67,6 +67,8 @@ tr=$(resumed_at "$t0" running)
 ts=$(grep -ho 'stopped at [0-9]* ms' "$work/node-$victim.log" | awk '{print $(NF-1)}' | tail -1)
 echo "pause: $((tr - ts)) ms from the cell's stop on member $victim to its run on the new member"
 grep -h 'stopped at' "$work/node-$victim.log" | tail -1
+grep -h 'pre-copy round' "$work/node-$victim.log" || true # the intermediate rounds, while the cell ran
+grep -h "restored .* at [0-9]* ms\|running .* at $tr ms" "$work"/node-*.log | head -2
 # Kill -9 whichever member runs it now (if the seed runs it, only the drain figure is measured).
 # First the drained member leaves (its process ends), so that it is neither counted nor picked.
 for _ in $(seq 1 300); do kill -0 "${pidOf[$victim]}" 2>/dev/null || break; sleep 0.1; done

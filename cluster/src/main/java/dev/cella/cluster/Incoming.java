@@ -3,6 +3,7 @@ package dev.cella.cluster;
 import dev.cella.isa.module.Module;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.checkpoint.Checkpoint;
+import dev.cella.sandbox.checkpoint.CheckpointDelta;
 import dev.cella.sandbox.durable.DurableRun;
 import dev.cella.sandbox.durable.Segment;
 import java.util.function.Consumer;
@@ -102,6 +103,50 @@ final class Incoming {
     }
 
     /**
+     * Takes an intermediate round (docs/cluster.md, "Moving a cell"), on a thread of its own, then
+     * answers {@code ready}: the round's segment, the chunks just received, verified with {@code
+     * segmentKey} as the cell's and read as a delta over the prepared cell's base, whose pages
+     * are written into the prepared cell, which the delta's checkpoint is then the base of
+     * ({@link DurableRun.Prepared#advance}). A round that does not verify, is not a delta of this
+     * cell, is damaged or over another base, or comes when the first round did not restore, is
+     * refused ({@code refused} is given why): checked as the last round is, since the last round
+     * is restored over it. Nothing happens if the move is over meanwhile.
+     */
+    void advance(byte[] segmentKey, Wire.MoveRound ready, Consumer<String> refused) {
+        Wire.CellJob j = run.job();
+        byte[] bytes = image.bytes();
+        Thread.ofVirtual().name("cella-precopy-" + j.name()).start(() -> {
+            DurableRun.Prepared p;
+            synchronized (this) {
+                if (over) {
+                    return;
+                }
+                p = prepared;
+            }
+            try {
+                if (p == null) {
+                    throw new IllegalArgumentException("an intermediate round, but the first round did not restore");
+                }
+                CellConfig config = Worker.config(j, null, null);
+                Segment seg = Segment.fromBytes(bytes, segmentKey, Segment.maxSize(config));
+                String cell = Worker.cellId(j.submission(), j.index());
+                if (!seg.cellId().equals(cell) || !seg.isDelta()) {
+                    throw new IllegalArgumentException("an intermediate round must be a delta of " + cell + ", not "
+                            + (seg.isDelta() ? "of " + seg.cellId() : "a whole segment"));
+                }
+                p.advance(CheckpointDelta.fromBytes(seg.checkpoint(), "round over segment " + seg.seq(), null,
+                        Checkpoint.maxPayload(config)));
+            } catch (IllegalStateException e) {
+                return; // the prepared cell was closed meanwhile: the move is over
+            } catch (RuntimeException e) {
+                refused.accept(String.valueOf(e.getMessage()));
+                return;
+            }
+            source.tell(ready);
+        });
+    }
+
+    /**
      * Refuses the move on member {@code member} (a chunk outside its image, a last segment that
      * does not verify, decode or apply over the first round: a peer's bytes are untrusted
      * input): the old member's run stops (CANCEL) and the coordinator gets the cell back
@@ -149,14 +194,14 @@ final class Incoming {
     /**
      * The coordinator answered {@code a} to the commit of the segment the cell of {@code d} was
      * handed over with: the old member's run may end (DONE) or stops (CANCEL), and the run's own
-     * commits, which wait for it ({@code Worker.Durable#handed}), follow or fail. They wait
+     * commits, which wait for it ({@code Durable#handed}), follow or fail. They wait
      * because the coordinator takes a cell's segments in {@code seq} order, one at a time: a
      * commit of the next seq arriving while the handed one is being replicated is fenced
      * ({@link CellLog#judge}), which stopped the run with nobody left to report the cell. While
      * the handed segment is outstanding it is the run's only commit, so {@code a} is its answer
      * (a refusal may carry seq -1).
      */
-    static void answered(Worker.Durable d, Wire.SegmentAck a) {
+    static void answered(Durable d, Wire.SegmentAck a) {
         d.handedSeq = -1;
         d.source.tell(new Wire.MoveRound(a.submission(), a.index(), a.epoch(),
                 a.ok() ? Wire.MoveRound.DONE : Wire.MoveRound.CANCEL));

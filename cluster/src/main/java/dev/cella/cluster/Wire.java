@@ -189,7 +189,9 @@ public sealed interface Wire extends Msg {
 
     /**
      * A step of a move, for the cell's run under {@code epoch} (the new one). Source to
-     * destination: {@link #BASE} (a round of chunks is in: answer {@link #READY}), {@link #FINAL}
+     * destination: {@link #BASE} (a round of chunks is in: answer {@link #READY}), {@link #PRECOPY}
+     * (an intermediate round, a delta over the base, is in: write it into the prepared cell and
+     * answer {@link #READY}), {@link #FINAL}
      * (the last segment is in: resume), {@link #CANCEL} (drop it). Destination to source: {@link
      * #READY}, {@link #DONE} (the coordinator stored the last segment: the source's run may end).
      */
@@ -199,6 +201,7 @@ public sealed interface Wire extends Msg {
         static final int CANCEL = 2;
         static final int READY = 3;
         static final int DONE = 4;
+        static final int PRECOPY = 5;
     }
 
     // ---- a coordinator taking over a lost coordinator's submission (docs/cluster.md, "Coordinator failover") ----

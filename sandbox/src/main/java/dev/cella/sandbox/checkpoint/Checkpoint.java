@@ -478,6 +478,16 @@ public final class Checkpoint {
         return restore(module, config, () -> prepared, patch);
     }
 
+    /**
+     * Writes the pages {@code patch} lists (a delta's over this checkpoint's base, which {@code
+     * prepared}'s memory holds) into {@code prepared}'s memory, grown to this checkpoint's size
+     * if it is larger: the memory is then this checkpoint's, nothing else of the cell restored
+     * ({@link CheckpointDelta.Prepared#advance}).
+     */
+    void patchMemory(Cell prepared, CheckpointCodec.SavedInstance patch) {
+        restoreMemory(prepared.instance().memory(), contents().instance(), patch);
+    }
+
     private void checkModule(Module module) {
         byte[] given = sha256(ModuleWriter.write(module));
         if (!MessageDigest.isEqual(given, moduleSha256)) {

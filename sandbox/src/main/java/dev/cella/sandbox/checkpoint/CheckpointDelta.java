@@ -142,6 +142,20 @@ public final class CheckpointDelta {
     }
 
     /**
+     * The checkpoint this delta makes over {@code base} ({@link #over}), ready to be the base of
+     * the next delta: its payload made and its CRC-32C computed now (a pass over the whole
+     * image), so that taking or checking a delta over it later is not. A move's intermediate
+     * rounds chain their bases this way (docs/cluster.md, "Moving a cell").
+     *
+     * @throws CheckpointException as {@link #over}
+     */
+    public Checkpoint nextBase(Checkpoint base) {
+        Checkpoint next = over(base);
+        next.payloadCrc();
+        return next;
+    }
+
+    /**
      * A cell created ahead of a delta: of a module and configuration, its memory the base's and
      * nothing else restored or run ({@link #prepare}). A delta over the base is then restored
      * into it ({@link #restoreInto}) writing only the pages it carries: what a cluster does
@@ -149,7 +163,7 @@ public final class CheckpointDelta {
      * cell"). Used once; closing it closes the cell unless it was restored into.
      */
     public static final class Prepared implements AutoCloseable {
-        private final Checkpoint base;
+        private Checkpoint base;
         private final Module module;
         private final CellConfig config;
         private Cell cell;
@@ -162,8 +176,33 @@ public final class CheckpointDelta {
         }
 
         /** The checkpoint whose memory the cell holds. */
-        public Checkpoint base() {
+        public synchronized Checkpoint base() {
             return base;
+        }
+
+        /**
+         * Writes {@code delta}, taken over this cell's base while the cell ran on elsewhere (a
+         * move's intermediate round), into the cell: only the pages it carries (the memory grown
+         * if it grew), nothing else restored; the checkpoint it makes over the base ({@link
+         * #nextBase}) becomes the base, over which the next delta must be taken.
+         *
+         * @throws CheckpointException as {@link #over} (BASE_MISMATCH over another base), or
+         *     INVALID if the memory cannot grow to the delta's size; the cell is then closed and
+         *     this prepared cell is of no more use
+         * @throws IllegalStateException if it was restored into or closed
+         */
+        public synchronized void advance(CheckpointDelta delta) {
+            if (cell == null) {
+                throw new IllegalStateException("a prepared cell advances only before it is restored into or closed");
+            }
+            try {
+                Checkpoint next = delta.nextBase(base);
+                next.patchMemory(cell, delta.contents().instance());
+                base = next;
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
         }
 
         /** The configuration the cell was created with. */
@@ -207,9 +246,10 @@ public final class CheckpointDelta {
      * @throws CheckpointException as {@link #over} and {@link Checkpoint#restore(Module, CellConfig)}
      */
     public Cell restoreInto(Prepared prepared) {
+        Checkpoint base = prepared.base();
         Cell cell = prepared.take();
         try {
-            Checkpoint whole = over(prepared.base);
+            Checkpoint whole = over(base);
             return whole.restorePatched(prepared.module, prepared.config, cell, contents().instance());
         } catch (RuntimeException e) {
             cell.close(); // idempotent: a failed restore closed it already

@@ -76,6 +76,8 @@ public final class DurableRun {
     /** The base the last segment of a drained run is captured against ({@link #drain(Checkpoint)}), or null. */
     private volatile Checkpoint deltaBase;
     private volatile SuspendRequest current;
+    /** A snapshot asked for and not yet taken ({@link #snapshot}), or null. */
+    private final java.util.concurrent.atomic.AtomicReference<Snap> snap = new java.util.concurrent.atomic.AtomicReference<>();
     private boolean started;
 
     private DurableRun(Builder b, Checkpoint fromCheckpoint, CheckpointDelta fromDelta) {
@@ -232,18 +234,22 @@ public final class DurableRun {
     private Segment segments(Cell cell, long seq, SegmentOutput out, SegmentOutput err) {
         boolean fresh = !cell.isSuspended();
         long point = cell.instance().fuelUsed();
+        boolean sameSegment = false;
         Segment pending = null;
         CompletionStage<Void> pendingCommit = null;
         listener.started();
         while (true) {
             // Points step by the segment's fuel even when a bulk charge carried the cell past one
             // (SuspendRequest), so every segment gets at least one block's worth of progress.
-            point = saturatedAdd(Math.max(point, cell.instance().fuelUsed()), segmentFuel);
+            if (!sameSegment) {
+                point = saturatedAdd(Math.max(point, cell.instance().fuelUsed()), segmentFuel);
+            }
+            sameSegment = false;
             long before = cell.instance().fuelUsed();
             SuspendRequest request = SuspendRequest.atFuelUsed(point);
             current = request;
-            if (draining || cutting) {
-                request.request(); // raised here or by drain() or cut(), which read current after setting their flag
+            if (draining || cutting || snap.get() != null) {
+                request.request(); // raised here or by drain(), cut() or snapshot(), which read current after setting their flag
             }
             Optional<RunResult> ended = fresh ? cell.run(request) : cell.resume(request);
             fresh = false;
@@ -251,6 +257,14 @@ public final class DurableRun {
             boolean drained = draining;
             boolean cut = cutting; // a cut segment is committed even if it did no work: it was asked for
             cutting = false;
+            Snap asked = ended.isEmpty() && !drained ? snap.getAndSet(null) : null;
+            if (asked != null) {
+                asked.take(cell, seq);
+                if (!cut && cell.instance().fuelUsed() < point) {
+                    sameSegment = true;
+                    continue; // stopped for the snapshot only: the segment goes on to its point
+                }
+            }
             if (ended.isEmpty() && !drained && !cut && cell.instance().fuelUsed() == before) {
                 continue; // a block dearer than the step: nothing ran, nothing to commit; step further
             }
@@ -340,6 +354,52 @@ public final class DurableRun {
         }
     }
 
+    /**
+     * A checkpoint of the running cell taken as a delta over an earlier one, without ending its
+     * segment ({@link #snapshot}): its checkpoint is the delta's bytes (authenticated with the
+     * run's key if it has one), its output empty (what the cell wrote stays in its segment,
+     * released as any), its seq that of the segment it was taken in. It is never committed: a
+     * cluster sends it ahead to the member a cell moves to, which writes its pages into the cell
+     * it prepared (docs/cluster.md, "Moving a cell").
+     *
+     * @param segment the delta as a segment, for the wire; {@link Segment#isDelta()}
+     * @param delta the delta, for {@link CheckpointDelta#nextBase} on the taker's side
+     */
+    public record Snapshot(Segment segment, CheckpointDelta delta) {}
+
+    /** A snapshot asked for: over which base, and who gets it. */
+    private record Snap(Checkpoint base, java.util.function.Consumer<Snapshot> into, String cellId, byte[] key) {
+        /** Takes it of the suspended cell and hands it over; null to {@code into} if it cannot be taken (another module's base). */
+        void take(Cell cell, long seq) {
+            Snapshot s;
+            try {
+                CheckpointDelta d = CheckpointDelta.capture(cell, base);
+                s = new Snapshot(Segment.owning(cellId, seq, cell.instance().fuelUsed(), d.toBytes(key), new byte[0],
+                        new byte[0], Optional.empty()), d);
+            } catch (CheckpointException e) {
+                s = null;
+            }
+            into.accept(s);
+        }
+    }
+
+    /**
+     * Takes a delta of the cell over {@code base} (a checkpoint of this run taken earlier, or
+     * the base of the previous snapshot's {@link CheckpointDelta#nextBase}) at its next safe
+     * point and hands it to {@code into}, on the run's thread while the cell is stopped (it must
+     * return quickly), then goes on running: the segment is not ended, nothing is committed or
+     * released ({@link Snapshot}). For a cluster's intermediate rounds of a move, while the cell
+     * runs. A run that ends or is drained first takes none and never calls {@code into}; a
+     * snapshot asked while another is pending replaces it. Thread-safe.
+     */
+    public void snapshot(Checkpoint base, java.util.function.Consumer<Snapshot> into) {
+        snap.set(new Snap(Objects.requireNonNull(base, "base"), Objects.requireNonNull(into, "into"), cellId, key));
+        SuspendRequest r = current;
+        if (r != null) {
+            r.request();
+        }
+    }
+
     private CompletionStage<Void> commit(Segment s) {
         try {
             return Objects.requireNonNull(commits.commit(s), "the commit sink returned no stage");
@@ -411,6 +471,14 @@ public final class DurableRun {
         /** The checkpoint whose memory the cell holds. */
         public Checkpoint base() {
             return cell.base();
+        }
+
+        /**
+         * Writes a snapshot's delta ({@link DurableRun#snapshot}) into the cell, whose base it
+         * then is: see {@link CheckpointDelta.Prepared#advance}.
+         */
+        public void advance(CheckpointDelta delta) {
+            cell.advance(delta);
         }
 
         @Override
