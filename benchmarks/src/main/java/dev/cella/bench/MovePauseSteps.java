@@ -6,6 +6,7 @@ import dev.cella.isa.verify.Verifier;
 import dev.cella.sandbox.CellConfig;
 import dev.cella.sandbox.EngineKind;
 import dev.cella.sandbox.checkpoint.Checkpoint;
+import dev.cella.sandbox.checkpoint.CheckpointDelta;
 import dev.cella.sandbox.durable.DurableRun;
 import dev.cella.sandbox.durable.Segment;
 import java.lang.management.ManagementFactory;
@@ -21,12 +22,15 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The CPU work of a move's pause (docs/cluster.md, "Moving a cell: the pause"), step by step, in
  * this thread's CPU time (which another process's load changes far less than wall time): a
- * durable run of a 16 MiB cell whose first round is taken at half of its memory written and
- * whose last round at all of it (8 MiB changed, as the sieve of migrate.sh changes 6 to 16 MB),
- * handed over the way main did before (a whole checkpoint, its wire form compared with the first
- * round's in 64 KiB blocks, the image patched, decoded and restored) and the way it is now (a
- * delta over the first round, restored into a cell prepared from it). Each way runs {@code
- * ROUNDS} times, alternating; the medians are printed.
+ * durable run of a 16 MiB cell that writes its memory 1 MiB per segment, whose first round is
+ * taken at half of its memory written and whose last round at 15 MiB (7 MiB changed, as the
+ * sieve of migrate.sh changes 6 to 16 MB between the first and the last round), handed over
+ * three ways: as main did two changes ago ("whole": a whole checkpoint, its wire form compared
+ * with the first round's in 64 KiB blocks, the image patched, decoded and restored); as a delta
+ * over the first round, restored into a cell prepared from it ("delta"); and with an
+ * intermediate round ("precopy": a snapshot at 14 MiB written, sent and written into the
+ * prepared cell while the cell runs, so that the last round carries the 1 MiB written during
+ * the round). Each way runs {@code ROUNDS} times, alternating; the medians are printed.
  *
  *   java -cp benchmarks/target/benchmarks.jar dev.cella.bench.MovePauseSteps [ROUNDS]
  */
@@ -47,39 +51,53 @@ public final class MovePauseSteps {
         CellConfig config = CellConfig.builder().engine(EngineKind.INTERP).build();
         Map<String, List<Double>> steps = new LinkedHashMap<>();
         for (int r = -2; r < rounds; r++) { // two rounds of warm-up
-            for (boolean delta : new boolean[] {false, true}) {
-                Map<String, Double> m = once(module, config, delta);
+            for (String way : new String[] {"whole", "delta", "precopy"}) {
+                Map<String, Double> m = once(module, config, way);
                 if (r >= 0) {
-                    m.forEach((k, v) -> steps.computeIfAbsent((delta ? "now:  " : "main: ") + k, x -> new ArrayList<>()).add(v));
+                    m.forEach((k, v) -> steps.computeIfAbsent(way + ": " + k, x -> new ArrayList<>()).add(v));
                 }
             }
         }
         steps.forEach((k, v) -> {
             double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            System.out.printf("%-48s %7.1f %s (median of %d; %.1f to %.1f)%n", k, a[a.length / 2],
+            System.out.printf("%-58s %7.1f %s (median of %d; %.1f to %.1f)%n", k, a[a.length / 2],
                     k.endsWith("(MB)") ? "  " : "ms", a.length, a[0], a[a.length - 1]);
         });
     }
 
-    /** One move: the source run drained (over its first round if {@code delta}), then the destination's steps. */
-    private static Map<String, Double> once(Module module, CellConfig config, boolean delta) {
+    /** One move: the source run drained ({@code way}: see the class comment), then the destination's steps. */
+    private static Map<String, Double> once(Module module, CellConfig config, String way) {
+        boolean delta = !way.equals("whole");
+        boolean precopy = way.equals("precopy");
         Map<String, Double> m = new LinkedHashMap<>();
         List<Segment> committed = new ArrayList<>();
         AtomicReference<DurableRun> run = new AtomicReference<>();
         AtomicReference<Checkpoint> base = new AtomicReference<>();
         long[] stoppedCpu = new long[1];
         long[] captured = new long[1];
-        // Segment 0 ends with half of the memory written (the first round), segment 1 with all of
-        // it; segment 0 is released after segment 1 ran, and the drain stops segment 2 at once.
-        run.set(DurableRun.builder("bench", module, config).segmentFuel(CheckpointBenchmark.POINT / 2)
+        List<DurableRun.Snapshot> snapshots = new ArrayList<>();
+        long[] nextBaseCpu = new long[1];
+        // Segment k ends with k + 1 MiB written; segment k is released once segment k + 1 ended,
+        // and a snapshot or drain asked then is taken at the first safe point of segment k + 2.
+        // The first round is segment 7's; the snapshot is asked at segment 12, the drain at 13:
+        // the last round is taken at 15 MiB written, 1 MiB after the snapshot.
+        run.set(DurableRun.builder("bench", module, config).segmentFuel(CheckpointBenchmark.POINT / 16)
                 .commitSink(s -> {
                     captured[0] = cpu() - stoppedCpu[0];
                     committed.add(s);
                     return CompletableFuture.completedFuture(null);
                 })
                 .outputSink(s -> {
-                    if (s.seq() == 0) {
+                    if (s.seq() == 7) {
                         base.set(Checkpoint.fromBytes(s.checkpoint(), "first round"));
+                    } else if (s.seq() == 12 && precopy) {
+                        run.get().snapshot(base.get(), snap -> {
+                            snapshots.add(snap);
+                            long t = cpu();
+                            base.set(snap.delta().nextBase(base.get()));
+                            nextBaseCpu[0] = cpu() - t;
+                        });
+                    } else if (s.seq() == 13) {
                         run.get().drain(delta ? base.get() : null);
                     }
                 })
@@ -90,11 +108,11 @@ public final class MovePauseSteps {
                     }
                 }).build());
         Segment last = run.get().run();
-        if (last.isDelta() != delta || committed.size() != 3) {
+        if (last.isDelta() != delta || committed.size() != 16 || snapshots.size() != (precopy ? 1 : 0)) {
             throw new IllegalStateException("not the run expected: " + committed + " " + last);
         }
         m.put("source: capture and encode", captured[0] / 1e6);
-        byte[] first = committed.get(0).toBytes(null);
+        byte[] first = committed.get(7).toBytes(null);
         long t = cpu();
         byte[] wire = last.toBytes(null);
         m.put("source: segment wire form", (cpu() - t) / 1e6);
@@ -111,8 +129,17 @@ public final class MovePauseSteps {
         DurableRun.Prepared prepared = null;
         if (delta) {
             t = cpu();
-            prepared = DurableRun.prepare(module, config, Checkpoint.fromBytes(committed.get(0).checkpoint(), "base"));
+            prepared = DurableRun.prepare(module, config, Checkpoint.fromBytes(committed.get(7).checkpoint(), "base"));
             m.put("dest, before the pause: prepare the cell", (cpu() - t) / 1e6);
+        }
+        if (precopy) {
+            m.put("source, before the pause: round's next base", nextBaseCpu[0] / 1e6);
+            byte[] round = snapshots.get(0).segment().toBytes(null);
+            m.put("round's bytes (MB)", round.length / 1e6);
+            t = cpu();
+            Segment r = Segment.fromBytes(round, null, Integer.MAX_VALUE);
+            prepared.advance(CheckpointDelta.fromBytes(r.checkpoint(), "round", null, Integer.MAX_VALUE)).payloadCrc32c();
+            m.put("dest, before the pause: the round into the prepared cell", (cpu() - t) / 1e6);
         }
         t = cpu();
         byte[] image = delta ? new byte[wire.length] : Arrays.copyOf(first, wire.length);

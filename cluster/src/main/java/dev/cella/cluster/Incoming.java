@@ -107,7 +107,9 @@ final class Incoming {
      * answers {@code ready}: the round's segment, the chunks just received, verified with {@code
      * segmentKey} as the cell's and read as a delta over the prepared cell's base, whose pages
      * are written into the prepared cell, which the delta's checkpoint is then the base of
-     * ({@link DurableRun.Prepared#advance}). A round that does not verify, is not a delta of this
+     * ({@link DurableRun.Prepared#advance}); that base's CRC-32C, which the next delta is checked
+     * against, is computed before the answer, so that the last round's check does not wait for
+     * it inside the pause. A round that does not verify, is not a delta of this
      * cell, is damaged or over another base, or comes when the first round did not restore, is
      * refused ({@code refused} is given why): checked as the last round is, since the last round
      * is restored over it. Nothing happens if the move is over meanwhile.
@@ -135,7 +137,7 @@ final class Incoming {
                             + (seg.isDelta() ? "of " + seg.cellId() : "a whole segment"));
                 }
                 p.advance(CheckpointDelta.fromBytes(seg.checkpoint(), "round over segment " + seg.seq(), null,
-                        Checkpoint.maxPayload(config)));
+                        Checkpoint.maxPayload(config))).payloadCrc32c();
             } catch (IllegalStateException e) {
                 return; // the prepared cell was closed meanwhile: the move is over
             } catch (RuntimeException e) {

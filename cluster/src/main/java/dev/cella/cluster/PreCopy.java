@@ -20,9 +20,12 @@ import java.util.concurrent.CompletableFuture;
  * delta records its base's payload length and CRC-32C, so a round over any other base is refused.
  *
  * <p>When to stop: after {@link #MAX_ROUNDS} rounds, or once a round was at most {@link #SMALL}
- * bytes and no commit of the run is in flight (the drain would wait for it with the cell running,
- * {@code Worker#drainWhenSettled}: the round is then taken after the commit's acknowledgement
- * instead). A cell that rewrites its memory faster than a round carries it stops at the limit.
+ * bytes, and no commit of the run is in flight (the drain would wait for it with the cell
+ * running, {@code Worker#drainWhenSettled}: one more round is then taken after the commit's
+ * acknowledgement). So that rounds and commits do not race, the run's segment end is postponed
+ * once, when the rounds start, by {@link #MAX_ROUNDS} segments of fuel ({@link
+ * DurableRun#postpone}): a move that fails then re-executes at most that much more work. A
+ * cell that rewrites its memory faster than a round carries it stops at the limit.
  * Called by the member's actor (READY) or a commit's completion; the rounds of one move follow
  * one another (the next is asked only once the destination answered the one before).
  */
@@ -57,22 +60,40 @@ final class PreCopy {
 
     private static void step(Durable d, byte[] segmentKey, Runnable last) {
         Checkpoint base = d.baseCheckpoint;
+        if (base == null || d.calledOff) {
+            last.run();
+            return;
+        }
         CompletableFuture<Void> f = d.inflight;
         boolean settled = f == null || f.isDone();
-        boolean small = d.rounds > 0 && d.roundBytes <= SMALL;
-        if (base == null || d.calledOff || d.rounds >= MAX_ROUNDS || (small && settled)) {
-            last.run();
-        } else if (small) {
-            d.roundBytes = Long.MAX_VALUE; // stale once the commit is acknowledged: a round then
-            f.whenComplete((v, x) -> step(d, segmentKey, last));
-        } else {
+        boolean done = d.rounds >= MAX_ROUNDS || (d.rounds > 0 && d.roundBytes <= SMALL);
+        if (!done) {
             round(d, base, segmentKey, last);
+        } else if (settled) {
+            last.run();
+        } else {
+            // The drain would wait for this commit's acknowledgement with the cell running on,
+            // the destination's base growing stale: one more round once it came (at most as
+            // many again as MAX_ROUNDS, so that a run whose commits never settle still ends).
+            f.whenComplete((v, x) -> {
+                if (d.rounds >= 2 * MAX_ROUNDS || d.calledOff) {
+                    last.run();
+                } else {
+                    round(d, d.baseCheckpoint, segmentKey, last);
+                }
+            });
         }
     }
 
     /** Takes round {@code d.rounds + 1} over {@code base} and sends it from a thread of its own. */
     private static void round(Durable d, Checkpoint base, byte[] segmentKey, Runnable last) {
         int n = ++d.rounds;
+        if (n == 1) {
+            // The run's segments would end (and commit a whole checkpoint each) between the
+            // rounds, and the last round waits for such a commit: postponed while the rounds run,
+            // once, by at most what the rounds may take (DurableRun#postpone).
+            d.dr.postpone(d.run.job().segmentFuel() * (long) MAX_ROUNDS);
+        }
         d.dr.snapshot(base, s -> { // on the run's thread, the cell stopped: quick
             long taken = System.currentTimeMillis();
             if (s == null) {

@@ -253,6 +253,10 @@ final class Worker implements AutoCloseable {
             Durable d = new Durable(r, from == null ? 0 : from.fuelUsed());
             boolean resumed = from != null;
             Segment handed = from;
+            // The resume's log lines, for the migration figures (docs/cluster.md, "Measured"):
+            // written once the cell runs, so that formatting them (the first log lines of a new
+            // member load java.util.logging) is not inside the move's pause they measure.
+            long[] at = new long[3]; // resuming (wall ms), the read's process cpu (ns), restored (wall ms)
             d.dr = b.commitSink(seg -> commit(d, seg)).outputSink(seg -> { }).listener(new DurableRun.Listener() {
                 @Override
                 public void stopped(boolean last) {
@@ -264,17 +268,19 @@ final class Worker implements AutoCloseable {
 
                 @Override
                 public void restored() {
-                    if (resumed) {
-                        LOG.log(System.Logger.Level.INFO, "restored {0} at {1} ms", key,
-                                String.valueOf(System.currentTimeMillis()));
-                    }
+                    at[2] = System.currentTimeMillis();
                 }
 
                 @Override
                 public void started() {
                     if (resumed) {
-                        LOG.log(System.Logger.Level.INFO, "running {0} at {1} ms", key,
-                                String.valueOf(System.currentTimeMillis()));
+                        String running = String.valueOf(System.currentTimeMillis());
+                        LOG.log(System.Logger.Level.INFO, "resuming {0} from segment {1} ({2} bytes{4}; received at {5} ms, "
+                                + "read in {6} ms of process cpu) at {3} ms", key, handed.seq(), r.resume().length,
+                                String.valueOf(at[0]), handed.isDelta() ? ", a delta over the first round" : "",
+                                String.valueOf(received), Transfer.millis(at[1]));
+                        LOG.log(System.Logger.Level.INFO, "restored {0} at {1} ms", key, String.valueOf(at[2]));
+                        LOG.log(System.Logger.Level.INFO, "running {0} at {1} ms", key, running);
                     }
                     if (source != null) {
                         // Once the cell runs, not before (the move's pause); before the run's own
@@ -288,14 +294,8 @@ final class Worker implements AutoCloseable {
                 }
             }).build(); // reads the checkpoint: a delta is decoded and applied over the base here
             owned = from != null && from.isDelta() && prepared != null;
-            if (from != null) {
-                // Logged with the wall-clock time for the migration figures (docs/cluster.md, "Measured"):
-                // the segment decoded and its checkpoint read, on this thread (cpu).
-                LOG.log(System.Logger.Level.INFO, "resuming {0} from segment {1} ({2} bytes{4}; received at {5} ms, read "
-                        + "in {6} ms of process cpu) at {3} ms", key, from.seq(), r.resume().length, String.valueOf(System.currentTimeMillis()),
-                        from.isDelta() ? ", a delta over the first round" : "", String.valueOf(received),
-                        Transfer.millis(Transfer.cpu() - cpu0));
-            }
+            at[0] = System.currentTimeMillis(); // the segment decoded and its checkpoint read, on this thread
+            at[1] = Transfer.cpu() - cpu0;
             durable.put(key, d);
             outcomes.started(j);
             if (source != null) {

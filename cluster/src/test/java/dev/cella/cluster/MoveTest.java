@@ -60,6 +60,111 @@ class MoveTest {
         return new Run(committed, last);
     }
 
+    /** A run's segments, two intermediate rounds (snapshots at segments 1 and 2) and its last segment over the second. */
+    private record Rounds(List<Segment> segments, List<DurableRun.Snapshot> rounds, Segment last) {}
+
+    private static Rounds rounds(Module module, Wire.CellJob job) {
+        List<Segment> committed = new ArrayList<>();
+        List<DurableRun.Snapshot> rounds = new ArrayList<>();
+        AtomicReference<Checkpoint> held = new AtomicReference<>(); // the base the destination holds
+        AtomicReference<DurableRun> run = new AtomicReference<>();
+        CellConfig config = Worker.config(job, null, null);
+        java.util.function.Consumer<DurableRun.Snapshot> into = r -> {
+            rounds.add(r);
+            held.set(r.delta().nextBase(held.get()));
+        };
+        run.set(DurableRun.builder(Worker.cellId(job.submission(), job.index()), module, config)
+                .segmentFuel(job.segmentFuel())
+                .commitSink(s -> {
+                    committed.add(s);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .outputSink(s -> {
+                    if (s.seq() == 1) {
+                        held.set(base(committed.get(1), config));
+                    }
+                    if (s.seq() == 1 || s.seq() == 2) {
+                        run.get().snapshot(held.get(), into);
+                    } else if (s.seq() == 3) {
+                        run.get().drain(held.get());
+                    }
+                }).build());
+        Segment last = run.get().run();
+        return new Rounds(committed, rounds, last);
+    }
+
+    /** Sends {@code round} (a segment's wire form) to {@code m} as an intermediate round of the move under {@code epoch}. */
+    private static void round(RawClient peer, String m, Wire.CellJob job, int epoch, byte[] round) {
+        Transfer.send(peer.member(m)::tell, job.submission(), job.index(), epoch, null, round);
+        peer.member(m).tell(new Wire.MoveRound(job.submission(), job.index(), epoch, Wire.MoveRound.PRECOPY));
+    }
+
+    private static void expectReady(RawClient peer, int epoch) throws InterruptedException {
+        Wire.MoveRound ready = peer.expect(Wire.MoveRound.class, WAIT);
+        assertEquals(Wire.MoveRound.READY, ready.step());
+        assertEquals(epoch, ready.epoch());
+    }
+
+    /**
+     * Intermediate rounds (docs/cluster.md, "Moving a cell"): each a delta over the base the
+     * destination holds, written into its prepared cell; the last round over the latest base
+     * resumes the cell, which commits the very bytes of the whole segment. An intermediate round
+     * that does not verify, skips a round (over another base) or is not a delta is refused as a
+     * last round is: CANCEL to the old member, the cell back to the coordinator.
+     */
+    @Test
+    void intermediateRoundsAdvanceThePreparedCellAndABadOneIsRefused() throws Exception {
+        Module module = Assembler.assemble(Files.readString(FIBS), "fibs.casm");
+        String id = ClusterClient.newSubmission();
+        Wire.CellJob job = new Wire.CellJob(id, 0, "f0", ModuleWriter.write(module), List.of("fibs.casm", "60"), 1, -1, -1,
+                0, "interp", null, true, false, 20_000);
+        Rounds r = rounds(module, job);
+        assertEquals(2, r.rounds().size());
+        assertTrue(r.last().isDelta());
+        CellConfig config = Worker.config(job, null, null);
+        byte[] baseWire = r.segments().get(1).toBytes(KEY);
+        byte[] one = r.rounds().get(0).segment().toBytes(KEY);
+        byte[] two = r.rounds().get(1).segment().toBytes(KEY);
+        Checkpoint held = r.rounds().get(1).delta().nextBase(r.rounds().get(0).delta().nextBase(
+                base(r.segments().get(1), config)));
+        Segment whole = r.last().over(held, null, Checkpoint.maxPayload(config));
+        int p = InProcessClusterTest.freePort();
+        try (ClusterNode m = ClusterNode.start(new Settings("127.0.0.1", p, List.of("127.0.0.1:" + p), null, null), 1,
+                256L << 20, null, KEY); RawClient peer = new RawClient()) {
+            assertTrue(m.awaitUp(WAIT));
+            int epoch = 10;
+            List<byte[]> bad = List.of(
+                    r.rounds().get(0).segment().toBytes("another key".getBytes(StandardCharsets.UTF_8)), // forged
+                    two, // over round one's base, which the destination does not hold
+                    r.segments().get(2).toBytes(KEY)); // a whole segment, not a delta
+            for (byte[] b : bad) {
+                firstRound(peer, m.name(), job, ++epoch, baseWire);
+                round(peer, m.name(), job, epoch, b);
+                expectRefused(peer, epoch, "intermediate round " + epoch);
+            }
+            // The last round over the first round's base after a round: the destination holds
+            // round one's, so it is refused.
+            firstRound(peer, m.name(), job, ++epoch, baseWire);
+            round(peer, m.name(), job, epoch, one);
+            expectReady(peer, epoch);
+            Transfer.send(peer.member(m.name())::tell, id, 0, epoch, null, r.last().toBytes(KEY));
+            peer.member(m.name()).tell(new Wire.MoveRound(id, 0, epoch, Wire.MoveRound.FINAL));
+            expectRefused(peer, epoch, "last round over a stale base");
+
+            // Both rounds in order, then the last: the cell resumes and commits the whole segment.
+            firstRound(peer, m.name(), job, ++epoch, baseWire);
+            round(peer, m.name(), job, epoch, one);
+            expectReady(peer, epoch);
+            round(peer, m.name(), job, epoch, two);
+            expectReady(peer, epoch);
+            Transfer.send(peer.member(m.name())::tell, id, 0, epoch, null, r.last().toBytes(KEY));
+            peer.member(m.name()).tell(new Wire.MoveRound(id, 0, epoch, Wire.MoveRound.FINAL));
+            Wire.SegmentCommit handed = peer.expect(Wire.SegmentCommit.class, WAIT);
+            assertEquals(epoch, handed.epoch());
+            assertArrayEquals(whole.toBytes(KEY), handed.segment());
+        }
+    }
+
     private static Checkpoint base(Segment s, CellConfig config) {
         return Checkpoint.fromBytes(s.checkpoint(), "base", null, Checkpoint.maxPayload(config));
     }

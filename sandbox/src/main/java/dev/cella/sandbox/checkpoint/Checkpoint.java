@@ -118,6 +118,15 @@ public final class Checkpoint {
         return payloadCrc;
     }
 
+    /**
+     * The CRC-32C of the payload, by which a delta names its base ({@link CheckpointDelta}): read
+     * from the file's header, or computed the first time (for a checkpoint made of a delta over
+     * its base, after its payload is made: a pass over the whole image).
+     */
+    public long payloadCrc32c() {
+        return payloadCrc();
+    }
+
     /** The SHA-256 of the module's binary (not copied: callers only compare it). */
     byte[] moduleSha256Bytes() {
         return moduleSha256;

@@ -184,21 +184,25 @@ public final class CheckpointDelta {
          * Writes {@code delta}, taken over this cell's base while the cell ran on elsewhere (a
          * move's intermediate round), into the cell: only the pages it carries (the memory grown
          * if it grew), nothing else restored; the checkpoint it makes over the base ({@link
-         * #nextBase}) becomes the base, over which the next delta must be taken.
+         * #over}) becomes the base, over which the next delta must be taken.
          *
+         * @return the new base, whose payload and CRC-32C (which the next delta is checked
+         *     against) are made the first time they are needed: {@link Checkpoint#payloadCrc32c()}
+         *     makes them ahead, off the caller's pause
          * @throws CheckpointException as {@link #over} (BASE_MISMATCH over another base), or
          *     INVALID if the memory cannot grow to the delta's size; the cell is then closed and
          *     this prepared cell is of no more use
          * @throws IllegalStateException if it was restored into or closed
          */
-        public synchronized void advance(CheckpointDelta delta) {
+        public synchronized Checkpoint advance(CheckpointDelta delta) {
             if (cell == null) {
                 throw new IllegalStateException("a prepared cell advances only before it is restored into or closed");
             }
             try {
-                Checkpoint next = delta.nextBase(base);
+                Checkpoint next = delta.over(base);
                 next.patchMemory(cell, delta.contents().instance());
                 base = next;
+                return next;
             } catch (RuntimeException e) {
                 close();
                 throw e;

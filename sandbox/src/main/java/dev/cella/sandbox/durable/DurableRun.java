@@ -76,6 +76,8 @@ public final class DurableRun {
     /** The base the last segment of a drained run is captured against ({@link #drain(Checkpoint)}), or null. */
     private volatile Checkpoint deltaBase;
     private volatile SuspendRequest current;
+    /** Fuel by which the end of the current segment is to be postponed ({@link #postpone}). */
+    private final java.util.concurrent.atomic.AtomicLong postponed = new java.util.concurrent.atomic.AtomicLong();
     /** A snapshot asked for and not yet taken ({@link #snapshot}), or null. */
     private final java.util.concurrent.atomic.AtomicReference<Snap> snap = new java.util.concurrent.atomic.AtomicReference<>();
     private boolean started;
@@ -268,6 +270,12 @@ public final class DurableRun {
             if (ended.isEmpty() && !drained && !cut && cell.instance().fuelUsed() == before) {
                 continue; // a block dearer than the step: nothing ran, nothing to commit; step further
             }
+            long more = ended.isEmpty() && !drained && !cut ? postponed.getAndSet(0) : 0;
+            if (more > 0) {
+                point = saturatedAdd(point, more);
+                sameSegment = true;
+                continue; // the segment's end postponed: it goes on to the later point
+            }
             listener.stopped(ended.isPresent() || drained);
             Segment s;
             if (ended.isPresent()) {
@@ -400,6 +408,20 @@ public final class DurableRun {
         }
     }
 
+    /**
+     * Postpones the end of the current segment (the next one if asked between two) by {@code
+     * fuel}, once: for a cluster moving the cell, whose intermediate rounds ({@link #snapshot})
+     * would otherwise race the commits of segments ending meanwhile, which the last round waits
+     * for (docs/cluster.md, "Moving a cell"). A crash in that segment loses at most its fuel plus
+     * {@code fuel}. Thread-safe; calls add up until the segment ends.
+     */
+    public void postpone(long fuel) {
+        if (fuel < 0) {
+            throw new IllegalArgumentException("postponed by " + fuel + " fuel");
+        }
+        postponed.addAndGet(fuel);
+    }
+
     private CompletionStage<Void> commit(Segment s) {
         try {
             return Objects.requireNonNull(commits.commit(s), "the commit sink returned no stage");
@@ -476,9 +498,11 @@ public final class DurableRun {
         /**
          * Writes a snapshot's delta ({@link DurableRun#snapshot}) into the cell, whose base it
          * then is: see {@link CheckpointDelta.Prepared#advance}.
+         *
+         * @return the new base
          */
-        public void advance(CheckpointDelta delta) {
-            cell.advance(delta);
+        public Checkpoint advance(CheckpointDelta delta) {
+            return cell.advance(delta);
         }
 
         @Override
