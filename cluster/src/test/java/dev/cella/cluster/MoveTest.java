@@ -38,25 +38,40 @@ class MoveTest {
     private static final byte[] KEY = "the cluster's segment key".getBytes(StandardCharsets.UTF_8);
     private static final Duration WAIT = Duration.ofSeconds(30);
 
+    /** A durable cell of a new submission running {@code module} (fibs.casm 60) in segments of 20,000 fuel. */
+    private static Wire.CellJob job(Module module) {
+        return new Wire.CellJob(ClusterClient.newSubmission(), 0, "f0", ModuleWriter.write(module), List.of("fibs.casm",
+                "60"), 1, -1, -1, 0, "interp", null, true, false, 20_000);
+    }
+
     /** A run's segments, and its last one taken as a delta over segment 1's checkpoint. */
     private record Run(List<Segment> segments, Segment last) {}
 
-    private static Run run(Module module, Wire.CellJob job) {
-        List<Segment> committed = new ArrayList<>();
+    /**
+     * Runs the cell of {@code job} until it ends or is drained, every segment committed into
+     * {@code committed}; {@code released} is told of each released segment, with the run.
+     */
+    private static Segment run(Module module, Wire.CellJob job, List<Segment> committed,
+            java.util.function.BiConsumer<DurableRun, Segment> released) {
         AtomicReference<DurableRun> run = new AtomicReference<>();
-        CellConfig config = Worker.config(job, null, null);
-        run.set(DurableRun.builder(Worker.cellId(job.submission(), job.index()), module, config)
+        run.set(DurableRun.builder(Worker.cellId(job.submission(), job.index()), module, Worker.config(job, null, null))
                 .segmentFuel(job.segmentFuel())
                 .commitSink(s -> {
                     committed.add(s);
                     return CompletableFuture.completedFuture(null);
                 })
-                .outputSink(s -> {
-                    if (s.seq() == 2) {
-                        run.get().drain(base(committed.get(1), config));
-                    }
-                }).build());
-        Segment last = run.get().run();
+                .outputSink(s -> released.accept(run.get(), s)).build());
+        return run.get().run();
+    }
+
+    private static Run run(Module module, Wire.CellJob job) {
+        List<Segment> committed = new ArrayList<>();
+        CellConfig config = Worker.config(job, null, null);
+        Segment last = run(module, job, committed, (run, s) -> {
+            if (s.seq() == 2) {
+                run.drain(base(committed.get(1), config));
+            }
+        });
         return new Run(committed, last);
     }
 
@@ -67,29 +82,21 @@ class MoveTest {
         List<Segment> committed = new ArrayList<>();
         List<DurableRun.Snapshot> rounds = new ArrayList<>();
         AtomicReference<Checkpoint> held = new AtomicReference<>(); // the base the destination holds
-        AtomicReference<DurableRun> run = new AtomicReference<>();
         CellConfig config = Worker.config(job, null, null);
         java.util.function.Consumer<DurableRun.Snapshot> into = r -> {
             rounds.add(r);
             held.set(r.delta().nextBase(held.get()));
         };
-        run.set(DurableRun.builder(Worker.cellId(job.submission(), job.index()), module, config)
-                .segmentFuel(job.segmentFuel())
-                .commitSink(s -> {
-                    committed.add(s);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .outputSink(s -> {
-                    if (s.seq() == 1) {
-                        held.set(base(committed.get(1), config));
-                    }
-                    if (s.seq() == 1 || s.seq() == 2) {
-                        run.get().snapshot(held.get(), into);
-                    } else if (s.seq() == 3) {
-                        run.get().drain(held.get());
-                    }
-                }).build());
-        Segment last = run.get().run();
+        Segment last = run(module, job, committed, (run, s) -> {
+            if (s.seq() == 1) {
+                held.set(base(committed.get(1), config));
+            }
+            if (s.seq() == 1 || s.seq() == 2) {
+                run.snapshot(held.get(), into);
+            } else if (s.seq() == 3) {
+                run.drain(held.get());
+            }
+        });
         return new Rounds(committed, rounds, last);
     }
 
@@ -97,6 +104,12 @@ class MoveTest {
     private static void round(RawClient peer, String m, Wire.CellJob job, int epoch, byte[] round) {
         Transfer.send(peer.member(m)::tell, job.submission(), job.index(), epoch, null, round);
         peer.member(m).tell(new Wire.MoveRound(job.submission(), job.index(), epoch, Wire.MoveRound.PRECOPY));
+    }
+
+    /** Sends {@code last} (a segment's wire form) to {@code m} as the last round of the move under {@code epoch}. */
+    private static void lastRound(RawClient peer, String m, Wire.CellJob job, int epoch, byte[] last) {
+        Transfer.send(peer.member(m)::tell, job.submission(), job.index(), epoch, null, last);
+        peer.member(m).tell(new Wire.MoveRound(job.submission(), job.index(), epoch, Wire.MoveRound.FINAL));
     }
 
     private static void expectReady(RawClient peer, int epoch) throws InterruptedException {
@@ -115,9 +128,7 @@ class MoveTest {
     @Test
     void intermediateRoundsAdvanceThePreparedCellAndABadOneIsRefused() throws Exception {
         Module module = Assembler.assemble(Files.readString(FIBS), "fibs.casm");
-        String id = ClusterClient.newSubmission();
-        Wire.CellJob job = new Wire.CellJob(id, 0, "f0", ModuleWriter.write(module), List.of("fibs.casm", "60"), 1, -1, -1,
-                0, "interp", null, true, false, 20_000);
+        Wire.CellJob job = job(module);
         Rounds r = rounds(module, job);
         assertEquals(2, r.rounds().size());
         assertTrue(r.last().isDelta());
@@ -147,8 +158,7 @@ class MoveTest {
             firstRound(peer, m.name(), job, ++epoch, baseWire);
             round(peer, m.name(), job, epoch, one);
             expectReady(peer, epoch);
-            Transfer.send(peer.member(m.name())::tell, id, 0, epoch, null, r.last().toBytes(KEY));
-            peer.member(m.name()).tell(new Wire.MoveRound(id, 0, epoch, Wire.MoveRound.FINAL));
+            lastRound(peer, m.name(), job, epoch, r.last().toBytes(KEY));
             expectRefused(peer, epoch, "last round over a stale base");
 
             // Both rounds in order, then the last: the cell resumes and commits the whole segment.
@@ -157,8 +167,7 @@ class MoveTest {
             expectReady(peer, epoch);
             round(peer, m.name(), job, epoch, two);
             expectReady(peer, epoch);
-            Transfer.send(peer.member(m.name())::tell, id, 0, epoch, null, r.last().toBytes(KEY));
-            peer.member(m.name()).tell(new Wire.MoveRound(id, 0, epoch, Wire.MoveRound.FINAL));
+            lastRound(peer, m.name(), job, epoch, r.last().toBytes(KEY));
             Wire.SegmentCommit handed = peer.expect(Wire.SegmentCommit.class, WAIT);
             assertEquals(epoch, handed.epoch());
             assertArrayEquals(whole.toBytes(KEY), handed.segment());
@@ -203,9 +212,8 @@ class MoveTest {
     @Test
     void aDeltaResumesTheCellAndAForgedOrMismatchedOneIsRefused() throws Exception {
         Module module = Assembler.assemble(Files.readString(FIBS), "fibs.casm");
-        String id = ClusterClient.newSubmission();
-        Wire.CellJob job = new Wire.CellJob(id, 0, "f0", ModuleWriter.write(module), List.of("fibs.casm", "60"), 1, -1, -1,
-                0, "interp", null, true, false, 20_000);
+        Wire.CellJob job = job(module);
+        String id = job.submission();
         Run r = run(module, job);
         Segment delta = r.last();
         assertTrue(delta.isDelta(), "drained over a base: " + delta);
@@ -229,14 +237,12 @@ class MoveTest {
             int epoch = 10;
             for (byte[] bad : forged) {
                 firstRound(peer, m.name(), job, ++epoch, baseWire);
-                Transfer.send(peer.member(m.name())::tell, id, 0, epoch, null, bad);
-                peer.member(m.name()).tell(new Wire.MoveRound(id, 0, epoch, Wire.MoveRound.FINAL));
+                lastRound(peer, m.name(), job, epoch, bad);
                 expectRefused(peer, epoch, "forged last round " + epoch);
             }
             // A genuine delta over another first round than the one it was taken against.
             firstRound(peer, m.name(), job, ++epoch, otherBase);
-            Transfer.send(peer.member(m.name())::tell, id, 0, epoch, null, delta.toBytes(KEY));
-            peer.member(m.name()).tell(new Wire.MoveRound(id, 0, epoch, Wire.MoveRound.FINAL));
+            lastRound(peer, m.name(), job, epoch, delta.toBytes(KEY));
             expectRefused(peer, epoch, "delta over another base");
             // A chunk outside the image it claims.
             firstRound(peer, m.name(), job, ++epoch, baseWire);
@@ -246,8 +252,7 @@ class MoveTest {
             // The genuine delta over its first round: the cell resumes, and the segment it was
             // handed reaches the coordinator whole, the very bytes of the whole segment.
             firstRound(peer, m.name(), job, ++epoch, baseWire);
-            Transfer.send(peer.member(m.name())::tell, id, 0, epoch, null, delta.toBytes(KEY));
-            peer.member(m.name()).tell(new Wire.MoveRound(id, 0, epoch, Wire.MoveRound.FINAL));
+            lastRound(peer, m.name(), job, epoch, delta.toBytes(KEY));
             Wire.SegmentCommit handed = peer.expect(Wire.SegmentCommit.class, WAIT);
             assertEquals(epoch, handed.epoch());
             Segment got = Segment.fromBytes(handed.segment(), KEY, Segment.maxSize(config));
