@@ -49,6 +49,15 @@ final class FunctionCompiler {
      * register store and load when control crosses it.
      */
     static final int REGION_BUDGET = 2000;
+    /**
+     * Largest estimate a region may reach, in code for C2, to keep a loop whole
+     * ({@link RegionPlan#partitionByLoops}): a region cut inside a hot loop makes every iteration
+     * cross regions (docs/performance.md, "Regions cut by loops"). At most {@link
+     * #LAZY_ESTIMATE}, so such regions are still emitted lazily.
+     */
+    static final int REGION_STRETCH = METHOD_LIMIT / 2;
+    /** Bytes a stretched region's measured size stays below {@link #METHOD_LIMIT} (emitted in a class of its own it differs a little). */
+    static final int STRETCH_MARGIN = 300;
     /** The budget for a function that would need more than {@link #MAX_REGIONS} regions at {@link #REGION_BUDGET}. */
     static final int LARGE_REGION_BUDGET = 6000;
     /** Most JVM local slots a direct method may use (the JVM's limit is 65,535). */
@@ -300,9 +309,38 @@ final class FunctionCompiler {
             sizes[i] = probe.measuredSize(i) + stubEstimate(code.insns[i], code.leader[i]);
         }
         java.util.BitSet whole = engine.clientShapes() ? new java.util.BitSet() : RegionPlan.dispatchBlocks(code);
-        int[] starts = RegionPlan.partition(code, sizes, REGION_BUDGET, whole);
+        int[] starts = !engine.clientShapes() && whole.isEmpty()
+                ? checkedStretch(RegionPlan.partitionByLoops(code, sizes, REGION_BUDGET, REGION_STRETCH), sizes)
+                : RegionPlan.partition(code, sizes, REGION_BUDGET, whole);
         if (starts.length - 1 > MAX_REGIONS) {
             starts = RegionPlan.partition(code, sizes, LARGE_REGION_BUDGET, whole);
+        }
+        return starts;
+    }
+
+    /**
+     * {@code starts} (cut by loops) with each region that may pass {@link #METHOD_LIMIT} by its
+     * {@link RegionPlan#edgeBound} measured, and cut again by the budget alone if it does, so
+     * the regions emitted lazily later all fit (only a region's measured size is exact).
+     */
+    private int[] checkedStretch(int[] starts, int[] sizes) {
+        RegionPlan plan = new RegionPlan(code, starts, true);
+        for (int k = 0; k < plan.regionCount(); k++) {
+            long body = 0;
+            for (int i = plan.from(k); i < plan.to(k); i++) {
+                body += sizes[i];
+            }
+            if (body + plan.edgeBound(k) > METHOD_LIMIT - STRETCH_MARGIN
+                    && measureRegion(plan, k) > METHOD_LIMIT - STRETCH_MARGIN) {
+                int[] part = RegionPlan.partition(code, sizes, REGION_BUDGET, new java.util.BitSet(), plan.from(k), plan.to(k));
+                int[] out = new int[starts.length - 2 + part.length];
+                System.arraycopy(starts, 0, out, 0, k);
+                System.arraycopy(part, 0, out, k, part.length);
+                System.arraycopy(starts, k + 2, out, k + part.length, starts.length - k - 2);
+                starts = out;
+                plan = new RegionPlan(code, starts, true);
+                k += part.length - 2;
+            }
         }
         return starts;
     }

@@ -394,15 +394,20 @@ final class RegionPlan {
      * runs it without a crossing, as the copies in other regions do.
      */
     static int[] partition(FunctionCode code, int[] sizes, int budget, BitSet whole) {
-        int n = code.insns.length;
+        return partition(code, sizes, budget, whole, 0, code.insns.length);
+    }
+
+    /** As {@link #partition(FunctionCode, int[], int, BitSet)}, for instructions {@code from} to {@code to} only. */
+    static int[] partition(FunctionCode code, int[] sizes, int budget, BitSet whole, int from, int to) {
+        int n = to;
         List<Integer> cuts = new ArrayList<>();
-        cuts.add(0);
+        cuts.add(from);
         BitSet use = new BitSet();
         BitSet def = new BitSet();
-        int start = 0;
+        int start = from;
         long body = 0;
         int entryCount = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < n; i++) {
             BitSet u = (BitSet) use.clone();
             BitSet d = (BitSet) def.clone();
             registers(code.insns[i], u, d);
@@ -437,6 +442,144 @@ final class RegionPlan {
         }
         cuts.add(n);
         return cuts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Cuts a function that has no dispatch blocks as {@link #partition(FunctionCode, int[], int)}
+     * does, but places each cut by the function's loops: a cut inside a loop makes every
+     * iteration cross between two regions (a return to the dispatcher, a call, the entry's
+     * register loads and stores), so each region may end anywhere from half the budget to {@code
+     * stretch}, and ends where the innermost loop its cut falls inside is largest (none at all
+     * is best); among equally good places, the one nearest to where the budget alone would cut.
+     * So a function without loops, or one whose every candidate place lies in the same loop,
+     * is cut exactly as by the budget alone. Loops are intervals from a backward branch's
+     * target to the branch (wasm's loops, and any other backward branch).
+     *
+     * @param stretch largest estimate a region may reach to keep a loop whole (at least {@code budget})
+     */
+    static int[] partitionByLoops(FunctionCode code, int[] sizes, int budget, int stretch) {
+        int n = code.insns.length;
+        long[] inner = innermostLoops(code, sizes);
+        if (inner == null) {
+            return partition(code, sizes, budget);
+        }
+        List<Integer> cuts = new ArrayList<>();
+        cuts.add(0);
+        long[] estimates = new long[n + 1];
+        int start = 0;
+        while (start < n) {
+            // estimates[c]: the estimate of region [start, c), for every c up to the last that
+            // fits the stretch (and the instruction and span limits).
+            BitSet use = new BitSet();
+            BitSet def = new BitSet();
+            long body = 0;
+            int entryCount = 0;
+            int last = start + 1;
+            int byBudget = start + 1;
+            for (int i = start; i < n; i++) {
+                registers(code.insns[i], use, def);
+                BitSet all = (BitSet) use.clone();
+                all.or(def);
+                entryCount += i == start || code.branchTarget[i] ? 1 : 0;
+                body += sizes[i];
+                long estimate = body + overhead(all.cardinality(), def.cardinality(), entryCount);
+                boolean fits = i + 1 - start <= MAX_REGION_INSNS
+                        && code.insns[i].next() - code.insns[start].pc() <= MAX_REGION_SPAN;
+                if (i > start && (!fits || estimate > stretch)) {
+                    break;
+                }
+                estimates[i + 1] = estimate;
+                last = i + 1;
+                if (estimate <= budget || i == start) {
+                    byBudget = i + 1;
+                }
+            }
+            int cut = byBudget;
+            for (int c = start + 1; c <= last; c++) {
+                if (estimates[c] * 2 < budget) {
+                    continue;
+                }
+                if (inner[c] > inner[cut]
+                        || inner[c] == inner[cut] && Math.abs(c - byBudget) < Math.abs(cut - byBudget)) {
+                    cut = c;
+                }
+            }
+            cuts.add(cut);
+            start = cut;
+        }
+        return cuts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Bytes a region takes at most besides its instructions' own ({@code body}, their measured
+     * sizes and stubs): zeroing every register it uses (at most 5 bytes each), every entry
+     * loading every one of them and storing every one it writes (at most 13 bytes each: the
+     * array, a wide index, the access, a conversion call and a wide local), its two switches (8
+     * bytes an entry), prologue and return. The budget's estimate ({@link #overhead}) counts each
+     * register once, which is far less when a region has many entries (a region estimated at
+     * 2000 bytes measured up to 6,100, in QuickJS); regions stretched to keep a loop whole whose
+     * bound passes {@link FunctionCompiler#METHOD_LIMIT} are measured before they are used.
+     */
+    long edgeBound(int region) {
+        return 200L + 5L * used[region].length
+                + entries[region].length * (13L * used[region].length + 13L * written[region].length + 8L);
+    }
+
+    /** Most work {@link #innermostLoops} does before giving up (the places its loops hold, summed). */
+    static final long MAX_LOOP_WORK = 20_000_000;
+
+    /**
+     * Per cut place {@code c} (between instructions c - 1 and c, 0 to n): the estimated size of
+     * the smallest loop a cut there falls inside, or {@code Long.MAX_VALUE} if none: a loop from
+     * target {@code t} to backward branch {@code b} holds the places {@code t < c <= b}. Null if
+     * the loops hold more than {@link #MAX_LOOP_WORK} places in all (then the budget alone cuts).
+     */
+    static long[] innermostLoops(FunctionCode code, int[] sizes) {
+        int n = code.insns.length;
+        long[] prefix = new long[n + 1];
+        for (int i = 0; i < n; i++) {
+            prefix[i + 1] = prefix[i] + sizes[i];
+        }
+        // Per loop header t, its backward branches in ascending order: the smallest loop from t
+        // holding place c ends at the first of them at or after c.
+        List<List<Integer>> back = new ArrayList<>();
+        for (int i = 0; i <= n; i++) {
+            back.add(null);
+        }
+        for (int b = 0; b < n; b++) {
+            for (int t : branchTargetInsns(code, b)) {
+                if (t <= b) {
+                    if (back.get(t) == null) {
+                        back.set(t, new ArrayList<>());
+                    }
+                    List<Integer> l = back.get(t);
+                    if (l.isEmpty() || l.get(l.size() - 1) != b) {
+                        l.add(b);
+                    }
+                }
+            }
+        }
+        long[] inner = new long[n + 1];
+        Arrays.fill(inner, Long.MAX_VALUE);
+        long work = 0;
+        for (int t = 0; t < n; t++) {
+            List<Integer> l = back.get(t);
+            if (l == null) {
+                continue;
+            }
+            work += l.get(l.size() - 1) - t;
+            if (work > MAX_LOOP_WORK) {
+                return null;
+            }
+            int j = 0;
+            for (int c = t + 1; c <= l.get(l.size() - 1); c++) {
+                while (l.get(j) < c) {
+                    j++;
+                }
+                inner[c] = Math.min(inner[c], prefix[l.get(j) + 1] - prefix[t]);
+            }
+        }
+        return inner;
     }
 
     /** Estimated bytes of a region's prologue, entry switch, exit epilogue and shared stubs. */
