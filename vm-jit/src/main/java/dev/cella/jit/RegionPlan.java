@@ -470,15 +470,14 @@ final class RegionPlan {
         while (start < n) {
             // estimates[c]: the estimate of region [start, c), for every c up to the last that
             // fits the stretch (and the instruction and span limits).
-            BitSet use = new BitSet();
+            BitSet all = new BitSet();
             BitSet def = new BitSet();
             long body = 0;
             int entryCount = 0;
             int last = start + 1;
             int byBudget = start + 1;
             for (int i = start; i < n; i++) {
-                registers(code.insns[i], use, def);
-                BitSet all = (BitSet) use.clone();
+                registers(code.insns[i], all, def);
                 all.or(def);
                 entryCount += i == start || code.branchTarget[i] ? 1 : 0;
                 body += sizes[i];
@@ -511,18 +510,28 @@ final class RegionPlan {
     }
 
     /**
-     * Bytes a region takes at most besides its instructions' own ({@code body}, their measured
-     * sizes and stubs): zeroing every register it uses (at most 5 bytes each), every entry
-     * loading every one of them and storing every one it writes (at most 13 bytes each: the
-     * array, a wide index, the access, a conversion call and a wide local), its two switches (8
-     * bytes an entry), prologue and return. The budget's estimate ({@link #overhead}) counts each
-     * register once, which is far less when a region has many entries (a region estimated at
-     * 2000 bytes measured up to 6,100, in QuickJS); regions stretched to keep a loop whole whose
-     * bound passes {@link FunctionCompiler#METHOD_LIMIT} are measured before they are used.
+     * Bytes region {@code region} takes at most besides its instructions' own (their measured
+     * sizes and stubs): zeroing every register it uses (at most 5 bytes each), each entry
+     * loading its {@link #entryLoads} and each distinct set of {@link #entryStores} stored (at
+     * most 13 bytes a register: the array, a wide index, the access, a conversion call and a
+     * wide local), its two switches (8 bytes an entry), prologue and return. The budget's
+     * estimate ({@link #overhead}) counts each register once, which is far less when a region has
+     * many entries (a region estimated at 2000 bytes measured up to 6,100, in QuickJS); regions
+     * stretched to keep a loop whole whose bound passes {@link FunctionCompiler#METHOD_LIMIT} are
+     * measured before they are used.
      */
     long edgeBound(int region) {
-        return 200L + 5L * used[region].length
-                + entries[region].length * (13L * used[region].length + 13L * written[region].length + 8L);
+        long registers = 0;
+        for (int[] l : entryLoads(region)) {
+            registers += l.length;
+        }
+        java.util.Set<List<Integer>> stores = new java.util.HashSet<>();
+        for (int[] st : entryStores(region)) {
+            if (stores.add(Arrays.stream(st).boxed().toList())) {
+                registers += st.length;
+            }
+        }
+        return 200L + 5L * used[region].length + 13L * registers + 8L * entries[region].length;
     }
 
     /** Most work {@link #innermostLoops} does before giving up (the places its loops hold, summed). */
