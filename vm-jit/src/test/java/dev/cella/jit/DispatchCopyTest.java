@@ -85,7 +85,8 @@ class DispatchCopyTest {
         return sb.toString();
     }
 
-    private static void line(StringBuilder sb, String s) {
+    /** Appends one indented line of assembly (also for {@link LoopCutTest}). */
+    static void line(StringBuilder sb, String s) {
         sb.append("    ").append(s).append('\n');
     }
 
@@ -141,15 +142,6 @@ class DispatchCopyTest {
     @Test
     void suspendedInACopyTheRunResumesToTheSameEnd() {
         Differential.Program program = new Differential.Program(SOURCE, new long[] {2, 0}, 1_000_000, 100, 1);
-        Module m = program.module();
-        for (long point = 3_000; point < 40_000; point += 1_733) {
-            long[] points = {point, point + 977};
-            SuspendPropertyTest.Steps reference = SuspendPropertyTest.steps(program, m, List.of(INTERP, INTERP, INTERP),
-                    points);
-            for (List<Function<Module, SuspendableEngine>> order : List.of(List.of(COPIES, COPIES, COPIES),
-                    List.of(COPIES, INTERP, COPIES), List.of(INTERP, COPIES, CLIENT))) {
-                assertEquals(reference, SuspendPropertyTest.steps(program, m, order, points), "fuel point " + point);
-            }
-        }
+        SuspendPropertyTest.assertResumesAlike(program, 3_000, 40_000, 1_733, 977, COPIES, INTERP, CLIENT);
     }
 }

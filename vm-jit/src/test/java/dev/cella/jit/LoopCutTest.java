@@ -1,5 +1,6 @@
 package dev.cella.jit;
 
+import static dev.cella.jit.DispatchCopyTest.line;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,10 +62,6 @@ class LoopCutTest {
         line(sb, "ret acc");
         sb.append("}\nexport func main \"main\"\n");
         return sb.toString();
-    }
-
-    private static void line(StringBuilder sb, String s) {
-        sb.append("    ").append(s).append('\n');
     }
 
     private static final String SOURCE = source(100, 8, 24);
@@ -155,15 +152,6 @@ class LoopCutTest {
     @Test
     void suspendedInsideTheLoopTheRunResumesToTheSameEnd() {
         Differential.Program program = new Differential.Program(SOURCE, new long[] {40}, 1_000_000, 100, 1);
-        Module m = program.module();
-        for (long point = 50; point < 6_000; point += 731) {
-            long[] points = {point, point + 377};
-            SuspendPropertyTest.Steps reference = SuspendPropertyTest.steps(program, m, List.of(INTERP, INTERP, INTERP),
-                    points);
-            for (List<Function<Module, SuspendableEngine>> order : List.of(List.of(LOOPS, LOOPS, LOOPS),
-                    List.of(LOOPS, INTERP, LOOPS), List.of(INTERP, LOOPS, CLIENT))) {
-                assertEquals(reference, SuspendPropertyTest.steps(program, m, order, points), "fuel point " + point);
-            }
-        }
+        SuspendPropertyTest.assertResumesAlike(program, 50, 6_000, 731, 377, LOOPS, INTERP, CLIENT);
     }
 }

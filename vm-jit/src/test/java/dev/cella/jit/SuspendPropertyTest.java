@@ -154,6 +154,27 @@ class SuspendPropertyTest {
     }
 
     /**
+     * Suspends {@code program} at fuel points {@code from}, {@code from + step} ... below {@code
+     * to} and again {@code gap} units later, resuming on each engine order of {@code compiled}
+     * (the JIT variant under test, the interpreter, the code for C1) in turn, and checks every
+     * state and the end against the interpreter's.
+     */
+    static void assertResumesAlike(Differential.Program program, long from, long to, long step, long gap,
+            Function<Module, SuspendableEngine> compiled, Function<Module, SuspendableEngine> interp,
+            Function<Module, SuspendableEngine> client) {
+        Module m = program.module();
+        for (long point = from; point < to; point += step) {
+            long[] points = {point, point + gap};
+            Steps reference = steps(program, m, List.of(interp, interp, interp), points);
+            for (List<Function<Module, SuspendableEngine>> order : List.of(List.of(compiled, compiled, compiled),
+                    List.of(compiled, interp, compiled), List.of(interp, compiled, client))) {
+                assertEquals(reference, steps(program, m, order, points),
+                        "fuel point " + point);
+            }
+        }
+    }
+
+    /**
      * Runs main once, step {@code i} on {@code engines[i]} (the last engine for any further step)
      * until fuel point {@code points[i]}; describes every state and the end.
      */
