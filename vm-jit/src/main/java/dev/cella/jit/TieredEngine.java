@@ -15,6 +15,7 @@ import java.lang.invoke.CallSite;
 import java.lang.invoke.ConstantCallSite;
 import java.lang.invoke.MutableCallSite;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -139,6 +140,18 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
     private final java.util.concurrent.atomic.AtomicLongArray handedFuel;
     /** Per function: all calls the interpreter handed over. */
     private final AtomicIntegerArray handOvers;
+    /**
+     * Per function, for {@code --stats} (docs/performance.md, "Where auto loses"): calls compiled
+     * code made of it that ran in the interpreter ({@link #callFromCompiled}), and calls of it
+     * from interpreted callers that stayed interpreted once its compiled code was ready (cheap
+     * calls, {@link #CHEAP_CALL}). Plain counters on hot paths: threads racing may lose a count,
+     * which only statistics show.
+     */
+    private final int[] nestedCalls;
+    private final int[] cheapStays;
+    /** Per function: milliseconds from this engine's making to its compiled code being ready, or -1. */
+    private final long[] readyMillis;
+    private final long born = System.nanoTime();
     /** Per function: {@link #COLD}, {@link #QUEUED}, {@link #READY} or {@link #FAILED}. */
     private final AtomicIntegerArray state;
     /** Per function: the fuel windows its interpreted frames must use up before it compiles ({@link #WINDOWS_PER_KB}). */
@@ -220,6 +233,10 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
         this.handedCalls = new AtomicIntegerArray(n);
         this.handedFuel = new java.util.concurrent.atomic.AtomicLongArray(n);
         this.handOvers = new AtomicIntegerArray(n);
+        this.nestedCalls = new int[n];
+        this.cheapStays = new int[n];
+        this.readyMillis = new long[n];
+        Arrays.fill(readyMillis, -1);
         this.state = new AtomicIntegerArray(n);
         this.sites = new MutableCallSite[n];
         this.sizeWindows = new int[n];
@@ -335,6 +352,7 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
                 state.set(function, FAILED);
                 return;
             }
+            readyMillis[function] = (System.nanoTime() - born) / 1_000_000;
             state.set(function, READY);
             synchronized (sites) {
                 if (sites[function] != null) {
@@ -387,6 +405,7 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
      */
     long callFromCompiled(JitContext ctx, int function, long frame, long[] args) {
         boolean cold = state.get(function) == COLD;
+        nestedCalls[function]++;
         if (cold && calls.incrementAndGet(function) >= hotCalls && sizePaid(function)) {
             compiles(function);
         }
@@ -431,7 +450,11 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
                 return false;
             }
             int n = handedCalls.get(function);
-            return n < PROBE_CALLS || handedFuel.get(function) >= (long) n * CHEAP_CALL;
+            if (n < PROBE_CALLS || handedFuel.get(function) >= (long) n * CHEAP_CALL) {
+                return true;
+            }
+            cheapStays[function]++;
+            return false;
         }
 
         @Override
@@ -520,16 +543,28 @@ public final class TieredEngine implements SuspendableEngine, EngineDiagnostics 
                 detail = s.detail(); // the JIT runs it interpreted (CodeCache.fallBack)
             } else if (tier == FunctionStat.Tier.NOT_RUN && calls.get(f) > 0) {
                 tier = FunctionStat.Tier.INTERPRETED;
+                if (nestedCalls[f] > 0) {
+                    detail = nestedCalls[f] + " calls from compiled code";
+                }
             } else if (tier == FunctionStat.Tier.COMPILED) {
                 List<String> how = new ArrayList<>();
                 if (state.get(f) == READY && calls.get(f) >= hotCalls) {
                     how.add("compiled when hot");
+                }
+                if (readyMillis[f] >= 0) {
+                    how.add("ready at " + readyMillis[f] + " ms");
                 }
                 if (transfers.get(f) > 0) {
                     how.add(transfers.get(f) + " on-stack replacements");
                 }
                 if (handOvers.get(f) > 0) {
                     how.add(handOvers.get(f) + " calls from the interpreter");
+                }
+                if (cheapStays[f] > 0) {
+                    how.add(cheapStays[f] + " cheap calls left interpreted");
+                }
+                if (nestedCalls[f] > 0) {
+                    how.add(nestedCalls[f] + " calls from compiled code interpreted");
                 }
                 // Otherwise its frames were hot but could not move, or a call past a stack
                 // segment's end (which links to compiled code only) needed it.

@@ -283,6 +283,12 @@ class TieredEngineTest {
         assertTrue(auto.runsCompiled(1) && auto.runsCompiled(2), "both callees are hot");
         assertEquals(TieredEngine.PROBE_CALLS, auto.callHandOvers(1), "cheap: only the measured calls were handed over");
         assertEquals(1000 - TieredEngine.HOT_CALLS + 1, auto.callHandOvers(2), "dear: every call once hot");
+        // --stats says how many calls stayed in the interpreter once compiled code was ready, and when it was.
+        String cheap = auto.functionStats().get(1).toText();
+        assertTrue(cheap.contains((1000 - TieredEngine.HOT_CALLS + 1 - TieredEngine.PROBE_CALLS)
+                + " cheap calls left interpreted"), cheap);
+        assertTrue(cheap.matches(".*ready at \\d+ ms.*"), cheap);
+        assertFalse(auto.functionStats().get(2).toText().contains("cheap calls"), auto.functionStats().get(2).toText());
     }
 
     /** outer is hot from its first calls; it calls inner only for large arguments. */
@@ -325,9 +331,13 @@ class TieredEngineTest {
                 FunctionStat inner = auto.functionStats().get(1);
                 assertEquals(FunctionStat.Tier.INTERPRETED, inner.tier(), inner.toText());
                 assertEquals(1, inner.interpretedCalls(), "compiled outer called inner in the interpreter");
+                assertTrue(inner.toText().endsWith(", 1 calls from compiled code"), inner.toText());
             }
         }
-        assertEquals(FunctionStat.Tier.COMPILED, auto.functionStats().get(1).tier());
+        FunctionStat inner = auto.functionStats().get(1);
+        assertEquals(FunctionStat.Tier.COMPILED, inner.tier());
+        assertTrue(inner.toText().contains(TieredEngine.HOT_CALLS + " calls from compiled code interpreted"),
+                inner.toText());
     }
 
     /** ping and pong call each other n deep: calls cross from compiled frames to interpreted ones and back. */
