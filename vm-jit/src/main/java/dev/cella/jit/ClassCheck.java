@@ -50,7 +50,7 @@ final class ClassCheck {
             Map.entry("dev/cella/vm/TrapSignal", ANY),
             Map.entry("dev/cella/vm/V128Lanes", ANY),
             Map.entry("dev/cella/vm/GuestException", ANY),
-            Map.entry("dev/cella/jit/JitLinker", Set.of("linkCall", "linkHop", "linkRegion")),
+            Map.entry("dev/cella/jit/JitLinker", Set.of("linkCall", "linkHop", "linkRegion", "linkProfile")),
             Map.entry("java/lang/Object", Set.of("<init>")),
             Map.entry("java/lang/Math", Set.of("ceil", "floor", "rint", "sqrt", "min", "max")),
             Map.entry("java/lang/Integer", Set.of("bitCount", "numberOfLeadingZeros", "numberOfTrailingZeros",
@@ -73,7 +73,7 @@ final class ClassCheck {
 
     /** The names the compiler gives methods: {@code fN}, {@code box}, {@code run}, regions {@code rN}, entries {@code e}. */
     private static final Pattern METHOD = Pattern.compile("f[0-9]+|box|run|r[0-9]+|e");
-    private static final Set<String> BOOTSTRAPS = Set.of("linkCall", "linkHop", "linkRegion");
+    private static final Set<String> BOOTSTRAPS = Set.of("linkCall", "linkHop", "linkRegion", "linkProfile");
 
     private ClassCheck() {}
 

@@ -58,6 +58,7 @@ final class CodeCache {
     private final MethodHandle[] foreignHandles;
     /** The classes of earlier processes and those to keep for later ones ({@link ClassCache}), or null. */
     private final ModuleClasses stored;
+    private final HotRegions hot;
 
     /** The compiled code of one variant of the module: handles by function, entry methods by leader. */
     private static final class Variant {
@@ -124,6 +125,22 @@ final class CodeCache {
         this.unmetered = new Variant(false, n);
         this.frameBytes = estimateFrameBytes(module);
         this.account = budget.open(this);
+        this.hot = new HotRegions(engine, this, n, options.replanAfter());
+    }
+
+    /** The profiles and re-plans of interpreter loops ({@link HotRegions}). */
+    HotRegions hotRegions() {
+        return hot;
+    }
+
+    /** The lock function {@code function}'s compilation takes (see the class comment). */
+    Object lock(int function) {
+        return locks[function];
+    }
+
+    /** The region plan of a variant of {@code function}, compiled by regions. */
+    RegionPlan plan(boolean metered, int function) {
+        return variant(metered).plans[function];
     }
 
     /** Charged bytes of this module's generated code ({@link CodeBudget}). */
@@ -524,7 +541,8 @@ final class CodeCache {
             return null;
         }
         try {
-            RegionPlan plan = s.starts() == null ? null : storedPlan(code(function), s.starts(), !options().clientShapes());
+            RegionPlan plan = s.starts() == null ? null : storedPlan(code(function), s.starts(), !options().clientShapes(),
+                    FunctionCompiler.profiles(code(function), engine));
             FunctionCompiler.Output out = new FunctionCompiler.Output(s.bytes(), plan, s.codeSizes(), s.exits());
             MethodHandles.Lookup c = define(out.bytes(), false);
             if (c == null) {
@@ -560,7 +578,7 @@ final class CodeCache {
      * instructions into between one and {@link FunctionCompiler#MAX_REGIONS} non-empty runs (a
      * stored entry is untrusted: one that does not is a miss).
      */
-    private static RegionPlan storedPlan(FunctionCode code, int[] starts, boolean copyDispatch) {
+    private static RegionPlan storedPlan(FunctionCode code, int[] starts, boolean copyDispatch, boolean profiled) {
         boolean ok = starts.length >= 2 && starts.length - 1 <= FunctionCompiler.MAX_REGIONS && starts[0] == 0
                 && starts[starts.length - 1] == code.insns.length;
         for (int k = 1; ok && k < starts.length; k++) {
@@ -569,7 +587,7 @@ final class CodeCache {
         if (!ok) {
             throw new IllegalArgumentException("stored region starts do not fit function " + code.index);
         }
-        return new RegionPlan(code, starts, copyDispatch);
+        return new RegionPlan(code, starts, copyDispatch, profiled, -1, new int[0]);
     }
 
     /** The class cache's class of that key ({@link ModuleClasses#get}: read and checked), timed; null if none. */
@@ -662,7 +680,7 @@ final class CodeCache {
      * full-access lookup, once the code budget has paid for it; null (nothing defined) if the
      * budget cannot pay and {@code force} is false.
      */
-    private MethodHandles.Lookup define(byte[] bytes, boolean force) throws IllegalAccessException {
+    MethodHandles.Lookup define(byte[] bytes, boolean force) throws IllegalAccessException {
         if (!account.charge(bytes.length, force)) {
             return null;
         }

@@ -88,6 +88,11 @@ final class FunctionCompiler {
     private static final Handle LINK_REGION = new Handle(H_INVOKESTATIC, "dev/cella/jit/JitLinker", "linkRegion",
             "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;III)"
                     + "Ljava/lang/invoke/CallSite;", false);
+    private static final Handle LINK_HOT_REGION = new Handle(H_INVOKESTATIC, "dev/cella/jit/JitLinker", "linkHotRegion",
+            LINK_REGION.getDesc(), false);
+    private static final Handle LINK_PROFILE = new Handle(H_INVOKESTATIC, "dev/cella/jit/JitLinker", "linkProfile",
+            "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;II)"
+                    + "Ljava/lang/invoke/CallSite;", false);
     static final String REGION_DESC = "(" + CTX_DESC + "[JIJ)I";
     static final String RUN_DESC = "(" + CTX_DESC + "[JIJ)V";
     static final String BOX_DESC = "(" + CTX_DESC + "J[J)[J";
@@ -180,7 +185,10 @@ final class FunctionCompiler {
                     ? lazyEstimates(probe, plan) : null;
             if (estimates != null) {
                 lazy = true;
-                return new Output(emitLazyRegions(plan), plan, estimates, false);
+                if (profiles(code, engine)) {
+                    plan = new RegionPlan(code, starts, true, true, -1, new int[0]);
+                }
+                return new Output(emitLazyRegions(plan, false), plan, estimates, false);
             }
             byte[] bytes = plan.regionCount() <= MAX_REGIONS ? emitRegions(plan, sizes) : null;
             if (bytes == null) {
@@ -195,6 +203,46 @@ final class FunctionCompiler {
         } catch (MethodTooLargeException | ClassTooLargeException e) {
             throw new JitException("function " + code.index + " cannot be compiled: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * True if a function compiled by lazily emitted regions is profiled for a re-plan ({@link
+     * HotRegions}): code for C2 (whose regions copy dispatch blocks) on {@code jit}, re-planning not turned off
+     * ({@link JitEngine.Options#replanAfter}), and an interpreter loop's dispatch block in it.
+     */
+    static boolean profiles(FunctionCode code, JitEngine engine) {
+        return !engine.clientShapes() && engine.replanAfter() > 0 && engine.tiering() == null
+                && !RegionPlan.dispatchBlocks(code).isEmpty();
+    }
+
+    /**
+     * The class of the re-planned function ({@link HotRegions}): the regions of {@code old} (same
+     * starts, not profiled) plus a hot region holding the busiest dispatch block and copies of the
+     * blocks that ran most by {@code counts} (by leader number), as many as fit {@link
+     * HotRegions#HOT_LIMIT} once emitted; its dispatcher links its regions by {@link
+     * JitLinker#linkHotRegion}. The class holds no region methods ({@link #emitLazyRegions}).
+     */
+    Output compileHot(RegionPlan old, int[] counts) {
+        int home = HotRegions.hotHome(code, counts);
+        RegionPlan plan = new RegionPlan(code, old.starts, true, false, -1, new int[0]);
+        if (home >= 0) {
+            MethodEmitter probe = measureDirect(true);
+            int[] sizes = new int[code.insns.length];
+            for (int i = 0; i < sizes.length; i++) {
+                sizes[i] = probe.measuredSize(i) + stubEstimate(code.insns[i], code.leader[i]);
+            }
+            int[] leaders = HotRegions.hotLeaders(code, counts, sizes, home);
+            int n = leaders.length;
+            while (true) {
+                RegionPlan p = new RegionPlan(code, old.starts, true, false, home, HotRegions.first(leaders, n));
+                if (measureRegion(p, p.hotRegion()) <= HotRegions.HOT_LIMIT || n == 0) {
+                    plan = p;
+                    break;
+                }
+                n = n * 4 / 5;
+            }
+        }
+        return new Output(emitLazyRegions(plan, true), plan, null, false);
     }
 
     /**
@@ -453,10 +501,10 @@ final class FunctionCompiler {
      * docs/performance.md), so the rest is never generated, defined, verified or counted by
      * HotSpot.
      */
-    private byte[] emitLazyRegions(RegionPlan plan) {
+    private byte[] emitLazyRegions(RegionPlan plan, boolean hot) {
         ClassWriter cw = newClass();
         emitRegionMain(cw);
-        emitDispatcher(cw, plan, true);
+        emitDispatcher(cw, plan, true, hot);
         emitBox(cw);
         cw.visitEnd();
         return cw.toByteArray();
@@ -478,7 +526,7 @@ final class FunctionCompiler {
     private byte[] emitRegions(RegionPlan plan, int[] sizes) {
         ClassWriter cw = newClass();
         emitRegionMain(cw);
-        emitDispatcher(cw, plan, false);
+        emitDispatcher(cw, plan, false, false);
         for (int k = 0; k < plan.regionCount(); k++) {
             engine.compiling(); // a large function takes long: the guest's deadline still counts
             MethodVisitor mv = cw.visitMethod(ACC_STATIC, "r" + k, REGION_DESC, null, null);
@@ -559,9 +607,11 @@ final class FunctionCompiler {
     /**
      * {@code run(ctx, regs, code, frame)}: calls the region named by each code until one returns
      * -1; {@code lazy}: through invokedynamic sites that link each region's own class when first
-     * entered ({@link #emitLazyRegions}).
+     * entered ({@link #emitLazyRegions}), those of a hot plan if {@code hot}. A profiled plan's
+     * dispatcher first passes each code through the tick of {@link HotRegions}, which returns it,
+     * or, once the function is re-planned, runs the frame to its end in the hot plan and returns -1.
      */
-    private void emitDispatcher(ClassWriter cw, RegionPlan plan, boolean lazy) {
+    private void emitDispatcher(ClassWriter cw, RegionPlan plan, boolean lazy, boolean hot) {
         MethodVisitor mv = cw.visitMethod(ACC_STATIC, "run", RUN_DESC, null, null);
         mv.visitCode();
         Label loop = new Label();
@@ -569,6 +619,16 @@ final class FunctionCompiler {
         mv.visitLabel(loop);
         mv.visitVarInsn(ILOAD, 2);
         mv.visitJumpInsn(IFLT, done);
+        if (plan.profiled()) {
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitVarInsn(ILOAD, 2);
+            mv.visitVarInsn(LLOAD, 3);
+            mv.visitInvokeDynamicInsn("tick", REGION_DESC, LINK_PROFILE, code.index, metered ? 1 : 0);
+            mv.visitVarInsn(ISTORE, 2);
+            mv.visitVarInsn(ILOAD, 2);
+            mv.visitJumpInsn(IFLT, done);
+        }
         mv.visitVarInsn(ALOAD, 0);
         mv.visitVarInsn(ALOAD, 1);
         mv.visitVarInsn(ILOAD, 2);
@@ -587,7 +647,8 @@ final class FunctionCompiler {
         for (int k = 0; k < n; k++) {
             mv.visitLabel(cases[k]);
             if (lazy) {
-                mv.visitInvokeDynamicInsn("r" + k, REGION_DESC, LINK_REGION, code.index, metered ? 1 : 0, k);
+                mv.visitInvokeDynamicInsn("r" + k, REGION_DESC, hot ? LINK_HOT_REGION : LINK_REGION, code.index,
+                        metered ? 1 : 0, k);
             } else {
                 mv.visitMethodInsn(INVOKESTATIC, name, "r" + k, REGION_DESC, false);
             }

@@ -132,8 +132,13 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
      *     instead of those that suit C2: memory accesses and unsigned compares without library
      *     calls that C1 would inline whole (docs/engines.md, "Code shape for C1")
      */
-    record Options(boolean forceRegions, boolean clientShapes) {
+    record Options(boolean forceRegions, boolean clientShapes, int replanAfter) {
         static final Options DEFAULT = new Options(false, CLIENT_ONLY);
+
+        /** Options that re-plan interpreter loops after {@link HotRegions#REPLAN_AFTER} crossings. */
+        Options(boolean forceRegions, boolean clientShapes) {
+            this(forceRegions, clientShapes, HotRegions.REPLAN_AFTER);
+        }
 
         static Options splitEverything() {
             return new Options(true, CLIENT_ONLY);
@@ -141,7 +146,12 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
 
         /** These options with {@code clientShapes} set to {@code client}. */
         Options withClientShapes(boolean client) {
-            return new Options(forceRegions, client);
+            return new Options(forceRegions, client, replanAfter);
+        }
+
+        /** These options re-planning after {@code crossings} region crossings (0: never; {@link HotRegions}). */
+        Options withReplanAfter(int crossings) {
+            return new Options(forceRegions, clientShapes, crossings);
         }
     }
 
@@ -450,6 +460,16 @@ public final class JitEngine implements SuspendableEngine, EngineDiagnostics {
     }
 
     /** Whether generated code takes the shapes that suit C1 alone ({@link Options#clientShapes}). */
+    /** Region crossings before an interpreter loop is re-planned, 0 for never ({@link HotRegions}). */
+    int replanAfter() {
+        return cache.options().replanAfter();
+    }
+
+    /** The profiles and re-plans of this engine's interpreter loops. */
+    HotRegions hotRegions() {
+        return cache.hotRegions();
+    }
+
     boolean clientShapes() {
         return cache.options().clientShapes();
     }

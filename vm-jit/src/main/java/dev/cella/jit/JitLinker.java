@@ -39,6 +39,21 @@ final class JitLinker {
         return new ConstantCallSite(engine(caller).regionMethod(metered != 0, function, region));
     }
 
+    /**
+     * Links the dispatcher's call of region {@code region} of the re-planned function {@code
+     * function} ({@link HotRegions}), generated now if it was not yet.
+     */
+    static CallSite linkHotRegion(MethodHandles.Lookup caller, String name, MethodType type, int function,
+            int metered, int region) throws IllegalAccessException {
+        return new ConstantCallSite(engine(caller).hotRegions().region(metered != 0, function, region));
+    }
+
+    /** Links the tick of a profiled function's dispatcher ({@link HotRegions}): one mutable site per function and variant. */
+    static CallSite linkProfile(MethodHandles.Lookup caller, String name, MethodType type, int function, int metered)
+            throws IllegalAccessException {
+        return engine(caller).hotRegions().site(metered != 0, function);
+    }
+
     /** Links the stack-segment hop of a call to function {@code function} (see {@link StackSegments}). */
     static CallSite linkHop(MethodHandles.Lookup caller, String name, MethodType type, int function, int metered)
             throws IllegalAccessException {

@@ -84,6 +84,11 @@ final class JitRuntime {
         return (int) window;
     }
 
+    /** A run of the block of leader number {@code leader} in a profiled region ({@link HotRegions#count}). */
+    static void count(JitContext ctx, int function, int leader) {
+        ctx.engine.hotRegions().count(ctx.metered, function, leader);
+    }
+
     /**
      * The fuel check of code that refuels in place: {@code charged} (the window after charging
      * the block of leader {@code leader}) if it is not negative, else {@link #refuel}'s window.

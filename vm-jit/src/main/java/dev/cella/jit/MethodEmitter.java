@@ -275,6 +275,7 @@ final class MethodEmitter {
                 mv.visitLabel(labelOf(i));
             }
             if (code.leader[i]) {
+                count(code.leaderIndex[i]);
                 chargeFuel(code.leaderIndex[i]);
             }
             InstructionEmitter.emit(this, in);
@@ -296,7 +297,12 @@ final class MethodEmitter {
         mv.visitLabel(end);
     }
 
-    /** The label of the copy of dispatch block {@code leader} in this region ({@link RegionPlan#copiedBlocks}). */
+    /** The label where region mode enters at entry instruction {@code i}: in the home range or a copied block. */
+    Label entryLabel(int i) {
+        return i >= from && i < to ? labelOf(i) : copyLabel(i);
+    }
+
+    /** The label of the copy of the block {@code leader} leads in this region ({@link RegionPlan#copiedBlocks}). */
     private Label copyLabel(int leader) {
         Label l = copies.get(leader);
         if (l == null) {
@@ -329,12 +335,18 @@ final class MethodEmitter {
                     current = i;
                     window.before(i, i == c);
                     if (i == c) {
+                        count(code.leaderIndex[i]);
                         chargeFuel(code.leaderIndex[i]);
                     }
                     InstructionEmitter.emit(this, code.insns[i]);
                     window.after(i);
                 }
                 window.flush();
+                if (!code.insns[end - 1].opcode().isTerminator()) {
+                    // A copied block that falls through (to the next leader) goes on as the block
+                    // would: into that block's copy, or out to its entry.
+                    mv.visitJumpInsn(GOTO, branchTarget(end));
+                }
             }
         }
     }
@@ -589,12 +601,25 @@ final class MethodEmitter {
         if (mode == Mode.REGION && plan.copies(regionIndex, i)) {
             return copyLabel(i);
         }
-        return stubs.exitTo(i, mode == Mode.REGION ? plan.exitCode(i) : code.leaderIndex[i] << 1);
+        return stubs.exitTo(i, mode == Mode.REGION ? plan.exitCode(regionIndex, i) : code.leaderIndex[i] << 1);
     }
 
     /** The branch target with pc {@code pc}. */
     Label branchTargetPc(int pc) {
         return branchTarget(code.indexOfPc(pc));
+    }
+
+    /**
+     * In the regions of a plan that profiles ({@link RegionPlan#profiled}), counts a run of the
+     * block of {@code leader} ({@link JitRuntime#count}), for {@link HotRegions}; else nothing.
+     */
+    private void count(int leader) {
+        if (mode == Mode.REGION && plan.profiled()) {
+            mv.visitVarInsn(ALOAD, 0);
+            push(code.index);
+            push(leader);
+            invokeStatic(RUNTIME, "count", "(L" + CTX + ";II)V");
+        }
     }
 
     /**

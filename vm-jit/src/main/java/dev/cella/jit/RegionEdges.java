@@ -46,6 +46,10 @@ final class RegionEdges {
         mv.visitVarInsn(ASTORE, m.suspension);
         int[] entries = m.plan.entries(m.regionIndex);
         int[][] loads = m.plan.entryLoads(m.regionIndex);
+        if (m.regionIndex == m.plan.hotRegion()) {
+            sharedLoads(m, entries, loads);
+            return;
+        }
         Label[] cases = new Label[entries.length];
         for (int e = 0; e < entries.length; e++) {
             cases[e] = new Label();
@@ -54,15 +58,48 @@ final class RegionEdges {
         mv.visitTableSwitchInsn(0, entries.length - 1, cases[0], cases);
         for (int e = 0; e < entries.length; e++) {
             mv.visitLabel(cases[e]);
-            for (int r : loads[e]) {
-                mv.visitVarInsn(ALOAD, m.regsArray);
-                m.push(r);
-                mv.visitInsn(LALOAD);
-                m.fromBits(m.code.registerType(r));
-                m.store(r);
-            }
-            mv.visitJumpInsn(GOTO, m.labelOf(entries[e]));
+            load(m, loads[e]);
+            mv.visitJumpInsn(GOTO, m.entryLabel(entries[e]));
         }
+    }
+
+    private static void load(MethodEmitter m, int[] registers) {
+        for (int r : registers) {
+            m.mv.visitVarInsn(ALOAD, m.regsArray);
+            m.push(r);
+            m.mv.visitInsn(LALOAD);
+            m.fromBits(m.code.registerType(r));
+            m.store(r);
+        }
+    }
+
+    /**
+     * The hot region's entries ({@link RegionPlan#hotRegion}): most reach the whole loop, so
+     * entries with equal sets share one sequence of loads, and a second switch on the entry then
+     * jumps to it (a load sequence per entry would pass HotSpot's size limit).
+     */
+    private static void sharedLoads(MethodEmitter m, int[] entries, int[][] loads) {
+        MethodVisitor mv = m.mv;
+        Label[] cases = new Label[entries.length];
+        Map<List<Integer>, Label> shared = new LinkedHashMap<>();
+        for (int e = 0; e < entries.length; e++) {
+            cases[e] = shared.computeIfAbsent(Arrays.stream(loads[e]).boxed().toList(), k -> new Label());
+        }
+        Label jump = new Label();
+        mv.visitVarInsn(ILOAD, 2);
+        mv.visitTableSwitchInsn(0, entries.length - 1, cases[0], cases);
+        for (var set : shared.entrySet()) {
+            mv.visitLabel(set.getValue());
+            load(m, set.getKey().stream().mapToInt(Integer::intValue).toArray());
+            mv.visitJumpInsn(GOTO, jump);
+        }
+        mv.visitLabel(jump);
+        Label[] to = new Label[entries.length];
+        for (int e = 0; e < entries.length; e++) {
+            to[e] = m.entryLabel(entries[e]);
+        }
+        mv.visitVarInsn(ILOAD, 2);
+        mv.visitTableSwitchInsn(0, entries.length - 1, to[0], to);
     }
 
     /**

@@ -34,13 +34,25 @@ final class RegionPlan {
     static final int MAX_REGION_SPAN = 30_000;
 
     final FunctionCode code;
-    /** Region k covers instructions [starts[k], starts[k + 1]); the last element is the instruction count. */
+    /**
+     * Home region k covers instructions [starts[k], starts[k + 1]); the last element is the
+     * instruction count. The hot region, if any, comes after them ({@link #hotRegion}).
+     */
     final int[] starts;
+    /** Per region, its home range: the first instruction and one past the last. */
+    private final int[] from;
+    private final int[] to;
     private final int[] regionOf;
     private final int[] entryIndex;
     private final int[][] entries;
     private final int[][] used;
     private final int[][] written;
+    /** The hot region's index ({@link #hotRegion}), or -1. */
+    private final int hot;
+    /** Per instruction: its entry index in the hot region (the leaders copied there and the dispatch block's), else -1. */
+    private final int[] hotEntry;
+    /** True if the regions count their leaders for a later re-plan ({@link HotRegions}). */
+    private final boolean profiled;
 
     /**
      * Dispatch blocks copied into each region (leader instruction indices, ascending), see {@link
@@ -58,39 +70,109 @@ final class RegionPlan {
      * holds copies of the dispatch blocks it branches to ({@link #copiedBlocks}).
      */
     RegionPlan(FunctionCode code, int[] starts, boolean copyDispatch) {
+        this(code, starts, copyDispatch, false, -1, new int[0]);
+    }
+
+    /**
+     * The plan of the regions {@code starts} cuts, with dispatch copies if {@code copyDispatch};
+     * {@code profiled}: its regions count the leaders they run ({@link HotRegions}). If {@code
+     * hotHome} is a dispatch block's leader, the plan has one more region, the <em>hot
+     * region</em> ({@link #hotRegion}): that block (its home range) and copies of the blocks led by
+     * {@code hotLeaders}.
+     */
+    RegionPlan(FunctionCode code, int[] starts, boolean copyDispatch, boolean profiled, int hotHome, int[] hotLeaders) {
         this.code = code;
         this.starts = starts;
+        this.profiled = profiled;
         int n = code.insns.length;
-        int regions = starts.length - 1;
+        int homes = starts.length - 1;
+        this.hot = hotHome >= 0 ? homes : -1;
+        int regions = homes + (hot >= 0 ? 1 : 0);
+        this.from = new int[regions];
+        this.to = new int[regions];
+        for (int k = 0; k < homes; k++) {
+            from[k] = starts[k];
+            to[k] = starts[k + 1];
+        }
+        if (hot >= 0) {
+            from[hot] = hotHome;
+            to[hot] = blockEnd(code, hotHome);
+        }
         this.regionOf = new int[n];
         this.entryIndex = new int[n];
         Arrays.fill(entryIndex, -1);
+        this.hotEntry = new int[n];
+        Arrays.fill(hotEntry, -1);
         this.entries = new int[regions][];
         this.used = new int[regions][];
         this.written = new int[regions][];
-        for (int k = 0; k < regions; k++) {
-            List<Integer> e = new ArrayList<>();
-            BitSet use = new BitSet();
-            BitSet def = new BitSet();
+        List<List<Integer>> e = new ArrayList<>();
+        for (int k = 0; k < homes; k++) {
+            List<Integer> ek = new ArrayList<>();
             for (int i = starts[k]; i < starts[k + 1]; i++) {
                 regionOf[i] = k;
                 if (i == starts[k] || code.branchTarget[i]) {
-                    entryIndex[i] = e.size();
-                    e.add(i);
+                    entryIndex[i] = ek.size();
+                    ek.add(i);
                 }
-                registers(code.insns[i], use, def);
             }
-            entries[k] = e.stream().mapToInt(Integer::intValue).toArray();
+            e.add(ek);
         }
         this.copies = new int[regions][];
         BitSet dispatch = copyDispatch ? dispatchBlocks(code) : new BitSet();
-        for (int k = 0; k < regions; k++) {
+        for (int k = 0; k < homes; k++) {
             copies[k] = findCopies(k, dispatch);
+        }
+        if (hot >= 0) {
+            BitSet c = new BitSet();
+            for (int l : findCopies(hot, dispatch)) {
+                c.set(l);
+            }
+            List<Integer> eh = new ArrayList<>();
+            eh.add(hotHome);
+            hotEntry[hotHome] = 0;
+            for (int l : hotLeaders) {
+                if (l < from[hot] || l >= to[hot]) {
+                    c.set(l);
+                }
+            }
+            // The other dispatch blocks the copied blocks go to (an interpreter may have several
+            // fetch-and-switch blocks) are copied too, as in every region.
+            for (int l : c.stream().toArray()) {
+                for (int i = l; i < blockEnd(code, l); i++) {
+                    for (int t : successors(i)) {
+                        if (dispatch.get(t) && (t < from[hot] || t >= to[hot])) {
+                            c.set(t);
+                        }
+                    }
+                }
+            }
+            for (int l = c.nextSetBit(0); l >= 0; l = c.nextSetBit(l + 1)) {
+                hotEntry[l] = eh.size();
+                eh.add(l);
+            }
+            copies[hot] = c.stream().toArray();
+            e.add(eh);
+            // Where the hot region's code leaves it, the target must be an entry of its home
+            // region: a leader after a call or at a fall-through is not one yet, so it is added
+            // after the home region's own entries (their indices, and codes, stay the same).
+            for (int i : members(hot)) {
+                for (int t : successors(i)) {
+                    if (!inRegion(hot, t) && entryIndex[t] < 0) {
+                        int k = regionOf[t];
+                        entryIndex[t] = e.get(k).size();
+                        e.get(k).add(t);
+                    }
+                }
+            }
+        }
+        for (int k = 0; k < regions; k++) {
+            entries[k] = e.get(k).stream().mapToInt(Integer::intValue).toArray();
         }
         for (int k = 0; k < regions; k++) {
             BitSet use = new BitSet();
             BitSet def = new BitSet();
-            for (int i = starts[k]; i < starts[k + 1]; i++) {
+            for (int i = from[k]; i < to[k]; i++) {
                 registers(code.insns[i], use, def);
             }
             for (int c : copies[k]) {
@@ -102,6 +184,49 @@ final class RegionPlan {
             used[k] = use.stream().toArray();
             written[k] = def.stream().toArray();
         }
+    }
+
+    /** The instructions region {@code k} runs: its home range, then those of its copied blocks. */
+    private int[] members(int k) {
+        BitSet m = new BitSet();
+        m.set(from[k], to[k]);
+        for (int c : copies[k]) {
+            m.set(c, blockEnd(code, c));
+        }
+        return m.stream().toArray();
+    }
+
+    /** True if region {@code k} runs instruction {@code i} itself: in its home range or a block it copies. */
+    private boolean inRegion(int k, int i) {
+        if (i >= from[k] && i < to[k]) {
+            return true;
+        }
+        int leader = i;
+        while (leader > 0 && !code.leader[leader]) {
+            leader--;
+        }
+        return copies(k, leader);
+    }
+
+    /** Where control may go after instruction {@code i}: the next instruction unless it is a terminator, and its branch targets. */
+    private int[] successors(int i) {
+        int[] t = branchTargetInsns(i);
+        if (code.insns[i].opcode().isTerminator() || i + 1 >= code.insns.length) {
+            return t;
+        }
+        int[] out = Arrays.copyOf(t, t.length + 1);
+        out[t.length] = i + 1;
+        return out;
+    }
+
+    /** The hot region's index (the last region), or -1 if the plan has none. */
+    int hotRegion() {
+        return hot;
+    }
+
+    /** True if the regions count the leaders they run, for {@link HotRegions}. */
+    boolean profiled() {
+        return profiled;
     }
 
     /** Longest dispatch block copied, in instructions (the branch included). */
@@ -171,8 +296,8 @@ final class RegionPlan {
         if (dispatch.isEmpty()) {
             return new int[0];
         }
-        int from = starts[k];
-        int to = starts[k + 1];
+        int from = this.from[k];
+        int to = this.to[k];
         BitSet found = new BitSet();
         for (int i = from; i < to; i++) {
             for (int t : branchTargetInsns(i)) {
@@ -251,15 +376,15 @@ final class RegionPlan {
     }
 
     int regionCount() {
-        return starts.length - 1;
+        return from.length;
     }
 
     int from(int region) {
-        return starts[region];
+        return from[region];
     }
 
     int to(int region) {
-        return starts[region + 1];
+        return to[region];
     }
 
     /** Instruction indices of the entries of {@code region}, the first being its first instruction. */
@@ -298,52 +423,28 @@ final class RegionPlan {
     }
 
     private int[][] entrySets(int region, boolean loads) {
-        int from = starts[region];
-        int to = starts[region + 1];
         int[] e = entries[region];
         int[][] out = new int[e.length][];
-        BitSet seen = new BitSet(to - from);
-        int[] work = new int[to - from];
+        BitSet seen = new BitSet(code.insns.length);
+        int[] work = new int[code.insns.length];
         for (int k = 0; k < e.length; k++) {
+            // A walk over the region's own instructions (home range and copied blocks) from the
+            // entry: a copied block's code is reachable like the home range's.
             seen.clear();
             BitSet use = new BitSet();
             BitSet def = new BitSet();
-            BitSet copySeen = new BitSet();
-            List<Integer> copyWork = new ArrayList<>();
             int top = 0;
             work[top++] = e[k];
-            seen.set(e[k] - from);
+            seen.set(e[k]);
             while (top > 0) {
                 int i = work[--top];
-                Instruction in = code.insns[i];
-                registers(in, use, def);
-                if (!in.opcode().isTerminator() && i + 1 < to && !seen.get(i + 1 - from)) {
-                    seen.set(i + 1 - from);
-                    work[top++] = i + 1;
-                }
-                if (in.opcode().isBranch()) {
-                    for (int pc : FunctionCode.targets(in)) {
-                        int t = code.indexOfPc(pc);
-                        if (t >= from && t < to && !seen.get(t - from)) {
-                            seen.set(t - from);
-                            work[top++] = t;
-                        } else if ((t < from || t >= to) && copies(region, t) && !copySeen.get(t)) {
-                            copySeen.set(t);
-                            copyWork.add(t);
-                        }
+                registers(code.insns[i], use, def);
+                for (int t : successors(i)) {
+                    if (!seen.get(t) && (t >= from[region] && t < to[region]
+                            || (code.leader[t] ? copies(region, t) : t > i && inRegion(region, t)))) {
+                        seen.set(t);
+                        work[top++] = t;
                     }
-                } else if (i + 1 == to && !in.opcode().isTerminator() && copies(region, to) && !copySeen.get(to)) {
-                    copySeen.set(to);
-                    copyWork.add(to);
-                }
-                // A copy's code is reachable too: its registers, and the targets of its branch.
-                if (top == 0 && !copyWork.isEmpty()) {
-                    int c = copyWork.remove(copyWork.size() - 1);
-                    int end = copyEnd(c);
-                    for (int j = c; j < end - 1; j++) {
-                        registers(code.insns[j], use, def);
-                    }
-                    work[top++] = end - 1; // the branch, walked as above
                 }
             }
             if (loads) {
@@ -361,7 +462,19 @@ final class RegionPlan {
         return regionOf[insn];
     }
 
-    /** The code that names instruction {@code insn} as an entry of its region. */
+    /**
+     * The code a branch of region {@code from} to instruction {@code insn} (outside it) leaves
+     * with: the hot region's entry there if the hot region copies that block, else {@link
+     * #exitCode(int)}.
+     */
+    int exitCode(int from, int insn) {
+        if (hot >= 0 && from != hot && hotEntry[insn] >= 0) {
+            return hot << 16 | hotEntry[insn];
+        }
+        return exitCode(insn);
+    }
+
+    /** The code that names instruction {@code insn} as an entry of its home region. */
     int exitCode(int insn) {
         int e = entryIndex[insn];
         if (e < 0) {
