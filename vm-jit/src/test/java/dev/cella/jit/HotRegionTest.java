@@ -170,6 +170,17 @@ class HotRegionTest {
     }
 
     @Test
+    void theProfiledClassIsOneTheClassCacheAccepts() {
+        JitEngine jit = new JitEngine(MODULE, false, REPLAN);
+        FunctionCompiler.Output out = new FunctionCompiler(jit, jit.code(MAIN), true).compile(true);
+        assertTrue(out.plan().profiled(), "an interpreter loop on jit, code for C2, is profiled");
+        assertNull(ClassCheck.refusal(out.bytes(), FunctionCompiler.className(MAIN)));
+        JitEngine client = new JitEngine(MODULE, false, REPLAN.withClientShapes(true));
+        assertTrue(!new FunctionCompiler(client, client.code(MAIN), true).compile(true).plan().profiled(),
+                "code for C1 is never profiled");
+    }
+
+    @Test
     void aReplannedLoopRunsExactlyAsInTheInterpreter() {
         for (long[] args : new long[][] {{4, 0}, {2, 1}}) {
             Differential.Program program = new Differential.Program(SOURCE, args, 10_000_000, 100, 1);
