@@ -166,10 +166,14 @@ final class HotRegions {
                     target = MethodHandles.insertArguments(TRANSFER, 0, s.run);
                 }
             } catch (JitException | ReflectiveOperationException | VerifyError | ClassFormatError e) {
-                // The first plan goes on (without counting): the re-plan only speeds up.
+                // The first plan goes on, its regions still counting (a cost only in this rare
+                // case: the code budget spent, or a region the JVM cannot hold).
+            } finally {
+                // Also if the guest's deadline stopped the compilation: the tick must never call
+                // itself again, so the site leaves it in any case.
+                s.site.setTarget(target);
+                MutableCallSite.syncAll(new MutableCallSite[] {s.site});
             }
-            s.site.setTarget(target);
-            MutableCallSite.syncAll(new MutableCallSite[] {s.site});
         }
     }
 
