@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * instructions only through it), so the check reads the pool and accepts only: classes and types
  * of {@link #MEMBERS} or the class itself (arrays of them, primitives); field and method
  * references to members {@link #MEMBERS} allows; method handles only to the JIT's bootstrap
- * methods ({@link CallEmitter#LINK_CALL}, {@code LINK_HOP}, the dispatcher's {@code LINK_REGION}) and
+ * methods ({@link CallEmitter#LINK_CALL}, {@code LINK_HOP}, the dispatcher's {@code LINK_REGION} and
+ * {@code LINK_PROFILE}, the tick of {@link HotRegions}) and
  * invokedynamic only through them
  * (the JIT emits no other, and no dynamic constant, module or package entry). Then the class must
  * be named as expected, extend {@code Object}, implement nothing, declare no field, declare
@@ -210,7 +211,7 @@ final class ClassCheck {
                 }
                 case 18 -> {
                     int[] nat = nameAndType(((int[]) values[i])[1]);
-                    return utf8(nat[0]).matches("call|hop|r[0-9]+") ? null : "invokedynamic " + utf8(nat[0]);
+                    return utf8(nat[0]).matches("call|hop|tick|r[0-9]+") ? null : "invokedynamic " + utf8(nat[0]);
                 }
                 default -> {
                     return null; // Utf8 and numbers name nothing; Long and Double's second slot is 0
