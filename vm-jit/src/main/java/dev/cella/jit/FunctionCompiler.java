@@ -235,11 +235,15 @@ final class FunctionCompiler {
             int n = leaders.length;
             while (true) {
                 RegionPlan p = new RegionPlan(code, old.starts, true, false, home, HotRegions.first(leaders, n));
-                if (measureRegion(p, p.hotRegion()) <= HotRegions.HOT_LIMIT || n == 0) {
-                    plan = p;
+                int bytes = measureRegion(p, p.hotRegion());
+                if (bytes <= HotRegions.HOT_LIMIT || n == 0) {
+                    plan = HotRegions.covers(p, counts) ? p : plan;
                     break;
                 }
-                n = n * 4 / 5;
+                // The register loads and stores of the entries make the emitted region larger
+                // than the blocks' estimate, by a factor of three in QuickJS's interpreter loop:
+                // shrink in proportion, and by a fifth at least.
+                n = (int) Math.min(n * 4L / 5, (long) n * HotRegions.HOT_LIMIT / bytes);
             }
         }
         return new Output(emitLazyRegions(plan, true), plan, null, false);
