@@ -80,11 +80,8 @@ final class RegionEdges {
      */
     private static void sharedLoads(MethodEmitter m, int[] entries, int[][] loads) {
         MethodVisitor mv = m.mv;
-        Label[] cases = new Label[entries.length];
         Map<List<Integer>, Label> shared = new LinkedHashMap<>();
-        for (int e = 0; e < entries.length; e++) {
-            cases[e] = shared.computeIfAbsent(Arrays.stream(loads[e]).boxed().toList(), k -> new Label());
-        }
+        Label[] cases = share(loads, shared);
         Label jump = new Label();
         mv.visitVarInsn(ILOAD, 2);
         mv.visitTableSwitchInsn(0, entries.length - 1, cases[0], cases);
@@ -103,6 +100,18 @@ final class RegionEdges {
     }
 
     /**
+     * One label per distinct register set of {@code sets} (by entry), put in {@code shared} in
+     * first-seen order; returns each entry's label, so entries with equal sets share code.
+     */
+    private static Label[] share(int[][] sets, Map<List<Integer>, Label> shared) {
+        Label[] cases = new Label[sets.length];
+        for (int e = 0; e < sets.length; e++) {
+            cases[e] = shared.computeIfAbsent(Arrays.stream(sets[e]).boxed().toList(), k -> new Label());
+        }
+        return cases;
+    }
+
+    /**
      * The way out (code or pc in {@code tmp}, {@link MethodEmitter#suspension} set if one passes
      * through): stores the registers the code reachable from the entry it came in at may have
      * written ({@link RegionPlan#entryStores}; entries with equal sets share their stores), then
@@ -115,11 +124,8 @@ final class RegionEdges {
         } else {
             int[] entries = m.plan.entries(m.regionIndex);
             int[][] stores = m.plan.entryStores(m.regionIndex);
-            Label[] cases = new Label[entries.length];
             Map<List<Integer>, Label> shared = new LinkedHashMap<>();
-            for (int e = 0; e < entries.length; e++) {
-                cases[e] = shared.computeIfAbsent(Arrays.stream(stores[e]).boxed().toList(), k -> new Label());
-            }
+            Label[] cases = share(stores, shared);
             Label done = new Label();
             mv.visitVarInsn(ILOAD, 2);
             mv.visitTableSwitchInsn(0, entries.length - 1, cases[0], cases);

@@ -30,62 +30,83 @@ class DispatchCopyTest {
         Random rnd = new Random(20261207);
         StringBuilder sb = new StringBuilder();
         sb.append("memory 1\n");
-        sb.append("func main(n: i64, trap: i32) -> i64 {\n");
-        sb.append("    reg acc: i64, t: i64, pc: i32, op: i32, one: i32, zero: i32, len: i32, i: i32, x: i32,"
-                + " rounds: i32, ten: i32, far: i32\n");
-        line(sb, "i32.const one, 1");
-        line(sb, "i32.const zero, 0");
-        line(sb, "i32.const ten, 10");
-        line(sb, "i32.const len, 600");
-        line(sb, "i32.const far, 70000");
-        line(sb, "i32.wrap_i64 rounds, n");
-        line(sb, "i32.const i, 0");
-        sb.append("FILL:\n");
-        line(sb, "i32.const x, 7");
-        line(sb, "i32.mul x, x, i");
-        line(sb, "i32.add x, x, one");
-        line(sb, "i32.rem_u x, x, ten");
-        line(sb, "i32.store8 i, 0, x");
-        line(sb, "i32.add i, i, one");
-        line(sb, "i32.br_lt_u i, len, FILL");
-        line(sb, "i32.store8 len, 0, ten");
-        line(sb, "i32.const pc, 0");
-        line(sb, "i64.extend_i32_s acc, rounds");
-        sb.append("FETCH:\n");
-        line(sb, "i32.load8_u op, pc, 0");
-        line(sb, "i32.add pc, pc, one");
-        StringBuilder arms = new StringBuilder();
-        for (int a = 0; a < ARMS; a++) {
-            arms.append(a == 0 ? "" : ", ").append("A").append(a);
-        }
-        line(sb, "br_table op, [" + arms + "], HALT");
+        loopHead(sb, "", List.of(), 600, 7, ARMS);
         for (int a = 0; a < ARMS; a++) {
             sb.append("A").append(a).append(":\n");
-            for (int k = 0; k < 40; k++) {
-                line(sb, "i64.const t, " + rnd.nextLong());
-                line(sb, switch (k % 4) {
-                    case 0 -> "i64.add acc, acc, t";
-                    case 1 -> "i64.xor acc, acc, t";
-                    case 2 -> "i64.mul acc, acc, t";
-                    default -> "i64.rotl acc, acc, t";
-                });
-            }
+            mix(sb, rnd, 40);
             if (a == ARMS - 1) {
                 line(sb, "br_unless trap, FETCH");
                 line(sb, "i32.add pc, pc, far");
             }
             line(sb, "br FETCH");
         }
+        loopTail(sb);
+        return sb.toString();
+    }
+
+    /**
+     * The head of an interpreter loop {@code main(n: i64, trap: i32) -> i64} with registers
+     * {@code moreRegs} besides its own and {@code moreInit} run first: fills {@code len} bytes of
+     * "bytecode" with opcodes {@code (i * mul + 1) % arms}, then {@code arms} (halt), and ends in
+     * the fetch and its {@code br_table} over arms {@code A0}... and {@code HALT}.
+     */
+    static void loopHead(StringBuilder sb, String moreRegs, List<String> moreInit, int len, int mul, int arms) {
+        sb.append("func main(n: i64, trap: i32) -> i64 {\n");
+        sb.append("    reg acc: i64, t: i64, pc: i32, op: i32, one: i32, zero: i32, len: i32, i: i32, x: i32,"
+                + " rounds: i32, ops: i32, far: i32" + moreRegs + "\n");
+        line(sb, "i32.const one, 1");
+        line(sb, "i32.const zero, 0");
+        line(sb, "i32.const ops, " + arms);
+        line(sb, "i32.const len, " + len);
+        line(sb, "i32.const far, 70000");
+        moreInit.forEach(l -> line(sb, l));
+        line(sb, "i32.wrap_i64 rounds, n");
+        line(sb, "i32.const i, 0");
+        sb.append("FILL:\n");
+        line(sb, "i32.const x, " + mul);
+        line(sb, "i32.mul x, x, i");
+        line(sb, "i32.add x, x, one");
+        line(sb, "i32.rem_u x, x, ops");
+        line(sb, "i32.store8 i, 0, x");
+        line(sb, "i32.add i, i, one");
+        line(sb, "i32.br_lt_u i, len, FILL");
+        line(sb, "i32.store8 len, 0, ops");
+        line(sb, "i32.const pc, 0");
+        line(sb, "i64.extend_i32_s acc, rounds");
+        sb.append("FETCH:\n");
+        line(sb, "i32.load8_u op, pc, 0");
+        line(sb, "i32.add pc, pc, one");
+        StringBuilder targets = new StringBuilder();
+        for (int a = 0; a < arms; a++) {
+            targets.append(a == 0 ? "" : ", ").append("A").append(a);
+        }
+        line(sb, "br_table op, [" + targets + "], HALT");
+    }
+
+    /** {@code count} pairs of a random i64 constant and an add, xor, mul or rotl into the accumulator. */
+    static void mix(StringBuilder sb, Random rnd, int count) {
+        for (int k = 0; k < count; k++) {
+            line(sb, "i64.const t, " + rnd.nextLong());
+            line(sb, switch (k % 4) {
+                case 0 -> "i64.add acc, acc, t";
+                case 1 -> "i64.xor acc, acc, t";
+                case 2 -> "i64.mul acc, acc, t";
+                default -> "i64.rotl acc, acc, t";
+            });
+        }
+    }
+
+    /** HALT: the next round from the first opcode, or the accumulator returned. */
+    static void loopTail(StringBuilder sb) {
         sb.append("HALT:\n");
         line(sb, "i32.const pc, 0");
         line(sb, "i32.sub rounds, rounds, one");
         line(sb, "i32.br_gt_s rounds, zero, FETCH");
         line(sb, "ret acc");
         sb.append("}\nexport func main \"main\"\n");
-        return sb.toString();
     }
 
-    /** Appends one indented line of assembly (also for {@link LoopCutTest}). */
+    /** Appends one indented line of assembly (also for {@link LoopCutTest} and {@link HotRegionTest}). */
     static void line(StringBuilder sb, String s) {
         sb.append("    ").append(s).append('\n');
     }

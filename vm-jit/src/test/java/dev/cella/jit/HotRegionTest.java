@@ -36,47 +36,10 @@ class HotRegionTest {
         StringBuilder sb = new StringBuilder();
         sb.append("memory 1\n");
         sb.append("func leaf(x: i64) -> i64 {\n    reg k: i64\n    i64.const k, 977\n    i64.mul x, x, k\n    ret x\n}\n");
-        sb.append("func main(n: i64, trap: i32) -> i64 {\n");
-        sb.append("    reg acc: i64, t: i64, pc: i32, op: i32, one: i32, zero: i32, len: i32, i: i32, x: i32,"
-                + " rounds: i32, eight: i32, far: i32, b: i32, f: f64, h: f64, k: i32\n");
-        line(sb, "i32.const one, 1");
-        line(sb, "i32.const zero, 0");
-        line(sb, "i32.const eight, 8");
-        line(sb, "i32.const len, 400");
-        line(sb, "i32.const far, 70000");
-        line(sb, "f64.const h, 1.25");
-        line(sb, "i32.wrap_i64 rounds, n");
-        line(sb, "i32.const i, 0");
-        sb.append("FILL:\n");
-        line(sb, "i32.const x, 5");
-        line(sb, "i32.mul x, x, i");
-        line(sb, "i32.add x, x, one");
-        line(sb, "i32.rem_u x, x, eight");
-        line(sb, "i32.store8 i, 0, x");
-        line(sb, "i32.add i, i, one");
-        line(sb, "i32.br_lt_u i, len, FILL");
-        line(sb, "i32.store8 len, 0, eight");
-        line(sb, "i32.const pc, 0");
-        line(sb, "i64.extend_i32_s acc, rounds");
-        sb.append("FETCH:\n");
-        line(sb, "i32.load8_u op, pc, 0");
-        line(sb, "i32.add pc, pc, one");
-        StringBuilder arms = new StringBuilder();
-        for (int a = 0; a < ARMS; a++) {
-            arms.append(a == 0 ? "" : ", ").append("A").append(a);
-        }
-        line(sb, "br_table op, [" + arms + "], HALT");
+        DispatchCopyTest.loopHead(sb, ", b: i32, f: f64, h: f64, k: i32", List.of("f64.const h, 1.25"), 400, 5, ARMS);
         for (int a = 0; a < ARMS; a++) {
             sb.append("A").append(a).append(":\n");
-            for (int k = 0; k < 30; k++) {
-                line(sb, "i64.const t, " + rnd.nextLong());
-                line(sb, switch (k % 4) {
-                    case 0 -> "i64.add acc, acc, t";
-                    case 1 -> "i64.xor acc, acc, t";
-                    case 2 -> "i64.mul acc, acc, t";
-                    default -> "i64.rotl acc, acc, t";
-                });
-            }
+            DispatchCopyTest.mix(sb, rnd, 30);
             switch (a) {
                 case 1 -> {
                     line(sb, "i32.wrap_i64 b, acc");
@@ -117,17 +80,12 @@ class HotRegionTest {
             }
             line(sb, "br FETCH");
         }
-        sb.append("HALT:\n");
-        line(sb, "i32.const pc, 0");
-        line(sb, "i32.sub rounds, rounds, one");
-        line(sb, "i32.br_gt_s rounds, zero, FETCH");
-        line(sb, "ret acc");
-        sb.append("}\nexport func main \"main\"\n");
+        DispatchCopyTest.loopTail(sb);
         return sb.toString();
     }
 
     private static void line(StringBuilder sb, String s) {
-        sb.append("    ").append(s).append('\n');
+        DispatchCopyTest.line(sb, s);
     }
 
     private static final String SOURCE = source();
