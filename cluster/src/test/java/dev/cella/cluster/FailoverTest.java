@@ -198,11 +198,13 @@ class FailoverTest {
                 bClosed = true;
                 submitter.join(Duration.ofSeconds(90).toMillis());
                 assertNull(failed[0], () -> "the submission failed: " + failed[0]);
-                // Every cell resumed from its replica, none started over.
+                // Cells resumed from their replicas, none started over. Not necessarily all six: the
+                // submitter tries b again first (a broken connection may be b alive), and a cell b
+                // ended meanwhile, or whose end reached the submitter before b went, needs no resuming.
                 try (ClusterClient status = ClusterClient.connect(client, a.clientName(), ClusterClient.CONTACT)) {
                     List<String> lines = status.status();
-                    assertTrue(lines.get(lines.size() - 1).endsWith("1 taken over from lost coordinators: 6 cells "
-                            + "resumed from replicas, 0 started over"), lines.toString());
+                    assertTrue(lines.get(lines.size() - 1).matches(".*1 taken over from lost coordinators: [1-6] "
+                            + "cells resumed from replicas, 0 started over"), lines.toString());
                 }
                 assertEquals(jobs.size(), ends.size());
                 for (Wire.CellDone d : ends.values()) {
