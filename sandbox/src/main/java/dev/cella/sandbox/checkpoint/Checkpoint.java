@@ -637,9 +637,16 @@ public final class Checkpoint {
             byte[] bytes = memory.array();
             if (patch != null) {
                 // The memory holds the base's (prepare), and a grow adds zero pages: only the
-                // pages that differ from the base's are written.
+                // pages that differ from the base's are written, and of a page carried as runs
+                // only the runs.
                 for (int i = 0; i < patch.pageIndexes().length; i++) {
-                    System.arraycopy(patch.source(i), patch.pageOffsets()[i], bytes, patch.pageIndexes()[i] * PAGE, PAGE);
+                    int[] runs = patch.runs(i);
+                    int at = patch.pageIndexes()[i] * PAGE;
+                    if (runs == null) {
+                        System.arraycopy(patch.source(i), patch.pageOffsets()[i], bytes, at, PAGE);
+                    } else {
+                        PageRuns.apply(patch.source(i), patch.pageOffsets()[i], runs, bytes, at);
+                    }
                 }
                 return;
             }

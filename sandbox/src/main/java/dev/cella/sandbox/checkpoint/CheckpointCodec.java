@@ -29,8 +29,13 @@ final class CheckpointCodec {
     static final int RUN = 5;
     static final int WASI = 6;
     static final int FS = 7;
-    /** A delta's memory section, in place of {@link #MEMORY} ({@link CheckpointDelta}). */
+    /**
+     * A delta's memory section, in place of {@link #MEMORY} ({@link CheckpointDelta}), carrying
+     * whole pages: written before {@link #MEMORY_RUNS}, still read.
+     */
     static final int MEMORY_DELTA = 8;
+    /** A delta's memory section carrying a changed page as its changed runs ({@link PageRuns}), as written now. */
+    static final int MEMORY_RUNS = 9;
 
     private static final int PAGE = 65_536;
 
@@ -58,9 +63,23 @@ final class CheckpointCodec {
      * @param memoryPages the memory's size in pages, or -1 if the module has no memory
      * @param pageIndexes the non-zero pages, ascending
      * @param pageOffsets where each of them starts in {@code payload}
+     * @param runs null, or for a delta's page its runs ({@link PageRuns}: null or {@link
+     *     PageRuns#WHOLE} if the page is whole), whose bytes start at its offset
      */
     record SavedInstance(long fuelUsed, long fuelRemaining, long[] globals, long[][] tables, boolean[] dropped,
-            int memoryPages, int[] pageIndexes, int[] pageOffsets, byte[] payload, byte[][] sources) {
+            int memoryPages, int[] pageIndexes, int[] pageOffsets, byte[] payload, byte[][] sources, int[][] runs) {
+        /** An instance whose pages are all whole. */
+        SavedInstance(long fuelUsed, long fuelRemaining, long[] globals, long[][] tables, boolean[] dropped,
+                int memoryPages, int[] pageIndexes, int[] pageOffsets, byte[] payload, byte[][] sources) {
+            this(fuelUsed, fuelRemaining, globals, tables, dropped, memoryPages, pageIndexes, pageOffsets, payload,
+                    sources, null);
+        }
+
+        /** Page {@code i}'s runs, or null if it is whole. */
+        int[] runs(int i) {
+            return runs == null || runs[i] == PageRuns.WHOLE ? null : runs[i];
+        }
+
         /** The array page {@code i} lies in at {@code pageOffsets[i]}: {@code payload}, unless merged from two ({@link #over}). */
         byte[] source(int i) {
             return sources == null ? payload : sources[i];
@@ -98,8 +117,8 @@ final class CheckpointCodec {
         Memory memory = cell.memory();
         // A delta's memory is the pages that changed, found first so that the buffer is sized
         // once (a buffer that grows copies megabytes, inside a move's pause).
-        int[] changed = base == null || memory == null ? null : changed(memory, base.instance());
-        long memoryBytes = memory == null ? 0 : changed != null ? (long) changed.length * (4 + PAGE) : memory.size();
+        Changes changed = base == null || memory == null ? null : changed(memory, base.instance());
+        long memoryBytes = memory == null ? 0 : changed != null ? changed.bytes() : memory.size();
         CheckpointOutput out = new CheckpointOutput((int) Math.min(CheckpointOutput.MAX_PAYLOAD,
                 moduleBinary.length + memoryBytes + 4096));
         out.beginSection(MODULE);
@@ -116,7 +135,7 @@ final class CheckpointCodec {
             out.beginSection(MEMORY);
             memory(out, memory);
         } else {
-            out.beginSection(MEMORY_DELTA);
+            out.beginSection(MEMORY_RUNS);
             memoryDelta(out, memory, base, changed);
         }
         out.endSection();
@@ -214,10 +233,10 @@ final class CheckpointCodec {
     /**
      * A delta's memory section: the base's payload length and CRC-32C, the memory's size, then
      * the pages that differ from the base's (a page the base does not list is zero there),
-     * whether zero now or not. One comparison pass over the memory and the base's pages; only
-     * the changed pages are copied.
+     * whether zero now or not, each as the runs that changed or whole ({@link PageRuns}). One
+     * comparison pass over the memory and the base's pages; only the changed runs are copied.
      */
-    private static void memoryDelta(CheckpointOutput out, Memory memory, Base base, int[] changed) {
+    private static void memoryDelta(CheckpointOutput out, Memory memory, Base base, Changes changed) {
         out.i64(base.payloadLength());
         out.i64(base.payloadCrc());
         if (memory == null) {
@@ -226,19 +245,27 @@ final class CheckpointCodec {
         }
         byte[] bytes = memory.array();
         out.i32(memory.pages());
-        out.i32(changed.length);
-        for (int p : changed) {
+        out.i32(changed.pages().length);
+        for (int i = 0; i < changed.pages().length; i++) {
+            int p = changed.pages()[i];
             out.i32(p);
-            out.raw(bytes, p * PAGE, PAGE);
+            PageRuns.write(out, bytes, p * PAGE, changed.runs()[i]);
         }
     }
 
-    /** The pages of {@code memory} that differ from {@code b}'s (ascending), by one comparison pass. */
-    private static int[] changed(Memory memory, SavedInstance b) {
+    /** The pages that changed (ascending), their runs, and the bytes their entries take. */
+    private record Changes(int[] pages, int[][] runs, long bytes) {}
+
+    private static final byte[] ZERO_PAGE = new byte[PAGE];
+
+    /** The pages of {@code memory} that differ from {@code b}'s and how, by one comparison pass. */
+    private static Changes changed(Memory memory, SavedInstance b) {
         byte[] bytes = memory.array();
         int pages = memory.pages();
         int[] listed = b.pageIndexes();
         int[] changed = new int[pages];
+        int[][] runs = new int[pages][];
+        long size = 0;
         int n = 0;
         int k = 0;
         for (int p = 0; p < pages; p++) {
@@ -246,14 +273,16 @@ final class CheckpointCodec {
                 k++;
             }
             int at = p * PAGE;
-            boolean same = k < listed.length && listed[k] == p
-                    ? Arrays.equals(bytes, at, at + PAGE, b.source(k), b.pageOffsets()[k], b.pageOffsets()[k] + PAGE)
-                    : isZero(bytes, at);
-            if (!same) {
+            int[] r = k < listed.length && listed[k] == p
+                    ? PageRuns.diff(bytes, at, b.source(k), b.pageOffsets()[k])
+                    : PageRuns.diff(bytes, at, ZERO_PAGE, 0);
+            if (r != null) {
+                runs[n] = r;
                 changed[n++] = p;
+                size += 4 + PageRuns.entrySize(r);
             }
         }
-        return Arrays.copyOf(changed, n);
+        return new Changes(Arrays.copyOf(changed, n), Arrays.copyOf(runs, n), size);
     }
 
     /**
@@ -279,13 +308,25 @@ final class CheckpointCodec {
         int k = 0;
         while (i < di.length || k < bi.length) {
             if (i < di.length && (k == bi.length || di[i] <= bi[k])) {
-                if (k < bi.length && bi[k] == di[i]) {
+                boolean inBase = k < bi.length && bi[k] == di[i];
+                byte[] src = delta.source(i);
+                int from = delta.pageOffsets()[i];
+                int[] runs = delta.runs(i);
+                if (runs != null) { // the base's page (zero if it lists none) with the runs written over it
+                    byte[] page = new byte[PAGE];
+                    if (inBase) {
+                        System.arraycopy(base.source(k), base.pageOffsets()[k], page, 0, PAGE);
+                    }
+                    PageRuns.apply(src, from, runs, page, 0);
+                    src = page;
+                    from = 0;
+                }
+                if (inBase) {
                     k++; // the delta's page replaces the base's
                 }
-                byte[] src = delta.source(i);
-                if (!isZero(src, delta.pageOffsets()[i])) {
+                if (!isZero(src, from)) {
                     indexes[n] = di[i];
-                    offsets[n] = delta.pageOffsets()[i];
+                    offsets[n] = from;
                     sources[n++] = src;
                 }
                 i++;
@@ -405,14 +446,16 @@ final class CheckpointCodec {
         int memoryStart = in.position();
         long baseLength = 0;
         long baseCrc = 0;
+        boolean runs = false;
         if (delta) {
-            in.beginSection(MEMORY_DELTA, "memory delta");
+            runs = in.nextTag() == MEMORY_RUNS; // a delta written before runs carries whole pages
+            in.beginSection(runs ? MEMORY_RUNS : MEMORY_DELTA, "memory delta");
             baseLength = in.i64();
             baseCrc = in.i64();
         } else {
             in.beginSection(MEMORY, "memory");
         }
-        SavedInstance instance = memory(in, payload, fuelUsed, fuelRemaining, globals, tables, dropped);
+        SavedInstance instance = memory(in, payload, fuelUsed, fuelRemaining, globals, tables, dropped, runs);
         in.endSection();
         Delta d = delta ? new Delta(baseLength, baseCrc, memoryStart, in.position()) : null;
         in.beginSection(RUN, "run");
@@ -488,23 +531,30 @@ final class CheckpointCodec {
     }
 
     private static SavedInstance memory(CheckpointInput in, byte[] payload, long fuelUsed, long fuelRemaining,
-            long[] globals, long[][] tables, boolean[] dropped) {
+            long[] globals, long[][] tables, boolean[] dropped, boolean withRuns) {
         int pages = in.i32();
         if (pages < -1 || pages > dev.cella.isa.module.Module.MAX_MEMORY_PAGES) {
             throw in.invalid("memory of " + pages + " pages");
         }
-        int n = in.count("memory page", 4 + PAGE);
+        // A page entry is at least its index and a page, or with runs its index, count and one run.
+        int n = in.count("memory page", withRuns ? 4 + 4 + PageRuns.HEADER + 1 : 4 + PAGE);
         int[] indexes = new int[n];
         int[] offsets = new int[n];
+        int[][] runs = withRuns ? new int[n][] : null;
         for (int i = 0; i < n; i++) {
             indexes[i] = in.i32();
             if (indexes[i] < 0 || indexes[i] >= pages || (i > 0 && indexes[i] <= indexes[i - 1])) {
                 throw in.invalid("memory page " + indexes[i] + " out of order or outside " + pages + " pages");
             }
+            int[] r = withRuns ? PageRuns.read(in, indexes[i]) : PageRuns.WHOLE;
             offsets[i] = in.position();
-            in.skip(PAGE);
+            in.skip(r == PageRuns.WHOLE ? PAGE : PageRuns.bytes(r));
+            if (runs != null) {
+                runs[i] = r;
+            }
         }
-        return new SavedInstance(fuelUsed, fuelRemaining, globals, tables, dropped, pages, indexes, offsets, payload, null);
+        return new SavedInstance(fuelUsed, fuelRemaining, globals, tables, dropped, pages, indexes, offsets, payload, null,
+                runs);
     }
 
     private static Cell.SuspendedRun run(CheckpointInput in) {

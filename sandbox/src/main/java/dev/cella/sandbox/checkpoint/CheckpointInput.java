@@ -45,6 +45,11 @@ final class CheckpointInput {
                 file + ": section " + section + " at payload offset " + (pos - payloadStart) + ": " + what);
     }
 
+    /** The tag of the section that comes next, or -1 at the end of the payload. */
+    int nextTag() {
+        return pos < payloadEnd ? buf[pos] & 0xFF : -1;
+    }
+
     /**
      * Enters section {@code name}, which must come next with tag {@code tag}; reads are confined
      * to it until {@link #endSection}.

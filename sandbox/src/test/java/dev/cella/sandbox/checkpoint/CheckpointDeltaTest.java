@@ -186,7 +186,8 @@ class CheckpointDeltaTest {
             CheckpointCodec.SavedInstance stale = new CheckpointCodec.SavedInstance(patch.fuelUsed(),
                     patch.fuelRemaining(), patch.globals(), patch.tables(), patch.dropped(), patch.memoryPages(),
                     java.util.Arrays.copyOfRange(patch.pageIndexes(), 1, n),
-                    java.util.Arrays.copyOfRange(patch.pageOffsets(), 1, n), patch.payload(), null);
+                    java.util.Arrays.copyOfRange(patch.pageOffsets(), 1, n), patch.payload(), null,
+                    java.util.Arrays.copyOfRange(patch.runs(), 1, n));
             Checkpoint merged = d.over(base);
             try (Cell right = merged.restorePatched(MODULE, CellConfig.builder().build(),
                     base.prepare(MODULE, CellConfig.builder().build()), patch);
@@ -260,7 +261,7 @@ class CheckpointDeltaTest {
         byte[] bytes = d.toBytes(null);
         // The first page index of the delta's memory section: after the tag, length, base length
         // and CRC (8 each), the page count and the number of pages.
-        int memory = indexOfSection(bytes, CheckpointCodec.MEMORY_DELTA);
+        int memory = indexOfSection(bytes, CheckpointCodec.MEMORY_RUNS);
         int firstIndex = memory + 1 + 8 + 8 + 8 + 4 + 4;
         for (int forged : new int[] {c.instance().memoryPages(), 1 << 20, -1}) {
             byte[] bad = bytes.clone();
