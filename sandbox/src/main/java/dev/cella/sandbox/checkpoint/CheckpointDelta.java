@@ -12,21 +12,22 @@ import java.util.Objects;
 /**
  * A checkpoint of a suspended cell taken against an earlier checkpoint of the same cell, its
  * <em>base</em>: every section is the whole checkpoint's except the memory, of which it holds only
- * the 64 KiB pages that differ from the base's. Applied over the base ({@link #over}) it is
+ * the 64 KiB pages that differ from the base's, each as the runs of bytes that changed or, where
+ * those would take over half of it, whole ({@link PageRuns}). Applied over the base ({@link #over}) it is
  * exactly the whole checkpoint {@link Checkpoint#capture} would have taken at the same point:
  * the same contents, restoring to the same cell, and the same bytes. A cluster moving a running
  * cell sends the base while the cell runs and only the delta while it is stopped
  * (docs/cluster.md, "Moving a cell"); the format is in docs/checkpoint.md, "Deltas".
  *
  * <p>Taking one costs a comparison pass over the memory and the base's pages and a copy of the
- * pages that changed, not a copy of the memory; no engine tracks which pages are written.
+ * runs that changed, not a copy of the memory; no engine tracks which pages are written.
  *
  * <p>A delta names its base by the base payload's length and CRC-32C, which it records (covered
  * by its own checksum and, with a key, its HMAC): applied over another base it is refused
  * ({@link CheckpointException.Kind#BASE_MISMATCH}) rather than giving a cell that never was. Its
  * frame is a checkpoint's with the delta flag, so that neither is ever read as the other. Like a
  * checkpoint it grants nothing and is checked as untrusted input: page numbers in order and
- * within the memory, sizes against the caller's limit, every section as a whole checkpoint's.
+ * within the memory, runs inside their pages and in order, sizes against the caller's limit, every section as a whole checkpoint's.
  */
 public final class CheckpointDelta {
     private final byte[] moduleSha256;

@@ -275,7 +275,7 @@ class CheckpointDeltaTest {
     }
 
     /** Where the section with {@code tag} starts in a framed, undeflated file (walking the sections). */
-    private static int indexOfSection(byte[] file, int tag) {
+    static int indexOfSection(byte[] file, int tag) {
         int at = CheckpointFile.HEADER_SIZE;
         while (at < file.length) {
             if (file[at] == tag) {
@@ -290,14 +290,14 @@ class CheckpointDeltaTest {
         return -1;
     }
 
-    private static void put32(byte[] b, int at, int v) {
+    static void put32(byte[] b, int at, int v) {
         for (int i = 0; i < 4; i++) {
             b[at + i] = (byte) (v >>> (8 * i));
         }
     }
 
     /** The same payload framed again (fresh checksums), as a forger would. */
-    private static byte[] reframe(byte[] file) {
+    static byte[] reframe(byte[] file) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try {
             CheckpointFile.write(out, java.util.Arrays.copyOfRange(file, 12, 44), file, CheckpointFile.HEADER_SIZE,
