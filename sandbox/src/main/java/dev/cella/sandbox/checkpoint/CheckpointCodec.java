@@ -65,14 +65,23 @@ final class CheckpointCodec {
      * @param pageOffsets where each of them starts in {@code payload}
      * @param runs null, or for a delta's page its runs ({@link PageRuns}: null or {@link
      *     PageRuns#WHOLE} if the page is whole), whose bytes start at its offset
+     * @param patched null, or for a page merged from a delta's runs over the base ({@link #over})
+     *     how to make it, its source null and offset 0 until it is made ({@link #source})
      */
     record SavedInstance(long fuelUsed, long fuelRemaining, long[] globals, long[][] tables, boolean[] dropped,
-            int memoryPages, int[] pageIndexes, int[] pageOffsets, byte[] payload, byte[][] sources, int[][] runs) {
+            int memoryPages, int[] pageIndexes, int[] pageOffsets, byte[] payload, byte[][] sources, int[][] runs,
+            PageRuns.Patched[] patched) {
         /** An instance whose pages are all whole. */
         SavedInstance(long fuelUsed, long fuelRemaining, long[] globals, long[][] tables, boolean[] dropped,
                 int memoryPages, int[] pageIndexes, int[] pageOffsets, byte[] payload, byte[][] sources) {
             this(fuelUsed, fuelRemaining, globals, tables, dropped, memoryPages, pageIndexes, pageOffsets, payload,
-                    sources, null);
+                    sources, null, null);
+        }
+
+        SavedInstance(long fuelUsed, long fuelRemaining, long[] globals, long[][] tables, boolean[] dropped,
+                int memoryPages, int[] pageIndexes, int[] pageOffsets, byte[] payload, byte[][] sources, int[][] runs) {
+            this(fuelUsed, fuelRemaining, globals, tables, dropped, memoryPages, pageIndexes, pageOffsets, payload,
+                    sources, runs, null);
         }
 
         /** Page {@code i}'s runs, or null if it is whole. */
@@ -82,6 +91,14 @@ final class CheckpointCodec {
 
         /** The array page {@code i} lies in at {@code pageOffsets[i]}: {@code payload}, unless merged from two ({@link #over}). */
         byte[] source(int i) {
+            if (patched != null && patched[i] != null) {
+                synchronized (patched) { // made once, published under the lock
+                    if (sources[i] == null) {
+                        sources[i] = patched[i].page();
+                    }
+                    return sources[i];
+                }
+            }
             return sources == null ? payload : sources[i];
         }
     }
@@ -303,6 +320,8 @@ final class CheckpointCodec {
         int[] indexes = new int[di.length + bi.length];
         int[] offsets = new int[indexes.length];
         byte[][] sources = new byte[indexes.length][];
+        PageRuns.Patched[] patched = new PageRuns.Patched[indexes.length];
+        boolean anyPatched = false;
         int n = 0;
         int i = 0;
         int k = 0;
@@ -312,22 +331,22 @@ final class CheckpointCodec {
                 byte[] src = delta.source(i);
                 int from = delta.pageOffsets()[i];
                 int[] runs = delta.runs(i);
-                if (runs != null) { // the base's page (zero if it lists none) with the runs written over it
-                    byte[] page = new byte[PAGE];
-                    if (inBase) {
-                        System.arraycopy(base.source(k), base.pageOffsets()[k], page, 0, PAGE);
+                if (runs != null) { // the base's page (zero if it lists none) with the runs written over it, made later
+                    PageRuns.Patched p = inBase
+                            ? new PageRuns.Patched(base.source(k), base.pageOffsets()[k], src, from, runs)
+                            : new PageRuns.Patched(null, 0, src, from, runs);
+                    if (!p.isZero()) {
+                        indexes[n] = di[i];
+                        patched[n++] = p; // its offset 0, its source made when read
+                        anyPatched = true;
                     }
-                    PageRuns.apply(src, from, runs, page, 0);
-                    src = page;
-                    from = 0;
-                }
-                if (inBase) {
-                    k++; // the delta's page replaces the base's
-                }
-                if (!isZero(src, from)) {
+                } else if (!isZero(src, from)) {
                     indexes[n] = di[i];
                     offsets[n] = from;
                     sources[n++] = src;
+                }
+                if (inBase) {
+                    k++; // the delta's page replaces the base's
                 }
                 i++;
             } else {
@@ -339,7 +358,7 @@ final class CheckpointCodec {
         }
         return new SavedInstance(delta.fuelUsed(), delta.fuelRemaining(), delta.globals(), delta.tables(),
                 delta.dropped(), delta.memoryPages(), Arrays.copyOf(indexes, n), Arrays.copyOf(offsets, n), null,
-                Arrays.copyOf(sources, n));
+                Arrays.copyOf(sources, n), null, anyPatched ? Arrays.copyOf(patched, n) : null);
     }
 
     /**

@@ -129,6 +129,40 @@ final class PageRuns {
         return runs;
     }
 
+    private static final byte[] ZERO_PAGE = new byte[PAGE];
+
+    /**
+     * A page made of a base page and runs over it: {@code base[bo, bo + PAGE)} (a zero page if
+     * {@code base} is null) with the runs, {@code src[from..]}, written over it. Made only when
+     * its bytes are needed ({@link CheckpointCodec.SavedInstance#source}), so that a delta over
+     * its base restored into a prepared cell never copies the pages it patches.
+     */
+    record Patched(byte[] base, int bo, byte[] src, int from, int[] runs) {
+        byte[] page() {
+            byte[] page = new byte[PAGE];
+            if (base != null) {
+                System.arraycopy(base, bo, page, 0, PAGE);
+            }
+            apply(src, from, runs, page, 0);
+            return page;
+        }
+
+        /** True if the page is all zeros, found without making it. */
+        boolean isZero() {
+            int from = this.from;
+            int end = 0; // the end of the run before
+            for (int j = 0; j < runs.length; j += 2) {
+                if (Arrays.mismatch(src, from, from + runs[j + 1], ZERO_PAGE, 0, runs[j + 1]) >= 0
+                        || base != null && Arrays.mismatch(base, bo + end, bo + runs[j], ZERO_PAGE, 0, runs[j] - end) >= 0) {
+                    return false;
+                }
+                from += runs[j + 1];
+                end = runs[j] + runs[j + 1];
+            }
+            return base == null || Arrays.mismatch(base, bo + end, bo + PAGE, ZERO_PAGE, 0, PAGE - end) < 0;
+        }
+    }
+
     /** Writes the runs' bytes, {@code src[from..]} one after another, into the page at {@code dst[at..]}. */
     static void apply(byte[] src, int from, int[] runs, byte[] dst, int at) {
         for (int j = 0; j < runs.length; j += 2) {

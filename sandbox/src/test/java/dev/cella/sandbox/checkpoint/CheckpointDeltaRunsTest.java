@@ -51,7 +51,9 @@ class CheckpointDeltaRunsTest {
         }
         byte[] memory = cell.memory().array();
         new Random(7).nextBytes(memory); // a base with every page non-zero
-        Arrays.fill(memory, 5 * PAGE, 6 * PAGE, (byte) 0); // and one zero page
+        Arrays.fill(memory, 5 * PAGE, 7 * PAGE, (byte) 0); // and one zero page
+        memory[6 * PAGE + 10] = 1; // and one with two bytes
+        memory[6 * PAGE + 40_000] = 2;
         Checkpoint base = Checkpoint.fromBytes(Checkpoint.capture(cell).toBytes(false), "base");
         change.accept(memory);
         return new Pair(cell, base);
@@ -104,22 +106,29 @@ class CheckpointDeltaRunsTest {
     }
 
     @Test
-    void aPageChangedThroughoutTravelsWholeAndAPageFromZeroAsRuns() {
+    void aPageChangedThroughoutTravelsWholeAndPagesFromOrToZeroAsRuns() {
         Pair p = changed(m -> {
             byte[] noise = new byte[PAGE];
             new Random(11).nextBytes(noise);
             System.arraycopy(noise, 0, m, 2 * PAGE, PAGE); // page 2: all new
             m[5 * PAGE + 77] = 9; // page 5, zero in the base
+            m[6 * PAGE + 10] = 0; // page 6 zero again: dropped from the whole checkpoint
+            m[6 * PAGE + 40_000] = 0;
+            m[7 * PAGE + 3] = (byte) (m[7 * PAGE + 3] == 0 ? 1 : 0); // page 7: one byte, maybe to zero, the rest not
             m[9 * PAGE + 5] ^= 1; // page 9: one byte
         });
         try (Cell c = p.cell()) {
             CheckpointDelta d = delta(p);
             CheckpointCodec.SavedInstance s = d.contents().instance();
-            assertArrayEquals(new int[] {2, 5, 9}, s.pageIndexes());
+            assertArrayEquals(new int[] {2, 5, 6, 7, 9}, s.pageIndexes());
             assertNull(s.runs(0), "page 2 goes whole");
             assertArrayEquals(new int[] {77, 1}, s.runs(1));
-            assertArrayEquals(new int[] {5, 1}, s.runs(2));
+            assertArrayEquals(new int[] {10, 1, 40_000, 1}, s.runs(2));
+            assertArrayEquals(new int[] {5, 1}, s.runs(4));
             assertMakesTheWhole(p, d);
+            int[] merged = d.over(p.base()).contents().instance().pageIndexes();
+            assertEquals(PAGES - 1, merged.length, "page 6 is zero: " + Arrays.toString(merged));
+            assertTrue(Arrays.binarySearch(merged, 6) < 0 && Arrays.binarySearch(merged, 7) >= 0, Arrays.toString(merged));
         }
     }
 
