@@ -1,5 +1,6 @@
 package dev.cella.sandbox.checkpoint;
 
+import dev.cella.vm.Memory;
 import java.util.Arrays;
 
 /**
@@ -26,8 +27,8 @@ final class PageRuns {
     /**
      * The runs by which page {@code a[at, at + PAGE)} differs from {@code b[bo, bo + PAGE)}: null
      * if it does not, {@link #WHOLE} if they would take more than {@link #MAX_RUNS_BYTES}. The
-     * equal stretches are skipped by {@link Arrays#mismatch} (vectorised); only the bytes of a
-     * run are compared one by one, at most {@link #MAX_RUNS_BYTES} of them.
+     * equal stretches are skipped by {@link Arrays#mismatch} (vectorised); a run is followed
+     * eight bytes at a time, at most {@link #MAX_RUNS_BYTES} of them.
      */
     static int[] diff(byte[] a, int at, byte[] b, int bo) {
         int m = Arrays.mismatch(a, at, at + PAGE, b, bo, bo + PAGE);
@@ -43,6 +44,11 @@ final class PageRuns {
             // The open run with its header, past the budget: the page goes whole.
             int limit = Math.min(PAGE, start + MAX_RUNS_BYTES - size - HEADER + 1);
             int end = pos + 1;
+            // Eight bytes at a time while any of them differs (a run may take in a few equal bytes:
+            // they are the page's too), then byte by byte.
+            while (end + 8 <= limit && Memory.loadI64(a, at + end) != Memory.loadI64(b, bo + end)) {
+                end += 8;
+            }
             while (end < limit && a[at + end] != b[bo + end]) {
                 end++;
             }
